@@ -1,0 +1,56 @@
+"""The web page: ``python app.py [--host H] [--port P] [--model NAME] [--home DIR]``.
+
+Wiring only: handlers live in ``assistant/web.py``. Listens on 127.0.0.1:7860 by
+default; ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT`` and the flags override it.
+Gradio's analytics are off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+
+
+def build_demo(chat):
+    import gradio as gr
+
+    from assistant.web import respond
+
+    with gr.Blocks(title="Grounded assistant") as demo:
+        gr.Markdown(f"## Grounded assistant\nModel: `{chat.name}` on `{chat.loaded.device}`")
+        gr.ChatInterface(
+            fn=functools.partial(respond, chat),
+            chatbot=gr.Chatbot(height=480, label="Chat"),
+            textbox=gr.Textbox(placeholder="Ask a question...", label="Question", submit_btn=True),
+            api_name="chat",
+        )
+    return demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from assistant.cli import add_common_options, add_decoding_options, config_from_args, progress_printer
+    from assistant.errors import AssistantError
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=os.environ.get("GRADIO_SERVER_PORT", "7860"))
+    add_common_options(parser)
+    add_decoding_options(parser)
+    args = parser.parse_args(argv)
+    try:
+        from assistant.generate import load_chat_model
+
+        chat = load_chat_model(config_from_args(args), progress_printer(args))
+    except AssistantError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    demo = build_demo(chat)
+    demo.queue(default_concurrency_limit=4).launch(server_name=args.host, server_port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

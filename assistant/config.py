@@ -1,0 +1,263 @@
+"""Typed configuration: defaults in one place, overridable in layers.
+
+Precedence, lowest first: the defaults below, ``config.toml`` in the data home
+(or the file named by ``--config`` / ``$ASSISTANT_CONFIG``), environment
+variables ``ASSISTANT_<SECTION>_<KEY>`` (e.g. ``ASSISTANT_GENERATION_TEMPERATURE``),
+then CLI flags and ``--set section.key=value``. Every key is checked: an unknown
+one (a typo in the file, the environment or on the command line) is an error,
+and so is a value of the wrong type or out of range.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+ENV_PREFIX = "ASSISTANT_"
+CONFIG_ENV = "ASSISTANT_CONFIG"
+# Environment variables with our prefix that are not settings.
+RESERVED_ENV = {"ASSISTANT_HOME", CONFIG_ENV}
+
+
+def _check(ok: bool, key: str, message: str) -> None:
+    if not ok:
+        raise ConfigError(f"{key} {message}")
+
+
+@dataclass
+class ModelConfig:
+    name: str = field(
+        default="smollm2",
+        metadata={"help": "dialogue model: 'smollm2' (the packaged SmolLM2-135M-Instruct GGUF), "
+                  "a Hugging Face model id, a local model directory, or a .gguf file"},
+    )
+    device: str = field(default="auto", metadata={"help": "auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps"})
+    dtype: str = field(default="auto", metadata={"help": "auto (bfloat16 on GPUs that support it, else float16 on "
+                                                 "GPU, float32 on CPU), float32, bfloat16 or float16"})
+    threads: int = field(default=0, metadata={"help": "CPU threads for torch; 0 keeps torch's default"})
+    trust_remote_code: bool = field(default=False, metadata={"help": "allow model code from the Hub (only for models you trust)"})
+
+    def __post_init__(self) -> None:
+        _check(bool(self.name.strip()), "model.name", "must not be empty")
+        dev = self.device
+        _check(dev in ("auto", "cpu", "cuda", "mps") or (dev.startswith("cuda:") and dev[5:].isdigit()),
+               "model.device", f"must be auto, cpu, cuda, cuda:N or mps, got {dev!r}")
+        _check(self.dtype in ("auto", "float32", "bfloat16", "float16"),
+               "model.dtype", f"must be auto, float32, bfloat16 or float16, got {self.dtype!r}")
+        _check(self.threads >= 0, "model.threads", f"must be >= 0, got {self.threads}")
+
+
+@dataclass
+class GenerationConfig:
+    max_new_tokens: int = field(default=256, metadata={"help": "most tokens an answer may have"})
+    do_sample: bool = field(default=False, metadata={"help": "sample (true) or decode greedily (false, deterministic)"})
+    temperature: float = field(default=0.7, metadata={"help": "sampling temperature (with do_sample)"})
+    top_p: float = field(default=0.9, metadata={"help": "nucleus sampling mass (with do_sample)"})
+    top_k: int = field(default=50, metadata={"help": "sample among the k likeliest tokens; 0 = no limit (with do_sample)"})
+    # 1.0 by default: a penalty also counts the prompt's tokens, so it pushes a grounded answer
+    # away from the very words of its passages (measured: worse answers at 1.1).
+    repetition_penalty: float = field(default=1.0, metadata={"help": "> 1 discourages repeating tokens; 1 = off"})
+    seed: int | None = field(default=None, metadata={"help": "random seed for sampling; none = unseeded"})
+
+    def __post_init__(self) -> None:
+        _check(1 <= self.max_new_tokens <= 32768, "generation.max_new_tokens",
+               f"must be between 1 and 32768, got {self.max_new_tokens}")
+        _check(self.temperature > 0, "generation.temperature", f"must be > 0, got {self.temperature}")
+        _check(0 < self.top_p <= 1, "generation.top_p", f"must be in (0, 1], got {self.top_p}")
+        _check(self.top_k >= 0, "generation.top_k", f"must be >= 0, got {self.top_k}")
+        _check(self.repetition_penalty > 0, "generation.repetition_penalty",
+               f"must be > 0, got {self.repetition_penalty}")
+
+
+@dataclass
+class Config:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    generation: GenerationConfig = field(default_factory=GenerationConfig)
+    # Where each non-default value came from ("file:...", "env:...", "cli"), for `assistant info`.
+    sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        return {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS}
+
+
+# Section name -> its dataclass, in declaration order.
+SECTIONS: dict[str, type] = {
+    name: tp for name, tp in typing.get_type_hints(Config).items() if name != "sources"
+}
+
+
+def known_keys() -> list[str]:
+    return [f"{s}.{f.name}" for s, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
+
+
+def describe_keys() -> list[tuple[str, str, Any]]:
+    """(key, help, default) for every setting, for help texts and the README."""
+    out = []
+    for s, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            out.append((f"{s}.{f.name}", f.metadata.get("help", ""), f.default))
+    return out
+
+
+def _field_type(section: str, name: str) -> Any:
+    return typing.get_type_hints(SECTIONS[section])[name]
+
+
+def _unknown(key: str, origin: str) -> ConfigError:
+    keys = known_keys()
+    close = difflib.get_close_matches(key, keys, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; known settings: {', '.join(keys)}"
+    return ConfigError(f"unknown setting {key!r} (from {origin}){hint}")
+
+
+def coerce(key: str, value: Any, origin: str) -> Any:
+    """Turn ``value`` (a string from env/CLI, or a TOML value) into the type of ``key``."""
+    section, name = key.split(".", 1)
+    tp = _field_type(section, name)
+    optional = False
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(tp))
+        tp = args[0]
+    where = f"{key} (from {origin})"
+    if optional and (value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "null"))):
+        return None
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{where} must be true or false, got {value!r}")
+    if tp is int:
+        if isinstance(value, bool):
+            raise ConfigError(f"{where} must be an integer, got {value!r}")
+        try:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            return int(str(value).strip()) if not isinstance(value, (int, float)) else int(value)
+        except ValueError:
+            raise ConfigError(f"{where} must be an integer, got {value!r}") from None
+    if tp is float:
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where} must be a number, got {value!r}") from None
+        if not math.isfinite(number):
+            raise ConfigError(f"{where} must be a finite number, got {value!r}")
+        return number
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be text, got {value!r}")
+        return value
+    raise TypeError(f"unsupported config type {tp!r} for {key}")  # a bug in this module, not user input
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """``"generation.temperature=0.5"`` -> ``("generation.temperature", "0.5")``."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set expects section.key=value, got {text!r}")
+    return key.strip(), value
+
+
+def env_settings(environ: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """Settings from ``ASSISTANT_<SECTION>_<KEY>`` variables: {key: (value, origin)}."""
+    out: dict[str, tuple[str, str]] = {}
+    for var, value in environ.items():
+        if not var.startswith(ENV_PREFIX) or var in RESERVED_ENV:
+            continue
+        rest = var[len(ENV_PREFIX):].lower()
+        section = next((s for s in SECTIONS if rest.startswith(s + "_")), None)
+        key = f"{section}.{rest[len(section) + 1:]}" if section else rest.replace("_", ".", 1)
+        if key not in known_keys():
+            raise _unknown(key, f"environment variable {var}")
+        out[key] = (value, f"env:{var}")
+    return out
+
+
+def file_settings(path: Path) -> dict[str, tuple[Any, str]]:
+    """Settings from a TOML file with one table per section."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ConfigError(f"cannot read config file {path}: {err.strerror or err}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"config file {path} is not valid TOML: {err}") from None
+    out: dict[str, tuple[Any, str]] = {}
+    origin = f"file:{path}"
+    for section, table in data.items():
+        if section not in SECTIONS or not isinstance(table, dict):
+            raise _unknown(section, f"config file {path}")
+        for name, value in table.items():
+            key = f"{section}.{name}"
+            if key not in known_keys():
+                raise _unknown(key, f"config file {path}")
+            out[key] = (value, origin)
+    return out
+
+
+def default_config_file() -> Path | None:
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file {path} (from ${CONFIG_ENV}) does not exist")
+        return path
+    from .home import data_home
+
+    path = data_home() / "config.toml"
+    return path if path.is_file() else None
+
+
+def load_config(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    file: Path | None | bool = True,
+) -> Config:
+    """Build the effective :class:`Config`.
+
+    ``overrides`` are CLI-level settings ``{"section.key": value}``. ``file=True``
+    reads the default config file if there is one; ``False``/``None`` reads none.
+    """
+    layers: dict[str, tuple[Any, str]] = {}
+    if file is True:
+        file = default_config_file()
+    if file:
+        layers.update(file_settings(Path(file)))
+    layers.update(env_settings(os.environ if environ is None else environ))
+    for key, value in (overrides or {}).items():
+        if key not in known_keys():
+            raise _unknown(key, "command line")
+        layers[key] = (value, "cli")
+
+    sections: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for section, cls in SECTIONS.items():
+        kwargs = {}
+        for key, (value, origin) in layers.items():
+            if key.startswith(section + "."):
+                kwargs[key.split(".", 1)[1]] = coerce(key, value, origin)
+                sources[key] = origin
+        try:
+            sections[section] = cls(**kwargs)
+        except ConfigError as err:
+            key = str(err).split(" ", 1)[0]
+            origin = sources.get(key)
+            raise ConfigError(f"{err} (from {origin})" if origin else str(err)) from None
+    return Config(**sections, sources=sources)

@@ -1,0 +1,45 @@
+"""User-facing errors, and the exit codes the CLI maps them to.
+
+Code raises these where it knows what went wrong; the edges (CLI, web UI)
+turn them into one clear line (or a ``gr.Error``) instead of a traceback.
+
+Exit codes (documented in the README):
+
+====  =============================================================
+0     success
+1     unexpected internal error (a bug: please report it)
+2     bad usage or configuration (unknown setting, invalid value)
+3     a model could not be found or loaded
+4     bad input (a file or request the assistant cannot use)
+130   interrupted (Ctrl-C)
+====  =============================================================
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class for errors a user can act on. ``str(err)`` is the message."""
+
+    exit_code = 1
+
+
+class ConfigError(AssistantError):
+    """An unknown setting, or a value of the wrong type or range."""
+
+    exit_code = 2
+
+
+class ModelError(AssistantError):
+    """A model that cannot be found, downloaded or loaded."""
+
+    exit_code = 3
+
+
+class InputError(AssistantError):
+    """Input the assistant cannot use: a bad file, an over-long prompt, ..."""
+
+    exit_code = 4
+
+
+EXIT_INTERRUPTED = 130

@@ -1,0 +1,193 @@
+"""Streaming generation with the loaded dialogue model.
+
+``ChatModel.stream(messages)`` yields text as it is produced (transformers'
+``TextIteratorStreamer`` fed from a worker thread); once exhausted, its
+``completion`` holds the full text and timings. ``ChatModel.complete`` is the
+same, consumed to the end.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Callable, Iterator, Literal, Sequence
+
+from .config import Config, GenerationConfig
+from .errors import InputError
+from .model import LoadedModel, load_model
+from .prompt import Message
+
+
+@dataclass
+class Completion:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    ttft_s: float | None  # time to the first streamed text; None if nothing was produced
+    seconds: float
+    finish_reason: Literal["stop", "length", "cancelled"]
+    dropped_turns: int = 0  # earlier turns left out so the prompt fits the context
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.completion_tokens / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "tokens_per_s": round(self.tokens_per_s, 2)}
+
+
+class Stream:
+    """Iterate for text pieces; afterwards ``completion`` is set (or the worker's error is raised)."""
+
+    def __init__(self, chat: "ChatModel", messages: Sequence[Message], gen: GenerationConfig,
+                 stop: threading.Event | None):
+        self._chat = chat
+        self._messages = list(messages)
+        self._gen = gen
+        self._stop = stop or threading.Event()
+        self.completion: Completion | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+        loaded = self._chat.loaded
+        tok = loaded.tokenizer
+        input_ids, dropped = self._chat.encode(self._messages, self._gen.max_new_tokens)
+        prompt_len = input_ids.shape[1]
+        streamer = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=True)
+        stop = self._stop
+
+        class _Stop(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return torch.full((input_ids.shape[0],), stop.is_set(), dtype=torch.bool, device=input_ids.device)
+
+        result: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                if self._gen.do_sample and self._gen.seed is not None:
+                    torch.manual_seed(self._gen.seed)
+                result["ids"] = loaded.model.generate(
+                    input_ids=input_ids,
+                    attention_mask=torch.ones_like(input_ids),
+                    streamer=streamer,
+                    stopping_criteria=StoppingCriteriaList([_Stop()]),
+                    pad_token_id=tok.pad_token_id,
+                    **generation_kwargs(self._gen),
+                )
+            except BaseException as err:  # re-raised in the consuming thread below
+                result["error"] = err
+                streamer.end()
+
+        start = time.perf_counter()
+        ttft = None
+        pieces: list[str] = []
+        worker = threading.Thread(target=work, name="generate", daemon=True)
+        worker.start()
+        drained = False
+        try:
+            for piece in streamer:
+                if not piece:
+                    continue
+                if ttft is None:
+                    ttft = time.perf_counter() - start
+                pieces.append(piece)
+                yield piece
+            drained = True
+        finally:
+            if not drained:  # the consumer stopped early (closed, or raised): stop the worker too
+                stop.set()
+            worker.join()
+        if "error" in result:
+            raise result["error"]
+        seconds = time.perf_counter() - start
+        new = result["ids"][0, prompt_len:]
+        eos = _eos_ids(loaded)
+        if stop.is_set():
+            reason = "cancelled"
+        elif len(new) >= self._gen.max_new_tokens and int(new[-1]) not in eos:
+            reason = "length"
+        else:
+            reason = "stop"
+        self.completion = Completion("".join(pieces), prompt_len, int(len(new)), ttft, seconds, reason, dropped)
+
+
+def generation_kwargs(gen: GenerationConfig) -> dict[str, Any]:
+    """The ``model.generate`` arguments for a decoding config (sampling knobs only when sampling)."""
+    kwargs: dict[str, Any] = {
+        "max_new_tokens": gen.max_new_tokens,
+        "do_sample": gen.do_sample,
+        "repetition_penalty": gen.repetition_penalty,
+    }
+    if gen.do_sample:
+        kwargs.update(temperature=gen.temperature, top_p=gen.top_p, top_k=gen.top_k or None)
+    else:  # the model's generation_config may carry sampling defaults; greedy ignores them
+        kwargs.update(temperature=None, top_p=None, top_k=None)
+    return kwargs
+
+
+def _eos_ids(loaded: LoadedModel) -> set[int]:
+    eos = loaded.model.generation_config.eos_token_id
+    ids = set(eos) if isinstance(eos, (list, tuple)) else {eos}
+    ids.add(loaded.tokenizer.eos_token_id)
+    return {int(i) for i in ids if i is not None}
+
+
+class ChatModel:
+    """A loaded model plus decoding defaults; one instance serves many threads."""
+
+    def __init__(self, loaded: LoadedModel, generation: GenerationConfig | None = None):
+        self.loaded = loaded
+        self.generation = generation or GenerationConfig()
+
+    @property
+    def name(self) -> str:
+        return self.loaded.name
+
+    def encode(self, messages: Sequence[Message], max_new_tokens: int):
+        """Token ids for ``messages`` via the tokenizer's chat template.
+
+        If the prompt plus ``max_new_tokens`` does not fit the context, the oldest
+        earlier turns are dropped (never the system prompt or the new question);
+        if it still does not fit, that is an :class:`InputError`.
+        Returns (ids of shape [1, n], number of turns dropped).
+        """
+        messages = list(messages)
+        context = self.loaded.context_length
+        dropped = 0
+        while True:
+            ids = self.loaded.tokenizer.apply_chat_template(
+                messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)["input_ids"]
+            if ids.shape[1] + max_new_tokens <= context:
+                return ids.to(self.loaded.device), dropped
+            system = 1 if messages and messages[0]["role"] == "system" else 0
+            if len(messages) - system <= 1:
+                raise InputError(
+                    f"the prompt is {ids.shape[1]} tokens; with max_new_tokens={max_new_tokens} it does not fit "
+                    f"the model's context of {context} tokens (shorten the question or the passages)")
+            del messages[system]
+            dropped += 1
+
+    def stream(self, messages: Sequence[Message], generation: GenerationConfig | None = None,
+               stop: threading.Event | None = None) -> Stream:
+        return Stream(self, messages, generation or self.generation, stop)
+
+    def complete(self, messages: Sequence[Message], generation: GenerationConfig | None = None,
+                 on_text: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> Completion:
+        stream = self.stream(messages, generation, stop)
+        for piece in stream:
+            if on_text is not None:
+                on_text(piece)
+        assert stream.completion is not None  # set when the stream is exhausted
+        return stream.completion
+
+    def with_generation(self, **changes: Any) -> GenerationConfig:
+        """A copy of the decoding defaults with some fields changed (validated)."""
+        return replace(self.generation, **changes)
+
+
+def load_chat_model(config: Config, progress: Callable[[str], None] | None = None) -> ChatModel:
+    """Load the model named by ``config.model`` with ``config.generation`` as decoding defaults."""
+    return ChatModel(load_model(config.model, progress), config.generation)

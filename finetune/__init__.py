@@ -1,0 +1,1 @@
+"""Training on reviewed data: export, LoRA fine-tuning, evaluation."""

@@ -1,0 +1,1 @@
+"""Reference documents: load, chunk, embed, store, search (the retrieval index)."""

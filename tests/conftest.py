@@ -1,0 +1,59 @@
+"""Shared fixtures.
+
+Every test gets its own empty data home (``ASSISTANT_HOME`` -> a temp dir) and
+no stray ``ASSISTANT_*`` settings from the environment. Tests marked ``model``
+share one real packaged model, converted once per session into ``model_home``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# No test may reach a model hub; a hub name must fail at once instead of retrying.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+@pytest.fixture(autouse=True)
+def assistant_home(tmp_path, monkeypatch):
+    for var in list(os.environ):
+        if var.startswith("ASSISTANT_"):
+            monkeypatch.delenv(var)
+    home = tmp_path / "home"
+    monkeypatch.setenv("ASSISTANT_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def model_home(tmp_path_factory):
+    """A data home that holds the packaged model's converted cache once ``loaded_model`` ran."""
+    return tmp_path_factory.mktemp("model-home")
+
+
+@pytest.fixture(scope="session")
+def loaded_model(model_home):
+    """The real packaged model, loaded (and converted from GGUF) once for the session."""
+    from assistant.config import ModelConfig
+    from assistant.model import load_model
+
+    previous = os.environ.get("ASSISTANT_HOME")
+    os.environ["ASSISTANT_HOME"] = str(model_home)
+    try:
+        return load_model(ModelConfig(name="smollm2"))
+    finally:
+        if previous is None:
+            os.environ.pop("ASSISTANT_HOME", None)
+        else:
+            os.environ["ASSISTANT_HOME"] = previous
+
+
+@pytest.fixture(scope="session")
+def chat_model(loaded_model):
+    from assistant.config import GenerationConfig
+    from assistant.generate import ChatModel
+
+    return ChatModel(loaded_model, GenerationConfig(max_new_tokens=24))

@@ -1,0 +1,33 @@
+from assistant.prompt import GROUNDED_SYSTEM, NO_ANSWER, Passage, build_messages, format_passages
+
+
+def test_passages_are_numbered_in_order_with_headings():
+    text = format_passages([Passage("Alpha  text.", "a.md", 3), Passage("Beta text.")])
+    assert text == "[1] (a.md, page 3) Alpha text.\n\n[2] Beta text."
+
+
+def test_long_passages_are_trimmed_at_a_word():
+    text = format_passages([Passage("one two three four five")], max_chars=12)
+    assert text == "[1] one two ..."
+
+
+def test_grounded_messages_carry_the_instruction_passages_and_question():
+    messages = build_messages("Where is the head office?", [Passage("The head office is in Bergen.", "acme.txt")])
+    assert messages[0] == {"role": "system", "content": GROUNDED_SYSTEM}
+    assert NO_ANSWER in GROUNDED_SYSTEM and "only" in GROUNDED_SYSTEM and "[1]" in GROUNDED_SYSTEM
+    user = messages[-1]
+    assert user["role"] == "user"
+    assert "[1] (acme.txt) The head office is in Bergen." in user["content"]
+    assert user["content"].rstrip().endswith("Question: Where is the head office?")
+
+
+def test_plain_chat_leaves_the_system_prompt_to_the_chat_template():
+    assert build_messages("  hi  ") == [{"role": "user", "content": "hi"}]
+    assert build_messages("hi", system="Be brief.")[0] == {"role": "system", "content": "Be brief."}
+
+
+def test_history_keeps_user_and_assistant_text_turns_only():
+    history = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},
+               {"role": "system", "content": "ignored"}, {"role": "assistant", "content": ""}]
+    messages = build_messages("c", history=history)
+    assert [m["content"] for m in messages] == ["a", "b", "c"]
