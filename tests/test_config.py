@@ -115,3 +115,11 @@ def test_every_key_is_described():
     described = describe_keys()
     assert [k for k, _, _ in described] == known_keys()
     assert all(help_text for _, help_text, _ in described)
+
+
+def test_readme_documents_every_setting_with_its_default():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for key, _, default in describe_keys():
+        assert f"| `{key}` | `{default!r}` |" in readme, key

@@ -1,0 +1,211 @@
+"""Benchmark the dialogue model on this machine and write JSON.
+
+    python bench/generate.py [--out bench/results/generate.json] [--new-tokens 128]
+                             [--variants fp32,static_cache,int8,int8_static,compile]
+                             [--llama-python /opt/llama-venv/bin/python]
+
+Measures, for the packaged SmolLM2-135M-Instruct at batch 1, greedy, a fixed
+number of new tokens (end-of-sequence suppressed so every run makes the same
+count): load time (first load converts the GGUF, then from the cache; each in
+a fresh process), time to first token, and tokens/s for each variant tried to
+speed the CPU path up. If an interpreter with ``llama-cpp-python`` is given
+(built outside this project's dependencies), the same prompt and token count
+run through llama.cpp on the same GGUF, and every variant gets a ratio to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PROMPT = "Write a detailed essay about the history of the printing press."
+
+LOAD_SNIPPET = """
+import json, time
+t = time.perf_counter()
+import torch, transformers
+from transformers.models.llama import modeling_llama, tokenization_llama  # what loading imports lazily
+imports = time.perf_counter() - t
+from assistant.config import ModelConfig
+from assistant.model import load_model
+m = load_model(ModelConfig(name="smollm2"), progress=lambda s: None)
+print(json.dumps({"import_seconds": imports, "load_seconds": m.load_seconds,
+                  "process_seconds": time.perf_counter() - t, "from_cache": m.from_cache}))
+"""
+
+LLAMA_SNIPPET = """
+import json, sys, time, statistics
+from llama_cpp import Llama
+args = json.loads(sys.argv[1])
+llm = Llama(model_path=args["gguf"], n_ctx=1024, n_threads=args["threads"], n_batch=256, verbose=False)
+bias = {llm.token_eos(): -1e9}
+def once(n):
+    start = time.perf_counter(); first = None; reason = None
+    for chunk in llm.create_completion(args["ids"], max_tokens=n, temperature=0.0, top_k=1,
+                                       logit_bias=bias, stream=True):
+        reason = chunk["choices"][0]["finish_reason"]
+        if first is None:
+            first = time.perf_counter()
+    end = time.perf_counter()
+    llm.reset()
+    assert reason == "length", reason  # end-of-sequence is suppressed: exactly n tokens were made
+    count = n
+    return {"ttft_s": first - start, "seconds": end - start, "tokens": count,
+            "tokens_per_s": count / (end - start), "decode_tokens_per_s": (count - 1) / (end - first)}
+once(8)
+runs = [once(args["n"]) for _ in range(args["repeats"])]
+print(json.dumps({k: statistics.median(r[k] for r in runs) for k in runs[0]}))
+"""
+
+
+def load_times(home: Path) -> dict:
+    """First load (GGUF conversion) and a cached load, each in a fresh process.
+
+    ``import_seconds`` is importing torch and transformers' Llama modules, paid by any
+    process that uses them; ``load_seconds`` is :func:`load_model` after that.
+    """
+    env = {**os.environ, "ASSISTANT_HOME": str(home), "TRANSFORMERS_VERBOSITY": "error",
+           "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    out = {}
+    for label in ("first", "cached"):
+        res = subprocess.run([sys.executable, "-c", LOAD_SNIPPET], env=env, capture_output=True, text=True,
+                             cwd=ROOT, check=True)
+        out[label] = json.loads(res.stdout.strip().splitlines()[-1])
+    return out
+
+
+class _Clock:
+    """A generate() streamer that only records when each batch of tokens arrives."""
+
+    def __init__(self):
+        self.times: list[float] = []
+
+    def put(self, value):
+        self.times.append(time.perf_counter())
+
+    def end(self):
+        pass
+
+
+def measure(model, input_ids, n_new: int, repeats: int, **gen_kwargs) -> dict:
+    import torch
+
+    def once(n):
+        clock = _Clock()
+        start = time.perf_counter()
+        with torch.inference_mode():
+            out = model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids),
+                                 max_new_tokens=n, min_new_tokens=n, do_sample=False, streamer=clock,
+                                 pad_token_id=model.generation_config.eos_token_id, **gen_kwargs)
+        end = time.perf_counter()
+        made = out.shape[1] - input_ids.shape[1]
+        first = clock.times[1]  # times[0] is the prompt being handed to the streamer
+        return {"ttft_s": first - start, "seconds": end - start, "tokens": made,
+                "tokens_per_s": made / (end - start), "decode_tokens_per_s": (made - 1) / (end - first)}
+
+    once(8)  # warm-up (allocations, lazy init, compilation)
+    runs = [once(n_new) for _ in range(repeats)]
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def build_variant(name: str, base):
+    """(model, generate kwargs, seconds spent preparing) for one speed-up variant."""
+    import torch
+
+    start = time.perf_counter()
+    kwargs: dict = {}
+    model = base
+    if name in ("int8", "int8_static"):
+        model = torch.ao.quantization.quantize_dynamic(copy.deepcopy(base), {torch.nn.Linear}, dtype=torch.qint8)
+    if name in ("static_cache", "int8_static", "compile"):
+        kwargs["cache_implementation"] = "static"
+    if name == "compile":
+        model = copy.deepcopy(base)
+        model.forward = torch.compile(model.forward, dynamic=False)
+    return model, kwargs, time.perf_counter() - start
+
+
+def run_llama(python: str, gguf: str, ids: list[int], n_new: int, repeats: int, threads: int) -> dict:
+    payload = json.dumps({"gguf": gguf, "ids": ids, "n": n_new, "repeats": repeats, "threads": threads})
+    res = subprocess.run([python, "-c", LLAMA_SNIPPET, payload], capture_output=True, text=True, timeout=900)
+    if res.returncode != 0:
+        raise RuntimeError(f"llama.cpp run failed: {res.stderr.strip()[-500:]}")
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    version = subprocess.run([python, "-c", "import llama_cpp; print(llama_cpp.__version__)"],
+                             capture_output=True, text=True).stdout.strip()
+    return {**out, "llama_cpp_python": version}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "generate.json"))
+    parser.add_argument("--new-tokens", type=int, default=128)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--variants", default="fp32,static_cache,int8,int8_static,compile")
+    parser.add_argument("--llama-python", default=os.environ.get("LLAMA_CPP_PYTHON"),
+                        help="a Python interpreter with llama-cpp-python installed, for the reference")
+    parser.add_argument("--skip-load", action="store_true", help="skip the (slow) load-time measurement")
+    args = parser.parse_args()
+
+    import torch
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    threads = torch.get_num_threads()
+    result: dict = {
+        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+                    "cpu_count": os.cpu_count(), "torch_threads": threads, "torch": torch.__version__},
+        "prompt": PROMPT, "new_tokens": args.new_tokens, "batch": 1, "repeats": args.repeats,
+    }
+    with tempfile.TemporaryDirectory() as home:
+        if not args.skip_load:
+            result["load"] = load_times(Path(home))
+        os.environ["ASSISTANT_HOME"] = home
+        from assistant.config import ModelConfig
+        from assistant.model import load_model
+        from assistant.prompt import build_messages
+
+        loaded = load_model(ModelConfig(name="smollm2"), progress=lambda s: None)
+        ids = loaded.tokenizer.apply_chat_template(build_messages(PROMPT), add_generation_prompt=True,
+                                                   return_tensors="pt", return_dict=True)["input_ids"]
+        result["prompt_tokens"] = int(ids.shape[1])
+        variants = {}
+        for name in [v for v in args.variants.split(",") if v]:
+            model, kwargs, prep = build_variant(name, loaded.model)
+            start = time.perf_counter()
+            numbers = measure(model, ids, args.new_tokens, args.repeats, **kwargs)
+            variants[name] = {**numbers, "prepare_seconds": prep, "measure_seconds": time.perf_counter() - start}
+            print(f"{name:14s} {numbers['tokens_per_s']:6.1f} tok/s  ttft {numbers['ttft_s'] * 1000:6.1f} ms",
+                  file=sys.stderr)
+            del model
+        result["variants"] = variants
+        if args.llama_python:
+            ref = run_llama(args.llama_python, loaded.source.ref, ids[0].tolist(), args.new_tokens, args.repeats,
+                            threads)
+            result["llama_cpp"] = ref
+            print(f"{'llama.cpp':14s} {ref['tokens_per_s']:6.1f} tok/s  ttft {ref['ttft_s'] * 1000:6.1f} ms",
+                  file=sys.stderr)
+            for numbers in variants.values():
+                numbers["ratio_to_llama_cpp"] = numbers["tokens_per_s"] / ref["tokens_per_s"]
+        else:
+            result["llama_cpp"] = None
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

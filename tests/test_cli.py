@@ -1,0 +1,79 @@
+"""The ``assistant`` command as a user runs it: a subprocess, one-line errors, exit codes."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, home, input=None, timeout=300):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    return subprocess.run([sys.executable, "-m", "assistant", *args, "--home", str(home)], input=input,
+                          capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def assert_one_line_error(result, code, *fragments):
+    assert result.returncode == code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_info_json_reports_settings_device_model_and_versions(tmp_path):
+    home = tmp_path / "h"
+    result = run("info", "--json", "--set", "generation.top_k=5", home=home)
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["data_home"] == str(home.resolve()) and home.is_dir()
+    assert info["device"] == "cpu" and info["dtype"] == "float32"
+    assert info["model"]["kind"] == "gguf" and info["model"]["cached"] is False
+    assert info["settings"]["generation"]["top_k"] == {"value": 5, "from": "cli"}
+    assert info["packages"]["transformers"].startswith("5.")
+
+
+def test_unknown_setting_is_one_line_exit_2(tmp_path):
+    assert_one_line_error(run("info", "--set", "generation.temprature=1", home=tmp_path), 2,
+                          "generation.temprature", "did you mean")
+
+
+def test_bad_value_is_one_line_exit_2(tmp_path):
+    assert_one_line_error(run("ask", "hi", "--temperature", "hot", home=tmp_path), 2,
+                          "generation.temperature", "must be a number")
+
+
+def test_missing_model_file_is_one_line_exit_3(tmp_path):
+    missing = tmp_path / "none.gguf"
+    assert_one_line_error(run("ask", "hi", "--model", str(missing), home=tmp_path), 3, str(missing))
+
+
+def test_missing_config_file_is_one_line_exit_2(tmp_path):
+    assert_one_line_error(run("info", "--config", str(tmp_path / "x.toml"), home=tmp_path), 2, "x.toml")
+
+
+def test_unknown_command_is_a_usage_error(tmp_path):
+    result = run("frobnicate", home=tmp_path)
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+@pytest.mark.model
+def test_ask_json_answers_with_the_packaged_model(loaded_model, model_home):
+    result = run("ask", "What is the capital of France?", "--json", "--max-new-tokens", "12", home=model_home)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["answer"].strip() and out["completion_tokens"] > 0
+    assert out["model"].startswith("SmolLM2-135M-Instruct") and out["device"] == "cpu"
+    assert out["generation"]["max_new_tokens"] == 12 and out["finish_reason"] in ("stop", "length")
+    assert "from its converted cache" in result.stderr  # the session fixture already converted it
+
+
+@pytest.mark.model
+def test_chat_streams_answers_and_handles_commands(loaded_model, model_home):
+    result = run("chat", "--max-new-tokens", "8", home=model_home,
+                 input="What is 2+2?\n/bogus\n/reset\nAnd the capital of Italy?\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("assistant> ") == 2
+    assert "unknown command /bogus" in result.stderr and "conversation cleared" in result.stderr

@@ -1,0 +1,87 @@
+"""Web handlers without a browser (a fake model), and the page wired to the real model."""
+
+import socket
+import threading
+
+import gradio as gr
+import pytest
+
+from assistant.errors import InputError
+from assistant.web import history_to_messages, respond, text_of
+
+
+class FakeStream:
+    def __init__(self, pieces, error=None):
+        self.pieces, self.error = pieces, error
+
+    def __iter__(self):
+        yield from self.pieces
+        if self.error:
+            raise self.error
+
+
+class FakeChat:
+    """Deterministic stand-in: echoes the question back in pieces, records the messages it saw."""
+
+    def __init__(self, error=None):
+        self.error, self.seen = error, []
+
+    def stream(self, messages):
+        self.seen.append(messages)
+        return FakeStream(["You ", "asked: ", messages[-1]["content"]], self.error)
+
+
+def test_text_of_handles_strings_and_typed_parts():
+    assert text_of("a") == "a"
+    assert text_of([{"type": "text", "text": "a"}, {"type": "file", "path": "x"}, "b"]) == "ab"
+    assert text_of(None) == ""
+
+
+def test_history_becomes_plain_text_turns():
+    history = [{"role": "user", "content": [{"type": "text", "text": "hi"}]},
+               {"role": "assistant", "content": "hello"}, {"role": "assistant", "content": {"path": "x.png"}}]
+    assert history_to_messages(history) == [{"role": "user", "content": "hi"},
+                                            {"role": "assistant", "content": "hello"}]
+
+
+def test_respond_streams_the_growing_answer_with_history():
+    chat = FakeChat()
+    out = list(respond(chat, "why?", [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]))
+    assert out == ["You ", "You asked: ", "You asked: why?"]
+    assert [m["content"] for m in chat.seen[0]] == ["a", "b", "why?"]
+
+
+def test_respond_rejects_an_empty_question():
+    with pytest.raises(gr.Error, match="Type a question"):
+        list(respond(FakeChat(), "   ", []))
+
+
+def test_user_errors_become_gradio_errors():
+    with pytest.raises(gr.Error, match="too long"):
+        list(respond(FakeChat(error=InputError("too long")), "q", []))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.model
+def test_page_streams_a_real_answer_over_http(chat_model):
+    from gradio_client import Client
+
+    from app import build_demo
+
+    demo = build_demo(chat_model)
+    port = free_port()
+    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        job = client.submit("What is the capital of France?", api_name="/chat")
+        updates = list(job)
+        assert len(updates) >= 2  # streamed, not one final message
+        assert updates[-1] == job.result() and "Paris" in job.result()
+        assert all(updates[-1].startswith(u) for u in updates)
+    finally:
+        demo.close()
