@@ -1,8 +1,9 @@
-"""Command line: ``assistant chat``, ``assistant ask "question"``, ``assistant info``.
+"""Command line: ``assistant chat``, ``ask``, ``docs``, ``info``.
 
 Usage:
     assistant chat                       # interactive, streaming; /reset, /quit
-    assistant ask "What is RAG?" [--json]
+    assistant ask "What is RAG?" [--json] [--no-docs]
+    assistant docs add PATH... | list | remove ID... | search QUERY
     assistant info [--json]
 
 Settings come from defaults, ``config.toml`` in the data home, ``ASSISTANT_*``
@@ -77,12 +78,38 @@ def build_parser() -> argparse.ArgumentParser:
     add_decoding_options(p)
     p.set_defaults(func=cmd_chat)
 
-    p = sub.add_parser("ask", help="answer one question")
+    p = sub.add_parser("ask", help="answer one question from the documents, with citations")
     p.add_argument("question", help="the question")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of streaming text")
+    p.add_argument("--no-docs", action="store_true", help="answer without retrieving documents")
+    p.add_argument("-k", type=int, default=None, help="passages to retrieve (default: index.top_k)")
     add_common_options(p)
     add_decoding_options(p)
     p.set_defaults(func=cmd_ask)
+
+    docs = sub.add_parser("docs", help="reference documents: add, list, remove, search")
+    dsub = docs.add_subparsers(dest="docs_command", required=True, metavar="ACTION")
+    p = dsub.add_parser("add", help="add files or folders (.txt .md .html .pdf .docx .jsonl)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_common_options(p)
+    p.set_defaults(func=cmd_docs_add)
+    p = dsub.add_parser("list", help="list the documents in the index")
+    p.add_argument("--json", action="store_true")
+    add_common_options(p)
+    p.set_defaults(func=cmd_docs_list)
+    p = dsub.add_parser("remove", help="remove a document and its chunks")
+    p.add_argument("ids", nargs="+", metavar="ID", help="document id (or a unique prefix of it), or its source path")
+    add_common_options(p)
+    p.set_defaults(func=cmd_docs_remove)
+    p = dsub.add_parser("search", help="search the index")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=None, help="how many results (default: index.top_k)")
+    p.add_argument("--mode", choices=["hybrid", "vector"], default=None,
+                   help="hybrid (vector + keyword, fused) or vector only (default: index.hybrid)")
+    p.add_argument("--json", action="store_true")
+    add_common_options(p)
+    p.set_defaults(func=cmd_docs_search)
 
     p = sub.add_parser("info", help="show configuration, device, model and versions")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -120,28 +147,91 @@ def progress_printer(args: argparse.Namespace) -> Callable[[str], None]:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from .answer import answer
     from .generate import load_chat_model
-    from .prompt import build_messages
 
     config = config_from_args(args)
-    chat = load_chat_model(config, progress_printer(args))
-    messages = build_messages(args.question)
+    progress = progress_printer(args)
+    index = None if args.no_docs else open_index(config)
+    if index is not None and not index.documents():
+        progress("no documents in the index (add some with `assistant docs add PATH`); answering without evidence")
+        index = None
+    chat = load_chat_model(config, progress)
+    on_text = None if args.json else (lambda t: print(t, end="", flush=True))
+    result = answer(chat, index, args.question, k=args.k, on_text=on_text)
     if args.json:
-        done = chat.complete(messages)
-        print(json.dumps({
-            "question": args.question,
-            "answer": done.text.strip(),
-            "model": chat.name,
-            "device": str(chat.loaded.device),
-            "dtype": str(chat.loaded.dtype).removeprefix("torch."),
-            "generation": config.as_dict()["generation"],
-            **{k: v for k, v in done.as_dict().items() if k != "text"},
-        }, ensure_ascii=False))
+        print(json.dumps({**result.as_dict(), "model": chat.name, "device": str(chat.loaded.device),
+                          "dtype": str(chat.loaded.dtype).removeprefix("torch."),
+                          "generation": config.as_dict()["generation"]}, ensure_ascii=False))
+        return 0
+    print()
+    if result.passages:
+        print("\nSources:" if result.cited else "\nSources (retrieved; the answer cites none):")
+        for number, hit in enumerate(result.passages, start=1):
+            if result.cited and number not in result.cited:
+                continue
+            print(f"  [{number}] {hit.citation()}")
+    if result.completion and result.completion.finish_reason == "length":
+        progress(f"answer cut at max_new_tokens={config.generation.max_new_tokens}")
+    return 0
+
+
+def open_index(config):
+    from index.documents import DocumentIndex
+
+    return DocumentIndex(config.index)
+
+
+def cmd_docs_add(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    index = open_index(config)
+    report = index.add(args.paths, progress=progress_printer(args))
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
-        done = chat.complete(messages, on_text=lambda t: print(t, end="", flush=True))
-        print()
-        if done.finish_reason == "length":
-            progress_printer(args)(f"answer cut at max_new_tokens={config.generation.max_new_tokens}")
+        print(report.summary())
+    return 4 if report.skipped else 0
+
+
+def cmd_docs_list(args: argparse.Namespace) -> int:
+    import time
+
+    docs = open_index(config_from_args(args)).documents()
+    if args.json:
+        print(json.dumps([d.__dict__ for d in docs], ensure_ascii=False))
+        return 0
+    if not docs:
+        print("no documents; add some with `assistant docs add PATH`")
+        return 0
+    print(f"{'id':12}  {'kind':8}  {'pages':>5}  {'chunks':>6}  {'added':16}  title")
+    for d in docs:
+        added = time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at))
+        print(f"{d.id:12}  {d.kind:8}  {d.pages if d.pages is not None else '-':>5}  {d.chunks:>6}  {added:16}  "
+              f"{d.title}")
+    return 0
+
+
+def cmd_docs_remove(args: argparse.Namespace) -> int:
+    index = open_index(config_from_args(args))
+    for key in args.ids:
+        doc = index.remove(key)
+        print(f"removed {doc.id} {doc.source} ({doc.chunks} chunks)")
+    return 0
+
+
+def cmd_docs_search(args: argparse.Namespace) -> int:
+    index = open_index(config_from_args(args))
+    hybrid = None if args.mode is None else args.mode == "hybrid"
+    hits = index.search(args.query, args.k, hybrid)
+    if args.json:
+        print(json.dumps([h.as_dict() for h in hits], ensure_ascii=False))
+        return 0
+    if not hits:
+        print("no results" + ("" if index.documents() else " (the index is empty)"))
+    for rank, hit in enumerate(hits, start=1):
+        sim = f"  cos {hit.similarity:.3f}" if hit.similarity is not None else ""
+        print(f"{rank}. {hit.citation()}  score {hit.score:.4f}{sim}")
+        print("   " + " ".join(hit.text.split())[:300])
     return 0
 
 

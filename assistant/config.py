@@ -80,9 +80,39 @@ class GenerationConfig:
 
 
 @dataclass
+class IndexConfig:
+    embedding_model: str = field(default="minilm", metadata={
+        "help": "embedding model: 'minilm' (the packaged all-MiniLM-L6-v2), a sentence-transformers id or a path"})
+    chunk_tokens: int = field(default=192, metadata={"help": "most tokens in a chunk (embedding-model tokens)"})
+    chunk_overlap: int = field(default=32, metadata={"help": "tokens a chunk may share with the one before"})
+    max_file_mb: float = field(default=50.0, metadata={"help": "larger files are refused"})
+    batch_size: int = field(default=64, metadata={"help": "chunks embedded per batch"})
+    top_k: int = field(default=5, metadata={"help": "passages retrieved for a question"})
+    hybrid: bool = field(default=True, metadata={
+        "help": "fuse keyword (SQLite FTS5 BM25) and vector results with reciprocal-rank fusion"})
+    ann_threshold: int = field(default=100_000, metadata={
+        "help": "past this many chunks, search an approximate (HNSW) index instead of the exact one"})
+    hnsw_m: int = field(default=32, metadata={"help": "HNSW graph degree"})
+    hnsw_ef_search: int = field(default=128, metadata={"help": "HNSW search breadth (higher: better recall, slower)"})
+
+    def __post_init__(self) -> None:
+        _check(bool(self.embedding_model.strip()), "index.embedding_model", "must not be empty")
+        _check(8 <= self.chunk_tokens <= 8192, "index.chunk_tokens", f"must be between 8 and 8192, got {self.chunk_tokens}")
+        _check(0 <= self.chunk_overlap < self.chunk_tokens, "index.chunk_overlap",
+               f"must be >= 0 and below index.chunk_tokens ({self.chunk_tokens}), got {self.chunk_overlap}")
+        _check(self.max_file_mb > 0, "index.max_file_mb", f"must be > 0, got {self.max_file_mb}")
+        _check(self.batch_size >= 1, "index.batch_size", f"must be >= 1, got {self.batch_size}")
+        _check(1 <= self.top_k <= 100, "index.top_k", f"must be between 1 and 100, got {self.top_k}")
+        _check(self.ann_threshold >= 1, "index.ann_threshold", f"must be >= 1, got {self.ann_threshold}")
+        _check(4 <= self.hnsw_m <= 128, "index.hnsw_m", f"must be between 4 and 128, got {self.hnsw_m}")
+        _check(self.hnsw_ef_search >= 1, "index.hnsw_ef_search", f"must be >= 1, got {self.hnsw_ef_search}")
+
+
+@dataclass
 class Config:
     model: ModelConfig = field(default_factory=ModelConfig)
     generation: GenerationConfig = field(default_factory=GenerationConfig)
+    index: IndexConfig = field(default_factory=IndexConfig)
     # Where each non-default value came from ("file:...", "env:...", "cli"), for `assistant info`.
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 

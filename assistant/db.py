@@ -1,0 +1,68 @@
+"""SQLite helpers: connections with safe defaults, numbered migrations, transactions.
+
+A schema is a list of migration functions; migration ``n`` (1-based) is applied
+once, in order, and recorded in the ``_migrations`` table, when the database is
+opened. Each runs in its own ``BEGIN IMMEDIATE`` transaction, so two processes
+opening a new database at once do not both apply it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def connect(path: Path | str, migrations: Sequence[Migration] = ()) -> sqlite3.Connection:
+    """Open (creating if needed) a database in WAL mode with foreign keys on, then migrate it.
+
+    The connection is in autocommit mode: use :func:`transaction` for atomic groups of writes.
+    """
+    conn = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")  # with WAL: a process crash loses no committed transaction
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=60000")
+    migrate(conn, migrations)
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` if the block raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[int]:
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                 "applied_at REAL NOT NULL)")
+    return [row[0] for row in conn.execute("SELECT id FROM _migrations ORDER BY id")]
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> list[str]:
+    """Apply the migrations not yet recorded; returns the names of those applied now."""
+    done = set(applied_migrations(conn))
+    applied = []
+    for number, step in enumerate(migrations, start=1):
+        if number in done:
+            continue
+        with transaction(conn):
+            if conn.execute("SELECT 1 FROM _migrations WHERE id = ?", (number,)).fetchone():
+                continue  # another process got there first
+            step(conn)
+            conn.execute("INSERT INTO _migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                         (number, step.__name__, time.time()))
+        applied.append(step.__name__)
+    return applied

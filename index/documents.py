@@ -1,0 +1,113 @@
+"""The document index as the rest of the product uses it: add, list, remove, search.
+
+    idx = DocumentIndex(config.index)            # under <data home>/index
+    idx.add(["papers/"])                         # -> IngestReport
+    idx.search("where is the head office?")      # -> [Hit, ...]
+
+The embedding model loads only when something needs vectors, so listing or
+removing documents stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from assistant.config import IndexConfig
+from assistant.errors import InputError
+
+from .embed import Embedder
+from .ingest import IngestReport, Progress, ingest
+from .search import Hit, rrf
+from .store import DocumentInfo, Store
+from .vectors import IndexSpec
+
+
+class DocumentIndex:
+    def __init__(self, cfg: IndexConfig | None = None, root: Path | None = None, embedder: Embedder | None = None):
+        from assistant.home import subdir
+
+        self.cfg = cfg or IndexConfig()
+        self.root = root or subdir("index")
+        self._embedder = embedder
+        self._store: Store | None = None
+
+    @property
+    def spec(self) -> IndexSpec:
+        return IndexSpec(self.cfg.ann_threshold, self.cfg.hnsw_m, self.cfg.hnsw_ef_search)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder(self.cfg.embedding_model)
+        if self._store is not None and self._store.dim is None:
+            self._store.bind(self._embedder.dim)
+        return self._embedder
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            dim = self._embedder.dim if self._embedder is not None else None
+            self._store = Store(self.root, self.cfg.embedding_model, self.spec, dim)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # -- documents ---------------------------------------------------------------------------------
+    def add(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
+        self.embedder  # load it, and bind the store to its dimension
+        return ingest(self, paths, progress)
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.store.documents()
+
+    def remove(self, key: str) -> DocumentInfo:
+        """Remove a document (by id, id prefix or source) and its chunks."""
+        doc = self.store.resolve(key)
+        if doc is None:
+            raise InputError(f"no document {key!r} in the index (see `assistant docs list`)")
+        self.store.remove(doc.id)
+        if self.store.dim is not None:  # else the vectors were never loaded; the next open reconciles
+            self.store.save()
+        return doc
+
+    def stats(self) -> dict:
+        docs = self.store.documents()
+        out = {"root": str(self.root), "documents": len(docs), "chunks": sum(d.chunks for d in docs),
+               "embedding_model": self.cfg.embedding_model}
+        if self.store.dim is not None:
+            out["vector_index"] = self.store.vectors.kind
+            out["dim"] = self.store.dim
+        return out
+
+    # -- searching ---------------------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None, hybrid: bool | None = None) -> list[Hit]:
+        return self.search_many([query], k, hybrid)[0]
+
+    def search_many(self, queries: Sequence[str], k: int | None = None, hybrid: bool | None = None) -> list[list[Hit]]:
+        """Top-``k`` chunks for each query: vector search, fused with BM25 keyword search if ``hybrid``."""
+        k = k or self.cfg.top_k
+        hybrid = self.cfg.hybrid if hybrid is None else hybrid
+        if not queries:
+            return []
+        vectors = self.embedder.encode(list(queries), batch_size=self.cfg.batch_size)
+        fetch = k * 4 if hybrid else k
+        scores, ids = self.store.vectors.search(vectors, fetch)
+        results = []
+        for query, row_scores, row_ids in zip(queries, scores, ids):
+            similarity = {int(i): float(s) for s, i in zip(row_scores, row_ids) if i >= 0}
+            if hybrid:
+                vector_rank = [int(i) for i in row_ids if i >= 0]
+                keyword_rank = [i for i, _ in self.store.keyword_search(query, fetch)]
+                ranked = rrf([vector_rank, keyword_rank])[:k]
+            else:
+                ranked = list(similarity.items())[:k]
+            chunks = self.store.chunks([i for i, _ in ranked])
+            results.append([
+                Hit(c.id, c.doc_id, c.title, c.source, c.text, c.page, c.start, c.end, score, similarity.get(i))
+                for i, score in ranked if (c := chunks.get(i)) is not None
+            ])
+        return results

@@ -1,0 +1,122 @@
+"""Add files and folders to the index: load, chunk, embed, store, and report what happened.
+
+One bad file never stops the others: it is skipped with its reason. Documents
+are embedded in batches that span documents (small files would otherwise make
+small, slow batches) and stored one transaction per document.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .chunk import Chunk, chunk_document
+from .load import Document, DocumentError, load_path
+from .store import DocumentInfo
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IngestReport:
+    added: list[DocumentInfo] = field(default_factory=list)
+    replaced: list[DocumentInfo] = field(default_factory=list)  # an earlier version from the same source
+    unchanged: list[str] = field(default_factory=list)  # sources already stored with the same content
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [f"added {len(self.added)}, replaced {len(self.replaced)}, unchanged {len(self.unchanged)}, "
+                 f"skipped {len(self.skipped)} ({self.chunks} chunks in {self.seconds:.1f} s)"]
+        lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict:
+        return {
+            "added": [d.source for d in self.added], "replaced": [d.source for d in self.replaced],
+            "unchanged": self.unchanged, "skipped": [{"file": p, "reason": r} for p, r in self.skipped],
+            "chunks": self.chunks, "seconds": round(self.seconds, 3),
+        }
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | DocumentError]:
+    """Files named, and files under folders named (recursively, sorted, hidden ones left out)."""
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    yield child
+        elif path.is_file():
+            yield path
+        elif path.exists():
+            yield DocumentError(path, "is not a regular file")
+        else:
+            yield DocumentError(path, "not found")
+
+
+def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
+    """Add everything under ``paths`` to ``index`` (a :class:`index.documents.DocumentIndex`)."""
+    progress = progress or (lambda message: None)
+    cfg = index.cfg
+    store = index.store
+    tokenizer = index.embedder.tokenizer
+    report = IngestReport()
+    start = time.perf_counter()
+    pending: list[tuple[Document, list[Chunk]]] = []
+    pending_chunks = 0
+    target = cfg.batch_size * 4
+
+    def flush() -> None:
+        nonlocal pending, pending_chunks
+        if not pending:
+            return
+        texts = [c.text for _, chunks in pending for c in chunks]
+        vectors = index.embedder.encode(texts, batch_size=cfg.batch_size)
+        at = 0
+        for doc, chunks in pending:
+            info, replaced = store.add(doc, chunks, vectors[at:at + len(chunks)])
+            at += len(chunks)
+            (report.replaced if replaced else report.added).append(info)
+            report.chunks += len(chunks)
+            progress(f"{'replaced' if replaced else 'added'} {doc.source} ({len(chunks)} chunks)")
+        pending, pending_chunks = [], 0
+
+    max_bytes = int(cfg.max_file_mb * 1e6)
+    seen_hashes: dict[str, str] = {}
+    for item in iter_files(paths):
+        items = [item] if isinstance(item, DocumentError) else load_path(item, max_bytes)
+        for doc in items:
+            if isinstance(doc, DocumentError):
+                report.skipped.append((doc.path, doc.reason))
+                progress(f"skipped {doc.path}: {doc.reason}")
+                continue
+            digest = doc.sha256
+            existing = store.find(doc.source)
+            if existing is not None and existing.sha256 == digest:
+                report.unchanged.append(doc.source)
+                continue
+            twin = seen_hashes.get(digest) or (None if existing else _twin(store, digest))
+            if twin is not None and twin != doc.source:
+                report.skipped.append((doc.source, f"same content as {twin}, already added"))
+                continue
+            seen_hashes[digest] = doc.source
+            chunks = chunk_document(doc, tokenizer, cfg.chunk_tokens, cfg.chunk_overlap)
+            pending.append((doc, chunks))
+            pending_chunks += len(chunks)
+            if pending_chunks >= target:
+                flush()
+    flush()
+    if report.added or report.replaced:
+        store.save()
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _twin(store, digest: str) -> str | None:
+    other = store.find_by_hash(digest)
+    return other.source if other else None

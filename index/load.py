@@ -1,0 +1,250 @@
+"""Read reference documents into plain text with page offsets.
+
+Supported: ``.txt``, ``.md``, ``.html``/``.htm``, ``.pdf`` (pypdf; page numbers kept),
+``.docx`` (python-docx), and ``.jsonl`` with one ``{"id", "text", ...metadata}``
+record per line (each record is its own document). Every problem is a
+:class:`DocumentError` naming the file and the reason; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Iterator
+
+from assistant.errors import InputError
+
+TEXT_TYPES = {".txt": "text", ".md": "markdown", ".markdown": "markdown"}
+HTML_TYPES = {".html": "html", ".htm": "html"}
+SUPPORTED = sorted([*TEXT_TYPES, *HTML_TYPES, ".pdf", ".docx", ".jsonl"])
+
+
+class DocumentError(InputError):
+    """A file that cannot be added; the message names the file and the reason."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{path}: {reason}")
+
+
+@dataclass
+class Document:
+    """One document's text, ready to chunk. ``pages`` maps page numbers to start offsets."""
+
+    source: str  # where it came from: a file path, or "path#record-id" for a JSONL record
+    title: str
+    kind: str  # text, markdown, html, pdf, docx, jsonl
+    text: str
+    pages: list[tuple[int, int]] = field(default_factory=list)  # (page number, start offset), ascending
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def page_at(self, offset: int) -> int | None:
+        """The page holding character ``offset`` (None for documents without pages)."""
+        page = None
+        for number, start in self.pages:
+            if start > offset:
+                break
+            page = number
+        return page
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:8192]:
+        raise DocumentError(path, "looks like a binary file (it contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DocumentError(path, f"is not valid UTF-8 (bad byte 0x{data[err.start]:02x} at offset {err.start}); "
+                                  "save it as UTF-8 and add it again") from None
+
+
+def _clean(text: str) -> str:
+    """Normalise line endings and drop control characters (keeps newlines and tabs)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+
+
+def _first_heading(text: str) -> str | None:
+    for line in text.splitlines()[:50]:
+        line = line.strip()
+        if line.startswith("#"):
+            return line.lstrip("#").strip() or None
+        if line:
+            return line[:120]
+    return None
+
+
+class _HTMLText(HTMLParser):
+    """Visible text of an HTML page; script/style/template contents are dropped, never run."""
+
+    SKIP = {"script", "style", "template", "noscript", "head", "svg"}
+    BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+             "table", "ul", "ol", "pre", "blockquote", "hr", "title"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title: list[str] = []
+        self.skip = 0
+        self.in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "title":
+            self.in_title = True
+        elif tag in self.SKIP:
+            self.skip += 1
+        if tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self.in_title = False
+        elif tag in self.SKIP and self.skip:
+            self.skip -= 1
+        if tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        if self.in_title:
+            self.title.append(data)
+        elif not self.skip:
+            self.parts.append(data)
+
+
+def _html_text(path: Path, raw: str) -> tuple[str, str | None]:
+    parser = _HTMLText()
+    parser.feed(raw)
+    parser.close()
+    text = "".join(parser.parts)
+    text = re.sub(r"[ \t\f\v]+", " ", text)
+    text = re.sub(r" *\n[\n ]*\n *", "\n\n", text).strip()
+    title = html.unescape(" ".join("".join(parser.title).split())) or None
+    return text, title
+
+
+def _pdf(path: Path) -> Document:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise DocumentError(path, "is an encrypted PDF; remove the password and add it again")
+        texts = [page.extract_text() or "" for page in reader.pages]
+        meta_title = (reader.metadata or {}).get("/Title") if reader.metadata else None
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
+        raise DocumentError(path, f"is not a readable PDF ({type(err).__name__}: {err})") from None
+    pages, parts, offset = [], [], 0
+    for number, page_text in enumerate(texts, start=1):
+        page_text = _clean(page_text).strip()
+        pages.append((number, offset))
+        parts.append(page_text)
+        offset += len(page_text) + 2
+    text = "\n\n".join(parts)
+    return Document(str(path), str(meta_title or path.stem), "pdf", text, pages, {"page_count": len(texts)})
+
+
+def _docx(path: Path) -> Document:
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import XMLSyntaxError
+
+    try:
+        d = docx.Document(str(path))
+    except (zipfile.BadZipFile, OpcError, XMLSyntaxError, KeyError, ValueError, OSError) as err:
+        raise DocumentError(path, f"is not a readable .docx file ({type(err).__name__}: {err})") from None
+    blocks = [p.text for p in d.paragraphs]
+    for table in d.tables:
+        for row in table.rows:
+            blocks.append(" | ".join(cell.text.strip() for cell in row.cells))
+    text = "\n\n".join(b.strip() for b in blocks if b.strip())
+    title = d.core_properties.title or path.stem
+    return Document(str(path), title, "docx", _clean(text))
+
+
+def _jsonl(path: Path, raw: str) -> Iterator[Document | DocumentError]:
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            yield DocumentError(where, f"line {number} is not valid JSON ({err.msg})")
+            continue
+        if not isinstance(record, dict):
+            yield DocumentError(where, f"line {number} is not a JSON object")
+            continue
+        rid, text = record.get("id"), record.get("text")
+        if not isinstance(rid, (str, int)) or str(rid) == "":
+            yield DocumentError(where, f"line {number} has no \"id\" (string or number)")
+            continue
+        if not isinstance(text, str) or not text.strip():
+            yield DocumentError(where, f"line {number} has no non-empty \"text\"")
+            continue
+        meta = {k: v for k, v in record.items() if k not in ("id", "text")}
+        title = str(meta.get("title") or rid)
+        yield Document(f"{path}#{rid}", title, "jsonl", _clean(text).strip(), [], meta)
+
+
+def load_path(path: Path, max_bytes: int) -> Iterator[Document | DocumentError]:
+    """The documents in one file, or errors saying why not (a JSONL file may give both)."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        yield DocumentError(path, f"unsupported file type {suffix or '(no extension)'!r}; "
+                                  f"supported: {', '.join(SUPPORTED)}")
+        return
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        yield DocumentError(path, f"cannot be read ({err.strerror or err})")
+        return
+    if size == 0:
+        yield DocumentError(path, "is empty")
+        return
+    if size > max_bytes:
+        yield DocumentError(path, f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
+                                  "(setting index.max_file_mb)")
+        return
+    try:
+        if suffix == ".pdf":
+            docs: list[Document] = [_pdf(path)]
+        elif suffix == ".docx":
+            docs = [_docx(path)]
+        else:
+            raw = _clean(_decode(path, path.read_bytes()))
+            if suffix == ".jsonl":
+                yield from _jsonl(path, raw)
+                return
+            if suffix in HTML_TYPES:
+                text, title = _html_text(path, raw)
+                docs = [Document(str(path), title or path.stem, "html", text)]
+            else:
+                docs = [Document(str(path), _first_heading(raw) or path.stem, TEXT_TYPES[suffix], raw.strip())]
+    except DocumentError as err:
+        yield err
+        return
+    except OSError as err:
+        yield DocumentError(path, f"cannot be read ({err.strerror or err})")
+        return
+    for doc in docs:
+        if not doc.text.strip():
+            yield DocumentError(path, "has no text to index" + (" (a scanned PDF needs OCR first)"
+                                                                 if doc.kind == "pdf" else ""))
+        else:
+            yield doc

@@ -1,0 +1,63 @@
+"""Split text into sentences, keeping character offsets into the original.
+
+A rule-based splitter: a sentence ends at ``.``, ``!`` or ``?`` (plus closing
+quotes/brackets) followed by whitespace and an upper-case letter, digit or
+opening quote, or at a blank line / line-leading bullet. Common abbreviations
+("e.g.", "Dr.", "U.S.") and decimals ("3.5") do not end a sentence. Used by the
+chunker (chunks end at sentence boundaries) and by the fact-checker (statements).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "cf", "al", "fig", "no",
+    "vol", "pp", "approx", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.u", "a.m", "p.m", "dept", "est", "min", "max",
+}
+
+_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+_BREAK = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of text and where it lies in the source: ``source[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the ``.`` at ``dot`` ends an abbreviation or an initial rather than a sentence."""
+    word_start = dot
+    while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in "([\"'":
+        word_start -= 1
+    word = text[word_start:dot]
+    return word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper())  # "J. Smith"
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentences of ``text`` with offsets; whitespace between sentences belongs to none."""
+    cuts = {0, len(text)}
+    for match in _BREAK.finditer(text):
+        cuts.add(match.start())
+        cuts.add(match.end())
+    for match in _END.finditer(text):
+        dot = match.start()
+        if text[dot] == "." and _is_abbreviation(text, dot):
+            continue
+        cuts.add(match.end())
+    spans = []
+    bounds = sorted(cuts)
+    for a, b in zip(bounds, bounds[1:]):
+        piece = text[a:b]
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        start = a + (len(piece) - len(piece.lstrip()))
+        spans.append(Span(stripped, start, start + len(stripped)))
+    return spans

@@ -1,0 +1,323 @@
+"""Documents, chunks and their vectors: SQLite is the truth, FAISS a derived index.
+
+Layout under ``<data home>/index/``: ``index.sqlite`` (documents, chunks with
+their float32 vectors, an FTS5 keyword index, meta) and ``vectors.faiss``.
+
+Crash safety: a document and all its chunks are written in one SQLite
+transaction, so after a crash each document is fully present or absent. The
+FAISS file is written atomically (temp file, fsync, rename) but may lag the
+database; on open, and whenever another process changed the database (the
+``generation`` counter in ``meta``), the FAISS index is reconciled with the
+database: vectors it lacks are added from their stored copies, vectors of
+deleted chunks are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from assistant.db import connect, transaction
+from assistant.errors import ConfigError
+
+from .chunk import Chunk
+from .load import Document
+from .vectors import IndexSpec, VectorIndex
+
+log = logging.getLogger(__name__)
+
+
+def _m1_initial(conn: sqlite3.Connection) -> None:
+    conn.execute("""CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        text TEXT NOT NULL,
+        pages INTEGER,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        added_at REAL NOT NULL)""")
+    conn.execute("CREATE INDEX documents_sha256 ON documents (sha256)")
+    # AUTOINCREMENT: a chunk id is never reused, so a stale FAISS id can never point at a new chunk.
+    conn.execute("""CREATE TABLE chunks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        page INTEGER,
+        tokens INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        vector BLOB NOT NULL)""")
+    conn.execute("CREATE INDEX chunks_doc ON chunks (doc_id, seq)")
+    conn.execute("CREATE VIRTUAL TABLE chunks_fts USING fts5 (text, content='chunks', content_rowid='id', "
+                 "tokenize='porter unicode61')")
+    conn.execute("CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN "
+                 "INSERT INTO chunks_fts (rowid, text) VALUES (new.id, new.text); END")
+    conn.execute("CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN "
+                 "INSERT INTO chunks_fts (chunks_fts, rowid, text) VALUES ('delete', old.id, old.text); END")
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('generation', '0')")
+
+
+MIGRATIONS = [_m1_initial]
+
+# Left out of keyword queries (unless a query has nothing else): they match nearly every chunk.
+STOPWORDS = frozenset("""a an and are as at be been but by can could did do does for from had has have how i if in
+into is it its me my no not of on or our she so than that the their them then there these they this to was we
+were what when where which who whom why will with would you your""".split())
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: str
+    source: str
+    title: str
+    kind: str
+    sha256: str
+    pages: int | None
+    chunks: int
+    chars: int
+    added_at: float
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: int
+    doc_id: str
+    seq: int
+    text: str
+    start: int
+    end: int
+    page: int | None
+    title: str
+    source: str
+
+
+def document_id(source: str) -> str:
+    """A short, stable id for a source (a path, or path#record)."""
+    import hashlib
+
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
+
+
+class Store:
+    def __init__(self, root: Path, embedder_name: str, spec: IndexSpec, dim: int | None = None):
+        """Open (or create) the store. ``dim`` may be left out to only list or remove documents."""
+        root.mkdir(parents=True, exist_ok=True)
+        self.root, self.spec, self.embedder_name = root, spec, embedder_name
+        self.db = connect(root / "index.sqlite", MIGRATIONS)
+        self.faiss_path = root / "vectors.faiss"
+        self.dim: int | None = None
+        self._vectors: VectorIndex | None = None
+        self._generation: int | None = None  # the database generation the vectors reflect
+        self.bind(dim)
+
+    def bind(self, dim: int | None) -> None:
+        """Check (or, for a new index, record) the embedding model and its dimension."""
+        with transaction(self.db):
+            meta = {r["key"]: r["value"] for r in self.db.execute("SELECT key, value FROM meta")}
+            if "embedding_model" not in meta:
+                if dim is not None:
+                    self.db.execute("INSERT INTO meta (key, value) VALUES ('embedding_model', ?), ('dim', ?)",
+                                    (self.embedder_name, str(dim)))
+                    self.dim = dim
+                return
+        if meta["embedding_model"] != self.embedder_name or (dim is not None and int(meta["dim"]) != dim):
+            raise ConfigError(
+                f"the index in {self.root} was built with embedding model {meta['embedding_model']!r} "
+                f"({meta['dim']} dimensions), not {self.embedder_name!r}; set index.embedding_model back, "
+                f"or use another data home")
+        self.dim = int(meta["dim"])
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- generation and the vector index ---------------------------------------------------------------
+    def _db_generation(self) -> int:
+        return int(self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def _bump(self) -> int:
+        """Inside a write transaction: advance the generation; returns the new one."""
+        current = self._db_generation()
+        if current != self._generation:
+            self._generation = None  # someone else wrote since we last looked: reconcile after this
+        new = current + 1
+        self.db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(new),))
+        return new
+
+    @property
+    def vectors(self) -> VectorIndex:
+        """The FAISS index, reconciled with the database if it may be out of date."""
+        if self.dim is None:
+            raise RuntimeError("the store was opened without an embedding dimension")  # a bug in the caller
+        generation = self._db_generation()
+        if self._vectors is None or self._generation != generation:
+            self._reconcile(generation)
+        assert self._vectors is not None
+        return self._vectors
+
+    def _all_vectors(self, ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        if ids is None:
+            rows = self.db.execute("SELECT id, vector FROM chunks ORDER BY id").fetchall()
+        else:
+            rows = []
+            ids = list(ids)
+            for i in range(0, len(ids), 900):
+                part = ids[i:i + 900]
+                rows += self.db.execute(f"SELECT id, vector FROM chunks WHERE id IN ({','.join('?' * len(part))})",
+                                        part).fetchall()
+        out_ids = np.array([r["id"] for r in rows], dtype=np.int64)
+        vecs = (np.frombuffer(b"".join(r["vector"] for r in rows), dtype=np.float32).reshape(len(rows), self.dim)
+                if rows else np.zeros((0, self.dim), np.float32))
+        return out_ids, vecs
+
+    def _reconcile(self, generation: int) -> None:
+        start = time.perf_counter()
+        vectors = self._vectors
+        if vectors is None and self.faiss_path.exists():
+            try:
+                vectors = VectorIndex.load(self.faiss_path, self.dim, self.spec)
+            except (RuntimeError, ValueError) as err:  # unreadable or foreign file: rebuild from the database
+                log.warning("rebuilding %s: %s", self.faiss_path, err)
+                vectors = None
+        db_ids = {r[0] for r in self.db.execute("SELECT id FROM chunks")}
+        if vectors is None:
+            ids, vecs = self._all_vectors()
+            vectors = VectorIndex.build(self.dim, self.spec, ids, vecs)
+        else:
+            have = set(vectors.ids().tolist()) - vectors.tombstones
+            vectors.remove(have - db_ids)
+            missing = sorted(db_ids - have)
+            if missing:
+                vectors.add(*self._all_vectors(missing))
+            if vectors.needs_rebuild():
+                ids, vecs = self._all_vectors()
+                vectors = VectorIndex.build(self.dim, self.spec, ids, vecs)
+        self._vectors, self._generation = vectors, generation
+        log.info("vector index ready: %d vectors, %s, %.2f s", vectors.live_count, vectors.kind,
+                 time.perf_counter() - start)
+
+    def save(self) -> None:
+        """Write the FAISS file (atomically), so the next open needs little reconciling."""
+        self.vectors.save(self.faiss_path)
+
+    # -- documents -----------------------------------------------------------------------------------
+    def find(self, source: str) -> DocumentInfo | None:
+        docs = self.documents(where="d.source = ?", args=(source,))
+        return docs[0] if docs else None
+
+    def find_by_hash(self, sha256: str) -> DocumentInfo | None:
+        docs = self.documents(where="d.sha256 = ?", args=(sha256,))
+        return docs[0] if docs else None
+
+    def documents(self, where: str = "1", args: Sequence[Any] = ()) -> list[DocumentInfo]:
+        rows = self.db.execute(
+            f"SELECT d.id, d.source, d.title, d.kind, d.sha256, d.pages, d.added_at, d.metadata, "
+            f"length(d.text) AS chars, (SELECT count(*) FROM chunks c WHERE c.doc_id = d.id) AS n "
+            f"FROM documents d WHERE {where} ORDER BY d.added_at, d.id", tuple(args)).fetchall()
+        return [DocumentInfo(r["id"], r["source"], r["title"], r["kind"], r["sha256"], r["pages"], r["n"],
+                             r["chars"], r["added_at"], json.loads(r["metadata"])) for r in rows]
+
+    def resolve(self, key: str) -> DocumentInfo | None:
+        """A document by id, unique id prefix, or source."""
+        docs = self.documents(where="d.id = ? OR d.source = ?", args=(key, key))
+        if not docs and len(key) >= 4:
+            docs = self.documents(where="d.id LIKE ?", args=(key + "%",))
+        return docs[0] if len(docs) == 1 else None
+
+    def add(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> tuple[DocumentInfo, bool]:
+        """Store a document with its chunks, replacing any earlier version from the same source.
+
+        Returns (info, replaced). One transaction: all of it is stored, or none.
+        """
+        if self.dim is None or vectors.shape[1:] != (self.dim,):
+            raise ValueError(f"vectors of shape {vectors.shape} for a {self.dim}-dimensional index")
+        if len(chunks) != len(vectors):
+            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        doc_id = document_id(doc.source)
+        blobs = np.ascontiguousarray(vectors, dtype=np.float32)
+        with transaction(self.db):
+            old_ids = [r[0] for r in self.db.execute("SELECT c.id FROM chunks c JOIN documents d ON c.doc_id = d.id "
+                                                     "WHERE d.source = ?", (doc.source,))]
+            replaced = self.db.execute("DELETE FROM documents WHERE source = ?", (doc.source,)).rowcount > 0
+            self.db.execute(
+                "INSERT INTO documents (id, source, title, kind, sha256, text, pages, metadata, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, doc.source, doc.title, doc.kind, doc.sha256, doc.text,
+                 doc.metadata.get("page_count"), json.dumps(doc.metadata, ensure_ascii=False, default=str),
+                 time.time()))
+            new_ids = []
+            for chunk, vector in zip(chunks, blobs):
+                cur = self.db.execute(
+                    "INSERT INTO chunks (doc_id, seq, start_char, end_char, page, tokens, text, vector) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (doc_id, chunk.seq, chunk.start, chunk.end, chunk.page, chunk.tokens, chunk.text,
+                     vector.tobytes()))
+                new_ids.append(cur.lastrowid)
+            generation = self._bump()
+        self._apply(generation, removed=old_ids, added=(np.array(new_ids, dtype=np.int64), blobs))
+        info = self.find(doc.source)
+        assert info is not None
+        return info, replaced
+
+    def remove(self, doc_id: str) -> bool:
+        with transaction(self.db):
+            old_ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+            removed = self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
+            generation = self._bump() if removed else None
+        if generation is not None:
+            self._apply(generation, removed=old_ids, added=None)
+        return removed
+
+    def _apply(self, generation: int, removed: Sequence[int], added: tuple[np.ndarray, np.ndarray] | None) -> None:
+        """Mirror a committed write in the in-memory vectors (or mark them for reconciling)."""
+        if self._vectors is None or self._generation is None or self._generation != generation - 1:
+            self._generation = None  # the next use reconciles with the database
+            return
+        self._vectors.remove(removed)
+        if added is not None:
+            self._vectors.add(*added)
+        if self._vectors.needs_rebuild():
+            self._vectors = VectorIndex.build(self.dim, self.spec, *self._all_vectors())
+        self._generation = generation
+
+    # -- reading chunks ------------------------------------------------------------------------------
+    def chunks(self, ids: Sequence[int]) -> dict[int, StoredChunk]:
+        out: dict[int, StoredChunk] = {}
+        ids = [int(i) for i in ids if int(i) >= 0]
+        for i in range(0, len(ids), 900):
+            part = ids[i:i + 900]
+            rows = self.db.execute(
+                "SELECT c.id, c.doc_id, c.seq, c.text, c.start_char, c.end_char, c.page, d.title, d.source "
+                f"FROM chunks c JOIN documents d ON c.doc_id = d.id WHERE c.id IN ({','.join('?' * len(part))})",
+                part).fetchall()
+            for r in rows:
+                out[r["id"]] = StoredChunk(r["id"], r["doc_id"], r["seq"], r["text"], r["start_char"],
+                                           r["end_char"], r["page"], r["title"], r["source"])
+        return out
+
+    def chunk_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def keyword_search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """(chunk id, BM25 score; higher is better) for chunks matching any word of ``query``."""
+        import re
+
+        every = re.findall(r"\w+", query.lower())
+        words = [w for w in every if w not in STOPWORDS] or every
+        if not words:
+            return []
+        match = " OR ".join('"' + w.replace('"', "") + '"' for w in dict.fromkeys(words))
+        rows = self.db.execute("SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ? "
+                               "ORDER BY s LIMIT ?", (match, k)).fetchall()
+        return [(r[0], -r[1]) for r in rows]
