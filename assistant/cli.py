@@ -152,11 +152,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     progress = progress_printer(args)
+    chat = load_chat_model(config, progress)
     index = None if args.no_docs else open_index(config)
     if index is not None and not index.documents():
         progress("no documents in the index (add some with `assistant docs add PATH`); answering without evidence")
         index = None
-    chat = load_chat_model(config, progress)
     on_text = None if args.json else (lambda t: print(t, end="", flush=True))
     result = answer(chat, index, args.question, k=args.k, on_text=on_text)
     if args.json:

@@ -57,3 +57,22 @@ def chat_model(loaded_model):
     from assistant.generate import ChatModel
 
     return ChatModel(loaded_model, GenerationConfig(max_new_tokens=24))
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real packaged all-MiniLM-L6-v2, loaded once for the session."""
+    from index.embed import Embedder
+
+    return Embedder("minilm")
+
+
+@pytest.fixture
+def doc_index(tmp_path, embedder):
+    """An empty document index in a temp folder, sharing the session's embedder."""
+    from assistant.config import IndexConfig
+    from index.documents import DocumentIndex
+
+    idx = DocumentIndex(IndexConfig(batch_size=8), root=tmp_path / "index", embedder=embedder)
+    yield idx
+    idx.close()

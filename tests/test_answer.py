@@ -1,0 +1,36 @@
+from assistant.answer import answer, cited_numbers
+from assistant.generate import Completion
+
+
+def test_cited_numbers_in_order_and_in_range():
+    assert cited_numbers("Bergen [2], founded 1999 [1, 2]; see [7] and [3;1].", 3) == [2, 1, 3]
+    assert cited_numbers("no citations", 3) == []
+
+
+class FakeChat:
+    def __init__(self, reply):
+        self.reply, self.seen = reply, None
+
+    def complete(self, messages, on_text=None, stop=None):
+        self.seen = messages
+        return Completion(self.reply, 10, 3, 0.1, 0.2, "stop")
+
+
+def test_answer_uses_retrieved_passages_and_reports_citations(doc_index, tmp_path):
+    (tmp_path / "a.md").write_text("# Acme\n\nAcme's head office is in Bergen.")
+    (tmp_path / "b.md").write_text("# Moon\n\nThe Moon has no atmosphere.")
+    doc_index.add([tmp_path / "a.md", tmp_path / "b.md"])
+    chat = FakeChat("It is in Bergen [1].")
+    result = answer(chat, doc_index, "Where is Acme's head office?", k=2)
+    assert result.grounded and result.cited == [1]
+    assert result.passages[0].title == "Acme"
+    assert "[1] (Acme) # Acme Acme's head office is in Bergen." in chat.seen[-1]["content"]
+    data = result.as_dict()
+    assert data["citations"][0]["title"] == "Acme" and data["passages"][1]["number"] == 2
+
+
+def test_without_documents_it_is_a_plain_answer(doc_index):
+    chat = FakeChat("Paris.")
+    result = answer(chat, doc_index, "Capital of France?")
+    assert not result.grounded and result.passages == [] and chat.seen == [
+        {"role": "user", "content": "Capital of France?"}]

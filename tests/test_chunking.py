@@ -1,0 +1,65 @@
+"""Sentence splitting and chunking keep exact offsets; chunks respect size, overlap and pages."""
+
+import pytest
+
+from index.chunk import chunk_document
+from index.load import Document
+from index.sentences import split_sentences
+
+TEXT = ("Dr. Smith moved to Bergen in 2001. He arrived at 3.5 p.m. on a Monday! Was it raining? "
+        "\"Yes.\" The U.S. office, e.g. the one in Boston, stayed open.\n\n- first item\n- second item\n"
+        "A last line without a full stop")
+
+
+def test_sentences_keep_offsets_and_respect_abbreviations():
+    spans = split_sentences(TEXT)
+    assert all(TEXT[s.start:s.end] == s.text for s in spans)
+    texts = [s.text for s in spans]
+    assert texts[:5] == ["Dr. Smith moved to Bergen in 2001.", "He arrived at 3.5 p.m. on a Monday!",
+                         "Was it raining?", "\"Yes.\"", "The U.S. office, e.g. the one in Boston, stayed open."]
+    assert "- first item" in texts and "- second item\nA last line without a full stop" in texts
+
+
+def test_chunks_are_exact_slices_within_size(embedder):
+    text = " ".join(f"Sentence number {i} talks about topic {i % 7} in some detail." for i in range(200))
+    doc = Document("mem", "t", "text", text)
+    chunks = chunk_document(doc, embedder.tokenizer, size=64, overlap=16)
+    assert len(chunks) > 5
+    for c in chunks:
+        assert doc.text[c.start:c.end] == c.text
+        assert len(embedder.tokenizer(c.text, add_special_tokens=False)["input_ids"]) <= 64
+    # consecutive chunks overlap (by whole sentences), and together they cover every sentence
+    assert all(b.start < a.end for a, b in zip(chunks, chunks[1:]))
+    assert all(b.start > a.start for a, b in zip(chunks, chunks[1:]))
+    for s in split_sentences(text):
+        assert any(c.start <= s.start and s.end <= c.end for c in chunks)
+
+
+def test_no_overlap_means_disjoint_chunks(embedder):
+    text = " ".join(f"Fact {i} is stated here." for i in range(100))
+    chunks = chunk_document(Document("mem", "t", "text", text), embedder.tokenizer, size=40, overlap=0)
+    assert all(b.start >= a.end for a, b in zip(chunks, chunks[1:]))
+
+
+def test_an_overlong_sentence_is_cut_at_token_boundaries(embedder):
+    text = "word " * 3000  # one 3000-token "sentence" without punctuation
+    doc = Document("mem", "t", "text", text.strip())
+    chunks = chunk_document(doc, embedder.tokenizer, size=100, overlap=10)
+    assert len(chunks) >= 30
+    assert all(c.tokens <= 100 and doc.text[c.start:c.end] == c.text for c in chunks)
+    assert chunks[-1].end == len(doc.text)
+
+
+def test_chunks_do_not_span_pages(embedder):
+    page1, page2 = "Alpha is first. " * 5, "Beta is second. " * 5
+    text = page1.strip() + "\n\n" + page2.strip()
+    doc = Document("mem.pdf", "t", "pdf", text, pages=[(1, 0), (2, len(page1.strip()) + 2)])
+    chunks = chunk_document(doc, embedder.tokenizer, size=500, overlap=50)
+    assert [c.page for c in chunks] == [1, 2]
+    assert "Beta" not in chunks[0].text and "Alpha" not in chunks[1].text
+
+
+@pytest.mark.parametrize("size,overlap", [(4, 0), (64, 64)])
+def test_unusable_sizes_are_refused(embedder, size, overlap):
+    with pytest.raises(ValueError):
+        chunk_document(Document("m", "t", "text", "Hello there."), embedder.tokenizer, size, overlap)

@@ -1,0 +1,206 @@
+"""The document index end to end with the real embedder: every file type, bad input, updates, search."""
+
+import json
+import zipfile
+
+import pytest
+
+from assistant.config import IndexConfig
+from assistant.errors import ConfigError, InputError
+from index.documents import DocumentIndex
+from index.retriever import IndexRetriever
+from tests.fixtures import make_docx, make_pdf
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "acme.md").write_text("# Acme Corp\n\nAcme Corp was founded in 1999 in Oslo. "
+                                    "Its head office is in Bergen, Norway.\n")
+    (folder / "moon.txt").write_text("The Moon orbits the Earth every 27.3 days. It has almost no atmosphere.")
+    (folder / "pumps.html").write_text(
+        "<html><head><title>Pumps</title><script>document.title='pwned'</script></head>"
+        "<body><p>Centrifugal pumps move fluid with a rotating impeller.</p></body></html>")
+    make_pdf(folder / "report.pdf", ["Quarterly report, first page: revenue grew.",
+                                     "Second page: the plant in Tromso makes 1200 valves a day."])
+    make_docx(folder / "memo.docx", ["The cafeteria closes at 3 pm on Fridays."], title="Memo")
+    (folder / "kb.jsonl").write_text(
+        json.dumps({"id": "k1", "text": "Ticket XQ-77b concerns a broken valve.", "title": "Ticket 1"}) + "\n"
+        + json.dumps({"id": "k2", "text": "Ticket ZZ-12 concerns a login problem."}) + "\n")
+    (folder / ".hidden.txt").write_text("never indexed")
+    return folder
+
+
+def snapshot(idx):
+    return [(d.id, d.sha256, d.chunks) for d in idx.documents()]
+
+
+def test_a_folder_of_every_type_is_added_and_searchable(doc_index, corpus):
+    report = doc_index.add([corpus])
+    assert not report.skipped
+    kinds = sorted(d.kind for d in doc_index.documents())
+    assert kinds == ["docx", "html", "jsonl", "jsonl", "markdown", "pdf", "text"]
+    titles = {d.title for d in doc_index.documents()}
+    assert {"Acme Corp", "Pumps", "Memo", "Ticket 1", "k2"} <= titles
+    top = doc_index.search("How many valves does the Tromso plant make?", k=1)[0]
+    assert top.source.endswith("report.pdf") and top.page == 2
+    assert "1200 valves" in top.text
+    assert doc_index.search("Where is Acme's head office?", k=1)[0].title == "Acme Corp"
+    # exact offsets into the stored text
+    pump = doc_index.search("impeller", k=1)[0]
+    assert pump.title == "Pumps" and pump.text == "Centrifugal pumps move fluid with a rotating impeller."
+    assert "pwned" not in pump.text and "script" not in pump.text
+
+
+def test_hybrid_search_finds_rare_keywords(doc_index, corpus):
+    doc_index.add([corpus])
+    hit = doc_index.search("XQ-77b", k=1, hybrid=True)[0]
+    assert hit.title == "Ticket 1"
+
+
+def test_readding_unchanged_is_a_noop_and_a_change_replaces(doc_index, corpus):
+    doc_index.add([corpus])
+    before = snapshot(doc_index)
+    again = doc_index.add([corpus])
+    assert not again.added and not again.replaced and len(again.unchanged) == 7
+    assert snapshot(doc_index) == before
+    (corpus / "moon.txt").write_text("The Moon is about 384,400 km from the Earth.")
+    changed = doc_index.add([corpus / "moon.txt"])
+    assert [d.source for d in changed.replaced] == [str(corpus / "moon.txt")]
+    hit = doc_index.search("How far away is the Moon?", k=1, hybrid=False)[0]
+    assert "384,400" in hit.text
+    assert not any("27.3 days" in h.text for h in doc_index.search("Moon orbit period", k=10))
+    assert len(doc_index.documents()) == 7
+
+
+def test_same_content_under_another_name_is_skipped(doc_index, corpus, tmp_path):
+    doc_index.add([corpus / "acme.md"])
+    copy = tmp_path / "copy.md"
+    copy.write_text((corpus / "acme.md").read_text())
+    report = doc_index.add([copy])
+    assert report.skipped == [(str(copy), f"same content as {corpus / 'acme.md'}, already added")]
+
+
+def test_remove_by_id_prefix_or_source(doc_index, corpus):
+    doc_index.add([corpus])
+    acme = next(d for d in doc_index.documents() if d.title == "Acme Corp")
+    assert doc_index.remove(acme.id[:6]).id == acme.id
+    assert all(h.doc_id != acme.id for h in doc_index.search("Acme head office Bergen", k=10))
+    doc_index.remove(str(corpus / "moon.txt"))
+    assert len(doc_index.documents()) == 5
+    with pytest.raises(InputError, match="no document 'nope'"):
+        doc_index.remove("nope")
+
+
+def _zip_as_docx(path):
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "not a word document")
+
+
+BAD_INPUTS = {
+    "unknown type": ("notes.xyz", lambda p: p.write_text("hello"), "unsupported file type '.xyz'"),
+    "empty file": ("empty.txt", lambda p: p.write_bytes(b""), "is empty"),
+    "binary as text": ("blob.txt", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10),
+                       "binary file"),
+    "non-UTF-8 text": ("latin1.md", lambda p: p.write_bytes("café crème".encode("latin-1")), "not valid UTF-8"),
+    "corrupt PDF": ("broken.pdf", lambda p: p.write_bytes(b"%PDF-1.4\nthis is not really a pdf\n"),
+                    "not a readable PDF"),
+    "truncated PDF": ("cut.pdf", lambda p: p.write_bytes(make_pdf(p, ["Some text here."]).read_bytes()[:200]),
+                      "not a readable PDF"),
+    "encrypted PDF": ("locked.pdf", lambda p: make_pdf(p, ["secret"], password="pw"), "encrypted PDF"),
+    "zip renamed .docx": ("fake.docx", _zip_as_docx, "not a readable .docx"),
+    "text renamed .docx": ("plain.docx", lambda p: p.write_text("just text"), "not a readable .docx"),
+    "over the size limit": ("big.txt", lambda p: p.write_text("word " * 250_000), "over the 1 MB limit"),
+    "PDF without text": ("blank.pdf", lambda p: make_pdf(p, [""]), "no text to index"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_is_named_and_skipped_and_nothing_stored_changes(tmp_path, embedder, corpus, case):
+    idx = DocumentIndex(IndexConfig(max_file_mb=1.0), root=tmp_path / "index", embedder=embedder)
+    idx.add([corpus])
+    before = snapshot(idx)
+    name, make, message = BAD_INPUTS[case]
+    bad_dir = tmp_path / "incoming"
+    bad_dir.mkdir()
+    bad = bad_dir / name
+    make(bad)
+    (bad_dir / "good.txt").write_text("A good file next to the bad one is still added.")
+    report = idx.add([bad_dir])
+    assert [path for path, _ in report.skipped] == [str(bad)]
+    assert message in report.skipped[0][1]
+    assert f"skipped {bad}: " in report.summary()
+    assert [d.source for d in report.added] == [str(bad_dir / "good.txt")]
+    after = snapshot(idx)
+    assert after[:len(before)] == before and len(after) == len(before) + 1
+    assert idx.search("Acme head office", k=1)[0].title == "Acme Corp"
+    idx.close()
+
+
+def test_malformed_jsonl_lines_are_named_and_the_rest_added(doc_index, tmp_path):
+    path = tmp_path / "bulk.jsonl"
+    path.write_text('{"id": "a", "text": "Alpha text."}\n{not json}\n["a list"]\n{"text": "no id"}\n'
+                    '{"id": "b", "text": ""}\n{"id": "c", "text": "Gamma text."}\n')
+    report = doc_index.add([path])
+    assert [d.source for d in report.added] == [f"{path}#a", f"{path}#c"]
+    reasons = {p: r for p, r in report.skipped}
+    assert reasons == {f"{path}:2": "line 2 is not valid JSON (Expecting property name enclosed in double quotes)",
+                       f"{path}:3": "line 3 is not a JSON object",
+                       f"{path}:4": 'line 4 has no "id" (string or number)',
+                       f"{path}:5": 'line 5 has no non-empty "text"'}
+
+
+def test_missing_paths_are_reported(doc_index, tmp_path):
+    report = doc_index.add([tmp_path / "nowhere"])
+    assert report.skipped == [(str(tmp_path / "nowhere"), "not found")]
+
+
+def test_vectors_are_rebuilt_from_the_database_when_the_faiss_file_is_lost(tmp_path, embedder, corpus):
+    idx = DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder)
+    idx.add([corpus])
+    expected = [h.chunk_id for h in idx.search("valves per day", k=3, hybrid=False)]
+    idx.close()
+    (tmp_path / "index" / "vectors.faiss").unlink()
+    again = DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder)
+    assert [h.chunk_id for h in again.search("valves per day", k=3, hybrid=False)] == expected
+    assert again.store.vectors.live_count == again.store.chunk_count()
+
+
+def test_a_second_process_sees_documents_added_by_the_first(tmp_path, embedder, corpus):
+    a = DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder)
+    b = DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder)
+    a.add([corpus / "acme.md"])
+    assert b.search("head office", k=1)[0].title == "Acme Corp"
+    b.add([corpus / "moon.txt"])
+    a.remove(str(corpus / "acme.md"))
+    assert [h.title for h in b.search("head office", k=5, hybrid=False)] == [
+        "The Moon orbits the Earth every 27.3 days. It has almost no atmosphere."]
+    assert a.store.vectors.live_count == b.store.vectors.live_count == a.store.chunk_count()
+
+
+def test_switches_to_hnsw_past_the_threshold(tmp_path, embedder):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(30):
+        (folder / f"d{i}.txt").write_text(f"Document {i} is about subject {i * 7919 % 101}.")
+    idx = DocumentIndex(IndexConfig(ann_threshold=20), root=tmp_path / "index", embedder=embedder)
+    idx.add([folder])
+    assert idx.stats()["vector_index"].startswith("hnsw")
+    assert idx.search("Document 17", k=1, hybrid=False)[0].title.startswith("Document 17")
+
+
+def test_another_embedding_model_is_refused(tmp_path, embedder, corpus):
+    DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder).add([corpus / "acme.md"])
+    other = DocumentIndex(IndexConfig(embedding_model="sentence-transformers/all-mpnet-base-v2"),
+                          root=tmp_path / "index")
+    with pytest.raises(ConfigError, match="built with embedding model 'minilm'"):
+        other.documents()
+
+
+def test_langchain_retriever(doc_index, corpus):
+    doc_index.add([corpus])
+    docs = IndexRetriever(index=doc_index, k=2).invoke("rotating impeller")
+    assert len(docs) == 2
+    assert docs[0].metadata["title"] == "Pumps" and docs[0].page_content.startswith("Centrifugal")
+    assert {"doc_id", "source", "page", "start", "end", "score"} <= set(docs[0].metadata)
