@@ -36,6 +36,7 @@ $(STAMP):
 
 bench: $(STAMP)
 	$(PY) bench/generate.py
+	$(PY) bench/index.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -13,15 +13,16 @@ import os
 import sys
 
 
-def build_demo(chat):
+def build_demo(chat, index=None):
     import gradio as gr
 
     from assistant.web import respond
 
     with gr.Blocks(title="Grounded assistant") as demo:
-        gr.Markdown(f"## Grounded assistant\nModel: `{chat.name}` on `{chat.loaded.device}`")
+        gr.Markdown(f"## Grounded assistant\nModel: `{chat.name}` on `{chat.loaded.device}`. Answers come "
+                    "from the documents added with `assistant docs add` when there are any.")
         gr.ChatInterface(
-            fn=functools.partial(respond, chat),
+            fn=functools.partial(respond, chat, index),
             chatbot=gr.Chatbot(height=480, label="Chat"),
             textbox=gr.Textbox(placeholder="Ask a question...", label="Question", submit_btn=True),
             api_name="chat",
@@ -43,11 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from assistant.generate import load_chat_model
 
-        chat = load_chat_model(config_from_args(args), progress_printer(args))
+        from index.documents import DocumentIndex
+
+        config = config_from_args(args)
+        chat = load_chat_model(config, progress_printer(args))
+        index = DocumentIndex(config.index)
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
-    demo = build_demo(chat)
+    demo = build_demo(chat, index)
     demo.queue(default_concurrency_limit=4).launch(server_name=args.host, server_port=args.port)
     return 0
 

@@ -86,11 +86,13 @@ class IndexConfig:
     chunk_tokens: int = field(default=192, metadata={"help": "most tokens in a chunk (embedding-model tokens)"})
     chunk_overlap: int = field(default=32, metadata={"help": "tokens a chunk may share with the one before"})
     max_file_mb: float = field(default=50.0, metadata={"help": "larger files are refused"})
-    batch_size: int = field(default=64, metadata={"help": "chunks embedded per batch"})
+    # 16: fastest of 8/16/32/64 for ~190-token chunks on 2 CPU cores (bench/index.py); padding grows with the batch
+    batch_size: int = field(default=16, metadata={"help": "chunks embedded per batch"})
     top_k: int = field(default=5, metadata={"help": "passages retrieved for a question"})
     hybrid: bool = field(default=True, metadata={
         "help": "fuse keyword (SQLite FTS5 BM25) and vector results with reciprocal-rank fusion"})
-    ann_threshold: int = field(default=100_000, metadata={
+    # bench/index.py on 2 cores: exact search takes ~2.7 ms at 20k chunks and ~15 ms at 100k; HNSW ~1 ms
+    ann_threshold: int = field(default=20_000, metadata={
         "help": "past this many chunks, search an approximate (HNSW) index instead of the exact one"})
     hnsw_m: int = field(default=32, metadata={"help": "HNSW graph degree"})
     hnsw_ef_search: int = field(default=128, metadata={"help": "HNSW search breadth (higher: better recall, slower)"})

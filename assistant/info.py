@@ -41,6 +41,13 @@ def collect_info(config: Config) -> dict[str, Any]:
             model.update(cache=str(cache), cached=(cache / "source.json").is_file())
     except ModelError as err:
         model["error"] = str(err)
+    from index.documents import DocumentIndex
+
+    index = DocumentIndex(config.index)
+    try:
+        index_stats = index.stats()
+    finally:
+        index.close()
     settings = {
         section: {key: {"value": value, "from": config.sources.get(f"{section}.{key}", "default")}
                   for key, value in values.items()}
@@ -54,6 +61,7 @@ def collect_info(config: Config) -> dict[str, Any]:
         "cpu_threads": torch.get_num_threads(),
         "cuda_devices": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())],
         "model": model,
+        "index": index_stats,
         "settings": settings,
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -75,6 +83,9 @@ def format_info(info: dict[str, Any]) -> str:
         lines.append(f"model:     {m['label']} [{m['kind']}] {m['ref']}")
         if "cache" in m:
             lines.append(f"           converted cache: {m['cache']} ({'present' if m['cached'] else 'not yet built'})")
+    ix = info["index"]
+    lines.append(f"index:     {ix['documents']} documents, {ix['chunks']} chunks, "
+                 f"{ix.get('vector_index', 'no vectors yet')}, embeddings {ix['embedding_model']} ({ix['root']})")
     lines.append("settings:")
     for section, values in info["settings"].items():
         for key, item in values.items():

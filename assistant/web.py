@@ -35,17 +35,36 @@ def history_to_messages(history: list[Any]) -> list[Message]:
     return out
 
 
-def respond(chat: ChatModel, message: str, history: list[Any]) -> Iterator[str]:
-    """Stream the growing answer to ``message``; errors become ``gr.Error`` (shown in the page)."""
+def sources_footer(hits, cited: list[int]) -> str:
+    """The passages an answer drew on, as a short markdown list (cited ones, or all if none is cited)."""
+    if not hits:
+        return ""
+    numbers = cited or list(range(1, len(hits) + 1))
+    label = "Sources" if cited else "Retrieved passages (none cited)"
+    lines = [f"{n}. {hits[n - 1].citation()}" for n in numbers]
+    return f"\n\n**{label}:**\n" + "\n".join(lines)
+
+
+def respond(chat: ChatModel, index, message: str, history: list[Any]) -> Iterator[str]:
+    """Stream the growing answer to ``message``, from the documents when there are any.
+
+    Errors become ``gr.Error`` (shown in the page).
+    """
     import gradio as gr
+
+    from .answer import cited_numbers, prepare
 
     question = text_of(message).strip()
     if not question:
         raise gr.Error("Type a question first.")
     answer = ""
     try:
-        for piece in chat.stream(build_messages(question, history=history_to_messages(history))):
+        messages, hits = prepare(index, question, history_to_messages(history))
+        for piece in chat.stream(messages):
             answer += piece
             yield answer
     except AssistantError as err:
         raise gr.Error(str(err)) from err
+    footer = sources_footer(hits, cited_numbers(answer, len(hits)))
+    if footer:
+        yield answer + footer

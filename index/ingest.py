@@ -1,12 +1,14 @@
 """Add files and folders to the index: load, chunk, embed, store, and report what happened.
 
-One bad file never stops the others: it is skipped with its reason. Documents
-are embedded in batches that span documents (small files would otherwise make
-small, slow batches) and stored one transaction per document.
+One bad file never stops the others: it is skipped with its reason. Files are
+read and chunked in a background thread while the previous batch is embedded;
+batches span documents (small files would otherwise make small, slow batches);
+each document is stored in its own transaction.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,17 +61,74 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | DocumentError]:
             yield DocumentError(path, "not found")
 
 
+@dataclass(frozen=True)
+class _Unchanged:
+    source: str
+
+
+def _prepare(paths, known: dict[str, str], max_bytes: int, tokenizer, size: int, overlap: int):
+    """Load and chunk each document; runs in a background thread (touches no database)."""
+    for item in iter_files(paths):
+        for doc in [item] if isinstance(item, DocumentError) else load_path(item, max_bytes):
+            if isinstance(doc, DocumentError):
+                yield doc
+            elif known.get(doc.source) == doc.sha256:
+                yield _Unchanged(doc.source)
+            else:
+                yield doc, chunk_document(doc, tokenizer, size, overlap)
+
+
+_DONE = object()
+
+
+def _in_background(iterator, depth: int = 16):
+    """Run a generator in a thread, `depth` items ahead, so reading and chunking overlap embedding."""
+    import queue
+    import threading
+
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in iterator:
+                while not stop.is_set():
+                    try:
+                        items.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            items.put(("done", _DONE))
+        except BaseException as err:  # handed to the consuming thread, which raises it
+            items.put(("error", err))
+
+    thread = threading.Thread(target=work, name="ingest-prepare", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = items.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join()
+
+
 def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
     """Add everything under ``paths`` to ``index`` (a :class:`index.documents.DocumentIndex`)."""
     progress = progress or (lambda message: None)
     cfg = index.cfg
     store = index.store
-    tokenizer = index.embedder.tokenizer
     report = IngestReport()
     start = time.perf_counter()
     pending: list[tuple[Document, list[Chunk]]] = []
     pending_chunks = 0
-    target = cfg.batch_size * 4
+    target = cfg.batch_size * 8
 
     def flush() -> None:
         nonlocal pending, pending_chunks
@@ -86,30 +145,31 @@ def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None)
             progress(f"{'replaced' if replaced else 'added'} {doc.source} ({len(chunks)} chunks)")
         pending, pending_chunks = [], 0
 
-    max_bytes = int(cfg.max_file_mb * 1e6)
+    known = {d.source: d.sha256 for d in store.documents()}
     seen_hashes: dict[str, str] = {}
-    for item in iter_files(paths):
-        items = [item] if isinstance(item, DocumentError) else load_path(item, max_bytes)
-        for doc in items:
-            if isinstance(doc, DocumentError):
-                report.skipped.append((doc.path, doc.reason))
-                progress(f"skipped {doc.path}: {doc.reason}")
-                continue
-            digest = doc.sha256
-            existing = store.find(doc.source)
-            if existing is not None and existing.sha256 == digest:
-                report.unchanged.append(doc.source)
-                continue
-            twin = seen_hashes.get(digest) or (None if existing else _twin(store, digest))
-            if twin is not None and twin != doc.source:
-                report.skipped.append((doc.source, f"same content as {twin}, already added"))
-                continue
-            seen_hashes[digest] = doc.source
-            chunks = chunk_document(doc, tokenizer, cfg.chunk_tokens, cfg.chunk_overlap)
-            pending.append((doc, chunks))
-            pending_chunks += len(chunks)
-            if pending_chunks >= target:
-                flush()
+    # The chunker gets its own tokenizer: a fast tokenizer's padding state is not safe to share
+    # with the embedding thread (seen: batches built with the wrong lengths).
+    tokenizer = copy.deepcopy(index.embedder.tokenizer)
+    prepared = _prepare(paths, known, int(cfg.max_file_mb * 1e6), tokenizer, cfg.chunk_tokens, cfg.chunk_overlap)
+    for item in _in_background(prepared):
+        if isinstance(item, DocumentError):
+            report.skipped.append((item.path, item.reason))
+            progress(f"skipped {item.path}: {item.reason}")
+            continue
+        if isinstance(item, _Unchanged):
+            report.unchanged.append(item.source)
+            continue
+        doc, chunks = item
+        digest = doc.sha256
+        twin = seen_hashes.get(digest) or (None if doc.source in known else _twin(store, digest))
+        if twin is not None and twin != doc.source:
+            report.skipped.append((doc.source, f"same content as {twin}, already added"))
+            continue
+        seen_hashes[digest] = doc.source
+        pending.append((doc, chunks))
+        pending_chunks += len(chunks)
+        if pending_chunks >= target:
+            flush()
     flush()
     if report.added or report.replaced:
         store.save()

@@ -46,19 +46,36 @@ def test_history_becomes_plain_text_turns():
 
 def test_respond_streams_the_growing_answer_with_history():
     chat = FakeChat()
-    out = list(respond(chat, "why?", [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]))
+    out = list(respond(chat, None, "why?", [{"role": "user", "content": "a"},
+                                            {"role": "assistant", "content": "b"}]))
     assert out == ["You ", "You asked: ", "You asked: why?"]
     assert [m["content"] for m in chat.seen[0]] == ["a", "b", "why?"]
 
 
 def test_respond_rejects_an_empty_question():
     with pytest.raises(gr.Error, match="Type a question"):
-        list(respond(FakeChat(), "   ", []))
+        list(respond(FakeChat(), None, "   ", []))
 
 
 def test_user_errors_become_gradio_errors():
     with pytest.raises(gr.Error, match="too long"):
-        list(respond(FakeChat(error=InputError("too long")), "q", []))
+        list(respond(FakeChat(error=InputError("too long")), None, "q", []))
+
+
+def test_respond_answers_from_documents_and_lists_sources(doc_index, tmp_path):
+    (tmp_path / "acme.md").write_text("# Acme\n\nAcme's head office is in Bergen.")
+    doc_index.add([tmp_path / "acme.md"])
+
+    class CitingChat(FakeChat):
+        def stream(self, messages):
+            self.seen.append(messages)
+            return FakeStream(["Bergen ", "[1]."])
+
+    chat = CitingChat()
+    out = list(respond(chat, doc_index, "Where is the head office?", []))
+    assert out[:2] == ["Bergen ", "Bergen [1]."]
+    assert out[-1].startswith("Bergen [1].\n\n**Sources:**\n1. Acme [")
+    assert "Passages:\n[1] (Acme)" in chat.seen[0][-1]["content"]
 
 
 def free_port():
