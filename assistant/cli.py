@@ -185,11 +185,29 @@ def open_index(config):
 def cmd_docs_add(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     index = open_index(config)
-    report = index.add(args.paths, progress=progress_printer(args))
+    progress = progress_printer(args)
+    bar = None
+    if not args.quiet and sys.stderr.isatty():  # a live bar for people; plain lines for logs and pipes
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" docs", desc="adding", file=sys.stderr)
+
+        def progress(message: str) -> None:
+            bar.update(1)
+            if not message.startswith(("added", "unchanged")):
+                bar.write(f"[assistant] {message}", file=sys.stderr)
+    try:
+        report = index.add(args.paths, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False))
+        print(json.dumps({**report.as_dict(), "index": index.stats()}, ensure_ascii=False))
     else:
         print(report.summary())
+        stats = index.stats()
+        print(f"index: {stats['documents']} documents, {stats['chunks']} chunks, "
+              f"{stats.get('vector_index', 'no vectors')} search")
     return 4 if report.skipped else 0
 
 

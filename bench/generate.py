@@ -27,8 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import RESULTS, ROOT, write_result  # noqa: E402
 
 PROMPT = "Write a detailed essay about the history of the printing press."
 
@@ -150,7 +150,7 @@ def run_llama(python: str, gguf: str, ids: list[int], n_new: int, repeats: int, 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "generate.json"))
+    parser.add_argument("--out", default=str(RESULTS / "generate.json"))
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--variants", default="fp32,static_cache,int8,int8_static,compile")
@@ -200,10 +200,7 @@ def main() -> int:
                 numbers["ratio_to_llama_cpp"] = numbers["tokens_per_s"] / ref["tokens_per_s"]
         else:
             result["llama_cpp"] = None
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out}", file=sys.stderr)
+    write_result(args.out, result)
     return 0
 
 

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import RESULTS, ROOT, write_result  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -154,7 +154,7 @@ def bench_search(n: int, n_queries: int, seed: int = 0) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "index.json"))
+    parser.add_argument("--out", default=str(RESULTS / "index.json"))
     parser.add_argument("--docs", type=int, default=300)
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--queries", type=int, default=500)
@@ -177,10 +177,7 @@ def main() -> int:
               f"{i['bare_encode_chunks_per_s']:.1f}/s, ratio {i['ratio_to_bare_encode']:.3f}", file=sys.stderr)
     result["search"] = [bench_search(int(n), args.queries) for n in args.sizes.split(",") if n]
     result["peak_rss_mb"] = peak_rss_mb()
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out}", file=sys.stderr)
+    write_result(args.out, result)
     return 0
 
 

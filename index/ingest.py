@@ -158,12 +158,14 @@ def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None)
             continue
         if isinstance(item, _Unchanged):
             report.unchanged.append(item.source)
+            progress(f"unchanged {item.source}")
             continue
         doc, chunks = item
         digest = doc.sha256
         twin = seen_hashes.get(digest) or (None if doc.source in known else _twin(store, digest))
         if twin is not None and twin != doc.source:
             report.skipped.append((doc.source, f"same content as {twin}, already added"))
+            progress(f"skipped {doc.source}: same content as {twin}, already added")
             continue
         seen_hashes[digest] = doc.source
         pending.append((doc, chunks))

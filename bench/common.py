@@ -1,0 +1,18 @@
+"""Shared by the benchmark scripts: where the repository is, and writing a result file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+
+def write_result(path: str | Path, result: dict) -> None:
+    """Write ``result`` as indented JSON (creating the folder) and say where."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {out}", file=sys.stderr)
