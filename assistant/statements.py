@@ -1,0 +1,92 @@
+"""Split an answer into checkable statements, with offsets into the answer.
+
+Each sentence is a statement; a compound sentence is split further where it is
+cheap and safe (at ``;`` and at ``, and`` / ``, but`` / ``, while`` / ``, whereas``
+when both sides have at least four words). Sentences that assert nothing
+(greetings, thanks, "I don't know", questions) are kept, marked as not claims,
+with the reason, so the UI can show them unflagged rather than drop them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from index.sentences import split_sentences
+
+from .prompt import NO_ANSWER
+
+_CITATION = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
+_COMPOUND = re.compile(r";\s+|,\s+(?=(?:and|but|while|whereas)\s)")
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
+_GREETING = re.compile(
+    r"^(hi|hello|hey|greetings|thanks?|thank you|you'?re welcome|sure|of course|certainly|okay|ok|"
+    r"great question|good question|glad to help|happy to help|i hope (this|that) helps|let me know|"
+    r"feel free to ask)\b", re.IGNORECASE)
+_NO_ANSWER = re.compile(
+    r"\b(i (do not|don'?t|cannot|can'?t) (know|tell|say|find|answer)|i'?m not sure|i am not sure|"
+    r"(do|does) not (contain|mention|say|specify|provide)|(don'?t|doesn'?t) (contain|mention|say|specify|provide)|"
+    r"no information|not (mentioned|specified|stated|provided) in|there is no mention|"
+    r"cannot be determined|can'?t be determined|unable to (find|determine|answer))\b", re.IGNORECASE)
+
+Kind = Literal["claim", "not_a_claim"]
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str  # exactly ``answer[start:end]``
+    start: int
+    end: int
+    claim: str  # the text to check: citation markers removed, whitespace collapsed
+    kind: Kind
+    reason: str | None = None  # why it is not a claim: greeting, no answer, question, no content
+
+    @property
+    def checkable(self) -> bool:
+        return self.kind == "claim"
+
+
+def _classify(claim: str) -> tuple[Kind, str | None]:
+    words = re.findall(r"\w+", claim)
+    if not words:
+        return "not_a_claim", "no content"
+    if claim.rstrip().endswith("?"):
+        return "not_a_claim", "question"
+    if NO_ANSWER.lower().rstrip(".") in claim.lower() or _NO_ANSWER.search(claim):
+        return "not_a_claim", "says it does not know"
+    if _GREETING.match(claim) and len(words) <= 12:
+        return "not_a_claim", "greeting or courtesy"
+    return "claim", None
+
+
+def _split_compound(text: str, start: int) -> list[tuple[int, int]]:
+    """(start, end) pieces of one sentence, cut at compound boundaries with enough words each side."""
+    cuts = [0]
+    for match in _COMPOUND.finditer(text):
+        left, right = text[cuts[-1]:match.start()], text[match.end():]
+        if len(left.split()) >= 4 and len(right.split()) >= 4:
+            cuts += [match.start(), match.end()]
+    cuts.append(len(text))
+    pieces = []
+    for a, b in zip(cuts[::2], cuts[1::2]):
+        piece = text[a:b]
+        lead = len(piece) - len(piece.lstrip())
+        trimmed = piece.strip()
+        if trimmed:
+            pieces.append((start + a + lead, start + a + lead + len(trimmed)))
+    return pieces
+
+
+def split_statements(answer: str, split_compounds: bool = True) -> list[Statement]:
+    """The statements of ``answer``, in order, with offsets; ``answer[s.start:s.end] == s.text``."""
+    out = []
+    for sentence in split_sentences(answer):
+        spans = (_split_compound(sentence.text, sentence.start) if split_compounds
+                 else [(sentence.start, sentence.end)])
+        for a, b in spans:
+            text = answer[a:b]
+            claim = _LEADING_CONJUNCTION.sub("", " ".join(_CITATION.sub("", text).split()))
+            kind, reason = _classify(claim)
+            out.append(Statement(text, a, b, claim, kind, reason))
+    return out

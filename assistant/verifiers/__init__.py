@@ -1,0 +1,27 @@
+"""Verifier backends: (evidence, statement) pairs in, label probabilities out.
+
+Every backend returns an array of shape ``[n, 3]`` with the probabilities of
+``LABELS`` (supported, unsupported, contradicted) per pair, rows summing to 1.
+``make_verifier(name)`` builds one by name, importing its dependencies only then.
+"""
+
+from __future__ import annotations
+
+from .base import LABELS, Verifier
+
+BACKENDS = {
+    "overlap": "assistant.verifiers.overlap:OverlapVerifier",
+}
+
+
+def make_verifier(name: str, **options) -> Verifier:
+    """The backend called ``name``; an unknown name is a ``ValueError`` listing the known ones."""
+    import importlib
+
+    if name not in BACKENDS:
+        raise ValueError(f"unknown verifier {name!r}; choose one of: {', '.join(sorted(BACKENDS))}")
+    module, _, cls = BACKENDS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)(**options)
+
+
+__all__ = ["LABELS", "Verifier", "make_verifier", "BACKENDS"]

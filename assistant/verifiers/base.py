@@ -1,0 +1,20 @@
+"""The one small interface every verifier backend implements."""
+
+from __future__ import annotations
+
+from typing import Protocol, Sequence
+
+import numpy as np
+
+LABELS = ("supported", "unsupported", "contradicted")
+
+Pair = tuple[str, str]  # (evidence, statement)
+
+
+class Verifier(Protocol):
+    name: str
+    version: str
+
+    def predict(self, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
+        """Probabilities of ``LABELS`` for each (evidence, statement) pair: shape [n, 3], rows sum to 1."""
+        ...

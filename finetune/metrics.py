@@ -1,0 +1,45 @@
+"""Metrics for the checker: ROC AUC of a score, balanced accuracy of a decision."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+
+def roc_auc(positive: Sequence[bool], score: Sequence[float]) -> float:
+    """Probability that a random positive scores above a random negative (ties count half)."""
+    y = np.asarray(positive, dtype=bool)
+    s = np.asarray(score, dtype=np.float64)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if n_pos == 0 or n_neg == 0:
+        raise ValueError("ROC AUC needs both positive and negative examples")
+    order = np.argsort(s, kind="mergesort")
+    ranks = np.empty(len(s), dtype=np.float64)
+    sorted_s = s[order]
+    i = 0
+    while i < len(s):  # average ranks over ties
+        j = i
+        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def balanced_accuracy(positive: Sequence[bool], predicted: Sequence[bool]) -> float:
+    """Mean of the recall on positives and the recall on negatives."""
+    y = np.asarray(positive, dtype=bool)
+    p = np.asarray(predicted, dtype=bool)
+    return float(((p & y).sum() / max(y.sum(), 1) + (~p & ~y).sum() / max((~y).sum(), 1)) / 2)
+
+
+def best_threshold(positive: Sequence[bool], score: Sequence[float]) -> tuple[float, float]:
+    """(threshold, balanced accuracy) maximising balanced accuracy of ``score >= threshold``."""
+    s = np.asarray(score, dtype=np.float64)
+    best = (0.5, -1.0)
+    for t in np.unique(s):
+        acc = balanced_accuracy(positive, s >= t)
+        if acc > best[1]:
+            best = (float(t), acc)
+    return best

@@ -1,0 +1,43 @@
+import pytest
+
+from assistant.statements import split_statements
+
+ANSWER = ("Hello! Acme's head office is in Bergen [1], and it employs 450 people across three sites [2]. "
+          "The CEO is Kari Nordmann; she was appointed in 2019 by the board. Is there anything else? "
+          "I don't know based on the provided documents. I hope this helps.")
+
+
+def test_offsets_point_into_the_answer():
+    statements = split_statements(ANSWER)
+    assert all(ANSWER[s.start:s.end] == s.text for s in statements)
+    assert [s.start for s in statements] == sorted(s.start for s in statements)
+
+
+def test_compound_sentences_split_and_citations_leave_the_claim():
+    claims = [s.claim for s in split_statements(ANSWER) if s.checkable]
+    assert claims == ["Acme's head office is in Bergen", "it employs 450 people across three sites.",
+                      "The CEO is Kari Nordmann", "she was appointed in 2019 by the board."]
+
+
+def test_short_compounds_stay_whole():
+    [statement] = split_statements("It is red, and blue.")
+    assert statement.claim == "It is red, and blue."
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("Hello!", "greeting or courtesy"),
+    ("I hope this helps.", "greeting or courtesy"),
+    ("Is there anything else?", "question"),
+    ("I don't know based on the provided documents.", "says it does not know"),
+    ("The passages do not mention the founder.", "says it does not know"),
+    ("[3]", "no content"),
+])
+def test_non_claims_are_marked_with_a_reason(text, reason):
+    [statement] = split_statements(text)
+    assert statement.kind == "not_a_claim" and statement.reason == reason
+
+
+def test_a_claim_that_starts_like_a_greeting_is_still_a_claim():
+    [statement] = split_statements("Sure, the plant in Tromso makes 1200 valves a day and ships them to "
+                                   "eleven countries in northern Europe every single week.")
+    assert statement.checkable
