@@ -13,20 +13,65 @@ PAIRS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def tiny_nli_model(tmp_path_factory):
+    """A small, randomly initialised BERT classifier with NLI label names and MiniLM's tokenizer."""
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from index.embed import packaged_embedder
+
+    path = tmp_path_factory.mktemp("tiny-nli")
+    tokenizer = AutoTokenizer.from_pretrained(packaged_embedder())
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, num_labels=3,
+                        id2label={0: "ENTAILMENT", 1: "NEUTRAL", 2: "CONTRADICTION"},
+                        label2id={"ENTAILMENT": 0, "NEUTRAL": 1, "CONTRADICTION": 2})
+    BertForSequenceClassification(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return str(path)
+
+
+@pytest.fixture
+def backend_options(tiny_nli_model):
+    return {"overlap": {}, "nli": {"model": tiny_nli_model}}
+
+
 @pytest.mark.parametrize("name", sorted(BACKENDS))
-def test_every_backend_honours_the_contract(name):
-    verifier = make_verifier(name)
+def test_every_backend_honours_the_contract(name, backend_options):
+    verifier = make_verifier(name, **backend_options[name])
     probs = verifier.predict(PAIRS)
     assert probs.shape == (3, len(LABELS))
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
     assert (probs >= 0).all()
-    assert probs[0, 0] > probs[2, 0]  # copied beats unrelated
     assert verifier.predict([]).shape == (0, 3)
     assert verifier.name == name and verifier.version
 
 
+def test_word_overlap_ranks_a_copy_above_an_unrelated_statement():
+    probs = make_verifier("overlap").predict(PAIRS)
+    assert probs[0, 0] > probs[2, 0] and probs[2, 0] == 0.0
+
+
+def test_nli_label_names_map_to_the_checker_labels():
+    from assistant.errors import ModelError
+    from assistant.verifiers.nli import label_columns
+
+    assert label_columns({0: "ENTAILMENT", 1: "neutral", 2: "Contradiction"}) == [0, 1, 2]
+    assert label_columns({"0": "consistent", "1": "inconsistent"}) == [0, 1]
+    assert label_columns({0: "entailment", 1: "not_entailment"}) == [0, 1]
+    with pytest.raises(ModelError, match="cannot map the model's label 'LABEL_1'"):
+        label_columns({0: "entailment", 1: "LABEL_1"})
+
+
+def test_a_missing_nli_model_is_a_clear_error(tmp_path):
+    from assistant.errors import ModelError
+
+    with pytest.raises(ModelError, match="cannot load verifier model"):
+        make_verifier("nli", model=str(tmp_path / "nothing"))
+
+
 def test_unknown_backend_lists_the_known_ones():
-    with pytest.raises(ValueError, match="unknown verifier 'magic'; choose one of: overlap"):
+    with pytest.raises(ValueError, match="unknown verifier 'magic'; choose one of: nli, overlap"):
         make_verifier("magic")
 
 

