@@ -4,7 +4,8 @@
                                         [--threshold 0.5] [--out bench/results/checker.json]
 
 For every ``*.jsonl`` file (``{"evidence", "claim", "label", ...}`` per line) and
-every backend: ROC AUC of the supported score, and balanced accuracy of the
+every backend, scored the way the checker scores (long evidence in windows,
+aggregated as ``assistant/windows.py`` documents): ROC AUC of the supported score, and balanced accuracy of the
 supported / not-supported decision at the backend's fixed threshold (and, for
 reference only, at the best threshold for that file, which a real system cannot
 know in advance).
@@ -28,8 +29,13 @@ def load_rows(path: Path) -> list[dict]:
 def evaluate(backend, rows: list[dict], threshold: float) -> dict:
     from .metrics import balanced_accuracy, best_threshold, roc_auc
 
+    import numpy as np
+
+    from assistant.windows import judge
+
     start = time.perf_counter()
-    probs = backend.predict([(r["evidence"], r["claim"]) for r in rows])
+    judged = judge(backend, [(r["evidence"], r["claim"]) for r in rows])
+    probs = np.array([agg.probs for agg, _ in judged])
     seconds = time.perf_counter() - start
     supported = [r["label"] == "supported" for r in rows]
     score = probs[:, 0]
@@ -46,6 +52,7 @@ def evaluate(backend, rows: list[dict], threshold: float) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="overlap", help="comma-separated backend names")
+    parser.add_argument("--nli-model", default=None, help="model id or path for the nli backend")
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "grounding"))
     parser.add_argument("--threshold", type=float, default=0.5, help="supported when p(supported) >= this")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "checker.json"))
@@ -59,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         return 4
     results: dict = {}
     for name in args.backends.split(","):
-        backend = make_verifier(name)
+        backend = make_verifier(name, **({"model": args.nli_model} if name == "nli" else {}))
         results[name] = {}
         for path in files:
             numbers = evaluate(backend, load_rows(path), args.threshold)

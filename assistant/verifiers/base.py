@@ -14,6 +14,7 @@ Pair = tuple[str, str]  # (evidence, statement)
 class Verifier(Protocol):
     name: str
     version: str
+    window_words: int | None  # evidence is judged in windows of about this many words; None: whole
 
     def predict(self, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
         """Probabilities of ``LABELS`` for each (evidence, statement) pair: shape [n, 3], rows sum to 1."""

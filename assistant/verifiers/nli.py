@@ -64,6 +64,8 @@ class NLIVerifier:
             self.model.float()  # shipped weights may be fp16; CPU kernels want fp32
         self.columns = label_columns(self.model.config.id2label)
         self.max_length = min(max_length, int(getattr(self.tokenizer, "model_max_length", max_length) or max_length))
+        # Windows leave room for the statement: about 0.6 words per token of the remaining budget.
+        self.window_words = max(32, int((self.max_length - 64) * 0.6))
         card = Path(model) / "training.json"
         if card.is_file():  # a model trained here: its training record identifies it
             import hashlib

@@ -34,6 +34,7 @@ def overlap(evidence: str, statement: str) -> float:
 class OverlapVerifier:
     name = "overlap"
     version = "1"
+    window_words = None  # counts words over the whole evidence
 
     def predict(self, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
         scores = np.array([overlap(e, s) for e, s in pairs], dtype=np.float64)

@@ -1,0 +1,42 @@
+import numpy as np
+
+from assistant.verifiers import make_verifier
+from assistant.windows import aggregate, judge, make_windows
+
+LONG = " ".join(f"Sentence {i} is about topic number {i} and nothing else at all." for i in range(60))
+
+
+def test_short_evidence_is_one_window():
+    [w] = make_windows("One sentence. Two sentences.", max_words=50)
+    assert w.text == "One sentence. Two sentences." and (w.start, w.end) == (0, 28)
+
+
+def test_windows_are_sentence_aligned_overlapping_and_cover_everything():
+    windows = make_windows(LONG, max_words=40, stride_words=30)
+    assert len(windows) > 5
+    assert all(LONG[w.start:w.end] == w.text for w in windows)
+    assert all(len(w.text.split()) <= 40 for w in windows)
+    assert windows[0].start == 0 and windows[-1].end == len(LONG)
+    assert all(b.start < a.end for a, b in zip(windows, windows[1:]))  # they overlap
+    assert all(w.text.startswith("Sentence") and w.text.endswith(".") for w in windows)
+
+
+def test_support_is_the_best_window_and_weak_contradiction_is_ignored():
+    probs = np.array([[0.1, 0.6, 0.3], [0.8, 0.15, 0.05], [0.2, 0.4, 0.4]])
+    agg = aggregate(probs, strong=0.5)
+    assert agg.best == 1 and agg.probs[0] == 0.8 and agg.probs[2] == 0.0
+    np.testing.assert_allclose(agg.probs.sum(), 1.0)
+
+
+def test_strong_contradiction_wins_over_weak_support():
+    probs = np.array([[0.2, 0.7, 0.1], [0.05, 0.05, 0.9]])
+    agg = aggregate(probs, strong=0.5)
+    assert agg.best == 1 and agg.probs[2] == 0.8 and agg.probs[0] == 0.2  # capped so the three sum to 1
+    np.testing.assert_allclose(agg.probs.sum(), 1.0)
+
+
+def test_judge_scores_each_item_over_its_windows():
+    overlap = make_verifier("overlap")
+    [(agg, windows)] = judge(overlap, [(LONG, "Sentence 42 is about topic number 42.")])
+    assert len(windows) == 1  # word overlap reads the whole evidence
+    assert agg.probs[0] == 1.0
