@@ -111,6 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_common_options(p)
     p.set_defaults(func=cmd_docs_search)
 
+    p = sub.add_parser("check", help="fact-check claims (batch JSONL) or one answer")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--input", metavar="IN.jsonl", help='lines of {"id", "claim", "evidence"?, "question"?}')
+    src.add_argument("--answer", metavar="TEXT", help="an answer to split into statements and check")
+    p.add_argument("--output", metavar="OUT.jsonl", help="with --input: where to write results (default: stdout)")
+    p.add_argument("--question", help="with --answer: the question it answers")
+    p.add_argument("--json", action="store_true", help="with --answer: print the report as JSON")
+    p.add_argument("--batch-size", type=int, default=64, help="claims judged together")
+    add_common_options(p)
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("info", help="show configuration, device, model and versions")
     p.add_argument("--json", action="store_true", help="print JSON")
     add_common_options(p)
@@ -301,6 +312,78 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if done.dropped_turns:
             progress(f"left out the {done.dropped_turns} oldest messages to fit the model's context")
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": done.text.strip()}]
+
+
+def read_claims(path: str, progress: Callable[[str], None]):
+    """Valid items of a claims JSONL file, and the number of bad lines (each reported by line number)."""
+    from .errors import InputError
+
+    try:
+        lines = open(path, encoding="utf-8").read().splitlines()
+    except OSError as err:
+        raise InputError(f"cannot read {path}: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"{path} is not UTF-8 text (byte offset {err.start})") from None
+    items, bad = [], 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as err:
+            item, problem = None, f"not valid JSON ({err.msg})"
+        else:
+            problem = None
+            if not isinstance(item, dict):
+                problem = "not a JSON object"
+            elif not isinstance(item.get("id"), (str, int)) or isinstance(item.get("id"), bool):
+                problem = 'no "id" (string)'
+            elif not isinstance(item.get("claim"), str) or not item["claim"].strip():
+                problem = 'no non-empty "claim"'
+            elif not isinstance(item.get("evidence", ""), str) or not isinstance(item.get("question") or "", str):
+                problem = '"evidence" and "question" must be strings'
+        if problem:
+            bad += 1
+            progress(f"{path}: line {number}: {problem}; skipped")
+        else:
+            items.append(item)
+    return items, bad
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .checker import check_claims, make_checker
+
+    config = config_from_args(args)
+    progress = progress_printer(args)
+    index = open_index(config)
+    checker = make_checker(config.checker, index)
+    if args.answer is not None:
+        report = checker.check_answer(args.answer, args.question)
+        if args.json:
+            print(json.dumps(report.as_dict(), ensure_ascii=False))
+            return 0
+        print(f"verifier {report.verifier} ({report.version}); {report.counts}")
+        for v in report.verdicts:
+            score = "" if v.score is None else f" p(supported)={v.score:.2f}"
+            print(f"[{v.label}]{score} {v.statement.text}")
+            if v.statement.reason:
+                print(f"    not checked: {v.statement.reason}")
+            elif v.evidence:
+                where = f" ({v.source.title})" if v.source and v.source.title else ""
+                print(f"    evidence{where}: {' '.join(v.evidence.split())[:240]}")
+        return 0
+    items, bad = read_claims(args.input, progress)
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        for at in range(0, len(items), max(1, args.batch_size)):
+            for result in check_claims(checker, items[at:at + args.batch_size]):
+                out.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+            out.flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    progress(f"checked {len(items)} claims" + (f"; {bad} bad lines skipped" if bad else ""))
+    return 4 if bad else 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:

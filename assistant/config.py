@@ -111,10 +111,35 @@ class IndexConfig:
 
 
 @dataclass
+class CheckerConfig:
+    verifier: str = field(default="overlap", metadata={
+        "help": "verifier backend: overlap (word overlap, the floor), or nli (a Hugging Face NLI model, "
+                "see checker.nli_model)"})
+    nli_model: str = field(default="", metadata={"help": "model id or path for the nli backend"})
+    support_threshold: float = field(default=0.5, metadata={
+        "help": "a statement is supported when p(supported) reaches this"})
+    contradiction_threshold: float = field(default=0.5, metadata={
+        "help": "an unsupported statement is contradicted when p(contradicted) reaches this"})
+    retrieve_k: int = field(default=3, metadata={
+        "help": "passages retrieved for each statement, besides those the answer was built from"})
+
+    def __post_init__(self) -> None:
+        _check(self.verifier in ("overlap", "nli"), "checker.verifier",
+               f"must be overlap or nli, got {self.verifier!r}")
+        _check(self.verifier != "nli" or bool(self.nli_model.strip()), "checker.nli_model",
+               "must name a model when checker.verifier is nli")
+        for key in ("support_threshold", "contradiction_threshold"):
+            value = getattr(self, key)
+            _check(0 < value < 1, f"checker.{key}", f"must be between 0 and 1, got {value}")
+        _check(0 <= self.retrieve_k <= 50, "checker.retrieve_k", f"must be between 0 and 50, got {self.retrieve_k}")
+
+
+@dataclass
 class Config:
     model: ModelConfig = field(default_factory=ModelConfig)
     generation: GenerationConfig = field(default_factory=GenerationConfig)
     index: IndexConfig = field(default_factory=IndexConfig)
+    checker: CheckerConfig = field(default_factory=CheckerConfig)
     # Where each non-default value came from ("file:...", "env:...", "cli"), for `assistant info`.
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 

@@ -122,3 +122,30 @@ def test_ask_answers_from_documents_with_passages(loaded_model, model_home, tmp_
         assert plain["grounded"] is False and plain["passages"] == []
     finally:
         run("docs", "remove", str(docs / "acme.md"), home=model_home)
+
+
+def test_check_batch_names_bad_lines_and_processes_the_rest(tmp_path):
+    claims = tmp_path / "in.jsonl"
+    claims.write_text(
+        '{"id": "a", "claim": "The head office is in Bergen.", "evidence": "The head office is in Bergen."}\n'
+        '{oops\n'
+        '{"id": "b", "claim": ""}\n'
+        '{"id": "c", "claim": "Penguins are birds.", "evidence": "Rivers flow downhill."}\n')
+    out = tmp_path / "out.jsonl"
+    result = run("check", "--input", str(claims), "--output", str(out), home=tmp_path / "h")
+    assert result.returncode == 4  # some lines were bad; the others were checked
+    assert "line 2: not valid JSON" in result.stderr and 'line 3: no non-empty "claim"' in result.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "c"]
+    assert set(rows[0]) == {"id", "label", "score", "evidence"}
+    assert rows[0]["label"] == "supported" and rows[0]["score"] == 1.0
+    assert rows[1]["label"] == "unsupported" and rows[1]["evidence"] == "Rivers flow downhill."
+
+
+def test_check_answer_json_marks_every_statement(tmp_path):
+    result = run("check", "--answer", "Hello! Water boils at 100 degrees.", "--json", home=tmp_path / "h")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [(s["text"], s["label"]) for s in report["statements"]] == [
+        ("Hello!", "not_a_claim"), ("Water boils at 100 degrees.", "unsupported")]  # no documents: no evidence
+    assert report["verifier"] == "overlap"

@@ -1,0 +1,215 @@
+"""The fact-checker: every statement of an answer, judged against evidence.
+
+For each checkable statement the evidence is the passages the answer was built
+from plus the top ``checker.retrieve_k`` passages retrieved for the statement
+itself (asked with the question in front when the statement is short, so
+"Delhi." is searched and judged as an answer to its question). Each passage is
+read in windows and the window scores are aggregated (``assistant/windows.py``).
+The label follows one threshold per decision: *supported* when p(supported)
+reaches ``support_threshold``; otherwise *contradicted* when p(contradicted)
+reaches ``contradiction_threshold``; otherwise *unsupported*. Statements that
+assert nothing are kept with the label ``not_a_claim`` and the reason; a
+checkable statement with no evidence at all is *unsupported*, never skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Sequence
+
+from .config import CheckerConfig
+from .statements import Statement, split_statements
+
+Label = Literal["supported", "unsupported", "contradicted", "not_a_claim"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A passage a statement may be judged against, and where it came from."""
+
+    text: str
+    title: str = ""
+    doc_id: str | None = None
+    page: int | None = None
+    start: int | None = None  # offsets of the passage in its document
+    end: int | None = None
+
+    @classmethod
+    def from_hit(cls, hit) -> "Evidence":
+        return cls(hit.text, hit.title, hit.doc_id, hit.page, hit.start, hit.end)
+
+
+@dataclass
+class Verdict:
+    statement: Statement
+    label: Label
+    score: float | None  # p(supported); None for statements that are not claims
+    probs: tuple[float, float, float] | None = None  # supported, unsupported, contradicted
+    evidence: str | None = None  # the best window
+    source: Evidence | None = None  # the passage the best window came from
+    span: tuple[int, int] | None = None  # offsets of the best window inside ``source.text``
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.statement.text, "start": self.statement.start, "end": self.statement.end,
+            "claim": self.statement.claim, "label": self.label, "reason": self.statement.reason,
+            "score": self.score, "probs": list(self.probs) if self.probs else None, "evidence": self.evidence,
+            "source": asdict(self.source) if self.source else None, "span": list(self.span) if self.span else None,
+        }
+
+
+@dataclass
+class CheckReport:
+    answer: str
+    question: str | None
+    verdicts: list[Verdict]
+    verifier: str
+    version: str
+    seconds: float
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.counts = {label: sum(v.label == label for v in self.verdicts)
+                       for label in ("supported", "unsupported", "contradicted", "not_a_claim")}
+
+    @property
+    def flagged(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.label in ("unsupported", "contradicted")]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"answer": self.answer, "question": self.question, "verifier": self.verifier,
+                "version": self.version, "seconds": round(self.seconds, 4), "counts": self.counts,
+                "statements": [v.as_dict() for v in self.verdicts]}
+
+
+def contextualize(claim: str, question: str | None) -> str:
+    """A short statement ("Delhi.") read as the answer to its question; others unchanged."""
+    if not question or len(re.findall(r"\w+", claim)) >= 4:
+        return claim
+    return f"{question.strip().rstrip('?')}? {claim}"
+
+
+def decide(probs, cfg: CheckerConfig) -> Label:
+    if probs[0] >= cfg.support_threshold:
+        return "supported"
+    if probs[2] >= cfg.contradiction_threshold:
+        return "contradicted"
+    return "unsupported"
+
+
+class Checker:
+    def __init__(self, verifier, cfg: CheckerConfig | None = None, index=None):
+        self.verifier, self.cfg, self.index = verifier, cfg or CheckerConfig(), index
+
+    def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[Evidence]]) -> list[Verdict]:
+        """Judge each claim against all windows of all its passages at once (one verifier batch).
+
+        The windows of every passage of a claim are aggregated together, as
+        ``assistant/windows.py`` describes: the best-supporting window anywhere decides
+        support, a strongly contradicting window anywhere can make it contradicted.
+        A claim with no evidence is unsupported.
+        """
+        import numpy as np
+
+        from .windows import Window, aggregate, make_windows
+
+        size = getattr(self.verifier, "window_words", None)
+        pairs: list[tuple[str, str]] = []
+        owners: list[list[tuple[Evidence, Window]]] = [[] for _ in claims]
+        spans: list[list[int]] = [[] for _ in claims]
+        for n, (claim, passages) in enumerate(zip(claims, evidence)):
+            for passage in passages:
+                windows = (make_windows(passage.text, size, max(1, size * 3 // 4)) if size
+                           else [Window(passage.text, 0, len(passage.text))])
+                for window in windows:
+                    spans[n].append(len(pairs))
+                    owners[n].append((passage, window))
+                    pairs.append((window.text, claim))
+        probs = self.verifier.predict(pairs) if pairs else np.zeros((0, 3))
+        out = []
+        for n, claim in enumerate(claims):
+            statement = Statement(claim, 0, len(claim), claim, "claim")
+            if not spans[n]:
+                out.append(Verdict(statement, "unsupported", 0.0, (0.0, 1.0, 0.0)))
+                continue
+            agg = aggregate(probs[spans[n]], strong=self.cfg.contradiction_threshold)
+            passage, window = owners[n][agg.best]
+            p = tuple(float(x) for x in agg.probs)
+            out.append(Verdict(statement, decide(p, self.cfg), p[0], p, window.text, passage,
+                               (window.start, window.end)))
+        return out
+
+    def evidence_for(self, statements: Sequence[Statement], question: str | None,
+                     passages: Sequence[Evidence]) -> list[list[Evidence]]:
+        """The answer's passages plus those retrieved for each statement (deduplicated)."""
+        retrieved: list[list[Evidence]] = [[] for _ in statements]
+        if self.index is not None and self.cfg.retrieve_k and statements and self.index.documents():
+            queries = [contextualize(s.claim, question) for s in statements]
+            for slot, hits in zip(retrieved, self.index.search_many(queries, self.cfg.retrieve_k)):
+                slot.extend(Evidence.from_hit(h) for h in hits)
+        out = []
+        for extra in retrieved:
+            seen, merged = set(), []
+            for e in [*passages, *extra]:
+                key = (e.doc_id, e.start, e.end) if e.doc_id else e.text
+                if key not in seen:
+                    seen.add(key)
+                    merged.append(e)
+            out.append(merged)
+        return out
+
+    def check_answer(self, answer: str, question: str | None = None,
+                     passages: Sequence[Evidence] = ()) -> CheckReport:
+        """Split ``answer`` into statements and judge every claim among them."""
+        start = time.perf_counter()
+        statements = split_statements(answer)
+        claims = [s for s in statements if s.checkable]
+        evidence = self.evidence_for(claims, question, passages)
+        judged = self.judge([contextualize(s.claim, question) for s in claims], evidence)
+        by_start = {s.start: v for s, v in zip(claims, judged)}
+        verdicts = []
+        for s in statements:
+            if not s.checkable:
+                verdicts.append(Verdict(s, "not_a_claim", None))
+            else:
+                v = by_start[s.start]
+                verdicts.append(Verdict(s, v.label, v.score, v.probs, v.evidence, v.source, v.span))
+        return CheckReport(answer, question, verdicts, self.verifier.name, self.verifier.version,
+                           time.perf_counter() - start)
+
+
+@dataclass
+class ClaimResult:
+    id: str
+    label: Label
+    score: float
+    evidence: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "score": self.score, "evidence": self.evidence}
+
+
+def check_claims(checker: Checker, items: Sequence[dict]) -> list[ClaimResult]:
+    """The batch interface: ``{"id", "claim", "evidence"?, "question"?}`` items, judged together.
+
+    Items without evidence are judged against passages retrieved from the index.
+    """
+    claims = [contextualize(it["claim"], it.get("question")) for it in items]
+    evidence: list[list[Evidence]] = [[Evidence(it["evidence"])] if it.get("evidence") else [] for it in items]
+    need = [n for n, it in enumerate(items) if not it.get("evidence")]
+    if need and checker.index is not None and checker.index.documents():
+        k = checker.cfg.retrieve_k or 3
+        for n, hits in zip(need, checker.index.search_many([claims[n] for n in need], k)):
+            evidence[n] = [Evidence.from_hit(h) for h in hits]
+    verdicts = checker.judge(claims, evidence)
+    return [ClaimResult(str(it["id"]), v.label, float(v.score or 0.0), v.evidence or "")
+            for it, v in zip(items, verdicts)]
+
+
+def make_checker(cfg: CheckerConfig, index=None) -> Checker:
+    from .verifiers import make_verifier
+
+    options = {"model": cfg.nli_model} if cfg.verifier == "nli" else {}
+    return Checker(make_verifier(cfg.verifier, **options), cfg, index)

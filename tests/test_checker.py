@@ -1,0 +1,90 @@
+"""The checker with a deterministic fake verifier: evidence, windows, thresholds, non-claims."""
+
+import json
+
+import numpy as np
+
+from assistant.checker import Checker, Evidence, contextualize
+from assistant.config import CheckerConfig
+
+
+class FakeVerifier:
+    """Supported if the statement (lower-cased, without its full stop) is in the evidence;
+    contradicted if the evidence holds it with 'not'; else unsupported."""
+
+    name, version, window_words = "fake", "1", 40
+
+    def __init__(self):
+        self.calls = []
+
+    def predict(self, pairs, batch_size=32):
+        self.calls.append(list(pairs))
+        out = []
+        for evidence, statement in pairs:
+            s = statement.lower().rstrip(".")
+            e = evidence.lower()
+            if s in e:
+                out.append([0.9, 0.08, 0.02])
+            elif s.replace(" is ", " is not ") in e:
+                out.append([0.02, 0.08, 0.9])
+            else:
+                out.append([0.1, 0.8, 0.1])
+        return np.array(out)
+
+
+PASSAGES = [Evidence("Acme was founded in 1999. The head office is in Bergen. " + "Filler text goes here. " * 30,
+                     "Acme", "d1", 1, 0, 900),
+            Evidence("The canteen is not open on Sundays.", "Rules", "d2", None, 0, 35)]
+
+
+def test_each_statement_gets_a_verdict_with_its_evidence():
+    checker = Checker(FakeVerifier(), CheckerConfig())
+    report = checker.check_answer("Hello! The head office is in Bergen. The canteen is open on Sundays. "
+                                  "Acme makes rockets.", "Tell me about Acme", PASSAGES)
+    labels = [(v.statement.text, v.label) for v in report.verdicts]
+    assert labels == [("Hello!", "not_a_claim"), ("The head office is in Bergen.", "supported"),
+                      ("The canteen is open on Sundays.", "contradicted"), ("Acme makes rockets.", "unsupported")]
+    supported = report.verdicts[1]
+    assert supported.score == 0.9 and supported.source.doc_id == "d1"
+    assert "The head office is in Bergen." in supported.evidence
+    a, b = supported.span
+    assert supported.source.text[a:b] == supported.evidence  # the window's offsets inside its passage
+    assert report.verdicts[2].source.title == "Rules"
+    assert report.counts == {"supported": 1, "unsupported": 1, "contradicted": 1, "not_a_claim": 1}
+    assert [v.statement.text for v in report.flagged] == ["The canteen is open on Sundays.", "Acme makes rockets."]
+    json.dumps(report.as_dict())  # serialisable as it is
+
+
+def test_long_passages_are_read_in_windows():
+    verifier = FakeVerifier()
+    Checker(verifier).check_answer("The head office is in Bergen.", None, PASSAGES[:1])
+    windows = [e for e, _ in verifier.calls[0]]
+    assert len(windows) > 1 and all(len(w.split()) <= 40 for w in windows)
+
+
+def test_no_evidence_means_unsupported_not_skipped():
+    report = Checker(FakeVerifier()).check_answer("The head office is in Bergen.", None, [])
+    [verdict] = report.verdicts
+    assert verdict.label == "unsupported" and verdict.score == 0.0 and verdict.source is None
+
+
+def test_thresholds_decide_the_label():
+    strict = Checker(FakeVerifier(), CheckerConfig(support_threshold=0.95, contradiction_threshold=0.95))
+    labels = [v.label for v in strict.check_answer("The head office is in Bergen. The canteen is open on Sundays.",
+                                                   None, PASSAGES).verdicts]
+    assert labels == ["unsupported", "unsupported"]
+
+
+def test_short_answers_are_read_with_their_question():
+    assert contextualize("Bergen.", "Where is the head office?") == "Where is the head office? Bergen."
+    assert contextualize("The head office is in Bergen.", "Where?") == "The head office is in Bergen."
+    assert contextualize("Bergen.", None) == "Bergen."
+
+
+def test_evidence_is_also_retrieved_for_each_statement(doc_index, tmp_path):
+    (tmp_path / "acme.md").write_text("# Acme\n\nThe head office is in Bergen.")
+    doc_index.add([tmp_path / "acme.md"])
+    report = Checker(FakeVerifier(), CheckerConfig(retrieve_k=2), doc_index).check_answer(
+        "The head office is in Bergen.")
+    [verdict] = report.verdicts
+    assert verdict.label == "supported" and verdict.source.title == "Acme" and verdict.source.doc_id
