@@ -163,6 +163,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     progress = progress_printer(args)
+    from .checker import Evidence, make_checker
+
     chat = load_chat_model(config, progress)
     index = None if args.no_docs else open_index(config)
     if index is not None and not index.documents():
@@ -170,12 +172,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
         index = None
     on_text = None if args.json else (lambda t: print(t, end="", flush=True))
     result = answer(chat, index, args.question, k=args.k, on_text=on_text)
+    checker = make_checker(config.checker, index)
+    report = checker.check_answer(result.text, args.question, [Evidence.from_hit(h) for h in result.passages])
     if args.json:
-        print(json.dumps({**result.as_dict(), "model": chat.name, "device": str(chat.loaded.device),
-                          "dtype": str(chat.loaded.dtype).removeprefix("torch."),
+        print(json.dumps({**result.as_dict(), "check": report.as_dict(), "model": chat.name,
+                          "device": str(chat.loaded.device), "dtype": str(chat.loaded.dtype).removeprefix("torch."),
                           "generation": config.as_dict()["generation"]}, ensure_ascii=False))
         return 0
     print()
+    print(f"\nChecked by {report.verifier}: " + ", ".join(f"{n} {label.replace('_', ' ')}"
+                                                         for label, n in report.counts.items() if n))
+    for v in report.verdicts:
+        score = "" if v.score is None else f" ({v.score:.2f})"
+        print(f"  [{v.label}]{score} {v.statement.text}")
     if result.passages:
         print("\nSources:" if result.cited else "\nSources (retrieved; the answer cites none):")
         for number, hit in enumerate(result.passages, start=1):

@@ -117,6 +117,10 @@ def test_ask_answers_from_documents_with_passages(loaded_model, model_home, tmp_
         assert out["grounded"] is True
         assert out["passages"][0]["title"] == "Acme" and out["passages"][0]["number"] == 1
         assert "Nordmann" in out["answer"]
+        statements = out["check"]["statements"]
+        assert statements and all(st["label"] in ("supported", "unsupported", "contradicted", "not_a_claim")
+                                  for st in statements)
+        assert all(out["answer"][st["start"]:st["end"]] == st["text"] for st in statements)
         plain = json.loads(run("ask", "Who is the chief executive of Acme?", "--json", "--no-docs",
                                "--max-new-tokens", "8", home=model_home).stdout)
         assert plain["grounded"] is False and plain["passages"] == []
