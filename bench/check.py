@@ -1,0 +1,86 @@
+"""Benchmark the checker and write JSON.
+
+    python bench/check.py [--verifier overlap|nli] [--nli-model PATH] [--repeats 5]
+                          [--out bench/results/check.json]
+
+Two figures on this machine: the time to check a 5-sentence answer against its
+top-5 passages (the passages given, no retrieval; goal <= 0.5 s on 2 cores), and
+statements per second over a batch of 200 (claim, evidence) items from the
+grounding sets, read in windows as the checker reads them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import RESULTS, ROOT, write_result  # noqa: E402
+
+ANSWER = ("The Eiffel Tower was completed in 1889 for the World's Fair. It is 330 metres tall. "
+          "Gustave Eiffel's company designed and built it. It was the tallest structure in the world for 41 years. "
+          "Today it receives about seven million visitors a year.")
+PASSAGES = [
+    "The Eiffel Tower is a wrought-iron lattice tower on the Champ de Mars in Paris, France. It is named after the "
+    "engineer Gustave Eiffel, whose company designed and built the tower from 1887 to 1889.",
+    "Locally nicknamed 'La dame de fer', it was constructed as the centrepiece of the 1889 World's Fair, and to "
+    "crown the centennial anniversary of the French Revolution.",
+    "The tower is 330 metres tall, about the same height as an 81-storey building, and the tallest structure in "
+    "Paris. It was the tallest human-made structure in the world until the Chrysler Building was finished in 1930.",
+    "The tower has three levels for visitors, with restaurants on the first and second levels. The top level's "
+    "upper platform is 276 m above the ground, the highest observation deck accessible to the public in the EU.",
+    "It is the most-visited monument with an entrance fee in the world: 6.91 million people ascended it in 2015. "
+    "The tower received its 250 millionth visitor in 2010.",
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verifier", default="overlap")
+    parser.add_argument("--nli-model", default="")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out", default=str(RESULTS / "check.json"))
+    args = parser.parse_args()
+
+    import torch
+
+    from assistant.checker import Checker, Evidence, check_claims
+    from assistant.config import CheckerConfig
+    from assistant.verifiers import make_verifier
+
+    options = {"model": args.nli_model} if args.verifier == "nli" else {}
+    verifier = make_verifier(args.verifier, **options)
+    checker = Checker(verifier, CheckerConfig(verifier=args.verifier, nli_model=args.nli_model))
+    passages = [Evidence(p, f"passage {n}") for n, p in enumerate(PASSAGES, start=1)]
+    checker.check_answer(ANSWER, None, passages)  # warm-up
+    times = []
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        report = checker.check_answer(ANSWER, None, passages)
+        times.append(time.perf_counter() - start)
+    rows = []
+    for path in sorted((ROOT.parent / "shared" / "data" / "grounding").glob("*.jsonl")):
+        rows += [json.loads(line) for line in path.read_text().splitlines()[:50]]
+    items = [{"id": r["id"], "claim": r["claim"], "evidence": r["evidence"]} for r in rows]
+    start = time.perf_counter()
+    check_claims(checker, items)
+    batch_s = time.perf_counter() - start
+    result = {
+        "verifier": verifier.name, "version": verifier.version, "torch_threads": torch.get_num_threads(),
+        "answer_statements": len(report.verdicts), "passages": len(passages),
+        "answer_check_seconds": times, "answer_check_median_s": statistics.median(times),
+        "labels": [v.label for v in report.verdicts],
+        "batch_items": len(items), "batch_seconds": batch_s, "statements_per_s": len(items) / batch_s,
+    }
+    print(f"{verifier.name}: 5-sentence answer vs 5 passages {result['answer_check_median_s'] * 1000:.0f} ms; "
+          f"{result['statements_per_s']:.1f} statements/s over {len(items)} grounding items", file=sys.stderr)
+    write_result(args.out, result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
