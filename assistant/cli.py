@@ -381,8 +381,13 @@ def cmd_check(args: argparse.Namespace) -> int:
                 where = f" ({v.source.title})" if v.source and v.source.title else ""
                 print(f"    evidence{where}: {' '.join(v.evidence.split())[:240]}")
         return 0
+    from .errors import InputError
+
     items, bad = read_claims(args.input, progress)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    except OSError as err:
+        raise InputError(f"cannot write {args.output}: {err.strerror or err}") from None
     try:
         for at in range(0, len(items), max(1, args.batch_size)):
             for result in check_claims(checker, items[at:at + args.batch_size]):
