@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from .generate import ChatModel, Completion
-from .prompt import Message, Passage, build_messages
-
-_CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+from .prompt import CITATION, Message, Passage, build_messages
 
 
 @dataclass
@@ -44,7 +42,7 @@ class Answer:
 def cited_numbers(text: str, available: int) -> list[int]:
     """Passage numbers cited as ``[2]`` or ``[1, 3]`` in ``text``, first-seen order, within 1..available."""
     seen: list[int] = []
-    for match in _CITATION.finditer(text):
+    for match in CITATION.finditer(text):
         for part in re.split(r"[,;]", match.group(1)):
             n = int(part)
             if 1 <= n <= available and n not in seen:

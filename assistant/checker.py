@@ -113,17 +113,14 @@ class Checker:
         """
         import numpy as np
 
-        from .windows import Window, aggregate, make_windows
+        from .windows import Window, aggregate, windows_for
 
-        size = getattr(self.verifier, "window_words", None)
         pairs: list[tuple[str, str]] = []
         owners: list[list[tuple[Evidence, Window]]] = [[] for _ in claims]
         spans: list[list[int]] = [[] for _ in claims]
         for n, (claim, passages) in enumerate(zip(claims, evidence)):
             for passage in passages:
-                windows = (make_windows(passage.text, size, max(1, size * 3 // 4)) if size
-                           else [Window(passage.text, 0, len(passage.text))])
-                for window in windows:
+                for window in windows_for(self.verifier, passage.text):
                     spans[n].append(len(pairs))
                     owners[n].append((passage, window))
                     pairs.append((window.text, claim))

@@ -15,9 +15,9 @@ from typing import Literal
 
 from index.sentences import split_sentences
 
-from .prompt import NO_ANSWER
+from .prompt import CITATION, NO_ANSWER
 
-_CITATION = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
+_CITATION = re.compile(r"\s*" + CITATION.pattern)  # a citation marker and the space before it
 _COMPOUND = re.compile(r";\s+|,\s+(?=(?:and|but|while|whereas)\s)")
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
 _GREETING = re.compile(

@@ -15,8 +15,6 @@ Aggregation, per statement, over the windows of its evidence:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
-
 import numpy as np
 
 from index.sentences import split_sentences
@@ -77,21 +75,10 @@ def aggregate(window_probs: np.ndarray, strong: float = 0.5) -> Aggregate:
     return Aggregate(probs, best)
 
 
-def judge(verifier, items: Sequence[tuple[str, str]], strong: float = 0.5,
-          batch_size: int = 32) -> list[tuple[Aggregate, list[Window]]]:
-    """Score (evidence, statement) items with ``verifier`` window by window, in one batch.
-
-    The verifier's ``window_words`` sets the window size (stride three quarters of it);
-    ``None`` means it reads evidence of any length whole.
-    """
+def windows_for(verifier, evidence: str) -> list[Window]:
+    """The windows ``verifier`` reads ``evidence`` in: about ``verifier.window_words`` words each,
+    three quarters of that apart; the whole text when the verifier has no window size."""
     size = getattr(verifier, "window_words", None)
-    flat, owners, all_windows = [], [], []
-    for n, (evidence, statement) in enumerate(items):
-        windows = (make_windows(evidence, size, max(1, size * 3 // 4)) if size
-                   else [Window(evidence, 0, len(evidence))])
-        all_windows.append(windows)
-        flat += [(w.text, statement) for w in windows]
-        owners += [n] * len(windows)
-    probs = verifier.predict(flat, batch_size=batch_size) if flat else np.zeros((0, 3))
-    owners_arr = np.array(owners)
-    return [(aggregate(probs[owners_arr == n], strong), all_windows[n]) for n in range(len(items))]
+    if not size:
+        return [Window(evidence, 0, len(evidence))]
+    return make_windows(evidence, size, max(1, size * 3 // 4))

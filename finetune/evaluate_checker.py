@@ -31,11 +31,11 @@ def evaluate(backend, rows: list[dict], threshold: float) -> dict:
 
     import numpy as np
 
-    from assistant.windows import judge
+    from assistant.checker import Checker, Evidence
 
     start = time.perf_counter()
-    judged = judge(backend, [(r["evidence"], r["claim"]) for r in rows])
-    probs = np.array([agg.probs for agg, _ in judged])
+    verdicts = Checker(backend).judge([r["claim"] for r in rows], [[Evidence(r["evidence"])] for r in rows])
+    probs = np.array([v.probs for v in verdicts])
     seconds = time.perf_counter() - start
     supported = [r["label"] == "supported" for r in rows]
     score = probs[:, 0]

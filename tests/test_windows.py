@@ -1,7 +1,8 @@
 import numpy as np
 
 from assistant.verifiers import make_verifier
-from assistant.windows import aggregate, judge, make_windows
+from assistant.checker import Checker, Evidence
+from assistant.windows import aggregate, make_windows, windows_for
 
 LONG = " ".join(f"Sentence {i} is about topic number {i} and nothing else at all." for i in range(60))
 
@@ -35,8 +36,8 @@ def test_strong_contradiction_wins_over_weak_support():
     np.testing.assert_allclose(agg.probs.sum(), 1.0)
 
 
-def test_judge_scores_each_item_over_its_windows():
+def test_a_verifier_without_a_window_size_reads_the_whole_evidence():
     overlap = make_verifier("overlap")
-    [(agg, windows)] = judge(overlap, [(LONG, "Sentence 42 is about topic number 42.")])
-    assert len(windows) == 1  # word overlap reads the whole evidence
-    assert agg.probs[0] == 1.0
+    assert len(windows_for(overlap, LONG)) == 1  # word overlap reads the whole evidence
+    [verdict] = Checker(overlap).judge(["Sentence 42 is about topic number 42."], [[Evidence(LONG)]])
+    assert verdict.probs[0] == 1.0 and verdict.evidence == LONG
