@@ -45,6 +45,19 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Execute ``;``-separated statements one by one, inside the caller's transaction
+    (``executescript`` would commit it first)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line.split("--", 1)[0] + ("\n" if "--" in line else "")
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()[:80]!r}")
+
+
 def applied_migrations(conn: sqlite3.Connection) -> list[int]:
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                  "applied_at REAL NOT NULL)")
