@@ -91,10 +91,10 @@ def contextualize(claim: str, question: str | None) -> str:
     return f"{question.strip().rstrip('?')}? {claim}"
 
 
-def decide(probs, cfg: CheckerConfig) -> Label:
-    if probs[0] >= cfg.support_threshold:
+def decide(probs, support_threshold: float = 0.5, contradiction_threshold: float = 0.5) -> Label:
+    if probs[0] >= support_threshold:
         return "supported"
-    if probs[2] >= cfg.contradiction_threshold:
+    if probs[2] >= contradiction_threshold:
         return "contradicted"
     return "unsupported"
 
@@ -102,6 +102,12 @@ def decide(probs, cfg: CheckerConfig) -> Label:
 class Checker:
     def __init__(self, verifier, cfg: CheckerConfig | None = None, index=None):
         self.verifier, self.cfg, self.index = verifier, cfg or CheckerConfig(), index
+        # One threshold per decision: the config's when set, else the one calibrated with the verifier.
+        calibrated = getattr(verifier, "thresholds", {})
+        self.support_threshold = (self.cfg.support_threshold if self.cfg.support_threshold is not None
+                                  else calibrated.get("support_threshold", 0.5))
+        self.contradiction_threshold = (self.cfg.contradiction_threshold if self.cfg.contradiction_threshold
+                                        is not None else calibrated.get("contradiction_threshold", 0.5))
 
     def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[Evidence]]) -> list[Verdict]:
         """Judge each claim against all windows of all its passages at once (one verifier batch).
@@ -131,11 +137,11 @@ class Checker:
             if not spans[n]:
                 out.append(Verdict(statement, "unsupported", 0.0, (0.0, 1.0, 0.0)))
                 continue
-            agg = aggregate(probs[spans[n]], strong=self.cfg.contradiction_threshold)
+            agg = aggregate(probs[spans[n]], strong=self.contradiction_threshold)
             passage, window = owners[n][agg.best]
             p = tuple(float(x) for x in agg.probs)
-            out.append(Verdict(statement, decide(p, self.cfg), p[0], p, window.text, passage,
-                               (window.start, window.end)))
+            label = decide(p, self.support_threshold, self.contradiction_threshold)
+            out.append(Verdict(statement, label, p[0], p, window.text, passage, (window.start, window.end)))
         return out
 
     def evidence_for(self, statements: Sequence[Statement], question: str | None,
@@ -205,8 +211,17 @@ def check_claims(checker: Checker, items: Sequence[dict]) -> list[ClaimResult]:
             for it, v in zip(items, verdicts)]
 
 
-def make_checker(cfg: CheckerConfig, index=None) -> Checker:
+def make_checker(cfg: CheckerConfig, index=None, chat=None) -> Checker:
+    """The checker ``cfg`` describes; ``chat`` (a loaded ChatModel) is the judge of the ``llm`` backend."""
+    from .errors import ConfigError
     from .verifiers import make_verifier
 
-    options = {"model": cfg.nli_model} if cfg.verifier == "nli" else {}
+    if cfg.verifier == "nli":
+        options = {"model": cfg.nli_model}
+    elif cfg.verifier == "llm":
+        if chat is None:
+            raise ConfigError("checker.verifier = llm needs the dialogue model, and none is loaded here")
+        options = {"chat": chat}
+    else:
+        options = {}
     return Checker(make_verifier(cfg.verifier, **options), cfg, index)

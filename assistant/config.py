@@ -46,6 +46,8 @@ class ModelConfig:
                                                  "GPU, float32 on CPU), float32, bfloat16 or float16"})
     threads: int = field(default=0, metadata={"help": "CPU threads for torch; 0 keeps torch's default"})
     trust_remote_code: bool = field(default=False, metadata={"help": "allow model code from the Hub (only for models you trust)"})
+    adapter: str = field(default="", metadata={
+        "help": "a LoRA adapter to merge in: a name under <data home>/adapters (see finetune.train) or a folder"})
 
     def __post_init__(self) -> None:
         _check(bool(self.name.strip()), "model.name", "must not be empty")
@@ -110,27 +112,33 @@ class IndexConfig:
         _check(self.hnsw_ef_search >= 1, "index.hnsw_ef_search", f"must be >= 1, got {self.hnsw_ef_search}")
 
 
+VERIFIERS = ("trained", "nli", "llm", "overlap")
+
+
 @dataclass
 class CheckerConfig:
-    verifier: str = field(default="overlap", metadata={
-        "help": "verifier backend: overlap (word overlap, the floor), or nli (a Hugging Face NLI model, "
-                "see checker.nli_model)"})
+    verifier: str = field(default="trained", metadata={
+        "help": "verifier backend: trained (the model trained by this project, shipped with it), nli (a Hugging "
+                "Face NLI model, see checker.nli_model), llm (the dialogue model asked to judge), or overlap "
+                "(word overlap, the floor)"})
     nli_model: str = field(default="", metadata={"help": "model id or path for the nli backend"})
-    support_threshold: float = field(default=0.5, metadata={
-        "help": "a statement is supported when p(supported) reaches this"})
-    contradiction_threshold: float = field(default=0.5, metadata={
-        "help": "an unsupported statement is contradicted when p(contradicted) reaches this"})
+    support_threshold: float | None = field(default=None, metadata={
+        "help": "a statement is supported when p(supported) reaches this; none = the verifier's calibrated "
+                "threshold (0.5 for backends without one)"})
+    contradiction_threshold: float | None = field(default=None, metadata={
+        "help": "an unsupported statement is contradicted when p(contradicted) reaches this; none = the "
+                "verifier's calibrated threshold (0.5 for backends without one)"})
     retrieve_k: int = field(default=3, metadata={
         "help": "passages retrieved for each statement, besides those the answer was built from"})
 
     def __post_init__(self) -> None:
-        _check(self.verifier in ("overlap", "nli"), "checker.verifier",
-               f"must be overlap or nli, got {self.verifier!r}")
+        _check(self.verifier in VERIFIERS, "checker.verifier",
+               f"must be one of {', '.join(VERIFIERS)}, got {self.verifier!r}")
         _check(self.verifier != "nli" or bool(self.nli_model.strip()), "checker.nli_model",
                "must name a model when checker.verifier is nli")
         for key in ("support_threshold", "contradiction_threshold"):
             value = getattr(self, key)
-            _check(0 < value < 1, f"checker.{key}", f"must be between 0 and 1, got {value}")
+            _check(value is None or 0 < value < 1, f"checker.{key}", f"must be between 0 and 1, got {value}")
         _check(0 <= self.retrieve_k <= 50, "checker.retrieve_k", f"must be between 0 and 50, got {self.retrieve_k}")
 
 

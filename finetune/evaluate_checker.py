@@ -1,14 +1,17 @@
 """Measure verifier backends on the human-labelled grounding sets.
 
-    python -m finetune.evaluate_checker [--backends overlap] [--data ../shared/data/grounding]
-                                        [--threshold 0.5] [--out bench/results/checker.json]
+    python -m finetune.evaluate_checker [--backends trained,overlap] [--data ../shared/data/grounding]
+                                        [--threshold T] [--out bench/results/checker.json]
 
 For every ``*.jsonl`` file (``{"evidence", "claim", "label", ...}`` per line) and
 every backend, scored the way the checker scores (long evidence in windows,
-aggregated as ``assistant/windows.py`` documents): ROC AUC of the supported score, and balanced accuracy of the
-supported / not-supported decision at the backend's fixed threshold (and, for
-reference only, at the best threshold for that file, which a real system cannot
-know in advance).
+aggregated as ``assistant/windows.py`` documents): ROC AUC of the supported score,
+and balanced accuracy of the supported / not-supported decision at the checker's
+threshold (the backend's calibrated one unless ``--threshold``), on the whole file
+and on its *test* half (the rows ``finetune/calibrate.py`` did not choose on), and,
+for reference only, at the best threshold for that file, which a real system
+cannot know in advance. Then, on FEVER-Symmetric test (``../shared/data/nli``),
+precision and recall of *contradicted* (REFUTES claims) at the checker's thresholds.
 """
 
 from __future__ import annotations
@@ -26,53 +29,97 @@ def load_rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def evaluate(backend, rows: list[dict], threshold: float) -> dict:
+def evaluate(checker, rows: list[dict]) -> dict:
+    from .calibrate import half
     from .metrics import balanced_accuracy, best_threshold, roc_auc
 
     import numpy as np
 
-    from assistant.checker import Checker, Evidence
+    from assistant.checker import Evidence
 
     start = time.perf_counter()
-    verdicts = Checker(backend).judge([r["claim"] for r in rows], [[Evidence(r["evidence"])] for r in rows])
-    probs = np.array([v.probs for v in verdicts])
+    verdicts = checker.judge([r["claim"] for r in rows], [[Evidence(r["evidence"])] for r in rows])
     seconds = time.perf_counter() - start
-    supported = [r["label"] == "supported" for r in rows]
-    score = probs[:, 0]
+    supported = np.array([r["label"] == "supported" for r in rows])
+    score = np.array([v.probs[0] for v in verdicts])
+    said = np.array([v.label == "supported" for v in verdicts])
+    test = np.array([half(str(r["id"])) == "test" for r in rows])
     oracle_t, oracle_acc = best_threshold(supported, score)
     return {
-        "rows": len(rows), "supported_share": sum(supported) / len(rows),
-        "roc_auc": roc_auc(supported, score),
-        "balanced_accuracy": balanced_accuracy(supported, score >= threshold), "threshold": threshold,
+        "rows": len(rows), "supported_share": float(supported.mean()),
+        "roc_auc": roc_auc(supported, score), "roc_auc_test_half": roc_auc(supported[test], score[test]),
+        "threshold": checker.support_threshold, "balanced_accuracy": balanced_accuracy(supported, said),
+        "balanced_accuracy_test_half": balanced_accuracy(supported[test], said[test]),
         "oracle_threshold": oracle_t, "oracle_balanced_accuracy": oracle_acc,
         "seconds": seconds,
     }
 
 
+def contradiction_scores(checker, rows: list[dict]) -> dict:
+    """Precision and recall of *contradicted* on NLI-style rows (premise, hypothesis, label)."""
+    from assistant.checker import Evidence
+
+    verdicts = checker.judge([r["hypothesis"] for r in rows], [[Evidence(r["premise"])] for r in rows])
+    truth = [r["label"] == "contradiction" for r in rows]
+    said = [v.label == "contradicted" for v in verdicts]
+    hits = sum(t and s for t, s in zip(truth, said))
+    return {"rows": len(rows), "contradictions": sum(truth), "said_contradicted": sum(said),
+            "precision": hits / sum(said) if any(said) else 0.0, "recall": hits / max(sum(truth), 1),
+            "threshold": checker.contradiction_threshold}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backends", default="overlap", help="comma-separated backend names")
+    parser.add_argument("--backends", default="trained,overlap", help="comma-separated backend names")
     parser.add_argument("--nli-model", default=None, help="model id or path for the nli backend")
+    parser.add_argument("--trained-model", default=None, help="a retrained verifier directory (default: shipped)")
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "grounding"))
-    parser.add_argument("--threshold", type=float, default=0.5, help="supported when p(supported) >= this")
+    parser.add_argument("--fever", default=str(ROOT.parent / "shared" / "data" / "nli" / "fever_symmetric_test.jsonl"))
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="supported when p(supported) >= this (default: the backend's calibrated threshold)")
+    parser.add_argument("--sample", type=int, default=0,
+                        help="judge a seeded sample of this many rows per file (0: all), for slow backends")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "checker.json"))
     args = parser.parse_args(argv)
 
+    import random
+
+    def rows_of(path: Path) -> list[dict]:
+        rows = load_rows(path)
+        return random.Random(0).sample(rows, args.sample) if 0 < args.sample < len(rows) else rows
+
+    from assistant.checker import Checker
+    from assistant.config import CheckerConfig
     from assistant.verifiers import make_verifier
 
     files = sorted(Path(args.data).glob("*.jsonl"))
     if not files:
         print(f"error: no .jsonl files in {args.data}", file=sys.stderr)
         return 4
+    options = {"nli": {"model": args.nli_model}, "trained": {"model": args.trained_model}}
+    if "llm" in args.backends.split(","):
+        from assistant.config import load_config
+        from assistant.generate import load_chat_model
+
+        options["llm"] = {"chat": load_chat_model(load_config(file=False))}
     results: dict = {}
     for name in args.backends.split(","):
-        backend = make_verifier(name, **({"model": args.nli_model} if name == "nli" else {}))
-        results[name] = {}
+        backend = make_verifier(name, **options.get(name, {}))
+        checker = Checker(backend, CheckerConfig(verifier=name, support_threshold=args.threshold))
+        results[name] = {"version": backend.version, "sample": args.sample or "all"}
         for path in files:
-            numbers = evaluate(backend, load_rows(path), args.threshold)
+            numbers = evaluate(checker, rows_of(path))
             results[name][path.stem] = numbers
-            print(f"{name:10s} {path.stem:12s} AUC {numbers['roc_auc']:.3f}  balanced acc "
-                  f"{numbers['balanced_accuracy']:.3f} (best possible {numbers['oracle_balanced_accuracy']:.3f})")
+            print(f"{name:8s} {path.stem:12s} AUC {numbers['roc_auc']:.3f}  balanced acc "
+                  f"{numbers['balanced_accuracy']:.3f} at {numbers['threshold']:.3f}, test half "
+                  f"{numbers['balanced_accuracy_test_half']:.3f} (best possible {numbers['oracle_balanced_accuracy']:.3f})"
+                  f"  {numbers['seconds']:.0f} s", flush=True)
+        if Path(args.fever).is_file():
+            numbers = contradiction_scores(checker, rows_of(Path(args.fever)))
+            results[name]["fever_symmetric_test_contradicted"] = numbers
+            print(f"{name:8s} FEVER-Symmetric test: contradicted precision {numbers['precision']:.3f} "
+                  f"recall {numbers['recall']:.3f} ({numbers['said_contradicted']} said, "
+                  f"{numbers['contradictions']} true)", flush=True)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")

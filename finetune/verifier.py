@@ -34,7 +34,7 @@ def batches(pairs, tokenizer, batch_size: int, max_length: int, rng: random.Rand
         rng.shuffle(groups)
     for group in groups:
         chunk = [pairs[i] for i in group]
-        enc = tokenizer([p.premise for p in chunk], [p.hypothesis for p in chunk], truncation="only_first",
+        enc = tokenizer([p.premise for p in chunk], [p.hypothesis for p in chunk], truncation="longest_first",
                         max_length=max_length, padding=True, return_tensors="pt")
         yield enc, [p.label for p in chunk], group
 

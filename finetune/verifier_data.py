@@ -7,11 +7,12 @@ CC BY-SA 3.0, HANS MIT); SICK and ANLI (non-commercial) are for measuring only.
 A seeded tenth of SNLI and MNLI, FEVER-Symmetric test and two thirds of HANS are
 held out.
 
-Synthetic pairs teach what the NLI sets lack, long evidence with one relevant
-sentence: a real NLI pair is hidden among distractor sentences (label kept);
-a sentence copied out of a multi-sentence passage is supported; a sentence from
-another passage is unsupported; a passage sentence with a number, year, name or
-negation changed is contradicted.
+Synthetic pairs teach what the NLI sets lack. The checker reads evidence in
+windows of one to three sentences, so premises here look like that: a real NLI
+pair is hidden among one to three distractor sentences (label kept); a sentence
+copied out of an excerpt is supported; a sentence from another passage, or a
+copied sentence with another passage's clause added, is unsupported; a copied
+sentence with a number, year, name or negation changed is contradicted.
 """
 
 from __future__ import annotations
@@ -85,40 +86,60 @@ def contradict(sentence: str, other_names: list[str], rng: random.Random) -> str
     return changed if changed != sentence else None
 
 
+def _excerpt(sents: list[str], at: int, rng: random.Random) -> str:
+    """The sentence at ``at`` with up to one neighbour on each side: what the checker's windows look like."""
+    lo = max(0, at - rng.randint(0, 1))
+    hi = min(len(sents), at + 1 + rng.randint(0, 1))
+    return " ".join(sents[lo:hi])
+
+
 def synthetic_pairs(passages: list[str], n: int, rng: random.Random) -> list[Pair]:
-    """Supported / unsupported / contradicted statements about multi-sentence passages."""
+    """Supported / unsupported / contradicted statements about short excerpts of passages.
+
+    supported: a sentence copied out of the excerpt; unsupported: a sentence from
+    another passage, or a copied sentence with a clause from another passage added
+    (the summariser's typical invention); contradicted: a copied sentence with a
+    number, year, name or negation changed.
+    """
     split = [[s.text for s in split_sentences(p) if len(s.text.split()) >= 5] for p in passages]
-    usable = [(p, sents) for p, sents in zip(passages, split) if sents]
-    names = sorted({m.group() for p, _ in usable for m in _NAME.finditer(p)})
+    usable = [sents for sents in split if sents]
+    names = sorted({m.group() for sents in usable for s in sents for m in _NAME.finditer(s)})
     out: list[Pair] = []
     while len(out) < n and usable:
-        passage, sents = rng.choice(usable)
-        kind = rng.randrange(3)
+        sents = rng.choice(usable)
+        at = rng.randrange(len(sents))
+        premise, sentence = _excerpt(sents, at, rng), sents[at]
+        kind = rng.randrange(4)
+        other = rng.choice(rng.choice(usable))
         if kind == 0:
-            out.append(Pair(passage, rng.choice(sents), 0, "synthetic-copy"))
+            out.append(Pair(premise, sentence, 0, "synthetic-copy"))
         elif kind == 1:
-            other_passage, other = rng.choice(usable)
-            if other_passage != passage:
-                out.append(Pair(passage, rng.choice(other), 1, "synthetic-other"))
+            if other not in premise:
+                out.append(Pair(premise, other, 1, "synthetic-other"))
+        elif kind == 2:
+            if other not in premise:
+                added = other.rstrip(".!?")
+                out.append(Pair(premise, f"{sentence.rstrip('.!?')}, and {added[:1].lower()}{added[1:]}.", 1,
+                                "synthetic-added"))
         else:
-            changed = contradict(rng.choice(sents), names, rng)
+            changed = contradict(sentence, names, rng)
             if changed:
-                out.append(Pair(passage, changed, 2, "synthetic-changed"))
+                out.append(Pair(premise, changed, 2, "synthetic-changed"))
     return out
 
 
 def hide_in_distractors(pairs: list[Pair], pool: list[str], rng: random.Random, n: int) -> list[Pair]:
-    """Copies of real pairs whose premise sits among 2-6 unrelated sentences (label unchanged)."""
+    """Copies of real pairs whose premise sits among 1-3 unrelated sentences (label unchanged)."""
     out = []
     for pair in rng.sample(pairs, min(n, len(pairs))):
-        context = rng.sample(pool, rng.randint(2, 6)) + [pair.premise]
+        context = rng.sample(pool, rng.randint(1, 3)) + [pair.premise]
         rng.shuffle(context)
         out.append(Pair(" ".join(context), pair.hypothesis, pair.label, pair.origin + "-hidden"))
     return out
 
 
-def build(data_dir: Path, seed: int = 13, held_fraction: float = 0.1, hans_train: int = 10_000,
-          hidden: int = 12_000, synthetic: int = 12_000) -> tuple[list[Pair], dict[str, list[Pair]]]:
+def build(data_dir: Path, seed: int = 13, held_fraction: float = 0.1, hans_train: int = 6_000,
+          hidden: int = 8_000, synthetic: int = 16_000) -> tuple[list[Pair], dict[str, list[Pair]]]:
     """(training pairs, held-out sets by name)."""
     rng = random.Random(seed)
     train: list[Pair] = []
@@ -143,8 +164,10 @@ def build(data_dir: Path, seed: int = 13, held_fraction: float = 0.1, hans_train
     pool = sorted({p.premise for p in train if p.origin in ("snli", "mnli")})
     real = [p for p in train if p.origin in ("snli", "mnli", "fever")]
     train += hide_in_distractors(real, pool, rng, hidden)
-    passages = [" ".join(rng.sample(pool, rng.randint(3, 6))) for _ in range(4000)]
-    mnli_long = [p.premise for p in train if p.origin == "mnli" and len(split_sentences(p.premise)) >= 2]
-    train += synthetic_pairs(passages + mnli_long, synthetic, rng)
+    mnli_long = sorted({p.premise for p in train if p.origin == "mnli" and len(split_sentences(p.premise)) >= 2})
+    fever = sorted({p.premise for p in train if p.origin == "fever"})
+    sentences = [s if s[-1] in ".!?" else s + "." for s in pool]  # SNLI captions often lack the full stop
+    snli_groups = [" ".join(rng.sample(sentences, rng.randint(2, 4))) for _ in range(2000)]
+    train += synthetic_pairs(mnli_long + fever + snli_groups, synthetic, rng)
     rng.shuffle(train)
     return train, held

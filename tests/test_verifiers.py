@@ -31,20 +31,77 @@ def tiny_nli_model(tmp_path_factory):
     return str(path)
 
 
-@pytest.fixture
-def backend_options(tiny_nli_model):
-    return {"overlap": {}, "nli": {"model": tiny_nli_model}}
+def backend_options(name, request) -> dict:
+    """What each backend needs: the shipped model (trained), a tiny random NLI model (nli), the real
+    packaged dialogue model (llm, loaded once per session), nothing (overlap)."""
+    if name == "nli":
+        return {"model": request.getfixturevalue("tiny_nli_model")}
+    if name == "llm":
+        return {"chat": request.getfixturevalue("chat_model")}
+    return {}
 
 
-@pytest.mark.parametrize("name", sorted(BACKENDS))
-def test_every_backend_honours_the_contract(name, backend_options):
-    verifier = make_verifier(name, **backend_options[name])
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.model) if n == "llm" else n
+                                  for n in sorted(BACKENDS)])
+def test_every_backend_honours_the_contract(name, request):
+    verifier = make_verifier(name, **backend_options(name, request))
     probs = verifier.predict(PAIRS)
     assert probs.shape == (3, len(LABELS))
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
     assert (probs >= 0).all()
     assert verifier.predict([]).shape == (0, 3)
     assert verifier.name == name and verifier.version
+
+
+def test_the_trained_verifier_gets_obvious_pairs_right():
+    verifier = make_verifier("trained")
+    pairs = [
+        ("The head office of Acme is in Bergen, Norway. It employs 450 people.", "Acme employs 450 people."),
+        ("Marie Curie was born in Warsaw in 1867. She won two Nobel prizes.", "Marie Curie won two Nobel prizes."),
+        ("The head office of Acme is in Bergen, Norway. It employs 450 people.", "Acme does not employ 450 people."),
+        ("The bridge was opened in 1932 and is 503 metres long.", "The bridge was opened in 1990."),
+        ("The head office of Acme is in Bergen, Norway. It employs 450 people.", "Penguins live in Antarctica."),
+        ("Marie Curie was born in Warsaw in 1867. She won two Nobel prizes.", "Marie Curie played the violin."),
+    ]
+    labels = [LABELS[i] for i in verifier.predict(pairs).argmax(axis=1)]
+    assert labels == ["supported", "supported", "contradicted", "contradicted", "unsupported", "unsupported"]
+
+
+def test_the_trained_verifier_carries_its_calibration():
+    verifier = make_verifier("trained")
+    assert 0 < verifier.thresholds["support_threshold"] < 1
+    assert 0 < verifier.thresholds["contradiction_threshold"] < 1
+    assert verifier.window_words and len(verifier.version) == 12
+
+
+def test_a_directory_without_calibration_is_not_a_trained_verifier(tiny_nli_model):
+    from assistant.errors import ModelError
+
+    with pytest.raises(ModelError, match="has no calibration.json"):
+        make_verifier("trained", model=tiny_nli_model)
+
+
+def test_a_claim_longer_than_the_model_input_is_truncated_not_an_error(tiny_nli_model):
+    verifier = make_verifier("nli", model=tiny_nli_model, max_length=32)
+    probs = verifier.predict([("Short evidence.", "a very long claim " * 40)])
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
+
+
+def test_the_llm_judge_reads_only_the_three_answer_words():
+    from assistant.verifiers.llm import answer_tokens
+
+    class Tokenizer:  # each word's first token is its first letter; "Supported" and "supported" differ
+        def encode(self, text, add_special_tokens=False):
+            return [ord(text[0])]
+
+    assert answer_tokens(Tokenizer()) == [[ord("S"), ord("s")], [ord("U"), ord("u")], [ord("C"), ord("c")]]
+
+    class Clash(Tokenizer):
+        def encode(self, text, add_special_tokens=False):
+            return [1]
+
+    with pytest.raises(ValueError, match="same first token"):
+        answer_tokens(Clash())
 
 
 def test_word_overlap_ranks_a_copy_above_an_unrelated_statement():
@@ -71,7 +128,7 @@ def test_a_missing_nli_model_is_a_clear_error(tmp_path):
 
 
 def test_unknown_backend_lists_the_known_ones():
-    with pytest.raises(ValueError, match="unknown verifier 'magic'; choose one of: nli, overlap"):
+    with pytest.raises(ValueError, match="unknown verifier 'magic'; choose one of: llm, nli, overlap, trained"):
         make_verifier("magic")
 
 

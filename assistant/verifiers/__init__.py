@@ -10,8 +10,10 @@ from __future__ import annotations
 from .base import LABELS, Verifier
 
 BACKENDS = {
-    "overlap": "assistant.verifiers.overlap:OverlapVerifier",
+    "trained": "assistant.verifiers.trained:TrainedVerifier",  # the default; model=<dir> for a retrained one
     "nli": "assistant.verifiers.nli:NLIVerifier",  # needs model=<HF id or path>
+    "llm": "assistant.verifiers.llm:LLMVerifier",  # needs chat=<a loaded ChatModel>
+    "overlap": "assistant.verifiers.overlap:OverlapVerifier",
 }
 
 

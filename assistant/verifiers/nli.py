@@ -85,7 +85,7 @@ class NLIVerifier:
             for at in range(0, len(order), batch_size):
                 group = order[at:at + batch_size]
                 enc = self.tokenizer([pairs[i][0] for i in group], [pairs[i][1] for i in group],
-                                     truncation="only_first", max_length=self.max_length, padding=True,
+                                     truncation="longest_first", max_length=self.max_length, padding=True,
                                      return_tensors="pt").to(self.device)
                 probs = torch.softmax(self.model(**enc).logits.float(), dim=-1).cpu().numpy()
                 for row, i in zip(probs, group):

@@ -1,0 +1,77 @@
+"""The project's own verifier, the offline default: a MiniLM cross-encoder trained here.
+
+The weights ship inside the package (``assistant/verifiers/minilm-nli/``, fp16),
+with ``training.json`` (data, settings, held-out scores), ``calibration.json``
+(the window size and the thresholds chosen on development data) and a data card
+(``README.md``). ``python -m finetune.verifier`` retrains it;
+``python -m finetune.calibrate`` re-chooses its thresholds.
+
+Evidence is read in short sentence-aligned windows (``window_words``, about two
+sentences): the model was trained on sentence-length premises, and a short window
+lets one sentence that entails the statement decide, as in SummaC.
+
+The model's p(supported) for a window is combined with the share of the
+statement's content words found in that window (the overlap floor):
+``logit(p') = logit(p) + overlap_weight * (overlap - 0.5)``, the other two
+probabilities rescaled to fill the rest. ``overlap_weight`` is chosen on
+development data with the thresholds (``finetune/calibrate.py``); 0 is the model alone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typing import Sequence
+
+import numpy as np
+
+from assistant.errors import ModelError
+
+from .base import Pair
+from .nli import NLIVerifier
+from .overlap import overlap
+
+SHIPPED = Path(__file__).resolve().parent / "minilm-nli"
+
+
+def combine(probs: np.ndarray, overlaps: np.ndarray, weight: float) -> np.ndarray:
+    """Window probabilities ``[n, 3]`` with the overlap added to the support logit (see the module docstring)."""
+    if not weight or not len(probs):
+        return probs
+    p = np.clip(probs[:, 0], 1e-6, 1 - 1e-6)
+    logit = np.log(p / (1 - p)) + weight * (overlaps - 0.5)
+    support = 1 / (1 + np.exp(-logit))
+    rest = probs[:, 1:] / np.clip(probs[:, 1:].sum(axis=1, keepdims=True), 1e-12, None)
+    return np.concatenate([support[:, None], rest * (1 - support)[:, None]], axis=1)
+
+
+class TrainedVerifier(NLIVerifier):
+    name = "trained"
+
+    def __init__(self, model: str | None = None, device: str = "auto"):
+        path = Path(model) if model else SHIPPED
+        calibration = path / "calibration.json"
+        if not calibration.is_file():
+            raise ModelError(f"{path} has no calibration.json; it is not a verifier trained by "
+                             "`python -m finetune.verifier` (use the nli backend for other models)")
+        try:
+            self.calibration = json.loads(calibration.read_text(encoding="utf-8"))
+        except ValueError as err:
+            raise ModelError(f"{calibration} is not valid JSON: {err}") from None
+        super().__init__(str(path), device=device, max_length=int(self.calibration.get("max_length", 160)))
+        self.window_words = int(self.calibration["window_words"])
+        self.thresholds = {k: float(self.calibration[k]) for k in ("support_threshold", "contradiction_threshold")}
+        import hashlib
+
+        record = b"".join(p.read_bytes() for p in (path / "training.json", calibration) if p.is_file())
+        self.version = hashlib.sha256(record).hexdigest()[:12]  # changes with retraining or recalibration
+
+    def predict_raw(self, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
+        """The model's own probabilities, before the overlap is combined in."""
+        return super().predict(pairs, batch_size)
+
+    def predict(self, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
+        probs = self.predict_raw(pairs, batch_size)
+        weight = float(self.calibration.get("overlap_weight", 0.0))
+        return combine(probs, np.array([overlap(e, s) for e, s in pairs]), weight) if weight else probs
