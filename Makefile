@@ -37,6 +37,7 @@ $(STAMP):
 bench: $(STAMP)
 	$(PY) bench/generate.py
 	$(PY) bench/index.py
+	$(PY) bench/check.py
 
 clean-venv:
 	rm -rf $(VENV)

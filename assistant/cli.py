@@ -26,6 +26,7 @@ from .errors import EXIT_INTERRUPTED, AssistantError
 # flag dest -> config key
 FLAG_KEYS = {
     "model": "model.name",
+    "adapter": "model.adapter",
     "device": "model.device",
     "dtype": "model.dtype",
     "threads": "model.threads",
@@ -46,6 +47,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
                    help="any setting, e.g. --set generation.top_k=20 (repeatable)")
     g.add_argument("--model", help="model: smollm2 (packaged), a Hugging Face id, a directory or a .gguf file")
+    g.add_argument("--adapter", help="a LoRA adapter to merge in: a name under <home>/adapters, or a folder")
     g.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     g.add_argument("--dtype", help="auto, float32, bfloat16 or float16")
     g.add_argument("--threads", help="CPU threads for torch (0 = default)")
@@ -122,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_common_options(p)
     p.set_defaults(func=cmd_check)
 
+    from .cli_flags import add_flags_parser
+
+    add_flags_parser(sub, add_common_options)
+    for name, (_, help_text) in PASS_THROUGH.items():  # listed in --help; main() hands them over
+        sub.add_parser(name, help=help_text, add_help=False)
+
     p = sub.add_parser("info", help="show configuration, device, model and versions")
     p.add_argument("--json", action="store_true", help="print JSON")
     add_common_options(p)
@@ -172,10 +180,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
         index = None
     on_text = None if args.json else (lambda t: print(t, end="", flush=True))
     result = answer(chat, index, args.question, k=args.k, on_text=on_text)
-    checker = make_checker(config.checker, index)
+    checker = make_checker(config.checker, index, chat)
     report = checker.check_answer(result.text, args.question, [Evidence.from_hit(h) for h in result.passages])
+    from .log import FlagLog
+
+    turn_id = FlagLog().log_turn(session=f"cli-{os.getpid()}", question=args.question, answer=result.text,
+                                 model=chat.name, generation=config.as_dict()["generation"],
+                                 passages=result.passages, report=report)
     if args.json:
-        print(json.dumps({**result.as_dict(), "check": report.as_dict(), "model": chat.name,
+        print(json.dumps({**result.as_dict(), "check": report.as_dict(), "turn_id": turn_id, "model": chat.name,
                           "device": str(chat.loaded.device), "dtype": str(chat.loaded.dtype).removeprefix("torch."),
                           "generation": config.as_dict()["generation"]}, ensure_ascii=False))
         return 0
@@ -185,6 +198,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for v in report.verdicts:
         score = "" if v.score is None else f" ({v.score:.2f})"
         print(f"  [{v.label}]{score} {v.statement.text}")
+    print(f"Logged as turn {turn_id[:12]} (review with `assistant flags show {turn_id[:12]}`).")
     if result.passages:
         print("\nSources:" if result.cited else "\nSources (retrieved; the answer cites none):")
         for number, hit in enumerate(result.passages, start=1):
@@ -365,7 +379,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     progress = progress_printer(args)
     index = open_index(config)
-    checker = make_checker(config.checker, index)
+    chat = None
+    if config.checker.verifier == "llm":
+        from .generate import load_chat_model
+
+        chat = load_chat_model(config, progress)
+    checker = make_checker(config.checker, index, chat)
     if args.answer is not None:
         report = checker.check_answer(args.answer, args.question)
         if args.json:
@@ -408,7 +427,19 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+PASS_THROUGH = {  # commands that are the finetune modules' own command lines
+    "finetune": ("finetune.train", "train a LoRA adapter on an export (see `assistant finetune --help`)"),
+    "evaluate": ("finetune.evaluate", "hallucination rate of base (+ adapter) on held-out questions"),
+    "demo": ("finetune.demo", "the whole loop on a generated collection, end to end"),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in PASS_THROUGH:
+        import importlib
+
+        return importlib.import_module(PASS_THROUGH[argv[0]][0]).main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     import logging

@@ -52,10 +52,35 @@ class LoadedModel:
     from_cache: bool  # a GGUF read from its converted safetensors cache
     load_seconds: float
     context_length: int
+    adapter: str | None = None  # the LoRA adapter merged in, if any
 
     @property
     def name(self) -> str:
-        return self.source.label
+        return f"{self.source.label}+{self.adapter}" if self.adapter else self.source.label
+
+
+def adapter_path(name: str) -> Path:
+    """A LoRA adapter: a folder under ``<data home>/adapters`` by name, or any folder path."""
+    from .home import data_home
+
+    path = Path(name).expanduser()
+    if not path.is_dir():
+        path = data_home() / "adapters" / name
+    if not (path / "adapter_config.json").is_file():
+        raise ModelError(f"no LoRA adapter {name!r}: expected a folder with adapter_config.json, by path or under "
+                         f"{data_home() / 'adapters'} (train one with `python -m finetune.train`)")
+    return path
+
+
+def merge_adapter(model, path: Path, progress: Progress):
+    """The model with the adapter's LoRA weights merged in (as fast as the base at generation)."""
+    from peft import PeftModel
+
+    progress(f"merging LoRA adapter {path}")
+    try:
+        return PeftModel.from_pretrained(model, str(path)).merge_and_unload()
+    except (OSError, ValueError, RuntimeError) as err:
+        raise ModelError(f"cannot apply adapter {path} to this model: {str(err).splitlines()[0]}") from err
 
 
 def find_in_package(module: str, pattern: str, install: str, alternative: str) -> Path:
@@ -170,6 +195,7 @@ def load_model(cfg: ModelConfig, progress: Progress | None = None) -> LoadedMode
     progress = progress or log.info
     start = time.perf_counter()
     source = resolve_source(cfg.name)
+    adapter = adapter_path(cfg.adapter) if cfg.adapter else None  # a missing adapter fails before the load
     set_threads(cfg.threads)
     device = choose_device(cfg.device)
     dtype = choose_dtype(cfg.dtype, device)
@@ -186,6 +212,8 @@ def load_model(cfg: ModelConfig, progress: Progress | None = None) -> LoadedMode
     else:
         progress(f"loading {source.label}")
         model, tokenizer = _from_pretrained(source.ref, cfg, dtype, source.label)
+    if adapter is not None:
+        model = merge_adapter(model, adapter, progress)
     model.to(device).eval()
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -195,4 +223,4 @@ def load_model(cfg: ModelConfig, progress: Progress | None = None) -> LoadedMode
     context = int(getattr(model.config, "max_position_embeddings", 0) or 2048)
     progress(f"model ready: {source.label} on {device} ({str(dtype).removeprefix('torch.')}), "
              f"{'from cache, ' if from_cache else ''}{seconds:.1f} s")
-    return LoadedModel(model, tokenizer, source, device, dtype, from_cache, seconds, context)
+    return LoadedModel(model, tokenizer, source, device, dtype, from_cache, seconds, context, cfg.adapter or None)

@@ -45,9 +45,25 @@ def sources_footer(hits, cited: list[int]) -> str:
     return f"\n\n**{label}:**\n" + "\n".join(lines)
 
 
-def respond(chat: ChatModel, index, message: str, history: list[Any]) -> Iterator[str]:
+MARK = {"supported": "\u2714", "unsupported": "?", "contradicted": "\u2716"}
+
+
+def verdict_summary(report) -> str:
+    """The check, as markdown under the answer: counts, then every flagged statement with its score."""
+    counts = " \u00b7 ".join(f"{MARK.get(label, '')} {n} {label.replace('_', ' ')}".strip()
+                              for label, n in report.counts.items() if n)
+    lines = [f"\n\n**Checked by {report.verifier}:** {counts}"]
+    for v in report.flagged:
+        lines.append(f"- {MARK[v.label]} *{v.label}* ({v.score:.2f}): {v.statement.text.strip()}")
+    return "\n".join(lines)
+
+
+def respond(chat: ChatModel, index, message: str, history: list[Any], checker=None, flag_log=None,
+            session: str = "web") -> Iterator[str]:
     """Stream the growing answer to ``message``, from the documents when there are any.
 
+    With a ``checker`` the finished answer is checked (a status line says so while it
+    runs) and the verdicts are shown under it; with a ``flag_log`` the turn is logged.
     Errors become ``gr.Error`` (shown in the page).
     """
     import gradio as gr
@@ -66,5 +82,18 @@ def respond(chat: ChatModel, index, message: str, history: list[Any]) -> Iterato
     except AssistantError as err:
         raise gr.Error(str(err)) from err
     footer = sources_footer(hits, cited_numbers(answer, len(hits)))
-    if footer:
-        yield answer + footer
+    report = None
+    if checker is not None:
+        from .checker import Evidence
+        from .statements import split_statements
+
+        claims = sum(s.checkable for s in split_statements(answer))
+        yield answer + f"\n\n_checking {claims} statement{'s' if claims != 1 else ''}..._" + footer
+        report = checker.check_answer(answer, question, [Evidence.from_hit(h) for h in hits])
+    if flag_log is not None:
+        from dataclasses import asdict
+
+        flag_log.log_turn(session=session, question=question, answer=answer, model=chat.name,
+                          generation=asdict(chat.generation), passages=hits, report=report)
+    if report is not None or footer:
+        yield answer + (verdict_summary(report) if report is not None else "") + footer

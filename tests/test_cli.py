@@ -121,6 +121,12 @@ def test_ask_answers_from_documents_with_passages(loaded_model, model_home, tmp_
         assert statements and all(st["label"] in ("supported", "unsupported", "contradicted", "not_a_claim")
                                   for st in statements)
         assert all(out["answer"][st["start"]:st["end"]] == st["text"] for st in statements)
+        assert out["check"]["verifier"] == "trained"
+        from assistant.log import FlagLog  # the turn is in the log, with its passages and verdicts
+
+        turn = FlagLog(model_home / "log.sqlite").turn(out["turn_id"])
+        assert turn.answer == out["answer"] and turn.passages[0]["title"] == "Acme"
+        assert [s.label for s in turn.statements] == [st["label"] for st in statements]
         plain = json.loads(run("ask", "Who is the chief executive of Acme?", "--json", "--no-docs",
                                "--max-new-tokens", "8", home=model_home).stdout)
         assert plain["grounded"] is False and plain["passages"] == []
@@ -153,3 +159,32 @@ def test_check_answer_json_marks_every_statement(tmp_path):
     assert [(s["text"], s["label"]) for s in report["statements"]] == [
         ("Hello!", "not_a_claim"), ("Water boils at 100 degrees.", "unsupported")]  # no documents: no evidence
     assert report["verifier"] == "overlap"
+
+
+def test_flags_list_show_review_export(tmp_path):
+    from assistant.log import FlagLog
+    from tests.test_log import checked_turn
+
+    home = tmp_path / "h"
+    home.mkdir()
+    turn_id = checked_turn(FlagLog(home / "log.sqlite"))
+    listed = run("flags", "list", "--json", home=home)
+    assert listed.returncode == 0, listed.stderr
+    flags = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [f["label"] for f in flags] == ["contradicted", "unsupported"]
+    shown = run("flags", "show", turn_id[:10], home=home)
+    assert shown.returncode == 0 and "Q: Tell me about Acme" in shown.stdout and "[contradicted]" in shown.stdout
+    reviewed = run("flags", "review", str(flags[0]["id"]), "confirm", "--correction", "Fixed [1].", home=home)
+    assert reviewed.returncode == 0, reviewed.stderr
+    assert "1 flag(s)" in run("flags", "list", "--reviewed", home=home).stdout
+    exported = run("flags", "export", "--format", "dpo", "--out", str(tmp_path / "dpo.jsonl"), home=home)
+    assert exported.returncode == 0 and "wrote 1 dpo rows" in exported.stdout
+    assert json.loads((tmp_path / "dpo.jsonl").read_text())["chosen"][0]["content"] == "Fixed [1]."
+    suggested = run("flags", "suggest", turn_id[:10], "--accept", "--set", "checker.verifier=overlap", home=home)
+    assert suggested.returncode == 0, suggested.stderr
+    assert "suggested (trimmed" in suggested.stdout and "9 staff" not in suggested.stdout
+    turn = FlagLog(home / "log.sqlite").turn(turn_id)
+    assert turn.correction_origin == "suggestion" and "Bergen" in turn.correction and "9 staff" not in turn.correction
+    assert_one_line_error(run("flags", "review", "9999", "confirm", home=home), 4, "no statement 9999")
+    assert_one_line_error(run("flags", "list", "--since", "yesterday", home=home), 4, "--since must be a date")
+    assert_one_line_error(run("flags", "show", "zzz", home=home), 4, "no turn 'zzz'")

@@ -102,3 +102,29 @@ def test_page_streams_a_real_answer_over_http(chat_model):
         assert all(updates[-1].startswith(u) for u in updates)
     finally:
         demo.close()
+
+
+def test_respond_checks_and_logs_the_finished_answer(doc_index, tmp_path):
+    from assistant.checker import Checker
+    from assistant.config import GenerationConfig
+    from assistant.log import FlagLog
+    from tests.test_checker import FakeVerifier
+
+    (tmp_path / "acme.md").write_text("# Acme\n\nThe head office is in Bergen.")
+    doc_index.add([tmp_path / "acme.md"])
+
+    class CitingChat(FakeChat):
+        name, generation = "fake", GenerationConfig()
+
+        def stream(self, messages):
+            return FakeStream(["The head office is in Bergen [1]. ", "It has 9 staff."])
+
+    log = FlagLog(tmp_path / "log.sqlite")
+    out = list(respond(CitingChat(), doc_index, "Where is the head office?", [], Checker(FakeVerifier()), log))
+    assert "_checking 2 statements..._" in out[-2]
+    assert "**Checked by fake:** \u2714 1 supported \u00b7 ? 1 unsupported" in out[-1]
+    assert "- ? *unsupported* (0.10): It has 9 staff." in out[-1] and "**Sources:**" in out[-1]
+    (turn_id,) = log.turn_ids()
+    turn = log.turn(turn_id)
+    assert turn.session == "web" and [s.label for s in turn.statements] == ["supported", "unsupported"]
+    assert turn.passages[0]["title"] == "Acme"

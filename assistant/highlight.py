@@ -1,0 +1,72 @@
+"""An answer as HTML with every statement marked by its verdict: colour *and* an icon and a label.
+
+Everything that comes from an answer or a document is escaped with ``html.escape``
+(text and attributes), so a ``<script>`` or an ``onerror=`` in either shows as text
+and never runs. The evidence (span, document title, page, score) is in each
+statement's tooltip and in a ``<details>`` block under the answer.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+MARKS = {  # label -> (icon, words, css class)
+    "supported": ("\u2714", "supported", "v-supported"),
+    "unsupported": ("?", "unsupported", "v-unsupported"),
+    "contradicted": ("\u2716", "contradicted", "v-contradicted"),
+    "not_a_claim": ("", "not a claim", "v-none"),
+}
+
+STYLE = """<style>
+.v-supported{background:#e6f4ea;border-bottom:2px solid #188038}
+.v-unsupported{background:#fef7e0;border-bottom:2px dashed #b06000}
+.v-contradicted{background:#fce8e6;border-bottom:2px solid #c5221f}
+.v-mark{font-size:0.8em;font-weight:600;margin-left:2px}
+</style>"""
+
+
+def where(v) -> str:
+    if v.source is None:
+        return "the given evidence"
+    parts = [v.source.title or "untitled"]
+    if v.source.page is not None:
+        parts.append(f"page {v.source.page}")
+    return ", ".join(parts)
+
+
+def statement_html(answer: str, report) -> str:
+    """The answer's text with each statement wrapped in a marked ``<span>`` (text between them kept)."""
+    out, at = [], 0
+    for n, v in enumerate(report.verdicts, start=1):
+        s = v.statement
+        out.append(escape(answer[at:s.start]))
+        icon, words, css = MARKS[v.label]
+        if v.label == "not_a_claim":
+            out.append(f'<span class="{css}" title="not checked: {escape(s.reason or "not a claim")}">'
+                       f"{escape(s.text)}</span>")
+        else:
+            tip = f"{words} (score {v.score:.2f})" if v.score is not None else words
+            if v.evidence:
+                tip += f"\nevidence from {where(v)}: {v.evidence}"
+            out.append(f'<span class="{css}" data-statement="{n}" data-label="{v.label}" title="{escape(tip)}">'
+                       f'{escape(s.text)}<sup class="v-mark" aria-label="{words}">{icon} {words}</sup></span>')
+        at = s.end
+    out.append(escape(answer[at:]))
+    return "".join(out)
+
+
+def report_html(answer: str, report) -> str:
+    """The marked answer, a one-line summary, and the evidence of every checked statement."""
+    counts = ", ".join(f"{n} {MARKS[label][1]}" for label, n in report.counts.items() if n)
+    rows = []
+    for n, v in enumerate(report.verdicts, start=1):
+        if v.label == "not_a_claim":
+            continue
+        icon, words, _ = MARKS[v.label]
+        evidence = escape(v.evidence) if v.evidence else "<em>no evidence found</em>"
+        rows.append(f"<li>{icon} <strong>{words}</strong> ({v.score:.2f}): {escape(v.statement.text)}<br>"
+                    f"<small>{escape(where(v))}: {evidence}</small></li>")
+    details = (f"<details><summary>Evidence for each statement</summary><ol>{''.join(rows)}</ol></details>"
+               if rows else "")
+    return (f"{STYLE}<div class=\"checked-answer\">{statement_html(answer, report)}</div>"
+            f"<p><small>Checked by {escape(report.verifier)}: {escape(counts)}</small></p>{details}")

@@ -1,0 +1,59 @@
+"""A tiny LoRA run on the real packaged model: the adapter changes, the base does not; base + adapter loads."""
+
+import pytest
+import torch
+
+from assistant.config import ModelConfig
+from assistant.errors import InputError, ModelError
+from assistant.model import load_model
+from finetune.export import export
+from finetune.train import load_rows, train
+from tests.test_export import reviewed_log  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture
+def exports(reviewed_log, tmp_path):
+    paths = {}
+    for fmt in ("sft", "dpo"):
+        paths[fmt] = tmp_path / f"{fmt}.jsonl"
+        export(reviewed_log, fmt, paths[fmt], held_out_share=0.0)
+    return paths
+
+
+def weights(model):
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+@pytest.mark.parametrize("method", ["sft", "dpo"])
+def test_a_tiny_lora_run_trains_the_adapter_and_leaves_the_base_alone(loaded_model, exports, tmp_path, method):
+    from safetensors.torch import load_file
+
+    before = weights(load_model(ModelConfig(name="smollm2")).model)
+    # every step sees the whole tiny export (one batch), so the loss must fall
+    report = train(method, exports[method], f"tiny-{method}", max_steps=6, batch_size=2, lr=1e-3, max_length=512,
+                   out_root=tmp_path / "adapters", log=lambda m: None)
+    assert report.steps == 6 and report.path.is_dir() and (report.path / "adapter_card.json").is_file()
+    assert report.last_loss < report.first_loss
+    lora = load_file(str(report.path / "adapter_model.safetensors"))
+    lora_b = [v for k, v in lora.items() if "lora_B" in k]
+    assert lora_b and any(v.abs().sum() > 0 for v in lora_b)  # B starts at zero: training moved it
+    after = weights(load_model(ModelConfig(name="smollm2")).model)
+    assert before.keys() == after.keys() and all(torch.equal(before[k], after[k]) for k in before)
+    merged = load_model(ModelConfig(name="smollm2", adapter=str(report.path)))
+    assert merged.name.endswith(f"+{report.path}")
+    changed = weights(merged.model)
+    assert any(not torch.equal(before[k], changed[k]) for k in before if k.endswith("q_proj.weight"))
+
+
+def test_bad_training_data_is_a_clear_error(exports, tmp_path):
+    with pytest.raises(InputError, match="is not a sft export"):
+        load_rows(exports["dpo"], "sft")
+    with pytest.raises(InputError, match="no export file"):
+        load_rows(tmp_path / "missing.jsonl", "sft")
+
+
+def test_a_missing_adapter_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="no LoRA adapter 'nope'"):
+        load_model(ModelConfig(name="smollm2", adapter="nope"))
