@@ -98,15 +98,8 @@ def cmd_flags_list(args) -> int:
     return 0
 
 
-def _find_turn(log, prefix: str):
-    ids = [t for t in log.turn_ids() if t.startswith(prefix)]
-    if len(ids) != 1:
-        raise InputError(f"no turn {prefix!r} in the log" if not ids else f"turn id {prefix!r} is ambiguous")
-    return log.turn(ids[0])
-
-
 def cmd_flags_show(args) -> int:
-    turn = _find_turn(_log(args), args.turn)
+    turn = _log(args).find_turn(args.turn)
     if args.json:
         print(json.dumps({**turn.__dict__, "statements": [s.__dict__ for s in turn.statements]}, ensure_ascii=False))
         return 0
@@ -139,7 +132,7 @@ def cmd_flags_suggest(args) -> int:
 
     config = config_from_args(args)
     log = _log(args)
-    turn = _find_turn(log, args.turn)
+    turn = log.find_turn(args.turn)
     passages = [Evidence(p["text"], p["title"], p["doc_id"], p["page"], p["start"], p["end"]) for p in turn.passages]
     chat = None
     if args.regenerate or config.checker.verifier == "llm":

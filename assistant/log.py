@@ -137,6 +137,18 @@ class Turn:
         return [s for s in self.statements if s.label in FLAG_LABELS]
 
 
+def _date_range(column: str, since: float | None, until: float | None) -> tuple[list[str], list[float]]:
+    """SQL conditions (and their arguments) for ``since <= column < until``; either end may be open."""
+    where, args = [], []
+    if since is not None:
+        where.append(f"{column} >= ?")
+        args.append(since)
+    if until is not None:
+        where.append(f"{column} < ?")
+        args.append(until)
+    return where, args
+
+
 def _passage_row(number: int, passage: Any) -> tuple:
     get = passage.get if isinstance(passage, dict) else (lambda k, d=None: getattr(passage, k, d))
     return (number, get("doc_id"), get("chunk_id"), get("title") or "", get("page"), get("start"), get("end"),
@@ -260,12 +272,9 @@ class FlagLog:
             args.append(label)
         if reviewed is not None:
             where.append("r.decision IS NOT NULL" if reviewed else "r.decision IS NULL")
-        if since is not None:
-            where.append("t.created_at >= ?")
-            args.append(since)
-        if until is not None:
-            where.append("t.created_at < ?")
-            args.append(until)
+        dates, date_args = _date_range("t.created_at", since, until)
+        where += dates
+        args += date_args
         if doc_id is not None:
             where.append("(s.evidence_doc_id = ? OR EXISTS (SELECT 1 FROM passages p WHERE p.turn_id = s.turn_id "
                          "AND p.doc_id = ?))")
@@ -273,15 +282,17 @@ class FlagLog:
         return self._statements(" AND ".join(where), args)
 
     def turn_ids(self, *, since: float | None = None, until: float | None = None) -> list[str]:
-        where, args = ["1"], []
-        if since is not None:
-            where.append("created_at >= ?")
-            args.append(since)
-        if until is not None:
-            where.append("created_at < ?")
-            args.append(until)
+        where, args = _date_range("created_at", since, until)
         return [r[0] for r in self.db.execute(
-            f"SELECT id FROM turns WHERE {' AND '.join(where)} ORDER BY created_at", tuple(args))]
+            f"SELECT id FROM turns WHERE {' AND '.join(['1', *where])} ORDER BY created_at", tuple(args))]
+
+    def find_turn(self, prefix: str) -> Turn:
+        """The one turn whose id starts with ``prefix`` (an error if none or several do)."""
+        ids = [r[0] for r in self.db.execute("SELECT id FROM turns WHERE substr(id, 1, length(?)) = ? LIMIT 2",
+                                             (prefix, prefix))]
+        if len(ids) != 1:
+            raise InputError(f"no turn {prefix!r} in the log" if not ids else f"turn id {prefix!r} is ambiguous")
+        return self.turn(ids[0])
 
     def counts(self) -> dict[str, int]:
         out = {"turns": self.db.execute("SELECT COUNT(*) FROM turns").fetchone()[0]}

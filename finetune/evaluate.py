@@ -28,7 +28,9 @@ from pathlib import Path
 
 
 def normalize(text: str) -> list[str]:
-    text = re.sub(r"\[\d+(?:\s*[,;]\s*\d+)*\]", " ", text.lower())
+    from assistant.prompt import CITATION
+
+    text = CITATION.sub(" ", text.lower())
     return [w for w in re.findall(r"\w+", text) if w not in ("a", "an", "the")]
 
 
