@@ -6,10 +6,7 @@ default; ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT`` and the flags override 
 Gradio's analytics are off.
 """
 
-from __future__ import annotations
-
 import argparse
-import functools
 import os
 import sys
 
@@ -17,13 +14,17 @@ import sys
 def build_demo(chat, index=None, checker=None, flag_log=None):
     import gradio as gr
 
-    from assistant.web import respond
+    from assistant.web import respond, session_id
+
+    def answer(message: str, history: list, request: gr.Request):  # a real annotation: Gradio fills it
+        yield from respond(chat, index, message, history, checker=checker, flag_log=flag_log,
+                           session=session_id(request))
 
     with gr.Blocks(title="Grounded assistant") as demo:
         gr.Markdown(f"## Grounded assistant\nModel: `{chat.name}` on `{chat.loaded.device}`. Answers come "
                     "from the documents added with `assistant docs add` when there are any.")
         gr.ChatInterface(
-            fn=functools.partial(respond, chat, index, checker=checker, flag_log=flag_log),
+            fn=answer,
             chatbot=gr.Chatbot(height=480, label="Chat"),
             textbox=gr.Textbox(placeholder="Ask a question...", label="Question", submit_btn=True),
             api_name="chat",

@@ -58,6 +58,15 @@ def verdict_summary(report) -> str:
     return "\n".join(lines)
 
 
+def session_id(request) -> str:
+    """The log's session for a browser tab: Gradio's per-page-load session hash, with the
+    signed-in user in front when there is one; ``"web"`` outside a request (tests, scripts)."""
+    if request is None or not getattr(request, "session_hash", None):
+        return "web"
+    user = getattr(request, "username", None)
+    return f"web:{user}:{request.session_hash}" if user else f"web:{request.session_hash}"
+
+
 def respond(chat: ChatModel, index, message: str, history: list[Any], checker=None, flag_log=None,
             session: str = "web") -> Iterator[str]:
     """Stream the growing answer to ``message``, from the documents when there are any.

@@ -128,3 +128,31 @@ def test_respond_checks_and_logs_the_finished_answer(doc_index, tmp_path):
     turn = log.turn(turn_id)
     assert turn.session == "web" and [s.label for s in turn.statements] == ["supported", "unsupported"]
     assert turn.passages[0]["title"] == "Acme"
+
+
+def test_each_browser_session_is_logged_under_its_own_id(tmp_path):
+    """Two clients (two page loads) chatting at once: each turn carries its own session id."""
+    from types import SimpleNamespace
+
+    from gradio_client import Client
+
+    from app import build_demo
+    from assistant.config import GenerationConfig
+    from assistant.log import FlagLog
+
+    chat = FakeChat()
+    chat.name, chat.generation, chat.loaded = "fake", GenerationConfig(), SimpleNamespace(device="cpu")
+    log = FlagLog(tmp_path / "log.sqlite")
+    demo = build_demo(chat, flag_log=log)
+    port = free_port()
+    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        first, second = (Client(f"http://127.0.0.1:{port}/", verbose=False) for _ in range(2))
+        jobs = [first.submit("one", api_name="/chat"), second.submit("two", api_name="/chat"),
+                first.submit("three", api_name="/chat")]
+        assert [j.result() for j in jobs] == ["You asked: one", "You asked: two", "You asked: three"]
+    finally:
+        demo.close()
+    sessions = {log.turn(t).question: log.turn(t).session for t in log.turn_ids()}
+    assert sessions["one"] == sessions["three"] != sessions["two"]
+    assert all(s.startswith("web:") for s in sessions.values())
