@@ -286,6 +286,13 @@ class FlagLog:
         return [r[0] for r in self.db.execute(
             f"SELECT id FROM turns WHERE {' AND '.join(['1', *where])} ORDER BY created_at", tuple(args))]
 
+    def turn_of(self, statement_id: int) -> Turn:
+        """The turn a statement belongs to."""
+        row = self.db.execute("SELECT turn_id FROM statements WHERE id = ?", (int(statement_id),)).fetchone()
+        if row is None:
+            raise InputError(f"no statement {statement_id} in the log")
+        return self.turn(row[0])
+
     def find_turn(self, prefix: str) -> Turn:
         """The one turn whose id starts with ``prefix`` (an error if none or several do)."""
         ids = [r[0] for r in self.db.execute("SELECT id FROM turns WHERE substr(id, 1, length(?)) = ? LIMIT 2",

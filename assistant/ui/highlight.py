@@ -17,12 +17,16 @@ MARKS = {  # label -> (icon, words, css class)
     "not_a_claim": ("", "not a claim", "v-none"),
 }
 
-STYLE = """<style>
+CSS = """
 .v-supported{background:#e6f4ea;border-bottom:2px solid #188038}
 .v-unsupported{background:#fef7e0;border-bottom:2px dashed #b06000}
 .v-contradicted{background:#fce8e6;border-bottom:2px solid #c5221f}
 .v-mark{font-size:0.8em;font-weight:600;margin-left:2px}
-</style>"""
+.sources ol{margin:0.2em 0 0 1.2em}
+.citation{font-weight:600}
+"""
+STYLE = f"<style>{CSS}</style>"  # for standalone HTML; the page passes CSS to Gradio instead
+
 
 
 def where(v) -> str:
@@ -48,14 +52,15 @@ def statement_html(answer: str, report) -> str:
             tip = f"{words} (score {v.score:.2f})" if v.score is not None else words
             if v.evidence:
                 tip += f"\nevidence from {where(v)}: {v.evidence}"
-            out.append(f'<span class="{css}" data-statement="{n}" data-label="{v.label}" title="{escape(tip)}">'
+            title = escape(tip).replace("\n", "&#10;")  # a line break inside the tooltip
+            out.append(f'<span class="{css}" data-statement="{n}" data-label="{v.label}" title="{title}">'
                        f'{escape(s.text)}<sup class="v-mark" aria-label="{words}">{icon} {words}</sup></span>')
         at = s.end
     out.append(escape(answer[at:]))
     return "".join(out)
 
 
-def report_html(answer: str, report) -> str:
+def report_html(answer: str, report, style: bool = True) -> str:
     """The marked answer, a one-line summary, and the evidence of every checked statement."""
     counts = ", ".join(f"{n} {MARKS[label][1]}" for label, n in report.counts.items() if n)
     rows = []
@@ -68,5 +73,6 @@ def report_html(answer: str, report) -> str:
                     f"<small>{escape(where(v))}: {evidence}</small></li>")
     details = (f"<details><summary>Evidence for each statement</summary><ol>{''.join(rows)}</ol></details>"
                if rows else "")
-    return (f"{STYLE}<div class=\"checked-answer\">{statement_html(answer, report)}</div>"
+    marked = statement_html(answer, report).replace("\n", "<br>")
+    return (f"{STYLE if style else ''}<div class=\"checked-answer\">{marked}</div>"
             f"<p><small>Checked by {escape(report.verifier)}: {escape(counts)}</small></p>{details}")

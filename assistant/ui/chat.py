@@ -1,0 +1,183 @@
+"""The chat tab: ask, stream the answer, check it, show it highlighted, log the turn.
+
+Each browser session keeps its own :class:`Conversation` (a ``gr.State``): the
+plain-text turns the model sees next time, and the log id of each answer, so a
+thumbs up / down lands on the right turn. The chatbot itself shows HTML built
+here, with everything from the answer or the documents escaped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from html import escape
+from typing import Any, Iterator
+
+from ..errors import AssistantError, InputError
+from ..prompt import Message
+from .highlight import report_html
+
+
+@dataclass
+class Settings:
+    """What a person may change from the page, per session."""
+
+    passages: int | None = None  # None: the index's configured k
+    verifier: str | None = None  # None: the configured verifier
+    support_threshold: float | None = None  # None: the verifier's calibrated threshold
+    max_new_tokens: int | None = None  # None: the model's configured limit
+
+    def __post_init__(self) -> None:
+        import math
+
+        if self.passages is not None and not 1 <= int(self.passages) <= 20:
+            raise InputError(f"passages must be between 1 and 20, got {self.passages}")
+        if self.support_threshold is not None and not (
+                isinstance(self.support_threshold, (int, float)) and math.isfinite(self.support_threshold)
+                and 0 < self.support_threshold < 1):
+            raise InputError(f"the support threshold must be between 0 and 1, got {self.support_threshold}")
+        if self.max_new_tokens is not None and not 1 <= int(self.max_new_tokens) <= 4096:
+            raise InputError(f"max new tokens must be between 1 and 4096, got {self.max_new_tokens}")
+
+
+@dataclass
+class Conversation:
+    messages: list[Message] = field(default_factory=list)  # plain text, as the model sees the history
+    turn_ids: list[str | None] = field(default_factory=list)  # log id of each answer, in order
+
+    def copy(self) -> "Conversation":
+        return Conversation(list(self.messages), list(self.turn_ids))
+
+
+def text_of(content: Any) -> str:
+    """The text of a Gradio chat message's content (a string, or a list of typed parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", "")) if content.get("type", "text") == "text" else ""
+    if isinstance(content, (list, tuple)):
+        return "".join(text_of(part) for part in content)
+    return ""
+
+
+def session_id(request) -> str:
+    """The log's session for a browser tab: Gradio's per-page-load session hash, with the
+    signed-in user in front when there is one; ``"web"`` outside a request (tests, scripts)."""
+    if request is None or not getattr(request, "session_hash", None):
+        return "web"
+    user = getattr(request, "username", None)
+    return f"web:{user}:{request.session_hash}" if user else f"web:{request.session_hash}"
+
+
+def plain_html(text: str) -> str:
+    """Text shown in the chat as text: escaped, line breaks kept."""
+    return escape(text).replace("\n", "<br>")
+
+
+def sources_html(hits, cited: list[int]) -> str:
+    """The numbered passages the answer drew on (cited ones, or all retrieved if none is cited)."""
+    if not hits:
+        return ""
+    numbers = cited or list(range(1, len(hits) + 1))
+    label = "Sources" if cited else "Retrieved passages (none cited)"
+    items = "".join(f'<li value="{n}"><span class="citation">[{n}]</span> {escape(hits[n - 1].title)}'
+                    f'{escape(f", page {hits[n - 1].page}") if hits[n - 1].page is not None else ""}</li>'
+                    for n in numbers)
+    return f'<div class="sources"><small><b>{label}:</b></small><ol>{items}</ol></div>'
+
+
+def answer_html(answer: str, hits, cited: list[int], report=None) -> str:
+    """The finished answer: highlighted by verdict when checked, then its sources."""
+    body = (report_html(answer, report, style=False) if report is not None
+            else f'<div class="checked-answer">{plain_html(answer)}</div>'
+                 '<p><small>Not checked: no checker is configured.</small></p>')
+    return body + sources_html(hits, cited)
+
+
+def checking_status(n: int) -> str:
+    return f"checking {n} statement{'s' if n != 1 else ''}..."
+
+
+def verdict_status(report) -> str:
+    if report is None:
+        return "Answer not checked (no checker configured)."
+    counts = ", ".join(f"{n} {label.replace('_', ' ')}" for label, n in report.counts.items() if n)
+    return f"Checked by {report.verifier} in {report.seconds:.1f} s: {counts or 'no statements'}."
+
+
+def respond(services, message: str, shown: list[dict], conversation: Conversation | None,
+            settings: Settings | None = None, session: str = "web") -> Iterator[tuple[list, Conversation, str]]:
+    """Stream ``(chatbot messages, conversation, status)`` while answering ``message``.
+
+    The answer streams in as escaped text; when it is complete and a checker is
+    configured, a status says how many statements are being checked, then the
+    answer is replaced by its highlighted version with sources, and the turn is
+    logged (when there is a flag log). User errors become ``gr.Error``.
+    """
+    import gradio as gr
+
+    from ..answer import cited_numbers, prepare
+    from ..checker import Evidence
+    from ..statements import split_statements
+
+    settings = settings or Settings()
+    conversation = (conversation or Conversation()).copy()
+    question = text_of(message).strip()
+    if not question:
+        raise gr.Error("Type a question first.")
+    chat = services.chat
+    shown = [*shown, {"role": "user", "content": plain_html(question)}, {"role": "assistant", "content": ""}]
+    answer = ""
+    try:
+        checker = services.checker_for(settings.verifier, settings.support_threshold)
+        messages, hits = prepare(services.index, question, conversation.messages, settings.passages)
+        generation = (chat.with_generation(max_new_tokens=int(settings.max_new_tokens))
+                      if settings.max_new_tokens else None)
+        yield list(shown), conversation, "answering..."
+        for piece in (chat.stream(messages, generation) if generation else chat.stream(messages)):
+            answer += piece
+            shown[-1] = {"role": "assistant", "content": plain_html(answer)}
+            yield list(shown), conversation, "answering..."
+        report = None
+        if checker is not None:
+            n = sum(s.checkable for s in split_statements(answer))
+            shown[-1] = {"role": "assistant",
+                         "content": plain_html(answer) + f'<p class="checking"><em>{checking_status(n)}</em></p>'}
+            yield list(shown), conversation, checking_status(n)
+            report = checker.check_answer(answer, question, [Evidence.from_hit(h) for h in hits])
+        turn_id = None
+        if services.flag_log is not None:
+            turn_id = services.flag_log.log_turn(
+                session=session, question=question, answer=answer, model=chat.name,
+                generation=asdict(generation or chat.generation), passages=hits, report=report)
+    except AssistantError as err:
+        raise gr.Error(str(err)) from err
+    conversation.messages += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+    conversation.turn_ids.append(turn_id)
+    shown[-1] = {"role": "assistant", "content": answer_html(answer, hits, cited_numbers(answer, len(hits)), report)}
+    yield list(shown), conversation, verdict_status(report)
+
+
+def retry(services, shown: list[dict], conversation: Conversation | None, settings: Settings | None = None,
+          session: str = "web") -> Iterator[tuple[list, Conversation, str]]:
+    """Answer the last question again (the earlier answer stays in the log)."""
+    import gradio as gr
+
+    conversation = conversation or Conversation()
+    if not conversation.messages:
+        raise gr.Error("Nothing to retry yet.")
+    question = conversation.messages[-2]["content"]
+    shorter = Conversation(conversation.messages[:-2], conversation.turn_ids[:-1])
+    yield from respond(services, question, shown[:-2], shorter, settings, session)
+
+
+def feedback(services, conversation: Conversation | None, shown: list[dict], index: int, up: bool) -> str:
+    """Log a thumbs up / down on the answer at chatbot position ``index``."""
+    conversation = conversation or Conversation()
+    answers_before = sum(1 for m in shown[:index + 1] if m.get("role") == "assistant")
+    if not 1 <= answers_before <= len(conversation.turn_ids) or shown[index].get("role") != "assistant":
+        return "That message is not an answer that was logged."
+    turn_id = conversation.turn_ids[answers_before - 1]
+    if turn_id is None or services.flag_log is None:
+        return "Answers are not logged here (no flag log)."
+    services.flag_log.feedback(turn_id, up)
+    return f"Thanks: thumbs {'up' if up else 'down'} logged for turn {turn_id[:8]}."

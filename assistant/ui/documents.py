@@ -1,0 +1,124 @@
+"""The documents tab: upload many files at once, list what is indexed, delete.
+
+Uploads are copied into ``<data home>/uploads/`` under their own file name made
+safe (no folders, no control characters, at most 120 characters), so the title
+shown is the file's name and uploading a new version of a file replaces the old
+one. Every file gets its own line in the result: added, replaced, unchanged, or
+skipped *with the reason*; one bad file never stops the others.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..errors import InputError
+
+COLUMNS = ["title", "type", "pages", "chunks", "added", "id"]
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot leave the uploads folder or confuse a terminal."""
+    base = Path(str(name).replace("\\", "/")).name
+    base = re.sub(r"[^\w.\- ]", "_", base).strip(" .")
+    if not base:
+        return "upload"
+    stem, dot, ext = base.rpartition(".")
+    if len(base) > 120:
+        base = (stem[:100] + "." + ext[:15]) if dot else base[:120]
+    return base
+
+
+def table(index) -> list[list]:
+    """One row per document, newest first."""
+    if index is None:
+        return []
+    docs = sorted(index.documents(), key=lambda d: d.added_at, reverse=True)
+    return [[d.title, d.kind, d.pages if d.pages is not None else "", d.chunks,
+             time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at)), d.id[:12]] for d in docs]
+
+
+def choices(index) -> list[tuple[str, str]]:
+    """(label, id) for a document picker."""
+    if index is None:
+        return []
+    return [(f"{d.title} ({d.kind}, {d.chunks} chunks)", d.id) for d in index.documents()]
+
+
+def upload_path(original: str, home: Path) -> Path:
+    folder = home / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / safe_name(original)
+
+
+def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None = None) -> str:
+    """Copy the uploaded files into the data home and index them; a markdown report, one line a file.
+
+    ``files`` are paths (or objects with ``.name`` / ``.orig_name``, as Gradio passes them)."""
+    from html import escape
+
+    from ..home import data_home
+
+    if index is None:
+        raise InputError("no document index is open")
+    if not files:
+        raise InputError("choose one or more files first")
+    home = data_home()
+    paths, names, backups = [], {}, {}
+    for item in files:
+        src = Path(getattr(item, "name", None) or getattr(item, "path", None) or str(item))
+        original = getattr(item, "orig_name", None) or src.name
+        dest = upload_path(original, home)
+        if src.resolve() != dest.resolve():
+            if dest.exists():  # kept until the new version is in: a bad new file must not lose the old one
+                backups[str(dest)] = dest.rename(dest.with_name(f".previous-{dest.name}"))
+            shutil.copyfile(src, dest)
+        paths.append(dest)
+        names[str(dest)] = original
+    done = [0]
+
+    def step(message: str) -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(min(done[0] / len(paths), 1.0), message)
+
+    if progress is not None:
+        progress(0.0, f"indexing {len(paths)} file{'s' if len(paths) != 1 else ''}...")
+    try:
+        report = index.add(paths, progress=step)
+    except BaseException:
+        for dest, backup in backups.items():
+            backup.replace(dest)
+        raise
+    skipped = {str(p) for p, _ in report.skipped}
+    for dest in map(str, paths):
+        if dest in backups:
+            backups[dest].replace(dest) if dest in skipped else backups[dest].unlink()
+        elif dest in skipped:
+            Path(dest).unlink(missing_ok=True)
+
+    def shown(source: str) -> str:
+        return escape(names.get(source, Path(source).name))
+
+    lines = [f"**{len(report.added)} added, {len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
+             f"{len(report.skipped)} not added** ({report.chunks} chunks in {report.seconds:.1f} s)"]
+    replaced = {d.source for d in report.replaced}
+    lines += [f"- {'replaced' if d.source in replaced else 'added'}: {shown(d.source)} ({d.chunks} chunks)"
+              for d in report.added]
+    lines += [f"- unchanged (already indexed): {shown(s)}" for s in report.unchanged]
+    lines += [f"- **not added: {shown(str(p))}**: {escape(reason)}" for p, reason in report.skipped]
+    return "\n".join(lines)
+
+
+def delete(index, doc_id: str | None) -> str:
+    from html import escape
+
+    if index is None:
+        raise InputError("no document index is open")
+    if not doc_id:
+        raise InputError("choose a document to delete")
+    doc = index.remove(doc_id)
+    return f"Deleted {escape(doc.title)} ({doc.chunks} chunks). Flags on earlier answers keep their evidence."

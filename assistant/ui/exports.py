@@ -1,0 +1,52 @@
+"""The export tab: write a training file from the reviewed log and hand it to the browser."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from ..errors import InputError
+
+FORMATS = ("sft", "dpo", "kto", "nli")
+HELP = {"sft": "conversations ending in the verified or corrected answer (TRL SFTTrainer)",
+        "dpo": "prompt, chosen (corrected) and rejected (flagged) answer (TRL DPOTrainer)",
+        "kto": "prompt and one answer labelled good or bad (TRL KTOTrainer)",
+        "nli": "premise / hypothesis / label pairs from reviewed statements, to retrain the verifier"}
+
+
+def day(value, option: str) -> float | None:
+    """A date from the page (``YYYY-MM-DD``, a datetime, or a Unix time) as a Unix time (UTC)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp()
+    from ..cli_flags import parse_when
+
+    return parse_when(str(value).strip(), option)
+
+
+def run(flag_log, fmt: str, verdict: str = "all", reviewed_only: bool = True, since=None, until=None,
+        held_out: float = 0.2) -> tuple[Path, str]:
+    """Write the export under ``<data home>/exports/``; (path, a one-line summary)."""
+    from finetune.export import export
+
+    from ..home import subdir
+
+    if flag_log is None:
+        raise InputError("there is no flag log to export")
+    if fmt not in FORMATS:
+        raise InputError(f"choose a format: {', '.join(FORMATS)}")
+    out = subdir("exports") / f"{fmt}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+    report = export(flag_log, fmt, out, since=day(since, "from"), until=day(until, "until"),
+                    verdict=None if verdict in ("all", None, "") else verdict, reviewed_only=bool(reviewed_only),
+                    held_out_share=float(held_out))
+    summary = (f"**{report.rows} row{'s' if report.rows != 1 else ''}** ({report.train} train, {report.held_out} held out) from {report.turns_read} "
+               f"turns, written to `{out.name}`.")
+    if not report.rows:
+        summary += " Nothing matched: review some flags first, or include unreviewed answers."
+    return out, summary

@@ -1,0 +1,129 @@
+"""The review tab: flagged statements, filtered; one at a time with its question, answer and evidence;
+confirm (a hallucination), reject (a false alarm), or store a corrected answer.
+
+The suggested correction is prefilled with the answer minus its flagged statements
+(``assistant.repair.trim``, instant); *Regenerate* asks the model again under the
+stricter grounded prompt and re-checks it (``assistant.repair.suggest``). A
+suggestion is stored only when a person saves it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from html import escape
+
+from ..errors import InputError
+
+COLUMNS = ["id", "when", "verdict", "score", "statement", "question", "evidence from", "review"]
+VERDICTS = ("all", "unsupported", "contradicted")
+STATES = ("unreviewed", "reviewed", "all")
+
+
+@dataclass
+class FlagView:
+    statement_id: int
+    turn_id: str
+    question_html: str
+    answer_html: str
+    evidence_html: str
+    suggestion: str
+    status: str
+
+
+def rows(flag_log, verdict: str = "all", state: str = "unreviewed", doc_id: str | None = None) -> list[list]:
+    """The flags as table rows, newest first."""
+    if flag_log is None:
+        return []
+    if verdict not in VERDICTS or state not in STATES:
+        raise InputError(f"unknown filter: verdict {verdict!r}, review state {state!r}")
+    flags = flag_log.flags(label=None if verdict == "all" else verdict,
+                           reviewed={"all": None, "reviewed": True, "unreviewed": False}[state],
+                           doc_id=doc_id or None)
+    when = {}
+    out = []
+    for s in reversed(flags):
+        if s.turn_id not in when:
+            turn = flag_log.turn(s.turn_id)
+            when[s.turn_id] = (time.strftime("%Y-%m-%d %H:%M", time.localtime(turn.created_at)), turn.question)
+        stamp, question = when[s.turn_id]
+        out.append([s.id, stamp, s.label, round(s.score, 3) if s.score is not None else None, s.text, question,
+                    s.evidence_title or "", s.decision or "unreviewed"])
+    return out
+
+
+def logged_report(turn):
+    """The logged verdicts of ``turn`` as a CheckReport (no re-checking), for highlighting and trimming."""
+    from ..checker import CheckReport, Evidence, Verdict
+    from ..statements import Statement
+
+    verdicts = []
+    for s in turn.statements:
+        source = (Evidence("", s.evidence_title or "", s.evidence_doc_id, s.evidence_page)
+                  if s.evidence_title or s.evidence_doc_id else None)
+        statement = Statement(s.text, s.start, s.end, s.claim, "claim" if s.label != "not_a_claim" else "not_a_claim",
+                              s.reason)
+        verdicts.append(Verdict(statement, s.label, s.score, tuple(s.probs) if s.probs else None, s.evidence,
+                                source))
+    return CheckReport(turn.answer, turn.question, verdicts, turn.verifier or "", turn.verifier_version or "",
+                       turn.check_seconds or 0.0)
+
+
+def view(flag_log, statement_id) -> FlagView:
+    """Everything the reviewer needs about one flagged statement."""
+    from ..repair import trim
+    from .highlight import report_html
+
+    if flag_log is None:
+        raise InputError("there is no flag log")
+    try:
+        statement_id = int(statement_id)
+    except (TypeError, ValueError):
+        raise InputError(f"pick a flag from the table (got {statement_id!r})") from None
+    turn = flag_log.turn_of(statement_id)
+    flagged = next(s for s in turn.statements if s.id == statement_id)
+    report = logged_report(turn)
+    where = escape(flagged.evidence_title or "no document")
+    if flagged.evidence_page is not None:
+        where += f", page {flagged.evidence_page}"
+    score = f"{flagged.score:.2f}" if flagged.score is not None else "n/a"
+    evidence = (f"<p><strong>{escape(flagged.label)}</strong> (score {score}): {escape(flagged.text)}</p>"
+                f"<p><small>best evidence, from {where}:</small></p>"
+                f"<blockquote>{escape(flagged.evidence) if flagged.evidence else '<em>none found</em>'}</blockquote>")
+    status = (f"reviewed: {flagged.decision}" + (f" ({escape(flagged.note)})" if flagged.note else "")
+              if flagged.decision else "not reviewed yet")
+    if turn.correction:
+        status += f"; a correction is stored ({turn.correction_origin})"
+    return FlagView(statement_id, turn.id, f"**Question:** {escape(turn.question)}", report_html(turn.answer, report,
+                    style=False), evidence, turn.correction or trim(report), status)
+
+
+def decide(flag_log, statement_id, decision: str, correction: str = "", note: str = "",
+           reviewer: str | None = None, suggested: str = "") -> str:
+    """Confirm or reject a flag; a correction different from the untouched suggestion is stored as the person's."""
+    if decision not in ("confirmed", "rejected"):
+        raise InputError(f"a review is confirmed or rejected, not {decision!r}")
+    if statement_id in (None, ""):
+        raise InputError("pick a flag from the table first")
+    text = (correction or "").strip()
+    origin = "suggestion" if text and text == (suggested or "").strip() else "person"
+    flag_log.review(int(statement_id), decision, note=note.strip() or None, reviewer=reviewer)
+    if text and decision == "confirmed":
+        flag_log.correct(flag_log.turn_of(int(statement_id)).id, text, origin=origin, reviewer=reviewer)
+        return f"Statement {statement_id}: {decision}; correction stored."
+    return f"Statement {statement_id}: {decision}."
+
+
+def regenerate(services, statement_id) -> str:
+    """A suggestion from the model under the stricter prompt, if it checks better than the trimmed answer."""
+    from ..checker import Evidence
+    from ..repair import suggest
+
+    checker = services.checker_for()
+    if checker is None:
+        raise InputError("no checker is configured, so a regenerated answer cannot be re-checked")
+    turn = services.flag_log.turn_of(int(statement_id))
+    passages = [Evidence(p["text"], p["title"], p["doc_id"], p["page"], p["start"], p["end"]) for p in turn.passages]
+    report = checker.check_answer(turn.answer, turn.question, passages)
+    suggestion = suggest(checker, report, passages, services.chat)
+    return suggestion.text if suggestion is not None else turn.answer

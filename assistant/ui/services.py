@@ -1,0 +1,41 @@
+"""What every tab of the page shares: built once per process, used by every browser session."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..config import CheckerConfig
+
+
+@dataclass
+class Services:
+    chat: Any  # assistant.generate.ChatModel (or a fake with .stream, .name, .generation)
+    index: Any = None  # index.documents.DocumentIndex
+    flag_log: Any = None  # assistant.log.FlagLog
+    checker_config: CheckerConfig = field(default_factory=CheckerConfig)
+    checker: Any = None  # the configured checker; others are built on demand from the settings
+    _checkers: dict = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def checker_for(self, verifier: str | None = None, support_threshold: float | None = None):
+        """The checker for these settings (None: the configured ones); one per setting, shared by sessions.
+
+        Changing only the threshold reuses the loaded verifier."""
+        from ..checker import Checker, make_checker
+
+        if self.checker is None and verifier is None:
+            return None
+        name = verifier or (self.checker.verifier.name if self.checker else self.checker_config.verifier)
+        with self._lock:
+            base = self._checkers.get(name)
+            if base is None:
+                if self.checker is not None and self.checker.verifier.name == name:
+                    base = self.checker
+                else:
+                    base = make_checker(replace(self.checker_config, verifier=name), self.index, self.chat)
+                self._checkers[name] = base
+        if support_threshold is None:
+            return base
+        return Checker(base.verifier, replace(base.cfg, support_threshold=support_threshold), self.index)

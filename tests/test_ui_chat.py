@@ -1,0 +1,222 @@
+"""The chat tab's handlers without a browser (a fake model), and the page over HTTP."""
+
+import socket
+from types import SimpleNamespace
+
+import gradio as gr
+import pytest
+
+from assistant.config import GenerationConfig
+from assistant.errors import InputError
+from assistant.log import FlagLog
+from assistant.ui.chat import Conversation, Settings, feedback, respond, retry, session_id, text_of
+from assistant.ui.services import Services
+
+
+class FakeChat:
+    """Deterministic stand-in: answers with fixed pieces (or echoes the question), records what it saw."""
+
+    name, generation, loaded = "fake", GenerationConfig(), SimpleNamespace(device="cpu")
+
+    def __init__(self, pieces=None, error=None):
+        self.pieces, self.error, self.seen = pieces, error, []
+
+    def stream(self, messages, generation=None):
+        self.seen.append((messages, generation))
+        yield from self.pieces or ["You ", "asked: ", messages[-1]["content"]]
+        if self.error:
+            raise self.error
+
+    def with_generation(self, **changes):
+        return GenerationConfig(**changes)
+
+
+def checked_services(doc_index, tmp_path, pieces):
+    from assistant.checker import Checker
+    from tests.test_checker import FakeVerifier
+
+    (tmp_path / "acme.md").write_text("# Acme\n\nThe head office is in Bergen.")
+    doc_index.add([tmp_path / "acme.md"])
+    checker = Checker(FakeVerifier())
+    return Services(FakeChat(pieces), doc_index, FlagLog(tmp_path / "log.sqlite"), checker=checker)
+
+
+def test_text_of_handles_strings_and_typed_parts():
+    assert text_of("a") == "a"
+    assert text_of([{"type": "text", "text": "a"}, {"type": "file", "path": "x"}, "b"]) == "ab"
+    assert text_of(None) == ""
+
+
+def test_respond_streams_then_checks_highlights_and_logs(doc_index, tmp_path):
+    services = checked_services(doc_index, tmp_path, ["The head office is in Bergen [1]. ", "It has 9 staff."])
+    out = list(respond(services, "Where is the head office?", [], Conversation(), session="web:abc"))
+    statuses = [status for _, _, status in out]
+    assert statuses[0] == "answering..." and "checking 2 statements..." in statuses
+    streamed = [shown[-1]["content"] for shown, _, status in out if status == "answering..."]
+    assert "The head office is in Bergen [1]. " in streamed  # the answer grew in place
+    final, conversation, status = out[-1]
+    html = final[-1]["content"]
+    assert 'class="v-supported"' in html and 'class="v-unsupported"' in html and "\u2714 supported" in html
+    assert '<span class="citation">[1]</span> Acme' in html and "Sources:" in html
+    assert status.startswith("Checked by fake") and "1 supported, 1 unsupported" in status
+    assert conversation.messages == [{"role": "user", "content": "Where is the head office?"},
+                                     {"role": "assistant", "content": "The head office is in Bergen [1]. It has 9 staff."}]
+    (turn_id,) = services.flag_log.turn_ids()
+    assert conversation.turn_ids == [turn_id]
+    turn = services.flag_log.turn(turn_id)
+    assert turn.session == "web:abc" and [s.label for s in turn.statements] == ["supported", "unsupported"]
+
+
+def test_the_model_sees_earlier_turns_as_plain_text_not_html(doc_index, tmp_path):
+    services = checked_services(doc_index, tmp_path, ["The head office is in Bergen [1]."])
+    *_, (shown, conversation, _) = respond(services, "Where?", [], Conversation())
+    list(respond(services, "And then?", shown, conversation))
+    messages, _ = services.chat.seen[-1]
+    assert messages[-2] == {"role": "assistant", "content": "The head office is in Bergen [1]."}
+
+
+def test_html_in_questions_and_answers_is_shown_as_text():
+    services = Services(FakeChat(['<img src=x onerror="alert(1)">', "<script>alert(2)</script>"]))
+    out = list(respond(services, "<b>hi</b><script>alert(3)</script>", [], Conversation()))
+    for shown, _, _ in out:
+        for message in shown:
+            assert "<script" not in message["content"] and "<img" not in message["content"]
+            assert "<b>" not in message["content"]
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in out[-1][0][-1]["content"]
+
+
+def test_settings_reach_the_model_and_bad_settings_are_refused():
+    chat = FakeChat()
+    list(respond(Services(chat), "q", [], Conversation(), Settings(max_new_tokens=32)))
+    assert chat.seen[0][1].max_new_tokens == 32
+    for bad in (dict(support_threshold=float("nan")), dict(support_threshold=1.5), dict(passages=0),
+                dict(max_new_tokens=-1)):
+        with pytest.raises(InputError):
+            Settings(**bad)
+
+
+def test_empty_questions_and_user_errors_become_page_errors():
+    with pytest.raises(gr.Error, match="Type a question"):
+        list(respond(Services(FakeChat()), "   ", [], Conversation()))
+    with pytest.raises(gr.Error, match="too long"):
+        list(respond(Services(FakeChat(error=InputError("too long"))), "q", [], Conversation()))
+
+
+def test_retry_answers_the_last_question_again_and_logs_both(tmp_path):
+    services = Services(FakeChat(), flag_log=FlagLog(tmp_path / "log.sqlite"))
+    *_, (shown, conversation, _) = respond(services, "one", [], Conversation())
+    *_, (shown, conversation, _) = respond(services, "two", shown, conversation)
+    *_, (again, conversation2, _) = retry(services, shown, conversation)
+    assert [m["content"] for m in again][::2] == ["one", "two"]
+    assert "You asked: one" in again[1]["content"] and "You asked: two" in again[3]["content"]
+    assert len(conversation2.messages) == 4 and len(conversation2.turn_ids) == 2
+    assert conversation2.turn_ids[0] == conversation.turn_ids[0] != conversation2.turn_ids[1]
+    assert len(services.flag_log.turn_ids()) == 3
+    with pytest.raises(gr.Error, match="Nothing to retry"):
+        list(retry(services, [], Conversation()))
+
+
+def test_thumbs_land_on_the_right_turn(tmp_path):
+    services = Services(FakeChat(), flag_log=FlagLog(tmp_path / "log.sqlite"))
+    *_, (shown, conversation, _) = respond(services, "one", [], Conversation())
+    *_, (shown, conversation, _) = respond(services, "two", shown, conversation)
+    assert "thumbs down logged" in feedback(services, conversation, shown, 3, up=False)
+    assert "thumbs up logged" in feedback(services, conversation, shown, 1, up=True)
+    first, second = (services.flag_log.turn(t) for t in conversation.turn_ids)
+    assert (first.feedback, second.feedback) == (1, -1)
+    assert "not an answer" in feedback(services, conversation, shown, 0, up=True)
+
+
+def test_session_ids():
+    assert session_id(None) == "web"
+    assert session_id(SimpleNamespace(session_hash="h1", username=None)) == "web:h1"
+    assert session_id(SimpleNamespace(session_hash="h1", username="ann")) == "web:ann:h1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path):
+    """Start a page for ``chat`` (and ``log``); yields its URL; closes it."""
+    from app import build_demo, serve
+
+    demos = []
+
+    def start(chat, launch=None, **kwargs):
+        demo = build_demo(chat, **kwargs)
+        port = free_port()
+        serve(demo, "127.0.0.1", port, prevent_thread_lock=True, quiet=True, **(launch or {}))
+        demos.append(demo)
+        return f"http://127.0.0.1:{port}/"
+
+    yield start
+    for demo in demos:
+        demo.close()
+
+
+def ask_over_http(client, question):
+    return client.submit(question, [], 5, None, 0.5, 64, api_name="/chat")
+
+
+@pytest.mark.model
+def test_page_streams_a_real_answer_over_http(chat_model, served):
+    from gradio_client import Client
+
+    client = Client(served(chat_model), verbose=False)
+    job = ask_over_http(client, "What is the capital of France?")
+    updates = list(job)
+    answers = [u[0][-1]["content"] for u in updates if u[0] and u[0][-1]["role"] == "assistant"]
+    assert len(set(answers)) >= 3  # streamed, not one final message
+    assert "Paris" in answers[-1]
+
+
+def test_each_browser_session_is_logged_under_its_own_id(tmp_path, served):
+    """Two clients (two page loads) chatting at once: each turn carries its own session id."""
+    from gradio_client import Client
+
+    log = FlagLog(tmp_path / "log.sqlite")
+    url = served(FakeChat(), flag_log=log)
+    first, second = (Client(url, verbose=False) for _ in range(2))
+    jobs = [ask_over_http(first, "one"), ask_over_http(second, "two"), ask_over_http(first, "three")]
+    for job in jobs:
+        job.result()
+    sessions = {log.turn(t).question: log.turn(t).session for t in log.turn_ids()}
+    assert sessions["one"] == sessions["three"] != sessions["two"]
+    assert all(s.startswith("web:") for s in sessions.values())
+
+
+def test_with_a_login_nothing_is_served_before_signing_in(served, tmp_path):
+    import httpx
+
+    url = served(FakeChat(), launch={"auth": [("ann", "s3cret")]}).rstrip("/")
+    page = httpx.get(url + "/")
+    assert '"auth_required":true' in page.text and '"components":[]' in page.text  # the login form only
+    assert "Answers come from" not in page.text and "chatbot" not in page.text
+    for path in ("/config", "/gradio_api/info", "/gradio_api/queue/status", "/gradio_api/file=" + __file__):
+        assert httpx.get(url + path).status_code == 401, path
+    call = httpx.post(url + "/gradio_api/call/chat", json={"data": ["hi", [], 5, None, 0.5, 64]})
+    join = httpx.post(url + "/gradio_api/queue/join", json={"data": ["hi"], "fn_index": 0, "session_hash": "x"})
+    assert call.status_code == join.status_code == 401
+    with httpx.Client() as wrong:
+        wrong.post(url + "/login", data={"username": "ann", "password": "guess"})
+        assert wrong.get(url + "/config").status_code == 401
+    with httpx.Client() as signed_in:
+        assert signed_in.post(url + "/login", data={"username": "ann", "password": "s3cret"}).status_code == 200
+        assert signed_in.get(url + "/config").status_code == 200
+
+
+def test_logins_are_read_from_flags_and_a_file(tmp_path):
+    from app import read_auth
+
+    users = tmp_path / "users"
+    users.write_text("# team\nbo:pw:with:colons\n\n")
+    assert read_auth(["ann:x"], str(users)) == [("ann", "x"), ("bo", "pw:with:colons")]
+    assert read_auth([], None) is None
+    with pytest.raises(InputError, match="USER:PASSWORD"):
+        read_auth(["nopassword"], None)
+    with pytest.raises(InputError, match="cannot read the users file"):
+        read_auth([], str(tmp_path / "missing"))

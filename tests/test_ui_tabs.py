@@ -1,0 +1,141 @@
+"""The documents, review, export and dashboard tabs' handlers, without a browser."""
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from assistant.errors import InputError
+from assistant.ui import dashboard, documents, exports, review
+from tests.test_export import CORRECTED, reviewed_log  # noqa: F401  (fixture)
+from tests.test_log import checked_turn
+
+
+@pytest.mark.parametrize("name, safe", [
+    ("report.pdf", "report.pdf"), ("../../etc/passwd", "passwd"), ("/abs/path/notes.md", "notes.md"),
+    ("..\\..\\win.txt", "win.txt"), ("a\x00b.txt", "a_b.txt"), ("..", "upload"), ("<script>.md", "_script_.md"),
+])
+def test_upload_names_cannot_leave_the_uploads_folder(name, safe):
+    assert documents.safe_name(name) == safe
+
+
+def test_very_long_upload_names_are_cut_keeping_the_extension():
+    name = documents.safe_name("x" * 500 + ".docx")
+    assert len(name) <= 120 and name.endswith(".docx")
+
+
+def upload(tmp_path, name, data):
+    """A file as Gradio hands it over: a temp path, and the name the user's file had."""
+    folder = tmp_path / "gradio" / str(abs(hash(name)))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "blob").write_bytes(data)
+    return SimpleNamespace(name=str(folder / "blob"), orig_name=name)
+
+
+def test_uploads_are_indexed_one_line_a_file_and_a_bad_file_stops_nothing(doc_index, tmp_path):
+    good = upload(tmp_path, "acme.md", b"# Acme\n\nThe head office is in Bergen.")
+    bad = upload(tmp_path, "broken.pdf", b"%PDF-1.4 not really a pdf")
+    steps = []
+    message = documents.add_uploads(doc_index, [good, bad], lambda f, m: steps.append(f))
+    assert message.startswith("**1 added, 0 replaced, 0 unchanged, 1 not added**")
+    assert "- added: acme.md (1 chunks)" in message and "**not added: broken.pdf**:" in message
+    assert steps[0] == 0.0 and steps[-1] == 1.0
+    rows = documents.table(doc_index)
+    assert [r[0] for r in rows] == ["Acme"] and rows[0][1] == "markdown" and rows[0][3] == 1
+    uploads = Path(doc_index.documents()[0].source).parent
+    assert sorted(p.name for p in uploads.iterdir()) == ["acme.md"]  # the bad copy is not kept
+
+
+def test_a_broken_new_version_keeps_the_old_file_and_its_chunks(doc_index, tmp_path):
+    documents.add_uploads(doc_index, [upload(tmp_path, "acme.md", b"# Acme\n\nThe head office is in Bergen.")])
+    (doc,) = doc_index.documents()
+    message = documents.add_uploads(doc_index, [upload(tmp_path, "acme.md", b"\x00\x01binary\x00" * 10)])
+    assert "not added" in message
+    assert doc_index.documents() == [doc]
+    assert Path(doc.source).read_text() == "# Acme\n\nThe head office is in Bergen."
+
+
+def test_uploaded_html_names_and_reasons_are_escaped(doc_index, tmp_path):
+    message = documents.add_uploads(doc_index, [upload(tmp_path, "<img src=x onerror=alert(1)>.pdf", b"junk")])
+    assert "<img" not in message
+
+
+def test_delete_and_its_errors(doc_index, tmp_path):
+    documents.add_uploads(doc_index, [upload(tmp_path, "acme.md", b"# Acme\n\nBergen.")])
+    (label, doc_id), = documents.choices(doc_index)
+    assert label == "Acme (markdown, 1 chunks)"
+    assert documents.delete(doc_index, doc_id).startswith("Deleted Acme")
+    assert documents.table(doc_index) == []
+    with pytest.raises(InputError, match="choose a document"):
+        documents.delete(doc_index, "")
+    with pytest.raises(InputError, match="no document"):
+        documents.delete(doc_index, "nope")
+    with pytest.raises(InputError, match="choose one or more files"):
+        documents.add_uploads(doc_index, [])
+
+
+def test_review_table_filters(reviewed_log):
+    everything = review.rows(reviewed_log, "all", "all")
+    assert len(everything) == 6 and {r[2] for r in everything} == {"unsupported", "contradicted"}
+    waiting = review.rows(reviewed_log, "all", "unreviewed")
+    assert len(waiting) == 2 and {r[7] for r in waiting} == {"unreviewed"}
+    assert {r[2] for r in review.rows(reviewed_log, "contradicted", "all")} == {"contradicted"}
+    with pytest.raises(InputError):
+        review.rows(reviewed_log, "maybe", "all")
+
+
+def test_a_flag_is_shown_highlighted_with_its_evidence_and_a_suggestion(tmp_path):
+    from assistant.log import FlagLog
+
+    log = FlagLog(tmp_path / "log.sqlite")
+    turn = log.turn(checked_turn(log))
+    flagged = turn.flagged[0]
+    view = review.view(log, flagged.id)
+    assert 'class="v-contradicted"' in view.answer_html and 'class="v-supported"' in view.answer_html
+    assert "Tell me about Acme" in view.question_html and "not reviewed yet" in view.status
+    assert flagged.text not in view.suggestion and turn.statements[1].text.strip() in view.suggestion
+    with pytest.raises(InputError, match="no statement"):
+        review.view(log, 99999)
+
+
+def test_confirm_with_a_correction_and_reject(tmp_path):
+    from assistant.log import FlagLog
+
+    log = FlagLog(tmp_path / "log.sqlite")
+    first, second = log.turn(checked_turn(log)), log.turn(checked_turn(log, question="Again?"))
+    view = review.view(log, first.flagged[0].id)
+    # the untouched suggestion, stored: origin "suggestion"
+    review.decide(log, view.statement_id, "confirmed", view.suggestion, suggested=view.suggestion)
+    assert log.turn(first.id).correction_origin == "suggestion"
+    review.decide(log, second.flagged[0].id, "confirmed", "My own fix.", note="wrong", suggested="x")
+    again = log.turn(second.id)
+    assert again.correction == "My own fix." and again.correction_origin == "person"
+    review.decide(log, second.flagged[1].id, "rejected")
+    assert [s.decision for s in log.turn(second.id).flagged] == ["confirmed", "rejected"]
+    with pytest.raises(InputError, match="pick a flag"):
+        review.decide(log, None, "confirmed")
+
+
+def test_export_writes_a_file_the_page_can_hand_over(reviewed_log):
+    path, summary = exports.run(reviewed_log, "dpo", held_out=0.0)
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert summary.startswith(f"**{len(rows)} row{'s' if len(rows) != 1 else ''}** (") and rows and rows[0]["chosen"][0]["content"] == CORRECTED
+    assert path.parent.name == "exports"
+    _, none = exports.run(reviewed_log, "sft", since="2999-01-01")
+    assert none.startswith("**0 rows**") and "Nothing matched" in none
+    with pytest.raises(InputError, match="from must be a date"):
+        exports.run(reviewed_log, "sft", since="yesterday")
+    with pytest.raises(InputError, match="choose a format"):
+        exports.run(reviewed_log, "csv")
+
+
+def test_dashboard_numbers(reviewed_log):
+    board = dashboard.build(reviewed_log)
+    assert "**3** answers logged" in board.summary and "**9** statements checked" in board.summary
+    assert "**66.7%** of statements flagged" in board.summary
+    assert "2 confirmed, 2 rejected, 2 waiting" in board.summary
+    assert list(board.rate_by_day.columns) == ["day", "flagged share", "statements"]
+    assert board.rate_by_day["statements"].sum() == 9
+    assert dict(zip(board.verdict_mix.verdict, board.verdict_mix.statements))["contradicted"] == 3
+    assert dashboard.build(None).summary == "No answers logged yet."
