@@ -122,15 +122,23 @@ class Checker:
         from .windows import Window, aggregate, windows_for
 
         pairs: list[tuple[str, str]] = []
+        contexts: list[str] = []  # each window's claim's whole evidence, for verifiers that read it
         owners: list[list[tuple[Evidence, Window]]] = [[] for _ in claims]
         spans: list[list[int]] = [[] for _ in claims]
         for n, (claim, passages) in enumerate(zip(claims, evidence)):
+            whole = "\n\n".join(p.text for p in passages)
             for passage in passages:
                 for window in windows_for(self.verifier, passage.text):
                     spans[n].append(len(pairs))
                     owners[n].append((passage, window))
                     pairs.append((window.text, claim))
-        probs = self.verifier.predict(pairs) if pairs else np.zeros((0, 3))
+                    contexts.append(whole)
+        if not pairs:
+            probs = np.zeros((0, 3))
+        elif getattr(self.verifier, "reads_contexts", False):
+            probs = self.verifier.predict(pairs, contexts=contexts)
+        else:
+            probs = self.verifier.predict(pairs)
         out = []
         for n, claim in enumerate(claims):
             statement = Statement(claim, 0, len(claim), claim, "claim")

@@ -88,3 +88,20 @@ def test_evidence_is_also_retrieved_for_each_statement(doc_index, tmp_path):
         "The head office is in Bergen.")
     [verdict] = report.verdicts
     assert verdict.label == "supported" and verdict.source.title == "Acme" and verdict.source.doc_id
+
+
+def test_a_verifier_that_reads_contexts_gets_each_windows_whole_evidence():
+    class ContextVerifier(FakeVerifier):
+        reads_contexts = True
+
+        def predict(self, pairs, batch_size=32, contexts=None):
+            self.contexts = list(contexts)
+            return super().predict(pairs, batch_size)
+
+    verifier = ContextVerifier()
+    long_passage = " ".join(f"Sentence number {n} is here." for n in range(40))
+    evidence = [Evidence(long_passage), Evidence("The sky is blue.")]
+    (verdict,) = Checker(verifier).judge(["The sky is blue."], [evidence])
+    whole = long_passage + "\n\n" + "The sky is blue."
+    assert len(verifier.calls[0]) > 2 and verifier.contexts == [whole] * len(verifier.calls[0])
+    assert verdict.label == "supported"

@@ -147,3 +147,16 @@ def test_balanced_accuracy_and_best_threshold():
     assert balanced_accuracy(y, [True, False, False, False, False, True]) == pytest.approx((0.5 + 0.75) / 2)
     threshold, acc = best_threshold(y, [0.9, 0.8, 0.7, 0.2, 0.1, 0.0])
     assert threshold == 0.8 and acc == 1.0
+
+
+def test_the_trained_verifier_counts_overlap_over_the_whole_evidence():
+    """Window by window the model reads one span; the overlap is measured over the whole evidence."""
+    verifier = make_verifier("trained")
+    window = "The company was founded in Bergen."
+    claim = "The company, founded in Bergen, makes ship engines."
+    whole = window + " Its factories make ship engines for ferries."
+    alone, in_context = verifier.predict([(window, claim)]), verifier.predict([(window, claim)], contexts=[whole])
+    assert in_context[0, 0] > alone[0, 0]
+    np.testing.assert_allclose(in_context.sum(axis=1), 1.0, atol=1e-6)
+    with pytest.raises(ValueError, match="1 contexts for 2 pairs"):
+        verifier.predict([(window, claim)] * 2, contexts=[whole])

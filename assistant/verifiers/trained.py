@@ -11,10 +11,23 @@ sentences): the model was trained on sentence-length premises, and a short windo
 lets one sentence that entails the statement decide, as in SummaC.
 
 The model's p(supported) for a window is combined with the share of the
-statement's content words found in that window (the overlap floor):
-``logit(p') = logit(p) + overlap_weight * (overlap - 0.5)``, the other two
-probabilities rescaled to fill the rest. ``overlap_weight`` is chosen on
-development data with the thresholds (``finetune/calibrate.py``); 0 is the model alone.
+statement's content words found in the statement's *whole* evidence (the overlap
+floor, measured over every passage the statement is checked against, not just the
+window): ``logit(p') = logit(p) + overlap_weight * (overlap - 0.5)``, the other two
+probabilities rescaled to fill the rest. The model judges whether one short span
+entails the statement; the overlap says how much of the statement the evidence
+mentions anywhere, which matters when support is spread over sentences far apart
+(WiCE, long articles). ``overlap_weight`` is chosen on development data with the
+thresholds (``finetune/calibrate.py``); 0 is the model alone. Callers that cut
+evidence into windows pass the whole evidence of each pair as ``contexts``
+(``Checker.judge`` does); without it each pair's evidence is taken as whole.
+
+A window can only contradict a statement it is about: when fewer than
+``contradiction_min_overlap`` of the statement's content words are in the window,
+its p(contradicted) is moved to p(unsupported). Trained on SNLI, where a
+different scene is labelled a contradiction, the model calls about a third of
+*unrelated* pairs contradictions even at p >= 0.9; the gate (chosen with the
+threshold in ``finetune/calibrate.py``) removes most of those.
 """
 
 from __future__ import annotations
@@ -46,8 +59,20 @@ def combine(probs: np.ndarray, overlaps: np.ndarray, weight: float) -> np.ndarra
     return np.concatenate([support[:, None], rest * (1 - support)[:, None]], axis=1)
 
 
+def gate_contradiction(probs: np.ndarray, overlaps: np.ndarray, min_overlap: float) -> np.ndarray:
+    """Windows sharing fewer than ``min_overlap`` of the statement's content words cannot contradict it."""
+    if not min_overlap or not len(probs):
+        return probs
+    off = overlaps < min_overlap
+    out = probs.copy()
+    out[off, 1] += out[off, 2]
+    out[off, 2] = 0.0
+    return out
+
+
 class TrainedVerifier(NLIVerifier):
     name = "trained"
+    reads_contexts = True  # predict() takes the whole evidence each window came from
 
     def __init__(self, model: str | None = None, device: str = "auto"):
         path = Path(model) if model else SHIPPED
@@ -71,7 +96,22 @@ class TrainedVerifier(NLIVerifier):
         """The model's own probabilities, before the overlap is combined in."""
         return super().predict(pairs, batch_size)
 
-    def predict(self, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
+    def predict(self, pairs: Sequence[Pair], batch_size: int = 32,
+                contexts: Sequence[str] | None = None) -> np.ndarray:
+        """Window probabilities with the statement's overlap with ``contexts`` (the whole
+        evidence of each pair; default the pair's own evidence) combined in."""
         probs = self.predict_raw(pairs, batch_size)
+        gate = float(self.calibration.get("contradiction_min_overlap", 0.0))
+        if gate:
+            probs = gate_contradiction(probs, np.array([overlap(e, s) for e, s in pairs]), gate)
         weight = float(self.calibration.get("overlap_weight", 0.0))
-        return combine(probs, np.array([overlap(e, s) for e, s in pairs]), weight) if weight else probs
+        if not weight:
+            return probs
+        texts = contexts if contexts is not None else [e for e, _ in pairs]
+        if len(texts) != len(pairs):
+            raise ValueError(f"{len(texts)} contexts for {len(pairs)} pairs")
+        cache: dict[tuple[str, str], float] = {}  # a claim's windows share one context
+        for key in zip(texts, (s for _, s in pairs)):
+            if key not in cache:
+                cache[key] = overlap(*key)
+        return combine(probs, np.array([cache[key] for key in zip(texts, (s for _, s in pairs))]), weight)
