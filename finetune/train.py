@@ -5,6 +5,9 @@
     accelerate launch -m finetune.train ...     # the same on one or many GPUs
     torchrun --nproc_per_node 4 -m finetune.train ...
 
+Launched by ``accelerate launch`` or ``torchrun`` the script runs unchanged as
+data-parallel processes (on CPU too, over gloo); only process 0 writes the adapter.
+
 ``--data`` is a file written by ``assistant flags export`` (``sft`` or ``dpo``); only
 rows with ``"split": "train"`` are used, the held-out questions are left for
 ``finetune.evaluate``. SFT rows are trained prompt -> completion, so the loss is on
@@ -103,7 +106,7 @@ def train(method: str, data_path: Path, name: str, base: str = "smollm2", epochs
             "base_model": loaded.name, "method": method, "data": str(data_path), "rows": len(data),
             "settings": {"epochs": epochs, "max_steps": max_steps, "lr": lr, "rank": rank, "batch_size": batch_size,
                          "max_length": max_length, "seed": seed},
-            "steps": report.steps, "seconds": seconds, "losses": losses, "created_at": time.time(),
+            "steps": report.steps, "processes": trainer.args.world_size, "seconds": seconds, "losses": losses, "created_at": time.time(),
         }, indent=2) + "\n")
         if out.exists():
             import shutil

@@ -58,3 +58,22 @@ def test_bad_training_data_is_a_clear_error(exports, tmp_path):
 def test_a_missing_adapter_is_a_clear_error(tmp_path):
     with pytest.raises(ModelError, match="no LoRA adapter 'nope'"):
         load_model(ModelConfig(name="smollm2", adapter="nope"))
+
+
+def test_torchrun_trains_unchanged_as_two_data_parallel_processes(loaded_model, model_home, exports):
+    """`torchrun --nproc_per_node 2 -m finetune.train ...` on CPU (gloo): one adapter, written once."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ASSISTANT_HOME": str(model_home), "OMP_NUM_THREADS": "1"}
+    run = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+                          "-m", "finetune.train", "--method", "sft", "--data", str(exports["sft"]),
+                          "--name", "ddp-test", "--max-steps", "2", "--batch-size", "1", "--max-length", "512"],
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    card = json.loads((model_home / "adapters" / "ddp-test" / "adapter_card.json").read_text())
+    assert card["processes"] == 2 and card["steps"] == 2
+    assert (model_home / "adapters" / "ddp-test" / "adapter_model.safetensors").is_file()
+    assert not list((model_home / "adapters").glob(".ddp-test*"))
