@@ -13,16 +13,17 @@ import os
 import sys
 
 
-def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=None):
+def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=None, model_config=None):
     import gradio as gr
 
-    from assistant.config import VERIFIERS, CheckerConfig
+    from assistant.config import VERIFIERS, CheckerConfig, ModelConfig
     from assistant.errors import AssistantError
     from assistant.ui import dashboard, documents, exports, review
     from assistant.ui import chat as chat_ui
     from assistant.ui.services import Services
 
-    services = Services(chat, index, flag_log, checker_config or CheckerConfig(), checker)
+    services = Services(chat, index, flag_log, checker_config or CheckerConfig(), checker,
+                        model_config=model_config or ModelConfig())
 
     def shown_error(err: AssistantError) -> gr.Error:
         return gr.Error(str(err))
@@ -57,6 +58,20 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
                                           interactive=checker is not None)
                     max_tokens = gr.Slider(16, 1024, step=16, value=chat.generation.max_new_tokens,
                                            label="Most tokens per answer")
+                    with gr.Row():
+                        model_name = gr.Textbox(services.model_config.name, label="Model", scale=3,
+                                                info="a Hugging Face id, a local folder, a .gguf file, or smollm2; "
+                                                     "loading one changes it for every session")
+                        adapter_name = gr.Textbox(services.model_config.adapter, label="LoRA adapter", scale=2,
+                                                  info="a name under <data home>/adapters, or a folder")
+                        load_button = gr.Button("Load model", scale=1)
+
+            def load_model(name, adapter, progress=gr.Progress()):
+                progress(0.0, desc=f"loading {name}...")
+                try:
+                    return services.switch_model(name, adapter)
+                except AssistantError as err:
+                    raise shown_error(err) from err
 
             def settings(p, v, t, m):
                 try:
@@ -88,6 +103,7 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
             clear_button.click(lambda: ([], chat_ui.Conversation(), ""), None, [chatbot, conversation, chat_status],
                                api_name=False)
             chatbot.like(thumbs, [conversation, chatbot], chat_status, api_name=False)
+            load_button.click(load_model, [model_name, adapter_name], chat_status, api_name=False)
 
             # -- documents -------------------------------------------------------------------------------
             with gr.Tab("Documents", id="documents"):
@@ -304,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
-    demo = build_demo(chat, index, checker, flag_log, config.checker)
+    demo = build_demo(chat, index, checker, flag_log, config.checker, config.model)
     serve(demo, args.host, args.port, auth)
     return 0
 

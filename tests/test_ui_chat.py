@@ -220,3 +220,26 @@ def test_logins_are_read_from_flags_and_a_file(tmp_path):
         read_auth(["nopassword"], None)
     with pytest.raises(InputError, match="cannot read the users file"):
         read_auth([], str(tmp_path / "missing"))
+
+
+def test_loading_another_model_from_the_page(tmp_path):
+    from assistant.errors import ModelError
+
+    services = Services(FakeChat())
+    seen = []
+
+    def loader(cfg):
+        seen.append(cfg)
+        if cfg.name == "missing/model":
+            raise ModelError("cannot load missing/model")
+        return SimpleNamespace(name=f"loaded:{cfg.name}", device="cpu", model=None, tokenizer=None)
+
+    message = services.switch_model(" org/bigger ", "my-adapter", loader=loader)
+    assert seen[0].name == "org/bigger" and seen[0].adapter == "my-adapter"
+    assert "for every session" in message and services.model_config.name == "org/bigger"
+    before = services.chat
+    with pytest.raises(ModelError):
+        services.switch_model("missing/model", loader=loader)
+    assert services.chat is before  # a failed load keeps the model that works
+    with pytest.raises(InputError, match="name a model"):
+        services.switch_model("  ", loader=loader)

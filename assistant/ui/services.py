@@ -6,7 +6,8 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..config import CheckerConfig
+from ..config import CheckerConfig, ModelConfig
+from ..errors import InputError
 
 
 @dataclass
@@ -16,6 +17,7 @@ class Services:
     flag_log: Any = None  # assistant.log.FlagLog
     checker_config: CheckerConfig = field(default_factory=CheckerConfig)
     checker: Any = None  # the configured checker; others are built on demand from the settings
+    model_config: ModelConfig = field(default_factory=ModelConfig)  # what the model was loaded from
     _checkers: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -39,3 +41,24 @@ class Services:
         if support_threshold is None:
             return base
         return Checker(base.verifier, replace(base.cfg, support_threshold=support_threshold), self.index)
+
+    def switch_model(self, name: str, adapter: str = "", loader=None) -> str:
+        """Load another dialogue model (HF id, local path, .gguf, or 'smollm2') for every session.
+
+        The old one keeps answering until the new one has loaded; a model that fails to
+        load leaves it in place (the error says why)."""
+        from ..generate import ChatModel
+        from ..model import load_model
+
+        name = (name or "").strip()
+        if not name:
+            raise InputError("name a model: a Hugging Face id, a local folder, a .gguf file, or smollm2")
+        cfg = replace(self.model_config, name=name, adapter=(adapter or "").strip())
+        loaded = (loader or load_model)(cfg)
+        with self._lock:
+            self.chat = ChatModel(loaded, self.chat.generation)
+            self.model_config = cfg
+            self._checkers.pop("llm", None)  # the llm judge is the dialogue model: rebuild it on demand
+            if self.checker is not None and self.checker.verifier.name == "llm":
+                self.checker = None
+        return f"Now answering with `{self.chat.name}` on `{loaded.device}` (for every session)."
