@@ -130,6 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (_, help_text) in PASS_THROUGH.items():  # listed in --help; main() hands them over
         sub.add_parser(name, help=help_text, add_help=False)
 
+    p = sub.add_parser("serve", help="the model (and checker) as an OpenAI-compatible HTTP server")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--no-checker", action="store_true", help="serve only the model, no /v1/check")
+    p.add_argument("--max-waiting", type=int, default=64, help="requests that may wait their turn (then 503)")
+    add_common_options(p)
+    add_decoding_options(p)
+    p.set_defaults(func=cmd_serve)
+
     p = sub.add_parser("info", help="show configuration, device, model and versions")
     p.add_argument("--json", action="store_true", help="print JSON")
     add_common_options(p)
@@ -417,6 +426,24 @@ def cmd_check(args: argparse.Namespace) -> int:
             out.close()
     progress(f"checked {len(items)} claims" + (f"; {bad} bad lines skipped" if bad else ""))
     return 4 if bad else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .checker import make_checker
+    from .generate import load_chat_model
+    from .serve import build_app
+
+    config = config_from_args(args)
+    progress = progress_printer(args)
+    chat = load_chat_model(config, progress)
+    checker = None if args.no_checker else make_checker(config.checker, open_index(config), chat)
+    progress(f"serving {chat.name} on http://{args.host}:{args.port}/v1"
+             + ("" if checker is None else f" (checker: {checker.verifier.name})"))
+    uvicorn.run(build_app(chat, checker, args.max_waiting), host=args.host, port=args.port,
+                log_level="warning" if args.quiet else "info")
+    return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:

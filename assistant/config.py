@@ -48,9 +48,24 @@ class ModelConfig:
     trust_remote_code: bool = field(default=False, metadata={"help": "allow model code from the Hub (only for models you trust)"})
     adapter: str = field(default="", metadata={
         "help": "a LoRA adapter to merge in: a name under <data home>/adapters (see finetune.train) or a folder"})
+    backend: str = field(default="transformers", metadata={
+        "help": "transformers (load model.name here) or openai (an OpenAI-compatible server at model.base_url: "
+                "vLLM, TGI, llama.cpp server, Ollama, or `assistant serve`; model.name is the served model)"})
+    base_url: str = field(default="", metadata={"help": "the server's base URL for the openai backend, e.g. "
+                                                "http://127.0.0.1:8000/v1"})
+    api_key_env: str = field(default="OPENAI_API_KEY", metadata={
+        "help": "environment variable holding the openai backend's API key (unset: no key sent)"})
+    timeout: float = field(default=120.0, metadata={"help": "seconds the openai backend waits for the server"})
+    retries: int = field(default=2, metadata={"help": "openai backend: retries after a connection error or a 5xx"})
 
     def __post_init__(self) -> None:
         _check(bool(self.name.strip()), "model.name", "must not be empty")
+        _check(self.backend in ("transformers", "openai"), "model.backend",
+               f"must be transformers or openai, got {self.backend!r}")
+        _check(self.backend != "openai" or self.base_url.startswith(("http://", "https://")), "model.base_url",
+               f"the openai backend needs an http(s) URL, got {self.base_url!r}")
+        _check(self.timeout > 0, "model.timeout", f"must be > 0, got {self.timeout}")
+        _check(0 <= self.retries <= 10, "model.retries", f"must be between 0 and 10, got {self.retries}")
         dev = self.device
         _check(dev in ("auto", "cpu", "cuda", "mps") or (dev.startswith("cuda:") and dev[5:].isdigit()),
                "model.device", f"must be auto, cpu, cuda, cuda:N or mps, got {dev!r}")

@@ -188,6 +188,11 @@ class ChatModel:
         return replace(self.generation, **changes)
 
 
-def load_chat_model(config: Config, progress: Callable[[str], None] | None = None) -> ChatModel:
-    """Load the model named by ``config.model`` with ``config.generation`` as decoding defaults."""
+def load_chat_model(config: Config, progress: Callable[[str], None] | None = None):
+    """The model ``config.model`` names, with ``config.generation`` as decoding defaults: loaded here
+    (a :class:`ChatModel`), or, with ``model.backend = "openai"``, a server's (``assistant.remote.RemoteChat``)."""
+    if config.model.backend == "openai":
+        from .remote import RemoteChat
+
+        return RemoteChat(config.model, config.generation)
     return ChatModel(load_model(config.model, progress), config.generation)

@@ -54,9 +54,15 @@ class Services:
         if not name:
             raise InputError("name a model: a Hugging Face id, a local folder, a .gguf file, or smollm2")
         cfg = replace(self.model_config, name=name, adapter=(adapter or "").strip())
-        loaded = (loader or load_model)(cfg)
+        if cfg.backend == "openai":  # another model on the same server
+            from ..remote import RemoteChat
+
+            chat = RemoteChat(cfg, self.chat.generation)
+        else:
+            chat = ChatModel((loader or load_model)(cfg), self.chat.generation)
+        loaded = chat.loaded
         with self._lock:
-            self.chat = ChatModel(loaded, self.chat.generation)
+            self.chat = chat
             self.model_config = cfg
             self._checkers.pop("llm", None)  # the llm judge is the dialogue model: rebuild it on demand
             if self.checker is not None and self.checker.verifier.name == "llm":

@@ -1,0 +1,219 @@
+"""``assistant serve``: the built-in model, and the checker, behind an OpenAI-compatible HTTP API.
+
+- ``GET /v1/models``: the served model;
+- ``POST /v1/chat/completions``: OpenAI's request and reply, streamed as server-sent
+  events with ``"stream": true`` (then ``data: [DONE]``), usage included;
+- ``POST /v1/check``: ``{"items": [{"id", "claim", "evidence"?, "question"?}, ...]}`` ->
+  ``{"results": [{"id", "label", "score", "evidence"}, ...]}``, the batch format of
+  ``assistant check``, so one GPU's verifier can serve many front ends.
+
+One model answers one request at a time: concurrent requests wait their turn (in
+arrival order, up to ``max_waiting``; beyond that the server answers 503 at once
+rather than letting callers time out). A client that goes away mid-stream stops its
+generation. Bad requests get a 400 with OpenAI's error shape, naming what is wrong.
+"""
+
+import json
+import math
+import threading
+import time
+import uuid
+from typing import Any
+
+from .errors import AssistantError, InputError
+
+ROLES = ("system", "user", "assistant")
+
+
+def parse_messages(value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list) or not value:
+        raise InputError("messages must be a non-empty list")
+    out = []
+    for n, m in enumerate(value):
+        if not isinstance(m, dict) or m.get("role") not in ROLES:
+            raise InputError(f"messages[{n}] must be an object with role system, user or assistant")
+        content = m.get("content")
+        if isinstance(content, list):  # typed parts: keep the text ones
+            content = "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+        if not isinstance(content, str):
+            raise InputError(f"messages[{n}].content must be a string (or a list of text parts)")
+        out.append({"role": m["role"], "content": content})
+    return out
+
+
+def parse_generation(chat, body: dict[str, Any]):
+    """The request's decoding settings over the server's defaults."""
+    changes: dict[str, Any] = {}
+    tokens = body.get("max_completion_tokens", body.get("max_tokens"))
+    if tokens is not None:
+        if not isinstance(tokens, int) or isinstance(tokens, bool) or not 1 <= tokens <= 32768:
+            raise InputError(f"max_tokens must be an integer between 1 and 32768, got {tokens!r}")
+        changes["max_new_tokens"] = tokens
+    temperature = body.get("temperature")
+    if temperature is not None:
+        if not isinstance(temperature, (int, float)) or not math.isfinite(temperature) or not 0 <= temperature <= 2:
+            raise InputError(f"temperature must be a number between 0 and 2, got {temperature!r}")
+        changes["do_sample"] = temperature > 0
+        if temperature > 0:
+            changes["temperature"] = float(temperature)
+    top_p = body.get("top_p")
+    if top_p is not None:
+        if not isinstance(top_p, (int, float)) or not 0 < top_p <= 1:
+            raise InputError(f"top_p must be in (0, 1], got {top_p!r}")
+        changes["top_p"] = float(top_p)
+    seed = body.get("seed")
+    if seed is not None:
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise InputError(f"seed must be an integer, got {seed!r}")
+        changes["seed"] = seed
+    return chat.with_generation(**changes)
+
+
+class Turns:
+    """One model, one request at a time, in arrival order; a bounded number waiting.
+
+    ``reserve()`` (never blocks) takes a place in the line or raises OverflowError;
+    ``enter()`` then waits for the model; ``leave()`` hands it on."""
+
+    def __init__(self, max_waiting: int = 64):
+        self._model = threading.Lock()
+        self._count = threading.Lock()
+        self.max_waiting = max_waiting
+        self.waiting = 0
+        self.busy = 0
+        self.busy_max = 0  # most requests ever on the model at once: 1, unless something is wrong
+
+    def reserve(self) -> None:
+        with self._count:
+            if self.waiting >= self.max_waiting:
+                raise OverflowError
+            self.waiting += 1
+
+    def enter(self) -> None:
+        self._model.acquire()
+        with self._count:
+            self.waiting -= 1
+            self.busy += 1
+            self.busy_max = max(self.busy_max, self.busy)
+
+    def leave(self) -> None:
+        with self._count:
+            self.busy -= 1
+        self._model.release()
+
+
+def parse_items(value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not value:
+        raise InputError('items must be a non-empty list of {"id", "claim", "evidence"?, "question"?}')
+    for n, item in enumerate(value):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), (str, int)) or isinstance(item.get("id"), bool):
+            raise InputError(f"items[{n}] must be an object with an id (string or number)")
+        if not isinstance(item.get("claim"), str) or not item["claim"].strip():
+            raise InputError(f"items[{n}] has no claim (a non-empty string)")
+        for key in ("evidence", "question"):
+            if item.get(key) is not None and not isinstance(item[key], str):
+                raise InputError(f"items[{n}].{key} must be a string")
+    return value
+
+
+def build_app(chat, checker=None, max_waiting: int = 64):
+    from fastapi import FastAPI, Request
+    from fastapi.responses import JSONResponse, StreamingResponse
+
+    app = FastAPI(title="grounded-assistant", docs_url=None, redoc_url=None)
+    turns = Turns(max_waiting)
+    app.state.turns = turns
+
+    def error(status: int, message: str, kind: str) -> JSONResponse:
+        return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
+
+    async def body_of(request: Request) -> dict[str, Any]:
+        try:
+            body = json.loads(await request.body())
+        except ValueError as err:
+            raise InputError(f"the request body is not JSON ({err})") from None
+        if not isinstance(body, dict):
+            raise InputError("the request body must be a JSON object")
+        return body
+
+    @app.exception_handler(InputError)
+    async def bad_request(request, err: InputError):
+        return error(400, str(err), "invalid_request_error")
+
+    @app.exception_handler(AssistantError)
+    async def failed(request, err: AssistantError):
+        return error(500, str(err), "server_error")
+
+    @app.exception_handler(OverflowError)
+    async def full(request, err):
+        return error(503, f"{turns.max_waiting} requests are already waiting; try again shortly", "server_busy")
+
+    @app.get("/v1/models")
+    def models():
+        return {"object": "list", "data": [{"id": chat.name, "object": "model", "created": 0, "owned_by": "local"}]}
+
+    @app.post("/v1/chat/completions")
+    async def completions(request: Request):
+        body = await body_of(request)
+        messages = parse_messages(body.get("messages"))
+        gen = parse_generation(chat, body)
+        rid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+        if body.get("stream"):
+            stop = threading.Event()
+            turns.reserve()  # a place in the line, or 503 now
+
+            def events():  # a plain generator: Starlette runs it in a worker thread, so waiting blocks no one
+                head = {"id": rid, "object": "chat.completion.chunk", "created": created, "model": chat.name}
+                turns.enter()
+                try:
+                    yield f"data: {json.dumps({**head, 'choices': [{'index': 0, 'delta': {'role': 'assistant'}}]})}\n\n"
+                    stream = chat.stream(messages, gen, stop)
+                    for piece in stream:
+                        chunk = {**head, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                        yield f"data: {json.dumps(chunk)}\n\n"
+                    done = stream.completion
+                    last = {**head, "choices": [{"index": 0, "delta": {}, "finish_reason": done.finish_reason}],
+                            "usage": usage(done)}
+                    yield f"data: {json.dumps(last)}\n\n"
+                    yield "data: [DONE]\n\n"
+                except AssistantError as err:  # after the 200 went out: the error travels in the stream
+                    yield f"data: {json.dumps({'error': {'message': str(err), 'type': 'server_error'}})}\n\n"
+                finally:
+                    stop.set()  # a client that left stops the generation
+                    turns.leave()
+
+            return StreamingResponse(events(), media_type="text/event-stream")
+        from starlette.concurrency import run_in_threadpool
+
+        def answer():
+            turns.enter()
+            try:
+                return chat.complete(messages, gen)
+            finally:
+                turns.leave()
+
+        turns.reserve()
+        done = await run_in_threadpool(answer)
+        return {"id": rid, "object": "chat.completion", "created": created, "model": chat.name,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": done.text},
+                             "finish_reason": done.finish_reason}], "usage": usage(done)}
+
+    @app.post("/v1/check")
+    async def check(request: Request):
+        from starlette.concurrency import run_in_threadpool
+
+        from .checker import check_claims
+
+        if checker is None:
+            raise InputError("this server runs no checker (start it without --no-checker)")
+        items = parse_items((await body_of(request)).get("items"))
+        results = await run_in_threadpool(check_claims, checker, items)
+        return {"verifier": checker.verifier.name, "version": checker.verifier.version,
+                "results": [r.as_dict() for r in results]}
+
+    return app
+
+
+def usage(done) -> dict[str, int]:
+    return {"prompt_tokens": done.prompt_tokens, "completion_tokens": done.completion_tokens,
+            "total_tokens": done.prompt_tokens + done.completion_tokens}

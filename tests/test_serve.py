@@ -1,0 +1,271 @@
+"""`assistant serve` and the openai backend against it, on loopback: streamed and not, concurrent
+requests, bad requests, a server that is down or sends garbage."""
+
+import socket
+import threading
+import time
+
+import pytest
+
+from assistant.config import GenerationConfig, ModelConfig
+from assistant.errors import ModelError
+from assistant.remote import RemoteChat
+from assistant.serve import build_app
+from tests.test_ui_chat import FakeChat
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """A FastAPI app served by uvicorn in a thread."""
+
+    def __init__(self, app):
+        import uvicorn
+
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.time() + 20
+        while not self.server.started:
+            assert time.time() < deadline, "the server did not start"
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+
+    def close(self):
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def serve():
+    servers = []
+
+    def start(app):
+        servers.append(Served(app))
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+def client(url, **changes):
+    return RemoteChat(ModelConfig(name="fake", backend="openai", base_url=url, **changes), GenerationConfig())
+
+
+class SlowChat(FakeChat):
+    """Answers slowly, and notes how many answers ran at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.running, self.most = 0, 0
+        self.lock = threading.Lock()
+
+    def stream(self, messages, generation=None, stop=None):
+        return SlowStream(self, messages)
+
+    def complete(self, messages, generation=None, on_text=None, stop=None):
+        stream = self.stream(messages, generation, stop)
+        for _ in stream:
+            pass
+        return stream.completion
+
+
+class SlowStream:
+    def __init__(self, chat, messages):
+        self.chat, self.messages, self.completion = chat, messages, None
+
+    def __iter__(self):
+        from assistant.generate import Completion
+
+        with self.chat.lock:
+            self.chat.running += 1
+            self.chat.most = max(self.chat.most, self.chat.running)
+        pieces = ["You ", "asked: ", self.messages[-1]["content"]]
+        for piece in pieces:
+            time.sleep(0.1)
+            yield piece
+        with self.chat.lock:
+            self.chat.running -= 1
+        self.completion = Completion("".join(pieces), 5, 3, 0.1, 0.3, "stop")
+
+
+def test_streamed_and_whole_answers_match(serve):
+    server = serve(build_app(SlowChat()))
+    remote = client(server.url)
+    stream = remote.stream([{"role": "user", "content": "hi"}])
+    pieces = list(stream)
+    assert pieces == ["You ", "asked: ", "hi"]
+    assert stream.completion.text == "You asked: hi" and stream.completion.completion_tokens == 3
+    whole = remote.complete([{"role": "user", "content": "hi"}])
+    assert whole.text == "You asked: hi" and whole.prompt_tokens == 5 and whole.finish_reason == "stop"
+    assert remote.models() == ["fake"]
+
+
+def test_concurrent_requests_are_queued_and_all_answered(serve):
+    chat = SlowChat()
+    server = serve(build_app(chat))
+    remote = client(server.url)
+    answers = {}
+
+    def ask(n):
+        if n % 2:
+            answers[n] = "".join(remote.stream([{"role": "user", "content": f"q{n}"}]))
+        else:
+            answers[n] = remote.complete([{"role": "user", "content": f"q{n}"}]).text
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert answers == {n: f"You asked: q{n}" for n in range(4)}
+    assert chat.most == 1  # one at a time on the model
+
+
+def test_bad_requests_get_a_400_that_says_what_is_wrong(serve):
+    import httpx
+
+    server = serve(build_app(FakeChat()))
+    cases = [({"messages": []}, "messages must be a non-empty list"),
+             ({"messages": [{"role": "robot", "content": "x"}]}, "role system, user or assistant"),
+             ({"messages": [{"role": "user", "content": "x"}], "max_tokens": -3}, "max_tokens must be"),
+             ({"messages": [{"role": "user", "content": "x"}], "temperature": "hot"}, "temperature must be")]
+    for body, message in cases:
+        reply = httpx.post(server.url + "/chat/completions", json=body)
+        assert reply.status_code == 400 and message in reply.json()["error"]["message"], body
+    reply = httpx.post(server.url + "/chat/completions", content=b"{not json")
+    assert reply.status_code == 400 and "not JSON" in reply.json()["error"]["message"]
+    with pytest.raises(ModelError, match="refused the request: HTTP 400 messages\\[0\\] must be an object with role"):
+        client(server.url).complete([{"role": "robot", "content": "x"}])
+
+
+def test_a_server_that_is_down_is_a_clear_error():
+    remote = client(f"http://127.0.0.1:{free_port()}/v1", retries=1)
+    start = time.perf_counter()
+    with pytest.raises(ModelError, match=r"cannot reach the model server at http://127\.0\.0\.1:\d+/v1.*is it running"):
+        list(remote.stream([{"role": "user", "content": "hi"}]))
+    assert time.perf_counter() - start < 10  # one retry with a short backoff, then the error
+
+
+def test_garbage_and_errors_from_the_server_are_clear(serve):
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse, PlainTextResponse
+
+    app = FastAPI()
+    calls = {"n": 0}
+
+    @app.post("/v1/chat/completions")
+    async def junk():
+        return PlainTextResponse("hello, I am not an API")
+
+    @app.get("/v1/models")
+    async def models():
+        return JSONResponse({"unexpected": True})
+
+    garbage = serve(app)
+    with pytest.raises(ModelError, match="not JSON.*OpenAI-compatible"):
+        client(garbage.url).complete([{"role": "user", "content": "hi"}])
+    with pytest.raises(ModelError, match="model list without data"):
+        client(garbage.url).models()
+
+    failing = FastAPI()
+
+    @failing.post("/v1/chat/completions")
+    async def boom():
+        calls["n"] += 1
+        return JSONResponse({"error": "overloaded"}, status_code=503)
+
+    server = serve(failing)
+    with pytest.raises(ModelError, match="failed: HTTP 503"):
+        client(server.url, retries=2).complete([{"role": "user", "content": "hi"}])
+    assert calls["n"] == 3  # tried, then retried twice
+
+
+def test_the_checker_is_served_too(serve):
+    import httpx
+
+    from assistant.checker import Checker
+    from tests.test_checker import FakeVerifier
+
+    server = serve(build_app(FakeChat(), Checker(FakeVerifier())))
+    reply = httpx.post(server.url + "/check", json={"items": [
+        {"id": "a", "claim": "The sky is blue.", "evidence": "The sky is blue."},
+        {"id": 2, "claim": "The sky is green.", "evidence": "The sky is blue."}]})
+    assert reply.status_code == 200
+    results = reply.json()["results"]
+    assert [(r["id"], r["label"]) for r in results] == [("a", "supported"), ("2", "unsupported")]
+    bad = httpx.post(server.url + "/check", json={"items": [{"id": "a"}]})
+    assert bad.status_code == 400 and "has no claim" in bad.json()["error"]["message"]
+
+
+@pytest.mark.model
+def test_the_real_model_served_and_used_through_the_openai_backend(chat_model, serve):
+    server = serve(build_app(chat_model))
+    remote = client(server.url)
+    question = [{"role": "user", "content": "What is the capital of France?"}]
+    stream = remote.stream(question)
+    pieces = list(stream)
+    assert len(pieces) >= 2 and "Paris" in "".join(pieces)
+    assert stream.completion.completion_tokens > 0 and stream.completion.ttft_s is not None
+    whole = remote.complete(question)
+    assert whole.text == "".join(pieces)  # greedy: the same answer either way
+
+
+def test_the_openai_backend_is_chosen_by_config_and_checked():
+    from assistant.config import Config, ConfigError
+    from assistant.generate import load_chat_model
+    from assistant.verifiers.llm import LLMVerifier
+
+    chat = load_chat_model(Config(model=ModelConfig(name="served", backend="openai",
+                                                    base_url="http://127.0.0.1:1/v1")))
+    assert isinstance(chat, RemoteChat) and chat.name == "served" and chat.loaded.device.startswith("remote ")
+    with pytest.raises(ConfigError, match="needs a model loaded here"):
+        LLMVerifier(chat)
+    with pytest.raises(ConfigError, match="model.base_url"):
+        ModelConfig(backend="openai", base_url="localhost:8000")
+    with pytest.raises(ConfigError, match="model.backend"):
+        ModelConfig(backend="grpc")
+
+
+@pytest.mark.model
+def test_assistant_serve_in_its_own_process_answers_the_cli(loaded_model, model_home, tmp_path):
+    """`assistant serve` as a separate process; `assistant ask` in another, with model.backend = openai."""
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    port = free_port()
+    env = {**os.environ, "ASSISTANT_HOME": str(model_home)}
+    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port), "--no-checker",
+                               "--max-new-tokens", "24", "-q"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 180
+        while True:
+            assert server.poll() is None, server.stdout.read()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/v1/models").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.time() < deadline, "assistant serve did not come up"
+            time.sleep(0.5)
+        home = tmp_path / "client-home"
+        ask = subprocess.run([sys.executable, "-m", "assistant", "ask", "What is the capital of France?", "--json",
+                              "--home", str(home), "--set", "model.backend=openai",
+                              "--set", f"model.base_url=http://127.0.0.1:{port}/v1", "--set", "checker.verifier=overlap"],
+                             env={**os.environ, "ASSISTANT_HOME": str(home)}, capture_output=True, text=True,
+                             timeout=300)
+        assert ask.returncode == 0, ask.stderr[-2000:]
+        assert "Paris" in ask.stdout
+    finally:
+        server.terminate()
+        server.wait(30)
