@@ -160,7 +160,7 @@ def test_the_whole_loop_in_the_browser(browser, app_url, tmp_path):
     tab(page, "Export")
     page.get_by_label("dpo").check()
     page.click("#export-button")
-    page.wait_for_function("() => document.querySelector('#export-result')?.innerText.includes('rows')")
+    page.wait_for_function("() => / rows? \\(/.test(document.querySelector('#export-result')?.innerText)")
     with page.expect_download() as info:
         page.locator("#export-file a").first.click()
     rows = [json.loads(line) for line in Path(info.value.path()).read_text().splitlines()]

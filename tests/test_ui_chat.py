@@ -169,7 +169,7 @@ def test_page_streams_a_real_answer_over_http(chat_model, served):
     client = Client(served(chat_model), verbose=False)
     job = ask_over_http(client, "What is the capital of France?")
     updates = list(job)
-    answers = [u[0][-1]["content"] for u in updates if u[0] and u[0][-1]["role"] == "assistant"]
+    answers = [text_of(u[0][-1]["content"]) for u in updates if u[0] and u[0][-1]["role"] == "assistant"]
     assert len(set(answers)) >= 3  # streamed, not one final message
     assert "Paris" in answers[-1]
 
