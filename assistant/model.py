@@ -53,10 +53,12 @@ class LoadedModel:
     load_seconds: float
     context_length: int
     adapter: str | None = None  # the LoRA adapter merged in, if any
+    quantized: str | None = None  # "int4" when the Linear weights were quantized after loading
 
     @property
     def name(self) -> str:
-        return f"{self.source.label}+{self.adapter}" if self.adapter else self.source.label
+        name = f"{self.source.label}+{self.adapter}" if self.adapter else self.source.label
+        return f"{name} [{self.quantized}]" if self.quantized else name
 
 
 def adapter_path(name: str) -> Path:
@@ -215,6 +217,15 @@ def load_model(cfg: ModelConfig, progress: Progress | None = None) -> LoadedMode
     if adapter is not None:
         model = merge_adapter(model, adapter, progress)
     model.to(device).eval()
+    quantized = None
+    if cfg.quantize == "int4":
+        if device.type != "cpu":
+            raise ModelError(f"model.quantize = int4 is for CPUs (torch's int4 CPU kernel); the model is on {device}. "
+                             "On a GPU leave it at none: bfloat16 is the fast path there")
+        from .quantize import quantize_int4
+
+        progress(f"quantized {quantize_int4(model)} Linear layers to int4 (groups of 32)")
+        quantized = "int4"
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     if not getattr(tokenizer, "chat_template", None):
@@ -223,4 +234,5 @@ def load_model(cfg: ModelConfig, progress: Progress | None = None) -> LoadedMode
     context = int(getattr(model.config, "max_position_embeddings", 0) or 2048)
     progress(f"model ready: {source.label} on {device} ({str(dtype).removeprefix('torch.')}), "
              f"{'from cache, ' if from_cache else ''}{seconds:.1f} s")
-    return LoadedModel(model, tokenizer, source, device, dtype, from_cache, seconds, context, cfg.adapter or None)
+    return LoadedModel(model, tokenizer, source, device, dtype, from_cache, seconds, context, cfg.adapter or None,
+                       quantized)

@@ -1,7 +1,7 @@
 """Benchmark the dialogue model on this machine and write JSON.
 
     python bench/generate.py [--out bench/results/generate.json] [--new-tokens 128]
-                             [--variants fp32,static_cache,int8,int8_static,compile]
+                             [--variants fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile]
                              [--llama-python /opt/llama-venv/bin/python]
 
 Measures, for the packaged SmolLM2-135M-Instruct at batch 1, greedy, a fixed
@@ -129,6 +129,16 @@ def build_variant(name: str, base):
     model = base
     if name in ("int8", "int8_static"):
         model = torch.ao.quantization.quantize_dynamic(copy.deepcopy(base), {torch.nn.Linear}, dtype=torch.qint8)
+    if name in ("int4", "int4_compile"):  # what model.quantize = int4 ships
+        from assistant.quantize import quantize_int4
+
+        model = copy.deepcopy(base)
+        quantize_int4(model)
+    if name == "bf16":
+        model = copy.deepcopy(base).to(torch.bfloat16)
+    if name == "int4_compile":
+        model.forward = torch.compile(model.forward, dynamic=False)
+        kwargs["cache_implementation"] = "static"
     if name in ("static_cache", "int8_static", "compile"):
         kwargs["cache_implementation"] = "static"
     if name == "compile":
@@ -153,7 +163,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(RESULTS / "generate.json"))
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--variants", default="fp32,static_cache,int8,int8_static,compile")
+    parser.add_argument("--variants", default="fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile")
     parser.add_argument("--llama-python", default=os.environ.get("LLAMA_CPP_PYTHON"),
                         help="a Python interpreter with llama-cpp-python installed, for the reference")
     parser.add_argument("--skip-load", action="store_true", help="skip the (slow) load-time measurement")

@@ -1,0 +1,84 @@
+"""Int4 weight-only Linear layers: close to the float layer, only where they fit, and the packaged model still answers."""
+
+import pytest
+import torch
+
+from assistant.config import ConfigError, ModelConfig
+from assistant.quantize import Int4Linear, quantize_int4
+
+
+def test_an_int4_layer_computes_what_the_float_layer_does():
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(256, 96, bias=True)
+    x = torch.randn(3, 5, 256)
+    exact, quantized = linear(x), Int4Linear(linear)(x)
+    assert quantized.shape == exact.shape and quantized.dtype == exact.dtype
+    error = (quantized - exact).norm() / exact.norm()
+    assert error < 0.08, error  # 16 levels per group of 32: a few percent
+
+
+def test_weights_already_on_a_4bit_grid_come_back_almost_exactly():
+    """What the packaged Q4_1 model looks like once de-quantized: 16 levels per block of 32."""
+    torch.manual_seed(1)
+    q = torch.randint(0, 16, (64, 128)).float()
+    q[:, ::32], q[:, 1::32] = 0, 15  # every block uses the full range, as Q4_1 blocks do
+    scale = torch.rand(64, 4).repeat_interleave(32, dim=1) * 0.1 + 0.01
+    low = torch.randn(64, 4).repeat_interleave(32, dim=1) * 0.1
+    linear = torch.nn.Linear(128, 64, bias=False)
+    linear.weight.data = q * scale + low
+    x = torch.randn(4, 128)
+    error = (Int4Linear(linear)(x) - linear(x)).norm() / linear(x).norm()
+    assert error < 0.01, error  # only bfloat16 rounding of activations and scales is left
+
+
+def test_only_layers_whose_input_fits_the_groups_are_replaced():
+    model = torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 32),
+                                torch.nn.Linear(32, 30), torch.nn.Linear(30, 16))
+    assert quantize_int4(model) == 2  # the kernel needs inputs in groups of 32 and outputs in sixteens
+    assert [type(m).__name__ for m in model] == ["Int4Linear", "ReLU", "Int4Linear", "Linear", "Linear"]
+    assert model(torch.randn(2, 64)).shape == (2, 16)
+
+
+def test_the_setting_is_checked():
+    with pytest.raises(ConfigError, match="model.quantize"):
+        ModelConfig(quantize="int3")
+
+
+@pytest.mark.model
+def test_the_packaged_model_quantized_to_int4_still_answers(model_home, loaded_model, monkeypatch):
+    from assistant.config import GenerationConfig
+    from assistant.generate import ChatModel
+    from assistant.model import load_model
+
+    monkeypatch.setenv("ASSISTANT_HOME", str(model_home))
+    loaded = load_model(ModelConfig(name="smollm2", quantize="int4"))
+    assert loaded.name.endswith("[int4]")
+    assert sum(isinstance(m, Int4Linear) for m in loaded.model.modules()) >= 200
+    chat = ChatModel(loaded, GenerationConfig(max_new_tokens=24))
+    quick = chat.complete([{"role": "user", "content": "What is the capital of France?"}]).text
+    plain = ChatModel(loaded_model, GenerationConfig(max_new_tokens=24)).complete(
+        [{"role": "user", "content": "What is the capital of France?"}]).text
+    assert "Paris" in quick and quick.split()[:4] == plain.split()[:4]
+
+
+def test_the_output_layer_gets_8_bits():
+    from assistant.quantize import Int8Linear
+
+    class Tiny(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body, self.head = torch.nn.Linear(64, 64), torch.nn.Linear(64, 40, bias=False)
+
+        def get_output_embeddings(self):
+            return self.head
+
+        def forward(self, x):
+            return self.head(self.body(x))
+
+    torch.manual_seed(0)
+    model = Tiny()
+    x = torch.randn(3, 64)
+    exact = model(x)
+    assert quantize_int4(model) == 2
+    assert isinstance(model.body, Int4Linear) and isinstance(model.head, Int8Linear)
+    assert (model(x) - exact).norm() / exact.norm() < 0.08
