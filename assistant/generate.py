@@ -114,6 +114,15 @@ class Stream:
         self.completion = Completion("".join(pieces), prompt_len, int(len(new)), ttft, seconds, reason, dropped)
 
 
+def drain(stream, on_text: Callable[[str], None] | None = None) -> Completion:
+    """Consume a stream (handing each piece to ``on_text``); its completion."""
+    for piece in stream:
+        if on_text is not None:
+            on_text(piece)
+    assert stream.completion is not None  # set when the stream is exhausted
+    return stream.completion
+
+
 def generation_kwargs(gen: GenerationConfig) -> dict[str, Any]:
     """The ``model.generate`` arguments for a decoding config (sampling knobs only when sampling)."""
     kwargs: dict[str, Any] = {
@@ -176,12 +185,7 @@ class ChatModel:
 
     def complete(self, messages: Sequence[Message], generation: GenerationConfig | None = None,
                  on_text: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> Completion:
-        stream = self.stream(messages, generation, stop)
-        for piece in stream:
-            if on_text is not None:
-                on_text(piece)
-        assert stream.completion is not None  # set when the stream is exhausted
-        return stream.completion
+        return drain(self.stream(messages, generation, stop), on_text)
 
     def with_generation(self, **changes: Any) -> GenerationConfig:
         """A copy of the decoding defaults with some fields changed (validated)."""

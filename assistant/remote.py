@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from .config import GenerationConfig, ModelConfig
 from .errors import ModelError
-from .generate import Completion
+from .generate import Completion, drain
 from .prompt import Message
 
 
@@ -204,12 +204,7 @@ class RemoteChat:
     def complete(self, messages: Sequence[Message], generation: GenerationConfig | None = None,
                  on_text: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> Completion:
         if on_text is not None or stop is not None:  # the caller wants pieces as they come
-            stream = self.stream(messages, generation, stop)
-            for piece in stream:
-                if on_text is not None:
-                    on_text(piece)
-            assert stream.completion is not None
-            return stream.completion
+            return drain(self.stream(messages, generation, stop), on_text)
         gen = generation or self.generation
         start = time.perf_counter()
         with self._open(request_body(self.name, messages, gen, stream=False)) as response:

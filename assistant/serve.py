@@ -7,9 +7,11 @@
   ``{"results": [{"id", "label", "score", "evidence"}, ...]}``, the batch format of
   ``assistant check``, so one GPU's verifier can serve many front ends.
 
-One model answers one request at a time: concurrent requests wait their turn (in
-arrival order, up to ``max_waiting``; beyond that the server answers 503 at once
-rather than letting callers time out). A client that goes away mid-stream stops its
+With ``max_batch`` 1, one model answers one request at a time: concurrent requests
+wait their turn in arrival order. With ``max_batch`` > 1 (``--batch``), requests that
+arrive together are decoded together in one batch (``assistant/batching.py``). Either
+way at most ``max_waiting`` may wait; beyond that the server answers 503 at once rather
+than letting callers time out. A client that goes away mid-stream stops its
 generation. Bad requests get a 400 with OpenAI's error shape, naming what is wrong.
 """
 
@@ -75,8 +77,8 @@ class Turns:
     ``reserve()`` (never blocks) takes a place in the line or raises OverflowError;
     ``enter()`` then waits for the model; ``leave()`` hands it on."""
 
-    def __init__(self, max_waiting: int = 64):
-        self._model = threading.Lock()
+    def __init__(self, max_waiting: int = 64, exclusive: bool = True):
+        self._model = threading.Lock() if exclusive else None  # None: the batcher shares the model out
         self._count = threading.Lock()
         self.max_waiting = max_waiting
         self.waiting = 0
@@ -90,7 +92,8 @@ class Turns:
             self.waiting += 1
 
     def enter(self) -> None:
-        self._model.acquire()
+        if self._model is not None:
+            self._model.acquire()
         with self._count:
             self.waiting -= 1
             self.busy += 1
@@ -99,7 +102,8 @@ class Turns:
     def leave(self) -> None:
         with self._count:
             self.busy -= 1
-        self._model.release()
+        if self._model is not None:
+            self._model.release()
 
 
 def parse_items(value: Any) -> list[dict[str, Any]]:
@@ -116,12 +120,17 @@ def parse_items(value: Any) -> list[dict[str, Any]]:
     return value
 
 
-def build_app(chat, checker=None, max_waiting: int = 64):
+def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1):
     from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse, StreamingResponse
 
     app = FastAPI(title="grounded-assistant", docs_url=None, redoc_url=None)
-    turns = Turns(max_waiting)
+    if max_batch > 1:
+        from .batching import BatchedChat
+
+        chat = BatchedChat(chat, max_batch)
+    app.state.chat = chat
+    turns = Turns(max_waiting, exclusive=max_batch <= 1)
     app.state.turns = turns
 
     def error(status: int, message: str, kind: str) -> JSONResponse:

@@ -269,3 +269,27 @@ def test_assistant_serve_in_its_own_process_answers_the_cli(loaded_model, model_
     finally:
         server.terminate()
         server.wait(30)
+
+
+@pytest.mark.model
+def test_the_server_batches_concurrent_requests(chat_model, serve):
+    app = build_app(chat_model, max_batch=4)
+    app.state.chat.gather_s = 0.3  # let the three requests below land in one batch
+    server = serve(app)
+    remote = client(server.url)
+    answers = {}
+
+    def ask(n, question):
+        gen = GenerationConfig(max_new_tokens=12)
+        answers[n] = (remote.complete([{"role": "user", "content": question}], gen).text if n % 2 else
+                      "".join(remote.stream([{"role": "user", "content": question}], gen)))
+
+    questions = ["What is the capital of France?", "Say hello.", "Name a fruit."]
+    threads = [threading.Thread(target=ask, args=(n, q)) for n, q in enumerate(questions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert len(answers) == 3 and all(answers.values())
+    assert "Paris" in answers[0]
+    assert max(app.state.chat.batches) >= 2  # decoded together, not one after another
