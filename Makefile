@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(PY) bench/generate.py
 	$(PY) bench/index.py
 	$(PY) bench/check.py
+	$(PY) bench/turn.py
 
 clean-venv:
 	rm -rf $(VENV)
