@@ -8,6 +8,7 @@ same, consumed to the end.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import asdict, dataclass, replace
@@ -64,19 +65,25 @@ class Stream:
                 return torch.full((input_ids.shape[0],), stop.is_set(), dtype=torch.bool, device=input_ids.device)
 
         result: dict[str, Any] = {}
+        kwargs = generation_kwargs(self._gen)
+        exclusive: Any = contextlib.nullcontext()
+        if loaded.compiled and prompt_len + self._gen.max_new_tokens <= STATIC_CACHE_TOKENS:
+            kwargs.update(static_compiled_kwargs())
+            exclusive = self._chat.static_lock  # the static cache is one per model: one answer at a time
 
         def work() -> None:
             try:
                 if self._gen.do_sample and self._gen.seed is not None:
                     torch.manual_seed(self._gen.seed)
-                result["ids"] = loaded.model.generate(
-                    input_ids=input_ids,
-                    attention_mask=torch.ones_like(input_ids),
-                    streamer=streamer,
-                    stopping_criteria=StoppingCriteriaList([_Stop()]),
-                    pad_token_id=tok.pad_token_id,
-                    **generation_kwargs(self._gen),
-                )
+                with exclusive:
+                    result["ids"] = loaded.model.generate(
+                        input_ids=input_ids,
+                        attention_mask=torch.ones_like(input_ids),
+                        streamer=streamer,
+                        stopping_criteria=StoppingCriteriaList([_Stop()]),
+                        pad_token_id=tok.pad_token_id,
+                        **kwargs,
+                    )
             except BaseException as err:  # re-raised in the consuming thread below
                 result["error"] = err
                 streamer.end()
@@ -112,6 +119,21 @@ class Stream:
         else:
             reason = "stop"
         self.completion = Completion("".join(pieces), prompt_len, int(len(new)), ttft, seconds, reason, dropped)
+
+
+STATIC_CACHE_TOKENS = 1024  # one size for every answer (prompt + answer; longer ones run uncompiled), so the step compiles once
+
+
+def static_compiled_kwargs() -> dict[str, Any]:
+    """``generate`` arguments for a compiled decoding step over a fixed-size static cache (model.compile).
+
+    transformers compiles only the one-token decoding step, on any device once told to;
+    a cache of one size for every call keeps it from recompiling for each prompt length."""
+    from transformers import CompileConfig
+
+    config = CompileConfig()
+    config._compile_all_devices = True  # transformers compiles on GPUs only unless asked
+    return {"cache_implementation": "static", "compile_config": config, "max_cache_len": STATIC_CACHE_TOKENS}
 
 
 def drain(stream, on_text: Callable[[str], None] | None = None) -> Completion:
@@ -150,6 +172,7 @@ class ChatModel:
     def __init__(self, loaded: LoadedModel, generation: GenerationConfig | None = None):
         self.loaded = loaded
         self.generation = generation or GenerationConfig()
+        self.static_lock = threading.Lock()  # with model.compile: the one static cache, one answer at a time
 
     @property
     def name(self) -> str:

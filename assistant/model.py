@@ -54,6 +54,7 @@ class LoadedModel:
     context_length: int
     adapter: str | None = None  # the LoRA adapter merged in, if any
     quantized: str | None = None  # "int4" when the Linear weights were quantized after loading
+    compiled: bool = False  # decode with a compiled step and a static cache (model.compile)
 
     @property
     def name(self) -> str:
@@ -235,4 +236,4 @@ def load_model(cfg: ModelConfig, progress: Progress | None = None) -> LoadedMode
     progress(f"model ready: {source.label} on {device} ({str(dtype).removeprefix('torch.')}), "
              f"{'from cache, ' if from_cache else ''}{seconds:.1f} s")
     return LoadedModel(model, tokenizer, source, device, dtype, from_cache, seconds, context, cfg.adapter or None,
-                       quantized)
+                       quantized, cfg.compile)

@@ -136,9 +136,10 @@ def build_variant(name: str, base):
         quantize_int4(model)
     if name == "bf16":
         model = copy.deepcopy(base).to(torch.bfloat16)
-    if name == "int4_compile":
-        model.forward = torch.compile(model.forward, dynamic=False)
-        kwargs["cache_implementation"] = "static"
+    if name == "int4_compile":  # what model.quantize = int4 with model.compile = true ships
+        from assistant.generate import static_compiled_kwargs
+
+        kwargs.update(static_compiled_kwargs())
     if name in ("static_cache", "int8_static", "compile"):
         kwargs["cache_implementation"] = "static"
     if name == "compile":

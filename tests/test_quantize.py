@@ -82,3 +82,23 @@ def test_the_output_layer_gets_8_bits():
     assert quantize_int4(model) == 2
     assert isinstance(model.body, Int4Linear) and isinstance(model.head, Int8Linear)
     assert (model(x) - exact).norm() / exact.norm() < 0.08
+
+
+@pytest.mark.model
+def test_a_compiled_decoding_step_answers_as_the_eager_one(model_home, loaded_model, monkeypatch):
+    """model.compile: one compilation (a fixed-size static cache), then the same greedy answers for prompts
+    of different lengths as without it."""
+    from assistant.config import GenerationConfig
+    from assistant.generate import STATIC_CACHE_TOKENS, ChatModel
+    from assistant.model import load_model
+
+    monkeypatch.setenv("ASSISTANT_HOME", str(model_home))
+    eager = ChatModel(load_model(ModelConfig(name="smollm2", quantize="int4")), GenerationConfig(max_new_tokens=12))
+    compiled = ChatModel(load_model(ModelConfig(name="smollm2", quantize="int4", compile=True)),
+                         GenerationConfig(max_new_tokens=12))
+    assert compiled.loaded.compiled and not eager.loaded.compiled
+    for question in ("What is the capital of France?", "Name three colours of the rainbow, please, in a list."):
+        messages = [{"role": "user", "content": question}]
+        assert compiled.complete(messages).text == eager.complete(messages).text
+    assert getattr(compiled.loaded.model, "_previous_max_cache_length", None) == STATIC_CACHE_TOKENS  # static, sized once
+    assert getattr(eager.loaded.model, "_previous_max_cache_length", None) is None
