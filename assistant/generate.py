@@ -69,7 +69,7 @@ class Stream:
         exclusive: Any = contextlib.nullcontext()
         if loaded.compiled and prompt_len + self._gen.max_new_tokens <= STATIC_CACHE_TOKENS:
             kwargs.update(static_compiled_kwargs())
-            exclusive = self._chat.static_lock  # the static cache is one per model: one answer at a time
+            exclusive = self._chat.static_lock  # the compiled step runs one answer at a time
 
         def work() -> None:
             try:
@@ -172,7 +172,7 @@ class ChatModel:
     def __init__(self, loaded: LoadedModel, generation: GenerationConfig | None = None):
         self.loaded = loaded
         self.generation = generation or GenerationConfig()
-        self.static_lock = threading.Lock()  # with model.compile: the one static cache, one answer at a time
+        self.static_lock = threading.Lock()  # with model.compile: one answer at a time through the compiled step
 
     @property
     def name(self) -> str:

@@ -243,3 +243,21 @@ def test_loading_another_model_from_the_page(tmp_path):
     assert services.chat is before  # a failed load keeps the model that works
     with pytest.raises(InputError, match="name a model"):
         services.switch_model("  ", loader=loader)
+
+
+def test_with_the_llm_judge_the_new_model_judges_or_nothing_changes():
+    from assistant.checker import Checker
+    from assistant.config import CheckerConfig, ConfigError
+
+    class Judge:
+        name, version, window_words = "llm", "1", 300
+
+    services = Services(FakeChat(), checker=Checker(Judge(), CheckerConfig(verifier="llm")))
+    before = (services.chat, services.checker)
+
+    def loader(cfg):  # a model without a tokenizer here cannot be asked for token probabilities
+        return SimpleNamespace(name=cfg.name, device="cpu")
+
+    with pytest.raises(ConfigError, match="needs a model loaded here"):
+        services.switch_model("org/other", loader=loader)
+    assert (services.chat, services.checker) == before and services.checker_for() is not None

@@ -61,10 +61,12 @@ class Services:
         else:
             chat = ChatModel((loader or load_model)(cfg), self.chat.generation)
         loaded = chat.loaded
+        checker = self.checker
+        if checker is not None and checker.verifier.name == "llm":  # the judge is the dialogue model: judge with the new one
+            from ..checker import make_checker
+
+            checker = make_checker(checker.cfg, self.index, chat)  # a ConfigError here keeps the old model
         with self._lock:
-            self.chat = chat
-            self.model_config = cfg
-            self._checkers.pop("llm", None)  # the llm judge is the dialogue model: rebuild it on demand
-            if self.checker is not None and self.checker.verifier.name == "llm":
-                self.checker = None
+            self.chat, self.checker, self.model_config = chat, checker, cfg
+            self._checkers.pop("llm", None)  # rebuilt on demand with the new model
         return f"Now answering with `{self.chat.name}` on `{loaded.device}` (for every session)."
