@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -156,7 +157,9 @@ def _passage_row(number: int, passage: Any) -> tuple:
 
 
 class FlagLog:
-    """The log database. One instance per process; safe to share between threads."""
+    """The log database. One instance per process, shared by threads: each thread gets its own
+    connection to the file (SQLite serialises their writes; one connection cannot hold two
+    threads' transactions at once). An in-memory log (``":memory:"``) has one connection."""
 
     def __init__(self, path: Path | str | None = None):
         if path is None:
@@ -164,10 +167,28 @@ class FlagLog:
 
             path = data_home() / "log.sqlite"
         self.path = path
-        self.db = connect(path, MIGRATIONS)
+        self._local = threading.local()
+        self._connections: list = []
+        self._guard = threading.Lock()
+        self._shared = connect(path, MIGRATIONS)  # migrates once; this thread's connection
+        self._local.conn = self._shared
+
+    @property
+    def db(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if str(self.path) == ":memory:":
+                return self._shared
+            conn = self._local.conn = connect(self.path)
+            with self._guard:
+                self._connections.append(conn)
+        return conn
 
     def close(self) -> None:
-        self.db.close()
+        with self._guard:
+            for conn in [self._shared, *self._connections]:
+                conn.close()
+            self._connections.clear()
 
     def log_turn(self, *, session: str, question: str, answer: str, model: str, generation: dict[str, Any],
                  passages: Sequence[Any] = (), report=None) -> str:

@@ -145,3 +145,28 @@ def test_sigkill_while_writing_keeps_every_committed_turn(tmp_path):
     # and every stored turn is whole: its four statements and two passages
     assert log.db.execute("SELECT COUNT(*) FROM statements").fetchone()[0] == 4 * turns
     assert log.db.execute("SELECT COUNT(*) FROM passages").fetchone()[0] == 2 * turns
+
+
+def test_threads_sharing_one_log_lose_no_turns(tmp_path):
+    """The web page logs from several worker threads through one FlagLog."""
+    import threading
+
+    log = FlagLog(tmp_path / "log.sqlite")
+    errors = []
+
+    def write(n):
+        try:
+            for i in range(5):
+                checked_turn(log, session=f"t{n}", question=f"q{n}-{i}")
+                log.counts()
+        except Exception as err:  # collected, asserted below
+            errors.append(err)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert len(log.turn_ids()) == 30
+    log.close()
