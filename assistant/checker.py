@@ -40,6 +40,12 @@ class Evidence:
     def from_hit(cls, hit) -> "Evidence":
         return cls(hit.text, hit.title, hit.doc_id, hit.page, hit.start, hit.end)
 
+    @classmethod
+    def from_logged(cls, passage: dict) -> "Evidence":
+        """A passage snapshot from the flag log (``Turn.passages``)."""
+        return cls(passage["text"], passage["title"], passage["doc_id"], passage["page"], passage["start"],
+                   passage["end"])
+
 
 @dataclass
 class Verdict:

@@ -133,7 +133,7 @@ def cmd_flags_suggest(args) -> int:
     config = config_from_args(args)
     log = _log(args)
     turn = log.find_turn(args.turn)
-    passages = [Evidence(p["text"], p["title"], p["doc_id"], p["page"], p["start"], p["end"]) for p in turn.passages]
+    passages = [Evidence.from_logged(p) for p in turn.passages]
     chat = None
     if args.regenerate or config.checker.verifier == "llm":
         from .generate import load_chat_model

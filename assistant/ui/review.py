@@ -105,13 +105,11 @@ def decide(flag_log, statement_id, decision: str, correction: str = "", note: st
         raise InputError(f"a review is confirmed or rejected, not {decision!r}")
     if statement_id in (None, ""):
         raise InputError("pick a flag from the table first")
-    text = (correction or "").strip()
+    text = (correction or "").strip() if decision == "confirmed" else ""
     origin = "suggestion" if text and text == (suggested or "").strip() else "person"
-    flag_log.review(int(statement_id), decision, note=note.strip() or None, reviewer=reviewer)
-    if text and decision == "confirmed":
-        flag_log.correct(flag_log.turn_of(int(statement_id)).id, text, origin=origin, reviewer=reviewer)
-        return f"Statement {statement_id}: {decision}; correction stored."
-    return f"Statement {statement_id}: {decision}."
+    flag_log.review(int(statement_id), decision, note=note.strip() or None, correction=text or None, origin=origin,
+                    reviewer=reviewer)  # the decision and the correction in one transaction
+    return f"Statement {statement_id}: {decision}" + ("; correction stored." if text else ".")
 
 
 def regenerate(services, statement_id) -> str:
@@ -123,7 +121,7 @@ def regenerate(services, statement_id) -> str:
     if checker is None:
         raise InputError("no checker is configured, so a regenerated answer cannot be re-checked")
     turn = services.flag_log.turn_of(int(statement_id))
-    passages = [Evidence(p["text"], p["title"], p["doc_id"], p["page"], p["start"], p["end"]) for p in turn.passages]
+    passages = [Evidence.from_logged(p) for p in turn.passages]
     report = checker.check_answer(turn.answer, turn.question, passages)
     suggestion = suggest(checker, report, passages, services.chat)
     return suggestion.text if suggestion is not None else turn.answer
