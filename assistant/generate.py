@@ -9,6 +9,7 @@ same, consumed to the end.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
 from dataclasses import asdict, dataclass, replace
@@ -17,7 +18,7 @@ from typing import Any, Callable, Iterator, Literal, Sequence
 from .config import Config, GenerationConfig
 from .errors import InputError
 from .model import LoadedModel, load_model
-from .prompt import Message
+from .prompt import Message, defuse
 
 
 @dataclass
@@ -178,6 +179,13 @@ class ChatModel:
     def name(self) -> str:
         return self.loaded.name
 
+    @functools.cached_property
+    def special_tokens(self) -> list[str]:
+        """The tokenizer's control tokens (its special tokens and any added token marked special)."""
+        tok = self.loaded.tokenizer
+        added = getattr(tok, "added_tokens_decoder", {}) or {}
+        return sorted({*tok.all_special_tokens, *(t.content for t in added.values() if getattr(t, "special", False))})
+
     def encode(self, messages: Sequence[Message], max_new_tokens: int):
         """Token ids for ``messages`` via the tokenizer's chat template.
 
@@ -186,7 +194,7 @@ class ChatModel:
         if it still does not fit, that is an :class:`InputError`.
         Returns (ids of shape [1, n], number of turns dropped).
         """
-        messages = list(messages)
+        messages = defuse(messages, self.special_tokens)  # text in a message never becomes a control token
         context = self.loaded.context_length
         dropped = 0
         while True:

@@ -86,3 +86,21 @@ def build_messages(
             messages.append({"role": turn["role"], "content": str(turn["content"])})
     messages.append({"role": "user", "content": user})
     return messages
+
+
+def defuse(messages: Iterable[Message], special_tokens: Iterable[str]) -> list[Message]:
+    """The messages with every control token of the chat template (``<|im_start|>``,
+    ``<|endoftext|>``, ...) written inside their text broken by a zero-width space.
+
+    A document, a question or an earlier answer may contain such a token as text; the
+    tokenizer would read it as the real token, so a document could open a system turn of
+    its own. Defused, it stays visible text the model reads as text."""
+    tokens = sorted({t for t in special_tokens if t and len(t) > 1}, key=len, reverse=True)
+    if not tokens:
+        return [dict(m) for m in messages]
+    pattern = re.compile("|".join(re.escape(t) for t in tokens))
+
+    def fix(text: str) -> str:
+        return pattern.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
+
+    return [{**m, "content": fix(m["content"])} for m in messages]
