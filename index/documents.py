@@ -11,7 +11,7 @@ removing documents stays fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from assistant.config import IndexConfig
 from assistant.errors import InputError
@@ -57,9 +57,11 @@ class DocumentIndex:
             self._store = None
 
     # -- documents ---------------------------------------------------------------------------------
-    def add(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
+    def add(self, paths: Iterable[str | Path], progress: Progress | None = None,
+            names: Mapping[str, str] | None = None) -> IngestReport:
+        """Add files and folders; ``names`` maps a stored path to the name a person knows it by."""
         self.embedder  # load it, and bind the store to its dimension
-        return ingest(self, paths, progress)
+        return ingest(self, paths, progress, names)
 
     def documents(self) -> list[DocumentInfo]:
         return self.store.documents()

@@ -12,7 +12,7 @@ import copy
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from .chunk import Chunk, chunk_document
 from .load import Document, DocumentError, load_path
@@ -66,10 +66,11 @@ class _Unchanged:
     source: str
 
 
-def _prepare(paths, known: dict[str, str], max_bytes: int, tokenizer, size: int, overlap: int):
+def _prepare(paths, known: dict[str, str], max_bytes: int, tokenizer, size: int, overlap: int,
+             names: Mapping[str, str]):
     """Load and chunk each document; runs in a background thread (touches no database)."""
     for item in iter_files(paths):
-        for doc in [item] if isinstance(item, DocumentError) else load_path(item, max_bytes):
+        for doc in [item] if isinstance(item, DocumentError) else load_path(item, max_bytes, names.get(str(item))):
             if isinstance(doc, DocumentError):
                 yield doc
             elif known.get(doc.source) == doc.sha256:
@@ -119,8 +120,11 @@ def _in_background(iterator, depth: int = 16):
         thread.join()
 
 
-def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
-    """Add everything under ``paths`` to ``index`` (a :class:`index.documents.DocumentIndex`)."""
+def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None,
+           names: Mapping[str, str] | None = None) -> IngestReport:
+    """Add everything under ``paths`` to ``index`` (a :class:`index.documents.DocumentIndex`).
+
+    ``names`` maps a stored path to the file name a person gave it (titles fall back to it)."""
     progress = progress or (lambda message: None)
     cfg = index.cfg
     store = index.store
@@ -150,7 +154,8 @@ def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None)
     # The chunker gets its own tokenizer: a fast tokenizer's padding state is not safe to share
     # with the embedding thread (seen: batches built with the wrong lengths).
     tokenizer = copy.deepcopy(index.embedder.tokenizer)
-    prepared = _prepare(paths, known, int(cfg.max_file_mb * 1e6), tokenizer, cfg.chunk_tokens, cfg.chunk_overlap)
+    prepared = _prepare(paths, known, int(cfg.max_file_mb * 1e6), tokenizer, cfg.chunk_tokens, cfg.chunk_overlap,
+                        names or {})
     for item in _in_background(prepared):
         if isinstance(item, DocumentError):
             report.skipped.append((item.path, item.reason))

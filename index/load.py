@@ -133,7 +133,7 @@ def _html_text(path: Path, raw: str) -> tuple[str, str | None]:
     return text, title
 
 
-def _pdf(path: Path) -> Document:
+def _pdf(path: Path, stem: str) -> Document:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -154,10 +154,10 @@ def _pdf(path: Path) -> Document:
         parts.append(page_text)
         offset += len(page_text) + 2
     text = "\n\n".join(parts)
-    return Document(str(path), str(meta_title or path.stem), "pdf", text, pages, {"page_count": len(texts)})
+    return Document(str(path), str(meta_title or stem), "pdf", text, pages, {"page_count": len(texts)})
 
 
-def _docx(path: Path) -> Document:
+def _docx(path: Path, stem: str) -> Document:
     import zipfile
 
     import docx
@@ -173,7 +173,7 @@ def _docx(path: Path) -> Document:
         for row in table.rows:
             blocks.append(" | ".join(cell.text.strip() for cell in row.cells))
     text = "\n\n".join(b.strip() for b in blocks if b.strip())
-    title = d.core_properties.title or path.stem
+    title = d.core_properties.title or stem
     return Document(str(path), title, "docx", _clean(text))
 
 
@@ -202,30 +202,49 @@ def _jsonl(path: Path, raw: str) -> Iterator[Document | DocumentError]:
         yield Document(f"{path}#{rid}", title, "jsonl", _clean(text).strip(), [], meta)
 
 
-def load_path(path: Path, max_bytes: int) -> Iterator[Document | DocumentError]:
-    """The documents in one file, or errors saying why not (a JSONL file may give both)."""
+def type_problem(path: Path | str) -> DocumentError | None:
+    """Why a file of this name's type cannot be added, or None."""
+    suffix = Path(path).suffix.lower()
+    if suffix in SUPPORTED:
+        return None
+    return DocumentError(path, f"unsupported file type {suffix or '(no extension)'!r}; supported: {', '.join(SUPPORTED)}")
+
+
+def size_problem(path: Path | str, size: int, max_bytes: int) -> DocumentError | None:
+    """Why a file of ``size`` bytes cannot be added, or None: the check made before reading a byte."""
+    if size == 0:
+        return DocumentError(path, "is empty")
+    if size > max_bytes:
+        return DocumentError(path, f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
+                                   "(setting index.max_file_mb)")
+    return None
+
+
+def load_path(path: Path, max_bytes: int, name: str | None = None) -> Iterator[Document | DocumentError]:
+    """The documents in one file, or errors saying why not (a JSONL file may give both).
+
+    ``name`` is the file name a person knows the file by, when it is stored under another
+    (uploads are stored under generated names): titles fall back to its stem, not the path's."""
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        yield DocumentError(path, f"unsupported file type {suffix or '(no extension)'!r}; "
-                                  f"supported: {', '.join(SUPPORTED)}")
+    stem = Path(name).stem if name else path.stem
+    problem = type_problem(path)
+    if problem is not None:
+        yield problem
         return
     try:
         size = path.stat().st_size
     except OSError as err:
         yield DocumentError(path, f"cannot be read ({err.strerror or err})")
         return
-    if size == 0:
-        yield DocumentError(path, "is empty")
-        return
-    if size > max_bytes:
-        yield DocumentError(path, f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
-                                  "(setting index.max_file_mb)")
+    problem = size_problem(path, size, max_bytes)
+    if problem is not None:
+        yield problem
         return
     try:
         if suffix == ".pdf":
-            docs: list[Document] = [_pdf(path)]
+            docs: list[Document] = [_pdf(path, stem)]
         elif suffix == ".docx":
-            docs = [_docx(path)]
+            docs = [_docx(path, stem)]
         else:
             raw = _clean(_decode(path, path.read_bytes()))
             if suffix == ".jsonl":
@@ -233,9 +252,9 @@ def load_path(path: Path, max_bytes: int) -> Iterator[Document | DocumentError]:
                 return
             if suffix in HTML_TYPES:
                 text, title = _html_text(path, raw)
-                docs = [Document(str(path), title or path.stem, "html", text)]
+                docs = [Document(str(path), title or stem, "html", text)]
             else:
-                docs = [Document(str(path), _first_heading(raw) or path.stem, TEXT_TYPES[suffix], raw.strip())]
+                docs = [Document(str(path), _first_heading(raw) or stem, TEXT_TYPES[suffix], raw.strip())]
     except DocumentError as err:
         yield err
         return

@@ -1,14 +1,17 @@
 """The documents tab: upload many files at once, list what is indexed, delete.
 
-Uploads are copied into ``<data home>/uploads/`` under their own file name made
-safe (no folders, no control characters, at most 120 characters), so the title
-shown is the file's name and uploading a new version of a file replaces the old
-one. Every file gets its own line in the result: added, replaced, unchanged, or
-skipped *with the reason*; one bad file never stops the others.
+Uploads are copied into ``<data home>/uploads/`` under a **generated** name: a hash of
+the name the file had, and its extension when that is a supported type. Nothing a
+browser sends can choose where a file lands (``../``, absolute paths, NUL, 500-character
+names all end as 16 hex digits), the same name always lands in the same place (so
+uploading a new version of a file replaces the old one), and the title shown is still
+the file's own name. Every file gets its own line in the result: added, replaced,
+unchanged, or skipped *with the reason*; one bad file never stops the others.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import time
@@ -20,16 +23,19 @@ from ..errors import InputError
 COLUMNS = ["title", "type", "pages", "chunks", "added", "id"]
 
 
-def safe_name(name: str) -> str:
-    """A file name that cannot leave the uploads folder or confuse a terminal."""
+def display_name(name: str) -> str:
+    """The last part of a browser-supplied file name, without control characters (for titles and reports)."""
     base = Path(str(name).replace("\\", "/")).name
-    base = re.sub(r"[^\w.\- ]", "_", base).strip(" .")
-    if not base:
-        return "upload"
-    stem, dot, ext = base.rpartition(".")
-    if len(base) > 120:
-        base = (stem[:100] + "." + ext[:15]) if dot else base[:120]
-    return base
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip()
+    return base[:200] or "upload"
+
+
+def stored_name(name: str) -> str:
+    """The generated name an upload is kept under: 16 hex digits of a hash of its name, and its
+    extension (only files of a type the index reads are ever stored)."""
+    shown = display_name(name)
+    digest = hashlib.sha256(shown.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return digest + Path(shown).suffix.lower()
 
 
 def table(index) -> list[list]:
@@ -51,7 +57,7 @@ def choices(index) -> list[tuple[str, str]]:
 def upload_path(original: str, home: Path) -> Path:
     folder = home / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / safe_name(original)
+    return folder / stored_name(original)
 
 
 def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None = None) -> str:
@@ -66,12 +72,27 @@ def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] |
         raise InputError("no document index is open")
     if not files:
         raise InputError("choose one or more files first")
+    from index.load import size_problem, type_problem
+
     home = data_home()
+    max_bytes = int(index.cfg.max_file_mb * 1e6)
     paths, names, backups = [], {}, {}
+    refused: list[tuple[str, str]] = []  # (name, reason): files turned away before a byte is copied
     for item in files:
         src = Path(getattr(item, "name", None) or getattr(item, "path", None) or str(item))
-        original = getattr(item, "orig_name", None) or src.name
+        original = display_name(getattr(item, "orig_name", None) or src.name)
+        try:
+            problem = type_problem(original) or size_problem(original, src.stat().st_size, max_bytes)
+        except OSError as err:
+            refused.append((original, f"cannot be read ({err.strerror or err})"))
+            continue
+        if problem is not None:
+            refused.append((original, problem.reason))
+            continue
         dest = upload_path(original, home)
+        if str(dest) in names:
+            refused.append((original, "another file in this upload has the same name; upload one of them"))
+            continue
         if src.resolve() != dest.resolve():
             if dest.exists():  # kept until the new version is in: a bad new file must not lose the old one
                 backups[str(dest)] = dest.rename(dest.with_name(f".previous-{dest.name}"))
@@ -88,7 +109,7 @@ def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] |
     if progress is not None:
         progress(0.0, f"indexing {len(paths)} file{'s' if len(paths) != 1 else ''}...")
     try:
-        report = index.add(paths, progress=step)
+        report = index.add(paths, progress=step, names=names)
     except BaseException:
         for dest, backup in backups.items():
             backup.replace(dest)
@@ -104,12 +125,13 @@ def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] |
         return escape(names.get(source, Path(source).name))
 
     lines = [f"**{len(report.added)} added, {len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
-             f"{len(report.skipped)} not added** ({report.chunks} chunks in {report.seconds:.1f} s)"]
+             f"{len(report.skipped) + len(refused)} not added** ({report.chunks} chunks in {report.seconds:.1f} s)"]
     replaced = {d.source for d in report.replaced}
     lines += [f"- {'replaced' if d.source in replaced else 'added'}: {shown(d.source)} ({d.chunks} chunks)"
               for d in report.added]
     lines += [f"- unchanged (already indexed): {shown(s)}" for s in report.unchanged]
     lines += [f"- **not added: {shown(str(p))}**: {escape(reason)}" for p, reason in report.skipped]
+    lines += [f"- **not added: {escape(name)}**: {escape(reason)}" for name, reason in refused]
     return "\n".join(lines)
 
 
