@@ -75,8 +75,7 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
 
             def settings(p, v, t, m):
                 try:
-                    moved = checker is not None and t is not None and abs(float(t) - default_t) > 1e-9
-                    return chat_ui.Settings(int(p), v or None, float(t) if moved else None, int(m))
+                    return chat_ui.settings_from_page(p, v, t, m, default_t if checker is not None else None)
                 except AssistantError as err:
                     raise shown_error(err) from err
 

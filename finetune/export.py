@@ -112,6 +112,8 @@ def export(log: FlagLog, fmt: str, out: Path | str, *, since: float | None = Non
         raise InputError(f"--verdict is unsupported or contradicted, not {verdict!r}")
     if not 0 <= held_out_share < 1:
         raise InputError(f"the held-out share must be in [0, 1), got {held_out_share}")
+    if since is not None and until is not None and since >= until:
+        raise InputError("the start date must be before the end date (from < until)")
     out = Path(out)
     if out.is_dir():
         raise InputError(f"{out} is a directory; give a file name")

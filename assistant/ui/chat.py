@@ -27,16 +27,38 @@ class Settings:
     max_new_tokens: int | None = None  # None: the model's configured limit
 
     def __post_init__(self) -> None:
-        import math
+        self.passages = _number(self.passages, "passages", 1, 20, whole=True)
+        self.support_threshold = _number(self.support_threshold, "the support threshold", 0, 1, open_range=True)
+        self.max_new_tokens = _number(self.max_new_tokens, "max new tokens", 1, 4096, whole=True)
 
-        if self.passages is not None and not 1 <= int(self.passages) <= 20:
-            raise InputError(f"passages must be between 1 and 20, got {self.passages}")
-        if self.support_threshold is not None and not (
-                isinstance(self.support_threshold, (int, float)) and math.isfinite(self.support_threshold)
-                and 0 < self.support_threshold < 1):
-            raise InputError(f"the support threshold must be between 0 and 1, got {self.support_threshold}")
-        if self.max_new_tokens is not None and not 1 <= int(self.max_new_tokens) <= 4096:
-            raise InputError(f"max new tokens must be between 1 and 4096, got {self.max_new_tokens}")
+
+def settings_from_page(passages, verifier, threshold, max_new_tokens, default_threshold: float | None) -> Settings:
+    """The page's settings controls as :class:`Settings`; the threshold only counts when moved
+    off the calibrated default (so the verifier's own calibration applies until someone changes it)."""
+    threshold = _number(threshold, "the support threshold", 0, 1, open_range=True)
+    moved = default_threshold is not None and threshold is not None and abs(threshold - default_threshold) > 1e-9
+    return Settings(passages, verifier or None, threshold if moved else None, max_new_tokens)
+
+
+MAX_QUESTION_CHARS = 20_000  # about 5,000 tokens: more than any context the packaged model has room for
+
+
+def _number(value, what: str, low: float, high: float, whole: bool = False, open_range: bool = False):
+    """``value`` as a finite number in [low, high] (open at both ends if asked), or an InputError saying so."""
+    import math
+
+    if value is None:
+        return None
+    kind = "a whole number" if whole else "a number"
+    bounds = f"between {low} and {high}" + (" (not either end)" if open_range else "")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} must be {kind} {bounds}, got {value!r}") from None
+    inside = low < number < high if open_range else low <= number <= high
+    if not math.isfinite(number) or not inside or (whole and number != int(number)):
+        raise InputError(f"{what} must be {kind} {bounds}, got {value!r}")
+    return int(number) if whole else number
 
 
 @dataclass
@@ -124,6 +146,9 @@ def respond(services, message: str, shown: list[dict], conversation: Conversatio
     question = text_of(message).strip()
     if not question:
         raise gr.Error("Type a question first.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise gr.Error(f"The question is {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}. "
+                       "Put long text in a document and ask about it.")
     chat = services.chat
     shown = [*shown, {"role": "user", "content": plain_html(question)}, {"role": "assistant", "content": ""}]
     answer = ""

@@ -15,6 +15,7 @@ import hashlib
 import re
 import shutil
 import time
+from os import PathLike
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -27,7 +28,10 @@ def display_name(name: str) -> str:
     """The last part of a browser-supplied file name, without control characters (for titles and reports)."""
     base = Path(str(name).replace("\\", "/")).name
     base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip()
-    return base[:200] or "upload"
+    if len(base) > 200:  # cut the stem, keep the extension (it says what type the file is)
+        stem, suffix = base[:-len(Path(base).suffix) or None], Path(base).suffix[:20]
+        base = stem[:180] + suffix
+    return base or "upload"
 
 
 def stored_name(name: str) -> str:
@@ -79,7 +83,7 @@ def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] |
     paths, names, backups = [], {}, {}
     refused: list[tuple[str, str]] = []  # (name, reason): files turned away before a byte is copied
     for item in files:
-        src = Path(getattr(item, "name", None) or getattr(item, "path", None) or str(item))
+        src = Path(item) if isinstance(item, (str, PathLike)) else Path(getattr(item, "name", None) or item.path)
         original = display_name(getattr(item, "orig_name", None) or src.name)
         try:
             problem = type_problem(original) or size_problem(original, src.stat().st_size, max_bytes)
@@ -114,15 +118,20 @@ def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] |
         for dest, backup in backups.items():
             backup.replace(dest)
         raise
-    skipped = {str(p) for p, _ in report.skipped}
-    for dest in map(str, paths):
+    taken = [d.source for d in report.added] + list(report.unchanged)
+    for dest in map(str, paths):  # a file none of whose documents went in is not kept (the old version is)
+        kept = any(source == dest or source.startswith(dest + "#") for source in taken)
         if dest in backups:
-            backups[dest].replace(dest) if dest in skipped else backups[dest].unlink()
-        elif dest in skipped:
+            backups[dest].unlink() if kept else backups[dest].replace(dest)
+        elif not kept:
             Path(dest).unlink(missing_ok=True)
 
     def shown(source: str) -> str:
-        return escape(names.get(source, Path(source).name))
+        """The name a person gave the file (a JSONL record's line or id kept after it)."""
+        for stored, name in names.items():
+            if source == stored or source.startswith((stored + ":", stored + "#")):
+                return escape(name + source[len(stored):])
+        return escape(Path(source).name)
 
     lines = [f"**{len(report.added)} added, {len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
              f"{len(report.skipped) + len(refused)} not added** ({report.chunks} chunks in {report.seconds:.1f} s)"]

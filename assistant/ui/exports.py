@@ -17,9 +17,13 @@ HELP = {"sft": "conversations ending in the verified or corrected answer (TRL SF
 
 def day(value, option: str) -> float | None:
     """A date from the page (``YYYY-MM-DD``, a datetime, or a Unix time) as a Unix time (UTC)."""
+    import math
+
     if value in (None, ""):
         return None
     if isinstance(value, (int, float)):
+        if not math.isfinite(value) or value < 0:
+            raise InputError(f"{option} must be a date like 2026-11-29, got {value!r}")
         return float(value)
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
@@ -41,10 +45,15 @@ def run(flag_log, fmt: str, verdict: str = "all", reviewed_only: bool = True, si
         raise InputError("there is no flag log to export")
     if fmt not in FORMATS:
         raise InputError(f"choose a format: {', '.join(FORMATS)}")
+    try:
+        share = float(held_out)
+    except (TypeError, ValueError):
+        raise InputError(f"the held-out share must be a number in [0, 1), got {held_out!r}") from None
+    start, end = day(since, "from"), day(until, "until")
     out = subdir("exports") / f"{fmt}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
-    report = export(flag_log, fmt, out, since=day(since, "from"), until=day(until, "until"),
+    report = export(flag_log, fmt, out, since=start, until=end,
                     verdict=None if verdict in ("all", None, "") else verdict, reviewed_only=bool(reviewed_only),
-                    held_out_share=float(held_out))
+                    held_out_share=share)
     summary = (f"**{report.rows} row{'s' if report.rows != 1 else ''}** ({report.train} train, {report.held_out} held out) from {report.turns_read} "
                f"turns, written to `{out.name}`.")
     if not report.rows:
