@@ -76,3 +76,19 @@ def doc_index(tmp_path, embedder):
     idx = DocumentIndex(IndexConfig(batch_size=8), root=tmp_path / "index", embedder=embedder)
     yield idx
     idx.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line for the bad-input suite (tests marked ``hostile``): cases tried, passed, failed."""
+    counts = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if report.when in ("call", "setup") and "hostile" in getattr(report, "keywords", {}):
+                if outcome == "passed" and report.when != "call":
+                    continue
+                counts[outcome] = counts.get(outcome, 0) + 1
+    if counts:
+        tried = sum(counts.values())
+        terminalreporter.write_line(
+            f"bad-input suite: {tried} cases tried, {counts.get('passed', 0)} passed, "
+            f"{counts.get('failed', 0) + counts.get('error', 0)} failed, {counts.get('skipped', 0)} skipped")
