@@ -1,5 +1,8 @@
 """SQLite helpers: connections with safe defaults, numbered migrations, transactions.
 
+A write the disk refuses (full, a size limit, an I/O error) is rolled back and raised
+as :class:`assistant.errors.StorageError` naming the database file.
+
 A schema is a list of migration functions; migration ``n`` (1-based) is applied
 once, in order, and recorded in the ``_migrations`` table, when the database is
 opened. Each runs in its own ``BEGIN IMMEDIATE`` transaction, so two processes
@@ -13,6 +16,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
+
+from .errors import storage_error
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -39,10 +44,24 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
+        conn.execute("COMMIT")
+    except BaseException as err:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(err, sqlite3.OperationalError) and is_write_failure(err):
+            raise storage_error(database_path(conn), err) from err
         raise
-    conn.execute("COMMIT")
+
+
+def is_write_failure(err: sqlite3.Error) -> bool:
+    """An SQLite error that means the disk would not take the write (full, size limit, I/O, read-only)."""
+    text = str(err).lower()
+    return any(s in text for s in ("disk i/o error", "database or disk is full", "readonly database"))
+
+
+def database_path(conn: sqlite3.Connection) -> str:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return (row[2] if row and row[2] else ":memory:")
 
 
 def run_script(conn: sqlite3.Connection, script: str) -> None:

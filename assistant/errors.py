@@ -11,6 +11,7 @@ Exit codes (documented in the README):
 2     bad usage or configuration (unknown setting, invalid value)
 3     a model could not be found or loaded
 4     bad input (a file or request the assistant cannot use)
+5     storage: the data home cannot be written (disk full, read-only, I/O error)
 130   interrupted (Ctrl-C)
 ====  =============================================================
 """
@@ -40,6 +41,26 @@ class InputError(AssistantError):
     """Input the assistant cannot use: a bad file, an over-long prompt, ..."""
 
     exit_code = 4
+
+
+class StorageError(AssistantError):
+    """The data home cannot be written: a full disk, a file size limit, an I/O error.
+
+    Raised after the write was undone: everything committed before is still there."""
+
+    exit_code = 5
+
+
+def storage_error(path, err: BaseException) -> StorageError:
+    """A StorageError naming ``path`` and what the system said (an OSError or an SQLite error)."""
+    import errno
+
+    reason = getattr(err, "strerror", None) or str(err)
+    if getattr(err, "errno", None) in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or "full" in reason:
+        hint = "free some space (or raise the file size limit) and try again"
+    else:
+        hint = "check the disk and the permissions of the data home"
+    return StorageError(f"cannot write {path}: {reason}; nothing was changed, {hint}")
 
 
 EXIT_INTERRUPTED = 130

@@ -64,11 +64,12 @@ class LoadedModel:
 
 def adapter_path(name: str) -> Path:
     """A LoRA adapter: a folder under ``<data home>/adapters`` by name, or any folder path."""
+    from .atomic import recover_folder
     from .home import data_home
 
     path = Path(name).expanduser()
     if not path.is_dir():
-        path = data_home() / "adapters" / name
+        path = recover_folder(data_home() / "adapters" / name)  # a save killed half-way leaves the old one
     if not (path / "adapter_config.json").is_file():
         raise ModelError(f"no LoRA adapter {name!r}: expected a folder with adapter_config.json, by path or under "
                          f"{data_home() / 'adapters'} (train one with `python -m finetune.train`)")

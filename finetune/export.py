@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from assistant.errors import InputError
+from assistant.errors import InputError, storage_error
 from assistant.log import FlagLog, Turn
 from assistant.prompt import Passage, build_messages
 
@@ -103,6 +103,23 @@ def rows_for(turn: Turn, fmt: str, reviewed_only: bool, verdict: str | None) -> 
                 yield {"prompt": prompt, "completion": [{"role": "assistant", "content": text}], "label": label}
 
 
+def remove_stale_temp_files(out: Path) -> list[Path]:
+    """Temp files an export to ``out`` left when its process was killed (its pid is gone); removed."""
+    removed = []
+    for tmp in out.parent.glob(f".{out.name}.*.tmp"):
+        pid = tmp.name[len(out.name) + 2:-4]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+        except PermissionError:  # alive, another user's
+            continue
+    return removed
+
+
 def export(log: FlagLog, fmt: str, out: Path | str, *, since: float | None = None, until: float | None = None,
            verdict: str | None = None, reviewed_only: bool = True, held_out_share: float = 0.2) -> ExportReport:
     """Write ``fmt`` rows to ``out`` (atomically: a temp file renamed into place)."""
@@ -119,6 +136,7 @@ def export(log: FlagLog, fmt: str, out: Path | str, *, since: float | None = Non
         raise InputError(f"{out} is a directory; give a file name")
     if not out.parent.is_dir():
         raise InputError(f"cannot write {out}: the folder {out.parent} does not exist")
+    remove_stale_temp_files(out)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     counts = {"train": 0, "held_out": 0}
     turn_ids = log.turn_ids(since=since, until=until)
@@ -135,7 +153,7 @@ def export(log: FlagLog, fmt: str, out: Path | str, *, since: float | None = Non
         os.replace(tmp, out)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write {out}: {err.strerror or err}") from None
+        raise storage_error(out, err) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

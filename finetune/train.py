@@ -100,19 +100,20 @@ def train(method: str, data_path: Path, name: str, base: str = "smollm2", epochs
     report = TrainReport(name, out, method, len(data), int(result.global_step), seconds,
                          losses[0] if losses else None, losses[-1] if losses else None)
     if trainer.is_world_process_zero():
-        tmp = out.with_name(f".{name}.tmp")
-        trainer.model.save_pretrained(tmp)
-        (tmp / "adapter_card.json").write_text(json.dumps({
+        from assistant.atomic import replace_folder
+
+        card = {
             "base_model": loaded.name, "method": method, "data": str(data_path), "rows": len(data),
             "settings": {"epochs": epochs, "max_steps": max_steps, "lr": lr, "rank": rank, "batch_size": batch_size,
                          "max_length": max_length, "seed": seed},
             "steps": report.steps, "processes": trainer.args.world_size, "seconds": seconds, "losses": losses, "created_at": time.time(),
-        }, indent=2) + "\n")
-        if out.exists():
-            import shutil
+        }
 
-            shutil.rmtree(out)
-        tmp.rename(out)  # an adapter folder is complete or absent
+        def write(folder: Path) -> None:
+            trainer.model.save_pretrained(folder)
+            (folder / "adapter_card.json").write_text(json.dumps(card, indent=2) + "\n")
+
+        replace_folder(out, write)  # an adapter folder is complete (old or new), never half written
     return report
 
 

@@ -208,8 +208,16 @@ class Store:
                  time.perf_counter() - start)
 
     def save(self) -> None:
-        """Write the FAISS file (atomically), so the next open needs little reconciling."""
-        self.vectors.save(self.faiss_path)
+        """Write the FAISS file (atomically), so the next open needs little reconciling.
+
+        The file is a cache of the vectors in the database: when the disk will not take it,
+        that is logged and the old file stays; the next open brings it up to date."""
+        from assistant.errors import StorageError
+
+        try:
+            self.vectors.save(self.faiss_path)
+        except StorageError as err:
+            log.warning("%s (the vector file is rebuilt from the database when the index is next opened)", err)
 
     # -- documents -----------------------------------------------------------------------------------
     def find(self, source: str) -> DocumentInfo | None:

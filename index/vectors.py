@@ -139,11 +139,17 @@ class VectorIndex:
         """Write atomically: a temp file, fsync, then rename over the old one."""
         import faiss
 
+        from assistant.errors import storage_error
+
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        faiss.write_index(self.index, str(tmp))
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        try:
+            faiss.write_index(self.index, str(tmp))
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except (OSError, RuntimeError) as err:  # faiss reports a failed write as a RuntimeError
+            tmp.unlink(missing_ok=True)
+            raise storage_error(path, err) from err
 
     @classmethod
     def load(cls, path: Path, dim: int, spec: IndexSpec) -> "VectorIndex":

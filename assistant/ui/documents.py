@@ -14,12 +14,13 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import threading
 import time
 from os import PathLike
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..errors import InputError
+from ..errors import InputError, storage_error
 
 COLUMNS = ["title", "type", "pages", "chunks", "added", "id"]
 
@@ -64,21 +65,43 @@ def upload_path(original: str, home: Path) -> Path:
     return folder / stored_name(original)
 
 
+_UPLOADING = threading.Lock()  # one upload at a time: each may set aside and restore earlier versions
+
+
+def recover_uploads(folder: Path) -> list[Path]:
+    """Earlier versions an upload killed half-way set aside (``.previous-NAME``): put back where
+    the new version never arrived, removed where it did. Returns the files put back."""
+    restored = []
+    for backup in folder.glob(".previous-*"):
+        current = backup.with_name(backup.name[len(".previous-"):])
+        if current.exists():
+            backup.unlink()
+        else:
+            restored.append(backup.rename(current))
+    return restored
+
+
 def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None = None) -> str:
     """Copy the uploaded files into the data home and index them; a markdown report, one line a file.
 
     ``files`` are paths (or objects with ``.name`` / ``.orig_name``, as Gradio passes them)."""
-    from html import escape
-
-    from ..home import data_home
-
     if index is None:
         raise InputError("no document index is open")
     if not files:
         raise InputError("choose one or more files first")
+    with _UPLOADING:
+        return _add_uploads(index, files, progress)
+
+
+def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None) -> str:
+    from html import escape
+
     from index.load import size_problem, type_problem
 
+    from ..home import data_home
+
     home = data_home()
+    recover_uploads(home / "uploads")
     max_bytes = int(index.cfg.max_file_mb * 1e6)
     paths, names, backups = [], {}, {}
     refused: list[tuple[str, str]] = []  # (name, reason): files turned away before a byte is copied
@@ -98,9 +121,17 @@ def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] |
             refused.append((original, "another file in this upload has the same name; upload one of them"))
             continue
         if src.resolve() != dest.resolve():
-            if dest.exists():  # kept until the new version is in: a bad new file must not lose the old one
-                backups[str(dest)] = dest.rename(dest.with_name(f".previous-{dest.name}"))
-            shutil.copyfile(src, dest)
+            try:
+                if dest.exists():  # kept until the new version is in: a bad new file must not lose the old one
+                    backups[str(dest)] = dest.rename(dest.with_name(f".previous-{dest.name}"))
+                shutil.copyfile(src, dest)
+            except OSError as err:  # a full disk: put back what was there, add nothing
+                for path in [*paths, dest]:
+                    if str(path) not in backups:
+                        Path(path).unlink(missing_ok=True)
+                for stored, backup in backups.items():
+                    backup.replace(stored)
+                raise storage_error(dest, err) from err
         paths.append(dest)
         names[str(dest)] = original
     done = [0]

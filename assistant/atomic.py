@@ -1,0 +1,72 @@
+"""Replace a folder so that a reader never sees half of it, even if the writer is killed.
+
+``replace_folder(out, write)`` has ``write`` fill a temp folder beside ``out``, then moves
+the old folder aside, renames the new one in and removes the old one. Killed at any
+moment, it leaves ``out`` complete (old or new version) or, in the instant between the
+two renames, the old version under ``.<name>.old``; :func:`recover_folder` (called by
+every reader and by the next write) puts that back. A write the disk refuses leaves the
+old folder and raises :class:`assistant.errors.StorageError`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Callable
+
+from .errors import storage_error
+
+
+def _aside(out: Path, what: str) -> Path:
+    return out.with_name(f".{out.name}.{what}")
+
+
+def recover_folder(out: Path, tidy: bool = False) -> Path:
+    """Undo what a killed :func:`replace_folder` left: the old version back in place if the new
+    one never arrived. With ``tidy`` (the writer itself, before writing) leftovers are removed
+    too; a reader leaves them, as a writer may be at work on them. Returns ``out``."""
+    old, tmp = _aside(out, "old"), _aside(out, "tmp")
+    if old.exists() and not out.exists():
+        old.rename(out)
+    if tidy:
+        if old.exists():  # killed after the new version went in: the old one is garbage
+            shutil.rmtree(old)
+        if tmp.exists():  # killed while writing: never became anything
+            shutil.rmtree(tmp)
+    return out
+
+
+def _sync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_folder(out: Path, write: Callable[[Path], None]) -> Path:
+    """Write a new version of the folder ``out`` with ``write(temp_folder)``, then swap it in."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    recover_folder(out, tidy=True)
+    old, tmp = _aside(out, "old"), _aside(out, "tmp")
+    try:
+        tmp.mkdir()
+        write(tmp)
+        for file in tmp.rglob("*"):
+            if file.is_file():
+                with open(file, "rb") as fh:
+                    os.fsync(fh.fileno())
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)  # what little was written; the error below says why
+        raise storage_error(out, err) from err
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if out.exists():
+        out.rename(old)
+    tmp.rename(out)
+    _sync_dir(out.parent)
+    if old.exists():
+        shutil.rmtree(old)
+    return out
