@@ -27,10 +27,15 @@ def connect(path: Path | str, migrations: Sequence[Migration] = ()) -> sqlite3.C
 
     The connection is in autocommit mode: use :func:`transaction` for atomic groups of writes.
     """
-    conn = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
+    try:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
+        if str(path) != ":memory:":
+            conn.execute("PRAGMA journal_mode=WAL")
+    except (OSError, sqlite3.OperationalError) as err:  # a folder that cannot be made, a read-only disk
+        raise storage_error(path, err) from err
     conn.row_factory = sqlite3.Row
-    if str(path) != ":memory:":
-        conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")  # with WAL: a process crash loses no committed transaction
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=60000")
