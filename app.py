@@ -131,7 +131,7 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
                     raise shown_error(err) from err
                 return message, documents.table(index), gr.update(choices=documents.choices(index), value=None)
 
-            add_button.click(add, uploads, [add_result, doc_table, doc_pick, uploads], api_name=False)
+            add_button.click(add, uploads, [add_result, doc_table, doc_pick, uploads], api_name="add_documents")
             delete_button.click(delete, doc_pick, [add_result, doc_table, doc_pick], api_name=False)
 
             # -- review ----------------------------------------------------------------------------------
