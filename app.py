@@ -5,12 +5,16 @@ documents, review, exports, dashboard). Every answer is checked by the configure
 verifier and logged in the flag log. Listens on 127.0.0.1:7860 by default;
 ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT`` and the flags override it.
 Gradio's analytics are off. With ``--auth`` (or ``--auth-file``, one
-``user:password`` a line) nothing (page, API, files) is served before login.
+``user:password`` a line) nothing (page, API, files) is served before login
+(``assistant/ui/guard.py``). Gradio's copies of uploaded files are kept in
+``<data home>/tmp`` (unless ``GRADIO_TEMP_DIR`` says otherwise) and removed after a day.
 """
 
 import argparse
 import os
 import sys
+
+USER_TEMP_DIR = os.environ.get("GRADIO_TEMP_DIR")  # set by the person running us: theirs to choose
 
 
 def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=None, model_config=None):
@@ -24,11 +28,16 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
 
     services = Services(chat, index, flag_log, checker_config or CheckerConfig(), checker,
                         model_config=model_config or ModelConfig())
+    if not USER_TEMP_DIR:  # Gradio's own copies of uploads stay inside the data home too
+        from assistant.home import subdir
+
+        os.environ["GRADIO_TEMP_DIR"] = str(subdir("tmp"))
 
     def shown_error(err: AssistantError) -> gr.Error:
         return gr.Error(str(err))
 
-    with gr.Blocks(title="Grounded assistant") as demo:
+    # delete_cache: every hour, Gradio removes the upload copies it made over a day ago
+    with gr.Blocks(title="Grounded assistant", delete_cache=(3600, 86400)) as demo:
         gr.Markdown(f"## Grounded assistant\nModel `{chat.name}` on `{chat.loaded.device}`. Answers come from your "
                     "documents; every statement is checked against them and marked **\u2714 supported**, "
                     "**? unsupported** or **\u2716 contradicted** (hover a statement for its evidence).")
@@ -260,11 +269,15 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
 
 def serve(demo, host: str = "127.0.0.1", port: int | None = None, auth=None, **launch):
     """Queue and launch ``demo`` with the page's styles (and login, when ``auth`` is given)."""
+    from starlette.middleware import Middleware
+
+    from assistant.ui.guard import LoginRequired
     from assistant.ui.highlight import CSS
 
     return demo.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, auth=auth, css=CSS,
-        auth_message="Sign in to use the grounded assistant." if auth else None, **launch)
+        auth_message="Sign in to use the grounded assistant." if auth else None,
+        app_kwargs={"middleware": [Middleware(LoginRequired)]}, **launch)
 
 
 def read_auth(pairs: list[str], file: str | None) -> list[tuple[str, str]] | None:
