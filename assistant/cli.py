@@ -137,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-waiting", type=int, default=64, help="requests that may wait their turn (then 503)")
     p.add_argument("--batch", type=int, default=1, metavar="N",
                    help="decode up to N concurrent requests together (default 1: one at a time)")
+    p.add_argument("--api-key-env", metavar="NAME",
+                   help="require the API key held in this environment variable (Authorization: Bearer KEY)")
     add_common_options(p)
     add_decoding_options(p)
     p.set_defaults(func=cmd_serve)
@@ -442,13 +444,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .generate import load_chat_model
     from .serve import build_app
 
+    from .errors import ConfigError
+
     config = config_from_args(args)
+    api_key = os.environ.get(args.api_key_env, "") if args.api_key_env else None
+    if args.api_key_env and not api_key:
+        raise ConfigError(f"--api-key-env {args.api_key_env}: that environment variable is not set or empty")
     progress = progress_printer(args)
     chat = load_chat_model(config, progress)
     checker = None if args.no_checker else make_checker(config.checker, open_index(config), chat)
     progress(f"serving {chat.name} on http://{args.host}:{args.port}/v1"
              + ("" if checker is None else f" (checker: {checker.verifier.name})"))
-    uvicorn.run(build_app(chat, checker, args.max_waiting, args.batch), host=args.host, port=args.port,
+    uvicorn.run(build_app(chat, checker, args.max_waiting, args.batch, api_key), host=args.host, port=args.port,
                 log_level="warning" if args.quiet else "info")
     return 0
 

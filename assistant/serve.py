@@ -13,6 +13,8 @@ arrive together are decoded together in one batch (``assistant/batching.py``). E
 way at most ``max_waiting`` may wait; beyond that the server answers 503 at once rather
 than letting callers time out. A client that goes away mid-stream stops its
 generation. Bad requests get a 400 with OpenAI's error shape, naming what is wrong.
+With an API key (``--api-key-env NAME``: the key is read from that environment
+variable, never from the command line), requests without it get a 401.
 """
 
 import json
@@ -120,11 +122,15 @@ def parse_items(value: Any) -> list[dict[str, Any]]:
     return value
 
 
-def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1):
+def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api_key: str | None = None):
+    """The server. With ``api_key``, every request must carry ``Authorization: Bearer <api_key>``
+    (401 otherwise), the way OpenAI's clients send their key."""
+    import hmac
+
     from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse, StreamingResponse
 
-    app = FastAPI(title="grounded-assistant", docs_url=None, redoc_url=None)
+    app = FastAPI(title="grounded-assistant", docs_url=None, redoc_url=None, openapi_url=None)
     if max_batch > 1:
         from .batching import BatchedChat
 
@@ -144,6 +150,16 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1):
         if not isinstance(body, dict):
             raise InputError("the request body must be a JSON object")
         return body
+
+    if api_key:
+        expected = f"Bearer {api_key}".encode()
+
+        @app.middleware("http")
+        async def key_required(request: Request, call_next):
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return error(401, "a valid API key is required (Authorization: Bearer ...)", "invalid_api_key")
+            return await call_next(request)
 
     @app.exception_handler(InputError)
     async def bad_request(request, err: InputError):

@@ -293,3 +293,29 @@ def test_the_server_batches_concurrent_requests(chat_model, serve):
     assert len(answers) == 3 and all(answers.values())
     assert "Paris" in answers[0]
     assert max(app.state.chat.batches) >= 2  # decoded together, not one after another
+
+
+def test_with_an_api_key_requests_without_it_get_a_401(serve, monkeypatch):
+    import httpx
+
+    served = serve(build_app(SlowChat(), api_key="k-123"))
+    body = {"messages": [{"role": "user", "content": "hi"}]}
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "k-123"}):
+        for method, path, payload in (("GET", "/models", None), ("POST", "/chat/completions", body),
+                                      ("POST", "/check", {"items": []})):
+            response = httpx.request(method, served.url + path, json=payload, headers=headers)
+            assert response.status_code == 401, (headers, path)
+            assert response.json()["error"]["type"] == "invalid_api_key"
+    monkeypatch.setenv("SERVE_KEY", "k-123")
+    answer = "".join(client(served.url, api_key_env="SERVE_KEY").stream(body["messages"]))
+    assert answer == "You asked: hi"  # the openai backend sends the key it is configured with
+    with pytest.raises(ModelError, match="401"):
+        "".join(client(served.url).stream(body["messages"]))
+
+
+def test_serve_refuses_an_api_key_variable_that_is_not_set(tmp_path, capsys, monkeypatch):
+    from assistant.cli import main
+
+    monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
+    assert main(["serve", "--api-key-env", "NO_SUCH_KEY_VAR", "--home", str(tmp_path)]) == 2
+    assert "NO_SUCH_KEY_VAR: that environment variable is not set or empty" in capsys.readouterr().err
