@@ -157,7 +157,7 @@ def _pdf(path: Path, stem: str) -> Document:
     return Document(str(path), str(meta_title or stem), "pdf", text, pages, {"page_count": len(texts)})
 
 
-def _docx(path: Path, stem: str) -> Document:
+def _docx(path: Path, stem: str, max_bytes: int) -> Document:
     import zipfile
 
     import docx
@@ -165,6 +165,10 @@ def _docx(path: Path, stem: str) -> Document:
     from lxml.etree import XMLSyntaxError
 
     try:
+        with zipfile.ZipFile(path) as z:  # a .docx is a zip: refuse one that unpacks to far more than it weighs
+            unpacked = sum(info.file_size for info in z.infolist())
+        if unpacked > max(20 * max_bytes, 200_000_000):
+            raise DocumentError(path, f"unpacks to {unpacked / 1e6:,.0f} MB (a zip bomb?); not read")
         d = docx.Document(str(path))
     except (zipfile.BadZipFile, OpcError, XMLSyntaxError, KeyError, ValueError, OSError) as err:
         raise DocumentError(path, f"is not a readable .docx file ({type(err).__name__}: {err})") from None
@@ -244,7 +248,7 @@ def load_path(path: Path, max_bytes: int, name: str | None = None) -> Iterator[D
         if suffix == ".pdf":
             docs: list[Document] = [_pdf(path, stem)]
         elif suffix == ".docx":
-            docs = [_docx(path, stem)]
+            docs = [_docx(path, stem, max_bytes)]
         else:
             raw = _clean(_decode(path, path.read_bytes()))
             if suffix == ".jsonl":

@@ -45,6 +45,15 @@ def _zip_as_docx(path: Path) -> None:
         z.writestr("hello.txt", "not a word document")
 
 
+def _zip_bomb_docx(path: Path) -> None:
+    """A .docx-looking zip whose one member unpacks to 1.1 GB of zeros (about 5 MB on disk)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        with z.open("word/document.xml", "w", force_zip64=True) as member:
+            block = b"\0" * (1 << 24)
+            for _ in range(66):
+                member.write(block)
+
+
 def _sparse(size: int) -> Callable[[Path], None]:
     def make(path: Path) -> None:
         with open(path, "wb") as f:  # a sparse file: its size is real, it costs no disk
@@ -78,6 +87,7 @@ UPLOADS: dict[str, Upload] = {u.name: u for u in [
     Upload("scanned.pdf", lambda p: make_pdf(p, [""]), "no text to index"),
     Upload("zip.docx", _zip_as_docx, "not a readable .docx"),
     Upload("plain.docx", _text("just text, not a word document"), "not a readable .docx"),
+    Upload("bomb.docx", _zip_bomb_docx, "unpacks to 1,107 MB (a zip bomb?)"),
     Upload("image.txt", _bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 40), "binary file"),
     Upload("empty.txt", _bytes(b""), "is empty"),
     Upload("empty.pdf", _bytes(b""), "is empty"),
