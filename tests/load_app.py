@@ -1,0 +1,51 @@
+"""The page with a fast fake model, for the load test to run in a process of its own.
+
+    python -m tests.load_app PORT      # data home from ASSISTANT_HOME; prints "ready" once serving
+
+Real index, embedder, shipped verifier and flag log; the model is :class:`QuickChat`, which
+answers from the first passage it is given, so the load test measures the app, not the model.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from types import SimpleNamespace
+
+from assistant.config import GenerationConfig
+
+
+class QuickChat:
+    """Answers with the first sentence of the first passage it was given, streamed in pieces."""
+
+    name, generation, loaded = "quick", GenerationConfig(), SimpleNamespace(device="cpu")
+
+    def stream(self, messages, generation=None):
+        user = messages[-1]["content"]
+        passage = user.split("[1] ", 1)[1].split("\n")[0] if "[1] " in user else "I don't know."
+        answer = passage.split(") ", 1)[-1].split(". ")[0] + ". [1]"
+        for word in answer.split(" "):
+            time.sleep(0.002)
+            yield word + " "
+
+    def with_generation(self, **changes):
+        return GenerationConfig(**changes)
+
+
+def main(argv: list[str]) -> int:
+    from app import build_demo, serve
+    from assistant.checker import make_checker
+    from assistant.config import CheckerConfig, IndexConfig
+    from assistant.log import FlagLog
+    from index.documents import DocumentIndex
+
+    index = DocumentIndex(IndexConfig(batch_size=8))
+    demo = build_demo(QuickChat(), index, make_checker(CheckerConfig(), index), FlagLog(), CheckerConfig())
+    serve(demo, "127.0.0.1", int(argv[0]), prevent_thread_lock=True, quiet=True)
+    print("ready", flush=True)
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
