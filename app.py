@@ -34,7 +34,7 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
         os.environ["GRADIO_TEMP_DIR"] = str(subdir("tmp"))
 
     def shown_error(err: AssistantError) -> gr.Error:
-        return gr.Error(str(err))
+        return chat_ui.page_error(err)
 
     # delete_cache: every hour, Gradio removes the upload copies it made over a day ago
     with gr.Blocks(title="Grounded assistant", delete_cache=(3600, 86400)) as demo:
@@ -68,12 +68,12 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
                     max_tokens = gr.Slider(16, 1024, step=16, value=chat.generation.max_new_tokens,
                                            label="Most tokens per answer")
                     with gr.Row():
-                        model_name = gr.Textbox(services.model_config.name, label="Model", scale=3,
+                        model_name = gr.Textbox(services.model_config.name, label="Model", scale=3, elem_id="model-name",
                                                 info="a Hugging Face id, a local folder, a .gguf file, or smollm2; "
                                                      "loading one changes it for every session")
                         adapter_name = gr.Textbox(services.model_config.adapter, label="LoRA adapter", scale=2,
                                                   info="a name under <data home>/adapters, or a folder")
-                        load_button = gr.Button("Load model", scale=1)
+                        load_button = gr.Button("Load model", scale=1, elem_id="load-model")
 
             def load_model(name, adapter, progress=gr.Progress()):
                 progress(0.0, desc=f"loading {name}...")

@@ -359,3 +359,27 @@ def test_chat(home, index, case):
     assert_kept(before, after)
     turns = after["log.sqlite:turns"] - before["log.sqlite:turns"]
     assert len(turns) == 1 and repr(question.strip())[1:-1][:40] in next(iter(turns))  # logged as it was asked
+
+
+# -- loading another model from the page ---------------------------------------------------------------
+MODEL_SETTINGS = {
+    "empty name": ("  ", "", "name a model"),
+    "a path out of the data home": ("../../../etc/passwd", "", "../../../etc/passwd"),
+    "a file that is not a model": (__file__, "", "test_hostile.py"),
+    "an adapter path out of the data home": ("smollm2", "../../../etc", "no LoRA adapter '../../../etc'"),
+    "markup as a model name": ("<img src=x onerror=alert(1)>", "", "<img src=x onerror=alert(1)>"),
+}
+
+
+@pytest.mark.parametrize("case", list(MODEL_SETTINGS))
+def test_loading_another_model(home, case):
+    from assistant.errors import AssistantError
+    from assistant.ui.services import Services
+
+    name, adapter, fragment = MODEL_SETTINGS[case]
+    chat = Scripted("unchanged")
+    services = Services(chat)
+    with pytest.raises(AssistantError) as err:
+        services.switch_model(name, adapter)
+    assert fragment in str(err.value)
+    assert services.chat is chat  # the working model keeps answering

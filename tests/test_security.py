@@ -130,3 +130,28 @@ def test_signing_in_from_a_browser(page, browser):  # noqa: F811
     tab.get_by_role("tab", name="Documents").wait_for(timeout=10_000)
     tab.screenshot(path=str(ARTIFACTS / "14_signed_in.png"))
     context.close()
+
+
+def test_error_messages_carrying_markup_are_shown_as_text(page, browser):  # noqa: F811
+    """Gradio shows an error's message as (sanitised) HTML; ours are escaped, so a model or
+    file name with markup in it is shown, not built into the page."""
+    _, url = page
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(url + "/")
+    tab.fill("input[type=text]", USERS[0][0])
+    tab.fill("input[type=password]", USERS[0][1])
+    tab.keyboard.press("Enter")
+    tab.wait_for_selector("#question", timeout=30_000)
+    tab.locator(".label-wrap", has_text="Settings").first.click()
+    name = '<img src=x onerror="window.__pwned=1"><b>bold</b>'
+    tab.fill("#model-name textarea, #model-name input", name)
+    tab.click("#load-model")
+    toast = tab.get_by_text("bold</b>", exact=False).first
+    toast.wait_for(timeout=30_000)
+    assert "cannot load model '<img src=x" in toast.inner_text()
+    tab.wait_for_timeout(600)  # the toast slides in
+    tab.screenshot(path=str(ARTIFACTS / "15_error_as_text.png"))
+    assert tab.evaluate("window.__pwned") is None
+    assert tab.evaluate("document.querySelectorAll('img[src=x], b').length") == 0
+    context.close()

@@ -90,6 +90,14 @@ def session_id(request) -> str:
     return f"web:{user}:{request.session_hash}" if user else f"web:{request.session_hash}"
 
 
+def page_error(err: BaseException | str):
+    """A ``gr.Error`` for the page. Gradio shows an error's message as (sanitised) HTML, so a
+    file or model name carrying markup would become elements: the message is escaped first."""
+    import gradio as gr
+
+    return gr.Error(escape(str(err)))
+
+
 def plain_html(text: str) -> str:
     """Text shown in the chat as text: escaped, line breaks kept."""
     return escape(text).replace("\n", "<br>")
@@ -175,7 +183,7 @@ def respond(services, message: str, shown: list[dict], conversation: Conversatio
                 session=session, question=question, answer=answer, model=chat.name,
                 generation=asdict(generation or chat.generation), passages=hits, report=report)
     except AssistantError as err:
-        raise gr.Error(str(err)) from err
+        raise page_error(err) from err
     conversation.messages += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
     conversation.turn_ids.append(turn_id)
     shown[-1] = {"role": "assistant", "content": answer_html(answer, hits, cited_numbers(answer, len(hits)), report)}
