@@ -13,6 +13,7 @@ changed. Nothing here is a checked-in binary: every file is made by the function
 from __future__ import annotations
 
 import json
+import re
 import sys
 import zipfile
 from dataclasses import dataclass
@@ -147,11 +148,12 @@ def write_corpus(folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for key, case in UPLOADS.items():
-        name = case.name if case.name.isprintable() and "/" not in case.name and "\\" not in case.name \
-            and len(case.name) < 100 and "<" not in case.name else stored_name(case.name)
-        case.make(folder / name)
-        written.append(folder / name)
+    for case in UPLOADS.values():
+        # a name no disk should get (a path, NUL, markup, 500 characters) is written under its generated one
+        plain = re.fullmatch(r"[\w.\- ]{1,100}", case.name) is not None
+        path = folder / (case.name if plain else stored_name(case.name))
+        case.make(path)
+        written.append(path)
     claims = folder / "claims.jsonl"
     claims.write_text("\n".join(line for line, _ in CLAIM_LINES) + "\n")
     return [*written, claims]
