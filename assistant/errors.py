@@ -60,7 +60,7 @@ def storage_error(path, err: BaseException) -> StorageError:
         hint = "free some space (or raise the file size limit) and try again"
     else:
         hint = "check the disk and the permissions of the data home"
-    return StorageError(f"cannot write {path}: {reason}; nothing was changed, {hint}")
+    return StorageError(f"cannot write {path}: {reason}; that write was undone and what was saved before is intact; {hint}")
 
 
 EXIT_INTERRUPTED = 130

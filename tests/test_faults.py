@@ -60,7 +60,7 @@ def test_a_full_disk_refuses_every_write_clearly_and_keeps_everything(tmp_path, 
     for write in WRITES:
         kind, message = report["outcomes"][write]
         assert kind == "StorageError", (write, kind, message)
-        assert message.startswith(f"cannot write {home}/") and "nothing was changed" in message, message
+        assert message.startswith(f"cannot write {home}/") and "that write was undone" in message, message
         assert full in message or "disk" in message, message
     assert report["before"]["turns"] and report["before"]["documents"]
     assert report["kept"], (report["before"], report["after"])  # all documents, turns, reviews, files
