@@ -8,7 +8,8 @@ Measures, for the packaged SmolLM2-135M-Instruct at batch 1, greedy, a fixed
 number of new tokens (end-of-sequence suppressed so every run makes the same
 count): load time (first load converts the GGUF, then from the cache; each in
 a fresh process), time to first token, and tokens/s for each variant tried to
-speed the CPU path up. If an interpreter with ``llama-cpp-python`` is given
+speed the CPU path up. ``NAME@N`` runs a variant on N torch threads (thread settings:
+``--variants fp32,fp32@1,int4,int4@1``). If an interpreter with ``llama-cpp-python`` is given
 (built outside this project's dependencies), the same prompt and token count
 run through llama.cpp on the same GGUF, and every variant gets a ratio to it.
 """
@@ -193,10 +194,14 @@ def main() -> int:
         result["prompt_tokens"] = int(ids.shape[1])
         variants = {}
         for name in [v for v in args.variants.split(",") if v]:
-            model, kwargs, prep = build_variant(name, loaded.model)
+            base_name, _, on = name.partition("@")  # "int4@1": the int4 variant on 1 torch thread
+            torch.set_num_threads(int(on) if on else threads)
+            model, kwargs, prep = build_variant(base_name, loaded.model)
             start = time.perf_counter()
             numbers = measure(model, ids, args.new_tokens, args.repeats, **kwargs)
-            variants[name] = {**numbers, "prepare_seconds": prep, "measure_seconds": time.perf_counter() - start}
+            variants[name] = {**numbers, "threads": torch.get_num_threads(), "prepare_seconds": prep,
+                              "measure_seconds": time.perf_counter() - start}
+            torch.set_num_threads(threads)
             print(f"{name:14s} {numbers['tokens_per_s']:6.1f} tok/s  ttft {numbers['ttft_s'] * 1000:6.1f} ms",
                   file=sys.stderr)
             del model
