@@ -60,6 +60,30 @@ def test_a_broken_new_version_keeps_the_old_file_and_its_chunks(doc_index, tmp_p
     assert Path(doc.source).read_text() == "# Acme\n\nThe head office is in Bergen."
 
 
+def test_an_index_failing_part_way_keeps_what_it_committed_and_puts_the_rest_back(doc_index, tmp_path, monkeypatch):
+    from assistant.errors import StorageError
+
+    documents.add_uploads(doc_index, [upload(tmp_path, "acme.md", b"# Acme\n\nThe head office is in Bergen.")])
+    (old,) = doc_index.documents()
+    real_add = doc_index.add
+
+    def add_first_then_fail(paths, progress=None, names=None):
+        real_add(paths[:1], progress, names)  # the first new file is committed, then the disk fills
+        raise StorageError("cannot write index.sqlite: database or disk is full")
+
+    monkeypatch.setattr(doc_index, "add", add_first_then_fail)
+    with pytest.raises(StorageError):
+        documents.add_uploads(doc_index, [upload(tmp_path, "pumps.md", b"# Pumps\n\nThe pump runs at 40 litres."),
+                                          upload(tmp_path, "valves.md", b"# Valves\n\nNever indexed."),
+                                          upload(tmp_path, "acme.md", b"# Acme\n\nA new version.")])
+    uploads = Path(old.source).parent
+    assert sorted(p.name for p in uploads.iterdir()) == sorted(
+        [documents.stored_name("acme.md"), documents.stored_name("pumps.md")])  # valves.md not kept, nothing set aside
+    assert Path(old.source).read_text() == "# Acme\n\nThe head office is in Bergen."  # the old version is back
+    assert (uploads / documents.stored_name("pumps.md")).read_text().startswith("# Pumps")  # committed: kept
+    assert sorted(d.title for d in doc_index.documents()) == ["Acme", "Pumps"]
+
+
 def test_uploaded_html_names_and_reasons_are_escaped(doc_index, tmp_path):
     message = documents.add_uploads(doc_index, [upload(tmp_path, "<img src=x onerror=alert(1)>.pdf", b"junk")])
     assert "<img" not in message

@@ -65,6 +65,18 @@ def upload_path(original: str, home: Path) -> Path:
     return folder / stored_name(original)
 
 
+def settle(paths: Sequence[Path], backups: dict[str, Path], taken: Sequence[str]) -> None:
+    """After an upload: keep the stored copy of each file the index took (a document from it,
+    or from one of its JSONL records, in ``taken``) and drop its set-aside earlier version;
+    for every other file put the earlier version back, or remove the copy if there was none."""
+    for dest in map(str, paths):
+        kept = any(source == dest or source.startswith(dest + "#") for source in taken)
+        if dest in backups:
+            backups[dest].unlink() if kept else backups[dest].replace(dest)
+        elif not kept:
+            Path(dest).unlink(missing_ok=True)
+
+
 _UPLOADING = threading.Lock()  # one upload at a time: each may set aside and restore earlier versions
 
 
@@ -120,19 +132,15 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
         if str(dest) in names:
             refused.append((original, "another file in this upload has the same name; upload one of them"))
             continue
+        paths.append(dest)
         if src.resolve() != dest.resolve():
             try:
                 if dest.exists():  # kept until the new version is in: a bad new file must not lose the old one
                     backups[str(dest)] = dest.rename(dest.with_name(f".previous-{dest.name}"))
                 shutil.copyfile(src, dest)
             except OSError as err:  # a full disk: put back what was there, add nothing
-                for path in [*paths, dest]:
-                    if str(path) not in backups:
-                        Path(path).unlink(missing_ok=True)
-                for stored, backup in backups.items():
-                    backup.replace(stored)
+                settle(paths, backups, taken=[])
                 raise storage_error(dest, err) from err
-        paths.append(dest)
         names[str(dest)] = original
     done = [0]
 
@@ -143,19 +151,13 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
 
     if progress is not None:
         progress(0.0, f"indexing {len(paths)} file{'s' if len(paths) != 1 else ''}...")
+    started = time.time()
     try:
         report = index.add(paths, progress=step, names=names)
-    except BaseException:
-        for dest, backup in backups.items():
-            backup.replace(dest)
+    except BaseException:  # what the index committed before it failed stays; the rest is put back
+        settle(paths, backups, taken=[d.source for d in index.documents() if d.added_at >= started])
         raise
-    taken = [d.source for d in report.added] + list(report.unchanged)
-    for dest in map(str, paths):  # a file none of whose documents went in is not kept (the old version is)
-        kept = any(source == dest or source.startswith(dest + "#") for source in taken)
-        if dest in backups:
-            backups[dest].unlink() if kept else backups[dest].replace(dest)
-        elif not kept:
-            Path(dest).unlink(missing_ok=True)
+    settle(paths, backups, taken=[d.source for d in report.added] + list(report.unchanged))
 
     def shown(source: str) -> str:
         """The name a person gave the file (a JSONL record's line or id kept after it)."""
