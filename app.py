@@ -33,8 +33,7 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
 
         os.environ["GRADIO_TEMP_DIR"] = str(subdir("tmp"))
 
-    def shown_error(err: AssistantError) -> gr.Error:
-        return chat_ui.page_error(err)
+    shown_error = chat_ui.page_error  # escaped: Gradio shows error messages as HTML
 
     # delete_cache: every hour, Gradio removes the upload copies it made over a day ago
     with gr.Blocks(title="Grounded assistant", delete_cache=(3600, 86400)) as demo:

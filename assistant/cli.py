@@ -441,10 +441,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .checker import make_checker
+    from .errors import ConfigError
     from .generate import load_chat_model
     from .serve import build_app
-
-    from .errors import ConfigError
 
     config = config_from_args(args)
     api_key = os.environ.get(args.api_key_env, "") if args.api_key_env else None
