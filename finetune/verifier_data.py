@@ -138,6 +138,34 @@ def hide_in_distractors(pairs: list[Pair], pool: list[str], rng: random.Random, 
     return out
 
 
+def reviewed_pairs(path: Path) -> tuple[list[Pair], list[Pair]]:
+    """(train, held-out) pairs from an ``assistant flags export --format nli`` file: people's
+    reviews of the checker's flags, split as the export split them (by question).
+
+    A line that is not such a row raises :class:`InputError` naming the file and line;
+    nothing is trained on a file read in part."""
+    from assistant.errors import InputError
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read the reviewed pairs in {path}: {err}") from None
+    train: list[Pair] = []
+    held: list[Pair] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            premise, hypothesis, label = row["premise"].strip(), row["hypothesis"].strip(), LABEL_IDS[row["label"]]
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
+            raise InputError(f"{path}:{number}: not an NLI export row {{\"premise\", \"hypothesis\", \"label\": "
+                             f"{' | '.join(LABEL_IDS)}}} ({type(err).__name__}: {err})") from None
+        if premise and hypothesis:
+            (held if row.get("split") == "held_out" else train).append(Pair(premise, hypothesis, label, "reviewed"))
+    return train, held
+
+
 def build(data_dir: Path, seed: int = 13, held_fraction: float = 0.1, hans_train: int = 6_000,
           hidden: int = 8_000, synthetic: int = 16_000) -> tuple[list[Pair], dict[str, list[Pair]]]:
     """(training pairs, held-out sets by name)."""
