@@ -170,3 +170,12 @@ def test_threads_sharing_one_log_lose_no_turns(tmp_path):
     assert not errors, errors
     assert len(log.turn_ids()) == 30
     log.close()
+
+
+def test_turn_headings_read_many_turns_in_chunks_without_loading_them(tmp_path):
+    log = FlagLog(tmp_path / "log.sqlite")
+    ids = [checked_turn(log, question=f"Question {n}") for n in range(620)]  # more than one chunk of 500
+    headings = log.turn_headings([*ids, ids[0]])
+    assert len(headings) == 620 and headings[ids[619]][1] == "Question 619"
+    assert headings[ids[3]][0] == log.turn(ids[3]).created_at
+    assert log.turn_headings([]) == {}

@@ -40,13 +40,11 @@ def rows(flag_log, verdict: str = "all", state: str = "unreviewed", doc_id: str 
     flags = flag_log.flags(label=None if verdict == "all" else verdict,
                            reviewed={"all": None, "reviewed": True, "unreviewed": False}[state],
                            doc_id=doc_id or None)
-    when = {}
+    headings = flag_log.turn_headings(s.turn_id for s in flags)
     out = []
     for s in reversed(flags):
-        if s.turn_id not in when:
-            turn = flag_log.turn(s.turn_id)
-            when[s.turn_id] = (time.strftime("%Y-%m-%d %H:%M", time.localtime(turn.created_at)), turn.question)
-        stamp, question = when[s.turn_id]
+        created_at, question = headings[s.turn_id]
+        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(created_at))
         out.append([s.id, stamp, s.label, round(s.score, 3) if s.score is not None else None, s.text, question,
                     s.evidence_title or "", s.decision or "unreviewed"])
     return out
