@@ -27,6 +27,7 @@ ENV_PREFIX = "ASSISTANT_"
 CONFIG_ENV = "ASSISTANT_CONFIG"
 # Environment variables with our prefix that are not settings.
 RESERVED_ENV = {"ASSISTANT_HOME", CONFIG_ENV}
+QUANTIZE = ("none", "int4", "int4_decode")
 
 
 def _check(ok: bool, key: str, message: str) -> None:
@@ -49,8 +50,10 @@ class ModelConfig:
     adapter: str = field(default="", metadata={
         "help": "a LoRA adapter to merge in: a name under <data home>/adapters (see finetune.train) or a folder"})
     quantize: str = field(default="none", metadata={
-        "help": "none, or int4: 4-bit weights (groups of 32) for faster decoding on CPU; nearly lossless for the "
-                "packaged Q4_1 model"})
+        "help": "none; int4: 4-bit weights (groups of 32) for faster decoding on CPU, nearly lossless for the "
+                "packaged Q4_1 model, but slower reading long prompts; int4_decode: int4 for decoding, the float "
+                "weights kept for reading prompts (fp32's memory plus an eighth). The README's benchmarks say "
+                "when either helps"})
     compile: bool = field(default=False, metadata={
         "help": "compile the decoding step (torch.compile over a static cache of 1024 tokens; longer prompts run "
                 "uncompiled): a minute or two at the first answer, then about twice the fp32 decoding speed with "
@@ -67,7 +70,8 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         _check(bool(self.name.strip()), "model.name", "must not be empty")
-        _check(self.quantize in ("none", "int4"), "model.quantize", f"must be none or int4, got {self.quantize!r}")
+        _check(self.quantize in QUANTIZE, "model.quantize",
+               f"must be one of {', '.join(QUANTIZE)}, got {self.quantize!r}")
         _check(self.backend in ("transformers", "openai"), "model.backend",
                f"must be transformers or openai, got {self.backend!r}")
         _check(self.backend != "openai" or self.base_url.startswith(("http://", "https://")), "model.base_url",

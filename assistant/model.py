@@ -220,14 +220,16 @@ def load_model(cfg: ModelConfig, progress: Progress | None = None) -> LoadedMode
         model = merge_adapter(model, adapter, progress)
     model.to(device).eval()
     quantized = None
-    if cfg.quantize == "int4":
+    if cfg.quantize in ("int4", "int4_decode"):
         if device.type != "cpu":
-            raise ModelError(f"model.quantize = int4 is for CPUs (torch's int4 CPU kernel); the model is on {device}. "
-                             "On a GPU leave it at none: bfloat16 is the fast path there")
+            raise ModelError(f"model.quantize = {cfg.quantize} is for CPUs (torch's int4 CPU kernel); the model is on "
+                             f"{device}. On a GPU leave it at none: bfloat16 is the fast path there")
         from .quantize import quantize_int4
 
-        progress(f"quantized {quantize_int4(model)} Linear layers to int4 (groups of 32)")
-        quantized = "int4"
+        keep = cfg.quantize == "int4_decode"
+        progress(f"quantized {quantize_int4(model, keep_float=keep)} Linear layers to int4 (groups of 32)"
+                 + (", float weights kept for prompts" if keep else ""))
+        quantized = cfg.quantize
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     if not getattr(tokenizer, "chat_template", None):

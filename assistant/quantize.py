@@ -13,6 +13,13 @@ token embeddings, Q8_0 in that GGUF) is the exception: at 4 bits the model answe
 "L'Étoile is the capital of France" where it had said Paris, so it gets 8-bit weights
 (one scale per row, ``_weight_int8pack_mm``) instead. Activations run in bfloat16
 inside the kernels and come back in the model's dtype. CPU only.
+
+The int4 kernel wins on one row at a time (decoding) and loses on many: reading a
+prompt of a few hundred tokens it is about three times slower than the float matrix
+multiply, which is compute-bound there. ``keep_float=True`` (``model.quantize =
+"int4_decode"``) keeps each layer's float weight too and uses it for inputs of more
+than ``FLOAT_ROWS`` rows: the prompt is read at float speed, the answer decoded at int4
+speed, for the float model's memory plus about an eighth.
 """
 
 from __future__ import annotations
@@ -20,13 +27,15 @@ from __future__ import annotations
 import torch
 
 GROUP = 32
+FLOAT_ROWS = 16  # with keep_float, more rows than this go to the float weights (measured crossover ~32)
 
 
 class Int4Linear(torch.nn.Module):
     """A Linear layer with int4 weights (groups of ``GROUP`` along the input), computed by torch's CPU kernel."""
 
-    def __init__(self, linear: torch.nn.Linear, group: int = GROUP):
+    def __init__(self, linear: torch.nn.Linear, group: int = GROUP, keep_float: bool = False):
         super().__init__()
+        self.weight = linear.weight if keep_float else None  # for many rows at once (a prompt)
         weight = linear.weight.detach().float()
         out_features, in_features = weight.shape
         blocks = weight.reshape(out_features, in_features // group, group)
@@ -44,13 +53,16 @@ class Int4Linear(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         shape = x.shape
+        if self.weight is not None and x.numel() > FLOAT_ROWS * shape[-1]:
+            return torch.nn.functional.linear(x, self.weight, self.bias)
         y = torch.ops.aten._weight_int4pack_mm_for_cpu(x.reshape(-1, shape[-1]).to(torch.bfloat16), self.packed,
                                                        self.group, self.scales_and_zeros)
         y = y.reshape(*shape[:-1], self.out_features).to(x.dtype)
         return y + self.bias if self.bias is not None else y
 
     def extra_repr(self) -> str:
-        return f"in_features={self.in_features}, out_features={self.out_features}, int4, group={self.group}"
+        kept = ", float kept for prompts" if self.weight is not None else ""
+        return f"in_features={self.in_features}, out_features={self.out_features}, int4, group={self.group}{kept}"
 
 
 class Int8Linear(torch.nn.Module):
@@ -77,10 +89,12 @@ class Int8Linear(torch.nn.Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, int8"
 
 
-def quantize_int4(model: torch.nn.Module, group: int = GROUP) -> int:
+def quantize_int4(model: torch.nn.Module, group: int = GROUP, keep_float: bool = False) -> int:
     """Replace, in place, every Linear the int4 kernel takes (input a multiple of ``group``, output of 16)
     with an :class:`Int4Linear`, except the output layer, which becomes an :class:`Int8Linear`;
-    how many layers were replaced. Others stay in float."""
+    how many layers were replaced. Others stay in float. ``keep_float``: the int4 layers keep
+    their float weights for prompts (see the module docstring); the output layer only ever
+    sees the last position, so it needs none."""
     get_output = getattr(model, "get_output_embeddings", None)
     output = get_output() if callable(get_output) else None
     replaced = 0
@@ -91,7 +105,7 @@ def quantize_int4(model: torch.nn.Module, group: int = GROUP) -> int:
             if child is output:
                 setattr(parent, name, Int8Linear(child))
             elif child.in_features % group == 0 and child.out_features % 16 == 0:
-                setattr(parent, name, Int4Linear(child, group))
+                setattr(parent, name, Int4Linear(child, group, keep_float))
             else:
                 continue
             replaced += 1

@@ -1,7 +1,7 @@
 """Benchmark the dialogue model on this machine and write JSON.
 
     python bench/generate.py [--out bench/results/generate.json] [--new-tokens 128]
-                             [--variants fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile]
+                             [--variants fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile,int4_decode]
                              [--llama-python /opt/llama-venv/bin/python]
 
 Measures, for the packaged SmolLM2-135M-Instruct at batch 1, greedy, a fixed
@@ -12,6 +12,9 @@ speed the CPU path up. ``NAME@N`` runs a variant on N torch threads (thread sett
 ``--variants fp32,fp32@1,int4,int4@1``). If an interpreter with ``llama-cpp-python`` is given
 (built outside this project's dependencies), the same prompt and token count
 run through llama.cpp on the same GGUF, and every variant gets a ratio to it.
+``--in-thread`` runs each measurement in a new thread, as the app does (``ChatModel.stream``
+generates in a worker thread; the page's handlers run in Gradio's): torch's int4 and int8
+kernels run parallel regions much more slowly from a thread that is not the main one.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -130,11 +134,11 @@ def build_variant(name: str, base):
     model = base
     if name in ("int8", "int8_static"):
         model = torch.ao.quantization.quantize_dynamic(copy.deepcopy(base), {torch.nn.Linear}, dtype=torch.qint8)
-    if name in ("int4", "int4_compile"):  # what model.quantize = int4 ships
+    if name in ("int4", "int4_compile", "int4_decode"):  # what model.quantize = int4 / int4_decode ships
         from assistant.quantize import quantize_int4
 
         model = copy.deepcopy(base)
-        quantize_int4(model)
+        quantize_int4(model, keep_float=name == "int4_decode")
     if name == "bf16":
         model = copy.deepcopy(base).to(torch.bfloat16)
     if name == "int4_compile":  # what model.quantize = int4 with model.compile = true ships
@@ -165,10 +169,13 @@ def main() -> int:
     parser.add_argument("--out", default=str(RESULTS / "generate.json"))
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--variants", default="fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile")
+    parser.add_argument("--variants",
+                        default="fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile,int4_decode")
     parser.add_argument("--llama-python", default=os.environ.get("LLAMA_CPP_PYTHON"),
                         help="a Python interpreter with llama-cpp-python installed, for the reference")
     parser.add_argument("--skip-load", action="store_true", help="skip the (slow) load-time measurement")
+    parser.add_argument("--in-thread", action="store_true",
+                        help="generate in a worker thread, as the app does, not in the main thread")
     args = parser.parse_args()
 
     import torch
@@ -179,6 +186,7 @@ def main() -> int:
         "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                     "cpu_count": os.cpu_count(), "torch_threads": threads, "torch": torch.__version__},
         "prompt": PROMPT, "new_tokens": args.new_tokens, "batch": 1, "repeats": args.repeats,
+        "generated_in": "a worker thread" if args.in_thread else "the main thread",
     }
     with tempfile.TemporaryDirectory() as home:
         if not args.skip_load:
@@ -198,7 +206,15 @@ def main() -> int:
             torch.set_num_threads(int(on) if on else threads)
             model, kwargs, prep = build_variant(base_name, loaded.model)
             start = time.perf_counter()
-            numbers = measure(model, ids, args.new_tokens, args.repeats, **kwargs)
+            if args.in_thread:
+                out: dict = {}
+                worker = threading.Thread(target=lambda: out.update(
+                    measure(model, ids, args.new_tokens, args.repeats, **kwargs)))
+                worker.start()
+                worker.join()
+                numbers = out
+            else:
+                numbers = measure(model, ids, args.new_tokens, args.repeats, **kwargs)
             variants[name] = {**numbers, "threads": torch.get_num_threads(), "prepare_seconds": prep,
                               "measure_seconds": time.perf_counter() - start}
             torch.set_num_threads(threads)

@@ -1,11 +1,11 @@
 """End-to-end latency of one grounded turn, stage by stage, and write JSON.
 
-    python bench/turn.py [--out bench/results/turn.json] [--repeats 3] [--variants none,int4,int4+compile]
+    python bench/turn.py [--out bench/results/turn.json] [--repeats 3] [--variants none,int4,int4_decode,int4_decode+compile]
 
 A small collection (the fictional company profiles of ``finetune.demo``) is indexed in
 a temp data home; then, for typical questions, the time to retrieve, to the first
 token, to the whole answer, and to check every statement, and the total a user waits.
-For each variant given: ``model.quantize`` (none or int4), ``+compile`` for
+For each variant given: ``model.quantize`` (none, int4 or int4_decode), ``+compile`` for
 ``model.compile``. The reference measured in the same run is the generation alone:
 ``check_share`` and ``retrieve_share`` say what the grounding adds.
 """
@@ -30,7 +30,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(RESULTS / "turn.json"))
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--variants", default="none,int4,int4+compile")
+    parser.add_argument("--variants", default="none,int4,int4_decode,int4_decode+compile")
     parser.add_argument("--max-new-tokens", type=int, default=96)
     args = parser.parse_args()
 

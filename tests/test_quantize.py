@@ -17,6 +17,19 @@ def test_an_int4_layer_computes_what_the_float_layer_does():
     assert error < 0.08, error  # 16 levels per group of 32: a few percent
 
 
+def test_keeping_the_float_weight_reads_many_rows_exactly_and_one_row_in_int4():
+    from assistant.quantize import FLOAT_ROWS
+
+    torch.manual_seed(2)
+    linear = torch.nn.Linear(128, 48, bias=True)
+    lean, kept = Int4Linear(linear), Int4Linear(linear, keep_float=True)
+    prompt, step = torch.randn(1, FLOAT_ROWS + 1, 128), torch.randn(1, 1, 128)
+    assert torch.equal(kept(prompt), linear(prompt))  # a prompt: the float weights, bit for bit
+    assert not torch.equal(lean(prompt), linear(prompt))
+    assert torch.equal(kept(step), lean(step))  # one token: the int4 kernel
+    assert lean.weight is None and kept.weight is linear.weight and "float kept" in repr(kept)
+
+
 def test_weights_already_on_a_4bit_grid_come_back_almost_exactly():
     """What the packaged Q4_1 model looks like once de-quantized: 16 levels per block of 32."""
     torch.manual_seed(1)
@@ -45,14 +58,15 @@ def test_the_setting_is_checked():
 
 
 @pytest.mark.model
-def test_the_packaged_model_quantized_to_int4_still_answers(model_home, loaded_model, monkeypatch):
+@pytest.mark.parametrize("quantize", ["int4", "int4_decode"])
+def test_the_packaged_model_quantized_to_int4_still_answers(model_home, loaded_model, monkeypatch, quantize):
     from assistant.config import GenerationConfig
     from assistant.generate import ChatModel
     from assistant.model import load_model
 
     monkeypatch.setenv("ASSISTANT_HOME", str(model_home))
-    loaded = load_model(ModelConfig(name="smollm2", quantize="int4"))
-    assert loaded.name.endswith("[int4]")
+    loaded = load_model(ModelConfig(name="smollm2", quantize=quantize))
+    assert loaded.name.endswith(f"[{quantize}]")
     assert sum(isinstance(m, Int4Linear) for m in loaded.model.modules()) >= 200
     chat = ChatModel(loaded, GenerationConfig(max_new_tokens=24))
     quick = chat.complete([{"role": "user", "content": "What is the capital of France?"}]).text
