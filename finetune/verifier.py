@@ -90,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reviewed-repeat", type=int, default=3,
                         help="how many times each reviewed training pair is seen per epoch")
     args = parser.parse_args(argv)
+    if args.reviewed_repeat < 1:
+        parser.error("--reviewed-repeat must be at least 1")
 
     from assistant.errors import AssistantError
 
@@ -98,15 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     reviewed: list = []
     reviewed_held: list = []
     try:
-        if args.reviewed_repeat < 1:
-            raise ValueError("--reviewed-repeat must be at least 1")
         for path in args.reviewed:
             more, held_more = reviewed_pairs(Path(path))
             reviewed += more
             reviewed_held += held_more
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
@@ -126,8 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     train, held = build(Path(args.data), seed=args.seed)
     if args.max_examples:
         train = train[:args.max_examples]
-    train = train + reviewed * args.reviewed_repeat
-    rng.shuffle(train)
+    if reviewed:  # mixed in (without them the order stays what earlier runs of this seed saw)
+        train = train + reviewed * args.reviewed_repeat
+        rng.shuffle(train)
     if reviewed_held:
         held["reviewed"] = reviewed_held
     if args.eval_examples:

@@ -84,3 +84,9 @@ def test_checker_trained_model_names_a_retrained_verifier_folder(tmp_path):
     (retrained / "calibration.json").unlink()  # retrained but not recalibrated: refused, with what to run
     with pytest.raises(ModelError, match="calibration.json"):
         make_checker(CheckerConfig(trained_model=str(retrained)))
+
+
+def test_reviewed_repeat_below_one_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        verifier.main(["--out", str(tmp_path / "m"), "--reviewed-repeat", "0"])
+    assert exit_.value.code == 2 and "--reviewed-repeat must be at least 1" in capsys.readouterr().err
