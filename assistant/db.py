@@ -43,6 +43,17 @@ def connect(path: Path | str, migrations: Sequence[Migration] = ()) -> sqlite3.C
     return conn
 
 
+def select_in(conn: sqlite3.Connection, sql: str, ids: Sequence, size: int = 900) -> list[sqlite3.Row]:
+    """The rows of ``sql`` (a query whose ``IN ({})`` takes the ids) for every id in ``ids``,
+    asked ``size`` ids at a time: SQLite limits the variables one statement may bind."""
+    ids = list(ids)
+    rows: list[sqlite3.Row] = []
+    for i in range(0, len(ids), size):
+        part = ids[i:i + size]
+        rows += conn.execute(sql.format(",".join("?" * len(part))), part).fetchall()
+    return rows
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` if the block raises."""

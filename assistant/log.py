@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Literal, Sequence
 
-from .db import connect, run_script, transaction
+from .db import connect, run_script, select_in, transaction
 from .errors import InputError
 
 Decision = Literal["confirmed", "rejected"]
@@ -304,13 +304,9 @@ class FlagLog:
 
     def turn_headings(self, turn_ids: Iterable[str]) -> dict[str, tuple[float, str]]:
         """``(created_at, question)`` of each turn, without loading the turns (for tables of many flags)."""
-        ids = list(dict.fromkeys(turn_ids))
-        out: dict[str, tuple[float, str]] = {}
-        for i in range(0, len(ids), 500):  # under SQLite's limit on bound variables
-            chunk = ids[i:i + 500]
-            out.update((r[0], (r[1], r[2])) for r in self.db.execute(
-                f"SELECT id, created_at, question FROM turns WHERE id IN ({','.join('?' * len(chunk))})", chunk))
-        return out
+        rows = select_in(self.db, "SELECT id, created_at, question FROM turns WHERE id IN ({})",
+                         dict.fromkeys(turn_ids))
+        return {r[0]: (r[1], r[2]) for r in rows}
 
     def turn_ids(self, *, since: float | None = None, until: float | None = None) -> list[str]:
         where, args = _date_range("created_at", since, until)

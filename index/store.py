@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from assistant.db import connect, transaction
+from assistant.db import connect, select_in, transaction
 from assistant.errors import ConfigError
 
 from .chunk import Chunk
@@ -170,12 +170,7 @@ class Store:
         if ids is None:
             rows = self.db.execute("SELECT id, vector FROM chunks ORDER BY id").fetchall()
         else:
-            rows = []
-            ids = list(ids)
-            for i in range(0, len(ids), 900):
-                part = ids[i:i + 900]
-                rows += self.db.execute(f"SELECT id, vector FROM chunks WHERE id IN ({','.join('?' * len(part))})",
-                                        part).fetchall()
+            rows = select_in(self.db, "SELECT id, vector FROM chunks WHERE id IN ({})", ids)
         out_ids = np.array([r["id"] for r in rows], dtype=np.int64)
         vecs = (np.frombuffer(b"".join(r["vector"] for r in rows), dtype=np.float32).reshape(len(rows), self.dim)
                 if rows else np.zeros((0, self.dim), np.float32))
@@ -302,16 +297,12 @@ class Store:
     # -- reading chunks ------------------------------------------------------------------------------
     def chunks(self, ids: Sequence[int]) -> dict[int, StoredChunk]:
         out: dict[int, StoredChunk] = {}
-        ids = [int(i) for i in ids if int(i) >= 0]
-        for i in range(0, len(ids), 900):
-            part = ids[i:i + 900]
-            rows = self.db.execute(
-                "SELECT c.id, c.doc_id, c.seq, c.text, c.start_char, c.end_char, c.page, d.title, d.source "
-                f"FROM chunks c JOIN documents d ON c.doc_id = d.id WHERE c.id IN ({','.join('?' * len(part))})",
-                part).fetchall()
-            for r in rows:
-                out[r["id"]] = StoredChunk(r["id"], r["doc_id"], r["seq"], r["text"], r["start_char"],
-                                           r["end_char"], r["page"], r["title"], r["source"])
+        rows = select_in(self.db, "SELECT c.id, c.doc_id, c.seq, c.text, c.start_char, c.end_char, c.page, "
+                         "d.title, d.source FROM chunks c JOIN documents d ON c.doc_id = d.id WHERE c.id IN ({})",
+                         [int(i) for i in ids if int(i) >= 0])
+        for r in rows:
+            out[r["id"]] = StoredChunk(r["id"], r["doc_id"], r["seq"], r["text"], r["start_char"],
+                                       r["end_char"], r["page"], r["title"], r["source"])
         return out
 
     def chunk_count(self) -> int:

@@ -174,8 +174,24 @@ def test_threads_sharing_one_log_lose_no_turns(tmp_path):
 
 def test_turn_headings_read_many_turns_in_chunks_without_loading_them(tmp_path):
     log = FlagLog(tmp_path / "log.sqlite")
-    ids = [checked_turn(log, question=f"Question {n}") for n in range(620)]  # more than one chunk of 500
+    ids = [checked_turn(log, question=f"Question {n}") for n in range(620)]
     headings = log.turn_headings([*ids, ids[0]])
     assert len(headings) == 620 and headings[ids[619]][1] == "Question 619"
     assert headings[ids[3]][0] == log.turn(ids[3]).created_at
     assert log.turn_headings([]) == {}
+
+
+def test_select_in_asks_in_chunks_and_misses_no_row():
+    import sqlite3
+
+    from assistant.db import select_in
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", [(n, f"v{n}") for n in range(10)])
+    asked = []
+    conn.set_trace_callback(asked.append)
+    rows = select_in(conn, "SELECT id, v FROM t WHERE id IN ({})", [1, 3, 4, 8, 9, 42], size=4)
+    assert sorted(rows) == [(1, "v1"), (3, "v3"), (4, "v4"), (8, "v8"), (9, "v9")]
+    assert len([q for q in asked if q.startswith("SELECT")]) == 2
+    assert select_in(conn, "SELECT id FROM t WHERE id IN ({})", []) == []
