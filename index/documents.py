@@ -10,6 +10,7 @@ removing documents stays fast.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -31,6 +32,7 @@ class DocumentIndex:
         self.root = root or subdir("index")
         self._embedder = embedder
         self._store: Store | None = None
+        self._opening = threading.RLock()  # threads asking at once load one embedder, open one store
 
     @property
     def spec(self) -> IndexSpec:
@@ -38,23 +40,26 @@ class DocumentIndex:
 
     @property
     def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = Embedder(self.cfg.embedding_model)
-        if self._store is not None and self._store.dim is None:
-            self._store.bind(self._embedder.dim)
-        return self._embedder
+        with self._opening:
+            if self._embedder is None:
+                self._embedder = Embedder(self.cfg.embedding_model)
+            if self._store is not None and self._store.dim is None:
+                self._store.bind(self._embedder.dim)
+            return self._embedder
 
     @property
     def store(self) -> Store:
-        if self._store is None:
-            dim = self._embedder.dim if self._embedder is not None else None
-            self._store = Store(self.root, self.cfg.embedding_model, self.spec, dim)
-        return self._store
+        with self._opening:
+            if self._store is None:
+                dim = self._embedder.dim if self._embedder is not None else None
+                self._store = Store(self.root, self.cfg.embedding_model, self.spec, dim)
+            return self._store
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        with self._opening:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
     # -- documents ---------------------------------------------------------------------------------
     def add(self, paths: Iterable[str | Path], progress: Progress | None = None,
@@ -97,7 +102,7 @@ class DocumentIndex:
             return []
         vectors = self.embedder.encode(list(queries), batch_size=self.cfg.batch_size)
         fetch = k * 4 if hybrid else k
-        scores, ids = self.store.vectors.search(vectors, fetch)
+        scores, ids = self.store.search(vectors, fetch)
         results = []
         for query, row_scores, row_ids in zip(queries, scores, ids):
             similarity = {int(i): float(s) for s, i in zip(row_scores, row_ids) if i >= 0}

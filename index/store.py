@@ -10,13 +10,21 @@ database; on open, and whenever another process changed the database (the
 ``generation`` counter in ``meta``), the FAISS index is reconciled with the
 database: vectors it lacks are added from their stored copies, vectors of
 deleted chunks are removed.
+
+Threads: one ``Store`` serves every thread of the app (uploads, searches from many chat
+sessions, the checker's evidence lookups). Its SQLite connection and the in-memory FAISS
+index are shared, and FAISS does not allow a search while vectors are added (seen:
+duplicated vectors, and a process aborted by heap corruption), so every method that
+touches either holds the store's lock; a search is a few milliseconds under it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import functools
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,10 +118,20 @@ def document_id(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
 
 
+def _serialized(method):
+    """Run ``method`` holding the store's lock (reentrant: locked methods call each other)."""
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return locked
+
+
 class Store:
     def __init__(self, root: Path, embedder_name: str, spec: IndexSpec, dim: int | None = None):
         """Open (or create) the store. ``dim`` may be left out to only list or remove documents."""
         root.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
         self.root, self.spec, self.embedder_name = root, spec, embedder_name
         self.db = connect(root / "index.sqlite", MIGRATIONS)
         self.faiss_path = root / "vectors.faiss"
@@ -122,6 +140,7 @@ class Store:
         self._generation: int | None = None  # the database generation the vectors reflect
         self.bind(dim)
 
+    @_serialized
     def bind(self, dim: int | None) -> None:
         """Check (or, for a new index, record) the embedding model and its dimension."""
         with transaction(self.db):
@@ -139,6 +158,7 @@ class Store:
                 f"or use another data home")
         self.dim = int(meta["dim"])
 
+    @_serialized
     def close(self) -> None:
         self.db.close()
 
@@ -156,8 +176,11 @@ class Store:
         return new
 
     @property
+    @_serialized
     def vectors(self) -> VectorIndex:
-        """The FAISS index, reconciled with the database if it may be out of date."""
+        """The FAISS index, reconciled with the database if it may be out of date.
+
+        Only for reading what it is: searching it goes through :meth:`search`, under the lock."""
         if self.dim is None:
             raise RuntimeError("the store was opened without an embedding dimension")  # a bug in the caller
         generation = self._db_generation()
@@ -165,6 +188,11 @@ class Store:
             self._reconcile(generation)
         assert self._vectors is not None
         return self._vectors
+
+    @_serialized
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, chunk ids) of the ``k`` nearest vectors to each query (see :meth:`VectorIndex.search`)."""
+        return self.vectors.search(queries, k)
 
     def _all_vectors(self, ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         if ids is None:
@@ -202,6 +230,7 @@ class Store:
         log.info("vector index ready: %d vectors, %s, %.2f s", vectors.live_count, vectors.kind,
                  time.perf_counter() - start)
 
+    @_serialized
     def save(self) -> None:
         """Write the FAISS file (atomically), so the next open needs little reconciling.
 
@@ -215,14 +244,17 @@ class Store:
             log.warning("%s (the vector file is rebuilt from the database when the index is next opened)", err)
 
     # -- documents -----------------------------------------------------------------------------------
+    @_serialized
     def find(self, source: str) -> DocumentInfo | None:
         docs = self.documents(where="d.source = ?", args=(source,))
         return docs[0] if docs else None
 
+    @_serialized
     def find_by_hash(self, sha256: str) -> DocumentInfo | None:
         docs = self.documents(where="d.sha256 = ?", args=(sha256,))
         return docs[0] if docs else None
 
+    @_serialized
     def documents(self, where: str = "1", args: Sequence[Any] = ()) -> list[DocumentInfo]:
         rows = self.db.execute(
             f"SELECT d.id, d.source, d.title, d.kind, d.sha256, d.pages, d.added_at, d.metadata, "
@@ -231,6 +263,7 @@ class Store:
         return [DocumentInfo(r["id"], r["source"], r["title"], r["kind"], r["sha256"], r["pages"], r["n"],
                              r["chars"], r["added_at"], json.loads(r["metadata"])) for r in rows]
 
+    @_serialized
     def resolve(self, key: str) -> DocumentInfo | None:
         """A document by id, unique id prefix, or source."""
         docs = self.documents(where="d.id = ? OR d.source = ?", args=(key, key))
@@ -238,6 +271,7 @@ class Store:
             docs = self.documents(where="d.id LIKE ?", args=(key + "%",))
         return docs[0] if len(docs) == 1 else None
 
+    @_serialized
     def add(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> tuple[DocumentInfo, bool]:
         """Store a document with its chunks, replacing any earlier version from the same source.
 
@@ -273,6 +307,7 @@ class Store:
         assert info is not None
         return info, replaced
 
+    @_serialized
     def remove(self, doc_id: str) -> bool:
         with transaction(self.db):
             old_ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
@@ -295,6 +330,7 @@ class Store:
         self._generation = generation
 
     # -- reading chunks ------------------------------------------------------------------------------
+    @_serialized
     def chunks(self, ids: Sequence[int]) -> dict[int, StoredChunk]:
         out: dict[int, StoredChunk] = {}
         rows = select_in(self.db, "SELECT c.id, c.doc_id, c.seq, c.text, c.start_char, c.end_char, c.page, "
@@ -305,9 +341,11 @@ class Store:
                                        r["end_char"], r["page"], r["title"], r["source"])
         return out
 
+    @_serialized
     def chunk_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
+    @_serialized
     def keyword_search(self, query: str, k: int) -> list[tuple[int, float]]:
         """(chunk id, BM25 score; higher is better) for chunks matching any word of ``query``."""
         import re
