@@ -1,4 +1,4 @@
-"""Replace a folder so that a reader never sees half of it, even if the writer is killed.
+"""Replace a folder (or a file) so that a reader never sees half of it, even if the writer is killed.
 
 ``replace_folder(out, write)`` has ``write`` fill a temp folder beside ``out``, then moves
 the old folder aside, renames the new one in and removes the old one. Killed at any
@@ -70,3 +70,18 @@ def replace_folder(out: Path, write: Callable[[Path], None]) -> Path:
     if old.exists():
         shutil.rmtree(old)
     return out
+
+
+def write_file(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` whole or not at all: a temp file beside it, fsync, rename over it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise storage_error(path, err) from err
+    return path

@@ -2,6 +2,10 @@
 
     python -m finetune.calibrate [--model assistant/verifiers/minilm-nli] [--window-words 40]
 
+The folder's ``calibration.json`` is replaced (whole, by a rename) only when the new one is
+chosen: until then the folder is measured with a provisional calibration held in memory,
+so a run that fails or is stopped leaves it as it was.
+
 Development data, never the rows scores are reported on:
 
 - every grounding file (``../shared/data/grounding``) is cut in two halves by a
@@ -82,25 +86,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nli", default=str(ROOT.parent / "shared" / "data" / "nli"))
     args = parser.parse_args(argv)
 
-    from assistant.verifiers.trained import TrainedVerifier
-
+    from assistant.atomic import write_file
+    from assistant.errors import AssistantError
     from assistant.verifiers.overlap import overlap
-    from assistant.verifiers.trained import combine, gate_contradiction
+    from assistant.verifiers.trained import TrainedVerifier, combine, gate_contradiction
 
+    from .evaluate_checker import load_rows
     from .metrics import balanced_accuracy, roc_auc
     from .verifier_data import build
 
     model = Path(args.model)
     record = {"window_words": args.window_words, "max_length": args.max_length,
               "support_threshold": 0.5, "contradiction_threshold": 0.5, "overlap_weight": 0.0}
-    (model / "calibration.json").write_text(json.dumps(record))  # provisional: lets the model load
-    verifier = TrainedVerifier(str(model))
+    grounding = sorted(Path(args.grounding).glob("*.jsonl"))
+    if not grounding:
+        print(f"error: no development data: {args.grounding} holds no *.jsonl grounding files", file=sys.stderr)
+        return 4
+    try:  # read before any model loads: a bad line stops the run at once, naming itself
+        halves = {path.stem: [r for r in load_rows(path) if half(str(r["id"])) == "calibration"] for path in grounding}
+    except AssistantError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    if not (model / "config.json").is_file():
+        print(f"error: {model} is not a verifier folder (no config.json); train one with "
+              "`python -m finetune.verifier --out DIR`", file=sys.stderr)
+        return 4
+    verifier = TrainedVerifier(str(model), calibration=record)  # the folder's own calibration.json stays
+    # until the new one is chosen: a run that fails leaves the folder as it was
     dev = {}
-    for path in sorted(Path(args.grounding).glob("*.jsonl")):
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        rows = [r for r in rows if half(str(r["id"])) == "calibration"]
-        dev[path.stem] = (rows, window_features(verifier, rows))
-        print(f"{path.stem}: {len(rows)} calibration rows", file=sys.stderr, flush=True)
+    for stem, rows in halves.items():
+        dev[stem] = (rows, window_features(verifier, rows))
+        print(f"{stem}: {len(rows)} calibration rows", file=sys.stderr, flush=True)
 
     def labels(rows):
         return [r["label"] == "supported" for r in rows]
@@ -149,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         "contradiction_precision_recall": [round(float(x), 4) for x in precision_recall(gate, contra_t)],
         "contradiction_precision_recall_without_gate": [round(float(x), 4) for x in precision_recall(0.0, contra_t)],
     })
-    (model / "calibration.json").write_text(json.dumps(record, indent=2) + "\n")
+    write_file(model / "calibration.json", json.dumps(record, indent=2) + "\n")
     print(json.dumps(record, indent=2))
     return 0
 

@@ -25,8 +25,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+GROUNDING_KEYS = ("id", "evidence", "claim", "label")
+NLI_KEYS = ("premise", "hypothesis", "label")
+
+
+def load_rows(path: Path, keys: tuple[str, ...] = GROUNDING_KEYS) -> list[dict]:
+    """The rows of a JSON-lines file; a line that is not a JSON object holding ``keys`` is an
+    ``InputError`` naming ``path:line`` (a typo in a benchmark file, not a crash mid-run)."""
+    from assistant.errors import InputError
+
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as err:
+            raise InputError(f"{path}:{n}: not JSON ({err})") from None
+        missing = [k for k in keys if not isinstance(row, dict) or k not in row]
+        if missing:
+            raise InputError(f"{path}:{n}: a row needs {', '.join(keys)}; this one has no {', '.join(missing)}")
+        rows.append(row)
+    return rows
 
 
 def evaluate(checker, rows: list[dict]) -> dict:
@@ -84,47 +104,62 @@ def main(argv: list[str] | None = None) -> int:
 
     import random
 
-    def rows_of(path: Path) -> list[dict]:
-        rows = load_rows(path)
-        return random.Random(0).sample(rows, args.sample) if 0 < args.sample < len(rows) else rows
+    from assistant.errors import AssistantError
 
-    from assistant.checker import Checker
-    from assistant.config import CheckerConfig
-    from assistant.verifiers import make_verifier
+    def rows_of(path: Path, keys: tuple[str, ...] = GROUNDING_KEYS) -> list[dict]:
+        rows = load_rows(path, keys)
+        return random.Random(0).sample(rows, args.sample) if 0 < args.sample < len(rows) else rows
 
     files = sorted(Path(args.data).glob("*.jsonl"))
     if not files:
         print(f"error: no .jsonl files in {args.data}", file=sys.stderr)
         return 4
+    try:  # every file read before any model loads: a bad line stops the run at once, naming itself
+        data = {path.stem: rows_of(path) for path in files}
+        fever = rows_of(Path(args.fever), NLI_KEYS) if Path(args.fever).is_file() else None
+    except AssistantError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
     options = {"nli": {"model": args.nli_model}, "trained": {"model": args.trained_model}}
     if "llm" in args.backends.split(","):
         from assistant.config import load_config
         from assistant.generate import load_chat_model
 
         options["llm"] = {"chat": load_chat_model(load_config(file=False))}
-    results: dict = {}
-    for name in args.backends.split(","):
-        backend = make_verifier(name, **options.get(name, {}))
-        checker = Checker(backend, CheckerConfig(verifier=name, support_threshold=args.threshold))
-        results[name] = {"version": backend.version, "sample": args.sample or "all"}
-        for path in files:
-            numbers = evaluate(checker, rows_of(path))
-            results[name][path.stem] = numbers
-            print(f"{name:8s} {path.stem:12s} AUC {numbers['roc_auc']:.3f}  balanced acc "
-                  f"{numbers['balanced_accuracy']:.3f} at {numbers['threshold']:.3f}, test half "
-                  f"{numbers['balanced_accuracy_test_half']:.3f} (best possible {numbers['oracle_balanced_accuracy']:.3f})"
-                  f"  {numbers['seconds']:.0f} s", flush=True)
-        if Path(args.fever).is_file():
-            numbers = contradiction_scores(checker, rows_of(Path(args.fever)))
-            results[name]["fever_symmetric_test_contradicted"] = numbers
-            print(f"{name:8s} FEVER-Symmetric test: contradicted precision {numbers['precision']:.3f} "
-                  f"recall {numbers['recall']:.3f} ({numbers['said_contradicted']} said, "
-                  f"{numbers['contradictions']} true)", flush=True)
+    results = measure(args.backends.split(","), data, fever, options, args.threshold, args.sample or "all")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {out}", file=sys.stderr)
     return 0
+
+
+def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] | None, options: dict,
+            threshold: float | None, sample) -> dict:
+    """Every backend on every file (and on FEVER-Symmetric), printing each line as it is measured."""
+    from assistant.checker import Checker
+    from assistant.config import CheckerConfig
+    from assistant.verifiers import make_verifier
+
+    results: dict = {}
+    for name in backends:
+        backend = make_verifier(name, **options.get(name, {}))
+        checker = Checker(backend, CheckerConfig(verifier=name, support_threshold=threshold))
+        results[name] = {"version": backend.version, "sample": sample}
+        for stem, rows in data.items():
+            numbers = evaluate(checker, rows)
+            results[name][stem] = numbers
+            print(f"{name:8s} {stem:12s} AUC {numbers['roc_auc']:.3f}  balanced acc "
+                  f"{numbers['balanced_accuracy']:.3f} at {numbers['threshold']:.3f}, test half "
+                  f"{numbers['balanced_accuracy_test_half']:.3f} (best possible {numbers['oracle_balanced_accuracy']:.3f})"
+                  f"  {numbers['seconds']:.0f} s", flush=True)
+        if fever is not None:
+            numbers = contradiction_scores(checker, fever)
+            results[name]["fever_symmetric_test_contradicted"] = numbers
+            print(f"{name:8s} FEVER-Symmetric test: contradicted precision {numbers['precision']:.3f} "
+                  f"recall {numbers['recall']:.3f} ({numbers['said_contradicted']} said, "
+                  f"{numbers['contradictions']} true)", flush=True)
+    return results
 
 
 if __name__ == "__main__":

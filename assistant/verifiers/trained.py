@@ -74,22 +74,30 @@ class TrainedVerifier(NLIVerifier):
     name = "trained"
     reads_contexts = True  # predict() takes the whole evidence each window came from
 
-    def __init__(self, model: str | None = None, device: str = "auto"):
+    def __init__(self, model: str | None = None, device: str = "auto", calibration: dict | None = None):
+        """``calibration`` in place of the folder's ``calibration.json`` (``finetune.calibrate``
+        measures a folder before it has one)."""
         path = Path(model) if model else SHIPPED
-        calibration = path / "calibration.json"
-        if not calibration.is_file():
-            raise ModelError(f"{path} has no calibration.json; it is not a verifier trained by "
-                             "`python -m finetune.verifier` (use the nli backend for other models)")
-        try:
-            self.calibration = json.loads(calibration.read_text(encoding="utf-8"))
-        except ValueError as err:
-            raise ModelError(f"{calibration} is not valid JSON: {err}") from None
+        stored = path / "calibration.json"
+        if calibration is not None:
+            self.calibration = dict(calibration)
+        elif not stored.is_file():
+            raise ModelError(f"{path} has no calibration.json; calibrate it with `python -m finetune.calibrate "
+                             f"--model {path}` (a verifier folder trained by `python -m finetune.verifier`; "
+                             "use the nli backend for other models)")
+        else:
+            try:
+                self.calibration = json.loads(stored.read_text(encoding="utf-8"))
+            except ValueError as err:
+                raise ModelError(f"{stored} is not valid JSON: {err}") from None
         super().__init__(str(path), device=device, max_length=int(self.calibration.get("max_length", 160)))
         self.window_words = int(self.calibration["window_words"])
         self.thresholds = {k: float(self.calibration[k]) for k in ("support_threshold", "contradiction_threshold")}
         import hashlib
 
-        record = b"".join(p.read_bytes() for p in (path / "training.json", calibration) if p.is_file())
+        training = path / "training.json"
+        record = (training.read_bytes() if training.is_file() else b"") + (
+            stored.read_bytes() if calibration is None else json.dumps(calibration, sort_keys=True).encode())
         self.version = hashlib.sha256(record).hexdigest()[:12]  # changes with retraining or recalibration
 
     def predict_raw(self, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
