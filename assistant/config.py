@@ -57,8 +57,7 @@ class ModelConfig:
     compile: bool = field(default=False, metadata={
         "help": "compile the decoding step (torch.compile over a static cache of 1024 tokens; longer prompts run "
                 "uncompiled): a minute or two at the first answer, then about twice the fp32 decoding speed with "
-                "model.quantize=int4 on CPU when generating on the main thread (less in the app's worker threads: "
-                "see the README's benchmarks); answers are then generated one at a time"})
+                "model.quantize=int4 on CPU (see the README's benchmarks); answers are then generated one at a time"})
     backend: str = field(default="transformers", metadata={
         "help": "transformers (load model.name here) or openai (an OpenAI-compatible server at model.base_url: "
                 "vLLM, TGI, llama.cpp server, Ollama, or `assistant serve`; model.name is the served model)"})

@@ -193,14 +193,23 @@ def _from_pretrained(ref: str, cfg: ModelConfig, dtype, label: str):
 
 
 def load_model(cfg: ModelConfig, progress: Progress | None = None) -> LoadedModel:
-    """Load the dialogue model named by ``cfg`` onto the chosen device, ready to generate."""
-    from .device import choose_device, choose_dtype, set_threads
+    """Load the dialogue model named by ``cfg`` onto the chosen device, ready to generate.
 
-    progress = progress or log.info
+    The loading runs in a thread of its own (``device.own_thread``: the caller's thread,
+    usually the main one, is left without an OpenMP team that would slow every later
+    parallel op in the process)."""
+    from .device import own_thread, set_threads
+
+    set_threads(cfg.threads)  # here: the caller's thread reports the count it set
+    return own_thread(_load_model)(cfg, progress or log.info)
+
+
+def _load_model(cfg: ModelConfig, progress: Progress) -> LoadedModel:
+    from .device import choose_device, choose_dtype
+
     start = time.perf_counter()
     source = resolve_source(cfg.name)
     adapter = adapter_path(cfg.adapter) if cfg.adapter else None  # a missing adapter fails before the load
-    set_threads(cfg.threads)
     device = choose_device(cfg.device)
     dtype = choose_dtype(cfg.dtype, device)
     from_cache = False

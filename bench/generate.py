@@ -13,8 +13,9 @@ speed the CPU path up. ``NAME@N`` runs a variant on N torch threads (thread sett
 (built outside this project's dependencies), the same prompt and token count
 run through llama.cpp on the same GGUF, and every variant gets a ratio to it.
 ``--in-thread`` runs each measurement in a new thread, as the app does (``ChatModel.stream``
-generates in a worker thread; the page's handlers run in Gradio's): torch's int4 and int8
-kernels run parallel regions much more slowly from a thread that is not the main one.
+generates in a worker thread). Models are prepared in a thread that ends, as the product
+prepares them (``assistant.device.own_thread``): a thread left holding an OpenMP team
+halves the speed of the int4 kernels everywhere else (``bench/omp_teams.py``).
 """
 
 from __future__ import annotations
@@ -193,6 +194,7 @@ def main() -> int:
             result["load"] = load_times(Path(home))
         os.environ["ASSISTANT_HOME"] = home
         from assistant.config import ModelConfig
+        from assistant.device import own_thread
         from assistant.model import load_model
         from assistant.prompt import build_messages
 
@@ -204,7 +206,8 @@ def main() -> int:
         for name in [v for v in args.variants.split(",") if v]:
             base_name, _, on = name.partition("@")  # "int4@1": the int4 variant on 1 torch thread
             torch.set_num_threads(int(on) if on else threads)
-            model, kwargs, prep = build_variant(base_name, loaded.model)
+            # as the product prepares models: in a thread that ends (assistant.device.own_thread)
+            model, kwargs, prep = own_thread(build_variant)(base_name, loaded.model)
             start = time.perf_counter()
             if args.in_thread:
                 out: dict = {}

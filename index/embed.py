@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Sequence
 
+from assistant.device import own_thread
 from assistant.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,11 @@ def resolve_embedder(name: str) -> str:
 
 
 class Embedder:
-    """A loaded sentence-transformers model; ``encode`` gives normalised float32 vectors."""
+    """A loaded sentence-transformers model; ``encode`` gives normalised float32 vectors.
 
+    Loading and encoding run in threads of their own (``assistant.device.own_thread``)."""
+
+    @own_thread
     def __init__(self, name: str = "minilm", device: str | None = None):
         from sentence_transformers import SentenceTransformer
 
@@ -64,6 +68,7 @@ class Embedder:
     def tokenizer(self):
         return self.model.tokenizer
 
+    @own_thread
     def encode(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False):
         import numpy as np
 

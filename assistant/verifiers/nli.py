@@ -13,6 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
+from assistant.device import own_thread
 from assistant.errors import ModelError
 
 from .base import Pair
@@ -45,6 +46,7 @@ def label_columns(id2label: dict) -> list[int]:
 class NLIVerifier:
     name = "nli"
 
+    @own_thread  # loads and batches run in threads of their own (see assistant.device.own_thread)
     def __init__(self, model: str, device: str = "auto", max_length: int = 512):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -75,6 +77,7 @@ class NLIVerifier:
             self.version = str(getattr(self.model.config, "_commit_hash", None) or model)
         self._torch = torch
 
+    @own_thread
     def predict(self, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
         torch = self._torch
         out = np.zeros((len(pairs), 3))
