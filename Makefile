@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(PY) bench/index.py
 	$(PY) bench/check.py
 	$(PY) bench/turn.py
+	$(PY) bench/quantize_quality.py
 
 clean-venv:
 	rm -rf $(VENV)

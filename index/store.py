@@ -20,9 +20,9 @@ touches either holds the store's lock; a search is a few milliseconds under it.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-import functools
 import sqlite3
 import threading
 import time
