@@ -3,8 +3,9 @@
 The weights ship inside the package (``assistant/verifiers/minilm-nli/``, fp16),
 with ``training.json`` (data, settings, held-out scores), ``calibration.json``
 (the window size and the thresholds chosen on development data) and a data card
-(``README.md``). ``python -m finetune.verifier`` retrains it;
-``python -m finetune.calibrate`` re-chooses its thresholds.
+(``README.md``). ``python -m finetune.verifier`` trains another (into the data home
+unless ``--out`` names a folder; ``checker.trained_model`` points the checker at it);
+``python -m finetune.calibrate --model DIR`` chooses its thresholds.
 
 Evidence is read in short sentence-aligned windows (``window_words``, about two
 sentences): the model was trained on sentence-length premises, and a short window
