@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import IO, Callable, Iterator
 
 from .errors import storage_error
 
@@ -72,16 +73,34 @@ def replace_folder(out: Path, write: Callable[[Path], None]) -> Path:
     return out
 
 
-def write_file(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` whole or not at all: a temp file beside it, fsync, rename over it."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def temp_beside(path: Path) -> Path:
+    """The temp file a writer of ``path`` in this process uses (``.<name>.<pid>.tmp``; the pid
+    lets a later writer tell a dead process's leftover from a live writer's)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[IO[str]]:
+    """A text file to write the new ``path`` into: when the block ends it is fsynced and
+    renamed over ``path``; if the block raises, the temp file goes and ``path`` is as it was
+    (an ``OSError`` raised as a :class:`~assistant.errors.StorageError` naming ``path``)."""
+    tmp = temp_beside(path)
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise storage_error(path, err) from err
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_file(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` whole or not at all (see :func:`replacing`)."""
+    with replacing(path) as fh:
+        fh.write(text)
     return path

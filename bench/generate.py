@@ -29,7 +29,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -209,15 +208,8 @@ def main() -> int:
             # as the product prepares models: in a thread that ends (assistant.device.own_thread)
             model, kwargs, prep = own_thread(build_variant)(base_name, loaded.model)
             start = time.perf_counter()
-            if args.in_thread:
-                out: dict = {}
-                worker = threading.Thread(target=lambda: out.update(
-                    measure(model, ids, args.new_tokens, args.repeats, **kwargs)))
-                worker.start()
-                worker.join()
-                numbers = out
-            else:
-                numbers = measure(model, ids, args.new_tokens, args.repeats, **kwargs)
+            run = own_thread(measure) if args.in_thread else measure  # a worker thread, as the app generates
+            numbers = run(model, ids, args.new_tokens, args.repeats, **kwargs)
             variants[name] = {**numbers, "threads": torch.get_num_threads(), "prepare_seconds": prep,
                               "measure_seconds": time.perf_counter() - start}
             torch.set_num_threads(threads)

@@ -100,11 +100,7 @@ def generation_child(main_team: str, variant: str, new_tokens: int, repeats: int
     ids, model, kwargs = load()
     if main_team == "team_on_main":
         torch.randn(2_000_000).exp()  # one parallel op on the main thread: it keeps a team from now on
-    box: dict = {}
-    worker = threading.Thread(target=lambda: box.update(result=measure(model, ids, new_tokens, repeats, **kwargs)))
-    worker.start()
-    worker.join()
-    return box["result"]
+    return own_thread(measure)(model, ids, new_tokens, repeats, **kwargs)  # a worker thread, as the app generates
 
 
 def main() -> int:

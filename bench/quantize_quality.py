@@ -9,7 +9,8 @@ the same questions are answered by the packaged model once per variant and measu
 ``finetune.evaluate`` measures an adapter: share of statements the checker flags, share
 of answers with a flag, no-answer share, reference accuracy and token F1. The reference
 is the first variant (fp32, ``none``), measured in the same run; also reported is how
-many answers came out word for word the same as the reference's, and decoding speed.
+many answers came out word for word the same as the reference's, and each variant's time
+for the whole measurement against the reference's.
 """
 
 from __future__ import annotations

@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from assistant.errors import InputError, storage_error
+from assistant.atomic import replacing
+from assistant.errors import InputError
 from assistant.log import FlagLog, Turn
 from assistant.prompt import Passage, build_messages
 
@@ -104,7 +105,8 @@ def rows_for(turn: Turn, fmt: str, reviewed_only: bool, verdict: str | None) -> 
 
 
 def remove_stale_temp_files(out: Path) -> list[Path]:
-    """Temp files an export to ``out`` left when its process was killed (its pid is gone); removed."""
+    """Temp files (``atomic.temp_beside``) an export to ``out`` left when its process was killed
+    (its pid is gone); removed."""
     removed = []
     for tmp in out.parent.glob(f".{out.name}.*.tmp"):
         pid = tmp.name[len(out.name) + 2:-4]
@@ -137,25 +139,14 @@ def export(log: FlagLog, fmt: str, out: Path | str, *, since: float | None = Non
     if not out.parent.is_dir():
         raise InputError(f"cannot write {out}: the folder {out.parent} does not exist")
     remove_stale_temp_files(out)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     counts = {"train": 0, "held_out": 0}
     turn_ids = log.turn_ids(since=since, until=until)
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            for turn_id in turn_ids:
-                turn = log.turn(turn_id)
-                split = split_of(turn.question, held_out_share)
-                for row in rows_for(turn, fmt, reviewed_only, verdict):
-                    f.write(json.dumps({**row, "turn_id": turn.id, "split": split}, ensure_ascii=False) + "\n")
-                    counts[split] += 1
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, out)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise storage_error(out, err) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with replacing(out) as f:
+        for turn_id in turn_ids:
+            turn = log.turn(turn_id)
+            split = split_of(turn.question, held_out_share)
+            for row in rows_for(turn, fmt, reviewed_only, verdict):
+                f.write(json.dumps({**row, "turn_id": turn.id, "split": split}, ensure_ascii=False) + "\n")
+                counts[split] += 1
     return ExportReport(fmt, out, counts["train"] + counts["held_out"], counts["train"], counts["held_out"],
                         len(turn_ids))

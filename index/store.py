@@ -244,12 +244,10 @@ class Store:
             log.warning("%s (the vector file is rebuilt from the database when the index is next opened)", err)
 
     # -- documents -----------------------------------------------------------------------------------
-    @_serialized
     def find(self, source: str) -> DocumentInfo | None:
         docs = self.documents(where="d.source = ?", args=(source,))
         return docs[0] if docs else None
 
-    @_serialized
     def find_by_hash(self, sha256: str) -> DocumentInfo | None:
         docs = self.documents(where="d.sha256 = ?", args=(sha256,))
         return docs[0] if docs else None
@@ -263,7 +261,6 @@ class Store:
         return [DocumentInfo(r["id"], r["source"], r["title"], r["kind"], r["sha256"], r["pages"], r["n"],
                              r["chars"], r["added_at"], json.loads(r["metadata"])) for r in rows]
 
-    @_serialized
     def resolve(self, key: str) -> DocumentInfo | None:
         """A document by id, unique id prefix, or source."""
         docs = self.documents(where="d.id = ? OR d.source = ?", args=(key, key))
