@@ -52,14 +52,17 @@ class ModelConfig:
     quantize: str = field(default="none", metadata={
         "help": "none; int4: 4-bit weights (groups of 32) for faster decoding on CPU, nearly lossless for the "
                 "packaged Q4_1 model, but slower reading long prompts; int4_decode: int4 for decoding, the float "
-                "weights kept for reading prompts (fp32's memory plus an eighth). The README's benchmarks say "
-                "when either helps"})
+                "weights kept for reading prompts (fp32's memory plus an eighth). With model.backend=onnx: none "
+                "exports fp32 weights, int4 4-bit ones (the output layer 8-bit). The README's benchmarks say when "
+                "each helps"})
     compile: bool = field(default=False, metadata={
         "help": "compile the decoding step (torch.compile over a static cache of 1024 tokens; longer prompts run "
                 "uncompiled): a minute or two at the first answer, then about twice the fp32 decoding speed with "
                 "model.quantize=int4 on CPU (see the README's benchmarks); answers are then generated one at a time"})
     backend: str = field(default="transformers", metadata={
-        "help": "transformers (load model.name here) or openai (an OpenAI-compatible server at model.base_url: "
+        "help": "transformers (load model.name here), onnx (export model.name once to ONNX and decode it with "
+                "ONNX Runtime GenAI: on CPU about 2x transformers at fp32 and, with model.quantize=int4, faster than "
+                "llama.cpp; see the README's benchmarks) or openai (an OpenAI-compatible server at model.base_url: "
                 "vLLM, TGI, llama.cpp server, Ollama, or `assistant serve`; model.name is the served model)"})
     base_url: str = field(default="", metadata={"help": "the server's base URL for the openai backend, e.g. "
                                                 "http://127.0.0.1:8000/v1"})
@@ -72,8 +75,15 @@ class ModelConfig:
         _check(bool(self.name.strip()), "model.name", "must not be empty")
         _check(self.quantize in QUANTIZE, "model.quantize",
                f"must be one of {', '.join(QUANTIZE)}, got {self.quantize!r}")
-        _check(self.backend in ("transformers", "openai"), "model.backend",
-               f"must be transformers or openai, got {self.backend!r}")
+        _check(self.backend in ("transformers", "onnx", "openai"), "model.backend",
+               f"must be transformers, onnx or openai, got {self.backend!r}")
+        if self.backend == "onnx":
+            _check(self.quantize in ("none", "int4"), "model.quantize",
+                   f"the onnx backend exports none (fp32) or int4 weights, got {self.quantize!r}")
+            _check(self.device in ("auto", "cpu"), "model.device",
+                   f"the onnx backend runs on CPU (on a GPU use model.backend = transformers), got {self.device!r}")
+            _check(not self.compile, "model.compile", "is for the transformers backend; the onnx backend needs no "
+                   "compiling")
         _check(self.backend != "openai" or self.base_url.startswith(("http://", "https://")), "model.base_url",
                f"the openai backend needs an http(s) URL, got {self.base_url!r}")
         _check(self.timeout > 0, "model.timeout", f"must be > 0, got {self.timeout}")

@@ -225,9 +225,21 @@ class ChatModel:
 
 def load_chat_model(config: Config, progress: Callable[[str], None] | None = None):
     """The model ``config.model`` names, with ``config.generation`` as decoding defaults: loaded here
-    (a :class:`ChatModel`), or, with ``model.backend = "openai"``, a server's (``assistant.remote.RemoteChat``)."""
-    if config.model.backend == "openai":
+    (a :class:`ChatModel`; with ``model.backend = "onnx"`` an ``assistant.ort.OnnxChat``), or, with
+    ``model.backend = "openai"``, a server's (``assistant.remote.RemoteChat``)."""
+    return chat_for(config.model, config.generation, progress)
+
+
+def chat_for(cfg, generation: GenerationConfig | None = None, progress: Callable[[str], None] | None = None,
+             loader=None):
+    """The chat model for a :class:`~assistant.config.ModelConfig`, by its backend (``loader``
+    replaces :func:`assistant.model.load_model` for the transformers backend, in tests)."""
+    if cfg.backend == "openai":
         from .remote import RemoteChat
 
-        return RemoteChat(config.model, config.generation)
-    return ChatModel(load_model(config.model, progress), config.generation)
+        return RemoteChat(cfg, generation)
+    if cfg.backend == "onnx":
+        from .ort import load_onnx_chat
+
+        return load_onnx_chat(cfg, generation, progress)
+    return ChatModel(loader(cfg) if loader else load_model(cfg, progress), generation)

@@ -1,14 +1,16 @@
 """Benchmark the dialogue model on this machine and write JSON.
 
     python bench/generate.py [--out bench/results/generate.json] [--new-tokens 128]
-                             [--variants fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile,int4_decode]
+                             [--variants fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile,int4_decode,
+                                         onnx,onnx_int4]
                              [--llama-python /opt/llama-venv/bin/python]
 
 Measures, for the packaged SmolLM2-135M-Instruct at batch 1, greedy, a fixed
 number of new tokens (end-of-sequence suppressed so every run makes the same
 count): load time (first load converts the GGUF, then from the cache; each in
 a fresh process), time to first token, and tokens/s for each variant tried to
-speed the CPU path up. ``NAME@N`` runs a variant on N torch threads (thread settings:
+speed the CPU path up; ``onnx`` and ``onnx_int4`` are ``model.backend = onnx`` (the model
+exported to ONNX, fp32 or 4-bit, decoded by ONNX Runtime GenAI; ``NAME@N`` sets its threads too). ``NAME@N`` runs a variant on N torch threads (thread settings:
 ``--variants fp32,fp32@1,int4,int4@1``). If an interpreter with ``llama-cpp-python`` is given
 (built outside this project's dependencies), the same prompt and token count
 run through llama.cpp on the same GGUF, and every variant gets a ratio to it.
@@ -125,6 +127,38 @@ def measure(model, input_ids, n_new: int, repeats: int, **gen_kwargs) -> dict:
     return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
 
 
+def measure_onnx(loaded, input_ids, n_new: int, repeats: int) -> dict:
+    """``measure`` for a model loaded by ``assistant.ort`` (ONNX Runtime GenAI): the same prompt,
+    greedy, exactly ``n_new`` tokens (end-of-sequence held back by a minimum length)."""
+    import onnxruntime_genai as og
+
+    prompt = [int(t) for t in input_ids[0]]
+
+    def once(n):
+        params = og.GeneratorParams(loaded.og_model)
+        params.set_search_options(max_length=len(prompt) + n, min_length=len(prompt) + n, do_sample=False)
+        start = time.perf_counter()
+        generator = og.Generator(loaded.og_model, params)
+        generator.append_tokens(prompt)
+        made, first = 0, None
+        while not generator.is_done():
+            generator.generate_next_token()
+            made += 1
+            if first is None:
+                first = time.perf_counter()
+        end = time.perf_counter()
+        assert made == n, made
+        return {"ttft_s": first - start, "seconds": end - start, "tokens": made,
+                "tokens_per_s": made / (end - start), "decode_tokens_per_s": (made - 1) / (end - first)}
+
+    once(8)
+    runs = [once(n_new) for _ in range(repeats)]
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+ONNX_VARIANTS = {"onnx": "none", "onnx_int4": "int4"}  # model.backend = onnx, by its model.quantize
+
+
 def build_variant(name: str, base):
     """(model, generate kwargs, seconds spent preparing) for one speed-up variant."""
     import torch
@@ -150,6 +184,12 @@ def build_variant(name: str, base):
     if name == "compile":
         model = copy.deepcopy(base)
         model.forward = torch.compile(model.forward, dynamic=False)
+    if name in ONNX_VARIANTS:  # what model.backend = onnx ships: exported (first time) and loaded
+        from assistant.config import ModelConfig
+        from assistant.ort import load_onnx_model
+
+        model = load_onnx_model(ModelConfig(name="smollm2", backend="onnx", quantize=ONNX_VARIANTS[name],
+                                            threads=torch.get_num_threads()), progress=lambda s: None)
     return model, kwargs, time.perf_counter() - start
 
 
@@ -170,7 +210,8 @@ def main() -> int:
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--variants",
-                        default="fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile,int4_decode")
+                        default="fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile,int4_decode,"
+                                "onnx,onnx_int4")
     parser.add_argument("--llama-python", default=os.environ.get("LLAMA_CPP_PYTHON"),
                         help="a Python interpreter with llama-cpp-python installed, for the reference")
     parser.add_argument("--skip-load", action="store_true", help="skip the (slow) load-time measurement")
@@ -208,7 +249,8 @@ def main() -> int:
             # as the product prepares models: in a thread that ends (assistant.device.own_thread)
             model, kwargs, prep = own_thread(build_variant)(base_name, loaded.model)
             start = time.perf_counter()
-            run = own_thread(measure) if args.in_thread else measure  # a worker thread, as the app generates
+            how = measure_onnx if base_name in ONNX_VARIANTS else measure
+            run = own_thread(how) if args.in_thread else how  # a worker thread, as the app generates
             numbers = run(model, ids, args.new_tokens, args.repeats, **kwargs)
             variants[name] = {**numbers, "threads": torch.get_num_threads(), "prepare_seconds": prep,
                               "measure_seconds": time.perf_counter() - start}

@@ -1,11 +1,12 @@
-"""Does int4 change the answers? The hallucination measurement for each ``model.quantize``; writes JSON.
+"""Does int4 (or ONNX) change the answers? The hallucination measurement for each ``model.quantize``; writes JSON.
 
-    python bench/quantize_quality.py [--orgs 24] [--questions 60] [--variants none,int4_decode]
+    python bench/quantize_quality.py [--orgs 24] [--questions 60] [--variants none,int4_decode,onnx:none,onnx:int4]
                                      [--out bench/results/quantize_quality.json]
 
 The collection of ``finetune.demo`` (short profiles of fictional companies, so the model
 cannot answer from pretraining, with reference answers) is indexed in a temp data home;
-the same questions are answered by the packaged model once per variant and measured as
+the same questions are answered by the packaged model once per variant (``onnx:int4``:
+``model.backend = onnx`` with ``model.quantize = int4``) and measured as
 ``finetune.evaluate`` measures an adapter: share of statements the checker flags, share
 of answers with a flag, no-answer share, reference accuracy and token F1. The reference
 is the first variant (fp32, ``none``), measured in the same run; also reported is how
@@ -30,7 +31,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=24)
     parser.add_argument("--questions", type=int, default=60, help="how many of the collection's questions (0: all)")
-    parser.add_argument("--variants", default="none,int4_decode")
+    parser.add_argument("--variants", default="none,int4_decode,onnx:none,onnx:int4",
+                        help="model.quantize values; BACKEND:QUANTIZE for another model.backend")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", default=str(RESULTS / "quantize_quality.json"))
     args = parser.parse_args()
@@ -40,8 +42,7 @@ def main() -> int:
 
     from assistant.checker import make_checker
     from assistant.config import load_config
-    from assistant.generate import ChatModel
-    from assistant.model import load_model
+    from assistant.generate import chat_for
     from finetune.demo import make_corpus
     from finetune.evaluate import evaluate
     from index.documents import DocumentIndex
@@ -59,15 +60,16 @@ def main() -> int:
     variants: dict = {}
     answers: dict = {}
     for variant in [v for v in args.variants.split(",") if v]:
-        loaded = load_model(replace(config.model, quantize=variant), progress=lambda s: None)
-        chat = ChatModel(loaded, config.generation)
+        backend, _, quantize = variant.rpartition(":")  # "onnx:int4": model.backend = onnx, model.quantize = int4
+        chat = chat_for(replace(config.model, backend=backend or "transformers", quantize=quantize),
+                        config.generation, progress=lambda s: None)
         result = evaluate(chat, index, checker, questions)
         answers[variant] = [a["answer"] for a in result.answers]
         variants[variant] = {k: v for k, v in asdict(result).items() if k != "answers"}
         print(f"{variant:12s} flagged statements {result.statement_flag_rate:.3f}, answers with a flag "
               f"{result.answer_flag_rate:.3f}, accuracy {result.accuracy:.3f}, token F1 {result.token_f1:.3f}, "
               f"{result.seconds:.0f} s", file=sys.stderr, flush=True)
-        del chat, loaded
+        del chat
     reference = next(iter(answers))
     for variant, said in answers.items():
         same = sum(a == b for a, b in zip(said, answers[reference]))

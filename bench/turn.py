@@ -1,13 +1,15 @@
 """End-to-end latency of one grounded turn, stage by stage, and write JSON.
 
-    python bench/turn.py [--out bench/results/turn.json] [--repeats 3] [--variants none,int4,int4_decode,int4_decode+compile]
+    python bench/turn.py [--out bench/results/turn.json] [--repeats 3]
+                         [--variants none,int4,int4_decode,int4_decode+compile,onnx:none,onnx:int4]
 
 A small collection (the fictional company profiles of ``finetune.demo``) is indexed in
 a temp data home; then, for typical questions, the time to retrieve, to the first
 token, to the whole answer, and to check every statement, and the total a user waits.
 For each variant given: ``model.quantize`` (none, int4 or int4_decode), ``+compile`` for
-``model.compile``. The reference measured in the same run is the generation alone:
-``check_share`` and ``retrieve_share`` say what the grounding adds.
+``model.compile``, ``onnx:`` before it for ``model.backend = onnx``. The reference measured
+in the same run is the generation alone: ``check_share`` and ``retrieve_share`` say what the
+grounding adds.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(RESULTS / "turn.json"))
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--variants", default="none,int4,int4_decode,int4_decode+compile")
+    parser.add_argument("--variants", default="none,int4,int4_decode,int4_decode+compile,onnx:none,onnx:int4")
     parser.add_argument("--max-new-tokens", type=int, default=96)
     args = parser.parse_args()
 
@@ -39,8 +41,7 @@ def main() -> int:
     from assistant.answer import prepare
     from assistant.checker import Evidence, make_checker
     from assistant.config import CheckerConfig, GenerationConfig, IndexConfig, ModelConfig
-    from assistant.generate import ChatModel
-    from assistant.model import load_model
+    from assistant.generate import chat_for
     from finetune.demo import make_corpus
     from index.documents import DocumentIndex
 
@@ -56,9 +57,11 @@ def main() -> int:
     result: dict = {"questions": questions, "repeats": args.repeats, "max_new_tokens": args.max_new_tokens,
                     "documents": len(index.documents()), "chunks": index.stats()["chunks"], "variants": {}}
     for variant in args.variants.split(","):
-        quantize, _, compiled = variant.partition("+")
-        cfg = ModelConfig(name="smollm2", quantize=quantize, compile=compiled == "compile")
-        chat = ChatModel(load_model(cfg, progress=lambda m: None), GenerationConfig(max_new_tokens=args.max_new_tokens))
+        setting, _, compiled = variant.partition("+")
+        backend, _, quantize = setting.rpartition(":")
+        cfg = ModelConfig(name="smollm2", backend=backend or "transformers", quantize=quantize,
+                          compile=compiled == "compile")
+        chat = chat_for(cfg, GenerationConfig(max_new_tokens=args.max_new_tokens), progress=lambda m: None)
         warm = time.perf_counter()
         chat.complete([{"role": "user", "content": "Hi"}], chat.with_generation(max_new_tokens=4))  # compiles, if asked
         warm_up_s = time.perf_counter() - warm

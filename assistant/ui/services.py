@@ -47,19 +47,13 @@ class Services:
 
         The old one keeps answering until the new one has loaded; a model that fails to
         load leaves it in place (the error says why)."""
-        from ..generate import ChatModel
-        from ..model import load_model
+        from ..generate import chat_for
 
         name = (name or "").strip()
         if not name:
             raise InputError("name a model: a Hugging Face id, a local folder, a .gguf file, or smollm2")
         cfg = replace(self.model_config, name=name, adapter=(adapter or "").strip())
-        if cfg.backend == "openai":  # another model on the same server
-            from ..remote import RemoteChat
-
-            chat = RemoteChat(cfg, self.chat.generation)
-        else:
-            chat = ChatModel((loader or load_model)(cfg), self.chat.generation)
+        chat = chat_for(cfg, self.chat.generation, loader=loader)  # openai: another model on the same server
         loaded = chat.loaded
         checker = self.checker
         if checker is not None and checker.verifier.name == "llm":  # the judge is the dialogue model: judge with the new one

@@ -46,11 +46,11 @@ class LLMVerifier:
         self.chat = chat
         self.version = chat.name
         self.window_words = window_words  # a small model reads long evidence badly; keep windows short
-        if not hasattr(chat.loaded, "tokenizer"):
+        if not hasattr(chat.loaded, "model"):
             from assistant.errors import ConfigError
 
             raise ConfigError("the llm verifier reads the dialogue model's token probabilities, so it needs a model "
-                              "loaded here (model.backend = transformers), not one behind a server")
+                              "loaded here (model.backend = transformers), not one behind a server or exported to ONNX")
         self.tokens = answer_tokens(chat.loaded.tokenizer)
 
     def predict(self, pairs: Sequence[Pair], batch_size: int = 1) -> np.ndarray:

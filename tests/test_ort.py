@@ -1,0 +1,179 @@
+"""model.backend = onnx: the packaged model exported to ONNX and decoded by ONNX Runtime GenAI.
+
+The fp32 export must answer exactly what the transformers backend answers (greedy, token
+for token); the int4 export must still answer sensibly; streaming, lengths, stopping, the
+export cache and its errors behave as the transformers backend's do."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+import pytest
+
+from assistant.config import ConfigError, GenerationConfig, ModelConfig
+from assistant.errors import ModelError
+
+QUESTION = [{"role": "user", "content": "What is the capital of France? Answer in one sentence."}]
+ESSAY = [{"role": "user", "content": "Write a short paragraph about the history of the printing press."}]
+
+
+@contextmanager
+def home(path):
+    previous = os.environ.get("ASSISTANT_HOME")
+    os.environ["ASSISTANT_HOME"] = str(path)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("ASSISTANT_HOME", None)
+        else:
+            os.environ["ASSISTANT_HOME"] = previous
+
+
+def test_the_onnx_backend_takes_only_what_it_can_run():
+    assert ModelConfig(backend="onnx", quantize="int4").backend == "onnx"
+    with pytest.raises(ConfigError, match="model.quantize.*none \\(fp32\\) or int4"):
+        ModelConfig(backend="onnx", quantize="int4_decode")
+    with pytest.raises(ConfigError, match="model.device.*runs on CPU"):
+        ModelConfig(backend="onnx", device="cuda")
+    with pytest.raises(ConfigError, match="model.compile"):
+        ModelConfig(backend="onnx", compile=True)
+    with pytest.raises(ConfigError, match="transformers, onnx or openai"):
+        ModelConfig(backend="vllm")
+
+
+def test_the_export_is_keyed_by_what_it_is_made_from(tmp_path):
+    from assistant.ort import export_key
+
+    adapter = tmp_path / "adapter"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text("{}")
+    fp32, made = export_key(ModelConfig(backend="onnx"))
+    assert made["precision"] == "fp32" and made["kind"] == "gguf" and "fp32" in fp32
+    assert export_key(ModelConfig(backend="onnx"))[0] == fp32  # the same model: the same folder
+    assert export_key(ModelConfig(backend="onnx", quantize="int4"))[0] != fp32
+    with_adapter = export_key(ModelConfig(backend="onnx", adapter=str(adapter)))[0]
+    assert with_adapter != fp32
+    (adapter / "adapter_model.safetensors").write_bytes(b"retrained")
+    assert export_key(ModelConfig(backend="onnx", adapter=str(adapter)))[0] != with_adapter  # retrained: exported again
+
+
+def test_serve_refuses_to_batch_the_onnx_backend(tmp_path, capsys):
+    from assistant.cli import main
+
+    assert main(["serve", "--batch", "4", "--set", "model.backend=onnx", "--home", str(tmp_path)]) == 2
+    assert "--batch 4 batches the transformers backend's decoding" in capsys.readouterr().err
+
+
+def test_a_failed_export_says_so_and_leaves_nothing_behind(monkeypatch):
+    """The builder, run for real on a model folder it cannot read, fails: a ModelError naming the
+    model and the builder's last words, and no half-written export in the data home."""
+    from assistant import ort
+
+    class Broken:
+        def save_pretrained(self, path):
+            path.mkdir(parents=True, exist_ok=True)
+            (path / "config.json").write_text(json.dumps({"model_type": "no-such-architecture"}))
+
+    monkeypatch.setattr("assistant.model.load_model",
+                        lambda cfg, progress=None: SimpleNamespace(name="broken", model=Broken(), tokenizer=Broken()))
+    cfg = ModelConfig(backend="onnx")
+    with pytest.raises(ModelError, match="exporting 'smollm2' to ONNX failed \\(onnxruntime-genai's builder exited"):
+        ort.load_onnx_model(cfg, progress=lambda s: None)
+    out, _ = ort.export_folder(cfg)
+    assert not out.exists() and not any(p.name.startswith(".") for p in out.parent.iterdir())
+
+
+# --- the real packaged model -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def onnx_chats(loaded_model, model_home):
+    """fp32 and int4 exports of the packaged model, made once for the session in ``model_home``."""
+    from assistant.ort import load_onnx_chat
+
+    with home(model_home):
+        return {q: load_onnx_chat(ModelConfig(backend="onnx", quantize=q), GenerationConfig(max_new_tokens=40))
+                for q in ("none", "int4")}
+
+
+@pytest.mark.model
+def test_fp32_onnx_answers_what_transformers_answers(onnx_chats, chat_model):
+    gen = GenerationConfig(max_new_tokens=40)
+    for messages in (QUESTION, ESSAY):
+        ours = onnx_chats["none"].complete(messages, gen)
+        theirs = chat_model.complete(messages, gen)
+        assert ours.text == theirs.text and ours.prompt_tokens == theirs.prompt_tokens
+        assert ours.completion_tokens == theirs.completion_tokens and ours.finish_reason == theirs.finish_reason
+
+
+@pytest.mark.model
+def test_int4_onnx_answers_sensibly(onnx_chats):
+    done = onnx_chats["int4"].complete(QUESTION)
+    assert "Paris" in done.text and done.finish_reason == "stop"
+    assert onnx_chats["int4"].name.endswith("[onnx int4]") and onnx_chats["int4"].loaded.device == "cpu"
+
+
+@pytest.mark.model
+def test_streaming_lengths_and_stopping(onnx_chats):
+    chat = onnx_chats["int4"]
+    stream = chat.stream(ESSAY)
+    pieces = list(stream)
+    assert len(pieces) > 5 and "".join(pieces) == stream.completion.text
+    assert stream.completion.ttft_s is not None and stream.completion.tokens_per_s > 0
+
+    short = chat.complete(ESSAY, chat.with_generation(max_new_tokens=5))
+    assert short.completion_tokens == 5 and short.finish_reason == "length"
+
+    stop = threading.Event()
+    stream = chat.stream(ESSAY, stop=stop)
+    got = []
+    for piece in stream:
+        got.append(piece)
+        stop.set()  # the user pressed Stop after the first piece
+    assert stream.completion.finish_reason == "cancelled" and stream.completion.completion_tokens <= 2
+
+
+@pytest.mark.model
+def test_concurrent_answers_are_each_whole(onnx_chats):
+    chat = onnx_chats["int4"]
+    alone = [chat.complete(m).text for m in (QUESTION, ESSAY)]
+    together: dict[int, str] = {}
+    threads = [threading.Thread(target=lambda i=i, m=m: together.__setitem__(i, chat.complete(m).text))
+               for i, m in enumerate((QUESTION, ESSAY))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert [together[0], together[1]] == alone
+
+
+@pytest.mark.model
+def test_the_export_is_reused_and_a_damaged_one_is_a_clear_error(onnx_chats, model_home, tmp_path, monkeypatch):
+    from assistant import ort
+
+    folder = onnx_chats["int4"].loaded.folder
+    stamp = (folder / "export.json").stat().st_mtime_ns
+    with home(model_home):
+        again = ort.load_onnx_model(ModelConfig(backend="onnx", quantize="int4"), progress=lambda s: None)
+    assert again.from_cache and again.folder == folder and (folder / "export.json").stat().st_mtime_ns == stamp
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(folder, damaged)
+    (damaged / "model.onnx").unlink()
+    monkeypatch.setattr(ort, "export_folder", lambda cfg: (damaged, {"precision": "int4"}))
+    with pytest.raises(ModelError, match=f"cannot load the ONNX export {damaged}.*delete the folder"):
+        ort.load_onnx_model(ModelConfig(backend="onnx", quantize="int4"), progress=lambda s: None)
+
+
+@pytest.mark.model
+def test_the_llm_judge_needs_a_torch_model(onnx_chats):
+    from assistant.verifiers.llm import LLMVerifier
+
+    with pytest.raises(ConfigError, match="not one behind a server or exported to ONNX"):
+        LLMVerifier(onnx_chats["int4"])
