@@ -27,7 +27,7 @@ ENV_PREFIX = "ASSISTANT_"
 CONFIG_ENV = "ASSISTANT_CONFIG"
 # Environment variables with our prefix that are not settings.
 RESERVED_ENV = {"ASSISTANT_HOME", CONFIG_ENV}
-QUANTIZE = ("none", "int4", "int4_decode")
+QUANTIZE = ("none", "int8", "int4_mlp", "int4", "int4_decode")
 
 
 def _check(ok: bool, key: str, message: str) -> None:
@@ -52,18 +52,19 @@ class ModelConfig:
     quantize: str = field(default="none", metadata={
         "help": "none; int4: 4-bit weights (groups of 32) for faster decoding on CPU, nearly lossless for the "
                 "packaged Q4_1 model, but slower reading long prompts; int4_decode: int4 for decoding, the float "
-                "weights kept for reading prompts (fp32's memory plus an eighth). With model.backend=onnx: none "
-                "exports fp32 weights, int4 4-bit ones (the output layer 8-bit). The README's benchmarks say when "
-                "each helps"})
+                "weights kept for reading prompts (fp32's memory plus an eighth). int8 and int4_mlp (model.backend=onnx "
+                "only): 8-bit weights in blocks of 32, int4_mlp with the MLPs' gate and up projections in 4 bits. "
+                "The README's benchmarks say when each helps"})
     compile: bool = field(default=False, metadata={
         "help": "compile the decoding step (torch.compile over a static cache of 1024 tokens; longer prompts run "
                 "uncompiled): a minute or two at the first answer, then about twice the fp32 decoding speed with "
                 "model.quantize=int4 on CPU (see the README's benchmarks); answers are then generated one at a time"})
     backend: str = field(default="transformers", metadata={
         "help": "transformers (load model.name here), onnx (export model.name once to ONNX and decode it with "
-                "ONNX Runtime GenAI: on CPU about 2x transformers at fp32 and, with model.quantize=int4, faster than "
-                "llama.cpp; see the README's benchmarks) or openai (an OpenAI-compatible server at model.base_url: "
-                "vLLM, TGI, llama.cpp server, Ollama, or `assistant serve`; model.name is the served model)"})
+                "ONNX Runtime GenAI: on CPU the same answers about 3x as fast as transformers at fp32 and, with "
+                "model.quantize=int8 or int4_mlp, faster than llama.cpp; see the README's benchmarks) or openai "
+                "(an OpenAI-compatible server at model.base_url: vLLM, TGI, llama.cpp server, Ollama, or "
+                "`assistant serve`; model.name is the served model)"})
     base_url: str = field(default="", metadata={"help": "the server's base URL for the openai backend, e.g. "
                                                 "http://127.0.0.1:8000/v1"})
     api_key_env: str = field(default="OPENAI_API_KEY", metadata={
@@ -77,9 +78,12 @@ class ModelConfig:
                f"must be one of {', '.join(QUANTIZE)}, got {self.quantize!r}")
         _check(self.backend in ("transformers", "onnx", "openai"), "model.backend",
                f"must be transformers, onnx or openai, got {self.backend!r}")
+        _check(self.quantize not in ("int8", "int4_mlp") or self.backend == "onnx", "model.quantize",
+               f"{self.quantize} is for model.backend = onnx (the transformers backend quantizes to int4 or "
+               "int4_decode)")
         if self.backend == "onnx":
-            _check(self.quantize in ("none", "int4"), "model.quantize",
-                   f"the onnx backend exports none (fp32) or int4 weights, got {self.quantize!r}")
+            _check(self.quantize in ("none", "int8", "int4_mlp"), "model.quantize",
+                   f"the onnx backend exports none (fp32), int8 or int4_mlp weights, got {self.quantize!r}")
             _check(self.device in ("auto", "cpu"), "model.device",
                    f"the onnx backend runs on CPU (on a GPU use model.backend = transformers), got {self.device!r}")
             _check(not self.compile, "model.compile", "is for the transformers backend; the onnx backend needs no "

@@ -5,15 +5,19 @@ folder, a Hugging Face id, with ``model.adapter`` merged in) is loaded once with
 transformers, saved, and exported by onnxruntime-genai's model builder into
 ``<data home>/models/onnx/<name>-<precision>-<key>``; later loads read that folder (about a
 second). ONNX Runtime runs it with its own thread pool and fused kernels: a decoding step
-of the packaged model costs a third of torch's at fp32 and, with 4-bit weights, less than
-llama.cpp's (``python bench/generate.py``; the README's benchmarks).
+of the packaged model costs a third of torch's at fp32 (``python bench/generate.py``; the
+README's benchmarks).
 
 Precision follows ``model.quantize``: ``none`` exports fp32 weights (the same answers as
-the transformers backend, token for token, in the tests); ``int4`` exports 4-bit weights in
-blocks of 32 with the output layer in 8 bits, the layout of the packaged Q4_1 GGUF, whose
-4-bit output layer would garble the answers. The tokenizer and chat template are the
-model's own (transformers), so prompts, context budget and turn dropping are the
-transformers backend's (:meth:`assistant.generate.ChatModel.encode`).
+the transformers backend, token for token, in the tests); ``int8`` exports 8-bit weights
+in blocks of 32, ``int4_mlp`` the same with each MLP's gate and up projections in 4 bits:
+faster than llama.cpp on its Q4_1 file, some answers worded differently (the README's
+benchmarks). 4-bit weights everywhere were tried and left out: re-quantizing the packaged
+Q4_1 weights to ONNX Runtime's 4-bit format (integer zero points) garbled grounded answers
+(``bench/results/quantize_quality_onnx_int4.json``).
+The tokenizer and chat template are the model's own (transformers), so prompts, context
+budget and turn dropping are the transformers backend's
+(:meth:`assistant.generate.ChatModel.encode`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -39,11 +44,18 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
-PRECISIONS = {"none": "fp32", "int4": "int4"}
-# int4 blocks of 32 like Q4_1; the last MatMul (the output layer, 49152 x 576 for SmolLM2) in
-# 8 bits like the GGUF's Q8_0 embedding: in 4 bits the packaged model's answers turn to gibberish.
-INT4_TARGET = {"quant_config": {"weights": {"type": "int4", "overrides": [
-    {"match": {"preset": "last_matmul"}, "type": "int8"}]}}}
+PRECISIONS = {"none": "fp32", "int8": "int8", "int4_mlp": "int4_mlp"}
+# int8: 8-bit weights in blocks of 32 (MatMulNBits; activations quantized to 8 bits inside the
+# product). int4_mlp: the same with each MLP's gate and up projections (half the weights a
+# token reads) in 4 bits. 4-bit weights everywhere decoded faster still (139 tok/s in one run,
+# llama.cpp 102) but garbled grounded answers: see the README's benchmarks.
+
+
+def quant_target(precision: str, layers: int) -> dict[str, Any]:
+    """The builder's quantization settings (its ``--target_options``) for a quantized precision."""
+    overrides = [{"match": {"name": f"/model/layers.{i}/mlp/{proj}_proj/MatMul"}, "type": "int4"}
+                 for i in range(layers) for proj in ("gate", "up")] if precision == "int4_mlp" else []
+    return {"quant_config": {"weights": {"type": "int8", "overrides": overrides}}}
 
 
 @dataclass
@@ -55,7 +67,7 @@ class OnnxModel:
     tokenizer: Any  # the model's transformers tokenizer (chat template, context budget)
     folder: Path
     label: str
-    precision: str  # fp32 or int4
+    precision: str  # fp32, int8 or int4_mlp
     context_length: int
     eos_ids: frozenset[int]
     from_cache: bool
@@ -121,17 +133,18 @@ def _build(cfg: ModelConfig, out: Path, made_from: dict[str, Any], progress: Pro
         loaded.model.save_pretrained(hf)
         tokenizer = loaded.tokenizer
         tokenizer.save_pretrained(hf)  # the builder writes ONNX Runtime's tokenizer files from it
+        layers = int(loaded.model.config.num_hidden_layers)
         del loaded  # the builder reads the saved copy in a process of its own
         command = [sys.executable, "-m", "onnxruntime_genai.models.builder", "-i", str(hf), "-o", str(tmp),
-                   "-p", precision, "-e", "cpu", "-c", str(scratch)]
-        if precision == "int4":
+                   "-p", "fp32" if precision == "fp32" else "int8", "-e", "cpu", "-c", str(scratch)]
+        if precision != "fp32":
             target = scratch / "target.json"
             scratch.mkdir()
-            target.write_text(json.dumps(INT4_TARGET))
+            target.write_text(json.dumps(quant_target(precision, layers)))
             command += ["--target_options", str(target)]
         done = subprocess.run(command, capture_output=True, text=True, errors="replace")
         if done.returncode != 0 or not (tmp / "genai_config.json").is_file():
-            tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+            tail = (done.stderr or done.stdout).strip().splitlines()[-1:]  # the exception, after a traceback
             raise ModelError(f"exporting {cfg.name!r} to ONNX failed (onnxruntime-genai's builder exited with "
                              f"{done.returncode}): {' / '.join(tail) or 'no output'}")
         tokenizer.save_pretrained(tmp)  # the model's own tokenizer files and chat template
@@ -159,9 +172,11 @@ def load_onnx_model(cfg: ModelConfig, progress: Progress | None = None) -> OnnxM
         _build(cfg, out, made_from, progress)
     try:
         og_config = og.Config(str(out))
-        if cfg.threads:
-            og_config.overlay(json.dumps({"model": {"decoder": {"session_options": {
-                "intra_op_num_threads": cfg.threads}}}}))
+        # ONNX Runtime's own default ran on fewer threads than the machine's cores here (int8:
+        # 61-65 tok/s against 96-105 on both of 2 cores), so say how many, as torch's default does.
+        threads = cfg.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                  else os.cpu_count() or 1)
+        og_config.overlay(json.dumps({"model": {"decoder": {"session_options": {"intra_op_num_threads": threads}}}}))
         og_model = og.Model(og_config)
         og_tokenizer = og.Tokenizer(og_model)
         tokenizer = AutoTokenizer.from_pretrained(str(out))

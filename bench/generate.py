@@ -2,15 +2,16 @@
 
     python bench/generate.py [--out bench/results/generate.json] [--new-tokens 128]
                              [--variants fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile,int4_decode,
-                                         onnx,onnx_int4]
+                                         onnx,onnx_int8,onnx_int4_mlp]
                              [--llama-python /opt/llama-venv/bin/python]
 
 Measures, for the packaged SmolLM2-135M-Instruct at batch 1, greedy, a fixed
 number of new tokens (end-of-sequence suppressed so every run makes the same
 count): load time (first load converts the GGUF, then from the cache; each in
 a fresh process), time to first token, and tokens/s for each variant tried to
-speed the CPU path up; ``onnx`` and ``onnx_int4`` are ``model.backend = onnx`` (the model
-exported to ONNX, fp32 or 4-bit, decoded by ONNX Runtime GenAI; ``NAME@N`` sets its threads too). ``NAME@N`` runs a variant on N torch threads (thread settings:
+speed the CPU path up. ``onnx``, ``onnx_int8`` and ``onnx_int4_mlp`` are ``model.backend =
+onnx`` (the model exported to ONNX at fp32, int8 or int4_mlp and decoded by ONNX Runtime
+GenAI). ``NAME@N`` runs a variant on N threads (thread settings:
 ``--variants fp32,fp32@1,int4,int4@1``). If an interpreter with ``llama-cpp-python`` is given
 (built outside this project's dependencies), the same prompt and token count
 run through llama.cpp on the same GGUF, and every variant gets a ratio to it.
@@ -156,7 +157,8 @@ def measure_onnx(loaded, input_ids, n_new: int, repeats: int) -> dict:
     return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
 
 
-ONNX_VARIANTS = {"onnx": "none", "onnx_int4": "int4"}  # model.backend = onnx, by its model.quantize
+# model.backend = onnx, by its model.quantize
+ONNX_VARIANTS = {"onnx": "none", "onnx_int8": "int8", "onnx_int4_mlp": "int4_mlp"}
 
 
 def build_variant(name: str, base):
@@ -211,7 +213,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--variants",
                         default="fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile,int4_decode,"
-                                "onnx,onnx_int4")
+                                "onnx,onnx_int8,onnx_int4_mlp")
     parser.add_argument("--llama-python", default=os.environ.get("LLAMA_CPP_PYTHON"),
                         help="a Python interpreter with llama-cpp-python installed, for the reference")
     parser.add_argument("--skip-load", action="store_true", help="skip the (slow) load-time measurement")

@@ -1,12 +1,13 @@
-"""Does int4 (or ONNX) change the answers? The hallucination measurement for each ``model.quantize``; writes JSON.
+"""Do int4, int8 or ONNX change the answers? The hallucination measurement for each variant; writes JSON.
 
-    python bench/quantize_quality.py [--orgs 24] [--questions 60] [--variants none,int4_decode,onnx:none,onnx:int4]
+    python bench/quantize_quality.py [--orgs 24] [--questions 60]
+                                     [--variants none,int4_decode,onnx:none,onnx:int8,onnx:int4_mlp]
                                      [--out bench/results/quantize_quality.json]
 
 The collection of ``finetune.demo`` (short profiles of fictional companies, so the model
 cannot answer from pretraining, with reference answers) is indexed in a temp data home;
-the same questions are answered by the packaged model once per variant (``onnx:int4``:
-``model.backend = onnx`` with ``model.quantize = int4``) and measured as
+the same questions are answered by the packaged model once per variant (``onnx:int8``:
+``model.backend = onnx`` with ``model.quantize = int8``) and measured as
 ``finetune.evaluate`` measures an adapter: share of statements the checker flags, share
 of answers with a flag, no-answer share, reference accuracy and token F1. The reference
 is the first variant (fp32, ``none``), measured in the same run; also reported is how
@@ -31,7 +32,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=24)
     parser.add_argument("--questions", type=int, default=60, help="how many of the collection's questions (0: all)")
-    parser.add_argument("--variants", default="none,int4_decode,onnx:none,onnx:int4",
+    parser.add_argument("--variants", default="none,int4_decode,onnx:none,onnx:int8,onnx:int4_mlp",
                         help="model.quantize values; BACKEND:QUANTIZE for another model.backend")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", default=str(RESULTS / "quantize_quality.json"))
@@ -60,7 +61,7 @@ def main() -> int:
     variants: dict = {}
     answers: dict = {}
     for variant in [v for v in args.variants.split(",") if v]:
-        backend, _, quantize = variant.rpartition(":")  # "onnx:int4": model.backend = onnx, model.quantize = int4
+        backend, _, quantize = variant.rpartition(":")  # "onnx:int8": model.backend = onnx, model.quantize = int8
         chat = chat_for(replace(config.model, backend=backend or "transformers", quantize=quantize),
                         config.generation, progress=lambda s: None)
         result = evaluate(chat, index, checker, questions)

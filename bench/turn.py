@@ -1,7 +1,7 @@
 """End-to-end latency of one grounded turn, stage by stage, and write JSON.
 
     python bench/turn.py [--out bench/results/turn.json] [--repeats 3]
-                         [--variants none,int4,int4_decode,int4_decode+compile,onnx:none,onnx:int4]
+                         [--variants none,int4,int4_decode,int4_decode+compile,onnx:none,onnx:int8,onnx:int4_mlp]
 
 A small collection (the fictional company profiles of ``finetune.demo``) is indexed in
 a temp data home; then, for typical questions, the time to retrieve, to the first
@@ -32,7 +32,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(RESULTS / "turn.json"))
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--variants", default="none,int4,int4_decode,int4_decode+compile,onnx:none,onnx:int4")
+    parser.add_argument("--variants",
+                        default="none,int4,int4_decode,int4_decode+compile,onnx:none,onnx:int8,onnx:int4_mlp")
     parser.add_argument("--max-new-tokens", type=int, default=96)
     args = parser.parse_args()
 

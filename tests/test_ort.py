@@ -1,7 +1,7 @@
 """model.backend = onnx: the packaged model exported to ONNX and decoded by ONNX Runtime GenAI.
 
 The fp32 export must answer exactly what the transformers backend answers (greedy, token
-for token); the int4 export must still answer sensibly; streaming, lengths, stopping, the
+for token); the int8 and int4_mlp exports must still answer sensibly; streaming, lengths, stopping, the
 export cache and its errors behave as the transformers backend's do."""
 
 from __future__ import annotations
@@ -36,9 +36,13 @@ def home(path):
 
 
 def test_the_onnx_backend_takes_only_what_it_can_run():
-    assert ModelConfig(backend="onnx", quantize="int4").backend == "onnx"
-    with pytest.raises(ConfigError, match="model.quantize.*none \\(fp32\\) or int4"):
-        ModelConfig(backend="onnx", quantize="int4_decode")
+    assert ModelConfig(backend="onnx", quantize="int8").backend == "onnx"
+    for quantize in ("int4", "int4_decode"):
+        with pytest.raises(ConfigError, match="model.quantize.*none \\(fp32\\), int8 or int4_mlp"):
+            ModelConfig(backend="onnx", quantize=quantize)
+    for quantize in ("int8", "int4_mlp"):
+        with pytest.raises(ConfigError, match=f"{quantize} is for model.backend = onnx"):
+            ModelConfig(quantize=quantize)
     with pytest.raises(ConfigError, match="model.device.*runs on CPU"):
         ModelConfig(backend="onnx", device="cuda")
     with pytest.raises(ConfigError, match="model.compile"):
@@ -56,7 +60,8 @@ def test_the_export_is_keyed_by_what_it_is_made_from(tmp_path):
     fp32, made = export_key(ModelConfig(backend="onnx"))
     assert made["precision"] == "fp32" and made["kind"] == "gguf" and "fp32" in fp32
     assert export_key(ModelConfig(backend="onnx"))[0] == fp32  # the same model: the same folder
-    assert export_key(ModelConfig(backend="onnx", quantize="int4"))[0] != fp32
+    int8 = export_key(ModelConfig(backend="onnx", quantize="int8"))[0]
+    assert int8 != fp32 and export_key(ModelConfig(backend="onnx", quantize="int4_mlp"))[0] not in (fp32, int8)
     with_adapter = export_key(ModelConfig(backend="onnx", adapter=str(adapter)))[0]
     assert with_adapter != fp32
     (adapter / "adapter_model.safetensors").write_bytes(b"retrained")
@@ -70,12 +75,25 @@ def test_serve_refuses_to_batch_the_onnx_backend(tmp_path, capsys):
     assert "--batch 4 batches the transformers backend's decoding" in capsys.readouterr().err
 
 
+def test_int4_mlp_puts_only_the_mlp_gate_and_up_projections_in_4_bits():
+    from assistant.ort import quant_target
+
+    assert quant_target("int8", 30)["quant_config"]["weights"] == {"type": "int8", "overrides": []}
+    weights = quant_target("int4_mlp", 2)["quant_config"]["weights"]
+    assert weights["type"] == "int8"
+    assert [(o["match"]["name"], o["type"]) for o in weights["overrides"]] == [
+        ("/model/layers.0/mlp/gate_proj/MatMul", "int4"), ("/model/layers.0/mlp/up_proj/MatMul", "int4"),
+        ("/model/layers.1/mlp/gate_proj/MatMul", "int4"), ("/model/layers.1/mlp/up_proj/MatMul", "int4")]
+
+
 def test_a_failed_export_says_so_and_leaves_nothing_behind(monkeypatch):
     """The builder, run for real on a model folder it cannot read, fails: a ModelError naming the
     model and the builder's last words, and no half-written export in the data home."""
     from assistant import ort
 
     class Broken:
+        config = SimpleNamespace(num_hidden_layers=2)
+
         def save_pretrained(self, path):
             path.mkdir(parents=True, exist_ok=True)
             (path / "config.json").write_text(json.dumps({"model_type": "no-such-architecture"}))
@@ -94,12 +112,12 @@ def test_a_failed_export_says_so_and_leaves_nothing_behind(monkeypatch):
 
 @pytest.fixture(scope="session")
 def onnx_chats(loaded_model, model_home):
-    """fp32 and int4 exports of the packaged model, made once for the session in ``model_home``."""
+    """fp32, int8 and int4_mlp exports of the packaged model, made once for the session in ``model_home``."""
     from assistant.ort import load_onnx_chat
 
     with home(model_home):
         return {q: load_onnx_chat(ModelConfig(backend="onnx", quantize=q), GenerationConfig(max_new_tokens=40))
-                for q in ("none", "int4")}
+                for q in ("none", "int8", "int4_mlp")}
 
 
 @pytest.mark.model
@@ -113,15 +131,16 @@ def test_fp32_onnx_answers_what_transformers_answers(onnx_chats, chat_model):
 
 
 @pytest.mark.model
-def test_int4_onnx_answers_sensibly(onnx_chats):
-    done = onnx_chats["int4"].complete(QUESTION)
+@pytest.mark.parametrize("quantize", ["int8", "int4_mlp"])
+def test_quantized_onnx_answers_sensibly(onnx_chats, quantize):
+    done = onnx_chats[quantize].complete(QUESTION)
     assert "Paris" in done.text and done.finish_reason == "stop"
-    assert onnx_chats["int4"].name.endswith("[onnx int4]") and onnx_chats["int4"].loaded.device == "cpu"
+    assert onnx_chats[quantize].name.endswith(f"[onnx {quantize}]") and onnx_chats[quantize].loaded.device == "cpu"
 
 
 @pytest.mark.model
 def test_streaming_lengths_and_stopping(onnx_chats):
-    chat = onnx_chats["int4"]
+    chat = onnx_chats["int8"]
     stream = chat.stream(ESSAY)
     pieces = list(stream)
     assert len(pieces) > 5 and "".join(pieces) == stream.completion.text
@@ -141,7 +160,7 @@ def test_streaming_lengths_and_stopping(onnx_chats):
 
 @pytest.mark.model
 def test_concurrent_answers_are_each_whole(onnx_chats):
-    chat = onnx_chats["int4"]
+    chat = onnx_chats["int8"]
     alone = [chat.complete(m).text for m in (QUESTION, ESSAY)]
     together: dict[int, str] = {}
     threads = [threading.Thread(target=lambda i=i, m=m: together.__setitem__(i, chat.complete(m).text))
@@ -157,18 +176,18 @@ def test_concurrent_answers_are_each_whole(onnx_chats):
 def test_the_export_is_reused_and_a_damaged_one_is_a_clear_error(onnx_chats, model_home, tmp_path, monkeypatch):
     from assistant import ort
 
-    folder = onnx_chats["int4"].loaded.folder
+    folder = onnx_chats["int8"].loaded.folder
     stamp = (folder / "export.json").stat().st_mtime_ns
     with home(model_home):
-        again = ort.load_onnx_model(ModelConfig(backend="onnx", quantize="int4"), progress=lambda s: None)
+        again = ort.load_onnx_model(ModelConfig(backend="onnx", quantize="int8"), progress=lambda s: None)
     assert again.from_cache and again.folder == folder and (folder / "export.json").stat().st_mtime_ns == stamp
 
     damaged = tmp_path / "damaged"
     shutil.copytree(folder, damaged)
     (damaged / "model.onnx").unlink()
-    monkeypatch.setattr(ort, "export_folder", lambda cfg: (damaged, {"precision": "int4"}))
+    monkeypatch.setattr(ort, "export_folder", lambda cfg: (damaged, {"precision": "int8"}))
     with pytest.raises(ModelError, match=f"cannot load the ONNX export {damaged}.*delete the folder"):
-        ort.load_onnx_model(ModelConfig(backend="onnx", quantize="int4"), progress=lambda s: None)
+        ort.load_onnx_model(ModelConfig(backend="onnx", quantize="int8"), progress=lambda s: None)
 
 
 @pytest.mark.model
@@ -176,4 +195,24 @@ def test_the_llm_judge_needs_a_torch_model(onnx_chats):
     from assistant.verifiers.llm import LLMVerifier
 
     with pytest.raises(ConfigError, match="not one behind a server or exported to ONNX"):
-        LLMVerifier(onnx_chats["int4"])
+        LLMVerifier(onnx_chats["int8"])
+
+
+@pytest.mark.model
+def test_assistant_serve_serves_the_onnx_model(onnx_chats):
+    """The onnx model behind the OpenAI-compatible server, asked through the openai backend: the
+    same answer streamed and whole, and the same as asking it here."""
+    from assistant.serve import build_app
+    from tests.test_serve import Served, client
+
+    chat = onnx_chats["int8"]
+    served = Served(build_app(chat))
+    try:
+        remote = client(served.url)
+        stream = remote.stream(QUESTION)
+        pieces = list(stream)
+        assert len(pieces) >= 2 and stream.completion.completion_tokens > 0
+        assert "".join(pieces) == remote.complete(QUESTION).text == chat.complete(
+            QUESTION, chat.with_generation(max_new_tokens=GenerationConfig().max_new_tokens)).text
+    finally:
+        served.close()
