@@ -232,7 +232,10 @@ class OnnxStream:
         pieces: list[str] = []
         new: list[int] = []
         while len(new) < gen.max_new_tokens and not self._stop.is_set() and not generator.is_done():
-            generator.generate_next_token()
+            try:
+                generator.generate_next_token()
+            except RuntimeError as err:
+                raise ModelError(f"ONNX Runtime GenAI failed after {len(new)} new tokens: {err}") from err
             token = int(generator.get_next_tokens()[0])
             new.append(token)
             if token in loaded.eos_ids:
