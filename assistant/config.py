@@ -27,7 +27,9 @@ ENV_PREFIX = "ASSISTANT_"
 CONFIG_ENV = "ASSISTANT_CONFIG"
 # Environment variables with our prefix that are not settings.
 RESERVED_ENV = {"ASSISTANT_HOME", CONFIG_ENV}
-QUANTIZE = ("none", "int8", "int4_mlp", "int4", "int4_decode")
+TRANSFORMERS_QUANTIZE = ("none", "int4", "int4_decode")  # model.quantize per backend
+ONNX_QUANTIZE = ("none", "int8", "int4_mlp")
+QUANTIZE = tuple(dict.fromkeys(ONNX_QUANTIZE + TRANSFORMERS_QUANTIZE))
 
 
 def _check(ok: bool, key: str, message: str) -> None:
@@ -78,11 +80,11 @@ class ModelConfig:
                f"must be one of {', '.join(QUANTIZE)}, got {self.quantize!r}")
         _check(self.backend in ("transformers", "onnx", "openai"), "model.backend",
                f"must be transformers, onnx or openai, got {self.backend!r}")
-        _check(self.quantize not in ("int8", "int4_mlp") or self.backend == "onnx", "model.quantize",
+        _check(self.quantize in TRANSFORMERS_QUANTIZE or self.backend == "onnx", "model.quantize",
                f"{self.quantize} is for model.backend = onnx (the transformers backend quantizes to int4 or "
                "int4_decode)")
         if self.backend == "onnx":
-            _check(self.quantize in ("none", "int8", "int4_mlp"), "model.quantize",
+            _check(self.quantize in ONNX_QUANTIZE, "model.quantize",
                    f"the onnx backend exports none (fp32), int8 or int4_mlp weights, got {self.quantize!r}")
             _check(self.device in ("auto", "cpu"), "model.device",
                    f"the onnx backend runs on CPU (on a GPU use model.backend = transformers), got {self.device!r}")

@@ -39,16 +39,25 @@ class Completion:
         return {**asdict(self), "tokens_per_s": round(self.tokens_per_s, 2)}
 
 
-class Stream:
-    """Iterate for text pieces; afterwards ``completion`` is set (or the worker's error is raised)."""
+class TextStream:
+    """What every backend's ``stream`` returns: iterate for text pieces; afterwards ``completion``
+    is set. A set ``stop`` event ends it early (``finish_reason`` "cancelled")."""
 
-    def __init__(self, chat: "ChatModel", messages: Sequence[Message], gen: GenerationConfig,
+    def __init__(self, chat: Any, messages: Sequence[Message], gen: GenerationConfig,
                  stop: threading.Event | None):
         self._chat = chat
         self._messages = list(messages)
         self._gen = gen
         self._stop = stop or threading.Event()
         self.completion: Completion | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        raise NotImplementedError
+
+
+class Stream(TextStream):
+    """The transformers backend's stream: ``generate`` runs in a worker thread (its error is
+    raised here)."""
 
     def __iter__(self) -> Iterator[str]:
         import torch

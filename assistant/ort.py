@@ -35,16 +35,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from .config import GenerationConfig, ModelConfig
+from .config import ONNX_QUANTIZE, GenerationConfig, ModelConfig
 from .errors import ModelError
-from .generate import ChatModel, Completion
+from .generate import ChatModel, Completion, TextStream
 from .prompt import Message
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
-PRECISIONS = {"none": "fp32", "int8": "int8", "int4_mlp": "int4_mlp"}
+PRECISIONS = {q: "fp32" if q == "none" else q for q in ONNX_QUANTIZE}  # model.quantize -> export precision
 # int8: 8-bit weights in blocks of 32 (MatMulNBits; activations quantized to 8 bits inside the
 # product). int4_mlp: the same with each MLP's gate and up projections (half the weights a
 # token reads) in 4 bits. 4-bit weights everywhere decoded faster still (139 tok/s in one run,
@@ -194,17 +194,10 @@ def load_onnx_model(cfg: ModelConfig, progress: Progress | None = None) -> OnnxM
     return loaded
 
 
-class OnnxStream:
-    """Like :class:`assistant.generate.Stream`: iterate for text; afterwards ``completion`` is set.
-
-    Decoding runs in the consuming thread, a token at a time (ONNX Runtime's own threads do
-    the math); a set ``stop`` event, or the consumer stopping early, ends it."""
-
-    def __init__(self, chat: "OnnxChat", messages: Sequence[Message], gen: GenerationConfig,
-                 stop: threading.Event | None):
-        self._chat, self._messages, self._gen = chat, list(messages), gen
-        self._stop = stop or threading.Event()
-        self.completion: Completion | None = None
+class OnnxStream(TextStream):
+    """The onnx backend's stream: decoding runs in the consuming thread, a token at a time
+    (ONNX Runtime's own threads do the math); a set ``stop`` event, or the consumer stopping
+    early, ends it."""
 
     def __iter__(self) -> Iterator[str]:
         import onnxruntime_genai as og

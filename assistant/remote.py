@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from .config import GenerationConfig, ModelConfig
 from .errors import ModelError
-from .generate import Completion, drain
+from .generate import Completion, TextStream, drain
 from .prompt import Message
 
 
@@ -66,14 +66,8 @@ def error_text(body: str) -> str:
     return body[:300]
 
 
-class RemoteStream:
-    """Iterate for text pieces; afterwards ``completion`` is set."""
-
-    def __init__(self, chat: "RemoteChat", messages: Sequence[Message], gen: GenerationConfig,
-                 stop: threading.Event | None):
-        self._chat, self._messages, self._gen = chat, list(messages), gen
-        self._stop = stop or threading.Event()
-        self.completion: Completion | None = None
+class RemoteStream(TextStream):
+    """The openai backend's stream: the server's SSE chunks as text pieces."""
 
     def __iter__(self) -> Iterator[str]:
         chat = self._chat
