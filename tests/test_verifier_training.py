@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from assistant.errors import InputError, StorageError
+from assistant.errors import ConfigError, InputError, ModelError, StorageError
 from assistant.verifiers.trained import SHIPPED, TrainedVerifier
 from finetune import verifier, verifier_data
 from finetune.export import export
@@ -166,3 +166,36 @@ def test_calibrate_reads_every_file_first_and_writes_the_calibration_only_at_the
     assert record["calibration_balanced_accuracy"]["plants"] == 1.0  # copied facts vs unrelated claims
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []  # no temp file left
     assert TrainedVerifier(str(folder)).thresholds["support_threshold"] == record["support_threshold"]
+
+
+@pytest.mark.model
+def test_the_packaged_dialogue_model_trains_as_a_verifier_and_reads_pairs_with_a_separator(
+        tmp_path, monkeypatch, loaded_model, model_home):
+    from transformers import AutoTokenizer
+
+    monkeypatch.setenv("ASSISTANT_HOME", str(model_home))  # its converted cache is there
+    nli = [Pair(f"The shop in town {i} opens at {i}.", f"The shop opens at {i}.", 0, "snli") for i in range(4)]
+    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13: (list(nli), {"snli": nli[:2]}))
+    out = tmp_path / "smol-verifier"
+    assert verifier.main(["--base", "smollm2", "--out", str(out), "--max-examples", "4", "--batch-size", "4",
+                          "--max-length", "32", "--eval-examples", "0", "--device", "cpu"]) == 0
+    record = json.loads((out / "training.json").read_text())
+    assert record["base_model"] == "SmolLM2-135M-Instruct.Q4_1 (packaged)" and record["device"] == "cpu"
+    tokenizer = AutoTokenizer.from_pretrained(out)  # a decoder: premise and statement apart, as trained
+    assert tokenizer.decode(tokenizer("The shop opens.", "It opens.")["input_ids"]) == "The shop opens.\nIt opens."
+    judged = TrainedVerifier(str(out), calibration={"window_words": 40, "support_threshold": 0.5,
+                                                    "contradiction_threshold": 0.5})
+    probs = judged.predict([("The shop opens at 9.", "The shop opens at 9."), ("A cat sleeps.", "Tax rose.")])
+    assert probs.shape == (2, 3) and abs(probs.sum(axis=1) - 1).max() < 1e-5
+
+
+def test_a_base_model_that_is_not_there_is_named_before_any_data_is_built(tmp_path, monkeypatch, capsys):
+    def never(*args, **kwargs):
+        raise AssertionError("the data was built for a base model that does not exist")
+
+    monkeypatch.setattr(verifier_data, "build", never)
+    missing = tmp_path / "no-such-model"
+    assert verifier.main(["--base", str(missing), "--out", str(tmp_path / "out")]) == ModelError.exit_code
+    assert f"error: model path not found: {missing}" in capsys.readouterr().err
+    assert verifier.main(["--device", "cuda:7", "--out", str(tmp_path / "out")]) == ConfigError.exit_code
+    assert "model.device is 'cuda:7'" in capsys.readouterr().err and not (tmp_path / "out").exists()
