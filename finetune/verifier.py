@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.reviewed_repeat < 1:
         parser.error("--reviewed-repeat must be at least 1")
 
-    from assistant.errors import AssistantError, storage_error
+    from assistant.errors import AssistantError, ModelError, storage_error
     from assistant.home import data_home
 
     from .verifier_data import reviewed_pairs
@@ -210,9 +210,14 @@ def main(argv: list[str] | None = None) -> int:
         held["reviewed"] = reviewed_held
     if args.eval_examples:
         held = {k: random.Random(args.seed).sample(v, min(len(v), args.eval_examples)) for k, v in held.items()}
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()}, dtype=torch.float32)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(base)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()}, dtype=torch.float32)
+    except (OSError, ValueError) as err:  # a hub id with no network, a folder that is not a model
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        print(f"error: cannot load base model {base_label!r}: {first}", file=sys.stderr)
+        return ModelError.exit_code
     pair_template(tokenizer, model)
     model.to(device)
     steps_per_epoch = math.ceil(len(train) / args.batch_size)

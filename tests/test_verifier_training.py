@@ -189,7 +189,7 @@ def test_the_packaged_dialogue_model_trains_as_a_verifier_and_reads_pairs_with_a
     assert probs.shape == (2, 3) and abs(probs.sum(axis=1) - 1).max() < 1e-5
 
 
-def test_a_base_model_that_is_not_there_is_named_before_any_data_is_built(tmp_path, monkeypatch, capsys):
+def test_a_base_model_or_device_that_is_not_there_is_refused_with_its_name(tmp_path, monkeypatch, capsys):
     def never(*args, **kwargs):
         raise AssertionError("the data was built for a base model that does not exist")
 
@@ -198,4 +198,11 @@ def test_a_base_model_that_is_not_there_is_named_before_any_data_is_built(tmp_pa
     assert verifier.main(["--base", str(missing), "--out", str(tmp_path / "out")]) == ModelError.exit_code
     assert f"error: model path not found: {missing}" in capsys.readouterr().err
     assert verifier.main(["--device", "cuda:7", "--out", str(tmp_path / "out")]) == ConfigError.exit_code
-    assert "model.device is 'cuda:7'" in capsys.readouterr().err and not (tmp_path / "out").exists()
+    assert "model.device is 'cuda:7'" in capsys.readouterr().err
+    not_a_model = tmp_path / "notes"
+    not_a_model.mkdir()
+    (not_a_model / "config.json").write_text("{}")  # looks like a model folder, is not one
+    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13: ([], {}))
+    assert verifier.main(["--base", str(not_a_model), "--out", str(tmp_path / "out")]) == ModelError.exit_code
+    assert f"error: cannot load base model '{not_a_model}'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
