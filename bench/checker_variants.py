@@ -159,11 +159,11 @@ def main(argv: list[str] | None = None) -> int:
         parts_min = scores["shipped"].copy()
         if parts:
             probs = verifier.predict([(w, c) for w, c, _ in parts], contexts=[e for _, _, e in parts])
-            part_logit = logit(probs[:, 0])
-            key = np.array(part_owner) * 100 + np.array(part_of)
-            best = {k: part_logit[key == k].max() for k in set(key.tolist())}
-            for i in set(part_owner):
-                parts_min[i] = min(v for k, v in best.items() if k // 100 == i)
+            best: dict[int, dict[int, float]] = collections.defaultdict(dict)  # claim -> part -> best window
+            for i, k, value in zip(part_owner, part_of, logit(probs[:, 0])):
+                best[i][k] = max(best[i].get(k, -np.inf), value)
+            for i, parts_best in best.items():
+                parts_min[i] = min(parts_best.values())
         scores["parts_min"] = parts_min
         soft = soft_overlaps(rows)
         for a in (5.0, 10.0, 20.0):
