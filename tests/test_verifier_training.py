@@ -43,7 +43,7 @@ def test_a_bad_line_names_the_file_and_line_and_nothing_is_read(tmp_path, line, 
 def test_training_with_reviewed_pairs_counts_and_scores_them(tmp_path, monkeypatch):
     nli = [Pair(f"The office in town {i} opens at {i} o'clock.", f"The office opens at {i}.", 0, "snli")
            for i in range(24)]
-    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13: (list(nli), {"snli": nli[:4]}))
+    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13, **recipe: (list(nli), {"snli": nli[:4]}))
     reviews = tmp_path / "nli.jsonl"
     rows = [{"premise": "Acme's head office is in Oslo.", "hypothesis": f"The head office is in Bergen ({i}).",
              "label": "contradiction", "split": "held_out" if i == 0 else "train"} for i in range(4)]
@@ -94,7 +94,7 @@ def test_retraining_writes_the_data_home_and_swaps_the_folder_in_whole(tmp_path,
     import transformers
 
     nli = [Pair(f"The shop in town {i} opens at {i}.", f"The shop opens at {i}.", 0, "snli") for i in range(8)]
-    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13: (list(nli), {"snli": nli[:2]}))
+    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13, **recipe: (list(nli), {"snli": nli[:2]}))
     tiny = ["--max-examples", "8", "--batch-size", "8", "--max-length", "32", "--eval-examples", "0"]
     shipped = {f.name: f.read_bytes() for f in SHIPPED.iterdir()}
     assert verifier.main(tiny) == 0
@@ -155,7 +155,7 @@ def test_calibrate_reads_every_file_first_and_writes_the_calibration_only_at_the
     (grounding / "zbroken.jsonl").write_text(json.dumps({"id": "x", **rows[0]}) + "\n{not json\n")
     nli = [Pair(e, f"The {c} plant makes {n} valves a day.", 0, "snli") for e, c, n in facts] + \
           [Pair(e, f"The {c} plant makes no valves.", 2, "mnli") for e, c, n in facts]
-    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13: (nli, {"snli": nli[:6], "mnli": nli[6:]}))
+    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13, **recipe: (nli, {"snli": nli[:6], "mnli": nli[6:]}))
     args = ["--model", str(folder), "--grounding", str(grounding)]
     assert calibrate.main(args) == InputError.exit_code  # refused before any model loads
     assert "zbroken.jsonl:2: not JSON" in capsys.readouterr().err and not (folder / "calibration.json").exists()
@@ -175,7 +175,7 @@ def test_the_packaged_dialogue_model_trains_as_a_verifier_and_reads_pairs_with_a
 
     monkeypatch.setenv("ASSISTANT_HOME", str(model_home))  # its converted cache is there
     nli = [Pair(f"The shop in town {i} opens at {i}.", f"The shop opens at {i}.", 0, "snli") for i in range(4)]
-    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13: (list(nli), {"snli": nli[:2]}))
+    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13, **recipe: (list(nli), {"snli": nli[:2]}))
     out = tmp_path / "smol-verifier"
     assert verifier.main(["--base", "smollm2", "--out", str(out), "--max-examples", "4", "--batch-size", "4",
                           "--max-length", "32", "--eval-examples", "0", "--device", "cpu"]) == 0
@@ -202,7 +202,7 @@ def test_a_base_model_or_device_that_is_not_there_is_refused_with_its_name(tmp_p
     not_a_model = tmp_path / "notes"
     not_a_model.mkdir()
     (not_a_model / "config.json").write_text("{}")  # looks like a model folder, is not one
-    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13: ([], {}))
+    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13, **recipe: ([], {}))
     assert verifier.main(["--base", str(not_a_model), "--out", str(tmp_path / "out")]) == ModelError.exit_code
     assert f"error: cannot load base model '{not_a_model}'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()

@@ -1,0 +1,77 @@
+"""The verifier's training data: the shipped recipe stays reproducible, the optional kinds are what they say."""
+
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from assistant.verifiers.trained import SHIPPED
+from finetune import verifier
+from finetune.verifier_data import Pair, build, hide_in_distractors, synthetic_pairs
+from index.sentences import split_sentences
+
+NLI = Path(__file__).resolve().parents[2] / "shared" / "data" / "nli"
+PASSAGES = [
+    "Maria Lopez founded the bakery in 1998. Her brother Tomas joined two years later. "
+    "The shop on Elm Street sells bread every morning. Tomas runs the ovens while Maria keeps the books.",
+    "The council approved the bridge in March. Engineers from Porto designed it. "
+    "Work began after the river fell. The mayor, Helen Carter, opened it in September.",
+]
+
+
+def test_summary_style_fuses_two_excerpt_sentences_as_supported_and_swaps_names_within_the_excerpt():
+    pairs = synthetic_pairs(PASSAGES, 400, random.Random(3), summary_style=True)
+    kinds = Counter(p.origin for p in pairs)
+    assert kinds["synthetic-fused"] > 20 and kinds["synthetic-swapped"] > 5
+    for p in pairs:
+        sentences = [s.text for s in split_sentences(p.premise)]
+        if p.origin == "synthetic-fused":
+            first, second = p.hypothesis.split(", and ", 1)
+            assert p.label == 0
+            assert first + "." in sentences
+            assert second[:1].upper() + second[1:] in sentences
+        elif p.origin == "synthetic-swapped":
+            assert p.label == 2
+            original = [s for s in sentences if len(s.split()) == len(p.hypothesis.split())
+                        and sum(a != b for a, b in zip(s.split(), p.hypothesis.split())) == 1]
+            assert original, p  # one word of a premise sentence changed ...
+            new = next(b for a, b in zip(original[0].split(), p.hypothesis.split()) if a != b).strip(".,")
+            assert new in p.premise and new[0].isupper() and new not in original[0]  # ... to a name of the premise
+
+
+def test_without_summary_style_no_new_kinds_are_made():
+    kinds = {p.origin for p in synthetic_pairs(PASSAGES, 200, random.Random(3))}
+    assert kinds <= {"synthetic-copy", "synthetic-other", "synthetic-added", "synthetic-changed"}
+
+
+def test_hidden_pairs_sit_among_at_most_max_distractors_sentences_and_keep_their_label():
+    real = [Pair(f"Premise number {n} is here.", f"Statement {n}.", n % 3, "snli") for n in range(50)]
+    pool = [f"Distractor sentence {n} says nothing." for n in range(40)]
+    hidden = hide_in_distractors(real, pool, random.Random(0), 50, max_distractors=6)
+    by_hypothesis = {p.hypothesis: p for p in real}
+    counts = set()
+    for p in hidden:
+        source = by_hypothesis[p.hypothesis]
+        assert p.label == source.label and p.origin == "snli-hidden" and source.premise in p.premise
+        counts.add(len(split_sentences(p.premise)) - 1)
+    assert min(counts) >= 1 and max(counts) <= 6 and max(counts) > 3
+
+
+@pytest.mark.skipif(not NLI.is_dir(), reason="needs ../shared/data/nli")
+def test_the_default_recipe_still_builds_the_shipped_verifiers_training_data():
+    train, held = build(NLI)
+    shipped = json.loads((SHIPPED / "training.json").read_text())
+    assert len(train) == shipped["train_pairs"]
+    assert dict(Counter(p.origin for p in train)) == shipped["train_origins"]
+    assert len(held["snli"]) == shipped["held_out"]["snli"]["n"]
+
+
+def test_recipe_options_out_of_range_are_usage_errors(tmp_path, capsys):
+    for option in (["--max-distractors", "0"], ["--hidden", "-1"], ["--synthetic", "-5"]):
+        with pytest.raises(SystemExit) as stop:
+            verifier.main([*option, "--out", str(tmp_path / "out")])
+        assert stop.value.code == 2
+        assert "--max-distractors must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
