@@ -1,7 +1,7 @@
 """Train several verifier recipes side by side on one GPU, calibrate and measure each; keep the best.
 
-    python bench/verifier_sweep.py --base MODEL --nli DIR --grounding DIR --work DIR --out DIR
-                                   [--deadline 420] [--quick]
+    python bench/verifier_sweep.py --work DIR --out DIR [--base minilm] [--nli ../shared/data/nli]
+                                   [--grounding ../shared/data/grounding] [--recipes a,b] [--deadline 420] [--quick]
 
 Each recipe is one ``python -m finetune.verifier`` run (all at once: a 22M-parameter encoder
 leaves a GPU mostly idle), then, for each window size, ``python -m finetune.calibrate`` on a
@@ -96,8 +96,7 @@ def recipe(name: str, args, deadline: float) -> list[dict]:
                                   str(Path(args.nli) / "fever_symmetric_test.jsonl"), "--out", str(measured)],
                                  log, deadline)
         calibration = json.loads((variant / "calibration.json").read_text())
-        weight = str(calibration["overlap_weight"])
-        aucs = calibration["calibration_auc_by_overlap_weight"][weight]
+        aucs = calibration["calibration_auc"]  # at the weights calibration chose
         result["calibration"] = calibration
         result["calibration_mean_auc"] = sum(aucs.values()) / len(aucs)
         result["training"] = json.loads((variant / "training.json").read_text())
@@ -108,9 +107,9 @@ def recipe(name: str, args, deadline: float) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", required=True, help="the encoder to fine-tune (folder or id)")
-    parser.add_argument("--nli", required=True)
-    parser.add_argument("--grounding", required=True)
+    parser.add_argument("--base", default="minilm", help="what finetune.verifier --base takes (folder, id, minilm)")
+    parser.add_argument("--nli", default=str(ROOT.parent / "shared" / "data" / "nli"))
+    parser.add_argument("--grounding", default=str(ROOT.parent / "shared" / "data" / "grounding"))
     parser.add_argument("--work", required=True, help="scratch folder for the trained models and logs")
     parser.add_argument("--out", required=True, help="folder for sweep.json, log.txt and the pick's weights")
     parser.add_argument("--device", default="auto")

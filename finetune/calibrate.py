@@ -26,8 +26,13 @@ Development data, never the rows scores are reported on:
   at 0.34 and the checker called statements about something else "contradicted";
   a flag that says *the documents say otherwise* must be rarer and surer than one
   that says *the documents do not say*.
-- ``overlap_weight`` ties (mean AUC within 0.0025 of the best) go to the smaller
-  weight, so the model, not the word count, decides where the data cannot tell;
+- ``soft_overlap_weight``: the same for the soft overlap (``assistant/verifiers/soft_overlap.py``,
+  the statement's word-pieces matched by meaning against the evidence's tokens), chosen
+  jointly with ``overlap_weight`` on the same grid search; it is added as
+  ``soft_overlap_weight * (soft - soft_overlap_center)``, the center being the median soft
+  overlap of the calibration rows, so that it moves scores both ways;
+- ties (mean AUC within 0.0025 of the best) go to the smaller weights, so the model,
+  not the word counts, decides where the data cannot tell;
   ``support_threshold`` maximises the *worst* balanced accuracy over the halves, so
   one threshold serves every kind of evidence rather than the easiest.
 """
@@ -45,6 +50,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 GATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0, 16.0, 24.0)
+SOFT_WEIGHTS = (0.0, 2.5, 5.0, 10.0, 15.0, 20.0)
 
 
 def half(row_id: str) -> str:
@@ -52,9 +58,10 @@ def half(row_id: str) -> str:
     return "calibration" if hashlib.sha256(row_id.encode()).digest()[0] % 2 == 0 else "test"
 
 
-def window_features(verifier, rows: list[dict]) -> dict:
+def window_features(verifier, rows: list[dict], soft=None) -> dict:
     """Per-window model probabilities for each row, read as the checker reads evidence, and
-    each window's row's overlap (the claim's content words found anywhere in its evidence)."""
+    each window's row's overlap (the claim's content words found anywhere in its evidence)
+    and, with ``soft`` (a ``SoftOverlap``), its soft overlap with that evidence."""
     from assistant.verifiers.overlap import overlap
     from assistant.windows import windows_for
 
@@ -64,14 +71,18 @@ def window_features(verifier, rows: list[dict]) -> dict:
             pairs.append((window.text, row["claim"]))
             owner.append(n)
     whole = np.array([overlap(row["evidence"], row["claim"]) for row in rows])
-    return {"probs": verifier.predict_raw(pairs), "owner": np.array(owner), "overlap": whole[owner]}
+    soft_whole = soft.scores([(row["evidence"], row["claim"]) for row in rows]) if soft else np.zeros(len(rows))
+    return {"probs": verifier.predict_raw(pairs), "owner": np.array(owner), "overlap": whole[owner],
+            "soft": soft_whole[owner], "soft_rows": soft_whole}
 
 
-def support_scores(features: dict, weight: float, n_rows: int) -> np.ndarray:
+def support_scores(features: dict, weight: float, n_rows: int, soft_weight: float = 0.0,
+                   center: float = 0.0) -> np.ndarray:
     """Each row's p(supported): the maximum over its windows of the combined window score."""
     from assistant.verifiers.trained import combine
 
-    p = combine(features["probs"], features["overlap"], weight)[:, 0]
+    shift = soft_weight * (features["soft"] - center) if soft_weight else None
+    p = combine(features["probs"], features["overlap"], weight, shift)[:, 0]
     out = np.zeros(n_rows)
     np.maximum.at(out, features["owner"], p)
     return out
@@ -84,11 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-length", type=int, default=160)
     parser.add_argument("--grounding", default=str(ROOT.parent / "shared" / "data" / "grounding"))
     parser.add_argument("--nli", default=str(ROOT.parent / "shared" / "data" / "nli"))
+    parser.add_argument("--soft-overlap-model", default="minilm",
+                        help="encoder for the soft overlap (minilm: the packaged one; any id or folder), "
+                             "or none to calibrate without it")
     args = parser.parse_args(argv)
 
     from assistant.atomic import write_file
     from assistant.errors import AssistantError
     from assistant.verifiers.overlap import overlap
+    from assistant.verifiers.soft_overlap import SoftOverlap
     from assistant.verifiers.trained import TrainedVerifier, combine, gate_contradiction
 
     from .evaluate_checker import load_rows
@@ -113,19 +128,28 @@ def main(argv: list[str] | None = None) -> int:
         return 4
     verifier = TrainedVerifier(str(model), calibration=record)  # the folder's own calibration.json stays
     # until the new one is chosen: a run that fails leaves the folder as it was
+    soft_model = None if args.soft_overlap_model.strip().lower() == "none" else args.soft_overlap_model
+    try:
+        soft = SoftOverlap(soft_model, device=str(verifier.device)) if soft_model else None
+    except AssistantError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
     dev = {}
     for stem, rows in halves.items():
-        dev[stem] = (rows, window_features(verifier, rows))
+        dev[stem] = (rows, window_features(verifier, rows, soft))
         print(f"{stem}: {len(rows)} calibration rows", file=sys.stderr, flush=True)
 
     def labels(rows):
         return [r["label"] == "supported" for r in rows]
 
-    auc_by_weight = {w: {name: roc_auc(labels(rows), support_scores(f, w, len(rows)))
-                         for name, (rows, f) in dev.items()} for w in WEIGHTS}
-    mean_auc = {w: float(np.mean(list(v.values()))) for w, v in auc_by_weight.items()}
-    weight = min(w for w in WEIGHTS if mean_auc[w] >= max(mean_auc.values()) - 0.0025)
-    scores = {name: support_scores(f, weight, len(rows)) for name, (rows, f) in dev.items()}
+    center = float(np.median(np.concatenate([f["soft_rows"] for _, f in dev.values()]))) if soft else 0.0
+    grid = [(w, s) for s in (SOFT_WEIGHTS if soft else (0.0,)) for w in WEIGHTS]
+    auc_by_weights = {(w, s): {name: roc_auc(labels(rows), support_scores(f, w, len(rows), s, center))
+                               for name, (rows, f) in dev.items()} for w, s in grid}
+    mean_auc = {ws: float(np.mean(list(v.values()))) for ws, v in auc_by_weights.items()}
+    weight, soft_weight = min((ws for ws in grid if mean_auc[ws] >= max(mean_auc.values()) - 0.0025),
+                              key=lambda ws: (ws[0] + ws[1], ws[1]))
+    scores = {name: support_scores(f, weight, len(rows), soft_weight, center) for name, (rows, f) in dev.items()}
     candidates = np.unique(np.concatenate(list(scores.values())).round(3))
     support_t = max(candidates, key=lambda t: min(balanced_accuracy(labels(dev[n][0]), s >= t)
                                                    for n, s in scores.items()))
@@ -136,10 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     nli_pairs = [(p.premise, p.hypothesis) for p in pairs] + unrelated
     raw = verifier.predict_raw(nli_pairs)
     overlaps = np.array([overlap(e, c) for e, c in nli_pairs])
+    shift = soft_weight * (soft.scores(nli_pairs) - center) if soft_weight else None
     is_contra = np.array([p.label == 2 for p in pairs] + [False] * len(unrelated))
 
     def said(gate: float, t: float) -> np.ndarray:
-        probs = combine(gate_contradiction(raw, overlaps, gate), overlaps, weight)
+        probs = combine(gate_contradiction(raw, overlaps, gate), overlaps, weight, shift)
         return (probs[:, 0] < support_t) & (probs[:, 2] >= t) & (probs[:, 2] > probs[:, 0])
 
     def f1(gate: float, t: float) -> float:
@@ -152,13 +177,19 @@ def main(argv: list[str] | None = None) -> int:
 
     gate, contra_t = max(((g, t) for g in GATES for t in np.linspace(0.5, 0.95, 46)), key=lambda gt: f1(*gt))
     record.update({
-        "overlap_weight": weight, "support_threshold": round(float(support_t), 4),
+        "overlap_weight": weight, "soft_overlap_weight": soft_weight,
+        **({"soft_overlap_center": round(center, 4), "soft_overlap_model": soft_model} if soft_weight else {}),
+        "support_threshold": round(float(support_t), 4),
         "contradiction_threshold": round(float(contra_t), 4), "contradiction_min_overlap": gate,
         "chosen_on": {"grounding_calibration_halves": {n: len(r) for n, (r, _) in dev.items()},
                       "nli_held_out_pairs": len(pairs), "unrelated_pairs": len(unrelated)},
         "overlap_over": "the claim's whole evidence",
-        "calibration_auc_by_overlap_weight": {str(w): {n: round(a, 4) for n, a in v.items()}
-                                              for w, v in auc_by_weight.items()},
+        "calibration_auc": {n: round(a, 4) for n, a in auc_by_weights[weight, soft_weight].items()},
+        "calibration_auc_by_overlap_weight": {str(w): {n: round(a, 4) for n, a in auc_by_weights[w, 0.0].items()}
+                                              for w in WEIGHTS},
+        **({"calibration_auc_by_soft_overlap_weight": {
+            str(s): {n: round(a, 4) for n, a in auc_by_weights[weight, s].items()} for s in SOFT_WEIGHTS}}
+           if soft else {}),
         "calibration_balanced_accuracy": {n: round(balanced_accuracy(labels(dev[n][0]), s >= support_t), 4)
                                           for n, s in scores.items()},
         "contradiction_f1_nli_held_out_and_unrelated": round(float(f1(gate, contra_t)), 4),

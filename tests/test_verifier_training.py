@@ -166,6 +166,17 @@ def test_calibrate_reads_every_file_first_and_writes_the_calibration_only_at_the
     assert record["calibration_balanced_accuracy"]["plants"] == 1.0  # copied facts vs unrelated claims
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []  # no temp file left
     assert TrainedVerifier(str(folder)).thresholds["support_threshold"] == record["support_threshold"]
+    assert set(record["calibration_auc_by_soft_overlap_weight"]) == {str(w) for w in calibrate.SOFT_WEIGHTS}
+    assert record["calibration_auc"] == record["calibration_auc_by_soft_overlap_weight"][str(
+        record["soft_overlap_weight"])]
+    before = (folder / "calibration.json").read_bytes()
+    assert calibrate.main([*args, "--soft-overlap-model", "/no/such/encoder"]) == ModelError.exit_code
+    assert "cannot load the soft-overlap encoder '/no/such/encoder'" in capsys.readouterr().err
+    assert (folder / "calibration.json").read_bytes() == before  # a failed run changes nothing
+    assert calibrate.main([*args, "--soft-overlap-model", "none"]) == 0
+    plain = json.loads((folder / "calibration.json").read_text())
+    assert plain["soft_overlap_weight"] == 0.0 and "calibration_auc_by_soft_overlap_weight" not in plain
+    assert "soft_overlap_center" not in plain
 
 
 @pytest.mark.model

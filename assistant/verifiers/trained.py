@@ -19,7 +19,11 @@ probabilities rescaled to fill the rest. The model judges whether one short span
 entails the statement; the overlap says how much of the statement the evidence
 mentions anywhere, which matters when support is spread over sentences far apart
 (WiCE, long articles). ``overlap_weight`` is chosen on development data with the
-thresholds (``finetune/calibrate.py``); 0 is the model alone. Callers that cut
+thresholds (``finetune/calibrate.py``); 0 is the model alone. The *soft* overlap
+(``soft_overlap.py``: the statement's word-pieces matched by meaning to the evidence's
+tokens, with the packaged MiniLM encoder) is added the same way when calibration gave it
+a weight: ``+ soft_overlap_weight * (soft - soft_overlap_center)``; its encoder loads at
+the first check that needs it. Callers that cut
 evidence into windows pass the whole evidence of each pair as ``contexts``
 (``Checker.judge`` does); without it each pair's evidence is taken as whole.
 
@@ -49,12 +53,13 @@ from .overlap import overlap
 SHIPPED = Path(__file__).resolve().parent / "minilm-nli"
 
 
-def combine(probs: np.ndarray, overlaps: np.ndarray, weight: float) -> np.ndarray:
-    """Window probabilities ``[n, 3]`` with the overlap added to the support logit (see the module docstring)."""
-    if not weight or not len(probs):
+def combine(probs: np.ndarray, overlaps: np.ndarray, weight: float, shift: np.ndarray | None = None) -> np.ndarray:
+    """Window probabilities ``[n, 3]`` with the overlap added to the support logit (see the module
+    docstring), and ``shift`` (per window, e.g. the weighted soft overlap) added too."""
+    if (not weight and shift is None) or not len(probs):
         return probs
     p = np.clip(probs[:, 0], 1e-6, 1 - 1e-6)
-    logit = np.log(p / (1 - p)) + weight * (overlaps - 0.5)
+    logit = np.log(p / (1 - p)) + weight * (overlaps - 0.5) + (0.0 if shift is None else shift)
     support = 1 / (1 + np.exp(-logit))
     rest = probs[:, 1:] / np.clip(probs[:, 1:].sum(axis=1, keepdims=True), 1e-12, None)
     return np.concatenate([support[:, None], rest * (1 - support)[:, None]], axis=1)
@@ -93,6 +98,7 @@ class TrainedVerifier(NLIVerifier):
                 raise ModelError(f"{stored} is not valid JSON: {err}") from None
         super().__init__(str(path), device=device, max_length=int(self.calibration.get("max_length", 160)))
         self.window_words = int(self.calibration["window_words"])
+        self._soft = None
         self.thresholds = {k: float(self.calibration[k]) for k in ("support_threshold", "contradiction_threshold")}
         import hashlib
 
@@ -114,13 +120,26 @@ class TrainedVerifier(NLIVerifier):
         if gate:
             probs = gate_contradiction(probs, np.array([overlap(e, s) for e, s in pairs]), gate)
         weight = float(self.calibration.get("overlap_weight", 0.0))
-        if not weight:
+        soft_weight = float(self.calibration.get("soft_overlap_weight", 0.0))
+        if not weight and not soft_weight:
             return probs
         texts = contexts if contexts is not None else [e for e, _ in pairs]
         if len(texts) != len(pairs):
             raise ValueError(f"{len(texts)} contexts for {len(pairs)} pairs")
-        cache: dict[tuple[str, str], float] = {}  # a claim's windows share one context
-        for key in zip(texts, (s for _, s in pairs)):
-            if key not in cache:
-                cache[key] = overlap(*key)
-        return combine(probs, np.array([cache[key] for key in zip(texts, (s for _, s in pairs))]), weight)
+        keys = list(zip(texts, (s for _, s in pairs)))
+        unique = list(dict.fromkeys(keys))  # a claim's windows share one context
+        plain = dict(zip(unique, (overlap(*key) for key in unique)))
+        shift = None
+        if soft_weight:
+            soft = dict(zip(unique, self.soft_overlap().scores(unique)))
+            center = float(self.calibration.get("soft_overlap_center", 0.0))
+            shift = soft_weight * (np.array([soft[key] for key in keys]) - center)
+        return combine(probs, np.array([plain[key] for key in keys]), weight, shift)
+
+    def soft_overlap(self):
+        """The encoder that measures the soft overlap (``soft_overlap.py``), loaded at first use."""
+        if self._soft is None:
+            from .soft_overlap import SoftOverlap
+
+            self._soft = SoftOverlap(self.calibration.get("soft_overlap_model", "minilm"), device=str(self.device))
+        return self._soft
