@@ -240,4 +240,8 @@ def make_checker(cfg: CheckerConfig, index=None, chat=None) -> Checker:
         options = {"chat": chat}
     else:
         options = {}
-    return Checker(make_verifier(cfg.verifier, **options), cfg, index)
+    verifier = make_verifier(cfg.verifier, **options)
+    embedding_model = getattr(getattr(index, "cfg", None), "embedding_model", None)
+    if embedding_model and hasattr(verifier, "share_encoder"):  # one copy of the embedding model
+        verifier.share_encoder(lambda: index.embedder, embedding_model)
+    return Checker(verifier, cfg, index)

@@ -84,3 +84,23 @@ def test_the_shipped_calibration_loads_its_soft_overlap_encoder_only_when_weighe
                                                          "contradiction_threshold": 0.5, "overlap_weight": 4.0})
     verifier.predict([("The tower is red.", "The tower is red.")])
     assert verifier._soft is None
+
+
+def test_the_index_embedder_serves_as_the_encoder_and_scores_the_same(soft, embedder, doc_index):
+    from assistant.checker import make_checker
+    from assistant.config import CheckerConfig
+
+    pairs = [(EVIDENCE, "The firm was founded in 1998."), (EVIDENCE, "Bananas are a yellow fruit.")]
+    shared = SoftOverlap.from_embedder(embedder)
+    assert np.allclose(shared.scores(pairs), soft.scores(pairs), atol=1e-5)
+    checker = make_checker(CheckerConfig(), doc_index)  # the shipped verifier, whose calibration names minilm
+    assert checker.verifier.soft_overlap().model is embedder.model[0].auto_model  # one copy in memory
+
+
+def test_another_embedding_model_is_not_borrowed():
+    def never():
+        raise AssertionError("the index's embedder was loaded for a different model")
+
+    verifier = TrainedVerifier(str(SHIPPED))
+    verifier.share_encoder(never, "/models/some-other-encoder")
+    assert isinstance(verifier.soft_overlap(), SoftOverlap)

@@ -9,7 +9,9 @@ support logit beside the plain overlap, with a weight chosen in calibration
 (``finetune/calibrate.py``); ``bench/checker_variants.py`` measured it first.
 
 The default encoder is the packaged all-MiniLM-L6-v2 (the index's embedder, a plain
-BERT). Long evidence is read in pieces of 254 word-pieces, so every token of an
+BERT); when the checker has an index of that model, the index's loaded embedder serves
+(``SoftOverlap.from_embedder``, wired by ``assistant.checker.make_checker``), so one copy
+is in memory. Long evidence is read in pieces of 254 word-pieces, so every token of an
 article has a vector, however long.
 """
 
@@ -35,6 +37,7 @@ def content_pieces(pieces: Sequence[str]) -> np.ndarray:
 class SoftOverlap:
     @own_thread  # loads and batches run in threads of their own (see assistant.device.own_thread)
     def __init__(self, model: str = "minilm", device: str = "auto", batch_size: int = 16):
+        """Load ``model`` (``minilm``: the packaged one; any id or folder of a BERT-like encoder)."""
         from transformers import AutoModel, AutoTokenizer
 
         from assistant.device import choose_device
@@ -51,6 +54,15 @@ class SoftOverlap:
         self.device = choose_device(device)
         self.model.to(self.device)
         self.batch_size = batch_size
+
+    @classmethod
+    def from_embedder(cls, embedder, batch_size: int = 16) -> "SoftOverlap":
+        """The same measure on an already loaded ``index.embed.Embedder``'s encoder (its
+        sentence-transformers model's first module): one copy of MiniLM in memory, not two."""
+        soft = cls.__new__(cls)
+        soft.tokenizer, soft.model = embedder.tokenizer, embedder.model[0].auto_model
+        soft.device, soft.batch_size = embedder.model.device, batch_size
+        return soft
 
     def _vectors(self, texts: list[str]) -> list[tuple[np.ndarray, list[str]]]:
         """Each text's unit-length token vectors ``[tokens, dim]`` and its word-pieces."""

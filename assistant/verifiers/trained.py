@@ -40,7 +40,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -99,6 +99,7 @@ class TrainedVerifier(NLIVerifier):
         super().__init__(str(path), device=device, max_length=int(self.calibration.get("max_length", 160)))
         self.window_words = int(self.calibration["window_words"])
         self._soft = None
+        self._shared: tuple[Callable[[], object], str] | None = None
         self.thresholds = {k: float(self.calibration[k]) for k in ("support_threshold", "contradiction_threshold")}
         import hashlib
 
@@ -136,10 +137,26 @@ class TrainedVerifier(NLIVerifier):
             shift = soft_weight * (np.array([soft[key] for key in keys]) - center)
         return combine(probs, np.array([plain[key] for key in keys]), weight, shift)
 
+    def share_encoder(self, embedder: Callable[[], object], name: str) -> None:
+        """Offer an embedder (``embedder()`` returns a loaded ``index.embed.Embedder`` of the
+        model ``name``) for the soft overlap: used when it is the model calibration named."""
+        self._shared = (embedder, name)
+
     def soft_overlap(self):
-        """The encoder that measures the soft overlap (``soft_overlap.py``), loaded at first use."""
+        """The encoder that measures the soft overlap (``soft_overlap.py``), loaded at first use,
+        or the index's embedder when that is the same model (``share_encoder``)."""
         if self._soft is None:
+            from index.embed import resolve_embedder
+
             from .soft_overlap import SoftOverlap
 
-            self._soft = SoftOverlap(self.calibration.get("soft_overlap_model", "minilm"), device=str(self.device))
+            wanted = self.calibration.get("soft_overlap_model", "minilm")
+            try:
+                same = self._shared is not None and resolve_embedder(self._shared[1]) == resolve_embedder(wanted)
+            except ModelError:  # a path that is not there: the load below names it
+                same = False
+            if same:
+                self._soft = SoftOverlap.from_embedder(self._shared[0]())
+            else:
+                self._soft = SoftOverlap(wanted, device=str(self.device))
         return self._soft
