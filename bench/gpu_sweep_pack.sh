@@ -9,7 +9,8 @@
 # On the GPU machine (from the repository root):
 #   mkdir -p /tmp/d && tar -xJf .devdata/data.tar.xz -C /tmp/d &&
 #   python3 bench/verifier_sweep.py --base .devdata/minilm --nli /tmp/d/data/nli \
-#     --grounding /tmp/d/data/grounding --work /tmp/work --out "$OUT" --device cuda --deadline 460
+#     --grounding /tmp/d/data/grounding --soft-overlap-model .devdata/minilm --work /tmp/work --out "$OUT" \
+#     --device cuda --deadline 460
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WEIGHTS=assistant/verifiers/minilm-nli/model.safetensors

@@ -87,7 +87,8 @@ def recipe(name: str, args, deadline: float) -> list[dict]:
         result["folder"] = str(variant)
         result["calibrated"] = run([py, "-m", "finetune.calibrate", "--model", str(variant), "--window-words",
                                     str(words), "--max-length", str(tokens), "--grounding", args.grounding,
-                                    "--nli", args.nli], log, deadline)
+                                    "--nli", args.nli, "--soft-overlap-model", args.soft_overlap_model],
+                                   log, deadline)
         if not result["calibrated"]:
             continue
         measured = work / f"{name}-w{words}.eval.json"
@@ -113,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", required=True, help="scratch folder for the trained models and logs")
     parser.add_argument("--out", required=True, help="folder for sweep.json, log.txt and the pick's weights")
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--soft-overlap-model", default="minilm",
+                        help="finetune.calibrate's encoder for the soft overlap (a folder where the packaged "
+                             "MiniLM is not installed; set calibration.json's soft_overlap_model back to "
+                             "minilm when the pick comes home)")
     parser.add_argument("--recipes", default=",".join(RECIPES))
     parser.add_argument("--deadline", type=float, default=420, help="seconds; later runs are stopped")
     parser.add_argument("--quick", action="store_true", help="64 training pairs: a smoke test (with a small --grounding)")

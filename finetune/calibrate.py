@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from .evaluate_checker import load_rows
     from .metrics import balanced_accuracy, roc_auc
-    from .verifier_data import build
+    from .verifier_data import build, check_data
 
     model = Path(args.model)
     record = {"window_words": args.window_words, "max_length": args.max_length,
@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no development data: {args.grounding} holds no *.jsonl grounding files", file=sys.stderr)
         return 4
     try:  # read before any model loads: a bad line stops the run at once, naming itself
+        check_data(Path(args.nli))
         halves = {path.stem: [r for r in load_rows(path) if half(str(r["id"])) == "calibration"] for path in grounding}
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -165,11 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.errors import AssistantError, ModelError, storage_error
     from assistant.home import data_home
 
-    from .verifier_data import reviewed_pairs
+    from .verifier_data import check_data, reviewed_pairs
 
     reviewed: list = []
     reviewed_held: list = []
     try:
+        check_data(Path(args.data))
         for path in args.reviewed:
             more, held_more = reviewed_pairs(Path(path))
             reviewed += more

@@ -204,6 +204,17 @@ def reviewed_pairs(path: Path) -> tuple[list[Pair], list[Pair]]:
     return train, held
 
 
+def check_data(data_dir: Path) -> None:
+    """Raise ``InputError`` naming the folder and the files it lacks, before any model loads."""
+    from assistant.errors import InputError
+
+    needed = [f"{f}.jsonl" for files in TRAIN_FILES.values() for f in files]
+    missing = [name for name in needed if not (data_dir / name).is_file()]
+    if missing:
+        raise InputError(f"{data_dir} is not the NLI data folder: it has no {', '.join(missing)} "
+                         "(see ../shared/data/nli/README.md)")
+
+
 def build(data_dir: Path, seed: int = 13, held_fraction: float = 0.1, hans_train: int = 6_000,
           hidden: int = 8_000, synthetic: int = 16_000, max_distractors: int = 3,
           summary_style: bool = False) -> tuple[list[Pair], dict[str, list[Pair]]]:

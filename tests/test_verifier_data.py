@@ -75,3 +75,21 @@ def test_recipe_options_out_of_range_are_usage_errors(tmp_path, capsys):
         assert stop.value.code == 2
         assert "--max-distractors must be at least 1" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_without_the_nli_files_is_named_before_any_model_loads(tmp_path, capsys):
+    from finetune import calibrate
+
+    (tmp_path / "nli").mkdir()
+    (tmp_path / "nli" / "snli_dev.jsonl").write_text("")
+    assert verifier.main(["--data", str(tmp_path / "nli"), "--out", str(tmp_path / "out")]) == 4
+    err = capsys.readouterr().err
+    assert f"error: {tmp_path / 'nli'} is not the NLI data folder: it has no snli_test.jsonl" in err
+    assert "snli_dev.jsonl" not in err and "Traceback" not in err and not (tmp_path / "out").exists()
+    grounding = tmp_path / "grounding"
+    grounding.mkdir()
+    (grounding / "g.jsonl").write_text('{"id": "1", "evidence": "e", "claim": "c", "label": "supported"}\n')
+    assert calibrate.main(["--model", str(tmp_path / "no-model"), "--grounding", str(grounding),
+                           "--nli", str(tmp_path / "nli")]) == 4
+    assert "is not the NLI data folder" in capsys.readouterr().err
+

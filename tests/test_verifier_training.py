@@ -13,6 +13,12 @@ from finetune.verifier_data import LABEL_IDS, Pair, reviewed_pairs
 from tests.test_export import reviewed_log  # noqa: F401  (fixture)
 
 
+@pytest.fixture(autouse=True)
+def nli_folder_present(monkeypatch):
+    """These tests fake the training data, so ../shared/data/nli need not exist (see test_verifier_data)."""
+    monkeypatch.setattr(verifier_data, "check_data", lambda data_dir: None)
+
+
 def test_reviewed_pairs_read_an_nli_export_and_keep_its_split(reviewed_log, tmp_path):  # noqa: F811
     path = tmp_path / "nli.jsonl"
     export(reviewed_log, "nli", path, held_out_share=0.5)
