@@ -70,7 +70,7 @@ class SoftOverlap:
 
         ids = [self.tokenizer(t, add_special_tokens=False, verbose=False)["input_ids"] for t in texts]
         chunks = [(n, i[at:at + PIECE]) for n, i in enumerate(ids) for at in range(0, max(len(i), 1), PIECE)]
-        parts: list[list[np.ndarray]] = [[] for _ in texts]
+        parts: list[list[tuple[int, np.ndarray]]] = [[] for _ in texts]  # (chunk number, vectors)
         cls, sep, pad = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id, self.tokenizer.pad_token_id or 0
         order = sorted(range(len(chunks)), key=lambda k: len(chunks[k][1]))  # little padding
         with torch.inference_mode():
