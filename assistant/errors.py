@@ -51,6 +51,12 @@ class StorageError(AssistantError):
     exit_code = 5
 
 
+def first_line(err: BaseException) -> str:
+    """The first line of what an exception says (libraries' load errors run to pages), or its type."""
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
 def storage_error(path, err: BaseException) -> StorageError:
     """A StorageError naming ``path`` and what the system said (an OSError or an SQLite error)."""
     import errno

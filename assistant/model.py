@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal
 
 from .config import ModelConfig
-from .errors import ModelError
+from .errors import ModelError, first_line
 
 log = logging.getLogger(__name__)
 
@@ -200,8 +200,7 @@ def _from_pretrained(ref: str, cfg: ModelConfig, dtype, label: str):
         tokenizer = AutoTokenizer.from_pretrained(ref, trust_remote_code=cfg.trust_remote_code)
         model = AutoModelForCausalLM.from_pretrained(ref, dtype=dtype, trust_remote_code=cfg.trust_remote_code)
     except (OSError, ValueError, KeyError) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ModelError(f"cannot load model {label!r}: {first}") from err
+        raise ModelError(f"cannot load model {label!r}: {first_line(err)}") from err
     return model, tokenizer
 
 

@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_distractors < 1 or args.hidden < 0 or args.synthetic < 0:
         parser.error("--max-distractors must be at least 1, --hidden and --synthetic at least 0")
 
-    from assistant.errors import AssistantError, ModelError, storage_error
+    from assistant.errors import AssistantError, ModelError, first_line, storage_error
     from assistant.home import data_home
 
     from .verifier_data import check_data, reviewed_pairs
@@ -225,8 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         model = AutoModelForSequenceClassification.from_pretrained(
             base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()}, dtype=torch.float32)
     except (OSError, ValueError) as err:  # a hub id with no network, a folder that is not a model
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        print(f"error: cannot load base model {base_label!r}: {first}", file=sys.stderr)
+        print(f"error: cannot load base model {base_label!r}: {first_line(err)}", file=sys.stderr)
         return ModelError.exit_code
     pair_template(tokenizer, model)
     model.to(device)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from assistant.device import own_thread
-from assistant.errors import ModelError
+from assistant.errors import ModelError, first_line
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,7 @@ class Embedder:
         try:
             self.model = SentenceTransformer(ref, device=device)
         except (OSError, ValueError) as err:
-            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise ModelError(f"cannot load embedding model {name!r}: {first}") from err
+            raise ModelError(f"cannot load embedding model {name!r}: {first_line(err)}") from err
         self.model.eval()
         self.dim = int(self.model.get_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length) - 2  # [CLS] and [SEP]

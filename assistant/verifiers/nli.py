@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from assistant.device import own_thread
-from assistant.errors import ModelError
+from assistant.errors import ModelError, first_line
 
 from .base import Pair
 
@@ -58,8 +58,7 @@ class NLIVerifier:
             self.tokenizer = AutoTokenizer.from_pretrained(model)
             self.model = AutoModelForSequenceClassification.from_pretrained(model)
         except (OSError, ValueError) as err:
-            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise ModelError(f"cannot load verifier model {model!r}: {first}") from err
+            raise ModelError(f"cannot load verifier model {model!r}: {first_line(err)}") from err
         self.device = choose_device(device)
         self.model.to(self.device).eval()
         if self.device.type == "cpu":

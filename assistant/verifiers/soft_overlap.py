@@ -41,7 +41,7 @@ class SoftOverlap:
         from transformers import AutoModel, AutoTokenizer
 
         from assistant.device import choose_device
-        from assistant.errors import ModelError
+        from assistant.errors import ModelError, first_line
         from index.embed import resolve_embedder
 
         try:
@@ -49,8 +49,7 @@ class SoftOverlap:
             self.tokenizer = AutoTokenizer.from_pretrained(path)
             self.model = AutoModel.from_pretrained(path).float().eval()
         except (OSError, ValueError, ModelError) as err:
-            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise ModelError(f"cannot load the soft-overlap encoder {model!r}: {first}") from None
+            raise ModelError(f"cannot load the soft-overlap encoder {model!r}: {first_line(err)}") from None
         self.device = choose_device(device)
         self.model.to(self.device)
         self.batch_size = batch_size
