@@ -2,11 +2,12 @@
 
     python bench/checker_variants.py [--out bench/results/checker_variants.json]
 
-Each variant is a different *score* built from the same model outputs; the shipped one
-(``combine`` + max over windows, overlap weight 10) is measured in the same run as the
-reference. ROC AUC on every grounding file, whole and on both halves
-(``finetune.calibrate.half``: the calibration half is where a weight would be chosen).
-Variants:
+Each variant is a different *score* built from the same model outputs; the reference,
+``shipped``, is the score as it shipped when this was measured (``combine`` with the word
+overlap at the calibrated ``overlap_weight``, max over windows; no soft overlap, which
+shipped after it and is the ``soft_overlap_a`` variant), measured in the same run. ROC
+AUC on every grounding file, whole and on both halves (``finetune.calibrate.half``: the
+calibration half is where a weight would be chosen). Variants:
 
 - ``lse_T``: LogSumExp pooling of the window logits at temperature T instead of the max
   (several supporting windows count for more than one);
@@ -14,9 +15,10 @@ Variants:
 - ``minus_contradiction``: best support logit minus half the mean contradiction logit;
 - ``parts_min``: claims that ``split_statements`` cuts into parts scored by their weakest
   part (each part judged against every window);
-- ``soft_overlap_a``: BERTScore precision (each content word-piece of the claim matched
-  to its most similar token of the whole evidence, cosine of all-MiniLM-L6-v2's
-  last-layer token vectors, averaged) added to the shipped logit with weight a;
+- ``soft_overlap_a``: BERTScore precision (``assistant/verifiers/soft_overlap.py``: each
+  content word-piece of the claim matched to its most similar token of the whole evidence,
+  cosine of all-MiniLM-L6-v2's last-layer token vectors, averaged) added to the shipped
+  logit with weight a;
 - ``idf_overlap_w``: the overlap with each content word weighted by its inverse document
   frequency over the NLI premises, in place of the plain overlap, at weight w.
 
@@ -63,37 +65,6 @@ def pool_top(x: np.ndarray, owner: np.ndarray, n: int, k: int) -> np.ndarray:
     return np.array([np.sort(x[owner == i])[::-1][:k].mean() for i in range(n)])
 
 
-def soft_overlaps(rows: list[dict]) -> np.ndarray:
-    """BERTScore precision of each claim against its whole evidence (content word-pieces only)."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    from assistant.verifiers.overlap import STOPWORDS
-    from index.embed import packaged_embedder
-
-    path = str(packaged_embedder())
-    tokenizer, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).float().eval()
-
-    def vectors(text: str) -> tuple[torch.Tensor, list[str]]:
-        ids = tokenizer(text, add_special_tokens=False)["input_ids"]
-        parts = []
-        for at in range(0, max(len(ids), 1), 254):
-            piece = [tokenizer.cls_token_id] + ids[at:at + 254] + [tokenizer.sep_token_id]
-            with torch.inference_mode():
-                parts.append(model(input_ids=torch.tensor([piece])).last_hidden_state[0, 1:-1])
-        return torch.nn.functional.normalize(torch.cat(parts), dim=-1), tokenizer.convert_ids_to_tokens(ids)
-
-    out, last = [], (None, None)
-    for row in rows:
-        if last[0] != row["evidence"]:
-            last = (row["evidence"], vectors(row["evidence"])[0])
-        claim, pieces = vectors(row["claim"])
-        best = (claim @ last[1].T).max(dim=1).values.numpy()
-        content = np.array([bool(re.match(r"\w", p.lstrip("#"))) and p not in STOPWORDS for p in pieces])
-        out.append(float(best[content].mean() if content.any() else best.mean()))
-    return np.array(out)
-
-
 def idf_overlap(evidence: str, claim: str, idf) -> float:
     from assistant.verifiers.overlap import content_words
 
@@ -115,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.statements import split_statements
     from assistant.verifiers import make_verifier
     from assistant.verifiers.overlap import overlap
+    from assistant.verifiers.soft_overlap import SoftOverlap
     from assistant.verifiers.trained import combine
     from assistant.windows import windows_for
     from finetune.calibrate import half, window_features
@@ -122,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     from finetune.metrics import roc_auc
 
     verifier = make_verifier("trained")
+    soft = SoftOverlap()
     weight = float(verifier.calibration["overlap_weight"])
     premises = {json.loads(line)["premise"] for name in ("snli_dev", "snli_test", "mnli_dev_matched")
                 for line in (Path(args.nli) / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()}
@@ -135,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         rows = load_rows(path)
         n = len(rows)
-        f = window_features(verifier, rows)
+        f = window_features(verifier, rows, soft)
         owner = f["owner"]
         shipped = logit(combine(f["probs"], f["overlap"], weight)[:, 0])
         model_only = logit(f["probs"][:, 0])
@@ -165,9 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             for i, parts_best in best.items():
                 parts_min[i] = min(parts_best.values())
         scores["parts_min"] = parts_min
-        soft = soft_overlaps(rows)
         for a in (5.0, 10.0, 20.0):
-            scores[f"soft_overlap_{a:g}"] = scores["shipped"] + a * soft
+            scores[f"soft_overlap_{a:g}"] = scores["shipped"] + a * f["soft_rows"]
         weighted = np.array([idf_overlap(r["evidence"], r["claim"], idf) for r in rows])
         for w in (10.0, 16.0):
             scores[f"idf_overlap_{w:g}"] = pool_max(logit(combine(f["probs"], weighted[owner], w)[:, 0]), owner, n)
