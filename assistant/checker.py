@@ -177,11 +177,12 @@ class Checker:
             out.append(merged)
         return out
 
-    def check_answer(self, answer: str, question: str | None = None,
-                     passages: Sequence[Evidence] = ()) -> CheckReport:
-        """Split ``answer`` into statements and judge every claim among them."""
+    def check_answer(self, answer: str, question: str | None = None, passages: Sequence[Evidence] = (),
+                     statements: Sequence[Statement] | None = None) -> CheckReport:
+        """Split ``answer`` into statements (unless the caller already did: ``statements``) and
+        judge every claim among them."""
         start = time.perf_counter()
-        statements = split_statements(answer)
+        statements = list(statements) if statements is not None else split_statements(answer)
         claims = [s for s in statements if s.checkable]
         evidence = self.evidence_for(claims, question, passages)
         judged = self.judge([contextualize(s.claim, question) for s in claims], evidence)

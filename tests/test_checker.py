@@ -55,6 +55,18 @@ def test_each_statement_gets_a_verdict_with_its_evidence():
     json.dumps(report.as_dict())  # serialisable as it is
 
 
+def test_statements_split_by_the_caller_are_the_ones_judged():
+    from assistant.statements import split_statements
+
+    answer = "Hello! The head office is in Bergen. Acme makes rockets."
+    statements = split_statements(answer)[:2]  # the caller (the chat page) split it already
+    verifier = FakeVerifier()
+    report = Checker(verifier).check_answer(answer, None, PASSAGES, statements)
+    assert [(v.statement.text, v.label) for v in report.verdicts] == [
+        ("Hello!", "not_a_claim"), ("The head office is in Bergen.", "supported")]
+    assert {s for call in verifier.calls for _, s in call} == {"The head office is in Bergen."}
+
+
 def test_long_passages_are_read_in_windows():
     verifier = FakeVerifier()
     Checker(verifier).check_answer("The head office is in Bergen.", None, PASSAGES[:1])

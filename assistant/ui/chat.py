@@ -172,11 +172,12 @@ def respond(services, message: str, shown: list[dict], conversation: Conversatio
             yield list(shown), conversation, "answering..."
         report = None
         if checker is not None:
-            n = sum(s.checkable for s in split_statements(answer))
+            statements = split_statements(answer)
+            n = sum(s.checkable for s in statements)
             shown[-1] = {"role": "assistant",
                          "content": plain_html(answer) + f'<p class="checking"><em>{checking_status(n)}</em></p>'}
             yield list(shown), conversation, checking_status(n)
-            report = checker.check_answer(answer, question, [Evidence.from_hit(h) for h in hits])
+            report = checker.check_answer(answer, question, [Evidence.from_hit(h) for h in hits], statements)
         turn_id = None
         if services.flag_log is not None:
             turn_id = services.flag_log.log_turn(
