@@ -25,7 +25,7 @@ the calibration halves, which is where calibration would choose (a variant must 
 - ``window_cosine_a``: the best cosine between the claim's and its windows' sentence
   embeddings (the index's all-MiniLM-L6-v2, ``index.embed.Embedder``), times a, added.
 
-On 2 CPU cores it takes about 25 minutes (the windows of ~34,000 pairs, their sentence
+On 2 CPU cores it takes about 17 minutes (the windows of ~34,000 pairs, their sentence
 embeddings, then the parts and the composed windows).
 """
 
