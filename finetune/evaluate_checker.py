@@ -5,8 +5,9 @@
 
 For every ``*.jsonl`` file (``{"evidence", "claim", "label", ...}`` per line) and
 every backend, scored the way the checker scores (long evidence in windows,
-aggregated as ``assistant/windows.py`` documents): ROC AUC of the supported score,
-and balanced accuracy of the supported / not-supported decision at the checker's
+aggregated as ``assistant/windows.py`` documents): ROC AUC of the supported score
+(with a 95 % bootstrap interval over the file's rows: the sets are small, QAGS-XSum has
+239 rows), and balanced accuracy of the supported / not-supported decision at the checker's
 threshold (the backend's calibrated one unless ``--threshold``), on the whole file
 and on its *test* half (the rows ``finetune/calibrate.py`` did not choose on), and,
 for reference only, at the best threshold for that file, which a real system
@@ -51,7 +52,7 @@ def load_rows(path: Path, keys: tuple[str, ...] = GROUNDING_KEYS) -> list[dict]:
 
 def evaluate(checker, rows: list[dict]) -> dict:
     from .calibrate import half
-    from .metrics import balanced_accuracy, best_threshold, roc_auc
+    from .metrics import auc_interval, balanced_accuracy, best_threshold, roc_auc
 
     import numpy as np
 
@@ -67,7 +68,8 @@ def evaluate(checker, rows: list[dict]) -> dict:
     oracle_t, oracle_acc = best_threshold(supported, score)
     return {
         "rows": len(rows), "supported_share": float(supported.mean()),
-        "roc_auc": roc_auc(supported, score), "roc_auc_test_half": roc_auc(supported[test], score[test]),
+        "roc_auc": roc_auc(supported, score), "roc_auc_interval_95": auc_interval(supported, score),
+        "roc_auc_test_half": roc_auc(supported[test], score[test]),
         "threshold": checker.support_threshold, "balanced_accuracy": balanced_accuracy(supported, said),
         "balanced_accuracy_test_half": balanced_accuracy(supported[test], said[test]),
         "oracle_threshold": oracle_t, "oracle_balanced_accuracy": oracle_acc,
@@ -149,7 +151,8 @@ def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] 
         for stem, rows in data.items():
             numbers = evaluate(checker, rows)
             results[name][stem] = numbers
-            print(f"{name:8s} {stem:12s} AUC {numbers['roc_auc']:.3f}  balanced acc "
+            lo, hi = numbers["roc_auc_interval_95"]
+            print(f"{name:8s} {stem:12s} AUC {numbers['roc_auc']:.3f} ({lo:.3f}-{hi:.3f})  balanced acc "
                   f"{numbers['balanced_accuracy']:.3f} at {numbers['threshold']:.3f}, test half "
                   f"{numbers['balanced_accuracy_test_half']:.3f} (best possible {numbers['oracle_balanced_accuracy']:.3f})"
                   f"  {numbers['seconds']:.0f} s", flush=True)

@@ -43,3 +43,21 @@ def best_threshold(positive: Sequence[bool], score: Sequence[float]) -> tuple[fl
         if acc > best[1]:
             best = (float(t), acc)
     return best
+
+
+def auc_interval(positive: Sequence[bool], score: Sequence[float], resamples: int = 1000, level: float = 0.95,
+                 seed: int = 0) -> tuple[float, float]:
+    """A percentile bootstrap interval for ``roc_auc``: the rows resampled with replacement
+    ``resamples`` times (draws holding one class only are drawn again)."""
+    y = np.asarray(positive, dtype=bool)
+    s = np.asarray(score, dtype=np.float64)
+    if y.all() or not y.any():
+        raise ValueError("ROC AUC needs both positive and negative examples")
+    rng = np.random.default_rng(seed)
+    values = []
+    while len(values) < resamples:
+        i = rng.integers(0, len(y), len(y))
+        if y[i].any() and not y[i].all():
+            values.append(roc_auc(y[i], s[i]))
+    lo, hi = np.percentile(values, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
+    return float(lo), float(hi)

@@ -142,6 +142,25 @@ def test_roc_auc_matches_hand_computed_values():
         roc_auc([True, True], [0.1, 0.2])
 
 
+def test_auc_interval_brackets_the_estimate_and_narrows_with_more_rows():
+    from finetune.metrics import auc_interval
+
+    rng = np.random.default_rng(7)
+
+    def sample(n):  # positives score one standard deviation higher: true AUC about 0.76
+        y = rng.random(n) < 0.5
+        return y, rng.normal(size=n) + y
+
+    y, s = sample(120)
+    lo, hi = auc_interval(y, s)
+    assert lo < roc_auc(y, s) < hi and 0.1 < hi - lo < 0.3  # 120 rows: wide
+    assert auc_interval(y, s) == (lo, hi)  # seeded: the same interval every run
+    big_lo, big_hi = auc_interval(*sample(2000))
+    assert big_hi - big_lo < (hi - lo) / 2 and big_lo < 0.76 < big_hi
+    with pytest.raises(ValueError):
+        auc_interval([True, True, True], [0.1, 0.2, 0.3])
+
+
 def test_balanced_accuracy_and_best_threshold():
     y = [True, True, False, False, False, False]
     assert balanced_accuracy(y, [True, False, False, False, False, True]) == pytest.approx((0.5 + 0.75) / 2)

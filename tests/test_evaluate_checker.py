@@ -1,0 +1,66 @@
+"""finetune.evaluate_checker, the harness issue 4's figures come from: what it measures and
+how it refuses a bad file. The overlap backend keeps it fast (no model loads)."""
+
+import json
+
+from finetune import evaluate_checker
+from finetune.calibrate import half
+from finetune.metrics import roc_auc
+
+FACTS = [("Tromso", 1200), ("Bergen", 900), ("Oslo", 450), ("Turku", 300), ("Ghent", 750), ("Brno", 60),
+         ("Lyon", 80), ("Graz", 310), ("Riga", 95), ("Pula", 20)]
+
+
+def grounding_rows():
+    rows = []
+    for k, (city, n) in enumerate(FACTS):
+        evidence = f"The {city} plant makes {n} valves a day and employs {n // 3} people."
+        rows.append({"id": f"s{k}", "evidence": evidence, "claim": f"The {city} plant makes {n} valves a day.",
+                     "label": "supported"})
+        rows.append({"id": f"u{k}", "evidence": evidence, "label": "unsupported",
+                     "claim": f"The {city} plant was painted blue in {1850 + k} by its {'first' if k % 2 else 'new'} owner."})
+    # two that word overlap ranks wrong: every word found, yet wrong; a paraphrase, yet right
+    rows.append({"id": "x", "evidence": "The Graz plant opened in 1990, not in 1980.", "label": "contradicted",
+                 "claim": "The Graz plant opened in 1980."})
+    rows.append({"id": "y", "evidence": "The Pula plant makes 20 valves a day.", "label": "supported",
+                 "claim": "Twenty are produced daily at the works in Pula."})
+    return rows
+
+
+def test_it_reports_auc_with_its_interval_halves_and_fever(tmp_path, capsys):
+    data = tmp_path / "grounding"
+    data.mkdir()
+    rows = grounding_rows()
+    (data / "plants.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    fever = tmp_path / "fever.jsonl"
+    fever.write_text(json.dumps({"premise": "The plant makes 900 valves.", "hypothesis": "The plant makes 900 valves.",
+                                 "label": "entailment"}) + "\n" +
+                     json.dumps({"premise": "The plant makes 900 valves.", "hypothesis": "The plant makes no valves.",
+                                 "label": "contradiction"}) + "\n")
+    out = tmp_path / "checker.json"
+    assert evaluate_checker.main(["--backends", "overlap", "--data", str(data), "--fever", str(fever),
+                                  "--out", str(out)]) == 0
+    numbers = json.loads(out.read_text())["overlap"]["plants"]
+    from assistant.verifiers.overlap import overlap
+
+    truth = [r["label"] == "supported" for r in rows]
+    assert numbers["rows"] == len(rows)
+    assert numbers["roc_auc"] == roc_auc(truth, [overlap(r["evidence"], r["claim"]) for r in rows]) < 1.0
+    lo, hi = numbers["roc_auc_interval_95"]
+    assert lo <= numbers["roc_auc"] <= hi and hi - lo > 0
+    test = [r for r in rows if half(r["id"]) == "test"]
+    assert numbers["roc_auc_test_half"] == roc_auc([r["label"] == "supported" for r in test],
+                                                   [overlap(r["evidence"], r["claim"]) for r in test])
+    contradicted = json.loads(out.read_text())["overlap"]["fever_symmetric_test_contradicted"]
+    assert contradicted["contradictions"] == 1 and contradicted["said_contradicted"] == 0  # the floor never says it
+    assert f"AUC {numbers['roc_auc']:.3f} ({lo:.3f}-{hi:.3f})" in capsys.readouterr().out
+
+
+def test_a_bad_line_is_named_before_anything_is_measured(tmp_path, capsys):
+    data = tmp_path / "grounding"
+    data.mkdir()
+    (data / "a.jsonl").write_text(json.dumps(grounding_rows()[0]) + "\n" + json.dumps({"id": "y", "claim": "x"}) + "\n")
+    out = tmp_path / "checker.json"
+    assert evaluate_checker.main(["--backends", "overlap", "--data", str(data), "--out", str(out)]) == 4
+    assert "a.jsonl:2: a row needs id, evidence, claim, label; this one has no evidence, label" in capsys.readouterr().err
+    assert not out.exists()
