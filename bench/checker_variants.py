@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.statements import split_statements
     from assistant.verifiers import make_verifier
     from assistant.verifiers.overlap import overlap
-    from assistant.verifiers.trained import combine
+    from assistant.verifiers.trained import combine, soft_shift
     from assistant.windows import windows_for
     from finetune.calibrate import half, window_features
     from finetune.evaluate_checker import load_rows
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         n = len(rows)
         f = window_features(verifier, rows, soft)
         owner = f["owner"]
-        shift = soft_weight * (f["soft"] - center)
+        shift = soft_shift(f["soft"], soft_weight, center)
         shipped = logit(combine(f["probs"], f["overlap"], weight, shift)[:, 0])
         model_only = logit(f["probs"][:, 0])
         contra = logit(f["probs"][:, 2])
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         weighted = np.array([idf_overlap(r["evidence"], r["claim"], idf) for r in rows])
         for w in (10.0, 16.0):
             scores[f"idf_overlap_{w:g}"] = pool_max(logit(combine(f["probs"], weighted[owner], w, shift)[:, 0]), owner, n)
-        row_overlap, row_shift = scores["overlap_alone"], soft_weight * (f["soft_rows"] - center)
+        row_overlap = scores["overlap_alone"]
         for k in (2, 3, 4):
             pairs, composed_owner = [], []
             for i, row in enumerate(rows):
@@ -174,8 +174,9 @@ def main(argv: list[str] | None = None) -> int:
                     pairs.append((window, row["claim"]))
                     composed_owner.append(i)
             at = np.array(composed_owner, dtype=int)
-            composed = (pool_max(logit(combine(verifier.predict_raw(pairs), row_overlap[at], weight, row_shift[at])[:, 0]),
-                                 at, n) if pairs else np.full(n, -np.inf))
+            composed = (pool_max(logit(combine(verifier.predict_raw(pairs), row_overlap[at], weight,
+                                               soft_shift(f["soft_rows"][at], soft_weight, center))[:, 0]), at, n)
+                        if pairs else np.full(n, -np.inf))
             for b in (0.0, -1.0):
                 scores[f"composed_{k}_{b:g}"] = np.maximum(scores["shipped"], composed + b)
         texts = [window.text for row in rows for window in windows_for(verifier, row["evidence"])]

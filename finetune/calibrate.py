@@ -79,10 +79,9 @@ def window_features(verifier, rows: list[dict], soft=None) -> dict:
 def support_scores(features: dict, weight: float, n_rows: int, soft_weight: float = 0.0,
                    center: float = 0.0) -> np.ndarray:
     """Each row's p(supported): the maximum over its windows of the combined window score."""
-    from assistant.verifiers.trained import combine
+    from assistant.verifiers.trained import combine, soft_shift
 
-    shift = soft_weight * (features["soft"] - center) if soft_weight else None
-    p = combine(features["probs"], features["overlap"], weight, shift)[:, 0]
+    p = combine(features["probs"], features["overlap"], weight, soft_shift(features["soft"], soft_weight, center))[:, 0]
     out = np.zeros(n_rows)
     np.maximum.at(out, features["owner"], p)
     return out
@@ -104,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.errors import AssistantError
     from assistant.verifiers.overlap import overlap
     from assistant.verifiers.soft_overlap import SoftOverlap
-    from assistant.verifiers.trained import TrainedVerifier, combine, gate_contradiction
+    from assistant.verifiers.trained import TrainedVerifier, combine, gate_contradiction, soft_shift
 
     from .evaluate_checker import load_rows
     from .metrics import balanced_accuracy, roc_auc
@@ -161,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     nli_pairs = [(p.premise, p.hypothesis) for p in pairs] + unrelated
     raw = verifier.predict_raw(nli_pairs)
     overlaps = np.array([overlap(e, c) for e, c in nli_pairs])
-    shift = soft_weight * (soft.scores(nli_pairs) - center) if soft_weight else None
+    shift = soft_shift(soft.scores(nli_pairs), soft_weight, center) if soft_weight else None  # no encoder pass when it has no weight
     is_contra = np.array([p.label == 2 for p in pairs] + [False] * len(unrelated))
 
     def said(gate: float, t: float) -> np.ndarray:

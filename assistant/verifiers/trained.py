@@ -65,6 +65,12 @@ def combine(probs: np.ndarray, overlaps: np.ndarray, weight: float, shift: np.nd
     return np.concatenate([support[:, None], rest * (1 - support)[:, None]], axis=1)
 
 
+def soft_shift(soft, weight: float, center: float) -> np.ndarray | None:
+    """The soft overlap's term on the support logit, ``weight * (soft - center)`` (``soft`` per
+    window or per row); None when calibration did not weigh it in."""
+    return weight * (np.asarray(soft, dtype=np.float64) - center) if weight else None
+
+
 def gate_contradiction(probs: np.ndarray, overlaps: np.ndarray, min_overlap: float) -> np.ndarray:
     """Windows sharing fewer than ``min_overlap`` of the statement's content words cannot contradict it."""
     if not min_overlap or not len(probs):
@@ -133,8 +139,8 @@ class TrainedVerifier(NLIVerifier):
         shift = None
         if soft_weight:
             soft = dict(zip(unique, self.soft_overlap().scores(unique)))
-            center = float(self.calibration.get("soft_overlap_center", 0.0))
-            shift = soft_weight * (np.array([soft[key] for key in keys]) - center)
+            shift = soft_shift([soft[key] for key in keys], soft_weight,
+                               float(self.calibration.get("soft_overlap_center", 0.0)))
         return combine(probs, np.array([plain[key] for key in keys]), weight, shift)
 
     def share_encoder(self, embedder: Callable[[], object], name: str) -> None:
