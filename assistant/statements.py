@@ -4,7 +4,8 @@ Each sentence is a statement; a compound sentence is split further where it is
 cheap and safe (at ``;`` and at ``, and`` / ``, but`` / ``, while`` / ``, whereas``
 when both sides have at least four words). Sentences that assert nothing
 (greetings, thanks, "I don't know", questions) are kept, marked as not claims,
-with the reason, so the UI can show them unflagged rather than drop them.
+with the reason, so the UI can show them unflagged rather than drop them; so are
+lead-ins that announce what follows ("The answer is:", "Here is what I found.").
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .prompt import CITATION, NO_ANSWER
 
 _CITATION = re.compile(r"\s*" + CITATION.pattern)  # a citation marker and the space before it
 _COMPOUND = re.compile(r";\s+|,\s+(?=(?:and|but|while|whereas)\s)")
+_COLON_LINE = re.compile(r"(?<=:)[ \t]*\n\s*")  # "The answer is:" on a line of its own
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
 _GREETING = re.compile(
     r"^(hi|hello|hey|greetings|thanks?|thank you|you'?re welcome|sure|of course|certainly|okay|ok|"
@@ -29,6 +31,15 @@ _NO_ANSWER = re.compile(
     r"(do|does) not (contain|mention|say|specify|provide)|(don'?t|doesn'?t) (contain|mention|say|specify|provide)|"
     r"no information|not (mentioned|specified|stated|provided) in|there is no mention|"
     r"cannot be determined|can'?t be determined|unable to (find|determine|answer))\b", re.IGNORECASE)
+
+# A lead-in that announces what follows and asserts nothing itself: "The answer is:",
+# "Here is what I found.", "Based on the provided documents:".
+_LEAD_IN = re.compile(
+    r"^(?:so,?\s+|well,?\s+)?(?:(?:the|my|a|short|final)\s+)?(?:answer|response|summary|result|reply)s?"
+    r"(?:\s+(?:to|for)\s+(?:your|the|this|that)\s+question)?\s+(?:is|are|would be)\s*:?$|"
+    r"^(?:here\s+(?:is|are|'s)|here's|below\s+(?:is|are))\b.{0,40}$|"
+    r"^(?:(?:based\s+on|according\s+to|from)\s+(?:the\s+)?(?:provided\s+|given\s+)?"
+    r"(?:documents?|passages?|sources?|context|information|text))\s*[:,]?$", re.IGNORECASE)
 
 Kind = Literal["claim", "not_a_claim"]
 
@@ -57,6 +68,9 @@ def _classify(claim: str) -> tuple[Kind, str | None]:
         return "not_a_claim", "says it does not know"
     if _GREETING.match(claim) and len(words) <= 12:
         return "not_a_claim", "greeting or courtesy"
+    stripped = claim.strip().rstrip(".!…")
+    if _LEAD_IN.match(stripped) or (stripped.endswith(":") and len(words) <= 8):
+        return "not_a_claim", "a lead-in to what follows"
     return "claim", None
 
 
@@ -78,12 +92,21 @@ def _split_compound(text: str, start: int) -> list[tuple[int, int]]:
     return pieces
 
 
+def _lines_after_colons(sentence) -> list[tuple[int, int, str]]:
+    """(start, end, text) of the pieces of a sentence cut where a line ends with a colon."""
+    out, at = [], 0
+    for match in _COLON_LINE.finditer(sentence.text):
+        out.append((sentence.start + at, sentence.start + match.start(), sentence.text[at:match.start()]))
+        at = match.end()
+    out.append((sentence.start + at, sentence.end, sentence.text[at:]))
+    return [piece for piece in out if piece[2].strip()]
+
+
 def split_statements(answer: str, split_compounds: bool = True) -> list[Statement]:
     """The statements of ``answer``, in order, with offsets; ``answer[s.start:s.end] == s.text``."""
     out = []
-    for sentence in split_sentences(answer):
-        spans = (_split_compound(sentence.text, sentence.start) if split_compounds
-                 else [(sentence.start, sentence.end)])
+    for start, end, text in (piece for sentence in split_sentences(answer) for piece in _lines_after_colons(sentence)):
+        spans = _split_compound(text, start) if split_compounds else [(start, end)]
         for a, b in spans:
             text = answer[a:b]
             claim = _LEADING_CONJUNCTION.sub("", " ".join(_CITATION.sub("", text).split()))

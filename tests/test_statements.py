@@ -41,3 +41,13 @@ def test_a_claim_that_starts_like_a_greeting_is_still_a_claim():
     [statement] = split_statements("Sure, the plant in Tromso makes 1200 valves a day and ships them to "
                                    "eleven countries in northern Europe every single week.")
     assert statement.checkable
+
+
+def test_lead_ins_assert_nothing():
+    for text in ("The answer is:", "Here is what I found.", "Here are the steps:", "Based on the provided documents:",
+                 "The answer to your question is:", "The following versions are supported:"):
+        [s] = split_statements(text)
+        assert (s.kind, s.reason) == ("not_a_claim", "a lead-in to what follows"), text
+    for text in ("The answer is 42.", "The answer is: Bergen.", "Velotron was founded in 1998.",
+                 "According to the documents, the office is in Bergen."):
+        assert [s.kind for s in split_statements(text)] == ["claim"], text
