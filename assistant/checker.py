@@ -2,9 +2,13 @@
 
 For each checkable statement the evidence is the passages the answer was built
 from plus the top ``checker.retrieve_k`` passages retrieved for the statement
-itself (asked with the question in front when the statement is short, so
-"Delhi." is searched and judged as an answer to its question). Each passage is
-read in windows and the window scores are aggregated (``assistant/windows.py``).
+itself (searched with the question in front when the statement is short). Each
+statement is judged as the answer to its question: a verifier trained on that
+form (``reads_questions``, the shipped one) reads every statement posed to the
+question (``assistant.verifiers.base.pose``), one word or a sentence alike;
+others read short statements with the question in front. Each passage is read
+in windows, the windows sharing most words with the statement are kept, and the
+window scores are aggregated (``assistant/windows.py``).
 The label follows one threshold per decision: *supported* when p(supported)
 reaches ``support_threshold``; otherwise *contradicted* when p(contradicted)
 reaches ``contradiction_threshold``; otherwise *unsupported*. Statements that
@@ -21,6 +25,7 @@ from typing import Any, Literal, Sequence
 
 from .config import CheckerConfig
 from .statements import Statement, split_statements
+from .verifiers.base import pose
 
 Label = Literal["supported", "unsupported", "contradicted", "not_a_claim"]
 
@@ -91,7 +96,8 @@ class CheckReport:
 
 
 def contextualize(claim: str, question: str | None) -> str:
-    """A short statement ("Delhi.") read as the answer to its question; others unchanged."""
+    """A short statement ("Delhi.") read as the answer to its question; others unchanged: the
+    retrieval query for a statement, and what verifiers not trained on posed answers read."""
     if not question or len(re.findall(r"\w+", claim)) >= 4:
         return claim
     return f"{question.strip().rstrip('?')}? {claim}"
@@ -115,36 +121,60 @@ class Checker:
         self.contradiction_threshold = (self.cfg.contradiction_threshold if self.cfg.contradiction_threshold
                                         is not None else calibrated.get("contradiction_threshold", 0.5))
 
-    def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[Evidence]]) -> list[Verdict]:
-        """Judge each claim against all windows of all its passages at once (one verifier batch).
+    def statement_for(self, claim: str, question: str | None) -> str:
+        """What the verifier reads for ``claim``: posed as the answer to ``question`` when the
+        verifier was trained on that form (every claim, one word or a sentence), else with the
+        question in front of short claims only (``contextualize``)."""
+        if getattr(self.verifier, "reads_questions", False):
+            return pose(claim, question)
+        return contextualize(claim, question)
 
-        The windows of every passage of a claim are aggregated together, as
-        ``assistant/windows.py`` describes: the best-supporting window anywhere decides
-        support, a strongly contradicting window anywhere can make it contradicted.
+    def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[Evidence]],
+              questions: Sequence[str | None] | None = None) -> list[Verdict]:
+        """Judge each claim (as the answer to its question, where ``questions`` gives one) against
+        the windows of all its passages at once (one verifier batch).
+
+        The windows of every passage of a claim are ranked by the words they share with the
+        claim and its question, and the top ``checker.max_windows`` are read; a window sharing
+        none of the claim's content words cannot support it. The windows read are aggregated
+        together, as ``assistant/windows.py`` describes: the best-supporting window anywhere
+        decides support, a strongly contradicting window anywhere can make it contradicted.
         A claim with no evidence is unsupported.
         """
         import numpy as np
 
-        from .windows import Window, aggregate, windows_for
+        from .windows import Window, aggregate, shares_content, top_windows, windows_for
 
+        questions = list(questions) if questions is not None else [None] * len(claims)
+        if len(questions) != len(claims):
+            raise ValueError(f"{len(questions)} questions for {len(claims)} claims")
         pairs: list[tuple[str, str]] = []
         contexts: list[str] = []  # each window's claim's whole evidence, for verifiers that read it
+        about: list[bool] = []  # whether the window shares any of its claim's content words
         owners: list[list[tuple[Evidence, Window]]] = [[] for _ in claims]
         spans: list[list[int]] = [[] for _ in claims]
-        for n, (claim, passages) in enumerate(zip(claims, evidence)):
+        for n, (claim, passages, question) in enumerate(zip(claims, evidence, questions)):
             whole = "\n\n".join(p.text for p in passages)
-            for passage in passages:
-                for window in windows_for(self.verifier, passage.text):
-                    spans[n].append(len(pairs))
-                    owners[n].append((passage, window))
-                    pairs.append((window.text, claim))
-                    contexts.append(whole)
+            statement = self.statement_for(claim, question)
+            candidates = [(passage, window) for passage in passages for window in windows_for(self.verifier, passage.text)]
+            for i in top_windows([w.text for _, w in candidates], claim, question, self.cfg.max_windows):
+                passage, window = candidates[i]
+                spans[n].append(len(pairs))
+                owners[n].append((passage, window))
+                pairs.append((window.text, statement))
+                contexts.append(whole)
+                about.append(shares_content(window.text, claim))
         if not pairs:
             probs = np.zeros((0, 3))
         elif getattr(self.verifier, "reads_contexts", False):
             probs = self.verifier.predict(pairs, contexts=contexts)
         else:
             probs = self.verifier.predict(pairs)
+        if len(probs):  # no support from a window about something else
+            probs = np.array(probs, dtype=np.float64)
+            off = ~np.array(about)
+            probs[off, 1] += probs[off, 0]
+            probs[off, 0] = 0.0
         out = []
         for n, claim in enumerate(claims):
             statement = Statement(claim, 0, len(claim), claim, "claim")
@@ -185,7 +215,7 @@ class Checker:
         statements = list(statements) if statements is not None else split_statements(answer)
         claims = [s for s in statements if s.checkable]
         evidence = self.evidence_for(claims, question, passages)
-        judged = self.judge([contextualize(s.claim, question) for s in claims], evidence)
+        judged = self.judge([s.claim for s in claims], evidence, [question] * len(claims))
         by_start = {s.start: v for s, v in zip(claims, judged)}
         verdicts = []
         for s in statements:
@@ -214,14 +244,16 @@ def check_claims(checker: Checker, items: Sequence[dict]) -> list[ClaimResult]:
 
     Items without evidence are judged against passages retrieved from the index.
     """
-    claims = [contextualize(it["claim"], it.get("question")) for it in items]
+    claims = [it["claim"] for it in items]
+    questions = [it.get("question") for it in items]
     evidence: list[list[Evidence]] = [[Evidence(it["evidence"])] if it.get("evidence") else [] for it in items]
     need = [n for n, it in enumerate(items) if not it.get("evidence")]
     if need and checker.index is not None and checker.index.documents():
         k = checker.cfg.retrieve_k or 3
-        for n, hits in zip(need, checker.index.search_many([claims[n] for n in need], k)):
+        queries = [contextualize(claims[n], questions[n]) for n in need]
+        for n, hits in zip(need, checker.index.search_many(queries, k)):
             evidence[n] = [Evidence.from_hit(h) for h in hits]
-    verdicts = checker.judge(claims, evidence)
+    verdicts = checker.judge(claims, evidence, questions)
     return [ClaimResult(str(it["id"]), v.label, float(v.score or 0.0), v.evidence or "")
             for it, v in zip(items, verdicts)]
 

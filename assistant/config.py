@@ -176,6 +176,9 @@ class CheckerConfig:
                 "verifier's calibrated threshold (0.5 for backends without one)"})
     retrieve_k: int = field(default=3, metadata={
         "help": "passages retrieved for each statement, besides those the answer was built from"})
+    max_windows: int = field(default=24, metadata={
+        "help": "evidence windows the verifier reads per statement: when a statement's evidence has more, "
+                "those sharing most of its words (and its question's) are read; 0 reads every window"})
 
     def __post_init__(self) -> None:
         _check(self.verifier in VERIFIERS, "checker.verifier",
@@ -186,6 +189,8 @@ class CheckerConfig:
             value = getattr(self, key)
             _check(value is None or 0 < value < 1, f"checker.{key}", f"must be between 0 and 1, got {value}")
         _check(0 <= self.retrieve_k <= 50, "checker.retrieve_k", f"must be between 0 and 50, got {self.retrieve_k}")
+        _check(0 <= self.max_windows <= 10_000, "checker.max_windows",
+               f"must be between 0 and 10000, got {self.max_windows}")
 
 
 @dataclass

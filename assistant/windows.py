@@ -10,11 +10,21 @@ Aggregation, per statement, over the windows of its evidence:
   statement, so weak contradiction evidence is treated as no evidence;
 - p(unsupported) is the rest. The best span is the window with the highest
   p(supported), or the contradicting window when the verdict is contradicted.
+
+Before that, two bounds (``assistant/checker.py`` applies them to every backend): a
+statement's windows are ranked by the words they share with it and its question, and only
+the top ``checker.max_windows`` are read (``top_windows``), so a claim against a long
+article costs a bounded number of verifier calls; and a window that shares none of the
+statement's content words cannot support it (``shares_content``).
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
+from typing import Sequence
+
 import numpy as np
 
 from index.sentences import split_sentences
@@ -82,3 +92,35 @@ def windows_for(verifier, evidence: str) -> list[Window]:
     if not size:
         return [Window(evidence, 0, len(evidence))]
     return make_windows(evidence, size, max(1, size * 3 // 4))
+
+
+def shares_content(window: str, statement: str) -> bool:
+    """Whether the window holds at least one of the statement's content words (always, for a
+    statement without any: "Yes." has nothing to look for)."""
+    from .verifiers.overlap import content_words
+
+    words = content_words(statement)
+    if not words:
+        return True
+    have = set(re.findall(r"\w+", window.lower()))
+    return any(w in have for w in words)
+
+
+def top_windows(windows: Sequence[str], statement: str, question: str | None, k: int) -> list[int]:
+    """Indices of the ``k`` windows most worth reading for ``statement`` (all of them, in order,
+    when there are no more than ``k``): ranked by the statement's content words they hold, each
+    weighted by its rarity among these windows (idf), the question's words counting half; ties
+    keep document order. A cross-encoder then reads a bounded number of windows per statement,
+    however long the evidence."""
+    if not k or len(windows) <= k:
+        return list(range(len(windows)))
+    from .verifiers.overlap import content_words
+
+    bags = [set(re.findall(r"\w+", w.lower())) for w in windows]
+    terms = {w: 1.0 for w in content_words(question or "")}
+    terms.update({w: 2.0 for w in content_words(statement)})
+    n = len(bags)
+    idf = {t: math.log(1 + n / (1 + sum(t in bag for bag in bags))) for t in terms}
+    score = [sum(weight * idf[t] for t, weight in terms.items() if t in bag) for bag in bags]
+    best = sorted(range(n), key=lambda i: (-score[i], i))[:k]
+    return sorted(best)

@@ -117,3 +117,59 @@ def test_a_verifier_that_reads_contexts_gets_each_windows_whole_evidence():
     whole = long_passage + "\n\n" + "The sky is blue."
     assert len(verifier.calls[0]) > 2 and verifier.contexts == [whole] * len(verifier.calls[0])
     assert verdict.label == "supported"
+
+
+class AlwaysSupports(FakeVerifier):
+    """Says supported to everything: what a verifier fooled by shared topic words looks like."""
+
+    def predict(self, pairs, batch_size=32):
+        self.calls.append(list(pairs))
+        return np.array([[0.99, 0.01, 0.0]] * len(pairs))
+
+
+def test_a_window_sharing_none_of_the_claims_words_cannot_support_it():
+    irc = Evidence("The IRC daemon listens on port 6667. Operators may kill connections to the server.")
+    checker = Checker(AlwaysSupports(), CheckerConfig())
+    unrelated, related = checker.judge(["Penguins eat krill.", "The daemon listens on port 6667."], [[irc], [irc]])
+    assert unrelated.label == "unsupported" and unrelated.score == 0.0
+    assert related.label == "supported"
+
+
+def test_long_evidence_costs_a_bounded_number_of_verifier_calls():
+    article = " ".join(f"Paragraph {n} talks about topic {n} at length." for n in range(2000))
+    article += " The head office is in Bergen. " + " ".join(f"More about item {n}." for n in range(2000))
+    verifier = FakeVerifier()
+    (verdict,) = Checker(verifier, CheckerConfig(max_windows=6)).judge(["The head office is in Bergen."],
+                                                                     [[Evidence(article)]])
+    assert len(verifier.calls[0]) == 6  # of several hundred windows
+    assert verdict.label == "supported" and "Bergen" in verdict.evidence  # the window that matters was read
+    every = FakeVerifier()
+    Checker(every, CheckerConfig(max_windows=0)).judge(["The head office is in Bergen."], [[Evidence(article)]])
+    assert len(every.calls[0]) > 300
+
+
+def test_a_verifier_trained_on_posed_answers_reads_every_claim_as_the_answer_to_its_question():
+    from assistant.verifiers.base import pose
+
+    class Posed(FakeVerifier):
+        reads_questions = True
+
+    verifier = Posed()
+    question = "Where is the head office?"
+    Checker(verifier).check_answer("Bergen. The head office is in Bergen.", question, PASSAGES[:1])
+    read = {s for call in verifier.calls for _, s in call}
+    assert read == {pose("Bergen.", question), pose("The head office is in Bergen.", question)}
+    plain = FakeVerifier()  # a verifier not trained on that form: the question in front of short answers only
+    Checker(plain).check_answer("Bergen. The head office is in Bergen.", question, PASSAGES[:1])
+    assert {s for call in plain.calls for _, s in call} == {"Where is the head office? Bergen.",
+                                                            "The head office is in Bergen."}
+
+
+def test_lead_ins_are_not_claims_and_are_not_checked():
+    verifier = FakeVerifier()
+    report = Checker(verifier).check_answer("The answer is:\nHere is what I found. The head office is in Bergen.",
+                                            None, PASSAGES[:1])
+    assert [(v.statement.text, v.label) for v in report.verdicts] == [
+        ("The answer is:", "not_a_claim"), ("Here is what I found.", "not_a_claim"),
+        ("The head office is in Bergen.", "supported")]
+    assert report.verdicts[0].statement.reason == "a lead-in to what follows"

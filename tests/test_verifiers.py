@@ -179,3 +179,18 @@ def test_the_trained_verifier_counts_overlap_over_the_whole_evidence():
     np.testing.assert_allclose(in_context.sum(axis=1), 1.0, atol=1e-6)
     with pytest.raises(ValueError, match="1 contexts for 2 pairs"):
         verifier.predict([(window, claim)] * 2, contexts=[whole])
+
+
+def test_posed_answers_round_trip_and_the_overlap_floor_counts_the_answers_words_only():
+    from assistant.verifiers.base import answer_of, pose
+    from assistant.verifiers.overlap import OverlapVerifier
+
+    posed = pose("Rollo", "Who led the  Norse raiders\nto Normandy?")
+    assert posed == "Question: Who led the Norse raiders to Normandy?\nAnswer: Rollo"
+    assert answer_of(posed) == "Rollo" and answer_of("Rollo led them.") == "Rollo led them."
+    assert pose("Rollo", None) == "Rollo" and pose("Rollo", "  ") == "Rollo"
+    evidence = "The Norse raiders came to Normandy under their leader."
+    [[p_wrong, _, _], [p_right, _, _]] = OverlapVerifier().predict(
+        [(evidence, pose("Rollo", "Who led the Norse raiders to Normandy?")),
+         (evidence + " Rollo led them.", pose("Rollo", "Who led the Norse raiders to Normandy?"))])
+    assert p_wrong == 0.0 and p_right == 1.0  # the question's words are in the evidence either way

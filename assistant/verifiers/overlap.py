@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .base import Pair
+from .base import Pair, answer_of
 
 STOPWORDS = frozenset("""a an and are as at be been being but by can could did do does doing for from had has have
 having he her hers him his how i if in into is it its itself me my no nor not of on or our ours she so some such than
@@ -35,7 +35,8 @@ class OverlapVerifier:
     name = "overlap"
     version = "1"
     window_words = None  # counts words over the whole evidence
+    reads_questions = True  # a statement posed to a question: its answer's words are counted, not the question's
 
     def predict(self, pairs: Sequence[Pair], batch_size: int = 32) -> np.ndarray:
-        scores = np.array([overlap(e, s) for e, s in pairs], dtype=np.float64)
+        scores = np.array([overlap(e, answer_of(s)) for e, s in pairs], dtype=np.float64)
         return np.stack([scores, 1.0 - scores, np.zeros_like(scores)], axis=1) if len(pairs) else np.zeros((0, 3))

@@ -46,7 +46,7 @@ import numpy as np
 
 from assistant.errors import ModelError
 
-from .base import Pair
+from .base import Pair, answer_of
 from .nli import NLIVerifier
 from .overlap import overlap
 
@@ -110,6 +110,12 @@ class TrainedVerifier(NLIVerifier):
         import hashlib
 
         training = path / "training.json"
+        try:
+            trained = json.loads(training.read_text(encoding="utf-8")) if training.is_file() else {}
+        except ValueError as err:
+            raise ModelError(f"{training} is not valid JSON: {err}") from None
+        # Trained on answers posed to their questions (``finetune.verifier --qa``): the checker poses them so.
+        self.reads_questions = bool(trained.get("reads_questions", False))
         record = (training.read_bytes() if training.is_file() else b"") + (
             stored.read_bytes() if calibration is None else json.dumps(calibration, sort_keys=True).encode())
         self.version = hashlib.sha256(record).hexdigest()[:12]  # changes with retraining or recalibration
@@ -121,11 +127,13 @@ class TrainedVerifier(NLIVerifier):
     def predict(self, pairs: Sequence[Pair], batch_size: int = 32,
                 contexts: Sequence[str] | None = None) -> np.ndarray:
         """Window probabilities with the statement's overlap with ``contexts`` (the whole
-        evidence of each pair; default the pair's own evidence) combined in."""
+        evidence of each pair; default the pair's own evidence) combined in. A statement posed
+        to a question (``base.pose``) is read whole by the model; the overlaps count its
+        answer's words only."""
         probs = self.predict_raw(pairs, batch_size)
         gate = float(self.calibration.get("contradiction_min_overlap", 0.0))
         if gate:
-            probs = gate_contradiction(probs, np.array([overlap(e, s) for e, s in pairs]), gate)
+            probs = gate_contradiction(probs, np.array([overlap(e, answer_of(s)) for e, s in pairs]), gate)
         weight = float(self.calibration.get("overlap_weight", 0.0))
         soft_weight = float(self.calibration.get("soft_overlap_weight", 0.0))
         if not weight and not soft_weight:
@@ -133,7 +141,7 @@ class TrainedVerifier(NLIVerifier):
         texts = contexts if contexts is not None else [e for e, _ in pairs]
         if len(texts) != len(pairs):
             raise ValueError(f"{len(texts)} contexts for {len(pairs)} pairs")
-        keys = list(zip(texts, (s for _, s in pairs)))
+        keys = list(zip(texts, (answer_of(s) for _, s in pairs)))  # the answer's words, not the question's
         unique = list(dict.fromkeys(keys))  # a claim's windows share one context
         plain = dict(zip(unique, (overlap(*key) for key in unique)))
         shift = None
