@@ -59,13 +59,25 @@ def evaluate(checker, rows: list[dict]) -> dict:
     from assistant.checker import Evidence
 
     start = time.perf_counter()
-    verdicts = checker.judge([r["claim"] for r in rows], [[Evidence(r["evidence"])] for r in rows])
+    verdicts = checker.judge([r["claim"] for r in rows], [[Evidence(r["evidence"])] for r in rows],
+                             [r.get("question") for r in rows])
     seconds = time.perf_counter() - start
     supported = np.array([r["label"] == "supported" for r in rows])
     score = np.array([v.probs[0] for v in verdicts])
     said = np.array([v.label == "supported" for v in verdicts])
     test = np.array([half(str(r["id"])) == "test" for r in rows])
     oracle_t, oracle_acc = best_threshold(supported, score)
+    by_kind = {}
+    kinds = np.array([kind_of(str(r["id"])) for r in rows])
+    if "supported" in kinds and len(set(kinds)) > 1:  # QA sets: each kind of wrong answer against the right ones
+        right = kinds == "supported"
+        by_kind["supported"] = {"rows": int(right.sum()), "flagged": float((~said[right]).mean())}
+        for kind in sorted(set(kinds) - {"supported"}):
+            rows_of_kind = kinds == kind
+            pick = right | rows_of_kind
+            by_kind[kind] = {"rows": int(rows_of_kind.sum()), "roc_auc": roc_auc(supported[pick], score[pick]),
+                             "roc_auc_interval_95": auc_interval(supported[pick], score[pick]),
+                             "said_supported": float(said[rows_of_kind].mean())}
     return {
         "rows": len(rows), "supported_share": float(supported.mean()),
         "roc_auc": roc_auc(supported, score), "roc_auc_interval_95": auc_interval(supported, score),
@@ -73,8 +85,14 @@ def evaluate(checker, rows: list[dict]) -> dict:
         "threshold": checker.support_threshold, "balanced_accuracy": balanced_accuracy(supported, said),
         "balanced_accuracy_test_half": balanced_accuracy(supported[test], said[test]),
         "oracle_threshold": oracle_t, "oracle_balanced_accuracy": oracle_acc,
-        "seconds": seconds,
+        "seconds": seconds, **({"by_kind": by_kind} if by_kind else {}),
     }
+
+
+def kind_of(row_id: str) -> str:
+    """The kind a QA row's id ends with (``squad2-<id>-plausible``); '' for other ids."""
+    kind = row_id.rsplit("-", 1)[-1]
+    return kind if kind in ("supported", "plausible", "distractor", "other", "altered") else ""
 
 
 def contradiction_scores(checker, rows: list[dict]) -> dict:
@@ -156,6 +174,11 @@ def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] 
                   f"{numbers['balanced_accuracy']:.3f} at {numbers['threshold']:.3f}, test half "
                   f"{numbers['balanced_accuracy_test_half']:.3f} (best possible {numbers['oracle_balanced_accuracy']:.3f})"
                   f"  {numbers['seconds']:.0f} s", flush=True)
+            for kind, k in numbers.get("by_kind", {}).items():
+                print(f"{'':8s} {'':12s} {kind:10s} {k['rows']:4d} rows  " + (
+                      f"flagged {k['flagged']:.3f}" if kind == "supported" else
+                      f"AUC vs supported {k['roc_auc']:.3f} ({k['roc_auc_interval_95'][0]:.3f}-"
+                      f"{k['roc_auc_interval_95'][1]:.3f}), said supported {k['said_supported']:.3f}"), flush=True)
         if fever is not None:
             numbers = contradiction_scores(checker, fever)
             results[name]["fever_symmetric_test_contradicted"] = numbers

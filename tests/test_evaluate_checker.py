@@ -64,3 +64,31 @@ def test_a_bad_line_is_named_before_anything_is_measured(tmp_path, capsys):
     assert evaluate_checker.main(["--backends", "overlap", "--data", str(data), "--out", str(out)]) == 4
     assert "a.jsonl:2: a row needs id, evidence, claim, label; this one has no evidence, label" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_qa_rows_are_judged_with_their_question_and_broken_down_by_kind(tmp_path, capsys):
+    data = tmp_path / "grounding"
+    data.mkdir()
+    rows = []
+    for k, (city, n) in enumerate(FACTS):
+        evidence = f"The {city} plant makes {n} valves a day. It was opened by {city} council in {1900 + k}."
+        question = f"How many valves does the {city} plant make a day?"
+        rows.append({"id": f"qa-{k}-supported", "evidence": evidence, "question": question, "claim": str(n),
+                     "label": "supported"})
+        rows.append({"id": f"qa-{k}-other", "evidence": evidence, "question": question, "claim": str(n + 7000),
+                     "label": "unsupported"})
+        rows.append({"id": f"qa-{k}-distractor", "evidence": evidence, "question": question,
+                     "claim": f"{city} council" if k % 2 else str(1900 + k), "label": "unsupported"})
+    (data / "qa.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "checker.json"
+    assert evaluate_checker.main(["--backends", "overlap", "--data", str(data), "--fever", str(tmp_path / "none"),
+                                  "--out", str(out)]) == 0
+    numbers = json.loads(out.read_text())["overlap"]["qa"]
+    kinds = numbers["by_kind"]
+    assert kinds["supported"] == {"rows": 10, "flagged": 0.0}  # every right answer's words are there
+    assert kinds["other"]["roc_auc"] == 1.0 and kinds["other"]["said_supported"] == 0.0
+    # the floor counts the answer's words, not the question's: a span of the passage that does not
+    # answer the question ties with the right answer, which is what a checker must do better than
+    assert kinds["distractor"]["rows"] == 10 and kinds["distractor"]["said_supported"] == 1.0
+    assert kinds["distractor"]["roc_auc"] == 0.5
+    assert "other" in capsys.readouterr().out
