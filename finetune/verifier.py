@@ -239,12 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.nli_max:
         train = train[:args.nli_max]
     if args.qa:
-        from .verifier_data import qa_pairs, read_jsonl, with_questions
+        from .verifier_data import read_jsonl, with_qa
 
-        qa_rows = read_jsonl(Path(args.qa))
-        train = with_questions(train, sorted({r["question"] for r in qa_rows}), args.question_context, rng)
-        train += qa_pairs(qa_rows, rng, unanswerable=args.qa_unanswerable)
-        rng.shuffle(train)
+        train = with_qa(train, read_jsonl(Path(args.qa)), rng, args.question_context, args.qa_unanswerable)
     if args.max_examples:
         train = train[:args.max_examples]
     if reviewed:  # mixed in (without them the order stays what earlier runs of this seed saw)

@@ -319,3 +319,13 @@ def with_questions(pairs: list[Pair], questions: list[str], share: float, rng: r
         return list(pairs)
     return [Pair(p.premise, pose(p.hypothesis, rng.choice(questions)), p.label, p.origin + "-asked")
             if rng.random() < share else p for p in pairs]
+
+
+def with_qa(train: list[Pair], qa_rows: list[dict], rng: random.Random, question_context: float = 0.3,
+            unanswerable: int = 8_000) -> list[Pair]:
+    """The NLI recipe's ``train`` with ``question_context`` of it posed to unrelated questions,
+    plus the QA pairs of ``qa_rows`` (:func:`qa_pairs`), shuffled: ``finetune.verifier --qa``."""
+    out = with_questions(train, sorted({r["question"] for r in qa_rows}), question_context, rng)
+    out += qa_pairs(qa_rows, rng, unanswerable=unanswerable)
+    rng.shuffle(out)
+    return out
