@@ -103,6 +103,26 @@ def contextualize(claim: str, question: str | None) -> str:
     return f"{question.strip().rstrip('?')}? {claim}"
 
 
+_ASKING = re.compile(r"^(?:what|who|whom|whose|when|where|why|how|which|name|list|tell|give|describe|explain|"
+                     r"define|is|are|was|were|does|do|did|can|could|should|would|will|has|have|had)\b", re.IGNORECASE)
+
+
+def question_in(message: str | None) -> str | None:
+    """The question a user's message asks: its last sentence that ends with "?" or opens like a
+    question or a request ("How ...", "Name ...", "Tell me ..."); None for a message that asks
+    nothing (a remark in a conversation), whose answer's statements are then judged on their own.
+
+    The verifier was trained on questions; a chatty remark posed as one makes it doubt replies
+    that stand on their own (measured on BEGIN's dialogue turns, see the data card)."""
+    from index.sentences import split_sentences
+
+    sentences = [s.text.strip() for s in split_sentences((message or "").strip())]
+    asking = [s for s in sentences if s.endswith("?")]
+    if asking:
+        return asking[-1]
+    return sentences[-1] if sentences and _ASKING.match(sentences[-1]) else None
+
+
 def decide(probs, support_threshold: float = 0.5, contradiction_threshold: float = 0.5) -> Label:
     if probs[0] >= support_threshold:
         return "supported"
@@ -122,11 +142,12 @@ class Checker:
                                         is not None else calibrated.get("contradiction_threshold", 0.5))
 
     def statement_for(self, claim: str, question: str | None) -> str:
-        """What the verifier reads for ``claim``: posed as the answer to ``question`` when the
-        verifier was trained on that form (every claim, one word or a sentence), else with the
-        question in front of short claims only (``contextualize``)."""
+        """What the verifier reads for ``claim``: posed as the answer to the question the user's
+        message asks (``question_in``) when the verifier was trained on that form (every claim,
+        one word or a sentence), else with the message in front of short claims only
+        (``contextualize``)."""
         if getattr(self.verifier, "reads_questions", False):
-            return pose(claim, question)
+            return pose(claim, question_in(question))
         return contextualize(claim, question)
 
     def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[Evidence]],

@@ -173,3 +173,28 @@ def test_lead_ins_are_not_claims_and_are_not_checked():
         ("The answer is:", "not_a_claim"), ("Here is what I found.", "not_a_claim"),
         ("The head office is in Bergen.", "supported")]
     assert report.verdicts[0].statement.reason == "a lead-in to what follows"
+
+
+def test_the_question_a_message_asks_is_its_last_asking_sentence():
+    from assistant.checker import question_in
+
+    assert question_in("Where is the head office?") == "Where is the head office?"
+    assert question_in("I read the report. Where is the head office? Thanks!") == "Where is the head office?"
+    assert question_in("Name the three sites") == "Name the three sites"
+    assert question_in("i love cheerleading! it is such a popular sport.") is None  # a remark asks nothing
+    assert question_in(None) is None and question_in("  ") is None
+
+
+def test_a_remark_is_not_posed_as_a_question():
+    from assistant.verifiers.base import pose
+
+    class Posed(FakeVerifier):
+        reads_questions = True
+
+    verifier = Posed()
+    Checker(verifier).check_answer("The head office is in Bergen.", "i visited acme last year. lovely place!",
+                                   PASSAGES[:1])
+    assert {s for call in verifier.calls for _, s in call} == {"The head office is in Bergen."}
+    verifier = Posed()
+    Checker(verifier).check_answer("Bergen.", "Lovely place. Where is its head office", PASSAGES[:1])
+    assert {s for call in verifier.calls for _, s in call} == {pose("Bergen.", "Where is its head office")}
