@@ -9,7 +9,7 @@ import pytest
 
 from assistant.verifiers.trained import SHIPPED
 from finetune import verifier
-from finetune.verifier_data import Pair, build, hide_in_distractors, synthetic_pairs
+from finetune.verifier_data import Pair, build, hide_in_distractors, read_jsonl, synthetic_pairs
 from index.sentences import split_sentences
 
 NLI = Path(__file__).resolve().parents[2] / "shared" / "data" / "nli"
@@ -60,12 +60,23 @@ def test_hidden_pairs_sit_among_at_most_max_distractors_sentences_and_keep_their
 
 
 @pytest.mark.skipif(not NLI.is_dir(), reason="needs ../shared/data/nli")
-def test_the_default_recipe_still_builds_the_shipped_verifiers_training_data():
-    train, held = build(NLI)
+def test_the_recorded_recipe_still_builds_the_shipped_verifiers_training_data():
+    """The settings in the shipped training.json rebuild its training pairs, origin by origin."""
+    from finetune.verifier_data import with_qa
+
     shipped = json.loads((SHIPPED / "training.json").read_text())
+    settings = shipped["settings"]
+    train, held = build(NLI, seed=settings["seed"], hidden=settings["hidden"], synthetic=settings["synthetic"],
+                        max_distractors=settings["max_distractors"], summary_style=settings["summary_style"])
+    if settings.get("nli_max"):
+        train = train[:settings["nli_max"]]
+    if settings.get("qa"):
+        train = with_qa(train, read_jsonl(NLI / Path(settings["qa"]).name), random.Random(settings["seed"]),
+                        settings["question_context"], settings["qa_unanswerable"])
     assert len(train) == shipped["train_pairs"]
     assert dict(Counter(p.origin for p in train)) == shipped["train_origins"]
-    assert len(held["snli"]) == shipped["held_out"]["snli"]["n"]
+    assert min(len(held["snli"]), settings["eval_examples"]) == shipped["held_out"]["snli"]["n"]
+    assert shipped["reads_questions"] == bool(settings.get("qa"))
 
 
 def test_recipe_options_out_of_range_are_usage_errors(tmp_path, capsys):

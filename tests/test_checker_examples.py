@@ -1,0 +1,84 @@
+"""What users saw in the browser, replayed through the real checker and the shipped verifier.
+
+The passages are excerpts of documents Debian installs (``/usr/share/doc/base-passwd/
+users-and-groups.html``, ``/usr/share/common-licenses/Apache-2.0``); the statements are
+what the dialogue model wrote about them.
+"""
+
+import pytest
+
+from assistant.checker import Checker, Evidence, check_claims
+from assistant.config import CheckerConfig
+
+USERS_AND_GROUPS = Evidence(
+    "operator Historically, the operator user account was used by system operators with low privilege to dump "
+    "filesystem backups to tape, and was in the root group so that it could do this. In Debian, the use of a "
+    "utility such as sudo to gain privilege is preferred over such highly-special-purpose accounts, and the "
+    "operator user is no longer created by default. It had uid 37. The operator group is used by dump -n to "
+    "notify logged-in operators via wall when it requires operator attention. list Mailing list archives and "
+    "data are owned by this user and group. irc Used by IRC daemons. A statically allocated user is needed only "
+    "because of a bug in ircd : it setuid() s itself to a compiled-in user id on startup.",
+    "Users and groups", "base-passwd")
+APACHE = Evidence(
+    "Licensed under the Apache License, Version 2.0 (the \"License\"); you may not use this file except in "
+    "compliance with the License. You may obtain a copy of the License at "
+    "http://www.apache.org/licenses/LICENSE-2.0 Unless required by applicable law or agreed to in writing, "
+    "software distributed under the License is distributed on an \"AS IS\" BASIS, WITHOUT WARRANTIES OR "
+    "CONDITIONS OF ANY KIND, either express or implied.", "Apache License 2.0", "apache")
+
+
+@pytest.fixture(scope="module")
+def checker():
+    from assistant.verifiers import make_verifier
+
+    return Checker(make_verifier("trained"), CheckerConfig())
+
+
+# Still wrong with the shipped verifier (the issue stays open): the model gives the statement
+# p = 0.56 on the operator paragraph, and every one of its words is in the evidence, so the
+# word overlap lifts it past the threshold. strict: the day it passes, this marker must go.
+@pytest.mark.xfail(strict=True, reason="the overlap lifts a 0.56 model score past the threshold (issue 20)")
+def test_a_passage_about_irc_daemons_does_not_support_a_made_up_group(checker):
+    report = checker.check_answer('The group "user" was created by the operator user.',
+                                  "Which groups does Debian create?", [USERS_AND_GROUPS])
+    [verdict] = report.verdicts
+    assert verdict.label != "supported", verdict
+
+
+@pytest.mark.xfail(strict=True, reason="the model reads 'obtain a copy at http://www.apache.org/...' as 0.49 "
+                                        "support for 'available for download from the Apache.org website' (issue 20)")
+def test_the_apache_licence_sentence_is_supported_by_where_to_obtain_a_copy(checker):
+    report = checker.check_answer("The license is available for download from the Apache.org website.",
+                                  "Where can I get a copy of the license?", [APACHE])
+    [verdict] = report.verdicts
+    assert verdict.label == "supported", verdict
+    assert "apache.org" in verdict.evidence
+
+
+def test_the_answer_is_colon_is_not_a_claim(checker):
+    report = checker.check_answer("The answer is:\nThe answer is:\nThe operator user had uid 37.",
+                                  "What uid did the operator user have?", [USERS_AND_GROUPS])
+    assert [(v.statement.text, v.label) for v in report.verdicts] == [
+        ("The answer is:", "not_a_claim"), ("The answer is:", "not_a_claim"),
+        ("The operator user had uid 37.", "supported")]
+
+
+def test_short_and_sentence_answers_to_one_question_are_judged_alike(checker):
+    question = "What uid did the operator user have?"
+    items = [{"id": "short", "claim": "37", "question": question, "evidence": USERS_AND_GROUPS.text},
+             {"id": "sentence", "claim": "The operator user had uid 37.", "question": question,
+              "evidence": USERS_AND_GROUPS.text},
+             {"id": "wrong-short", "claim": "41", "question": question, "evidence": USERS_AND_GROUPS.text},
+             {"id": "wrong-sentence", "claim": "The operator user had uid 41.", "question": question,
+              "evidence": USERS_AND_GROUPS.text}]
+    labels = {r.id: r.label for r in check_claims(checker, items)}
+    assert labels == {"short": "supported", "sentence": "supported", "wrong-short": "unsupported",
+                      "wrong-sentence": "unsupported"}
+
+
+@pytest.mark.xfail(strict=True, reason="a span of the passage that answers another question ('dump -n') is "
+                                        "still supported: the model gives it 0.43, the overlap does the rest (issue 20)")
+def test_a_span_that_answers_another_question_is_not_supported(checker):
+    [result] = check_claims(checker, [{"id": "span", "claim": "dump -n", "evidence": USERS_AND_GROUPS.text,
+                                       "question": "What uid did the operator user have?"}])
+    assert result.label == "unsupported"
