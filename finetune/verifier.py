@@ -127,6 +127,17 @@ def continued_base(checkpoint: Path) -> str:
         return str(checkpoint)
 
 
+def reads_questions(checkpoint: Path | None) -> bool:
+    """Whether a verifier checkpoint was trained on answers posed to questions (its training
+    record says so): a continuation keeps reading them so, with or without ``--qa``."""
+    if checkpoint is None:
+        return False
+    try:
+        return bool(json.loads((checkpoint / "training.json").read_text(encoding="utf-8")).get("reads_questions"))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def pair_template(tokenizer, model) -> None:
     """Give a decoder's tokenizer a separator between the two texts of a pair (a newline) and a
     padding token (its end of text); encoders have both already and are left as they are."""
@@ -295,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
 
     record = {
         "base_model": base_label, "device": str(device),
-        "continued_from": args.init, "reads_questions": bool(args.qa),
+        "continued_from": args.init, "reads_questions": bool(args.qa) or reads_questions(Path(args.init) if args.init else None),
         "labels": ID2LABEL, "train_pairs": len(train), "train_origins": dict(Counter(p.origin for p in train)),
         "settings": {k: v for k, v in vars(args).items() if k not in ("data", "out")},
         "reviewed_pairs": {"train": len(reviewed), "held_out": len(reviewed_held)},

@@ -151,3 +151,11 @@ def test_with_questions_poses_a_share_of_pairs_to_unrelated_questions_keeping_la
     assert 80 < len(asked) < 160
     assert [(p.premise, answer_of(p.hypothesis), p.label) for p in out] == [(p.premise, p.hypothesis, p.label)
                                                                              for p in pairs]
+
+
+def test_a_continuation_of_a_question_reading_verifier_still_reads_questions(tmp_path):
+    """`--init` from the shipped verifier (e.g. with `--reviewed`, no `--qa`) must keep posing answers."""
+    assert verifier.reads_questions(SHIPPED) is True  # the shipped one was trained with --qa
+    (tmp_path / "training.json").write_text(json.dumps({"reads_questions": False}))
+    assert verifier.reads_questions(tmp_path) is False
+    assert verifier.reads_questions(tmp_path / "missing") is False and verifier.reads_questions(None) is False

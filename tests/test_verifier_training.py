@@ -55,11 +55,15 @@ def test_training_with_reviewed_pairs_counts_and_scores_them(tmp_path, monkeypat
              "label": "contradiction", "split": "held_out" if i == 0 else "train"} for i in range(4)]
     reviews.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "model"
+    from assistant.verifiers.trained import SHIPPED
+
+    # the README's way to teach the shipped verifier its users' reviews: continue from it
     code = verifier.main(["--out", str(out), "--max-examples", "16", "--epochs", "1", "--batch-size", "8",
                           "--max-length", "48", "--eval-examples", "0", "--reviewed", str(reviews),
-                          "--reviewed-repeat", "2"])
+                          "--reviewed-repeat", "2", "--init", str(SHIPPED)])
     assert code == 0
     record = json.loads((out / "training.json").read_text())
+    assert record["reads_questions"] is True  # continued from a verifier that reads questions: it still does
     assert record["reviewed_pairs"] == {"train": 3, "held_out": 1}
     assert record["train_origins"] == {"snli": 16, "reviewed": 6} and record["train_pairs"] == 22
     assert record["steps"] == 3 and record["held_out"]["reviewed"]["n"] == 1
