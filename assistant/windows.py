@@ -96,14 +96,16 @@ def windows_for(verifier, evidence: str) -> list[Window]:
 
 def shares_content(window: str, statement: str) -> bool:
     """Whether the window holds at least one of the statement's content words (always, for a
-    statement without any: "Yes." has nothing to look for)."""
+    statement without any: "It is." has nothing to look for)."""
     from .verifiers.overlap import content_words
 
     words = content_words(statement)
     if not words:
         return True
-    have = set(re.findall(r"\w+", window.lower()))
-    return any(w in have for w in words)
+    lowered = window.lower()
+    have = set(re.findall(r"\w+", lowered))
+    # Text without spaces between words (Chinese, Japanese) is one long \w+ run: look for the piece inside it.
+    return any(w in have or (not w.isascii() and w in lowered) for w in words)
 
 
 def top_windows(windows: Sequence[str], statement: str, question: str | None, k: int) -> list[int]:

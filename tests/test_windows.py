@@ -41,3 +41,13 @@ def test_a_verifier_without_a_window_size_reads_the_whole_evidence():
     assert len(windows_for(overlap, LONG)) == 1  # word overlap reads the whole evidence
     [verdict] = Checker(overlap).judge(["Sentence 42 is about topic number 42."], [[Evidence(LONG)]])
     assert verdict.probs[0] == 1.0 and verdict.evidence == LONG
+
+
+def test_shared_content_is_found_inside_text_written_without_spaces():
+    from assistant.windows import shares_content
+
+    assert shares_content("北上车站是一个位于日本岩手县的铁路车站。", "岩手县")
+    assert not shares_content("北上车站是一个位于日本岩手县的铁路车站。", "长城")
+    assert shares_content("The daemon listens on port 6667.", "It listens on 6667.")
+    assert not shares_content("The daemon listens on port 6667.", "Penguins eat krill.")
+    assert shares_content("Anything at all.", "It is.")  # nothing to look for
