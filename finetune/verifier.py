@@ -118,24 +118,24 @@ def base_model(name: str) -> tuple[str, str]:
     return ref, source.label
 
 
+def training_record(checkpoint: Path) -> dict:
+    """A verifier checkpoint's ``training.json``; {} when it has none that reads as a JSON object."""
+    try:
+        record = json.loads((checkpoint / "training.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
 def continued_base(checkpoint: Path) -> str:
     """The base model a verifier checkpoint was trained from, as its training record says."""
-    record = checkpoint / "training.json"
-    try:
-        return json.loads(record.read_text(encoding="utf-8"))["base_model"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return str(checkpoint)
+    return str(training_record(checkpoint).get("base_model") or checkpoint)
 
 
 def reads_questions(checkpoint: Path | None) -> bool:
     """Whether a verifier checkpoint was trained on answers posed to questions (its training
     record says so): a continuation keeps reading them so, with or without ``--qa``."""
-    if checkpoint is None:
-        return False
-    try:
-        return bool(json.loads((checkpoint / "training.json").read_text(encoding="utf-8")).get("reads_questions"))
-    except (OSError, ValueError, AttributeError):
-        return False
+    return checkpoint is not None and bool(training_record(checkpoint).get("reads_questions"))
 
 
 def pair_template(tokenizer, model) -> None:

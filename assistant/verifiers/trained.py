@@ -110,13 +110,14 @@ class TrainedVerifier(NLIVerifier):
         import hashlib
 
         training = path / "training.json"
+        trained_bytes = training.read_bytes() if training.is_file() else b""
         try:
-            trained = json.loads(training.read_text(encoding="utf-8")) if training.is_file() else {}
+            trained = json.loads(trained_bytes) if trained_bytes else {}
         except ValueError as err:
             raise ModelError(f"{training} is not valid JSON: {err}") from None
         # Trained on answers posed to their questions (``finetune.verifier --qa``): the checker poses them so.
         self.reads_questions = bool(trained.get("reads_questions", False))
-        record = (training.read_bytes() if training.is_file() else b"") + (
+        record = trained_bytes + (
             stored.read_bytes() if calibration is None else json.dumps(calibration, sort_keys=True).encode())
         self.version = hashlib.sha256(record).hexdigest()[:12]  # changes with retraining or recalibration
 
