@@ -199,7 +199,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     turn_id = FlagLog().log_turn(session=f"cli-{os.getpid()}", question=args.question, answer=result.text,
                                  model=chat.name, generation=config.as_dict()["generation"],
-                                 passages=result.passages, report=report)
+                                 passages=result.passages, report=report,
+                                 finish_reason=result.completion.finish_reason if result.completion else None)
     if args.json:
         print(json.dumps({**result.as_dict(), "check": report.as_dict(), "turn_id": turn_id, "model": chat.name,
                           "device": str(chat.loaded.device), "dtype": str(chat.loaded.dtype).removeprefix("torch."),
@@ -220,6 +221,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(f"  [{number}] {hit.citation()}")
     if result.completion and result.completion.finish_reason == "length":
         progress(f"answer cut at max_new_tokens={config.generation.max_new_tokens}")
+    elif result.completion and result.completion.finish_reason == "repetition":
+        progress("the answer began to repeat itself and was stopped there")
     return 0
 
 

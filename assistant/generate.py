@@ -3,7 +3,9 @@
 ``ChatModel.stream(messages)`` yields text as it is produced (transformers'
 ``TextIteratorStreamer`` fed from a worker thread); once exhausted, its
 ``completion`` holds the full text and timings. ``ChatModel.complete`` is the
-same, consumed to the end.
+same, consumed to the end. Every backend's stream passes through a
+:class:`~assistant.repetition.RepetitionGuard`: a stream that starts repeating itself is
+stopped, the repeat never shown, and ``finish_reason`` says "repetition".
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .config import Config, GenerationConfig
 from .errors import InputError
 from .model import LoadedModel, load_model
 from .prompt import Message, defuse
+from .repetition import RepetitionGuard
 
 
 @dataclass
@@ -28,7 +31,7 @@ class Completion:
     completion_tokens: int
     ttft_s: float | None  # time to the first streamed text; None if nothing was produced
     seconds: float
-    finish_reason: Literal["stop", "length", "cancelled"]
+    finish_reason: Literal["stop", "length", "cancelled", "repetition"]
     dropped_turns: int = 0  # earlier turns left out so the prompt fits the context
 
     @property
@@ -41,7 +44,11 @@ class Completion:
 
 class TextStream:
     """What every backend's ``stream`` returns: iterate for text pieces; afterwards ``completion``
-    is set. A set ``stop`` event ends it early (``finish_reason`` "cancelled")."""
+    is set. A set ``stop`` event ends it early (``finish_reason`` "cancelled"); a stream that
+    repeats itself is ended by its guard (``finish_reason`` "repetition").
+
+    A backend implements ``_pieces``: its raw text pieces, ending soon after ``_stopping()``
+    turns true, and setting ``completion`` once done."""
 
     def __init__(self, chat: Any, messages: Sequence[Message], gen: GenerationConfig,
                  stop: threading.Event | None):
@@ -49,17 +56,35 @@ class TextStream:
         self._messages = list(messages)
         self._gen = gen
         self._stop = stop or threading.Event()
+        self._halt = threading.Event()  # set by the repetition guard
         self.completion: Completion | None = None
 
-    def __iter__(self) -> Iterator[str]:
+    def _stopping(self) -> bool:
+        return self._stop.is_set() or self._halt.is_set()
+
+    def _pieces(self) -> Iterator[str]:
         raise NotImplementedError
+
+    def __iter__(self) -> Iterator[str]:
+        guard = RepetitionGuard()
+        for piece in self._pieces():
+            shown = guard.feed(piece)
+            if shown:
+                yield shown
+            if guard.looped:
+                self._halt.set()
+        rest = guard.finish()
+        if rest:
+            yield rest
+        if guard.looped and self.completion is not None:
+            self.completion = replace(self.completion, text=guard.answer, finish_reason="repetition")
 
 
 class Stream(TextStream):
     """The transformers backend's stream: ``generate`` runs in a worker thread (its error is
     raised here)."""
 
-    def __iter__(self) -> Iterator[str]:
+    def _pieces(self) -> Iterator[str]:
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
@@ -68,11 +93,11 @@ class Stream(TextStream):
         input_ids, dropped = self._chat.encode(self._messages, self._gen.max_new_tokens)
         prompt_len = input_ids.shape[1]
         streamer = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=True)
-        stop = self._stop
+        stop, stopping = self._stop, self._stopping
 
         class _Stop(StoppingCriteria):
             def __call__(self, input_ids, scores, **kwargs):
-                return torch.full((input_ids.shape[0],), stop.is_set(), dtype=torch.bool, device=input_ids.device)
+                return torch.full((input_ids.shape[0],), stopping(), dtype=torch.bool, device=input_ids.device)
 
         result: dict[str, Any] = {}
         kwargs = generation_kwargs(self._gen)

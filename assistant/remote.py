@@ -26,6 +26,7 @@ from .config import GenerationConfig, ModelConfig
 from .errors import ModelError
 from .generate import Completion, TextStream, drain
 from .prompt import Message
+from .repetition import trim_repetition
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def error_text(body: str) -> str:
 class RemoteStream(TextStream):
     """The openai backend's stream: the server's SSE chunks as text pieces."""
 
-    def __iter__(self) -> Iterator[str]:
+    def _pieces(self) -> Iterator[str]:
         chat = self._chat
         start = time.perf_counter()
         first: float | None = None
@@ -79,8 +80,8 @@ class RemoteStream(TextStream):
         body = request_body(chat.name, self._messages, self._gen, stream=True)
         with chat._open(body) as response:
             for line in response.iter_lines():
-                if self._stop.is_set():
-                    finish = "cancelled"
+                if self._stopping():
+                    finish = "cancelled" if self._stop.is_set() else finish
                     break
                 if not line.startswith("data:"):
                     continue  # SSE comments, keep-alives, event names
@@ -211,8 +212,10 @@ class RemoteChat:
             raise self._garbage(f"a reply without choices[0].message.content: {response.text[:200]}") from None
         usage = reply.get("usage") or {}
         seconds = time.perf_counter() - start
+        text, looped = trim_repetition(text)
         return Completion(text, int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0),
-                          seconds, seconds, "length" if choice.get("finish_reason") == "length" else "stop")
+                          seconds, seconds, "repetition" if looped else
+                          "length" if choice.get("finish_reason") == "length" else "stop")
 
     def with_generation(self, **changes: Any) -> GenerationConfig:
         return replace(self.generation, **changes)

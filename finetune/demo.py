@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         passages = [Evidence.from_hit(h) for h in result.passages]
         report = checker.check_answer(result.text, row["question"], passages)
         turn_id = flags.log_turn(session="demo", question=row["question"], answer=result.text, model=chat.name,
-                                 generation=asdict(config.generation), passages=result.passages, report=report)
+                                 generation=asdict(config.generation), passages=result.passages, report=report,
+                                 finish_reason=result.completion.finish_reason if result.completion else None)
         auto_review(flags, turn_id, row, passages)
         log(f"collect {n}/{len(train_q)}: {len(report.flagged)} flag(s)")
     exports = {fmt: export(flags, fmt, out / f"{fmt}.jsonl", held_out_share=0.0) for fmt in ("sft", "dpo", "kto", "nli")}

@@ -166,10 +166,14 @@ def respond(services, message: str, shown: list[dict], conversation: Conversatio
         generation = (chat.with_generation(max_new_tokens=int(settings.max_new_tokens))
                       if settings.max_new_tokens else None)
         yield list(shown), conversation, "answering..."
-        for piece in (chat.stream(messages, generation) if generation else chat.stream(messages)):
+        stream = chat.stream(messages, generation) if generation else chat.stream(messages)
+        for piece in stream:
             answer += piece
             shown[-1] = {"role": "assistant", "content": plain_html(answer)}
             yield list(shown), conversation, "answering..."
+        done = getattr(stream, "completion", None)  # a stream's (tests' fakes may be plain iterators)
+        if done is not None and done.finish_reason == "repetition":
+            answer = done.text  # the guard ended a loop: the answer stops where the repeat began
         report = None
         if checker is not None:
             statements = split_statements(answer)
@@ -182,7 +186,8 @@ def respond(services, message: str, shown: list[dict], conversation: Conversatio
         if services.flag_log is not None:
             turn_id = services.flag_log.log_turn(
                 session=session, question=question, answer=answer, model=chat.name,
-                generation=asdict(generation or chat.generation), passages=hits, report=report)
+                generation=asdict(generation or chat.generation), passages=hits, report=report,
+                finish_reason=done.finish_reason if done else None)
     except AssistantError as err:
         raise page_error(err) from err
     conversation.messages += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
