@@ -68,7 +68,8 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
                                            label="Most tokens per answer")
                     with gr.Row():
                         model_name = gr.Textbox(services.model_config.name, label="Model", scale=3, elem_id="model-name",
-                                                info="a Hugging Face id, a local folder, a .gguf file, or smollm2; "
+                                                info="a Hugging Face id, a local folder, a .gguf file, or a packaged "
+                                                     "one (default, qwen2.5-coder-1.5b, smollm2); "
                                                      "loading one changes it for every session")
                         adapter_name = gr.Textbox(services.model_config.adapter, label="LoRA adapter", scale=2,
                                                   info="a name under <data home>/adapters, or a folder")
@@ -76,8 +77,8 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
 
             def load_model(name, adapter, progress=gr.Progress()):
                 progress(0.0, desc=f"loading {name}...")
-                try:
-                    return services.switch_model(name, adapter)
+                try:  # each step shows on the page (a first load joins, converts and exports: minutes)
+                    return services.switch_model(name, adapter, progress=lambda step: progress(None, desc=step))
                 except AssistantError as err:
                     raise shown_error(err) from err
 

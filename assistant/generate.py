@@ -267,7 +267,9 @@ def load_chat_model(config: Config, progress: Callable[[str], None] | None = Non
 def chat_for(cfg, generation: GenerationConfig | None = None, progress: Callable[[str], None] | None = None,
              loader=None):
     """The chat model for a :class:`~assistant.config.ModelConfig`, by its backend (``loader``
-    replaces :func:`assistant.model.load_model` for the transformers backend, in tests)."""
+    replaces :func:`assistant.model.load_model` for the transformers backend, in tests). ``auto``
+    settings are decided here (:meth:`~assistant.config.ModelConfig.resolved`)."""
+    cfg = cfg.resolved()
     if cfg.backend == "openai":
         from .remote import RemoteChat
 

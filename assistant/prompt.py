@@ -19,13 +19,14 @@ NO_ANSWER = "I don't know based on the provided documents."
 # How an answer cites passages, as the grounded prompt asks: [2], or several at once, [1, 3].
 CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
-# Of three layouts tried by hand on the packaged 135M model, a short instruction in the
-# system turn with the passages and the question in the user turn answered from the
-# passages most often. It still makes things up at times: that is what the checker is for.
+# A short instruction in the system turn, the passages and the question in the user turn
+# (of three layouts tried by hand on SmolLM2-135M, this one answered from the passages most
+# often; bench/answers.py measures it with each model). It still makes things up at times:
+# that is what the checker is for.
 GROUNDED_SYSTEM = (
     "Answer the question using only the numbered passages. "
-    "Cite the passages you use like [1]. "
-    f"If the passages do not contain the answer, say: {NO_ANSWER}"
+    "Answer briefly, in one or two sentences, and cite the passage each sentence comes from like [1]. "
+    f"If the passages do not contain the answer, say only: {NO_ANSWER}"
 )
 
 

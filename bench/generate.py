@@ -1,17 +1,20 @@
 """Benchmark the dialogue model on this machine and write JSON.
 
-    python bench/generate.py [--out bench/results/generate.json] [--new-tokens 128]
+    python bench/generate.py [--out bench/results/generate.json] [--new-tokens 128] [--model smollm2]
                              [--variants fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile,int4_decode,
-                                         onnx,onnx_int8,onnx_int4_mlp]
-                             [--llama-python /opt/llama-venv/bin/python]
+                                         onnx,onnx_int8,onnx_int4_mlp,onnx_int4]
+                             [--llama-python /opt/llama-venv/bin/python] [--reuse-models]
 
-Measures, for the packaged SmolLM2-135M-Instruct at batch 1, greedy, a fixed
+Measures, for a packaged model (``--model``: SmolLM2-135M-Instruct by default, or
+``qwen2.5-coder-1.5b``, today's default dialogue model) at batch 1, greedy, a fixed
 number of new tokens (end-of-sequence suppressed so every run makes the same
 count): load time (first load converts the GGUF, then from the cache; each in
 a fresh process), time to first token, and tokens/s for each variant tried to
-speed the CPU path up. ``onnx``, ``onnx_int8`` and ``onnx_int4_mlp`` are ``model.backend =
-onnx`` (the model exported to ONNX at fp32, int8 or int4_mlp and decoded by ONNX Runtime
-GenAI). ``NAME@N`` runs a variant on N threads (thread settings:
+speed the CPU path up. ``onnx``, ``onnx_int8``, ``onnx_int4_mlp`` and ``onnx_int4`` are
+``model.backend = onnx`` (the model exported to ONNX at fp32, int8, int4_mlp or int4 and decoded
+by ONNX Runtime GenAI). ``--reuse-models`` reads the data home's converted and exported models
+instead of making them again in the run's temporary home (the load-time figures still start
+from nothing, in a home of their own). ``NAME@N`` runs a variant on N threads (thread settings:
 ``--variants fp32,fp32@1,int4,int4@1``). If an interpreter with ``llama-cpp-python`` is given
 (built outside this project's dependencies), the same prompt and token count
 run through llama.cpp on the same GGUF, and every variant gets a ratio to it.
@@ -48,7 +51,7 @@ from transformers.models.llama import modeling_llama, tokenization_llama  # what
 imports = time.perf_counter() - t
 from assistant.config import ModelConfig
 from assistant.model import load_model
-m = load_model(ModelConfig(name="smollm2"), progress=lambda s: None)
+m = load_model(ModelConfig(name=MODEL), progress=lambda s: None)
 print(json.dumps({"import_seconds": imports, "load_seconds": m.load_seconds,
                   "process_seconds": time.perf_counter() - t, "from_cache": m.from_cache}))
 """
@@ -78,7 +81,7 @@ print(json.dumps({k: statistics.median(r[k] for r in runs) for k in runs[0]}))
 """
 
 
-def load_times(home: Path) -> dict:
+def load_times(home: Path, model: str) -> dict:
     """First load (GGUF conversion) and a cached load, each in a fresh process.
 
     ``import_seconds`` is importing torch and transformers' Llama modules, paid by any
@@ -88,7 +91,8 @@ def load_times(home: Path) -> dict:
            "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
     out = {}
     for label in ("first", "cached"):
-        res = subprocess.run([sys.executable, "-c", LOAD_SNIPPET], env=env, capture_output=True, text=True,
+        res = subprocess.run([sys.executable, "-c", LOAD_SNIPPET.replace("MODEL", repr(model))], env=env,
+                             capture_output=True, text=True,
                              cwd=ROOT, check=True)
         out[label] = json.loads(res.stdout.strip().splitlines()[-1])
     return out
@@ -158,10 +162,10 @@ def measure_onnx(loaded, input_ids, n_new: int, repeats: int) -> dict:
 
 
 # model.backend = onnx, by its model.quantize
-ONNX_VARIANTS = {"onnx": "none", "onnx_int8": "int8", "onnx_int4_mlp": "int4_mlp"}
+ONNX_VARIANTS = {"onnx": "none", "onnx_int8": "int8", "onnx_int4_mlp": "int4_mlp", "onnx_int4": "int4"}
 
 
-def build_variant(name: str, base):
+def build_variant(name: str, base, model_name: str = "smollm2"):
     """(model, generate kwargs, seconds spent preparing) for one speed-up variant."""
     import torch
 
@@ -190,7 +194,7 @@ def build_variant(name: str, base):
         from assistant.config import ModelConfig
         from assistant.ort import load_onnx_model
 
-        model = load_onnx_model(ModelConfig(name="smollm2", backend="onnx", quantize=ONNX_VARIANTS[name],
+        model = load_onnx_model(ModelConfig(name=model_name, backend="onnx", quantize=ONNX_VARIANTS[name],
                                             threads=torch.get_num_threads()), progress=lambda s: None)
     return model, kwargs, time.perf_counter() - start
 
@@ -213,7 +217,10 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--variants",
                         default="fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile,int4_decode,"
-                                "onnx,onnx_int8,onnx_int4_mlp")
+                                "onnx,onnx_int8,onnx_int4_mlp,onnx_int4")
+    parser.add_argument("--model", default="smollm2", help="a packaged model name (smollm2, qwen2.5-coder-1.5b)")
+    parser.add_argument("--reuse-models", action="store_true",
+                        help="use the data home's converted and exported models (made once) in the measured runs")
     parser.add_argument("--llama-python", default=os.environ.get("LLAMA_CPP_PYTHON"),
                         help="a Python interpreter with llama-cpp-python installed, for the reference")
     parser.add_argument("--skip-load", action="store_true", help="skip the (slow) load-time measurement")
@@ -233,14 +240,20 @@ def main() -> int:
     }
     with tempfile.TemporaryDirectory() as home:
         if not args.skip_load:
-            result["load"] = load_times(Path(home))
+            result["load"] = load_times(Path(home) / "load", args.model)
+        if args.reuse_models:
+            from assistant.home import data_home
+
+            (data_home() / "models").mkdir(parents=True, exist_ok=True)
+            (Path(home) / "models").symlink_to(data_home() / "models")
         os.environ["ASSISTANT_HOME"] = home
         from assistant.config import ModelConfig
         from assistant.device import own_thread
         from assistant.model import load_model
         from assistant.prompt import build_messages
 
-        loaded = load_model(ModelConfig(name="smollm2"), progress=lambda s: None)
+        loaded = load_model(ModelConfig(name=args.model), progress=lambda s: None)
+        result["model"] = loaded.name
         ids = loaded.tokenizer.apply_chat_template(build_messages(PROMPT), add_generation_prompt=True,
                                                    return_tensors="pt", return_dict=True)["input_ids"]
         result["prompt_tokens"] = int(ids.shape[1])
@@ -249,7 +262,7 @@ def main() -> int:
             base_name, _, on = name.partition("@")  # "int4@1": the int4 variant on 1 torch thread
             torch.set_num_threads(int(on) if on else threads)
             # as the product prepares models: in a thread that ends (assistant.device.own_thread)
-            model, kwargs, prep = own_thread(build_variant)(base_name, loaded.model)
+            model, kwargs, prep = own_thread(build_variant)(base_name, loaded.model, args.model)
             start = time.perf_counter()
             how = measure_onnx if base_name in ONNX_VARIANTS else measure
             run = own_thread(how) if args.in_thread else how  # a worker thread, as the app generates

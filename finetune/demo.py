@@ -1,6 +1,10 @@
 """The whole loop on CPU, one command: documents, questions, answers, flags, review, export, LoRA, evaluation.
 
-    python -m finetune.demo --out runs/demo [--orgs 24] [--epochs 3] [--held-out 0.3]
+    python -m finetune.demo --out runs/demo [--orgs 24] [--epochs 3] [--held-out 0.3] [--model smollm2]
+
+The loop runs on ``--model`` (SmolLM2-135M by default: the whole loop in minutes on 2 CPU
+cores; ``--model default`` is the default dialogue model, Qwen2.5-Coder-1.5B, whose LoRA
+training wants a GPU), answering, training and evaluating the same model.
 
 1. writes a collection of short company profiles about **fictional** organisations
    (so the model cannot know the answers from pretraining) and adds them to a fresh
@@ -93,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--held-out", type=float, default=0.3)
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--model", default="smollm2", help="the dialogue model the loop answers with and trains "
+                        "(model.name; the adapter is trained on it)")
     args = parser.parse_args(argv)
 
     out = Path(args.out).resolve()
@@ -117,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[demo] {message}", file=sys.stderr, flush=True)
 
     start = time.perf_counter()
-    config = load_config(file=False)
+    config = load_config({"model.name": args.model}, file=False)
     docs, questions = make_corpus(args.orgs, args.seed)
     for name, text in docs:
         (out / "docs" / name).write_text(text, encoding="utf-8")
@@ -143,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         auto_review(flags, turn_id, row, passages)
         log(f"collect {n}/{len(train_q)}: {len(report.flagged)} flag(s)")
     exports = {fmt: export(flags, fmt, out / f"{fmt}.jsonl", held_out_share=0.0) for fmt in ("sft", "dpo", "kto", "nli")}
-    trained = train("sft", out / "sft.jsonl", "demo-sft", epochs=args.epochs, batch_size=4, log=log)
+    trained = train("sft", out / "sft.jsonl", "demo-sft", base=config.model.name, epochs=args.epochs, batch_size=4,
+                    log=log)
     results = []
     for adapter in ("", str(trained.path)):
         model = ChatModel(load_model(replace(config.model, adapter=adapter), log), config.generation)

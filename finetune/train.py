@@ -1,6 +1,6 @@
 """Train a LoRA adapter on the exports (SFT or DPO, with TRL), saved under the data home.
 
-    python -m finetune.train --method sft --data sft.jsonl --name grounded-v1 [--base smollm2]
+    python -m finetune.train --method sft --data sft.jsonl --name grounded-v1 [--base default|smollm2|MODEL]
                              [--epochs 1] [--max-steps N] [--lr 2e-4] [--rank 16] [--batch-size 4]
     accelerate launch -m finetune.train ...     # the same on one or many GPUs
     torchrun --nproc_per_node 4 -m finetune.train ...
@@ -64,7 +64,7 @@ def load_rows(path: Path, method: str):
     return data
 
 
-def train(method: str, data_path: Path, name: str, base: str = "smollm2", epochs: float = 1.0,
+def train(method: str, data_path: Path, name: str, base: str = "default", epochs: float = 1.0,
           max_steps: int = -1, lr: float = 2e-4, rank: int = 16, batch_size: int = 4, max_length: int = 1024,
           seed: int = 13, out_root: Path | None = None, log=print) -> TrainReport:
     import torch
@@ -122,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--method", choices=["sft", "dpo"], default="sft")
     parser.add_argument("--data", required=True, help="an export from `assistant flags export`")
     parser.add_argument("--name", required=True, help="adapter name (folder under <data home>/adapters)")
-    parser.add_argument("--base", default="smollm2", help="base model, as model.name")
+    parser.add_argument("--base", default="default", help="base model, as model.name: the model the adapter will be "
+                        "loaded with (default: the default dialogue model; smollm2 trains in minutes on a CPU)")
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--max-steps", type=int, default=-1, help="stop after this many steps (-1: epochs decide)")
     parser.add_argument("--lr", type=float, default=2e-4)

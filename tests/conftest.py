@@ -2,7 +2,9 @@
 
 Every test gets its own empty data home (``ASSISTANT_HOME`` -> a temp dir) and
 no stray ``ASSISTANT_*`` settings from the environment. Tests marked ``model``
-share one real packaged model, converted once per session into ``model_home``.
+share the real packaged models, converted (and the default exported) once per session
+into ``model_home``: SmolLM2-135M where a test exercises the machinery, the default
+dialogue model where it tests answers.
 """
 
 from __future__ import annotations
@@ -57,6 +59,25 @@ def chat_model(loaded_model):
     from assistant.generate import ChatModel
 
     return ChatModel(loaded_model, GenerationConfig(max_new_tokens=24))
+
+
+@pytest.fixture(scope="session")
+def default_chat(model_home):
+    """The default dialogue model (``ModelConfig()``: on a CPU, Qwen2.5-Coder-1.5B exported to
+    ONNX), joined, converted and exported once for the session into ``model_home``; later
+    loads there (the ``assistant`` command in a subprocess) read the export."""
+    from assistant.config import GenerationConfig, ModelConfig
+    from assistant.generate import chat_for
+
+    previous = os.environ.get("ASSISTANT_HOME")
+    os.environ["ASSISTANT_HOME"] = str(model_home)
+    try:
+        return chat_for(ModelConfig(), GenerationConfig(max_new_tokens=64))
+    finally:
+        if previous is None:
+            os.environ.pop("ASSISTANT_HOME", None)
+        else:
+            os.environ["ASSISTANT_HOME"] = previous
 
 
 @pytest.fixture(scope="session")

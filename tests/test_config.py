@@ -9,8 +9,26 @@ def test_defaults_come_from_the_dataclasses():
     cfg = load_config(environ={}, file=False)
     assert cfg.model == ModelConfig()
     assert cfg.generation == GenerationConfig()
-    assert cfg.model.name == "smollm2" and cfg.generation.do_sample is False
+    assert cfg.model.name == "default" and cfg.generation.do_sample is False
+    assert (cfg.model.backend, cfg.model.quantize) == ("auto", "auto")
     assert cfg.sources == {}
+
+
+def test_auto_picks_the_onnx_export_on_a_cpu_and_transformers_where_asked_for(monkeypatch):
+    import assistant.config as config
+
+    monkeypatch.setattr(config, "_has_gpu", lambda: False)
+    cpu = ModelConfig().resolved()
+    assert (cpu.backend, cpu.quantize) == ("onnx", config.ONNX_DEFAULT)
+    assert ModelConfig(quantize="int8").resolved().backend == "onnx"
+    for asks in (ModelConfig(compile=True), ModelConfig(quantize="int4_decode"), ModelConfig(device="cuda")):
+        resolved = asks.resolved()
+        assert resolved.backend == "transformers" and resolved.quantize in ("none", "int4_decode")
+    monkeypatch.setattr(config, "_has_gpu", lambda: True)
+    gpu = ModelConfig().resolved()
+    assert (gpu.backend, gpu.quantize) == ("transformers", "none")
+    explicit = ModelConfig(backend="onnx", quantize="int8")
+    assert explicit.resolved() is explicit  # nothing to decide
 
 
 def test_layers_file_then_env_then_cli(tmp_path):

@@ -37,17 +37,18 @@ def home(path):
 
 def test_the_onnx_backend_takes_only_what_it_can_run():
     assert ModelConfig(backend="onnx", quantize="int8").backend == "onnx"
-    for quantize in ("int4", "int4_decode"):
-        with pytest.raises(ConfigError, match="model.quantize.*none \\(fp32\\), int8 or int4_mlp"):
-            ModelConfig(backend="onnx", quantize=quantize)
+    assert ModelConfig(backend="onnx", quantize="int4").quantize == "int4"  # both backends have an int4
+    with pytest.raises(ConfigError, match="model.quantize.*none \\(fp32\\), int8, int4_mlp or int4"):
+        ModelConfig(backend="onnx", quantize="int4_decode")
     for quantize in ("int8", "int4_mlp"):
         with pytest.raises(ConfigError, match=f"{quantize} is for model.backend = onnx"):
-            ModelConfig(quantize=quantize)
+            ModelConfig(backend="transformers", quantize=quantize)
+        assert ModelConfig(quantize=quantize).resolved().backend in ("onnx", "transformers")  # auto
     with pytest.raises(ConfigError, match="model.device.*runs on CPU"):
         ModelConfig(backend="onnx", device="cuda")
     with pytest.raises(ConfigError, match="model.compile"):
         ModelConfig(backend="onnx", compile=True)
-    with pytest.raises(ConfigError, match="transformers, onnx or openai"):
+    with pytest.raises(ConfigError, match="auto, transformers, onnx or openai"):
         ModelConfig(backend="vllm")
 
 
@@ -216,3 +217,18 @@ def test_assistant_serve_serves_the_onnx_model(onnx_chats):
             QUESTION, chat.with_generation(max_new_tokens=GenerationConfig().max_new_tokens)).text
     finally:
         served.close()
+
+
+def test_the_builders_steps_are_passed_on_as_progress_and_its_last_line_kept():
+    import sys
+
+    from assistant.ort import run_builder
+
+    script = ("import sys; print('Extra options: {}'); print('Reading embedding layer'); print('Reading layer 0');"
+              "print('Reading layer 1', flush=True); sys.stderr.write('50%|#  |\\r100%|###|\\n');"
+              "print('Reading LM head'); print('Saving ONNX model in /x'); print('ValueError: broken'); sys.exit(3)")
+    said = []
+    code, last = run_builder([sys.executable, "-c", script], 2, said.append)
+    assert code == 3 and last == "ValueError: broken"
+    assert said == ["exporting: reading embedding layer", "exporting: layer 1 of 2", "exporting: layer 2 of 2",
+                    "exporting: reading LM head", "exporting: saving ONNX model"]

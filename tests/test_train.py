@@ -33,7 +33,7 @@ def test_a_tiny_lora_run_trains_the_adapter_and_leaves_the_base_alone(loaded_mod
     before = weights(load_model(ModelConfig(name="smollm2")).model)
     # every step sees the whole tiny export (one batch), so the loss must fall
     steps = 6 if method == "sft" else 4  # a DPO step costs two models' forward passes
-    report = train(method, exports[method], f"tiny-{method}", max_steps=steps, batch_size=2, lr=1e-3,
+    report = train(method, exports[method], f"tiny-{method}", base="smollm2", max_steps=steps, batch_size=2, lr=1e-3,
                    max_length=512, out_root=tmp_path / "adapters", log=lambda m: None)
     assert report.steps == steps and report.path.is_dir() and (report.path / "adapter_card.json").is_file()
     assert report.last_loss < report.first_loss
@@ -70,7 +70,7 @@ def test_torchrun_trains_unchanged_as_two_data_parallel_processes(loaded_model, 
     env = {**os.environ, "ASSISTANT_HOME": str(model_home), "OMP_NUM_THREADS": "1"}
     run = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
                           "-m", "finetune.train", "--method", "sft", "--data", str(exports["sft"]),
-                          "--name", "ddp-test", "--max-steps", "2", "--batch-size", "1", "--max-length", "512"],
+                          "--name", "ddp-test", "--base", "smollm2", "--max-steps", "2", "--batch-size", "1", "--max-length", "512"],
                          env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     card = json.loads((model_home / "adapters" / "ddp-test" / "adapter_card.json").read_text())

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
-from assistant.config import GenerationConfig
+from assistant.config import GenerationConfig, ModelConfig
 from assistant.errors import InputError
 from assistant.log import FlagLog
 from assistant.ui.chat import Conversation, Settings, feedback, respond, retry, session_id, text_of
@@ -225,7 +225,7 @@ def test_logins_are_read_from_flags_and_a_file(tmp_path):
 def test_loading_another_model_from_the_page(tmp_path):
     from assistant.errors import ModelError
 
-    services = Services(FakeChat())
+    services = Services(FakeChat(), model_config=ModelConfig(backend="transformers"))  # the loader stands in for it
     seen = []
 
     def loader(cfg):
@@ -252,7 +252,8 @@ def test_with_the_llm_judge_the_new_model_judges_or_nothing_changes():
     class Judge:
         name, version, window_words = "llm", "1", 300
 
-    services = Services(FakeChat(), checker=Checker(Judge(), CheckerConfig(verifier="llm")))
+    services = Services(FakeChat(), checker=Checker(Judge(), CheckerConfig(verifier="llm")),
+                        model_config=ModelConfig(backend="transformers"))
     before = (services.chat, services.checker)
 
     def loader(cfg):  # a model without a tokenizer here cannot be asked for token probabilities

@@ -42,18 +42,20 @@ class Services:
             return base
         return Checker(base.verifier, replace(base.cfg, support_threshold=support_threshold), self.index)
 
-    def switch_model(self, name: str, adapter: str = "", loader=None) -> str:
-        """Load another dialogue model (HF id, local path, .gguf, or 'smollm2') for every session.
+    def switch_model(self, name: str, adapter: str = "", loader=None, progress=None) -> str:
+        """Load another dialogue model (HF id, local path, .gguf, or a packaged name) for every session.
 
         The old one keeps answering until the new one has loaded; a model that fails to
-        load leaves it in place (the error says why)."""
+        load leaves it in place (the error says why). ``progress`` hears each step (joining,
+        converting, exporting: minutes the first time)."""
         from ..generate import chat_for
 
         name = (name or "").strip()
         if not name:
-            raise InputError("name a model: a Hugging Face id, a local folder, a .gguf file, or smollm2")
+            raise InputError("name a model: a Hugging Face id, a local folder, a .gguf file, or a packaged one "
+                             "(default, qwen2.5-coder-1.5b, smollm2)")
         cfg = replace(self.model_config, name=name, adapter=(adapter or "").strip())
-        chat = chat_for(cfg, self.chat.generation, loader=loader)  # openai: another model on the same server
+        chat = chat_for(cfg, self.chat.generation, progress, loader=loader)  # openai: another model on the same server
         loaded = chat.loaded
         checker = self.checker
         if checker is not None and checker.verifier.name == "llm":  # the judge is the dialogue model: judge with the new one

@@ -1,0 +1,219 @@
+"""Does the dialogue model answer from the documents? Ask SQuAD 2.0 questions through the
+real ask path and write JSON.
+
+    python bench/answers.py [--variants qwen:onnx:int4,smollm2:onnx:int8] [--answerable 40]
+                            [--unanswerable 40] [--chats 8] [--out bench/results/answers.json]
+
+The paragraphs of ``../shared/data/grounding/squad2_qa_dev.jsonl`` (934 Wikipedia
+paragraphs) are indexed in a temporary data home, one document each; the converted and
+exported models are the real data home's (linked in), so no model is made twice. Then, for
+each variant (``model:backend:quantize``), questions go through ``assistant.answer.answer``,
+as ``assistant ask`` asks them (retrieval, the grounded prompt, generation and its guard):
+
+- ``right``: share of answerable questions (``supported`` rows) whose answer contains the
+  gold answer (SQuAD's normalisation: case, punctuation, articles and spaces ignored);
+- ``abstained``: share of unanswerable ones (``plausible`` rows: the passage holds a
+  plausible but wrong answer) answered "I don't know"; ``abstained_answerable`` the share
+  of answerable ones refused;
+- ``cites``: share of answers (refusals left out) that cite a passage as ``[n]``;
+- ``loops``: answers the repetition guard stopped (``finish_reason`` "repetition");
+- ``decode_tokens_per_s`` (after the first token) and ``ttft_s`` (time to first token,
+  which is mostly reading the prompt), medians, with the prompt's length;
+- ``multi_turn``: chats of three answerable questions in a row, each asked with the earlier
+  turns as history: share right, and ``copies``, answers that repeat an earlier answer of
+  the chat (most of their words) instead of answering their own question;
+- ``retrieval_hit``: share of questions whose own paragraph was among the passages.
+
+The same questions go to every variant (drawn with ``--seed``); the reference measured in
+the same run is the first variant, and each later one has its ratios to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import string
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import RESULTS, ROOT, write_result  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "grounding" / "squad2_qa_dev.jsonl"
+REFUSAL = re.compile(r"\b(i|we) (do not|don't|dont|cannot|can't) (know|answer|find|say|tell|determine)|"
+                     r"\b(passages?|documents?|context|text) (do|does) not (contain|mention|say|provide|include|state)|"
+                     r"\bnot (mentioned|stated|provided|specified|given) in the (passages?|documents?|context)|"
+                     r"\bno (information|mention) (about|of|on)\b", re.I)
+
+
+def normalize(text: str) -> str:
+    """SQuAD's answer normalisation: lower case, no punctuation, no articles, single spaces."""
+    text = "".join(c for c in text.lower() if c not in set(string.punctuation))
+    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
+
+
+def refuses(text: str) -> bool:
+    return bool(REFUSAL.search(text.replace("\u2019", "'")))
+
+
+def copies(answer: str, earlier: list[str]) -> bool:
+    """Most of ``answer``'s words (80 %) are an earlier answer's, and it is not a refusal."""
+    words = normalize(answer).split()
+    if not words or refuses(answer):
+        return False
+    return any(sum(w in set(normalize(e).split()) for w in words) >= 0.8 * len(words) for e in earlier if e)
+
+
+def load_rows(seed: int, answerable: int, unanswerable: int, chats: int):
+    rows = [json.loads(line) for line in DATA.open(encoding="utf-8")]
+    paragraphs = sorted({r["evidence"] for r in rows})
+    rng = random.Random(seed)
+    supported = [r for r in rows if r["id"].endswith("-supported")]
+    plausible = [r for r in rows if r["id"].endswith("-plausible")]
+    rng.shuffle(supported)
+    rng.shuffle(plausible)
+    single = supported[:answerable] + plausible[:unanswerable]
+    rest = supported[answerable:]
+    chat_rows = [rest[3 * i:3 * i + 3] for i in range(chats)]
+    return paragraphs, single, chat_rows
+
+
+def measure(chat, index, row, history=(), k: int | None = None) -> dict:
+    from assistant.answer import answer
+
+    start = time.perf_counter()
+    result = answer(chat, index, row["question"], history, k=k)
+    seconds = time.perf_counter() - start
+    done = result.completion
+    text = result.text
+    ttft = done.ttft_s if done and done.ttft_s is not None else seconds
+    decode = ((done.completion_tokens - 1) / (done.seconds - ttft)
+              if done and done.completion_tokens > 1 and done.seconds > ttft else None)
+    return {
+        "id": row["id"], "question": row["question"], "gold": row["claim"], "answer": text,
+        "answerable": row["id"].endswith("-supported"),
+        "right": normalize(row["claim"]) in normalize(text) and not refuses(text),
+        "refused": refuses(text), "cites": bool(result.cited),
+        "finish_reason": done.finish_reason if done else None,
+        "retrieval_hit": any(" ".join(row["evidence"].split())[:200] in " ".join(h.text.split())
+                             or " ".join(h.text.split())[:200] in " ".join(row["evidence"].split())
+                             for h in result.passages),
+        "prompt_tokens": done.prompt_tokens if done else None,
+        "tokens": done.completion_tokens if done else None,
+        "ttft_s": round(ttft, 3), "seconds": round(seconds, 3),
+        "decode_tokens_per_s": round(decode, 2) if decode else None,
+    }
+
+
+def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
+    answerable = [r for r in single if r["answerable"]]
+    unanswerable = [r for r in single if not r["answerable"]]
+    answered = [r for r in single if not r["refused"]]
+    share = (lambda rows, key: round(sum(r[key] for r in rows) / len(rows), 3) if rows else None)
+    speeds = [r["decode_tokens_per_s"] for r in single if r["decode_tokens_per_s"]]
+    turns = [t for c in chats for t in c]
+    return {
+        "right": share(answerable, "right"),
+        "abstained": share(unanswerable, "refused"),
+        "abstained_answerable": share(answerable, "refused"),
+        "cites": share(answered, "cites"),
+        "loops": sum(r["finish_reason"] == "repetition" for r in single + turns),
+        "cut_at_length": sum(r["finish_reason"] == "length" for r in single + turns),
+        "decode_tokens_per_s": round(statistics.median(speeds), 2) if speeds else None,
+        "ttft_s": round(statistics.median(r["ttft_s"] for r in single), 2),
+        "ttft_s_p90": round(sorted(r["ttft_s"] for r in single)[int(0.9 * (len(single) - 1))], 2),
+        "seconds_per_answer": round(statistics.median(r["seconds"] for r in single), 2),
+        "prompt_tokens": statistics.median(r["prompt_tokens"] or 0 for r in single),
+        "answer_tokens": statistics.median(r["tokens"] or 0 for r in single),
+        "retrieval_hit": share(single, "retrieval_hit"),
+        "multi_turn": {"chats": len(chats), "right": share(turns, "right"),
+                       "copies": sum(r.get("copy", False) for r in turns)} if chats else None,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", default="qwen:onnx:int4,qwen:onnx:int8,smollm2:onnx:int8",
+                        help="model:backend:quantize, comma-separated; the first is the reference")
+    parser.add_argument("--answerable", type=int, default=40)
+    parser.add_argument("--unanswerable", type=int, default=40)
+    parser.add_argument("--chats", type=int, default=8, help="three-question chats per variant")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-new-tokens", type=int, default=128)
+    parser.add_argument("--k", type=int, default=None, help="passages per question (default: index.top_k)")
+    parser.add_argument("--out", default=str(RESULTS / "answers.json"))
+    args = parser.parse_args()
+
+    from assistant.home import data_home
+
+    models = data_home() / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="bench-answers-"))
+    (home / "models").symlink_to(models)  # the models already converted and exported are reused
+    os.environ["ASSISTANT_HOME"] = str(home)
+    from assistant.config import GenerationConfig, IndexConfig, ModelConfig
+    from assistant.generate import chat_for
+    from index.documents import DocumentIndex
+
+    paragraphs, single_rows, chat_rows = load_rows(args.seed, args.answerable, args.unanswerable, args.chats)
+    docs = home / "docs"
+    docs.mkdir()
+    for n, text in enumerate(paragraphs):
+        (docs / f"paragraph-{n:04d}.txt").write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    index = DocumentIndex(IndexConfig())
+    index.add([docs])
+    print(f"indexed {len(paragraphs)} paragraphs in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+
+    result: dict = {"data": str(DATA.relative_to(ROOT.parent)), "seed": args.seed, "answerable": args.answerable,
+                    "unanswerable": args.unanswerable, "chats": args.chats, "max_new_tokens": args.max_new_tokens, "k": args.k,
+                    "threads": len(os.sched_getaffinity(0)), "variants": {}, "answers": {}}
+    reference = None
+    for variant in args.variants.split(","):
+        name, backend, quantize = (variant.split(":") + ["", ""])[:3]
+        cfg = ModelConfig(name=name, backend=backend or "onnx", quantize=quantize or "none")
+        load_start = time.perf_counter()
+        chat = chat_for(cfg, GenerationConfig(max_new_tokens=args.max_new_tokens),
+                        progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
+        load_s = time.perf_counter() - load_start
+        chat.complete([{"role": "user", "content": "Hi"}], chat.with_generation(max_new_tokens=2))  # warm-up
+        single = []
+        for n, row in enumerate(single_rows, 1):
+            single.append(measure(chat, index, row, k=args.k))
+            r = single[-1]
+            print(f"{variant} {n}/{len(single_rows)} {'right' if r['right'] else 'refused' if r['refused'] else '-'}"
+                  f" {r['ttft_s']:.1f}s {r['decode_tokens_per_s']} tok/s: {r['answer'][:90]!r}",
+                  file=sys.stderr, flush=True)
+        chats = []
+        for rows in chat_rows:
+            history: list[dict] = []
+            turns = []
+            for row in rows:
+                turn = measure(chat, index, row, history, k=args.k)
+                turn["copy"] = copies(turn["answer"], [t["answer"] for t in turns])
+                turns.append(turn)
+                history += [{"role": "user", "content": row["question"]}, {"role": "assistant", "content": turn["answer"]}]
+            chats.append(turns)
+        summary = {"model": chat.name, "load_s": round(load_s, 1), **summarize(single, chats)}
+        if reference is None:
+            reference = summary
+        else:
+            summary["vs_reference"] = {k: round(summary[k] / reference[k], 2) for k in
+                                       ("decode_tokens_per_s", "ttft_s", "seconds_per_answer")
+                                       if summary.get(k) and reference.get(k)}
+        result["variants"][variant] = summary
+        result["answers"][variant] = {"single": single, "chats": chats}
+        print(json.dumps({variant: summary}), file=sys.stderr, flush=True)
+        write_result(args.out, result)  # after each variant: a long run leaves what it measured
+        del chat
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The packaged default dialogue model, as a user gets it: named by nothing (``ModelConfig()``),
+exported once for the session and asked through the real ask path.
+
+The document is made up here (no model knows its facts from training), so a right answer
+comes from the passages, and a question the document does not answer must be refused.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import answer
+from assistant.prompt import NO_ANSWER
+
+pytestmark = pytest.mark.model
+
+VELOTRON = """# Velotron Inc.
+
+Velotron Inc. is a maker of cargo bicycles. It was founded in 1998 in Tampere, Finland, by
+Aino Koskinen, who ran it until 2015.
+
+Velotron's best-known model is the Mule 7, a three-wheeled cargo bike that carries up to
+180 kilograms. The company employs 412 people and builds its frames in Lahti.
+
+In 2021 Velotron opened a second factory, in Porto, Portugal, for its electric models.
+"""
+
+
+@pytest.fixture
+def velotron(doc_index, tmp_path):
+    (tmp_path / "velotron.md").write_text(VELOTRON, encoding="utf-8")
+    doc_index.add([tmp_path / "velotron.md"])
+    return doc_index
+
+
+def test_the_default_is_the_packaged_qwen_exported_for_the_cpu(default_chat):
+    from assistant.config import ONNX_DEFAULT, ModelConfig
+
+    assert "qwen2.5-coder-1.5b-instruct" in default_chat.name
+    if ModelConfig().resolved().backend == "onnx":  # no GPU here
+        assert f"[onnx {ONNX_DEFAULT}]" in default_chat.name
+
+
+def test_a_plain_question_gets_the_answer_not_a_loop(default_chat):
+    done = default_chat.complete([{"role": "user",
+                                   "content": "Answer in one word: what colour is a clear daytime sky?"}])
+    assert "blue" in done.text.lower() and len(done.text.split()) <= 5
+    assert done.finish_reason == "stop"
+
+
+def test_an_answer_from_the_document_is_right_and_cites_it(default_chat, velotron):
+    result = answer(default_chat, velotron, "In which city was Velotron founded?")
+    assert "Tampere" in result.text and result.cited == [1], result.text
+    assert result.completion.finish_reason == "stop"
+
+
+def test_a_question_the_document_does_not_answer_is_refused(default_chat, velotron):
+    result = answer(default_chat, velotron, "What is the name of Velotron's chief financial officer?")
+    assert NO_ANSWER.rstrip(".").lower() in result.text.lower(), result.text
+
+
+def test_three_questions_in_one_chat_get_three_different_right_answers(default_chat, velotron):
+    history: list[dict] = []
+    answers = []
+    for question, right in (("Who founded Velotron?", "Koskinen"),
+                            ("How much can the Mule 7 carry?", "180"),
+                            ("Where does Velotron build its frames?", "Lahti")):
+        result = answer(default_chat, velotron, question, history)
+        assert right in result.text, (question, result.text)
+        answers.append(result.text)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": result.text}]
+    assert len(set(answers)) == 3
