@@ -30,7 +30,8 @@ RESERVED_ENV = {"ASSISTANT_HOME", CONFIG_ENV}
 TRANSFORMERS_QUANTIZE = ("none", "int4", "int4_decode")  # model.quantize per backend
 ONNX_QUANTIZE = ("none", "int8", "int4_mlp", "int4")
 QUANTIZE = tuple(dict.fromkeys(("auto",) + ONNX_QUANTIZE + TRANSFORMERS_QUANTIZE))
-ONNX_DEFAULT = "int4"  # model.quantize = auto on the onnx backend (bench/answers.py)
+ONNX_DEFAULT = "int4"  # model.quantize = auto on the onnx backend, for the default model (bench/answers.py)
+ONNX_SAFE = "int8"  # ... for any other model: 8-bit weights kept every model's answers measured so far
 
 
 def _has_gpu() -> bool:
@@ -39,6 +40,12 @@ def _has_gpu() -> bool:
 
     mps = getattr(torch.backends, "mps", None)
     return torch.cuda.is_available() or (mps is not None and mps.is_available())
+
+
+def _is_default_model(name: str) -> bool:
+    from .model import DEFAULT_MODEL, PACKAGED_ALIASES
+
+    return PACKAGED_ALIASES.get(name.strip().lower()) == DEFAULT_MODEL
 
 
 def _check(ok: bool, key: str, message: str) -> None:
@@ -63,8 +70,9 @@ class ModelConfig:
     adapter: str = field(default="", metadata={
         "help": "a LoRA adapter to merge in: a name under <data home>/adapters (see finetune.train) or a folder"})
     quantize: str = field(default="auto", metadata={
-        "help": f"auto: {ONNX_DEFAULT} with the onnx backend (the fastest export that kept answer quality in "
-                "bench/answers.py), none with transformers; none; int4: 4-bit weights (groups of 32) for faster decoding on CPU, nearly lossless for the "
+        "help": f"auto: with the onnx backend {ONNX_DEFAULT} for the default model (the fastest export that kept "
+                f"its answers in bench/answers.py) and {ONNX_SAFE} for others (4 bits garbled SmolLM2-135M's), none "
+                "with transformers; none; int4: 4-bit weights (groups of 32) for faster decoding on CPU, nearly lossless for the "
                 "packaged Q4_1 model, but slower reading long prompts; int4_decode: int4 for decoding, the float "
                 "weights kept for reading prompts (fp32's memory plus an eighth). With model.backend=onnx: int8, 8-bit "
                 "weights in blocks of 32; int4_mlp, the same with the MLPs' gate and up projections in 4 bits; "
@@ -117,15 +125,16 @@ class ModelConfig:
 
     def resolved(self) -> "ModelConfig":
         """This config with ``backend`` and ``quantize`` decided where they are ``auto``: the onnx
-        backend at ``ONNX_DEFAULT`` on a machine without a GPU (unless a transformers-only
-        setting asks for transformers), transformers at full precision otherwise."""
+        backend on a machine without a GPU (unless a transformers-only setting asks for
+        transformers), at ``ONNX_DEFAULT`` for the default model and ``ONNX_SAFE`` for others;
+        transformers at full precision otherwise."""
         backend, quantize = self.backend, self.quantize
         if backend == "auto":
             wants_transformers = (self.compile or quantize == "int4_decode"
                                   or self.device not in ("auto", "cpu") or (self.device == "auto" and _has_gpu()))
             backend = "transformers" if wants_transformers else "onnx"
         if quantize == "auto":
-            quantize = ONNX_DEFAULT if backend == "onnx" else "none"
+            quantize = "none" if backend != "onnx" else ONNX_DEFAULT if _is_default_model(self.name) else ONNX_SAFE
         return self if (backend, quantize) == (self.backend, self.quantize) else dataclasses.replace(
             self, backend=backend, quantize=quantize)
 

@@ -29,6 +29,8 @@ GROUNDED_SYSTEM = (
     f"If the passages do not contain the answer, say only: {NO_ANSWER}"
 )
 
+GROUNDED_USER = "Passages:\n{passages}\n\nQuestion: {question}"  # the user turn: passages, then the question
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -77,7 +79,7 @@ def build_messages(
     messages: list[Message] = []
     if passages:
         system = system or GROUNDED_SYSTEM
-        user = f"Passages:\n{format_passages(passages, max_passage_chars)}\n\nQuestion: {question.strip()}"
+        user = GROUNDED_USER.format(passages=format_passages(passages, max_passage_chars), question=question.strip())
     else:
         user = question.strip()
     if system:

@@ -52,6 +52,34 @@ REFUSAL = re.compile(r"\b(i|we) (do not|don't|dont|cannot|can't) (know|answer|fi
                      r"\bno (information|mention) (about|of|on)\b", re.I)
 
 
+# Prompt layouts to compare (--prompt): (system turn, user turn template); "shipped" is
+# assistant/prompt.py's as it is.
+PROMPTS = {
+    "plain": ("Answer the question using only the numbered passages. Cite the passages you use like [1]. "
+              "If the passages do not contain the answer, say: I don't know based on the provided documents.",
+              None),
+    "after": ("You answer questions from numbered passages and nothing else.",
+              "Passages:\n{passages}\n\nQuestion: {question}\n\nAnswer from the passages only, in one or two "
+              "sentences, citing them like [1]. If they do not say the answer, reply only: I don't know based on "
+              "the provided documents."),
+    "check": ("Answer the question using only the numbered passages. First make sure a passage states the "
+              "answer to exactly this question; a passage about something similar is not enough. If none does, "
+              "reply only: I don't know based on the provided documents. Otherwise answer in one or two "
+              "sentences and cite the passage like [1].", None),
+}
+
+
+def use_prompt(name: str) -> None:
+    """Make ``name`` the grounded prompt for this process (the product's own unless named)."""
+    from assistant import prompt
+
+    if name != "shipped":
+        system, user = PROMPTS[name]
+        prompt.GROUNDED_SYSTEM = system
+        if user:
+            prompt.GROUNDED_USER = user
+
+
 def normalize(text: str) -> str:
     """SQuAD's answer normalisation: lower case, no punctuation, no articles, single spaces."""
     text = "".join(c for c in text.lower() if c not in set(string.punctuation))
@@ -147,6 +175,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-new-tokens", type=int, default=128)
     parser.add_argument("--k", type=int, default=None, help="passages per question (default: index.top_k)")
+    parser.add_argument("--prompt", default="shipped", choices=["shipped", *PROMPTS],
+                        help="the grounded prompt: the product's (shipped) or a layout to compare")
     parser.add_argument("--out", default=str(RESULTS / "answers.json"))
     args = parser.parse_args()
 
@@ -161,6 +191,7 @@ def main() -> int:
     from assistant.generate import chat_for
     from index.documents import DocumentIndex
 
+    use_prompt(args.prompt)
     paragraphs, single_rows, chat_rows = load_rows(args.seed, args.answerable, args.unanswerable, args.chats)
     docs = home / "docs"
     docs.mkdir()
@@ -172,7 +203,8 @@ def main() -> int:
     print(f"indexed {len(paragraphs)} paragraphs in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
 
     result: dict = {"data": str(DATA.relative_to(ROOT.parent)), "seed": args.seed, "answerable": args.answerable,
-                    "unanswerable": args.unanswerable, "chats": args.chats, "max_new_tokens": args.max_new_tokens, "k": args.k,
+                    "unanswerable": args.unanswerable, "chats": args.chats, "max_new_tokens": args.max_new_tokens,
+                    "k": args.k, "prompt": args.prompt,
                     "threads": len(os.sched_getaffinity(0)), "variants": {}, "answers": {}}
     reference = None
     for variant in args.variants.split(","):

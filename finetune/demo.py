@@ -110,9 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.answer import answer
     from assistant.checker import Evidence, make_checker
     from assistant.config import load_config
-    from assistant.generate import ChatModel
+    from assistant.generate import chat_for
     from assistant.log import FlagLog
-    from assistant.model import load_model
     from index.documents import DocumentIndex
 
     from .evaluate import evaluate
@@ -136,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     held_q = [q for q in questions if q["split"] == "held_out"]
     log(f"{len(docs)} documents, {len(train_q)} training and {len(held_q)} held-out questions")
 
-    chat = ChatModel(load_model(config.model, log), config.generation)
+    chat = chat_for(config.model, config.generation, log)  # the fastest backend here (auto)
     checker = make_checker(config.checker, index)
     flags = FlagLog()
     for n, row in enumerate(train_q, start=1):
@@ -153,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                     log=log)
     results = []
     for adapter in ("", str(trained.path)):
-        model = ChatModel(load_model(replace(config.model, adapter=adapter), log), config.generation)
+        model = chat_for(replace(config.model, adapter=adapter), config.generation, log)
         results.append(evaluate(model, index, checker, held_q, log=log))
     summary = {
         "documents": len(docs), "train_questions": len(train_q), "held_out_questions": len(held_q),

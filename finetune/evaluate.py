@@ -123,8 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.checker import make_checker
     from assistant.config import load_config
     from assistant.errors import AssistantError
-    from assistant.generate import ChatModel
-    from assistant.model import load_model
+    from assistant.generate import chat_for
     from index.documents import DocumentIndex
 
     def log(message: str) -> None:
@@ -138,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         model_cfg = replace(config.model, name=args.base or config.model.name, adapter="")
         results = []
         for adapter in ([""] + ([args.adapter] if args.adapter else [])):
-            chat = ChatModel(load_model(replace(model_cfg, adapter=adapter), log), config.generation)
+            chat = chat_for(replace(model_cfg, adapter=adapter), config.generation, log)  # fastest backend here
             results.append(evaluate(chat, index, checker, questions, args.k, log))
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -262,3 +262,32 @@ def test_with_the_llm_judge_the_new_model_judges_or_nothing_changes():
     with pytest.raises(ConfigError, match="needs a model loaded here"):
         services.switch_model("org/other", loader=loader)
     assert (services.chat, services.checker) == before and services.checker_for() is not None
+
+
+class LoopingChat(FakeChat):
+    """A model that says its sentence over and over, through the real stream and its guard."""
+
+    def stream(self, messages, generation=None):
+        from assistant.generate import Completion, TextStream
+
+        class Loop(TextStream):
+            def _pieces(self):
+                n = 0
+                while not self._stopping() and n < 300:
+                    n += 1
+                    yield "The head office is in Bergen [1]. "
+                self.completion = Completion("x", 5, n, 0.1, 1.0, "length")
+
+        return Loop(self, messages, GenerationConfig(), None)
+
+
+def test_a_looping_answer_is_cut_where_the_loop_began_and_says_so(doc_index, tmp_path):
+    services = checked_services(doc_index, tmp_path, None)
+    services.chat = LoopingChat()
+    *_, (final, conversation, _) = respond(services, "Where is the head office?", [], Conversation())
+    assert conversation.messages[-1]["content"] == "The head office is in Bergen [1]."
+    assert "began to repeat itself and was stopped there" in final[-1]["content"]
+    (turn_id,) = services.flag_log.turn_ids()
+    turn = services.flag_log.turn(turn_id)
+    assert turn.finish_reason == "repetition" and turn.answer == "The head office is in Bergen [1]."
+    assert len(turn.statements) == 1

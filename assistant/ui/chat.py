@@ -115,11 +115,21 @@ def sources_html(hits, cited: list[int]) -> str:
     return f'<div class="sources"><small><b>{label}:</b></small><ol>{items}</ol></div>'
 
 
-def answer_html(answer: str, hits, cited: list[int], report=None) -> str:
-    """The finished answer: highlighted by verdict when checked, then its sources."""
+ENDINGS = {  # why an answer ended, when the reader should know
+    "repetition": "The answer began to repeat itself and was stopped there.",
+    "length": "The answer reached the most tokens per answer and was cut there.",
+}
+
+
+def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason: str | None = None) -> str:
+    """The finished answer: highlighted by verdict when checked, why it ended if it was cut,
+    then its sources."""
     body = (report_html(answer, report, style=False) if report is not None
             else f'<div class="checked-answer">{plain_html(answer)}</div>'
                  '<p><small>Not checked: no checker is configured.</small></p>')
+    ending = ENDINGS.get(finish_reason or "")
+    if ending:
+        body += f'<p class="answer-ending"><small>{ending}</small></p>'
     return body + sources_html(hits, cited)
 
 
@@ -192,7 +202,8 @@ def respond(services, message: str, shown: list[dict], conversation: Conversatio
         raise page_error(err) from err
     conversation.messages += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
     conversation.turn_ids.append(turn_id)
-    shown[-1] = {"role": "assistant", "content": answer_html(answer, hits, cited_numbers(answer, len(hits)), report)}
+    shown[-1] = {"role": "assistant", "content": answer_html(answer, hits, cited_numbers(answer, len(hits)), report,
+                                                             done.finish_reason if done else None)}
     yield list(shown), conversation, verdict_status(report)
 
 
