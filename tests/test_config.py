@@ -20,9 +20,8 @@ def test_auto_picks_the_onnx_export_on_a_cpu_and_transformers_where_asked_for(mo
     monkeypatch.setattr(config, "_has_gpu", lambda: False)
     cpu = ModelConfig().resolved()
     assert (cpu.backend, cpu.quantize) == ("onnx", config.ONNX_DEFAULT)
-    assert ModelConfig(name="qwen").resolved().quantize == config.ONNX_DEFAULT  # the default, by another name
-    assert ModelConfig(name="smollm2").resolved().quantize == config.ONNX_SAFE
-    assert ModelConfig(quantize="int8").resolved().backend == "onnx"
+    assert ModelConfig(name="smollm2").resolved().quantize == config.ONNX_DEFAULT
+    assert ModelConfig(quantize="int4").resolved() == ModelConfig(backend="onnx", quantize="int4")
     for asks in (ModelConfig(compile=True), ModelConfig(quantize="int4_decode"), ModelConfig(device="cuda")):
         resolved = asks.resolved()
         assert resolved.backend == "transformers" and resolved.quantize in ("none", "int4_decode")
