@@ -1,0 +1,41 @@
+"""bench/answers.py's scoring: what counts as right, as a refusal, as a copy of an earlier answer."""
+
+import pytest
+
+from assistant.prompt import NO_ANSWER
+from bench import answers
+
+
+def test_right_means_the_gold_answer_is_in_the_answer_whatever_the_case_articles_and_punctuation():
+    assert answers.normalize("The University of Chicago's Laboratory Schools.") == \
+        "university of chicagos laboratory schools"
+    assert answers.normalize("10th and 11th centuries") in answers.normalize("In the 10th and 11th centuries [1].")
+    assert answers.normalize("the USSR") in answers.normalize("It was concerned about the USSR.")
+    assert answers.normalize("Netherlands") not in answers.normalize("In Belgium.")
+
+
+def test_refusals_are_recognised_in_the_shipped_wording_and_in_others():
+    for text in (NO_ANSWER, "Based on the provided documents, I don't know based on the provided documents.",
+                 "The passages do not mention his birthday.", "I cannot determine that from the documents.",
+                 "That is not mentioned in the passages."):
+        assert answers.refuses(text), text
+    for text in ("Kublai attacked Xiangyang between 1268 and 1273 [1].", "The documents say it was 1998 [2].",
+                 "No, the river flows north [1]."):
+        assert not answers.refuses(text), text
+
+
+def test_a_copy_repeats_most_of_an_earlier_answers_words():
+    earlier = ["The Mule 7 carries up to 180 kilograms [2]."]
+    assert answers.copies("The Mule 7 carries up to 180 kilograms.", earlier)
+    assert not answers.copies("Velotron builds its frames in Lahti [2].", earlier)
+    assert not answers.copies(NO_ANSWER, [NO_ANSWER])  # saying "I don't know" twice is not copying
+
+
+@pytest.mark.skipif(not answers.DATA.is_file(), reason=f"the benchmark's data is not here ({answers.DATA})")
+def test_the_question_sets_are_drawn_the_same_way_every_time():
+    first = answers.load_rows(0, 3, 2, 1)
+    again = answers.load_rows(0, 3, 2, 1)
+    paragraphs, single, chats = first
+    assert first == again and len(paragraphs) > 900
+    assert [r["id"].rsplit("-", 1)[1] for r in single] == ["supported"] * 3 + ["plausible"] * 2
+    assert len(chats) == 1 and len(chats[0]) == 3 and not {r["id"] for r in chats[0]} & {r["id"] for r in single}
