@@ -2,7 +2,7 @@
 
 The grounded prompt numbers each passage ``[1]``, ``[2]``, ... and asks the model
 to answer only from them, cite them by number, and say it does not know when
-they do not hold the answer (after the question, where a small model reads it last).
+they do not hold the answer.
 Retrieval fills the passages; this module only formats them.
 """
 
@@ -19,19 +19,19 @@ NO_ANSWER = "I don't know based on the provided documents."
 # How an answer cites passages, as the grounded prompt asks: [2], or several at once, [1, 3].
 CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
-# The instruction comes after the passages and the question, in the user turn, where a small
-# model reads it last. Of the layouts bench/answers.py compared on Qwen2.5-Coder-1.5B (12
-# answerable and 12 unanswerable SQuAD 2.0 questions, --prompt), this one refused 4 of the
-# 12 unanswerable ones and answered as many answerable ones right (9) as the instruction in
-# the system turn, which refused 1; a "make sure a passage states it" wording refused none.
-# It still answers questions the passages do not answer at times: that is what the checker
-# is for.
-GROUNDED_SYSTEM = "You answer questions from numbered passages and nothing else."
-GROUNDED_USER = (  # the user turn: passages, the question, then how to answer
-    "Passages:\n{passages}\n\nQuestion: {question}\n\n"
-    "Answer from the passages only, in one or two sentences, citing them like [1]. "
-    f"If they do not say the answer, reply only: {NO_ANSWER}"
+# A short instruction in the system turn, the passages and the question in the user turn.
+# bench/answers.py compared layouts on Qwen2.5-Coder-1.5B (--prompt; bench/results/
+# answers.json and answers_prompts.json). This one answered 25 of 30 answerable SQuAD 2.0
+# questions right but refused only 2 of 30 unanswerable ones. The same instruction after
+# the question ("after") refused 20 of 30 but answered only 18 right, began 42 of 78 answers
+# with a bare "[1]" and gave 5 answers that were nothing else: not shipped until reworded.
+# A model that answers what the passages do not answer is what the checker is for.
+GROUNDED_SYSTEM = (
+    "Answer the question using only the numbered passages. "
+    "Answer briefly, in one or two sentences, and cite the passage each sentence comes from like [1]. "
+    f"If the passages do not contain the answer, say only: {NO_ANSWER}"
 )
+GROUNDED_USER = "Passages:\n{passages}\n\nQuestion: {question}"  # the user turn
 
 
 @dataclass(frozen=True)

@@ -53,17 +53,16 @@ REFUSAL = re.compile(r"\b(i|we) (do not|don't|dont|cannot|can't) (know|answer|fi
 
 
 # Prompt layouts to compare (--prompt): (system turn, user turn template); "shipped" is
-# assistant/prompt.py's as it is (the instruction after the question; chosen from these on
-# 12 + 12 questions, seed 1: bench/results/answers_prompts.json). "system" is the one
-# shipped before it, the instruction in the system turn.
+# assistant/prompt.py's as it is, the instruction in the system turn (bench/results/
+# answers_prompts.json and answers.json say how each did).
 PROMPTS = {
     "plain": ("Answer the question using only the numbered passages. Cite the passages you use like [1]. "
               "If the passages do not contain the answer, say: I don't know based on the provided documents.",
               "Passages:\n{passages}\n\nQuestion: {question}"),
-    "system": ("Answer the question using only the numbered passages. Answer briefly, in one or two sentences, "
-               "and cite the passage each sentence comes from like [1]. If the passages do not contain the answer, "
-               "say only: I don't know based on the provided documents.",
-               "Passages:\n{passages}\n\nQuestion: {question}"),
+    "after": ("You answer questions from numbered passages and nothing else.",
+              "Passages:\n{passages}\n\nQuestion: {question}\n\nAnswer from the passages only, in one or two "
+              "sentences, citing them like [1]. If they do not say the answer, reply only: I don't know based on "
+              "the provided documents."),
     "check": ("Answer the question using only the numbered passages. First make sure a passage states the "
               "answer to exactly this question; a passage about something similar is not enough. If none does, "
               "reply only: I don't know based on the provided documents. Otherwise answer in one or two "

@@ -1,8 +1,8 @@
 """The whole page in a real headless Chromium, with the real packaged model, index and verifier.
 
 One story, step by step, as a person would use it: upload a document, ask a question
-answered by it (a supported highlight with a citation), ask one that invites a
-made-up answer (a flag), review the flag, export and read back the downloaded file;
+answered by it (a supported highlight with a citation), ask one half of which it does not
+answer, inviting a made-up answer (a flag), review the flag, export and read back the downloaded file;
 a document carrying an HTML / JS payload stays inert; two browser sessions do not
 see each other's chats; with a login, nothing is served before signing in.
 
@@ -44,8 +44,8 @@ def free_port():
 
 
 @pytest.fixture(scope="module")
-def app_url(chat_model, tmp_path_factory, embedder):
-    """The full page on loopback: real model, an empty index and flag log of its own, the shipped verifier."""
+def app_url(default_chat, tmp_path_factory, embedder):
+    """The full page on loopback: the default model, an empty index and flag log of its own, the shipped verifier."""
     import os
 
     from app import build_demo, serve
@@ -58,7 +58,7 @@ def app_url(chat_model, tmp_path_factory, embedder):
     previous = os.environ.get("ASSISTANT_HOME")
     os.environ["ASSISTANT_HOME"] = str(home)
     index = DocumentIndex(IndexConfig(top_k=3), root=home / "index", embedder=embedder)
-    demo = build_demo(chat_model, index, make_checker(CheckerConfig(), index), FlagLog(home / "log.sqlite"))
+    demo = build_demo(default_chat, index, make_checker(CheckerConfig(), index), FlagLog(home / "log.sqlite"))
     port = free_port()
     serve(demo, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/"
@@ -142,7 +142,9 @@ def test_the_whole_loop_in_the_browser(browser, app_url, tmp_path):
     tooltip = answer.locator(".v-supported").first.get_attribute("title")
     assert "evidence from Zorblat Industries" in tooltip and "Bergen" in tooltip
 
-    answer = ask(page, "What did Zorblat Industries sell to NASA in 1969, and for how much?")
+    # the document says how many people it employs, not how many ships it built: the model
+    # says "450 ships", which the checker must flag
+    answer = ask(page, "Who founded Zorblat Industries, and how many ships has it built?")
     shot(page, "04_flagged")
     flagged = answer.locator(".v-unsupported, .v-contradicted")
     assert flagged.count() >= 1, answer.inner_html()

@@ -55,18 +55,22 @@ def test_the_onnx_backend_takes_only_what_it_can_run():
 def test_the_export_is_keyed_by_what_it_is_made_from(tmp_path):
     from assistant.ort import export_key
 
+    def key(**settings):
+        return export_key(ModelConfig(**{"name": "smollm2", "backend": "onnx", "quantize": "none", **settings}))
+
     adapter = tmp_path / "adapter"
     adapter.mkdir()
     (adapter / "adapter_config.json").write_text("{}")
-    fp32, made = export_key(ModelConfig(backend="onnx"))
+    fp32, made = key()
     assert made["precision"] == "fp32" and made["kind"] == "gguf" and "fp32" in fp32
-    assert export_key(ModelConfig(backend="onnx"))[0] == fp32  # the same model: the same folder
-    int8 = export_key(ModelConfig(backend="onnx", quantize="int8"))[0]
-    assert int8 != fp32 and export_key(ModelConfig(backend="onnx", quantize="int4_mlp"))[0] not in (fp32, int8)
-    with_adapter = export_key(ModelConfig(backend="onnx", adapter=str(adapter)))[0]
+    assert key()[0] == fp32  # the same model: the same folder
+    int8 = key(quantize="int8")[0]
+    assert export_key(ModelConfig(name="smollm2"))[0] == int8  # what auto picks here
+    assert int8 != fp32 and key(quantize="int4_mlp")[0] not in (fp32, int8)
+    with_adapter = key(adapter=str(adapter))[0]
     assert with_adapter != fp32
     (adapter / "adapter_model.safetensors").write_bytes(b"retrained")
-    assert export_key(ModelConfig(backend="onnx", adapter=str(adapter)))[0] != with_adapter  # retrained: exported again
+    assert key(adapter=str(adapter))[0] != with_adapter  # retrained: exported again
 
 
 def test_serve_refuses_to_batch_the_onnx_backend(tmp_path, capsys):
@@ -101,7 +105,7 @@ def test_a_failed_export_says_so_and_leaves_nothing_behind(monkeypatch):
 
     monkeypatch.setattr("assistant.model.load_model",
                         lambda cfg, progress=None: SimpleNamespace(name="broken", model=Broken(), tokenizer=Broken()))
-    cfg = ModelConfig(backend="onnx")
+    cfg = ModelConfig(name="smollm2", backend="onnx")
     with pytest.raises(ModelError, match="exporting 'smollm2' to ONNX failed \\(onnxruntime-genai's builder exited"):
         ort.load_onnx_model(cfg, progress=lambda s: None)
     out, _ = ort.export_folder(cfg)
@@ -117,7 +121,8 @@ def onnx_chats(loaded_model, model_home):
     from assistant.ort import load_onnx_chat
 
     with home(model_home):
-        return {q: load_onnx_chat(ModelConfig(backend="onnx", quantize=q), GenerationConfig(max_new_tokens=40))
+        return {q: load_onnx_chat(ModelConfig(name="smollm2", backend="onnx", quantize=q),
+                                  GenerationConfig(max_new_tokens=40))
                 for q in ("none", "int8", "int4_mlp")}
 
 
@@ -180,7 +185,7 @@ def test_the_export_is_reused_and_a_damaged_one_is_a_clear_error(onnx_chats, mod
     folder = onnx_chats["int8"].loaded.folder
     stamp = (folder / "export.json").stat().st_mtime_ns
     with home(model_home):
-        again = ort.load_onnx_model(ModelConfig(backend="onnx", quantize="int8"), progress=lambda s: None)
+        again = ort.load_onnx_model(ModelConfig(name="smollm2", backend="onnx", quantize="int8"), progress=lambda s: None)
     assert again.from_cache and again.folder == folder and (folder / "export.json").stat().st_mtime_ns == stamp
 
     damaged = tmp_path / "damaged"
@@ -188,7 +193,7 @@ def test_the_export_is_reused_and_a_damaged_one_is_a_clear_error(onnx_chats, mod
     (damaged / "model.onnx").unlink()
     monkeypatch.setattr(ort, "export_folder", lambda cfg: (damaged, {"precision": "int8"}))
     with pytest.raises(ModelError, match=f"cannot load the ONNX export {damaged}.*delete the folder"):
-        ort.load_onnx_model(ModelConfig(backend="onnx", quantize="int8"), progress=lambda s: None)
+        ort.load_onnx_model(ModelConfig(name="smollm2", backend="onnx", quantize="int8"), progress=lambda s: None)
 
 
 @pytest.mark.model

@@ -14,12 +14,10 @@ def test_long_passages_are_trimmed_at_a_word():
 def test_grounded_messages_carry_the_instruction_passages_and_question():
     messages = build_messages("Where is the head office?", [Passage("The head office is in Bergen.", "acme.txt")])
     assert messages[0] == {"role": "system", "content": GROUNDED_SYSTEM}
+    assert GROUNDED_SYSTEM.endswith(f"say only: {NO_ANSWER}") and "[1]" in GROUNDED_SYSTEM
     user = messages[-1]
     assert user["role"] == "user"
-    passages, question, instruction = user["content"].split("\n\n")  # in that order: the instruction is read last
-    assert passages == "Passages:\n[1] (acme.txt) The head office is in Bergen."
-    assert question == "Question: Where is the head office?"
-    assert instruction.endswith(f"reply only: {NO_ANSWER}") and "[1]" in instruction and "passages only" in instruction
+    assert user["content"] == "Passages:\n[1] (acme.txt) The head office is in Bergen.\n\nQuestion: Where is the head office?"
 
 
 def test_plain_chat_leaves_the_system_prompt_to_the_chat_template():
