@@ -452,9 +452,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     api_key = os.environ.get(args.api_key_env, "") if args.api_key_env else None
     if args.api_key_env and not api_key:
         raise ConfigError(f"--api-key-env {args.api_key_env}: that environment variable is not set or empty")
-    if args.batch > 1 and config.model.resolved().backend != "transformers":
+    backend = config.model.resolved().backend
+    if args.batch > 1 and backend != "transformers":
         raise ConfigError(f"--batch {args.batch} batches the transformers backend's decoding; model.backend = "
-                          f"{config.model.resolved().backend} answers one request at a time (leave --batch at 1, or set "
+                          f"{backend} answers one request at a time (leave --batch at 1, or set "
                           "--set model.backend=transformers)")
     progress = progress_printer(args)
     chat = load_chat_model(config, progress)

@@ -37,11 +37,10 @@ ONNX_DEFAULT = "int8"
 
 
 def _has_gpu() -> bool:
-    """A CUDA or MPS device torch can use (imports torch)."""
-    import torch
+    """A GPU that ``model.device = auto`` would pick (CUDA, then MPS; imports torch)."""
+    from .device import choose_device
 
-    mps = getattr(torch.backends, "mps", None)
-    return torch.cuda.is_available() or (mps is not None and mps.is_available())
+    return choose_device("auto").type != "cpu"
 
 
 def _check(ok: bool, key: str, message: str) -> None:

@@ -189,8 +189,7 @@ def load_onnx_model(cfg: ModelConfig, progress: Progress | None = None) -> OnnxM
 
     progress = progress or log.info
     start = time.perf_counter()
-    cfg = replace(cfg, backend="onnx").resolved()
-    out, made_from = export_folder(cfg)
+    out, made_from = export_folder(cfg)  # its key resolves model.quantize = auto
     from_cache = (out / "export.json").is_file()
     if from_cache:
         progress(f"loading the ONNX export {out}")
