@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from .generate import ChatModel, Completion
-from .prompt import CITATION, Message, Passage, build_messages
+from .prompt import CITATION, NO_ANSWER, Message, Passage, build_messages
 
 
 @dataclass
@@ -67,6 +67,6 @@ def prepare(index, question: str, history: Iterable[Message] = (), k: int | None
 def answer(chat: ChatModel, index, question: str, history: Iterable[Message] = (), k: int | None = None,
            on_text: Callable[[str], None] | None = None, stop=None) -> Answer:
     messages, hits = prepare(index, question, history, k)
-    done = chat.complete(messages, on_text=on_text, stop=stop)
+    done = chat.complete(messages, on_text=on_text, stop=stop, refusal=NO_ANSWER if hits else None)
     text = done.text.strip()
     return Answer(question, text, hits, cited_numbers(text, len(hits)), bool(hits), done, messages)

@@ -223,6 +223,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         progress(f"answer cut at max_new_tokens={config.generation.max_new_tokens}")
     elif result.completion and result.completion.finish_reason == "repetition":
         progress("the answer began to repeat itself and was stopped there")
+    elif result.completion and result.completion.finish_reason == "abstained":
+        progress(f"the model was not sure enough that the passages answer this, so it did not guess (its refusal "
+                 f"was {-result.completion.refusal_margin:.1f} logits behind its first choice; "
+                 f"generation.abstain_bias={config.generation.abstain_bias:g})")
     return 0
 
 

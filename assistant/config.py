@@ -144,6 +144,14 @@ class GenerationConfig:
     # away from the very words of its passages (measured: worse answers at 1.1).
     repetition_penalty: float = field(default=1.0, metadata={"help": "> 1 discourages repeating tokens; 1 = off"})
     seed: int | None = field(default=None, metadata={"help": "random seed for sampling; none = unseeded"})
+    # A grounded answer whose first token could as well be the refusal's ("I don't know based on
+    # the provided documents."): within this many logits of the model's top choice, it refuses.
+    # 1.0 was chosen for the default model on 60 + 60 SQuAD *train* questions (bench/answers.py
+    # --data train; bench/results/abstain_train.json): the most refusals of unanswerable questions
+    # (0.17 -> 0.37) while refusing at most 1 answerable question in 8 (0.05 -> 0.12).
+    abstain_bias: float = field(default=1.0, metadata={
+        "help": "grounded answers refuse when the refusal's first token is within this many logits of the "
+                "model's top choice (0 = only when it is the top choice)"})
 
     def __post_init__(self) -> None:
         _check(1 <= self.max_new_tokens <= 32768, "generation.max_new_tokens",
@@ -153,6 +161,7 @@ class GenerationConfig:
         _check(self.top_k >= 0, "generation.top_k", f"must be >= 0, got {self.top_k}")
         _check(self.repetition_penalty > 0, "generation.repetition_penalty",
                f"must be > 0, got {self.repetition_penalty}")
+        _check(0 <= self.abstain_bias < 100, "generation.abstain_bias", f"must be in [0, 100), got {self.abstain_bias}")
 
 
 @dataclass

@@ -6,6 +6,12 @@
 same, consumed to the end. Every backend's stream passes through a
 :class:`~assistant.repetition.RepetitionGuard`: a stream that starts repeating itself is
 stopped, the repeat never shown, and ``finish_reason`` says "repetition".
+
+Asked with a ``refusal`` (a grounded answer's "I don't know based on the provided
+documents."), a stream first looks at the model's choice for the answer's first token: when
+the refusal's first token is within ``generation.abstain_bias`` logits of the top choice, the
+answer is the refusal (``finish_reason`` "abstained"), and that margin is kept either way
+(``Completion.refusal_margin``).
 """
 
 from __future__ import annotations
@@ -31,8 +37,10 @@ class Completion:
     completion_tokens: int
     ttft_s: float | None  # time to the first streamed text; None if nothing was produced
     seconds: float
-    finish_reason: Literal["stop", "length", "cancelled", "repetition"]
+    finish_reason: Literal["stop", "length", "cancelled", "repetition", "abstained"]
     dropped_turns: int = 0  # earlier turns left out so the prompt fits the context
+    # asked with a refusal: its first token's logit minus the best other token's, at the first step
+    refusal_margin: float | None = None
 
     @property
     def tokens_per_s(self) -> float:
@@ -51,10 +59,12 @@ class TextStream:
     turns true, and setting ``completion`` once done."""
 
     def __init__(self, chat: Any, messages: Sequence[Message], gen: GenerationConfig,
-                 stop: threading.Event | None):
+                 stop: threading.Event | None, refusal: str | None = None):
         self._chat = chat
         self._messages = list(messages)
         self._gen = gen
+        self._refusal = refusal
+        self._refusal_id = chat.first_token(refusal) if refusal else None
         self._stop = stop or threading.Event()
         self._halt = threading.Event()  # set by the repetition guard
         self.completion: Completion | None = None
@@ -64,6 +74,13 @@ class TextStream:
 
     def _pieces(self) -> Iterator[str]:
         raise NotImplementedError
+
+    def _gate(self, logits: Any) -> tuple[float | None, bool]:
+        """(the refusal's margin in these first-step logits, whether the answer is the refusal)."""
+        if self._refusal_id is None:
+            return None, False
+        margin = refusal_margin(logits, self._refusal_id)
+        return margin, margin + self._gen.abstain_bias > 0
 
     def __iter__(self) -> Iterator[str]:
         guard = RepetitionGuard()
@@ -86,7 +103,8 @@ class Stream(TextStream):
 
     def _pieces(self) -> Iterator[str]:
         import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+        from transformers import (LogitsProcessor, LogitsProcessorList, StoppingCriteria, StoppingCriteriaList,
+                                  TextIteratorStreamer)
 
         loaded = self._chat.loaded
         tok = loaded.tokenizer
@@ -99,8 +117,23 @@ class Stream(TextStream):
             def __call__(self, input_ids, scores, **kwargs):
                 return torch.full((input_ids.shape[0],), stopping(), dtype=torch.bool, device=input_ids.device)
 
+        gate: dict[str, Any] = {}
+        eos_id = next(iter(sorted(_eos_ids(loaded))))
+
+        class _Gate(LogitsProcessor):  # at the first step: refuse (end at once), or go on
+            def __call__(self, input_ids, scores):
+                if input_ids.shape[1] == prompt_len and not gate:
+                    gate["margin"], gate["refuse"] = gated(scores[0].float().cpu().numpy())
+                    if gate["refuse"]:
+                        scores = torch.full_like(scores, float("-inf"))
+                        scores[:, eos_id] = 0.0
+                return scores
+
+        gated = self._gate
         result: dict[str, Any] = {}
         kwargs = generation_kwargs(self._gen)
+        if self._refusal_id is not None:
+            kwargs["logits_processor"] = LogitsProcessorList([_Gate()])
         exclusive: Any = contextlib.nullcontext()
         if loaded.compiled and prompt_len + self._gen.max_new_tokens <= STATIC_CACHE_TOKENS:
             kwargs.update(static_compiled_kwargs())
@@ -145,6 +178,11 @@ class Stream(TextStream):
         if "error" in result:
             raise result["error"]
         seconds = time.perf_counter() - start
+        if gate.get("refuse"):
+            yield self._refusal or ""
+            self.completion = Completion(self._refusal or "", prompt_len, 0, seconds, seconds, "abstained", dropped,
+                                         gate["margin"])
+            return
         new = result["ids"][0, prompt_len:]
         eos = _eos_ids(loaded)
         if stop.is_set():
@@ -153,7 +191,8 @@ class Stream(TextStream):
             reason = "length"
         else:
             reason = "stop"
-        self.completion = Completion("".join(pieces), prompt_len, int(len(new)), ttft, seconds, reason, dropped)
+        self.completion = Completion("".join(pieces), prompt_len, int(len(new)), ttft, seconds, reason, dropped,
+                                     gate.get("margin"))
 
 
 STATIC_CACHE_TOKENS = 1024  # one size for every answer (prompt + answer; longer ones run uncompiled), so the step compiles once
@@ -169,6 +208,17 @@ def static_compiled_kwargs() -> dict[str, Any]:
     config = CompileConfig()
     config._compile_all_devices = True  # transformers compiles on GPUs only unless asked
     return {"cache_implementation": "static", "compile_config": config, "max_cache_len": STATIC_CACHE_TOKENS}
+
+
+def refusal_margin(logits: Any, token: int) -> float:
+    """How far ``token``'s logit is below (< 0) or above (> 0) the best other token's, in a
+    one-step row of logits (any shape with one row: a numpy array or a list)."""
+    import numpy as np
+
+    row = np.asarray(logits, dtype=np.float64).reshape(-1).copy()
+    chosen = row[token]
+    row[token] = -np.inf
+    return float(chosen - row.max())
 
 
 def drain(stream, on_text: Callable[[str], None] | None = None) -> Completion:
@@ -220,6 +270,11 @@ class ChatModel:
         added = getattr(tok, "added_tokens_decoder", {}) or {}
         return sorted({*tok.all_special_tokens, *(t.content for t in added.values() if getattr(t, "special", False))})
 
+    @functools.lru_cache(maxsize=8)
+    def first_token(self, text: str) -> int:
+        """The token an answer that is ``text`` would begin with."""
+        return int(self.loaded.tokenizer.encode(text, add_special_tokens=False)[0])
+
     def encode(self, messages: Sequence[Message], max_new_tokens: int):
         """Token ids for ``messages`` via the tokenizer's chat template.
 
@@ -245,12 +300,15 @@ class ChatModel:
             dropped += 1
 
     def stream(self, messages: Sequence[Message], generation: GenerationConfig | None = None,
-               stop: threading.Event | None = None) -> Stream:
-        return Stream(self, messages, generation or self.generation, stop)
+               stop: threading.Event | None = None, refusal: str | None = None) -> Stream:
+        """The answer to ``messages``, streamed; with ``refusal``, the answer may be that text
+        instead (see the module docstring)."""
+        return Stream(self, messages, generation or self.generation, stop, refusal)
 
     def complete(self, messages: Sequence[Message], generation: GenerationConfig | None = None,
-                 on_text: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> Completion:
-        return drain(self.stream(messages, generation, stop), on_text)
+                 on_text: Callable[[str], None] | None = None, stop: threading.Event | None = None,
+                 refusal: str | None = None) -> Completion:
+        return drain(self.stream(messages, generation, stop, refusal), on_text)
 
     def with_generation(self, **changes: Any) -> GenerationConfig:
         """A copy of the decoding defaults with some fields changed (validated)."""

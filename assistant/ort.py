@@ -243,8 +243,15 @@ class OnnxStream(TextStream):
             params.set_search_options(**options)
             generator = og.Generator(loaded.og_model, params)
             generator.append_tokens(prompt)
+            margin, refuse = self._gate(generator.get_logits()) if self._refusal_id is not None else (None, False)
         except RuntimeError as err:
             raise ModelError(f"ONNX Runtime GenAI refused the prompt ({len(prompt)} tokens): {err}") from err
+        if refuse:
+            seconds = time.perf_counter() - start
+            yield self._refusal or ""
+            self.completion = Completion(self._refusal or "", len(prompt), 0, seconds, seconds, "abstained", dropped,
+                                         margin)
+            return
         decoder = loaded.og_tokenizer.create_stream()  # skips control tokens, holds back split characters
         ttft = None
         pieces: list[str] = []
@@ -271,7 +278,7 @@ class OnnxStream(TextStream):
         else:
             reason = "length"
         self.completion = Completion("".join(pieces), len(prompt), len(new), ttft, time.perf_counter() - start,
-                                     reason, dropped)
+                                     reason, dropped, margin)
 
 
 class OnnxChat(ChatModel):
@@ -280,8 +287,8 @@ class OnnxChat(ChatModel):
     loaded: OnnxModel
 
     def stream(self, messages: Sequence[Message], generation: GenerationConfig | None = None,
-               stop: threading.Event | None = None) -> OnnxStream:
-        return OnnxStream(self, messages, generation or self.generation, stop)
+               stop: threading.Event | None = None, refusal: str | None = None) -> OnnxStream:
+        return OnnxStream(self, messages, generation or self.generation, stop, refusal)
 
 
 def load_onnx_chat(cfg: ModelConfig, generation: GenerationConfig | None = None,

@@ -193,11 +193,14 @@ class RemoteChat:
 
     # -- the ChatModel surface ------------------------------------------------------------------------
     def stream(self, messages: Sequence[Message], generation: GenerationConfig | None = None,
-               stop: threading.Event | None = None) -> RemoteStream:
+               stop: threading.Event | None = None, refusal: str | None = None) -> RemoteStream:
+        """``refusal`` is not used: a server's chat API does not show the first step's logits, so
+        a served model refuses only when it says so itself (``refusal_margin`` stays None)."""
         return RemoteStream(self, messages, generation or self.generation, stop)
 
     def complete(self, messages: Sequence[Message], generation: GenerationConfig | None = None,
-                 on_text: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> Completion:
+                 on_text: Callable[[str], None] | None = None, stop: threading.Event | None = None,
+                 refusal: str | None = None) -> Completion:
         if on_text is not None or stop is not None:  # the caller wants pieces as they come
             return drain(self.stream(messages, generation, stop), on_text)
         gen = generation or self.generation

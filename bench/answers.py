@@ -46,6 +46,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import RESULTS, ROOT, write_result  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "grounding" / "squad2_qa_dev.jsonl"
+# SQuAD train questions, to tune on (generation.abstain_bias) without touching the dev rows
+TRAIN = ROOT.parent / "shared" / "data" / "nli" / "squad2_qa_train.jsonl"
+TRAIN_PARAGRAPHS = 1000  # paragraphs indexed with --data train: the questions' own and others, as many as dev has
+BIASES = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 7.0, 8.0]
 REFUSAL = re.compile(r"\b(i|we) (do not|don't|dont|cannot|can't) (know|answer|find|say|tell|determine)|"
                      r"\b(passages?|documents?|context|text) (do|does) not (contain|mention|say|provide|include|state)|"
                      r"\bnot (mentioned|stated|provided|specified|given) in the (passages?|documents?|context)|"
@@ -96,9 +100,30 @@ def copies(answer: str, earlier: list[str]) -> bool:
     return any(sum(w in set(normalize(e).split()) for w in words) >= 0.8 * len(words) for e in earlier if e)
 
 
-def load_rows(seed: int, answerable: int, unanswerable: int, chats: int):
-    rows = [json.loads(line) for line in DATA.open(encoding="utf-8")]
-    paragraphs = sorted({r["evidence"] for r in rows})
+def train_rows(seed: int) -> tuple[list[dict], list[str]]:
+    """SQuAD train rows in the dev file's shape (answerable: SQuAD 1.1 "supported" rows;
+    unanswerable: SQuAD 2.0 "plausible" ones), and the paragraphs to index: every unanswerable
+    row's, then others drawn at random up to TRAIN_PARAGRAPHS (the answerable rows drawn later
+    are kept to these paragraphs)."""
+    raw = [json.loads(line) for line in TRAIN.open(encoding="utf-8")]
+    rng = random.Random(seed)
+    plausible = {r["premise"] for r in raw if r["kind"] == "plausible"}
+    others = sorted({r["premise"] for r in raw if r["kind"] == "supported"} - plausible)
+    rng.shuffle(others)
+    paragraphs = sorted(plausible) + others[:TRAIN_PARAGRAPHS - len(plausible)]
+    kept = set(paragraphs)
+    rows = [{"id": f"{r['id']}-{r['kind']}", "question": r["question"], "claim": r["hypothesis"],
+             "evidence": r["premise"]}
+            for r in raw if r["kind"] in ("supported", "plausible") and r["premise"] in kept]
+    return rows, paragraphs
+
+
+def load_rows(seed: int, answerable: int, unanswerable: int, chats: int, data: str = "dev"):
+    if data == "train":
+        rows, paragraphs = train_rows(seed)
+    else:
+        rows = [json.loads(line) for line in DATA.open(encoding="utf-8")]
+        paragraphs = sorted({r["evidence"] for r in rows})
     rng = random.Random(seed)
     supported = [r for r in rows if r["id"].endswith("-supported")]
     plausible = [r for r in rows if r["id"].endswith("-plausible")]
@@ -110,7 +135,7 @@ def load_rows(seed: int, answerable: int, unanswerable: int, chats: int):
     return paragraphs, single, chat_rows
 
 
-def measure(chat, index, row, history=(), k: int | None = None) -> dict:
+def measure(chat, index, row, history=(), k: int | None = None, checker=None) -> dict:
     from assistant.answer import answer
 
     start = time.perf_counter()
@@ -118,6 +143,13 @@ def measure(chat, index, row, history=(), k: int | None = None) -> dict:
     seconds = time.perf_counter() - start
     done = result.completion
     text = result.text
+    checked = {}
+    if checker is not None:  # as the page checks it: each statement against the answer's passages
+        from assistant.checker import Evidence
+
+        report = checker.check_answer(text, row["question"], [Evidence.from_hit(h) for h in result.passages])
+        checked = {"verdicts": report.counts, "flagged": bool(report.flagged),
+                   "all_supported": report.counts["supported"] > 0 and not report.flagged}
     ttft = done.ttft_s if done and done.ttft_s is not None else seconds
     decode = ((done.completion_tokens - 1) / (done.seconds - ttft)
               if done and done.completion_tokens > 1 and done.seconds > ttft else None)
@@ -127,6 +159,7 @@ def measure(chat, index, row, history=(), k: int | None = None) -> dict:
         "right": normalize(row["claim"]) in normalize(text) and not refuses(text),
         "refused": refuses(text), "cites": bool(result.cited),
         "finish_reason": done.finish_reason if done else None,
+        "refusal_margin": round(done.refusal_margin, 3) if done and done.refusal_margin is not None else None,
         "retrieval_hit": any(" ".join(row["evidence"].split())[:200] in " ".join(h.text.split())
                              or " ".join(h.text.split())[:200] in " ".join(row["evidence"].split())
                              for h in result.passages),
@@ -134,7 +167,30 @@ def measure(chat, index, row, history=(), k: int | None = None) -> dict:
         "tokens": done.completion_tokens if done else None,
         "ttft_s": round(ttft, 3), "seconds": round(seconds, 3),
         "decode_tokens_per_s": round(decode, 2) if decode else None,
+        **checked,
     }
+
+
+def abstain_sweep(single: list[dict], bias: float) -> list[dict]:
+    """What each larger ``generation.abstain_bias`` would have done to these answers (measured
+    at ``bias``): an answer whose refusal margin + the larger bias is > 0 becomes the refusal;
+    the rest keep their text (greedy decoding does not depend on the bias)."""
+    answerable = [r for r in single if r["answerable"]]
+    unanswerable = [r for r in single if not r["answerable"]]
+    out = []
+    for b in [x for x in BIASES if x >= bias]:
+        gated = (lambda r: r["refusal_margin"] is not None and r["refusal_margin"] + b > 0)
+        row = {
+            "abstain_bias": b,
+            "right": round(sum(r["right"] and not gated(r) for r in answerable) / len(answerable), 3),
+            "abstained": round(sum(r["refused"] or gated(r) for r in unanswerable) / len(unanswerable), 3),
+            "abstained_answerable": round(sum(r["refused"] or gated(r) for r in answerable) / len(answerable), 3),
+        }
+        if all("flagged" in r for r in single):
+            row["unanswerable_caught"] = round(sum(r["refused"] or gated(r) or r["flagged"]
+                                                   for r in unanswerable) / len(unanswerable), 3)
+        out.append(row)
+    return out
 
 
 def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
@@ -144,7 +200,17 @@ def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
     share = (lambda rows, key: round(sum(r[key] for r in rows) / len(rows), 3) if rows else None)
     speeds = [r["decode_tokens_per_s"] for r in single if r["decode_tokens_per_s"]]
     turns = [t for c in chats for t in c]
+    checked = {}
+    if all("flagged" in r for r in single):  # --check: what the page would show
+        shown = [r for r in unanswerable if not r["refused"]]
+        right = [r for r in answerable if r["right"]]
+        checked = {
+            "unanswerable_caught": round(sum(r["refused"] or r["flagged"] for r in unanswerable) / len(unanswerable), 3),
+            "unanswerable_shown_supported": round(sum(r["all_supported"] for r in shown) / len(unanswerable), 3),
+            "right_flagged": share(right, "flagged"),
+        }
     return {
+        **checked,
         "right": share(answerable, "right"),
         "abstained": share(unanswerable, "refused"),
         "abstained_answerable": share(answerable, "refused"),
@@ -175,6 +241,13 @@ def main() -> int:
     parser.add_argument("--k", type=int, default=None, help="passages per question (default: index.top_k)")
     parser.add_argument("--prompt", default="shipped", choices=["shipped", *PROMPTS],
                         help="the grounded prompt: the product's (shipped) or a layout to compare")
+    parser.add_argument("--data", default="dev", choices=["dev", "train"],
+                        help="SQuAD 2.0 dev rows (the benchmark) or train rows (to tune generation.abstain_bias on)")
+    parser.add_argument("--abstain-bias", type=float, default=None,
+                        help="generation.abstain_bias (default: the product's)")
+    parser.add_argument("--check", action="store_true",
+                        help="check every answer with the shipped checker, as the page does, and count what it "
+                             "catches: unanswerable questions refused or flagged, right answers flagged")
     parser.add_argument("--out", default=str(RESULTS / "answers.json"))
     args = parser.parse_args()
 
@@ -190,7 +263,11 @@ def main() -> int:
     from index.documents import DocumentIndex
 
     use_prompt(args.prompt)
-    paragraphs, single_rows, chat_rows = load_rows(args.seed, args.answerable, args.unanswerable, args.chats)
+    paragraphs, single_rows, chat_rows = load_rows(args.seed, args.answerable, args.unanswerable, args.chats,
+                                                   args.data)
+    generation = GenerationConfig(max_new_tokens=args.max_new_tokens)
+    if args.abstain_bias is not None:
+        generation = GenerationConfig(max_new_tokens=args.max_new_tokens, abstain_bias=args.abstain_bias)
     docs = home / "docs"
     docs.mkdir()
     for n, text in enumerate(paragraphs):
@@ -200,22 +277,30 @@ def main() -> int:
     index.add([docs])
     print(f"indexed {len(paragraphs)} paragraphs in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
 
-    result: dict = {"data": str(DATA.relative_to(ROOT.parent)), "seed": args.seed, "answerable": args.answerable,
+    result: dict = {"data": str((TRAIN if args.data == "train" else DATA).relative_to(ROOT.parent)), "seed": args.seed,
+                    "abstain_bias": generation.abstain_bias, "answerable": args.answerable,
                     "unanswerable": args.unanswerable, "chats": args.chats, "max_new_tokens": args.max_new_tokens,
                     "k": args.k, "prompt": args.prompt,
                     "threads": len(os.sched_getaffinity(0)), "variants": {}, "answers": {}}
+    checker = None
+    if args.check:
+        from assistant.checker import make_checker
+        from assistant.config import CheckerConfig
+
+        checker = make_checker(CheckerConfig(), index)
+    result["checker"] = checker.verifier.name if checker else None
     reference = None
     for variant in args.variants.split(","):
         name, backend, quantize = (variant.split(":") + ["", ""])[:3]
         cfg = ModelConfig(name=name, backend=backend or "onnx", quantize=quantize or "none")
         load_start = time.perf_counter()
-        chat = chat_for(cfg, GenerationConfig(max_new_tokens=args.max_new_tokens),
+        chat = chat_for(cfg, generation,
                         progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
         load_s = time.perf_counter() - load_start
         chat.complete([{"role": "user", "content": "Hi"}], chat.with_generation(max_new_tokens=2))  # warm-up
         single = []
         for n, row in enumerate(single_rows, 1):
-            single.append(measure(chat, index, row, k=args.k))
+            single.append(measure(chat, index, row, k=args.k, checker=checker))
             r = single[-1]
             print(f"{variant} {n}/{len(single_rows)} {'right' if r['right'] else 'refused' if r['refused'] else '-'}"
                   f" {r['ttft_s']:.1f}s {r['decode_tokens_per_s']} tok/s: {r['answer'][:90]!r}",
@@ -225,12 +310,13 @@ def main() -> int:
             history: list[dict] = []
             turns = []
             for row in rows:
-                turn = measure(chat, index, row, history, k=args.k)
+                turn = measure(chat, index, row, history, k=args.k, checker=checker)
                 turn["copy"] = copies(turn["answer"], [t["answer"] for t in turns])
                 turns.append(turn)
                 history += [{"role": "user", "content": row["question"]}, {"role": "assistant", "content": turn["answer"]}]
             chats.append(turns)
-        summary = {"model": chat.name, "load_s": round(load_s, 1), **summarize(single, chats)}
+        summary = {"model": chat.name, "load_s": round(load_s, 1), **summarize(single, chats),
+                   "abstain_sweep": abstain_sweep(single, generation.abstain_bias)}
         if reference is None:
             reference = summary
         else:

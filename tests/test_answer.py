@@ -1,5 +1,8 @@
+import pytest
+
 from assistant.answer import answer, cited_numbers
-from assistant.generate import Completion
+from assistant.generate import Completion, refusal_margin
+from assistant.prompt import NO_ANSWER
 
 
 def test_cited_numbers_in_order_and_in_range():
@@ -11,8 +14,8 @@ class FakeChat:
     def __init__(self, reply):
         self.reply, self.seen = reply, None
 
-    def complete(self, messages, on_text=None, stop=None):
-        self.seen = messages
+    def complete(self, messages, on_text=None, stop=None, refusal=None):
+        self.seen, self.refusal = messages, refusal
         return Completion(self.reply, 10, 3, 0.1, 0.2, "stop")
 
 
@@ -23,6 +26,7 @@ def test_answer_uses_retrieved_passages_and_reports_citations(doc_index, tmp_pat
     chat = FakeChat("It is in Bergen [1].")
     result = answer(chat, doc_index, "Where is Acme's head office?", k=2)
     assert result.grounded and result.cited == [1]
+    assert chat.refusal == NO_ANSWER  # a grounded answer may be the refusal (generation.abstain_bias)
     assert result.passages[0].title == "Acme"
     assert "[1] (Acme) # Acme Acme's head office is in Bergen." in chat.seen[-1]["content"]
     data = result.as_dict()
@@ -32,5 +36,11 @@ def test_answer_uses_retrieved_passages_and_reports_citations(doc_index, tmp_pat
 def test_without_documents_it_is_a_plain_answer(doc_index):
     chat = FakeChat("Paris.")
     result = answer(chat, doc_index, "Capital of France?")
+    assert chat.refusal is None  # a plain chat turn is never turned into "I don't know based on the documents"
     assert not result.grounded and result.passages == [] and chat.seen == [
         {"role": "user", "content": "Capital of France?"}]
+
+
+def test_refusal_margin_is_the_tokens_lead_over_the_best_other():
+    assert refusal_margin([[1.0, 3.5, 2.0]], 1) == pytest.approx(1.5)
+    assert refusal_margin([1.0, 3.5, 2.0], 0) == pytest.approx(-2.5)

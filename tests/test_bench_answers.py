@@ -39,3 +39,28 @@ def test_the_question_sets_are_drawn_the_same_way_every_time():
     assert first == again and len(paragraphs) > 900
     assert [r["id"].rsplit("-", 1)[1] for r in single] == ["supported"] * 3 + ["plausible"] * 2
     assert len(chats) == 1 and len(chats[0]) == 3 and not {r["id"] for r in chats[0]} & {r["id"] for r in single}
+
+
+def test_the_abstain_sweep_turns_answers_within_the_bias_into_refusals():
+    single = [
+        {"answerable": True, "right": True, "refused": False, "refusal_margin": -3.0, "flagged": False},
+        {"answerable": True, "right": True, "refused": False, "refusal_margin": -0.8, "flagged": True},
+        {"answerable": False, "right": False, "refused": False, "refusal_margin": -0.4, "flagged": False},
+        {"answerable": False, "right": False, "refused": False, "refusal_margin": -2.5, "flagged": True},
+    ]
+    sweep = {row["abstain_bias"]: row for row in answers.abstain_sweep(single, 0.0)}
+    assert sweep[0.0] == {"abstain_bias": 0.0, "right": 1.0, "abstained": 0.0, "abstained_answerable": 0.0,
+                          "unanswerable_caught": 0.5}
+    assert sweep[0.5]["abstained"] == 0.5 and sweep[0.5]["right"] == 1.0 and sweep[0.5]["unanswerable_caught"] == 1.0
+    assert sweep[1.0]["right"] == 0.5 and sweep[1.0]["abstained_answerable"] == 0.5
+    assert sweep[3.5]["right"] == 0.0 and sweep[3.5]["abstained"] == 1.0
+    assert min(answers.abstain_sweep(single, 1.0), key=lambda r: r["abstain_bias"])["abstain_bias"] == 1.0
+
+
+@pytest.mark.skipif(not answers.TRAIN.is_file(), reason=f"the training data is not here ({answers.TRAIN})")
+def test_train_rows_are_squad_train_questions_on_the_indexed_paragraphs_never_dev_ones():
+    paragraphs, single, _ = answers.load_rows(0, 4, 4, 0, data="train")
+    assert len(paragraphs) == answers.TRAIN_PARAGRAPHS
+    assert all(r["evidence"] in set(paragraphs) for r in single)
+    assert [r["id"].rsplit("-", 1)[1] for r in single] == ["supported"] * 4 + ["plausible"] * 4
+    assert all(r["id"].startswith(("squad1.1-train", "squad2-train")) for r in single)

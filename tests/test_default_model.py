@@ -57,6 +57,7 @@ def test_an_answer_from_the_document_is_right_and_cites_it(default_chat, velotro
 def test_a_question_the_document_does_not_answer_is_refused(default_chat, velotron):
     result = answer(default_chat, velotron, "What is the name of Velotron's chief financial officer?")
     assert NO_ANSWER.rstrip(".").lower() in result.text.lower(), result.text
+    assert result.completion.refusal_margin is not None  # the gate looked at the first token
 
 
 def test_three_questions_in_one_chat_get_three_different_right_answers(default_chat, velotron):

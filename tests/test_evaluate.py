@@ -36,7 +36,7 @@ class ScriptedChat:
     def __init__(self, replies):
         self.replies = replies
 
-    def complete(self, messages, on_text=None, stop=None):
+    def complete(self, messages, on_text=None, stop=None, refusal=None):
         return SimpleNamespace(text=self.replies[messages[-1]["content"]], finish_reason="stop")
 
 

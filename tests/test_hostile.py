@@ -315,7 +315,7 @@ class Scripted:
     def __init__(self, answer: str):
         self.answer, self.seen = answer, []
 
-    def stream(self, messages, generation=None):
+    def stream(self, messages, generation=None, refusal=None):
         self.seen.append(messages)
         yield from self.answer.split(" ")[:1] + [" " + w for w in self.answer.split(" ")[1:]]
 

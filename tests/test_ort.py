@@ -165,6 +165,27 @@ def test_streaming_lengths_and_stopping(onnx_chats):
 
 
 @pytest.mark.model
+def test_the_refusal_gate_reads_the_same_margin_in_both_backends_and_refuses_within_the_bias(onnx_chats, chat_model):
+    from assistant.prompt import NO_ANSWER, Passage, build_messages
+
+    messages = build_messages("Where is Acme's head office?", [Passage("Acme's head office is in Bergen, Norway.")])
+    onnx, torch_chat = onnx_chats["none"], chat_model
+    free = {name: chat.complete(messages, refusal=NO_ANSWER) for name, chat in (("onnx", onnx), ("torch", torch_chat))}
+    margin = free["onnx"].refusal_margin
+    assert margin is not None and margin == pytest.approx(free["torch"].refusal_margin, abs=0.05)
+    assert margin < 0 and free["onnx"].finish_reason != "abstained" and free["onnx"].text != NO_ANSWER
+    assert onnx.complete(messages).refusal_margin is None  # no refusal asked for: no gate
+    for chat in (onnx, torch_chat):
+        stream = chat.stream(messages, chat.with_generation(abstain_bias=-margin + 0.1), refusal=NO_ANSWER)
+        assert "".join(stream) == NO_ANSWER
+        done = stream.completion
+        assert done.finish_reason == "abstained" and done.completion_tokens == 0
+        assert done.refusal_margin == pytest.approx(margin, abs=0.05)
+        under = chat.complete(messages, chat.with_generation(abstain_bias=-margin - 0.1), refusal=NO_ANSWER)
+        assert under.finish_reason != "abstained" and under.text == free["onnx"].text
+
+
+@pytest.mark.model
 def test_concurrent_answers_are_each_whole(onnx_chats):
     chat = onnx_chats["int8"]
     alone = [chat.complete(m).text for m in (QUESTION, ESSAY)]

@@ -21,7 +21,7 @@ class FakeChat:
     def __init__(self, pieces=None, error=None):
         self.pieces, self.error, self.seen = pieces, error, []
 
-    def stream(self, messages, generation=None):
+    def stream(self, messages, generation=None, refusal=None):
         self.seen.append((messages, generation))
         yield from self.pieces or ["You ", "asked: ", messages[-1]["content"]]
         if self.error:
@@ -267,7 +267,7 @@ def test_with_the_llm_judge_the_new_model_judges_or_nothing_changes():
 class LoopingChat(FakeChat):
     """A model that says its sentence over and over, through the real stream and its guard."""
 
-    def stream(self, messages, generation=None):
+    def stream(self, messages, generation=None, refusal=None):
         from assistant.generate import Completion, TextStream
 
         class Loop(TextStream):
@@ -291,3 +291,35 @@ def test_a_looping_answer_is_cut_where_the_loop_began_and_says_so(doc_index, tmp
     turn = services.flag_log.turn(turn_id)
     assert turn.finish_reason == "repetition" and turn.answer == "The head office is in Bergen [1]."
     assert len(turn.statements) == 1
+
+
+class DoubtingChat(FakeChat):
+    """A model whose refusal is close behind its first choice: the real stream's gate refuses."""
+
+    def stream(self, messages, generation=None, refusal=None):
+        from assistant.generate import Completion, TextStream
+
+        class Doubt(TextStream):
+            def _pieces(self):
+                margin, refuse = self._gate([0.0, 2.0, 1.5])  # token 2 is the refusal's, 0.5 behind
+                if refuse:
+                    yield self._refusal
+                    self.completion = Completion(self._refusal, 5, 0, 0.1, 0.1, "abstained", 0, margin)
+                else:
+                    yield "Bergen."
+                    self.completion = Completion("Bergen.", 5, 2, 0.1, 0.2, "stop", 0, margin)
+
+        chat = SimpleNamespace(first_token=lambda text: 2)
+        return Doubt(chat, messages, GenerationConfig(abstain_bias=1.0), None, refusal)
+
+
+def test_a_refused_answer_says_why_and_is_logged_as_abstained(doc_index, tmp_path):
+    from assistant.prompt import NO_ANSWER
+
+    services = checked_services(doc_index, tmp_path, None)
+    services.chat = DoubtingChat()
+    *_, (final, conversation, _) = respond(services, "Where is the head office?", [], Conversation())
+    assert conversation.messages[-1]["content"] == NO_ANSWER
+    assert "did not guess" in final[-1]["content"]
+    (turn_id,) = services.flag_log.turn_ids()
+    assert services.flag_log.turn(turn_id).finish_reason == "abstained"

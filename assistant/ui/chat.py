@@ -13,7 +13,7 @@ from html import escape
 from typing import Any, Iterator
 
 from ..errors import AssistantError, InputError
-from ..prompt import Message
+from ..prompt import NO_ANSWER, Message
 from .highlight import report_html
 
 
@@ -118,6 +118,8 @@ def sources_html(hits, cited: list[int]) -> str:
 ENDINGS = {  # why an answer ended, when the reader should know
     "repetition": "The answer began to repeat itself and was stopped there.",
     "length": "The answer reached the most tokens per answer and was cut there.",
+    "abstained": ("The model was not sure enough that these passages answer the question, so it did not guess "
+                  "(generation.abstain_bias). Ask it another way, or add a document that answers it."),
 }
 
 
@@ -176,7 +178,7 @@ def respond(services, message: str, shown: list[dict], conversation: Conversatio
         generation = (chat.with_generation(max_new_tokens=int(settings.max_new_tokens))
                       if settings.max_new_tokens else None)
         yield list(shown), conversation, "answering..."
-        stream = chat.stream(messages, generation) if generation else chat.stream(messages)
+        stream = chat.stream(messages, generation, refusal=NO_ANSWER if hits else None)
         for piece in stream:
             answer += piece
             shown[-1] = {"role": "assistant", "content": plain_html(answer)}
