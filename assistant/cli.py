@@ -135,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--no-checker", action="store_true", help="serve only the model, no /v1/check")
     p.add_argument("--max-waiting", type=int, default=64, help="requests that may wait their turn (then 503)")
+    p.add_argument("--max-wait", type=float, default=600.0,
+                   help="seconds a request may wait for its turn (then 503)")
     p.add_argument("--batch", type=int, default=1, metavar="N",
                    help="decode up to N concurrent requests together (default 1: one at a time)")
     p.add_argument("--api-key-env", metavar="NAME",
@@ -466,7 +468,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     checker = None if args.no_checker else make_checker(config.checker, open_index(config), chat)
     progress(f"serving {chat.name} on http://{args.host}:{args.port}/v1"
              + ("" if checker is None else f" (checker: {checker.verifier.name})"))
-    uvicorn.run(build_app(chat, checker, args.max_waiting, args.batch, api_key), host=args.host, port=args.port,
+    uvicorn.run(build_app(chat, checker, args.max_waiting, args.batch, api_key, args.max_wait), host=args.host, port=args.port,
                 log_level="warning" if args.quiet else "info")
     return 0
 

@@ -10,9 +10,9 @@
 With ``max_batch`` 1, one model answers one request at a time: concurrent requests
 wait their turn in arrival order. With ``max_batch`` > 1 (``--batch``), requests that
 arrive together are decoded together in one batch (``assistant/batching.py``). Either
-way at most ``max_waiting`` may wait; beyond that the server answers 503 at once rather
-than letting callers time out. A client that goes away mid-stream stops its
-generation. Bad requests get a 400 with OpenAI's error shape, naming what is wrong.
+way at most ``max_waiting`` may wait, each at most ``max_wait_s``; beyond that the server
+answers 503 rather than letting callers time out. A client that goes away, while it waits or
+mid-stream, gives its place up and stops its generation. Bad requests get a 400 with OpenAI's error shape, naming what is wrong.
 With an API key (``--api-key-env NAME``: the key is read from that environment
 variable, never from the command line), requests without it get a 401.
 """
@@ -73,38 +73,75 @@ def parse_generation(chat, body: dict[str, Any]):
     return chat.with_generation(**changes)
 
 
+class Ticket:
+    """One request's place in the line: waiting, then on the model, then done (exactly once)."""
+
+    def __init__(self) -> None:
+        self.entered = False
+        self.done = False
+
+
 class Turns:
-    """One model, one request at a time, in arrival order; a bounded number waiting.
+    """One model, one request at a time, in arrival order; a bounded number waiting, each for
+    a bounded time.
 
     ``reserve()`` (never blocks) takes a place in the line or raises OverflowError;
-    ``enter()`` then waits for the model; ``leave()`` hands it on."""
+    ``enter(ticket, stop)`` then waits for the model, giving up when ``stop`` is set (the
+    client left) or after ``max_wait_s`` (TimeoutError); ``close(ticket)`` gives back whatever
+    the ticket holds, from any thread, any number of times. A request's ``finally`` closes its
+    ticket, so a client that leaves at any point (queued, streaming) frees its place."""
 
-    def __init__(self, max_waiting: int = 64, exclusive: bool = True):
+    POLL_S = 0.05  # how often a waiting request looks whether its client is still there
+
+    def __init__(self, max_waiting: int = 64, exclusive: bool = True, max_wait_s: float = 600.0):
         self._model = threading.Lock() if exclusive else None  # None: the batcher shares the model out
         self._count = threading.Lock()
         self.max_waiting = max_waiting
+        self.max_wait_s = max_wait_s
         self.waiting = 0
         self.busy = 0
         self.busy_max = 0  # most requests ever on the model at once: 1, unless something is wrong
 
-    def reserve(self) -> None:
+    def reserve(self) -> Ticket:
         with self._count:
             if self.waiting >= self.max_waiting:
                 raise OverflowError
             self.waiting += 1
+        return Ticket()
 
-    def enter(self) -> None:
-        if self._model is not None:
-            self._model.acquire()
-        with self._count:
-            self.waiting -= 1
-            self.busy += 1
-            self.busy_max = max(self.busy_max, self.busy)
+    def enter(self, ticket: Ticket, stop: threading.Event | None = None) -> bool:
+        """Wait for the model; True once on it, False if the request was closed or ``stop`` set."""
+        deadline = time.monotonic() + self.max_wait_s
+        while True:
+            if ticket.done or (stop is not None and stop.is_set()):
+                self.close(ticket)
+                return False
+            got = self._model.acquire(timeout=self.POLL_S) if self._model is not None else True
+            if got:
+                with self._count:
+                    if not ticket.done:
+                        ticket.entered = True
+                        self.waiting -= 1
+                        self.busy += 1
+                        self.busy_max = max(self.busy_max, self.busy)
+                        return True
+                if self._model is not None:  # closed while the lock came free: hand it on
+                    self._model.release()
+                return False
+            if time.monotonic() > deadline:
+                self.close(ticket)
+                raise TimeoutError
 
-    def leave(self) -> None:
+    def close(self, ticket: Ticket) -> None:
         with self._count:
-            self.busy -= 1
-        if self._model is not None:
+            if ticket.done:
+                return
+            ticket.done = True
+            if ticket.entered:
+                self.busy -= 1
+            else:
+                self.waiting -= 1
+        if ticket.entered and self._model is not None:
             self._model.release()
 
 
@@ -122,7 +159,8 @@ def parse_items(value: Any) -> list[dict[str, Any]]:
     return value
 
 
-def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api_key: str | None = None):
+def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api_key: str | None = None,
+              max_wait_s: float = 600.0):
     """The server. With ``api_key``, every request must carry ``Authorization: Bearer <api_key>``
     (401 otherwise), the way OpenAI's clients send their key."""
     import hmac
@@ -136,7 +174,7 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
 
         chat = BatchedChat(chat, max_batch)
     app.state.chat = chat
-    turns = Turns(max_waiting, exclusive=max_batch <= 1)
+    turns = Turns(max_waiting, exclusive=max_batch <= 1, max_wait_s=max_wait_s)
     app.state.turns = turns
 
     def error(status: int, message: str, kind: str) -> JSONResponse:
@@ -173,6 +211,10 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
     async def full(request, err):
         return error(503, f"{turns.max_waiting} requests are already waiting; try again shortly", "server_busy")
 
+    @app.exception_handler(TimeoutError)
+    async def waited_too_long(request, err):
+        return error(503, f"waited more than {turns.max_wait_s:g} s for the model; try again shortly", "server_busy")
+
     @app.get("/v1/models")
     def models():
         return {"object": "list", "data": [{"id": chat.name, "object": "model", "created": 0, "owned_by": "local"}]}
@@ -184,44 +226,78 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
         gen = parse_generation(chat, body)
         rid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         if body.get("stream"):
-            stop = threading.Event()
-            turns.reserve()  # a place in the line, or 503 now
-
-            def events():  # a plain generator: Starlette runs it in a worker thread, so waiting blocks no one
-                head = {"id": rid, "object": "chat.completion.chunk", "created": created, "model": chat.name}
-                turns.enter()
-                try:
-                    yield f"data: {json.dumps({**head, 'choices': [{'index': 0, 'delta': {'role': 'assistant'}}]})}\n\n"
-                    stream = chat.stream(messages, gen, stop)
-                    for piece in stream:
-                        chunk = {**head, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
-                        yield f"data: {json.dumps(chunk)}\n\n"
-                    done = stream.completion
-                    last = {**head, "choices": [{"index": 0, "delta": {}, "finish_reason": done.finish_reason}],
-                            "usage": usage(done)}
-                    yield f"data: {json.dumps(last)}\n\n"
-                    yield "data: [DONE]\n\n"
-                except AssistantError as err:  # after the 200 went out: the error travels in the stream
-                    yield f"data: {json.dumps({'error': {'message': str(err), 'type': 'server_error'}})}\n\n"
-                finally:
-                    stop.set()  # a client that left stops the generation
-                    turns.leave()
-
-            return StreamingResponse(events(), media_type="text/event-stream")
-        from starlette.concurrency import run_in_threadpool
-
-        def answer():
-            turns.enter()
-            try:
-                return chat.complete(messages, gen)
-            finally:
-                turns.leave()
-
-        turns.reserve()
-        done = await run_in_threadpool(answer)
+            return StreamingResponse(streamed(messages, gen, rid, created, turns.reserve()),
+                                     media_type="text/event-stream")
+        done = await on_the_model(turns.reserve(), lambda stop: chat.complete(messages, gen, stop=stop))
         return {"id": rid, "object": "chat.completion", "created": created, "model": chat.name,
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": done.text},
                              "finish_reason": done.finish_reason}], "usage": usage(done)}
+
+    async def on_the_model(ticket: Ticket, work):
+        """``work(stop)`` run in a worker thread once the request's turn comes; the ticket is
+        closed however this ends (a client that leaves cancels this coroutine: ``stop`` is set,
+        so the waiting or the generation in the thread gives up too)."""
+        from starlette.concurrency import run_in_threadpool
+
+        stop = threading.Event()
+
+        def run():
+            if not turns.enter(ticket, stop):
+                return None
+            try:
+                return work(stop)
+            finally:
+                turns.close(ticket)
+
+        try:
+            return await run_in_threadpool(run)
+        finally:
+            stop.set()
+            turns.close(ticket)
+
+    async def streamed(messages, gen, rid: str, created: int, ticket: Ticket):
+        """Server-sent events of one answer. An async generator: when the client leaves,
+        Starlette cancels it at an ``await``, and its ``finally`` frees the ticket (a plain
+        generator abandoned in a worker thread never ran its ``finally``, and kept the model)."""
+        from starlette.concurrency import run_in_threadpool
+
+        head = {"id": rid, "object": "chat.completion.chunk", "created": created, "model": chat.name}
+        stop = threading.Event()
+        pieces = None
+        try:
+            try:
+                if not await run_in_threadpool(turns.enter, ticket, stop):
+                    return
+            except TimeoutError:
+                yield event({"error": {"message": f"waited more than {turns.max_wait_s:g} s for the model",
+                                       "type": "server_busy"}})
+                return
+            yield event({**head, "choices": [{"index": 0, "delta": {"role": "assistant"}}]})
+            stream = chat.stream(messages, gen, stop)
+            pieces = iter(stream)
+            while (piece := await run_in_threadpool(next, pieces, None)) is not None:
+                yield event({**head, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
+            pieces = None  # exhausted
+            done = stream.completion
+            yield event({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": done.finish_reason}],
+                         "usage": usage(done)})
+            yield "data: [DONE]\n\n"
+        except AssistantError as err:  # after the 200 went out: the error travels in the stream
+            yield event({"error": {"message": str(err), "type": "server_error"}})
+        finally:
+            stop.set()  # a client that left stops the generation
+            if pieces is None:
+                turns.close(ticket)
+            else:  # left mid-answer: the model is free once the stream has wound down (not awaited:
+                threading.Thread(target=wind_down, args=(pieces, ticket), daemon=True).start()  # cancelled here)
+
+    def wind_down(pieces, ticket: Ticket) -> None:
+        try:
+            close = getattr(pieces, "close", None)
+            if close is not None:
+                close()
+        finally:
+            turns.close(ticket)
 
     @app.post("/v1/check")
     async def check(request: Request):
@@ -237,6 +313,10 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
                 "results": [r.as_dict() for r in results]}
 
     return app
+
+
+def event(data: dict[str, Any]) -> str:
+    return f"data: {json.dumps(data)}\n\n"
 
 
 def usage(done) -> dict[str, int]:

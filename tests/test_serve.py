@@ -77,8 +77,8 @@ class SlowChat(FakeChat):
 
 
 class SlowStream:
-    def __init__(self, chat, messages):
-        self.chat, self.messages, self.completion = chat, messages, None
+    def __init__(self, chat, messages, stop=None):
+        self.chat, self.messages, self.completion, self.stop = chat, messages, None, stop
 
     def __iter__(self):
         from assistant.generate import Completion
@@ -86,13 +86,19 @@ class SlowStream:
         with self.chat.lock:
             self.chat.running += 1
             self.chat.most = max(self.chat.most, self.chat.running)
-        pieces = ["You ", "asked: ", self.messages[-1]["content"]]
-        for piece in pieces:
-            time.sleep(0.1)
-            yield piece
-        with self.chat.lock:
-            self.chat.running -= 1
-        self.completion = Completion("".join(pieces), 5, 3, 0.1, 0.3, "stop")
+        pieces = getattr(self, "pieces", None) or ["You ", "asked: ", self.messages[-1]["content"]]
+        said = []
+        try:
+            for piece in pieces:
+                if self.stop is not None and self.stop.is_set():
+                    break
+                time.sleep(0.1)
+                said.append(piece)
+                yield piece
+        finally:  # also when the consumer stops early
+            with self.chat.lock:
+                self.chat.running -= 1
+        self.completion = Completion("".join(said), 5, len(said), 0.1, 0.3, "stop")
 
 
 def test_streamed_and_whole_answers_match(serve):
@@ -319,3 +325,68 @@ def test_serve_refuses_an_api_key_variable_that_is_not_set(tmp_path, capsys, mon
     monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
     assert main(["serve", "--api-key-env", "NO_SUCH_KEY_VAR", "--home", str(tmp_path)]) == 2
     assert "NO_SUCH_KEY_VAR: that environment variable is not set or empty" in capsys.readouterr().err
+
+
+class LongChat(SlowChat):
+    """Answers in 20 pieces, 0.1 s apart."""
+
+    def stream(self, messages, generation=None, stop=None):
+        stream = SlowStream(self, messages, stop)
+        stream.pieces = [f"w{n} " for n in range(20)]
+        return stream
+
+
+def test_a_client_that_leaves_while_it_waits_does_not_keep_the_model(serve):
+    import httpx
+
+    app = build_app(LongChat())
+    server = serve(app)
+    body = {"model": "fake", "stream": True, "messages": [{"role": "user", "content": "first"}]}
+    first = threading.Thread(target=lambda: httpx.post(server.url + "/chat/completions", json=body, timeout=30))
+    first.start()
+    time.sleep(0.3)  # the first answer holds the model
+    with httpx.stream("POST", server.url + "/chat/completions", timeout=30,
+                      json={**body, "messages": [{"role": "user", "content": "second"}]}) as waiting:
+        assert waiting.status_code == 200
+        time.sleep(0.3)  # queued behind the first; then its client goes away
+    first.join(30)
+    start = time.perf_counter()
+    answer = client(server.url, timeout=10).complete([{"role": "user", "content": "third"}])
+    assert answer.text.endswith("third") or "w19" in answer.text
+    assert time.perf_counter() - start < 8
+    deadline = time.time() + 5
+    while (app.state.turns.waiting, app.state.turns.busy) != (0, 0):
+        assert time.time() < deadline, (app.state.turns.waiting, app.state.turns.busy)
+        time.sleep(0.05)
+
+
+def test_a_client_that_leaves_mid_stream_stops_its_answer_and_frees_the_model(serve):
+    import httpx
+
+    chat = LongChat()
+    app = build_app(chat)
+    server = serve(app)
+    body = {"model": "fake", "stream": True, "messages": [{"role": "user", "content": "first"}]}
+    with httpx.stream("POST", server.url + "/chat/completions", json=body, timeout=30) as leaving:
+        for line in leaving.iter_lines():
+            if "w2" in line:
+                break  # three pieces in, the client goes away
+    start = time.perf_counter()
+    answer = client(server.url, timeout=10).complete([{"role": "user", "content": "second"}])
+    assert "w19" in answer.text and time.perf_counter() - start < 3.5  # not after the first's whole 2 s + its own
+    assert chat.most == 1
+
+
+def test_a_request_that_waits_too_long_gets_a_503(serve):
+    import httpx
+
+    server = serve(build_app(LongChat(), max_wait_s=0.5))
+    body = {"model": "fake", "messages": [{"role": "user", "content": "first"}]}
+    first = threading.Thread(target=lambda: httpx.post(server.url + "/chat/completions", json=body, timeout=30))
+    first.start()
+    time.sleep(0.3)
+    late = httpx.post(server.url + "/chat/completions", json=body, timeout=30)
+    streamed = httpx.post(server.url + "/chat/completions", json={**body, "stream": True}, timeout=30)
+    first.join(30)
+    assert late.status_code == 503 and "waited more than 0.5 s" in late.json()["error"]["message"]
+    assert "waited more than 0.5 s" in streamed.text
