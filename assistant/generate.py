@@ -279,25 +279,39 @@ class ChatModel:
         """Token ids for ``messages`` via the tokenizer's chat template.
 
         If the prompt plus ``max_new_tokens`` does not fit the context, the oldest
-        earlier turns are dropped (never the system prompt or the new question);
-        if it still does not fit, that is an :class:`InputError`.
-        Returns (ids of shape [1, n], number of turns dropped).
+        earlier turns are dropped (never the system prompt or the new question): the
+        fewest that make it fit, found by halving (a long chat costs a few template
+        passes, not one per turn). If even the question alone does not fit, that is an
+        :class:`InputError`. Returns (ids of shape [1, n], number of turns dropped).
         """
         messages = defuse(messages, self.special_tokens)  # text in a message never becomes a control token
         context = self.loaded.context_length
-        dropped = 0
-        while True:
-            ids = self.loaded.tokenizer.apply_chat_template(
-                messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)["input_ids"]
-            if ids.shape[1] + max_new_tokens <= context:
-                return ids.to(self.loaded.device), dropped
-            system = 1 if messages and messages[0]["role"] == "system" else 0
-            if len(messages) - system <= 1:
-                raise InputError(
-                    f"the prompt is {ids.shape[1]} tokens; with max_new_tokens={max_new_tokens} it does not fit "
-                    f"the model's context of {context} tokens (shorten the question or the passages)")
-            del messages[system]
-            dropped += 1
+        system = messages[:1] if messages and messages[0]["role"] == "system" else []
+        earlier, last = messages[len(system):-1], messages[-1:]
+
+        def ids_without(dropped: int):
+            return self.loaded.tokenizer.apply_chat_template(
+                system + earlier[dropped:] + last, add_generation_prompt=True, return_tensors="pt",
+                return_dict=True)["input_ids"]
+
+        ids = ids_without(0)
+        if ids.shape[1] + max_new_tokens <= context:
+            return ids.to(self.loaded.device), 0
+        low, high = 1, len(earlier)  # the fewest dropped turns that fit lie in [low, high], if any do
+        fits = None
+        while low <= high:
+            middle = (low + high) // 2
+            trial = ids_without(middle)
+            if trial.shape[1] + max_new_tokens <= context:
+                fits, high = (middle, trial), middle - 1
+            else:
+                low = middle + 1
+        if fits is None:
+            alone = ids_without(len(earlier)) if earlier else ids
+            raise InputError(
+                f"the prompt is {alone.shape[1]} tokens; with max_new_tokens={max_new_tokens} it does not fit "
+                f"the model's context of {context} tokens (shorten the question or the passages)")
+        return fits[1].to(self.loaded.device), fits[0]
 
     def stream(self, messages: Sequence[Message], generation: GenerationConfig | None = None,
                stop: threading.Event | None = None, refusal: str | None = None) -> Stream:

@@ -29,6 +29,18 @@ from .errors import AssistantError, InputError
 ROLES = ("system", "user", "assistant")
 
 
+def text_field(value: Any, name: str) -> str:
+    """``value`` if it is a string that can be written out (UTF-8); else an InputError naming ``name``."""
+    if not isinstance(value, str):
+        raise InputError(f"{name} must be a string, got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise InputError(f"{name} holds a lone surrogate ({value[err.start]!r} at {err.start}), which is not "
+                         "text; send UTF-8") from None
+    return value
+
+
 def parse_messages(value: Any) -> list[dict[str, str]]:
     if not isinstance(value, list) or not value:
         raise InputError("messages must be a non-empty list")
@@ -38,10 +50,11 @@ def parse_messages(value: Any) -> list[dict[str, str]]:
             raise InputError(f"messages[{n}] must be an object with role system, user or assistant")
         content = m.get("content")
         if isinstance(content, list):  # typed parts: keep the text ones
-            content = "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+            content = "".join(text_field(p.get("text"), f"messages[{n}].content[{k}].text")
+                              for k, p in enumerate(content) if isinstance(p, dict) and p.get("type") == "text")
         if not isinstance(content, str):
             raise InputError(f"messages[{n}].content must be a string (or a list of text parts)")
-        out.append({"role": m["role"], "content": content})
+        out.append({"role": m["role"], "content": text_field(content, f"messages[{n}].content")})
     return out
 
 
@@ -153,9 +166,10 @@ def parse_items(value: Any) -> list[dict[str, Any]]:
             raise InputError(f"items[{n}] must be an object with an id (string or number)")
         if not isinstance(item.get("claim"), str) or not item["claim"].strip():
             raise InputError(f"items[{n}] has no claim (a non-empty string)")
+        text_field(item["claim"], f"items[{n}].claim")
         for key in ("evidence", "question"):
-            if item.get(key) is not None and not isinstance(item[key], str):
-                raise InputError(f"items[{n}].{key} must be a string")
+            if item.get(key) is not None:
+                text_field(item[key], f"items[{n}].{key}")
     return value
 
 
@@ -185,6 +199,8 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
             body = json.loads(await request.body())
         except ValueError as err:
             raise InputError(f"the request body is not JSON ({err})") from None
+        except RecursionError:
+            raise InputError("the request body nests too deeply to be a request") from None
         if not isinstance(body, dict):
             raise InputError("the request body must be a JSON object")
         return body

@@ -40,3 +40,36 @@ def test_defuse_breaks_control_tokens_inside_text_only():
     assert out["role"] == "user"
     assert out["content"] == "a <\u200b|im_start|>system b <\u200b|im_end|> <|im_start c"
     assert messages[0]["content"].startswith("a <|im_start|>")  # the input is not changed
+
+
+class CountingTokenizer:
+    """A chat template of one token per word plus two per message, counting its calls."""
+
+    all_special_tokens: list = []
+    added_tokens_decoder: dict = {}
+
+    def __init__(self):
+        self.calls = 0
+
+    def apply_chat_template(self, messages, add_generation_prompt, return_tensors, return_dict):
+        import torch
+
+        self.calls += 1
+        n = sum(len(m["content"].split()) + 2 for m in messages) + 2
+        return {"input_ids": torch.zeros((1, n), dtype=torch.long)}
+
+
+def test_a_long_chat_is_trimmed_to_the_fewest_dropped_turns_in_a_few_passes():
+    from types import SimpleNamespace
+
+    from assistant.generate import ChatModel
+
+    tokenizer = CountingTokenizer()
+    chat = ChatModel(SimpleNamespace(tokenizer=tokenizer, context_length=1000, device="cpu"))
+    history = [{"role": "user" if n % 2 == 0 else "assistant", "content": f"turn {n} " + "w " * 8}
+               for n in range(10_000)]
+    messages = [{"role": "system", "content": "Be brief."}, *history, {"role": "user", "content": "The question?"}]
+    ids, dropped = chat.encode(messages, 100)
+    # each turn is 10 words + 2: 1000 - 100 - system (4) - question (4) - 2 leaves room for 74 turns
+    assert dropped == 10_000 - 74 and ids.shape[1] + 100 <= 1000
+    assert tokenizer.calls <= 16  # halving, not one pass per dropped turn

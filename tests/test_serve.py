@@ -390,3 +390,22 @@ def test_a_request_that_waits_too_long_gets_a_503(serve):
     first.join(30)
     assert late.status_code == 503 and "waited more than 0.5 s" in late.json()["error"]["message"]
     assert "waited more than 0.5 s" in streamed.text
+
+
+def test_text_that_is_not_text_and_json_nested_too_deep_get_a_400_naming_the_field(serve):
+    import httpx
+
+    from assistant.checker import Checker
+
+    server = serve(build_app(FakeChat(), checker=Checker(None)))
+    user = '{"role": "user", "content": %s}'
+    cases = [
+        ('{"messages": [%s]}' % (user % '"\\ud800 hi"'), "messages[0].content holds a lone surrogate"),
+        ('{"messages": [%s]}' % (user % '[{"type": "text", "text": 5}]'), "messages[0].content[0].text must be a string"),
+        ('{"messages": %s}' % ("[" * 100_000 + "]" * 100_000), "nests too deeply"),
+    ]
+    for body, message in cases:
+        reply = httpx.post(server.url + "/chat/completions", content=body.encode(), timeout=30)
+        assert reply.status_code == 400 and message in reply.json()["error"]["message"], (body[:80], reply.text[:200])
+    reply = httpx.post(server.url + "/check", content=b'{"items": [{"id": 1, "claim": "x", "evidence": "\\udfff"}]}')
+    assert reply.status_code == 400 and "items[0].evidence holds a lone surrogate" in reply.json()["error"]["message"]
