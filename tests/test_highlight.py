@@ -1,6 +1,7 @@
 """Highlighted answers: every statement marked by label (not colour alone), everything escaped."""
 
 import re
+from html import unescape
 
 from assistant.checker import Checker, Evidence
 from assistant.ui.highlight import report_html, statement_html
@@ -13,10 +14,10 @@ def test_each_statement_is_marked_with_a_label_and_its_evidence():
     html = statement_html(ANSWER, report)
     assert re.findall(r'data-label="(\w+)"', html) == ["supported", "contradicted", "unsupported"]
     assert "\u2714 supported" in html and "\u2716 contradicted" in html and "? unsupported" in html
-    assert 'title="not checked: greeting or courtesy"' in html
-    assert "evidence from Rules: The canteen is not open on Sundays." in html
-    assert re.sub(r"<[^>]+>|\u2714 supported|\u2716 contradicted|\? unsupported", "", html).replace(
-        "&#x27;", "'") == ANSWER  # the text between marks is the answer, unchanged
+    assert 'title="not checked: greeting or courtesy"' in unescape(html)
+    assert "evidence from Rules: The canteen is not open on Sundays." in unescape(html)
+    assert unescape(re.sub(r"<[^>]+>|\u2714 supported|\u2716 contradicted|\? unsupported", "", html)) == ANSWER
+    # the text between marks is the answer, unchanged
 
 
 def test_answers_and_documents_are_escaped():
@@ -25,4 +26,17 @@ def test_answers_and_documents_are_escaped():
     report = Checker(FakeVerifier()).check_answer(payload, None, evidence)
     html = report_html(payload, report)
     assert "<script>" not in html and "<img" not in html and "<b>t</b>" not in html
-    assert "&lt;script&gt;" in html and "onerror=&quot;" in html and "&lt;b&gt;t&lt;/b&gt;" in html
+    assert "<script>alert(1)</script>" in unescape(html) and 'onerror="alert(2)"' in unescape(html)
+    assert "<b>t</b>" in unescape(html)  # shown as the characters they are
+
+
+def test_markdown_in_answers_and_documents_shows_as_text():
+    """The chat renders messages as markdown: a document's link, image, autolinked URL or formula
+    must reach the browser as characters, not syntax (no live link, no image fetched from outside)."""
+    payload = "See [the manual](javascript:alert(1)) and ![](http://attacker.example/x.png) at www.attacker.example $$x$$."
+    evidence = [Evidence(payload, "[t](http://attacker.example)")]
+    report = Checker(FakeVerifier()).check_answer(payload, None, evidence)
+    html = report_html(payload, report)
+    for syntax in ("](", "![", "http://", "www.", "$$", "javascript:"):
+        assert syntax not in html, syntax
+    assert payload in unescape(html) and "[t](http://attacker.example)" in unescape(html)

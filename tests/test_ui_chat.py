@@ -1,6 +1,7 @@
 """The chat tab's handlers without a browser (a fake model), and the page over HTTP."""
 
 import socket
+from html import unescape
 from types import SimpleNamespace
 
 import gradio as gr
@@ -52,12 +53,12 @@ def test_respond_streams_then_checks_highlights_and_logs(doc_index, tmp_path):
     out = list(respond(services, "Where is the head office?", [], Conversation(), session="web:abc"))
     statuses = [status for _, _, status in out]
     assert statuses[0] == "answering..." and "checking 2 statements..." in statuses
-    streamed = [shown[-1]["content"] for shown, _, status in out if status == "answering..."]
+    streamed = [unescape(shown[-1]["content"]) for shown, _, status in out if status == "answering..."]
     assert "The head office is in Bergen [1]. " in streamed  # the answer grew in place
     final, conversation, status = out[-1]
     html = final[-1]["content"]
     assert 'class="v-supported"' in html and 'class="v-unsupported"' in html and "\u2714 supported" in html
-    assert '<span class="citation">[1]</span> Acme' in html and "Sources:" in html
+    assert '<span class="citation">[1]</span> Acme' in unescape(html) and "Sources:" in html
     assert status.startswith("Checked by fake") and "1 supported, 1 unsupported" in status
     assert conversation.messages == [{"role": "user", "content": "Where is the head office?"},
                                      {"role": "assistant", "content": "The head office is in Bergen [1]. It has 9 staff."}]
@@ -82,7 +83,7 @@ def test_html_in_questions_and_answers_is_shown_as_text():
         for message in shown:
             assert "<script" not in message["content"] and "<img" not in message["content"]
             assert "<b>" not in message["content"]
-    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in out[-1][0][-1]["content"]
+    assert "<script>alert(2)</script>" in unescape(out[-1][0][-1]["content"])  # shown as text
 
 
 def test_settings_reach_the_model_and_bad_settings_are_refused():
@@ -108,7 +109,7 @@ def test_retry_answers_the_last_question_again_and_logs_both(tmp_path):
     *_, (shown, conversation, _) = respond(services, "two", shown, conversation)
     *_, (again, conversation2, _) = retry(services, shown, conversation)
     assert [m["content"] for m in again][::2] == ["one", "two"]
-    assert "You asked: one" in again[1]["content"] and "You asked: two" in again[3]["content"]
+    assert "You asked: one" in unescape(again[1]["content"]) and "You asked: two" in unescape(again[3]["content"])
     assert len(conversation2.messages) == 4 and len(conversation2.turn_ids) == 2
     assert conversation2.turn_ids[0] == conversation.turn_ids[0] != conversation2.turn_ids[1]
     assert len(services.flag_log.turn_ids()) == 3

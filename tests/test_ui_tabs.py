@@ -2,6 +2,7 @@
 
 import json
 import re
+from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -43,7 +44,7 @@ def test_uploads_are_indexed_one_line_a_file_and_a_bad_file_stops_nothing(doc_in
     steps = []
     message = documents.add_uploads(doc_index, [good, bad], lambda f, m: steps.append(f))
     assert message.startswith("**1 added, 0 replaced, 0 unchanged, 1 not added**")
-    assert "- added: acme.md (1 chunks)" in message and "**not added: broken.pdf**:" in message
+    assert "- added: acme.md (1 chunks)" in unescape(message) and "**not added: broken.pdf**:" in unescape(message)
     assert steps[0] == 0.0 and steps[-1] == 1.0
     rows = documents.table(doc_index)
     assert [r[0] for r in rows] == ["Acme"] and rows[0][1] == "markdown" and rows[0][3] == 1

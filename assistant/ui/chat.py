@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from ..errors import AssistantError, InputError
 from ..prompt import NO_ANSWER, Message
-from .highlight import report_html
+from .highlight import report_html, text_html
 
 
 @dataclass
@@ -100,7 +100,7 @@ def page_error(err: BaseException | str):
 
 def plain_html(text: str) -> str:
     """Text shown in the chat as text: escaped, line breaks kept."""
-    return escape(text).replace("\n", "<br>")
+    return text_html(text).replace("\n", "<br>")
 
 
 def sources_html(hits, cited: list[int]) -> str:
@@ -109,8 +109,8 @@ def sources_html(hits, cited: list[int]) -> str:
         return ""
     numbers = cited or list(range(1, len(hits) + 1))
     label = "Sources" if cited else "Retrieved passages (none cited)"
-    items = "".join(f'<li value="{n}"><span class="citation">[{n}]</span> {escape(hits[n - 1].title)}'
-                    f'{escape(f", page {hits[n - 1].page}") if hits[n - 1].page is not None else ""}</li>'
+    items = "".join(f'<li value="{n}"><span class="citation">[{n}]</span> {text_html(hits[n - 1].title)}'
+                    f'{text_html(f", page {hits[n - 1].page}") if hits[n - 1].page is not None else ""}</li>'
                     for n in numbers)
     return f'<div class="sources"><small><b>{label}:</b></small><ol>{items}</ol></div>'
 

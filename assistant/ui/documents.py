@@ -106,7 +106,7 @@ def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] |
 
 
 def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None) -> str:
-    from html import escape
+    from .highlight import text_html
 
     from index.load import size_problem, type_problem
 
@@ -163,8 +163,8 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
         """The name a person gave the file (a JSONL record's line or id kept after it)."""
         for stored, name in names.items():
             if source == stored or source.startswith((stored + ":", stored + "#")):
-                return escape(name + source[len(stored):])
-        return escape(Path(source).name)
+                return text_html(name + source[len(stored):])
+        return text_html(Path(source).name)
 
     lines = [f"**{len(report.added)} added, {len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
              f"{len(report.skipped) + len(refused)} not added** ({report.chunks} chunks in {report.seconds:.1f} s)"]
@@ -172,17 +172,17 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
     lines += [f"- {'replaced' if d.source in replaced else 'added'}: {shown(d.source)} ({d.chunks} chunks)"
               for d in report.added]
     lines += [f"- unchanged (already indexed): {shown(s)}" for s in report.unchanged]
-    lines += [f"- **not added: {shown(str(p))}**: {escape(reason)}" for p, reason in report.skipped]
-    lines += [f"- **not added: {escape(name)}**: {escape(reason)}" for name, reason in refused]
+    lines += [f"- **not added: {shown(str(p))}**: {text_html(reason)}" for p, reason in report.skipped]
+    lines += [f"- **not added: {text_html(name)}**: {text_html(reason)}" for name, reason in refused]
     return "\n".join(lines)
 
 
 def delete(index, doc_id: str | None) -> str:
-    from html import escape
+    from .highlight import text_html
 
     if index is None:
         raise InputError("no document index is open")
     if not doc_id:
         raise InputError("choose a document to delete")
     doc = index.remove(doc_id)
-    return f"Deleted {escape(doc.title)} ({doc.chunks} chunks). Flags on earlier answers keep their evidence."
+    return f"Deleted {text_html(doc.title)} ({doc.chunks} chunks). Flags on earlier answers keep their evidence."

@@ -1,14 +1,23 @@
 """An answer as HTML with every statement marked by its verdict: colour *and* an icon and a label.
 
-Everything that comes from an answer or a document is escaped with ``html.escape``
-(text and attributes), so a ``<script>`` or an ``onerror=`` in either shows as text
-and never runs. The evidence (span, document title, page, score) is in each
+Everything that comes from an answer or a document goes through :func:`text_html` (text and
+attributes): HTML, markdown and LaTeX markup are written as character references, so a
+``<script>``, an ``onerror=``, a link ``[x](javascript:...)``, an image ``![](http://...)`` or a
+bare URL in either shows as the characters it is, and nothing runs, links or loads. The evidence (span, document title, page, score) is in each
 statement's tooltip and in a ``<details>`` block under the answer.
 """
 
 from __future__ import annotations
 
-from html import escape
+# Every character that HTML, markdown (Gradio renders a chat message as markdown: links, images,
+# autolinked URLs, emphasis, code) or its LaTeX delimiters could read as markup.
+_MARKUP = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$:="}
+
+
+def text_html(text: str) -> str:
+    """``text`` to show as text in HTML that a markdown renderer reads first: each markup character
+    as a character reference (the browser shows the character; no renderer sees syntax)."""
+    return "".join(_MARKUP.get(c, c) for c in text)
 
 MARKS = {  # label -> (icon, words, css class)
     "supported": ("\u2714", "supported", "v-supported"),
@@ -43,20 +52,20 @@ def statement_html(answer: str, report) -> str:
     out, at = [], 0
     for n, v in enumerate(report.verdicts, start=1):
         s = v.statement
-        out.append(escape(answer[at:s.start]))
+        out.append(text_html(answer[at:s.start]))
         icon, words, css = MARKS[v.label]
         if v.label == "not_a_claim":
-            out.append(f'<span class="{css}" title="not checked: {escape(s.reason or "not a claim")}">'
-                       f"{escape(s.text)}</span>")
+            out.append(f'<span class="{css}" title="not checked: {text_html(s.reason or "not a claim")}">'
+                       f"{text_html(s.text)}</span>")
         else:
             tip = f"{words} (score {v.score:.2f})" if v.score is not None else words
             if v.evidence:
                 tip += f"\nevidence from {where(v)}: {v.evidence}"
-            title = escape(tip).replace("\n", "&#10;")  # a line break inside the tooltip
+            title = text_html(tip).replace("\n", "&#10;")  # a line break inside the tooltip
             out.append(f'<span class="{css}" data-statement="{n}" data-label="{v.label}" title="{title}">'
-                       f'{escape(s.text)}<sup class="v-mark" aria-label="{words}">{icon} {words}</sup></span>')
+                       f'{text_html(s.text)}<sup class="v-mark" aria-label="{words}">{icon} {words}</sup></span>')
         at = s.end
-    out.append(escape(answer[at:]))
+    out.append(text_html(answer[at:]))
     return "".join(out)
 
 
@@ -68,11 +77,11 @@ def report_html(answer: str, report, style: bool = True) -> str:
         if v.label == "not_a_claim":
             continue
         icon, words, _ = MARKS[v.label]
-        evidence = escape(v.evidence) if v.evidence else "<em>no evidence found</em>"
-        rows.append(f"<li>{icon} <strong>{words}</strong> ({v.score:.2f}): {escape(v.statement.text)}<br>"
-                    f"<small>{escape(where(v))}: {evidence}</small></li>")
+        evidence = text_html(v.evidence) if v.evidence else "<em>no evidence found</em>"
+        rows.append(f"<li>{icon} <strong>{words}</strong> ({v.score:.2f}): {text_html(v.statement.text)}<br>"
+                    f"<small>{text_html(where(v))}: {evidence}</small></li>")
     details = (f"<details><summary>Evidence for each statement</summary><ol>{''.join(rows)}</ol></details>"
                if rows else "")
     marked = statement_html(answer, report).replace("\n", "<br>")
     return (f"{STYLE if style else ''}<div class=\"checked-answer\">{marked}</div>"
-            f"<p><small>Checked by {escape(report.verifier)}: {escape(counts)}</small></p>{details}")
+            f"<p><small>Checked by {text_html(report.verifier)}: {text_html(counts)}</small></p>{details}")

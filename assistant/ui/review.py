@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from html import escape
+from .highlight import text_html
 
 from ..errors import InputError
 
@@ -81,18 +81,18 @@ def view(flag_log, statement_id) -> FlagView:
     turn = flag_log.turn_of(statement_id)
     flagged = next(s for s in turn.statements if s.id == statement_id)
     report = logged_report(turn)
-    where = escape(flagged.evidence_title or "no document")
+    where = text_html(flagged.evidence_title or "no document")
     if flagged.evidence_page is not None:
         where += f", page {flagged.evidence_page}"
     score = f"{flagged.score:.2f}" if flagged.score is not None else "n/a"
-    evidence = (f"<p><strong>{escape(flagged.label)}</strong> (score {score}): {escape(flagged.text)}</p>"
+    evidence = (f"<p><strong>{text_html(flagged.label)}</strong> (score {score}): {text_html(flagged.text)}</p>"
                 f"<p><small>best evidence, from {where}:</small></p>"
-                f"<blockquote>{escape(flagged.evidence) if flagged.evidence else '<em>none found</em>'}</blockquote>")
-    status = (f"reviewed: {flagged.decision}" + (f" ({escape(flagged.note)})" if flagged.note else "")
+                f"<blockquote>{text_html(flagged.evidence) if flagged.evidence else '<em>none found</em>'}</blockquote>")
+    status = (f"reviewed: {flagged.decision}" + (f" ({text_html(flagged.note)})" if flagged.note else "")
               if flagged.decision else "not reviewed yet")
     if turn.correction:
         status += f"; a correction is stored ({turn.correction_origin})"
-    return FlagView(statement_id, turn.id, f"**Question:** {escape(turn.question)}", report_html(turn.answer, report,
+    return FlagView(statement_id, turn.id, f"**Question:** {text_html(turn.question)}", report_html(turn.answer, report,
                     style=False), evidence, turn.correction or trim(report), status)
 
 
