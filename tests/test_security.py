@@ -6,8 +6,10 @@ See SECURITY.md for the threat model these tests stand behind.
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
+from html import unescape
 from pathlib import Path
 
 import httpx
@@ -102,7 +104,7 @@ def test_uploads_land_in_the_data_home_only_under_generated_names(page, assistan
     doc.write_text("# Quarterly report\n\nSales rose by 4 percent.")
     client = Client(url, auth=USERS[0], verbose=False)
     message = client.predict([handle_file(str(doc))], api_name="/add_documents")[0]
-    assert message.startswith("**1 added") and "Quarterly report.md" in message
+    assert message.startswith("**1 added") and "Quarterly report.md" in unescape(message)
     (stored,) = (assistant_home / "uploads").iterdir()
     assert re.fullmatch(r"[0-9a-f]{16}\.md", stored.name)
     copies = [p for p in (assistant_home / "tmp").rglob(doc.name)]
@@ -154,7 +156,7 @@ def test_error_messages_carrying_markup_are_shown_as_text(page, browser):  # noq
             break
     assert box.input_value() == name  # else the click below would load the real packaged model
     tab.click("#load-model")
-    toast = tab.get_by_text("bold</b>", exact=False).first
+    toast = tab.get_by_text("cannot load model", exact=False).first  # not the progress line, which names it too
     toast.wait_for(timeout=30_000)
     assert "cannot load model '<img src=x" in toast.inner_text()
     tab.wait_for_timeout(600)  # the toast slides in
@@ -162,3 +164,15 @@ def test_error_messages_carrying_markup_are_shown_as_text(page, browser):  # noq
     assert tab.evaluate("window.__pwned") is None
     assert tab.evaluate("document.querySelectorAll('img[src=x], b').length") == 0
     context.close()
+
+
+def test_failed_sign_ins_are_throttled_logged_and_answered_429(page, caplog):
+    _, url = page
+    with caplog.at_level(logging.WARNING, logger="assistant.login"):
+        wrong = [httpx.post(url + "/login", data={"username": "ann", "password": f"guess{n}"}).status_code
+                 for n in range(4)]
+        right = httpx.post(url + "/login", data={"username": USERS[0][0], "password": USERS[0][1]})
+    assert wrong == [400, 400, 400, 429]  # three tries free, then the user and the address must wait
+    assert right.status_code == 429 and int(right.headers["retry-after"]) >= 1
+    assert "too many failed sign-ins" in right.json()["detail"]
+    assert caplog.text.count("failed sign-in for user 'ann' from 127.0.0.1") == 3

@@ -6,12 +6,17 @@ schema, ...). :class:`LoginRequired` is an ASGI middleware in front of all of th
 **allow-list** of what the login page itself needs (its HTML shell, scripts, styles,
 icons, the login and login-check calls); every other request without a signed-in
 session cookie gets 401 (a websocket is closed). ``tests/test_security.py`` walks every
-route the app has and checks each one.
+route the app has and checks each one. Failed sign-ins are throttled per user name and per
+address (:mod:`assistant.ui.throttle`): 429 with ``Retry-After`` while one must wait.
 """
 
 from __future__ import annotations
 
 import json
+import math
+from urllib.parse import parse_qs
+
+from .throttle import LoginThrottle, keys
 
 PUBLIC = frozenset({
     "/", "/login", "/login/", "/logout", "/favicon.ico", "/robots.txt", "/manifest.json", "/theme.css",
@@ -29,8 +34,9 @@ def is_public(path: str) -> bool:
 class LoginRequired:
     """ASGI middleware; a no-op when the app has no login (``app.auth`` unset)."""
 
-    def __init__(self, app):
+    def __init__(self, app, throttle: LoginThrottle | None = None):
         self.app = app
+        self.throttle = throttle or LoginThrottle()
 
     def signed_in(self, gradio_app, scope) -> bool:
         from starlette.requests import HTTPConnection
@@ -45,15 +51,61 @@ class LoginRequired:
         path, root = scope.get("path", "/"), scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root):] or "/"
+        if (scope["type"] == "http" and scope.get("method") == "POST" and path in ("/login", "/login/")
+                and getattr(gradio_app, "auth", None)):
+            await self.sign_in(scope, receive, send)
+            return
         if (scope["type"] in ("http", "websocket") and getattr(gradio_app, "auth", None)
                 and not is_public(path) and not self.signed_in(gradio_app, scope)):
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            body = json.dumps({"detail": "Not authenticated: sign in first"}).encode()
-            await send({"type": "http.response.start", "status": 401,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            await refuse(send, 401, "Not authenticated: sign in first")
             return
         await self.app(scope, receive, send)
+
+    async def sign_in(self, scope, receive, send) -> None:
+        """The login route, unless the user name or the address must wait after failures; its
+        outcome counted (Gradio answers 200 for a right password, 400 for a wrong one)."""
+        messages, body = [], b""
+        while True:  # the form is small; read it to learn the user name, then hand it on unchanged
+            message = await receive()
+            messages.append(message)
+            body += message.get("body", b"")
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+            if len(body) > 64_000:
+                await refuse(send, 413, "the sign-in form is too large")
+                return
+        user = (parse_qs(body.decode("utf-8", "replace")).get("username") or [""])[0].strip()
+        address = (scope.get("client") or ("unknown", 0))[0]
+        wait = self.throttle.wait_s(keys(user, address))
+        if wait > 0:
+            seconds = math.ceil(wait)
+            await refuse(send, 429, f"too many failed sign-ins; try again in {seconds} s",
+                         [(b"retry-after", str(seconds).encode())])
+            return
+
+        async def replay():
+            return messages.pop(0) if messages else await receive()
+
+        status = {}
+
+        async def watch(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        await self.app(scope, replay, watch)
+        if status.get("code") == 200:
+            self.throttle.succeeded(user)
+        elif status.get("code") in (400, 401, 403):
+            self.throttle.failed(user, address)
+
+
+async def refuse(send, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *headers]})
+    await send({"type": "http.response.body", "body": body})
