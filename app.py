@@ -17,7 +17,10 @@ import sys
 USER_TEMP_DIR = os.environ.get("GRADIO_TEMP_DIR")  # set by the person running us: theirs to choose
 
 
-def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=None, model_config=None):
+def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=None, model_config=None,
+               reviewers=()):
+    """The page. With a login, a signed-in user reviews the flags of their own answers; the users
+    in ``reviewers`` see, review and export everyone's (see ``assistant.ui.review``)."""
     import gradio as gr
 
     from assistant.config import VERIFIERS, CheckerConfig, ModelConfig
@@ -169,17 +172,17 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
                     reject_button = gr.Button("Reject: a false alarm", elem_id="reject")
                     regenerate_button = gr.Button("Regenerate the suggestion", elem_id="regenerate")
 
-            def list_flags(v, s, d):
+            def list_flags(v, s, d, request: gr.Request):
                 try:
-                    return review.rows(flag_log, v, s, d or None)
+                    return review.rows(flag_log, v, s, d or None, review.viewer(request, reviewers))
                 except AssistantError as err:
                     raise shown_error(err) from err
 
-            def show(statement_id):
+            def show(statement_id, request: gr.Request):
                 if statement_id is None:
                     return "", "", "", "Pick a flag from the table.", "", ""
                 try:
-                    view = review.view(flag_log, statement_id)
+                    view = review.view(flag_log, statement_id, review.viewer(request, reviewers))
                 except AssistantError as err:
                     raise shown_error(err) from err
                 return (view.question_html, view.answer_html, view.evidence_html, view.status, view.suggestion,
@@ -193,15 +196,15 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
                 def handler(statement_id, text, why, suggested, v, s, d, request: gr.Request):
                     try:
                         message = review.decide(flag_log, statement_id, decision, text, why,
-                                                getattr(request, "username", None), suggested)
+                                                review.viewer(request, reviewers), suggested)
                     except AssistantError as err:
                         raise shown_error(err) from err
-                    return message, list_flags(v, s, d)
+                    return message, list_flags(v, s, d, request)
                 return handler
 
-            def regenerate(statement_id):
+            def regenerate(statement_id, request: gr.Request):
                 try:
-                    return review.regenerate(services, statement_id)
+                    return review.regenerate(services, statement_id, review.viewer(request, reviewers))
                 except AssistantError as err:
                     raise shown_error(err) from err
 
@@ -233,8 +236,9 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
                 export_result = gr.Markdown(elem_id="export-result")
                 export_file = gr.File(label="Download", interactive=False, elem_id="export-file")
 
-            def run_export(f, v, r, h, a, b):
+            def run_export(f, v, r, h, a, b, request: gr.Request):
                 try:
+                    review.viewer(request, reviewers).check_all("An export")
                     path, summary = exports.run(flag_log, f, v, r, a, b, h)
                 except AssistantError as err:
                     raise shown_error(err) from err
@@ -313,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--auth", action="append", default=[], metavar="USER:PASSWORD",
                         help="require this login (repeat for more users)")
     parser.add_argument("--auth-file", help="a file of USER:PASSWORD lines")
+    parser.add_argument("--reviewer", action="append", default=[], metavar="USER",
+                        help="with a login: this user sees, reviews and exports every user's flags (repeat for "
+                             "more); others see their own")
     add_common_options(parser)
     add_decoding_options(parser)
     args = parser.parse_args(argv)
@@ -332,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
-    demo = build_demo(chat, index, checker, flag_log, config.checker, config.model)
+    demo = build_demo(chat, index, checker, flag_log, config.checker, config.model, args.reviewer)
     serve(demo, args.host, args.port, auth)
     return 0
 

@@ -291,9 +291,14 @@ class FlagLog:
         return turn
 
     def flags(self, *, label: str | None = None, reviewed: bool | None = None, since: float | None = None,
-              until: float | None = None, doc_id: str | None = None) -> list[LoggedStatement]:
-        """Flagged statements (unsupported or contradicted), oldest first, filtered."""
+              until: float | None = None, doc_id: str | None = None, session_prefix: str | None = None
+              ) -> list[LoggedStatement]:
+        """Flagged statements (unsupported or contradicted), oldest first, filtered (``session_prefix``:
+        only turns whose session starts so, e.g. one signed-in user's ``"web:ann:"``)."""
         where, args = ["s.label IN ('unsupported', 'contradicted')"], []
+        if session_prefix is not None:
+            where.append("substr(t.session, 1, length(?)) = ?")
+            args += [session_prefix, session_prefix]
         if label is not None:
             if label not in FLAG_LABELS:
                 raise InputError(f"a flag's verdict is unsupported or contradicted, not {label!r}")

@@ -168,3 +168,32 @@ def test_dashboard_numbers(reviewed_log):
     assert board.rate_by_day["statements"].sum() == 9
     assert dict(zip(board.verdict_mix.verdict, board.verdict_mix.statements))["contradicted"] == 3
     assert dashboard.build(None).summary == "No answers logged yet."
+
+
+def test_with_a_login_each_user_reviews_their_own_flags_and_reviewers_everyones(tmp_path):
+    from types import SimpleNamespace
+
+    from assistant.log import FlagLog
+    from tests.test_log import checked_turn
+
+    log = FlagLog(tmp_path / "log.sqlite")
+    ann = log.turn(checked_turn(log, session="web:ann:tab1", question="Ann's private question?"))
+    bob = log.turn(checked_turn(log, session="web:bob:tab7", question="Bob's private question?"))
+    log.turn(checked_turn(log, session="web:annette:tab2", question="Annette's?"))  # a prefix of no one else's
+    as_ann = review.viewer(SimpleNamespace(username="ann"), reviewers=["carol"])
+    as_carol = review.viewer(SimpleNamespace(username="carol"), reviewers=["carol"])
+    alone = review.viewer(SimpleNamespace(username=None))  # no login: the one user of the page
+    assert {r[5] for r in review.rows(log, "all", "all", who=as_ann)} == {"Ann's private question?"}
+    assert len({r[5] for r in review.rows(log, "all", "all", who=as_carol)}) == 3
+    assert len({r[5] for r in review.rows(log, "all", "all", who=alone)}) == 3
+    assert "Ann's private" in unescape(review.view(log, ann.flagged[0].id, as_ann).question_html)
+    with pytest.raises(InputError, match="another user's answer"):
+        review.view(log, bob.flagged[0].id, as_ann)
+    with pytest.raises(InputError, match="another user's answer"):
+        review.decide(log, bob.flagged[0].id, "rejected", who=as_ann)
+    assert log.turn(bob.id).flagged[0].decision is None
+    review.decide(log, bob.flagged[0].id, "rejected", who=as_carol)
+    assert log.turn(bob.id).flagged[0].decision == "rejected"
+    with pytest.raises(InputError, match="only reviewers"):
+        as_ann.check_all("An export")
+    as_carol.check_all("An export")

@@ -1,6 +1,11 @@
 """The review tab: flagged statements, filtered; one at a time with its question, answer and evidence;
 confirm (a hallucination), reject (a false alarm), or store a corrected answer.
 
+Whose flags: with a login, a signed-in user sees and reviews the flags of their own
+answers; a reviewer (``app.py --reviewer NAME``) sees everyone's. Questions can be private,
+and a deployment names who may read them all. Without a login the page has one user, who
+sees everything.
+
 The suggested correction is prefilled with the answer minus its flagged statements
 (``assistant.repair.trim``, instant); *Regenerate* asks the model again under the
 stricter grounded prompt and re-checks it (``assistant.repair.suggest``). A
@@ -11,13 +16,47 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from .highlight import text_html
 
 from ..errors import InputError
+from .highlight import text_html
 
 COLUMNS = ["id", "when", "verdict", "score", "statement", "question", "evidence from", "review"]
 VERDICTS = ("all", "unsupported", "contradicted")
 STATES = ("unreviewed", "reviewed", "all")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks at the flags: ``user`` None (no login) or a reviewer sees all of them."""
+
+    user: str | None = None
+    reviewer: bool = False
+
+    @property
+    def sees_all(self) -> bool:
+        return self.user is None or self.reviewer
+
+    @property
+    def session_prefix(self) -> str | None:
+        return None if self.sees_all else f"web:{self.user}:"  # the sessions chat.session_id writes for them
+
+    def check(self, turn) -> None:
+        """An InputError unless this viewer may see ``turn``."""
+        if self.session_prefix is not None and not (turn.session or "").startswith(self.session_prefix):
+            raise InputError("that flag is on another user's answer; only reviewers (app.py --reviewer) see those")
+
+    def check_all(self, what: str) -> None:
+        if not self.sees_all:
+            raise InputError(f"{what} covers every user's questions: only reviewers (app.py --reviewer) may see it")
+
+
+def viewer(request, reviewers=()) -> Viewer:
+    """The viewer of a page request (Gradio's signed-in ``username``, or None without a login)."""
+    user = getattr(request, "username", None)
+    return Viewer(user, user is not None and user in set(reviewers))
+
+
+EVERYONE = Viewer()
 
 
 @dataclass
@@ -31,15 +70,16 @@ class FlagView:
     status: str
 
 
-def rows(flag_log, verdict: str = "all", state: str = "unreviewed", doc_id: str | None = None) -> list[list]:
-    """The flags as table rows, newest first."""
+def rows(flag_log, verdict: str = "all", state: str = "unreviewed", doc_id: str | None = None,
+         who: Viewer = EVERYONE) -> list[list]:
+    """The flags ``who`` may see, as table rows, newest first."""
     if flag_log is None:
         return []
     if verdict not in VERDICTS or state not in STATES:
         raise InputError(f"unknown filter: verdict {verdict!r}, review state {state!r}")
     flags = flag_log.flags(label=None if verdict == "all" else verdict,
                            reviewed={"all": None, "reviewed": True, "unreviewed": False}[state],
-                           doc_id=doc_id or None)
+                           doc_id=doc_id or None, session_prefix=who.session_prefix)
     headings = flag_log.turn_headings(s.turn_id for s in flags)
     out = []
     for s in reversed(flags):
@@ -67,7 +107,7 @@ def logged_report(turn):
                        turn.check_seconds or 0.0)
 
 
-def view(flag_log, statement_id) -> FlagView:
+def view(flag_log, statement_id, who: Viewer = EVERYONE) -> FlagView:
     """Everything the reviewer needs about one flagged statement."""
     from ..repair import trim
     from .highlight import report_html
@@ -79,6 +119,7 @@ def view(flag_log, statement_id) -> FlagView:
     except (TypeError, ValueError):
         raise InputError(f"pick a flag from the table (got {statement_id!r})") from None
     turn = flag_log.turn_of(statement_id)
+    who.check(turn)
     flagged = next(s for s in turn.statements if s.id == statement_id)
     report = logged_report(turn)
     where = text_html(flagged.evidence_title or "no document")
@@ -97,20 +138,21 @@ def view(flag_log, statement_id) -> FlagView:
 
 
 def decide(flag_log, statement_id, decision: str, correction: str = "", note: str = "",
-           reviewer: str | None = None, suggested: str = "") -> str:
+           who: Viewer = EVERYONE, suggested: str = "") -> str:
     """Confirm or reject a flag; a correction different from the untouched suggestion is stored as the person's."""
     if decision not in ("confirmed", "rejected"):
         raise InputError(f"a review is confirmed or rejected, not {decision!r}")
     if statement_id in (None, ""):
         raise InputError("pick a flag from the table first")
+    who.check(flag_log.turn_of(int(statement_id)))
     text = (correction or "").strip() if decision == "confirmed" else ""
     origin = "suggestion" if text and text == (suggested or "").strip() else "person"
     flag_log.review(int(statement_id), decision, note=note.strip() or None, correction=text or None, origin=origin,
-                    reviewer=reviewer)  # the decision and the correction in one transaction
+                    reviewer=who.user)  # the decision and the correction in one transaction
     return f"Statement {statement_id}: {decision}" + ("; correction stored." if text else ".")
 
 
-def regenerate(services, statement_id) -> str:
+def regenerate(services, statement_id, who: Viewer = EVERYONE) -> str:
     """A suggestion from the model under the stricter prompt, if it checks better than the trimmed answer."""
     from ..checker import Evidence
     from ..repair import suggest
@@ -119,6 +161,7 @@ def regenerate(services, statement_id) -> str:
     if checker is None:
         raise InputError("no checker is configured, so a regenerated answer cannot be re-checked")
     turn = services.flag_log.turn_of(int(statement_id))
+    who.check(turn)
     passages = [Evidence.from_logged(p) for p in turn.passages]
     report = checker.check_answer(turn.answer, turn.question, passages)
     suggestion = suggest(checker, report, passages, services.chat)
