@@ -359,12 +359,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": done.text.strip()}]
 
 
-MAX_CLAIM_CHARS = 5_000
-
-
 def read_claims(path: str, progress: Callable[[str], None]):
     """Valid items of a claims JSONL file, and the number of bad lines (each reported by line number)."""
     from .errors import InputError
+    from .limits import LIMITS
 
     try:
         lines = open(path, encoding="utf-8").read().splitlines()
@@ -388,8 +386,9 @@ def read_claims(path: str, progress: Callable[[str], None]):
                 problem = 'no "id" (string)'
             elif not isinstance(item.get("claim"), str) or not item["claim"].strip():
                 problem = 'no non-empty "claim"'
-            elif len(item["claim"]) > MAX_CLAIM_CHARS:
-                problem = f'"claim" is {len(item["claim"]):,} characters; a claim is one statement (at most {MAX_CLAIM_CHARS:,})'
+            elif len(item["claim"]) > LIMITS.claim_chars:
+                problem = (f'"claim" is {len(item["claim"]):,} characters; a claim is one statement '
+                           f'(at most {LIMITS.claim_chars:,})')
             elif not isinstance(item.get("evidence", ""), str) or not isinstance(item.get("question") or "", str):
                 problem = '"evidence" and "question" must be strings'
         if problem:

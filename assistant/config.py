@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import ConfigError
+from .limits import LIMITS
 
 ENV_PREFIX = "ASSISTANT_"
 CONFIG_ENV = "ASSISTANT_CONFIG"
@@ -170,7 +171,12 @@ class IndexConfig:
         "help": "embedding model: 'minilm' (the packaged all-MiniLM-L6-v2), a sentence-transformers id or a path"})
     chunk_tokens: int = field(default=192, metadata={"help": "most tokens in a chunk (embedding-model tokens)"})
     chunk_overlap: int = field(default=32, metadata={"help": "tokens a chunk may share with the one before"})
-    max_file_mb: float = field(default=50.0, metadata={"help": "larger files are refused"})
+    max_file_mb: float = field(default=LIMITS.file_mb, metadata={"help": "larger files are refused"})
+    parse_seconds: float = field(default=LIMITS.parse_seconds, metadata={
+        "help": "seconds a file (PDF, .docx, HTML, JSONL) may take to parse, in a process of its own; "
+                "past it the file is skipped"})
+    parse_memory_mb: int = field(default=LIMITS.parse_memory_mb, metadata={
+        "help": "memory (MB of address space) the process parsing a file may use; a file needing more is skipped"})
     # 16: fastest of 8/16/32/64 for ~190-token chunks on 2 CPU cores (bench/index.py); padding grows with the batch
     batch_size: int = field(default=16, metadata={"help": "chunks embedded per batch"})
     top_k: int = field(default=5, metadata={"help": "passages retrieved for a question"})
@@ -188,6 +194,9 @@ class IndexConfig:
         _check(0 <= self.chunk_overlap < self.chunk_tokens, "index.chunk_overlap",
                f"must be >= 0 and below index.chunk_tokens ({self.chunk_tokens}), got {self.chunk_overlap}")
         _check(self.max_file_mb > 0, "index.max_file_mb", f"must be > 0, got {self.max_file_mb}")
+        _check(self.parse_seconds > 0, "index.parse_seconds", f"must be > 0, got {self.parse_seconds}")
+        _check(self.parse_memory_mb >= 256, "index.parse_memory_mb",
+               f"must be at least 256 (the parsers alone take about 100), got {self.parse_memory_mb}")
         _check(self.batch_size >= 1, "index.batch_size", f"must be >= 1, got {self.batch_size}")
         _check(1 <= self.top_k <= 100, "index.top_k", f"must be between 1 and 100, got {self.top_k}")
         _check(self.ann_threshold >= 1, "index.ann_threshold", f"must be >= 1, got {self.ann_threshold}")

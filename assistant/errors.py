@@ -43,6 +43,10 @@ class InputError(AssistantError):
     exit_code = 4
 
 
+class TooLarge(InputError):
+    """Input over one of the budgets in ``assistant.limits`` (the API answers 413)."""
+
+
 class StorageError(AssistantError):
     """The data home cannot be written: a full disk, a file size limit, an I/O error.
 

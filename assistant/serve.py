@@ -24,7 +24,8 @@ import time
 import uuid
 from typing import Any
 
-from .errors import AssistantError, InputError
+from .errors import AssistantError, InputError, TooLarge
+from .limits import LIMITS, Limits
 
 ROLES = ("system", "user", "assistant")
 
@@ -41,10 +42,12 @@ def text_field(value: Any, name: str) -> str:
     return value
 
 
-def parse_messages(value: Any) -> list[dict[str, str]]:
+def parse_messages(value: Any, limits: Limits = LIMITS) -> list[dict[str, str]]:
     if not isinstance(value, list) or not value:
         raise InputError("messages must be a non-empty list")
-    out = []
+    if len(value) > limits.messages:
+        raise TooLarge(f"messages holds {len(value):,} messages; at most {limits.messages:,} are read")
+    out, total = [], 0
     for n, m in enumerate(value):
         if not isinstance(m, dict) or m.get("role") not in ROLES:
             raise InputError(f"messages[{n}] must be an object with role system, user or assistant")
@@ -54,6 +57,13 @@ def parse_messages(value: Any) -> list[dict[str, str]]:
                               for k, p in enumerate(content) if isinstance(p, dict) and p.get("type") == "text")
         if not isinstance(content, str):
             raise InputError(f"messages[{n}].content must be a string (or a list of text parts)")
+        if len(content) > limits.message_chars:
+            raise TooLarge(f"messages[{n}].content is {len(content):,} characters; the limit is "
+                           f"{limits.message_chars:,}")
+        total += len(content)
+        if total > limits.request_chars:
+            raise TooLarge(f"the messages run past {limits.request_chars:,} characters (at messages[{n}]); the model "
+                           "could read only the end of them")
         out.append({"role": m["role"], "content": text_field(content, f"messages[{n}].content")})
     return out
 
@@ -158,9 +168,12 @@ class Turns:
             self._model.release()
 
 
-def parse_items(value: Any) -> list[dict[str, Any]]:
+def parse_items(value: Any, limits: Limits = LIMITS) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not value:
         raise InputError('items must be a non-empty list of {"id", "claim", "evidence"?, "question"?}')
+    if len(value) > limits.check_items:
+        raise TooLarge(f"items holds {len(value):,} items; at most {limits.check_items:,} a request")
+    sizes = {"claim": limits.claim_chars, "evidence": limits.evidence_chars, "question": limits.question_chars}
     for n, item in enumerate(value):
         if not isinstance(item, dict) or not isinstance(item.get("id"), (str, int)) or isinstance(item.get("id"), bool):
             raise InputError(f"items[{n}] must be an object with an id (string or number)")
@@ -170,6 +183,9 @@ def parse_items(value: Any) -> list[dict[str, Any]]:
         for key in ("evidence", "question"):
             if item.get(key) is not None:
                 text_field(item[key], f"items[{n}].{key}")
+        for key, most in sizes.items():
+            if isinstance(item.get(key), str) and len(item[key]) > most:
+                raise TooLarge(f"items[{n}].{key} is {len(item[key]):,} characters; the limit is {most:,}")
     return value
 
 
@@ -195,8 +211,17 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
         return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
 
     async def body_of(request: Request) -> dict[str, Any]:
+        most = int(LIMITS.request_mb * 1e6)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > most:
+            raise TooLarge(f"the request body is {int(declared):,} bytes; the limit is {most:,}")
+        raw = bytearray()
+        async for part in request.stream():  # read no further than the limit, whatever the headers said
+            raw += part
+            if len(raw) > most:
+                raise TooLarge(f"the request body runs past {most:,} bytes")
         try:
-            body = json.loads(await request.body())
+            body = json.loads(bytes(raw))
         except ValueError as err:
             raise InputError(f"the request body is not JSON ({err})") from None
         except RecursionError:
@@ -217,7 +242,7 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
 
     @app.exception_handler(InputError)
     async def bad_request(request, err: InputError):
-        return error(400, str(err), "invalid_request_error")
+        return error(413 if isinstance(err, TooLarge) else 400, str(err), "invalid_request_error")
 
     @app.exception_handler(AssistantError)
     async def failed(request, err: AssistantError):
@@ -317,14 +342,13 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
 
     @app.post("/v1/check")
     async def check(request: Request):
-        from starlette.concurrency import run_in_threadpool
-
+        """Claims checked in the same line as answers (one at a time, at most ``max_waiting`` waiting)."""
         from .checker import check_claims
 
         if checker is None:
             raise InputError("this server runs no checker (start it without --no-checker)")
         items = parse_items((await body_of(request)).get("items"))
-        results = await run_in_threadpool(check_claims, checker, items)
+        results = await on_the_model(turns.reserve(), lambda stop: check_claims(checker, items))
         return {"verifier": checker.verifier.name, "version": checker.verifier.version,
                 "results": [r.as_dict() for r in results]}
 

@@ -1,7 +1,9 @@
 """Add files and folders to the index: load, chunk, embed, store, and report what happened.
 
 One bad file never stops the others: it is skipped with its reason. Files are
-read and chunked in a background thread while the previous batch is embedded;
+read and chunked in a background thread while the previous batch is embedded, and
+parsed (but for plain text) in a worker process under a time and memory budget
+(``index/parse_worker.py``);
 batches span documents (small files would otherwise make small, slow batches);
 each document is stored in its own transaction.
 """
@@ -14,8 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
+from assistant.limits import LIMITS
+
 from .chunk import Chunk, chunk_document
-from .load import Document, DocumentError, load_path
+from .load import Document, DocumentError
+from .parse_worker import Parser
 from .store import DocumentInfo
 
 Progress = Callable[[str], None]
@@ -66,11 +71,11 @@ class _Unchanged:
     source: str
 
 
-def _prepare(paths, known: dict[str, str], max_bytes: int, tokenizer, size: int, overlap: int,
+def _prepare(paths, known: dict[str, str], parser: Parser, tokenizer, size: int, overlap: int,
              names: Mapping[str, str]):
     """Load and chunk each document; runs in a background thread (touches no database)."""
     for item in iter_files(paths):
-        for doc in [item] if isinstance(item, DocumentError) else load_path(item, max_bytes, names.get(str(item))):
+        for doc in [item] if isinstance(item, DocumentError) else parser.load(item, names.get(str(item))):
             if isinstance(doc, DocumentError):
                 yield doc
             elif known.get(doc.source) == doc.sha256:
@@ -154,29 +159,31 @@ def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None,
     # The chunker gets its own tokenizer: a fast tokenizer's padding state is not safe to share
     # with the embedding thread (seen: batches built with the wrong lengths).
     tokenizer = copy.deepcopy(index.embedder.tokenizer)
-    prepared = _prepare(paths, known, int(cfg.max_file_mb * 1e6), tokenizer, cfg.chunk_tokens, cfg.chunk_overlap,
-                        names or {})
-    for item in _in_background(prepared):
-        if isinstance(item, DocumentError):
-            report.skipped.append((item.path, item.reason))
-            progress(f"skipped {item.path}: {item.reason}")
-            continue
-        if isinstance(item, _Unchanged):
-            report.unchanged.append(item.source)
-            progress(f"unchanged {item.source}")
-            continue
-        doc, chunks = item
-        digest = doc.sha256
-        twin = seen_hashes.get(digest) or (None if doc.source in known else _twin(store, digest))
-        if twin is not None and twin != doc.source:
-            report.skipped.append((doc.source, f"same content as {twin}, already added"))
-            progress(f"skipped {doc.source}: same content as {twin}, already added")
-            continue
-        seen_hashes[digest] = doc.source
-        pending.append((doc, chunks))
-        pending_chunks += len(chunks)
-        if pending_chunks >= target:
-            flush()
+    parser = Parser(LIMITS.with_changes(file_mb=cfg.max_file_mb, parse_seconds=cfg.parse_seconds,
+                                        parse_memory_mb=cfg.parse_memory_mb))
+    prepared = _prepare(paths, known, parser, tokenizer, cfg.chunk_tokens, cfg.chunk_overlap, names or {})
+    with parser:  # the worker process lives as long as the batch
+        for item in _in_background(prepared):
+            if isinstance(item, DocumentError):
+                report.skipped.append((item.path, item.reason))
+                progress(f"skipped {item.path}: {item.reason}")
+                continue
+            if isinstance(item, _Unchanged):
+                report.unchanged.append(item.source)
+                progress(f"unchanged {item.source}")
+                continue
+            doc, chunks = item
+            digest = doc.sha256
+            twin = seen_hashes.get(digest) or (None if doc.source in known else _twin(store, digest))
+            if twin is not None and twin != doc.source:
+                report.skipped.append((doc.source, f"same content as {twin}, already added"))
+                progress(f"skipped {doc.source}: same content as {twin}, already added")
+                continue
+            seen_hashes[digest] = doc.source
+            pending.append((doc, chunks))
+            pending_chunks += len(chunks)
+            if pending_chunks >= target:
+                flush()
     flush()
     if report.added or report.replaced:
         store.save()

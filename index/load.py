@@ -3,13 +3,17 @@
 Supported: ``.txt``, ``.md``, ``.html``/``.htm``, ``.pdf`` (pypdf; page numbers kept),
 ``.docx`` (python-docx), and ``.jsonl`` with one ``{"id", "text", ...metadata}``
 record per line (each record is its own document). Every problem is a
-:class:`DocumentError` naming the file and the reason; nothing here writes.
+:class:`DocumentError` naming the file and the reason, whatever the parser raised; nothing
+here writes. The budgets (``assistant/limits.py``) checked here are a file's size, a .docx's
+declared unpacked size and a file's characters of text; time and memory are the parsing
+process's (``index/parse_worker.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -17,11 +21,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Iterator
 
-from assistant.errors import InputError
+from assistant.errors import InputError, first_line
+from assistant.limits import LIMITS, Limits
 
 TEXT_TYPES = {".txt": "text", ".md": "markdown", ".markdown": "markdown"}
 HTML_TYPES = {".html": "html", ".htm": "html"}
 SUPPORTED = sorted([*TEXT_TYPES, *HTML_TYPES, ".pdf", ".docx", ".jsonl"])
+# what a file that made its parser fail "is", by type (text types: "cannot be read as text")
+UNREADABLE = {".pdf": "is not a readable PDF", ".docx": "is not a readable .docx file",
+              ".jsonl": "is not a readable JSONL file", **{suffix: "is not readable HTML" for suffix in HTML_TYPES}}
 
 
 class DocumentError(InputError):
@@ -59,7 +67,11 @@ class Document:
 
 def _decode(path: Path, data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:  # an odd number of bytes, a lone surrogate
+            raise DocumentError(path, f"is not valid UTF-16 ({err.reason} at offset {err.start}); "
+                                      "save it as UTF-8 and add it again") from None
     if b"\x00" in data[:8192]:
         raise DocumentError(path, "looks like a binary file (it contains NUL bytes), not text")
     try:
@@ -70,13 +82,14 @@ def _decode(path: Path, data: bytes) -> str:
 
 
 def _clean(text: str) -> str:
-    """Normalise line endings and drop control characters (keeps newlines and tabs)."""
+    """Normalise line endings and drop control characters (keeps newlines and tabs) and lone
+    surrogates (a PDF's text can hold them; they are not text, and UTF-8 cannot store them)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]", "", text)
 
 
 def _first_heading(text: str) -> str | None:
-    for line in text.splitlines()[:50]:
+    for line in text.split("\n", 50)[:50]:  # not splitlines(): 16 million short lines took 1.3 GB
         line = line.strip()
         if line.startswith("#"):
             return line.lstrip("#").strip() or None
@@ -133,45 +146,35 @@ def _html_text(path: Path, raw: str) -> tuple[str, str | None]:
     return text, title
 
 
-def _pdf(path: Path, stem: str) -> Document:
+def _pdf(path: Path, data: bytes, stem: str, limits: Limits) -> Document:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
-    try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            raise DocumentError(path, "is an encrypted PDF; remove the password and add it again")
-        texts = [page.extract_text() or "" for page in reader.pages]
-        meta_title = (reader.metadata or {}).get("/Title") if reader.metadata else None
-    except DocumentError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
-        raise DocumentError(path, f"is not a readable PDF ({type(err).__name__}: {err})") from None
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        raise DocumentError(path, "is an encrypted PDF; remove the password and add it again")
+    meta_title = (reader.metadata or {}).get("/Title") if reader.metadata else None
     pages, parts, offset = [], [], 0
-    for number, page_text in enumerate(texts, start=1):
-        page_text = _clean(page_text).strip()
+    for number, page in enumerate(reader.pages, start=1):
+        page_text = _clean(page.extract_text() or "").strip()
         pages.append((number, offset))
         parts.append(page_text)
         offset += len(page_text) + 2
+        if offset > limits.text_chars:  # stop reading: the rest cannot be taken in anyway
+            raise _too_much_text(path, limits)
     text = "\n\n".join(parts)
-    return Document(str(path), str(meta_title or stem), "pdf", text, pages, {"page_count": len(texts)})
+    return Document(str(path), str(meta_title or stem), "pdf", text, pages, {"page_count": len(pages)})
 
 
-def _docx(path: Path, stem: str, max_bytes: int) -> Document:
+def _docx(path: Path, data: bytes, stem: str, max_unpacked: int) -> Document:
     import zipfile
 
     import docx
-    from docx.opc.exceptions import OpcError
-    from lxml.etree import XMLSyntaxError
 
-    try:
-        with zipfile.ZipFile(path) as z:  # a .docx is a zip: refuse one that unpacks to far more than it weighs
-            unpacked = sum(info.file_size for info in z.infolist())
-        if unpacked > max(20 * max_bytes, 200_000_000):
-            raise DocumentError(path, f"unpacks to {unpacked / 1e6:,.0f} MB (a zip bomb?); not read")
-        d = docx.Document(str(path))
-    except (zipfile.BadZipFile, OpcError, XMLSyntaxError, KeyError, ValueError, OSError) as err:
-        raise DocumentError(path, f"is not a readable .docx file ({type(err).__name__}: {err})") from None
+    with zipfile.ZipFile(io.BytesIO(data)) as z:  # a .docx is a zip: refuse one that unpacks to far more than it weighs
+        unpacked = sum(info.file_size for info in z.infolist())
+    if unpacked > max_unpacked:
+        raise DocumentError(path, f"unpacks to {unpacked / 1e6:,.0f} MB (a zip bomb?); not read")
+    d = docx.Document(io.BytesIO(data))  # what the parse costs past this is index.parse_memory_mb's
     blocks = [p.text for p in d.paragraphs]
     for table in d.tables:
         for row in table.rows:
@@ -190,6 +193,15 @@ def _jsonl(path: Path, raw: str) -> Iterator[Document | DocumentError]:
             record = json.loads(line)
         except json.JSONDecodeError as err:
             yield DocumentError(where, f"line {number} is not valid JSON ({err.msg})")
+            continue
+        except RecursionError:
+            yield DocumentError(where, f"line {number} is nested too deeply")
+            continue
+        try:  # "\ud800" is valid JSON, but not text: the title, id and metadata could not be stored
+            json.dumps(record, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as err:
+            yield DocumentError(where, f"line {number} holds a lone surrogate "
+                                       f"(\\u{ord(err.object[err.start]):04x}), which is not text")
             continue
         if not isinstance(record, dict):
             yield DocumentError(where, f"line {number} is not a JSON object")
@@ -224,50 +236,93 @@ def size_problem(path: Path | str, size: int, max_bytes: int) -> DocumentError |
     return None
 
 
-def load_path(path: Path, max_bytes: int, name: str | None = None) -> Iterator[Document | DocumentError]:
+def _too_much_text(path: Path, limits: Limits) -> DocumentError:
+    return DocumentError(path, f"has more than {limits.text_chars:,} characters of text "
+                               "(text_chars in assistant/limits.py); not added")
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, never more than ``max_bytes`` (it may have grown since its size was checked)."""
+    with open(path, "rb") as f:
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise DocumentError(path, f"grew past the {max_bytes / 1e6:g} MB limit while it was read "
+                                  "(setting index.max_file_mb)")
+    return data
+
+
+def _parse(path: Path, stem: str, max_bytes: int, limits: Limits) -> list[Document | DocumentError]:
+    suffix = path.suffix.lower()
+    data = _read_bytes(path, max_bytes)
+    if suffix == ".pdf":
+        return [_pdf(path, data, stem, limits)]
+    if suffix == ".docx":
+        return [_docx(path, data, stem, limits.unpacked_bytes(max_bytes))]
+    raw = _clean(_decode(path, data))
+    if suffix == ".jsonl":
+        return list(_jsonl(path, raw))
+    if suffix in HTML_TYPES:
+        text, title = _html_text(path, raw)
+        return [Document(str(path), title or stem, "html", text)]
+    return [Document(str(path), _first_heading(raw) or stem, TEXT_TYPES[suffix], raw.strip())]
+
+
+def _out_of_memory(err: Exception) -> bool:
+    """MemoryError, or libxml2's own (lxml reports an allocation that failed as a syntax error)."""
+    if isinstance(err, MemoryError):
+        return True
+    if type(err).__module__ == "lxml.etree":
+        from lxml.etree import ErrorTypes
+
+        return getattr(err, "code", None) == ErrorTypes.ERR_NO_MEMORY
+    return False
+
+
+def read_failure(path: Path, err: Exception) -> DocumentError:
+    """What any exception out of reading ``path`` says about it: the file's error, not the batch's."""
+    if isinstance(err, OSError) and err.errno is not None:
+        return DocumentError(path, f"cannot be read ({err.strerror or err})")
+    what = UNREADABLE.get(path.suffix.lower(), "cannot be read as text")
+    return DocumentError(path, f"{what} ({type(err).__name__}: {first_line(err)})")
+
+
+def load_path(path: Path, max_bytes: int, name: str | None = None,
+              limits: Limits = LIMITS) -> Iterator[Document | DocumentError]:
     """The documents in one file, or errors saying why not (a JSONL file may give both).
 
     ``name`` is the file name a person knows the file by, when it is stored under another
-    (uploads are stored under generated names): titles fall back to its stem, not the path's."""
-    suffix = path.suffix.lower()
+    (uploads are stored under generated names): titles fall back to its stem, not the path's.
+    Any exception while reading the file is its :class:`DocumentError`, except MemoryError,
+    which the parsing process reports as its budget (``index/parse_worker.py``)."""
     stem = Path(name).stem if name else path.stem
     problem = type_problem(path)
+    if problem is None:
+        try:
+            problem = size_problem(path, path.stat().st_size, max_bytes)
+        except OSError as err:
+            problem = DocumentError(path, f"cannot be read ({err.strerror or err})")
     if problem is not None:
         yield problem
         return
     try:
-        size = path.stat().st_size
-    except OSError as err:
-        yield DocumentError(path, f"cannot be read ({err.strerror or err})")
-        return
-    problem = size_problem(path, size, max_bytes)
-    if problem is not None:
-        yield problem
-        return
-    try:
-        if suffix == ".pdf":
-            docs: list[Document] = [_pdf(path, stem)]
-        elif suffix == ".docx":
-            docs = [_docx(path, stem, max_bytes)]
-        else:
-            raw = _clean(_decode(path, path.read_bytes()))
-            if suffix == ".jsonl":
-                yield from _jsonl(path, raw)
-                return
-            if suffix in HTML_TYPES:
-                text, title = _html_text(path, raw)
-                docs = [Document(str(path), title or stem, "html", text)]
-            else:
-                docs = [Document(str(path), _first_heading(raw) or stem, TEXT_TYPES[suffix], raw.strip())]
+        items = _parse(path, stem, max_bytes, limits)
     except DocumentError as err:
         yield err
         return
-    except OSError as err:
-        yield DocumentError(path, f"cannot be read ({err.strerror or err})")
+    except Exception as err:  # a parser's own failure (pypdf's limits, zipfile's, lxml's): this file's
+        if _out_of_memory(err):
+            raise MemoryError(f"parsing {path}") from err
+        yield read_failure(path, err)
         return
-    for doc in docs:
-        if not doc.text.strip():
+    docs = [item for item in items if isinstance(item, Document)]
+    if sum(len(doc.text) for doc in docs) > limits.text_chars:
+        yield _too_much_text(path, limits)
+        return
+    for item in items:
+        if isinstance(item, DocumentError):
+            yield item
+        elif not item.text.strip():
             yield DocumentError(path, "has no text to index" + (" (a scanned PDF needs OCR first)"
-                                                                 if doc.kind == "pdf" else ""))
+                                                                  if item.kind == "pdf" else ""))
         else:
-            yield doc
+            yield item

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 import sys
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -55,6 +57,93 @@ def _zip_bomb_docx(path: Path) -> None:
                 member.write(block)
 
 
+def _with_document_xml(path: Path, write_body: Callable[[Callable[[bytes], object]], None]) -> None:
+    """A real .docx (python-docx's own parts) whose word/document.xml body is written by ``write_body``."""
+    make_docx(path, ["placeholder"])
+    with zipfile.ZipFile(path) as z:
+        parts = {info.filename: z.read(info) for info in z.infolist()}
+    head, _, _ = parts["word/document.xml"].partition(b"<w:body>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, data in parts.items():
+            if name != "word/document.xml":
+                z.writestr(name, data)
+        with z.open("word/document.xml", "w", force_zip64=True) as member:
+            member.write(head + b"<w:body>")
+            write_body(member.write)
+            member.write(b"</w:body></w:document>")
+
+
+def xml_bomb_docx(size: int) -> Callable[[Path], None]:
+    """A valid .docx whose word/document.xml is ``size`` bytes of one-letter paragraphs (990 MB:
+    about 3 MB on disk, under the zip-bomb check at the default size limit of 50 MB, and
+    python-docx built the whole tree: 6-7 GB resident)."""
+    paragraph = b"<w:p><w:r><w:t>x</w:t></w:r></w:p>"
+    block = paragraph * ((1 << 22) // len(paragraph))
+
+    def body(write: Callable[[bytes], object]) -> None:
+        for _ in range(size // len(block)):
+            write(block)
+    return lambda path: _with_document_xml(path, body)
+
+
+def _patched_docx(*, flags: int = 0, method: int | None = None) -> Callable[[Path], None]:
+    """A real .docx whose word/document.xml entry says it is encrypted (``flags`` 0x1) or compressed
+    with a method zipfile lacks (``method`` 9, Deflate64): zipfile raises RuntimeError or
+    NotImplementedError when python-docx opens it. Both headers of the entry are patched."""
+    def make(path: Path) -> None:
+        make_docx(path, ["The words are locked away."])
+        data = bytearray(path.read_bytes())
+        with zipfile.ZipFile(path) as z:
+            local, central = z.getinfo("word/document.xml").header_offset, z.start_dir
+        while data[central:central + 4] == b"PK\x01\x02":  # find the entry in the central directory
+            name_len, extra_len, comment_len = struct.unpack("<HHH", data[central + 28:central + 34])
+            if data[central + 46:central + 46 + name_len] == b"word/document.xml":
+                break
+            central += 46 + name_len + extra_len + comment_len
+        for flag_at in (local + 6, central + 8):  # the method follows the flags in both headers
+            flag_bits, compression = struct.unpack("<HH", data[flag_at:flag_at + 4])
+            data[flag_at:flag_at + 4] = struct.pack("<HH", flag_bits | flags,
+                                                    compression if method is None else method)
+        path.write_bytes(bytes(data))
+    return make
+
+
+SHARED_STREAM_PAGES = 120
+
+
+def _shared_stream_pdf(path: Path) -> None:
+    """120 pages (about 100 KB) that all draw one content stream of 70 MB once inflated (under
+    pypdf's 75 MB limit): one line of text, then a 70 MB comment, which pypdf reads a byte at a
+    time for each page again (about 5 s a page here: 10 minutes of CPU for the file)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    stream = StreamObject()
+    stream._data = zlib.compress(b"BT /F1 12 Tf 72 720 Td (Every page says this.) Tj ET\n%" + b"x" * 70_000_000
+                                 + b"\n", 9)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    contents = writer._add_object(stream)
+    for _ in range(SHARED_STREAM_PAGES):
+        page = writer.add_blank_page(width=612, height=792)
+        page[NameObject("/Contents")] = contents
+        page[NameObject("/Resources")] = DictionaryObject({
+            NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    with open(path, "wb") as f:
+        writer.write(f)
+
+
+def _oversized_xref_pdf(path: Path) -> None:
+    """A PDF whose cross-reference table claims 99,999,999 entries: pypdf's LimitReachedError."""
+    make_pdf(path, ["A page nobody will read."])
+    data = path.read_bytes()
+    at = data.index(b"\nxref\n0 ")
+    path.write_bytes(data[:at] + re.sub(rb"^\nxref\n0 \d+", b"\nxref\n0 99999999", data[at:]))
+
+
 def _sparse(size: int) -> Callable[[Path], None]:
     def make(path: Path) -> None:
         with open(path, "wb") as f:  # a sparse file: its size is real, it costs no disk
@@ -89,17 +178,28 @@ UPLOADS: dict[str, Upload] = {u.name: u for u in [
     Upload("zip.docx", _zip_as_docx, "not a readable .docx"),
     Upload("plain.docx", _text("just text, not a word document"), "not a readable .docx"),
     Upload("bomb.docx", _zip_bomb_docx, "unpacks to 1,107 MB (a zip bomb?)"),
+    Upload("xml-bomb.docx", xml_bomb_docx(990_000_000), "needed more than 1024 MB of memory (index.parse_memory_mb)"),
+    Upload("encrypted.docx", _patched_docx(flags=0x1), "is encrypted, password required"),
+    Upload("deflate64.docx", _patched_docx(method=9), "compression method is not supported"),
+    Upload("shared-stream.pdf", _shared_stream_pdf, "parsing took more than 5 s (index.parse_seconds)"),  # the tests' budget
+    Upload("xref.pdf", _oversized_xref_pdf, "not a readable PDF (LimitReachedError: Declared size 99999999"),
     Upload("image.txt", _bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 40), "binary file"),
     Upload("empty.txt", _bytes(b""), "is empty"),
     Upload("empty.pdf", _bytes(b""), "is empty"),
     Upload("blank.md", _text(" \n\n\t \n"), "no text to index"),
     Upload("huge.txt", _sparse(100_000_000), "over the 50 MB limit"),
     Upload("latin1.txt", _text("caf\u00e9 cr\u00e8me br\u00fbl\u00e9e", "latin-1"), "not valid UTF-8"),
+    Upload("odd-utf16.txt", _bytes("\ufeffThe turbine room is on level two.".encode("utf-16-le") + b"."),
+           "not valid UTF-16 (truncated data"),
     Upload("mixed.md", _bytes("na\u00efve UTF-8 first, ".encode() + "then latin-1 \u00e9".encode("latin-1")),
            "not valid UTF-8 (bad byte 0xe9"),
     Upload("tool.exe", _bytes(b"MZ\x90\x00"), "unsupported file type '.exe'"),
     Upload("README", _text("no extension"), "unsupported file type '(no extension)'"),
     Upload("records.jsonl", _text('{not json}\n["a list"]\n{"text": "no id"}\n'), "line 1 is not valid JSON"),
+    Upload("deep.jsonl", _text("[" * 100_000 + "]" * 100_000 + "\n"),
+           "line 1 is nested too deeply"),
+    Upload("surrogate.jsonl", _text('{"id": "s", "text": "A lone \\ud800 surrogate."}\n'),
+           "line 1 holds a lone surrogate (\\ud800), which is not text"),
     # odd but fine: taken in, whole
     Upload("utf16.txt", _text("\ufeffThe turbine room is on level two.", "utf-16-le"), None,
            "The turbine room is on level two."),

@@ -409,3 +409,52 @@ def test_text_that_is_not_text_and_json_nested_too_deep_get_a_400_naming_the_fie
         assert reply.status_code == 400 and message in reply.json()["error"]["message"], (body[:80], reply.text[:200])
     reply = httpx.post(server.url + "/check", content=b'{"items": [{"id": 1, "claim": "x", "evidence": "\\udfff"}]}')
     assert reply.status_code == 400 and "items[0].evidence holds a lone surrogate" in reply.json()["error"]["message"]
+
+
+def test_requests_over_a_budget_get_a_413_naming_it_before_any_work(serve):
+    import httpx
+
+    from assistant.checker import Checker
+    from assistant.limits import LIMITS
+    from tests.test_checker import FakeVerifier
+
+    chat = SlowChat()
+    server = serve(build_app(chat, Checker(FakeVerifier())))
+    say = {"role": "user", "content": "hi"}
+    cases = [
+        ("/chat/completions", {"messages": [say] * 10_000}, "messages holds 10,000 messages; at most 500"),
+        ("/chat/completions", {"messages": [{"role": "user", "content": "x" * 100_001}]},
+         "messages[0].content is 100,001 characters; the limit is 100,000"),
+        ("/chat/completions", {"messages": [{"role": "user", "content": "x" * 90_000}] * 5},
+         "the messages run past 400,000 characters (at messages[4])"),
+        ("/check", {"items": [{"id": n, "claim": "x"} for n in range(LIMITS.check_items + 1)]}, "items holds 65 items"),
+        ("/check", {"items": [{"id": 1, "claim": "The sky is blue.", "evidence": "blue " * 200_000}]},
+         "items[0].evidence is 1,000,000 characters; the limit is 100,000"),
+        ("/check", {"items": [{"id": 1, "claim": "x" * 5_001}]}, "items[0].claim is 5,001 characters"),
+    ]
+    for path, body, message in cases:
+        start = time.perf_counter()
+        reply = httpx.post(server.url + path, json=body, timeout=30)
+        assert reply.status_code == 413 and message in reply.json()["error"]["message"], (path, reply.text[:200])
+        assert time.perf_counter() - start < 5, path  # refused before any work
+    huge = httpx.post(server.url + "/check", content=b'{"items": "' + b"x" * 9_000_000 + b'"}', timeout=30)
+    assert huge.status_code == 413 and "the limit is 8,000,000" in huge.json()["error"]["message"]
+    assert chat.most == 0  # the model never started
+
+
+def test_checks_wait_in_the_same_line_as_answers(serve):
+    import httpx
+
+    from assistant.checker import Checker
+    from tests.test_checker import FakeVerifier
+
+    server = serve(build_app(LongChat(), Checker(FakeVerifier()), max_wait_s=0.5))
+    first = threading.Thread(target=lambda: httpx.post(
+        server.url + "/chat/completions", json={"messages": [{"role": "user", "content": "q"}]}, timeout=30))
+    first.start()
+    time.sleep(0.3)  # an answer holds the model
+    check = httpx.post(server.url + "/check", json={"items": [{"id": 1, "claim": "a", "evidence": "a"}]}, timeout=30)
+    first.join(30)
+    assert check.status_code == 503 and "waited more than 0.5 s" in check.json()["error"]["message"]
+    again = httpx.post(server.url + "/check", json={"items": [{"id": 1, "claim": "a", "evidence": "a"}]}, timeout=30)
+    assert again.status_code == 200

@@ -13,6 +13,7 @@ from html import escape
 from typing import Any, Iterator
 
 from ..errors import AssistantError, InputError
+from ..limits import LIMITS
 from ..prompt import NO_ANSWER, Message
 from .highlight import report_html, text_html
 
@@ -40,7 +41,7 @@ def settings_from_page(passages, verifier, threshold, max_new_tokens, default_th
     return Settings(passages, verifier or None, threshold if moved else None, max_new_tokens)
 
 
-MAX_QUESTION_CHARS = 20_000  # about 5,000 tokens: more than any context the packaged model has room for
+MAX_QUESTION_CHARS = LIMITS.question_chars  # about 5,000 tokens: more than any context the packaged model has room for
 
 
 def _number(value, what: str, low: float, high: float, whole: bool = False, open_range: bool = False):
