@@ -41,7 +41,7 @@ class Limits:
     unpack_ratio: float = 20.0
     unpack_floor_mb: float = 200.0
     text_chars: int = 100_000_000
-    parse_seconds: float = 30.0
+    parse_seconds: float = 25.0
     parse_memory_mb: int = 1024
     # requests
     request_mb: float = 8.0

@@ -33,7 +33,8 @@ def test_answers_and_documents_are_escaped():
 def test_markdown_in_answers_and_documents_shows_as_text():
     """The chat renders messages as markdown: a document's link, image, autolinked URL or formula
     must reach the browser as characters, not syntax (no live link, no image fetched from outside)."""
-    payload = "See [the manual](javascript:alert(1)) and ![](http://attacker.example/x.png) at www.attacker.example $$x$$."
+    from tests.hostile import MARKDOWN as payload
+
     evidence = [Evidence(payload, "[t](http://attacker.example)")]
     report = Checker(FakeVerifier()).check_answer(payload, None, evidence)
     html = report_html(payload, report)

@@ -416,20 +416,19 @@ def test_requests_over_a_budget_get_a_413_naming_it_before_any_work(serve):
 
     from assistant.checker import Checker
     from assistant.limits import LIMITS
+    from tests.hostile import huge_evidence, many_messages
     from tests.test_checker import FakeVerifier
 
     chat = SlowChat()
     server = serve(build_app(chat, Checker(FakeVerifier())))
-    say = {"role": "user", "content": "hi"}
     cases = [
-        ("/chat/completions", {"messages": [say] * 10_000}, "messages holds 10,000 messages; at most 500"),
+        ("/chat/completions", many_messages(10_000), "messages holds 10,000 messages; at most 500"),
         ("/chat/completions", {"messages": [{"role": "user", "content": "x" * 100_001}]},
          "messages[0].content is 100,001 characters; the limit is 100,000"),
         ("/chat/completions", {"messages": [{"role": "user", "content": "x" * 90_000}] * 5},
          "the messages run past 400,000 characters (at messages[4])"),
         ("/check", {"items": [{"id": n, "claim": "x"} for n in range(LIMITS.check_items + 1)]}, "items holds 65 items"),
-        ("/check", {"items": [{"id": 1, "claim": "The sky is blue.", "evidence": "blue " * 200_000}]},
-         "items[0].evidence is 1,000,000 characters; the limit is 100,000"),
+        ("/check", huge_evidence(1_000_000), "items[0].evidence is 1,000,000 characters; the limit is 100,000"),
         ("/check", {"items": [{"id": 1, "claim": "x" * 5_001}]}, "items[0].claim is 5,001 characters"),
     ]
     for path, body, message in cases:
