@@ -20,7 +20,8 @@ exported models. Measures a normal request alone (the reference, three times), t
 Every reply's status is counted per kind (503 means the line was full or the wait too long:
 the server saying so, not failing). Afterwards the same normal request is timed again, and
 the result says whether any 500 appeared, whether the server is still up, and the ratio of
-the normal request's time after the load to before it.
+the normal request's time after the load to before it (medians of 5, with the machine's load
+average beside them: other jobs on the cores slow both).
 """
 
 from __future__ import annotations
@@ -141,7 +142,9 @@ def main() -> int:
     url = f"http://127.0.0.1:{port}/v1"
     server = start_server(args.model, port, home)
     try:
-        before = [normal(url) for _ in range(3)]
+        normal(url)  # warm-up
+        load_before = os.getloadavg()[0]
+        before = [normal(url) for _ in range(5)]
         outcomes: dict[str, Counter] = defaultdict(Counter)
         lock = threading.Lock()
         stop_at = time.time() + args.seconds
@@ -163,7 +166,9 @@ def main() -> int:
             t.join(args.seconds + 300)
         ran = time.perf_counter() - start
         alive = server.poll() is None
-        after = [normal(url) for _ in range(3)] if alive else []
+        time.sleep(5)  # the last rude clients' answers wind down
+        load_after = os.getloadavg()[0]
+        after = [normal(url) for _ in range(5)] if alive else []
     finally:
         server.terminate()
         try:
@@ -183,6 +188,7 @@ def main() -> int:
         "normal_request_s_after": round(statistics.median(after), 3) if after else None,
         "after_vs_before": round(statistics.median(after) / statistics.median(before), 2) if after else None,
         "server_log_tracebacks": log.count("Traceback"),
+        "load_average_1min_before_after": [round(load_before, 2), round(load_after, 2)],  # other jobs on the machine
         "threads": len(os.sched_getaffinity(0)),
     }
     write_result(args.out, result)
