@@ -5,7 +5,10 @@ cheap and safe (at ``;`` and at ``, and`` / ``, but`` / ``, while`` / ``, wherea
 when both sides have at least four words). Sentences that assert nothing
 (greetings, thanks, "I don't know", questions) are kept, marked as not claims,
 with the reason, so the UI can show them unflagged rather than drop them; so are
-lead-ins that announce what follows ("The answer is:", "Here is what I found.").
+lead-ins that announce what follows ("The answer is:", "Here is what I found.") and
+sentences that only point to their source ("This is stated in passage [1]."). An
+attribution in front of a claim ("Based on passage [1], ...", "The passage states that
+...") is left out of the text checked: the claim is what follows it.
 """
 
 from __future__ import annotations
@@ -41,6 +44,21 @@ _LEAD_IN = re.compile(
     r"^(?:(?:based\s+on|according\s+to|from)\s+(?:the\s+)?(?:provided\s+|given\s+)?"
     r"(?:documents?|passages?|sources?|context|information|text))\s*[:,]?$", re.IGNORECASE)
 
+_SOURCE = r"(?:the\s+)?(?:provided\s+|given\s+|above\s+|first\s+|second\s+|third\s+)?(?:passages?|documents?|texts?|sources?|context|information)"
+# A sentence that only says where the answer came from (its citation already removed).
+_POINTER = re.compile(
+    r"^(?:this|that|it|which|the answer|this information|the information)\s+(?:is|was|are|can be|could be|may be)\s+"
+    r"(?:(?:directly|clearly|explicitly|also)\s+)?(?:stated|found|seen|mentioned|given|inferred|described|shown|said|"
+    r"written|confirmed|supported|derived|taken)\s+(?:in|from|by)(?:\s+" + _SOURCE + r")?$", re.IGNORECASE)
+# Said in front of a claim, asserting nothing of its own: "Based on passage [1], ...",
+# "This passage directly states that ...", "This can be seen from the passage [1], which states that ...".
+_ATTRIBUTION = re.compile(
+    r"^(?:(?:based\s+on|according\s+to|as\s+(?:stated|mentioned|described|shown)\s+in)\s+" + _SOURCE + r"\s*,\s*|"
+    r"(?:this|that|the)\s+(?:passages?|documents?|texts?|sources?)\s+(?:(?:directly|clearly|also)\s+)?"
+    r"(?:states?|says?|mentions?|shows?|explains?|notes?)\s+(?:that\s+)?|"
+    r"(?:this|it)\s+(?:is|was|can\s+be)\s+(?:stated|seen|found|mentioned|shown|inferred)\s+(?:in|from)\s+" + _SOURCE +
+    r"\s*,?\s*(?:where|which)\s+(?:it\s+)?(?:states?|says?|mentions?)\s+(?:that\s+)?)", re.IGNORECASE)
+
 Kind = Literal["claim", "not_a_claim"]
 
 
@@ -71,7 +89,20 @@ def _classify(claim: str) -> tuple[Kind, str | None]:
     stripped = claim.strip().rstrip(".!…")
     if _LEAD_IN.match(stripped) or (stripped.endswith(":") and len(words) <= 8):
         return "not_a_claim", "a lead-in to what follows"
+    if _POINTER.match(stripped):
+        return "not_a_claim", "points to its source"
     return "claim", None
+
+
+def _without_attribution(claim: str) -> str:
+    """``claim`` without an attribution in front of it (and the quotes around what remains)."""
+    rest = _ATTRIBUTION.sub("", claim, count=1)
+    if rest == claim or not re.search(r"\w", rest):
+        return claim
+    rest = rest.strip()
+    if len(rest) > 2 and rest[0] in "\"“" and rest.rstrip(".")[-1:] in "\"”":
+        rest = rest.strip(".").strip("\"“”").strip()
+    return rest[:1].upper() + rest[1:]
 
 
 def _split_compound(text: str, start: int) -> list[tuple[int, int]]:
@@ -109,7 +140,7 @@ def split_statements(answer: str, split_compounds: bool = True) -> list[Statemen
         spans = _split_compound(text, start) if split_compounds else [(start, end)]
         for a, b in spans:
             text = answer[a:b]
-            claim = _LEADING_CONJUNCTION.sub("", " ".join(_CITATION.sub("", text).split()))
+            claim = _without_attribution(_LEADING_CONJUNCTION.sub("", " ".join(_CITATION.sub("", text).split())))
             kind, reason = _classify(claim)
             out.append(Statement(text, a, b, claim, kind, reason))
     return out

@@ -51,3 +51,29 @@ def test_lead_ins_assert_nothing():
     for text in ("The answer is 42.", "The answer is: Bergen.", "Velotron was founded in 1998.",
                  "According to the documents, the office is in Bergen."):
         assert [s.kind for s in split_statements(text)] == ["claim"], text
+
+
+def test_a_sentence_that_only_points_to_its_source_is_not_a_claim():
+    for text in ("This is stated in passage [1].", "This is stated in [1].", "This can be found in passage [2].",
+                 "This can be seen in the passage [3].", "This information is mentioned in the provided documents."):
+        (s,) = split_statements(text)
+        assert not s.checkable and s.reason == "points to its source", text
+    for text in ("This is found in Bergen.", "It was founded in 1998 [1].", "The passage [2] was written in 1998."):
+        assert all(s.checkable for s in split_statements(text)), text
+
+
+def test_an_attribution_in_front_of_a_claim_is_left_out_of_what_is_checked():
+    cases = {
+        "Based on passage [1], about 60 schools converted.": "About 60 schools converted.",
+        "This can be inferred from passage [4], which states that the Mongols sent administrators.":
+            "The Mongols sent administrators.",
+        "According to the documents, the pump runs at 40 litres.": "The pump runs at 40 litres.",
+        "This passage directly states that Messiaen used prime numbers.": "Messiaen used prime numbers.",
+        'This can be seen from the passage [1], which states that "The delta began 8,000 years ago."':
+            "The delta began 8,000 years ago.",
+        "This is stated in passage [2], where it mentions that Washington left with a small party.":
+            "Washington left with a small party.",
+    }
+    for text, claim in cases.items():
+        (s,) = split_statements(text)
+        assert s.checkable and s.claim == claim and s.text == text, (text, s.claim)
