@@ -229,6 +229,32 @@ def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
     }
 
 
+def recheck(path: str) -> int:
+    """Check the answers a results file holds again with today's checker, each against its question's
+    own paragraph (the file keeps the answers, not the passages retrieved): how many right answers
+    have a statement flagged, and how many answers to unanswerable questions are shown all supported."""
+    from assistant.checker import Evidence, make_checker
+    from assistant.config import CheckerConfig
+
+    rows = {r["id"]: r for r in map(json.loads, DATA.open(encoding="utf-8"))}
+    checker = make_checker(CheckerConfig())
+    out: dict = {"file": path, "evidence": "the question's own paragraph", "variants": {}}
+    for variant, answers in json.loads(Path(path).read_text())["answers"].items():
+        right, flagged, shown, unanswerable = 0, 0, 0, 0
+        for r in answers["single"]:
+            report = checker.check_answer(r["answer"], r["question"], [Evidence(rows[r["id"]]["evidence"], "paragraph")])
+            if r["answerable"] and r["right"]:
+                right += 1
+                flagged += bool(report.flagged)
+            elif not r["answerable"]:
+                unanswerable += 1
+                shown += not r["refused"] and report.counts["supported"] > 0 and not report.flagged
+        out["variants"][variant] = {"right": right, "right_flagged": flagged, "unanswerable": unanswerable,
+                                    "unanswerable_shown_supported": shown}
+    print(json.dumps(out, indent=2))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", default="qwen:onnx:int4,qwen:onnx:int8,smollm2:onnx:int8",
@@ -248,8 +274,12 @@ def main() -> int:
     parser.add_argument("--check", action="store_true",
                         help="check every answer with the shipped checker, as the page does, and count what it "
                              "catches: unanswerable questions refused or flagged, right answers flagged")
+    parser.add_argument("--recheck", metavar="RESULTS_JSON",
+                        help="generate nothing: check the answers of an earlier results file again (see recheck)")
     parser.add_argument("--out", default=str(RESULTS / "answers.json"))
     args = parser.parse_args()
+    if args.recheck:
+        return recheck(args.recheck)
 
     from assistant.home import data_home
 
