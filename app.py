@@ -78,9 +78,11 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
                                                   info="a name under <data home>/adapters, or a folder")
                         load_button = gr.Button("Load model", scale=1, elem_id="load-model")
 
-            def load_model(name, adapter, progress=gr.Progress()):
-                progress(0.0, desc=f"loading {name}...")
+            def load_model(name, adapter, request: gr.Request, progress=gr.Progress()):
                 try:  # each step shows on the page (a first load joins, converts and exports: minutes)
+                    # the model answers every session: with a login, only a reviewer may change it
+                    review.viewer(request, reviewers).check_all("Loading a model")
+                    progress(0.0, desc=f"loading {name}...")
                     return services.switch_model(name, adapter, progress=lambda step: progress(None, desc=step))
                 except AssistantError as err:
                     raise shown_error(err) from err

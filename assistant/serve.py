@@ -90,8 +90,8 @@ def parse_generation(chat, body: dict[str, Any]):
         changes["top_p"] = float(top_p)
     seed = body.get("seed")
     if seed is not None:
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise InputError(f"seed must be an integer, got {seed!r}")
+        if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
+            raise InputError(f"seed must be an integer from 0 to 2**32 - 1, got {seed!r}")
         changes["seed"] = seed
     return chat.with_generation(**changes)
 
@@ -177,6 +177,8 @@ def parse_items(value: Any, limits: Limits = LIMITS) -> list[dict[str, Any]]:
     for n, item in enumerate(value):
         if not isinstance(item, dict) or not isinstance(item.get("id"), (str, int)) or isinstance(item.get("id"), bool):
             raise InputError(f"items[{n}] must be an object with an id (string or number)")
+        if isinstance(item["id"], str):
+            text_field(item["id"], f"items[{n}].id")
         if not isinstance(item.get("claim"), str) or not item["claim"].strip():
             raise InputError(f"items[{n}] has no claim (a non-empty string)")
         text_field(item["claim"], f"items[{n}].claim")

@@ -31,7 +31,8 @@ def page(assistant_home, embedder):
     from index.documents import DocumentIndex
 
     index = DocumentIndex(IndexConfig(batch_size=8), root=assistant_home / "index", embedder=embedder)
-    demo = build_demo(FakeChat(), index, None, FlagLog(assistant_home / "log.sqlite"))
+    demo = build_demo(FakeChat(), index, None, FlagLog(assistant_home / "log.sqlite"),
+                      reviewers=[USERS[0][0]])  # ann may load a model (the markup test does)
     port = free_port()
     serve(demo, "127.0.0.1", port, auth=USERS, prevent_thread_lock=True, quiet=True)
     yield demo, f"http://127.0.0.1:{port}"
@@ -176,3 +177,7 @@ def test_failed_sign_ins_are_throttled_logged_and_answered_429(page, caplog):
     assert right.status_code == 429 and int(right.headers["retry-after"]) >= 1
     assert "too many failed sign-ins" in right.json()["detail"]
     assert caplog.text.count("failed sign-in for user 'ann' from 127.0.0.1") == 3
+    decoy = httpx.post(url + "/login", content=b"username=someone-else&username=ann&password=guess",
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    assert decoy.status_code == 400 and "more than once" in decoy.json()["detail"]  # no decoy name to blame
+

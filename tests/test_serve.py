@@ -409,6 +409,12 @@ def test_text_that_is_not_text_and_json_nested_too_deep_get_a_400_naming_the_fie
         assert reply.status_code == 400 and message in reply.json()["error"]["message"], (body[:80], reply.text[:200])
     reply = httpx.post(server.url + "/check", content=b'{"items": [{"id": 1, "claim": "x", "evidence": "\\udfff"}]}')
     assert reply.status_code == 400 and "items[0].evidence holds a lone surrogate" in reply.json()["error"]["message"]
+    reply = httpx.post(server.url + "/check", content=b'{"items": [{"id": "\\ud800", "claim": "x"}]}')
+    assert reply.status_code == 400 and "items[0].id holds a lone surrogate" in reply.json()["error"]["message"]
+    for seed in (2**32, -1):
+        reply = httpx.post(server.url + "/chat/completions", json={
+            "messages": [{"role": "user", "content": "hi"}], "temperature": 0.5, "seed": seed})
+        assert reply.status_code == 400 and "seed must be an integer from 0" in reply.json()["error"]["message"]
 
 
 def test_requests_over_a_budget_get_a_413_naming_it_before_any_work(serve):

@@ -47,3 +47,23 @@ def test_a_success_clears_the_users_count_not_the_addresss():
     throttle.failed("bob", "10.0.0.1")
     throttle.succeeded("ann")
     assert throttle.wait_s(["address:10.0.0.1"]) == pytest.approx(10)
+
+
+@pytest.mark.parametrize("encode", ["urlencoded", "multipart"])
+def test_the_user_name_is_read_from_either_kind_of_sign_in_form(encode):
+    import asyncio
+
+    import httpx
+
+    from assistant.ui.guard import form_values
+
+    fields = {"username": "ann", "password": "pw"}
+    request = (httpx.Request("POST", "http://h/login", data=fields) if encode == "urlencoded" else
+               httpx.Request("POST", "http://h/login", files={k: (None, v) for k, v in fields.items()}))
+    body = request.read()
+    scope = {"type": "http", "method": "POST", "path": "/login", "query_string": b"",
+             "headers": [(b"content-type", request.headers["content-type"].encode()),
+                         (b"content-length", str(len(body)).encode())]}
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+    assert asyncio.run(form_values(scope, messages, "username")) == ["ann"]
+    assert messages == [{"type": "http.request", "body": body, "more_body": False}]  # left for the login to read

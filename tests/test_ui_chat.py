@@ -324,3 +324,8 @@ def test_a_refused_answer_says_why_and_is_logged_as_abstained(doc_index, tmp_pat
     assert "did not guess" in final[-1]["content"]
     (turn_id,) = services.flag_log.turn_ids()
     assert services.flag_log.turn(turn_id).finish_reason == "abstained"
+
+
+def test_a_question_with_a_broken_character_is_refused_with_a_message():
+    with pytest.raises(gr.Error, match="broken character"):
+        list(respond(Services(FakeChat()), "Where is \ud800 Bergen?", [], Conversation()))

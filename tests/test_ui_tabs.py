@@ -196,4 +196,6 @@ def test_with_a_login_each_user_reviews_their_own_flags_and_reviewers_everyones(
     assert log.turn(bob.id).flagged[0].decision == "rejected"
     with pytest.raises(InputError, match="only reviewers"):
         as_ann.check_all("An export")
+    with pytest.raises(InputError, match="Loading a model concerns every user"):
+        as_ann.check_all("Loading a model")
     as_carol.check_all("An export")

@@ -167,6 +167,8 @@ def respond(services, message: str, shown: list[dict], conversation: Conversatio
     question = text_of(message).strip()
     if not question:
         raise gr.Error("Type a question first.")
+    if any("\ud800" <= c <= "\udfff" for c in question):
+        raise gr.Error("The question holds a broken character (a lone surrogate); type or paste it again.")
     if len(question) > MAX_QUESTION_CHARS:
         raise gr.Error(f"The question is {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}. "
                        "Put long text in a document and ask about it.")

@@ -13,10 +13,12 @@ address (:mod:`assistant.ui.throttle`): 429 with ``Retry-After`` while one must 
 from __future__ import annotations
 
 import json
+import logging
 import math
-from urllib.parse import parse_qs
 
 from .throttle import LoginThrottle, keys
+
+log = logging.getLogger("assistant.login")
 
 PUBLIC = frozenset({
     "/", "/login", "/login/", "/logout", "/favicon.ico", "/robots.txt", "/manifest.json", "/theme.css",
@@ -77,7 +79,12 @@ class LoginRequired:
             if len(body) > 64_000:
                 await refuse(send, 413, "the sign-in form is too large")
                 return
-        user = (parse_qs(body.decode("utf-8", "replace")).get("username") or [""])[0].strip()
+        names = await form_values(scope, messages, "username")
+        if len(names) > 1 or len(await form_values(scope, messages, "password")) > 1:
+            # the login would check one of them and the throttle might count another
+            await refuse(send, 400, "the sign-in form names the user or the password more than once")
+            return
+        user = (names or [""])[0].strip()
         address = (scope.get("client") or ("unknown", 0))[0]
         wait = self.throttle.wait_s(keys(user, address))
         if wait > 0:
@@ -101,6 +108,24 @@ class LoginRequired:
             self.throttle.succeeded(user)
         elif status.get("code") in (400, 401, 403):
             self.throttle.failed(user, address)
+
+
+async def form_values(scope, messages: list, field: str) -> list[str]:
+    """Every value of ``field`` in the sign-in form (URL-encoded or multipart, as the login reads it)."""
+    from starlette.exceptions import HTTPException
+    from starlette.requests import Request
+
+    queue = list(messages)
+
+    async def receive():
+        return queue.pop(0) if queue else {"type": "http.request", "body": b"", "more_body": False}
+
+    try:
+        form = await Request(scope, receive).form()
+    except HTTPException as err:  # a form that does not parse names no one; the login refuses it itself
+        log.info("unreadable sign-in form: %s", err.detail)
+        return []
+    return [v for v in form.getlist(field) if isinstance(v, str)]
 
 
 async def refuse(send, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:

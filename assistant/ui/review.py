@@ -46,8 +46,9 @@ class Viewer:
             raise InputError("that flag is on another user's answer; only reviewers (app.py --reviewer) see those")
 
     def check_all(self, what: str) -> None:
+        """An InputError unless this viewer may act for everyone (see every user's data, change the model)."""
         if not self.sees_all:
-            raise InputError(f"{what} covers every user's questions: only reviewers (app.py --reviewer) may see it")
+            raise InputError(f"{what} concerns every user: with a login, only reviewers (app.py --reviewer) may do it")
 
 
 def viewer(request, reviewers=()) -> Viewer:
