@@ -10,8 +10,11 @@ Files to index (``index/load.py`` reads them, ``index/parse_worker.py`` runs the
 - ``file_mb`` (``index.max_file_mb``): larger files are refused before a byte is read.
 - ``unpack_ratio`` and ``unpack_floor_mb``: a .docx (a zip) whose parts declare more than
   ``max(unpack_ratio x the file limit, unpack_floor_mb)`` unpacked is refused unread.
-- ``text_chars``: a file whose text runs past this many characters is refused (the text is
-  chunked and embedded in the app's own process; 100 million is a 50 MB text file twice over).
+- ``text_chars``: a file whose text runs past this many characters is refused. The text is
+  chunked and embedded in the app's own process, without a budget of its own: 5 million
+  characters are about 6,000 chunks, minutes of embedding on 2 cores (a hostile run's
+  28 KB .docx of 20 million characters took 3.4 GB and would have embedded for over an
+  hour under the earlier 100 million). Split a longer text into several files.
 - ``parse_seconds`` (``index.parse_seconds``): wall-clock time to parse one file (PDF, .docx,
   HTML, JSONL) in the parsing process; past it the process is killed and the file skipped.
 - ``parse_memory_mb`` (``index.parse_memory_mb``): address space of the parsing process,
@@ -40,7 +43,7 @@ class Limits:
     file_mb: float = 50.0
     unpack_ratio: float = 20.0
     unpack_floor_mb: float = 200.0
-    text_chars: int = 100_000_000
+    text_chars: int = 5_000_000
     parse_seconds: float = 25.0
     parse_memory_mb: int = 1024
     # requests

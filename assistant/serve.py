@@ -271,18 +271,29 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
         if body.get("stream"):
             return StreamingResponse(streamed(messages, gen, rid, created, turns.reserve()),
                                      media_type="text/event-stream")
-        done = await on_the_model(turns.reserve(), lambda stop: chat.complete(messages, gen, stop=stop))
+        done = await on_the_model(turns.reserve(), lambda stop: chat.complete(messages, gen, stop=stop), request)
         return {"id": rid, "object": "chat.completion", "created": created, "model": chat.name,
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": done.text},
                              "finish_reason": done.finish_reason}], "usage": usage(done)}
 
-    async def on_the_model(ticket: Ticket, work):
+    async def on_the_model(ticket: Ticket, work, request: Request | None = None):
         """``work(stop)`` run in a worker thread once the request's turn comes; the ticket is
-        closed however this ends (a client that leaves cancels this coroutine: ``stop`` is set,
-        so the waiting or the generation in the thread gives up too)."""
+        closed however this ends. With ``request``, a client that hangs up sets ``stop`` (looked
+        for every quarter second), so the waiting or the generation in the thread gives up."""
+        import asyncio
+
         from starlette.concurrency import run_in_threadpool
 
         stop = threading.Event()
+
+        async def watch() -> None:
+            while not stop.is_set():
+                if await request.is_disconnected():
+                    stop.set()
+                    return
+                await asyncio.sleep(0.25)
+
+        watcher = asyncio.create_task(watch()) if request is not None else None
 
         def run():
             if not turns.enter(ticket, stop):
@@ -296,6 +307,8 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
             return await run_in_threadpool(run)
         finally:
             stop.set()
+            if watcher is not None:
+                watcher.cancel()
             turns.close(ticket)
 
     async def streamed(messages, gen, rid: str, created: int, ticket: Ticket):

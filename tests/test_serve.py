@@ -463,3 +463,16 @@ def test_checks_wait_in_the_same_line_as_answers(serve):
     assert check.status_code == 503 and "waited more than 0.5 s" in check.json()["error"]["message"]
     again = httpx.post(server.url + "/check", json={"items": [{"id": 1, "claim": "a", "evidence": "a"}]}, timeout=30)
     assert again.status_code == 200
+
+
+def test_a_whole_answer_whose_client_hangs_up_is_stopped_and_frees_the_model(serve):
+    import httpx
+
+    chat = LongChat()
+    server = serve(build_app(chat))
+    body = {"model": "fake", "messages": [{"role": "user", "content": "first"}]}
+    with pytest.raises(httpx.ReadTimeout):  # the client gives up after 0.5 s of a 2 s answer
+        httpx.post(server.url + "/chat/completions", json=body, timeout=0.5)
+    start = time.perf_counter()
+    answer = client(server.url, timeout=10).complete([{"role": "user", "content": "second"}])
+    assert "w19" in answer.text and time.perf_counter() - start < 3.2  # not behind the first's remaining 1.5 s
