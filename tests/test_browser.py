@@ -114,14 +114,15 @@ def upload(page, tmp_path, name, text):
 def ask(page, question):
     """Ask in the chat tab; wait until the answer is checked; the last answer's element."""
     tab(page, "Chat")
-    answers = page.locator(".message.bot").count()
+    # a finished answer is wrapped in .checked-answer (streamed text is not): count those, so an
+    # answer that streams, checks and finishes between two looks is not missed (a refusal is quick)
+    finished = page.locator(".message.bot .checked-answer").count()
     page.fill("#question textarea", question)
     page.click("#send")
-    page.wait_for_function(f"() => document.querySelectorAll('.message.bot').length > {answers}", timeout=120_000)
-    page.wait_for_function("() => !document.querySelector('#chat-status')?.innerText.includes('Checked by')",
-                           timeout=60_000)  # the previous answer's status is gone: this one is running
+    page.wait_for_function(f"() => document.querySelectorAll('.message.bot .checked-answer').length > {finished}",
+                           timeout=300_000)
     page.wait_for_function("() => document.querySelector('#chat-status')?.innerText.includes('Checked by')",
-                           timeout=180_000)
+                           timeout=60_000)
     return page.locator(".message.bot").last
 
 
