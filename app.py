@@ -270,6 +270,13 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
 
             for trigger in (refresh_dashboard.click, dashboard_tab.select):
                 trigger(board, None, [summary, rate_plot, mix_plot, doc_plot], api_name=False)
+
+            def current_documents():  # the page is built once; each visit shows today's documents
+                choices = documents.choices(index)
+                return (documents.table(index), gr.update(choices=choices),
+                        gr.update(choices=[("all documents", "")] + choices))
+
+            demo.load(current_documents, None, [doc_table, doc_pick, doc_filter], api_name=False)
     return demo
 
 

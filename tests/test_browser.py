@@ -189,6 +189,15 @@ def test_a_document_with_an_html_payload_stays_inert(browser, app_url, tmp_path)
     assert page.locator("img[src=x]").count() == 0
 
 
+def test_a_page_opened_later_lists_the_documents_added_since_the_app_started(browser, app_url, tmp_path):
+    first = open_page(browser, app_url)
+    upload(first, tmp_path, "ferries.md", "# Ferry timetable\n\nThe Nordvik ferry leaves at 07:40.")
+    later = open_page(browser, app_url)
+    tab(later, "Documents")
+    later.wait_for_function("() => document.querySelector('#documents')?.innerText.includes('Ferry timetable')",
+                            timeout=30_000)
+
+
 def test_two_sessions_do_not_see_each_others_chats(browser, app_url):
     first, second = open_page(browser, app_url), open_page(browser, app_url)
     ask(first, "Say hello to Alice.")
