@@ -96,6 +96,10 @@ def parse_generation(chat, body: dict[str, Any]):
     return chat.with_generation(**changes)
 
 
+class ClientGone(Exception):
+    """The client hung up while its request waited for the model."""
+
+
 class Ticket:
     """One request's place in the line: waiting, then on the model, then done (exactly once)."""
 
@@ -198,7 +202,7 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
     import hmac
 
     from fastapi import FastAPI, Request
-    from fastapi.responses import JSONResponse, StreamingResponse
+    from fastapi.responses import JSONResponse, Response, StreamingResponse
 
     app = FastAPI(title="grounded-assistant", docs_url=None, redoc_url=None, openapi_url=None)
     if max_batch > 1:
@@ -254,9 +258,16 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
     async def full(request, err):
         return error(503, f"{turns.max_waiting} requests are already waiting; try again shortly", "server_busy")
 
+    def waited() -> str:
+        return f"waited more than {turns.max_wait_s:g} s for the model; try again shortly"
+
     @app.exception_handler(TimeoutError)
     async def waited_too_long(request, err):
-        return error(503, f"waited more than {turns.max_wait_s:g} s for the model; try again shortly", "server_busy")
+        return error(503, waited(), "server_busy")
+
+    @app.exception_handler(ClientGone)
+    async def gone(request, err):
+        return Response(status_code=499)  # nobody reads it: the client hung up while it waited
 
     @app.get("/v1/models")
     def models():
@@ -297,7 +308,7 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
 
         def run():
             if not turns.enter(ticket, stop):
-                return None
+                raise ClientGone
             try:
                 return work(stop)
             finally:
@@ -325,8 +336,7 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
                 if not await run_in_threadpool(turns.enter, ticket, stop):
                     return
             except TimeoutError:
-                yield event({"error": {"message": f"waited more than {turns.max_wait_s:g} s for the model",
-                                       "type": "server_busy"}})
+                yield event({"error": {"message": waited(), "type": "server_busy"}})
                 return
             yield event({**head, "choices": [{"index": 0, "delta": {"role": "assistant"}}]})
             stream = chat.stream(messages, gen, stop)
@@ -363,7 +373,7 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
         if checker is None:
             raise InputError("this server runs no checker (start it without --no-checker)")
         items = parse_items((await body_of(request)).get("items"))
-        results = await on_the_model(turns.reserve(), lambda stop: check_claims(checker, items))
+        results = await on_the_model(turns.reserve(), lambda stop: check_claims(checker, items), request)
         return {"verifier": checker.verifier.name, "version": checker.verifier.version,
                 "results": [r.as_dict() for r in results]}
 
