@@ -38,6 +38,9 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
 
     shown_error = chat_ui.page_error  # escaped: Gradio shows error messages as HTML
 
+    def who(request):  # the signed-in user of a page request, and whether they review everyone's flags
+        return review.viewer(request, reviewers)
+
     # delete_cache: every hour, Gradio removes the upload copies it made over a day ago
     with gr.Blocks(title="Grounded assistant", delete_cache=(3600, 86400)) as demo:
         gr.Markdown(f"## Grounded assistant\nModel `{chat.name}` on `{chat.loaded.device}`. Answers come from your "
@@ -81,7 +84,7 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
             def load_model(name, adapter, request: gr.Request, progress=gr.Progress()):
                 try:  # each step shows on the page (a first load joins, converts and exports: minutes)
                     # the model answers every session: with a login, only a reviewer may change it
-                    review.viewer(request, reviewers).check_all("Loading a model")
+                    who(request).check_all("Loading a model")
                     progress(0.0, desc=f"loading {name}...")
                     return services.switch_model(name, adapter, progress=lambda step: progress(None, desc=step))
                 except AssistantError as err:
@@ -176,7 +179,7 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
 
             def list_flags(v, s, d, request: gr.Request):
                 try:
-                    return review.rows(flag_log, v, s, d or None, review.viewer(request, reviewers))
+                    return review.rows(flag_log, v, s, d or None, who(request))
                 except AssistantError as err:
                     raise shown_error(err) from err
 
@@ -184,7 +187,7 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
                 if statement_id is None:
                     return "", "", "", "Pick a flag from the table.", "", ""
                 try:
-                    view = review.view(flag_log, statement_id, review.viewer(request, reviewers))
+                    view = review.view(flag_log, statement_id, who(request))
                 except AssistantError as err:
                     raise shown_error(err) from err
                 return (view.question_html, view.answer_html, view.evidence_html, view.status, view.suggestion,
@@ -198,7 +201,7 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
                 def handler(statement_id, text, why, suggested, v, s, d, request: gr.Request):
                     try:
                         message = review.decide(flag_log, statement_id, decision, text, why,
-                                                review.viewer(request, reviewers), suggested)
+                                                who(request), suggested)
                     except AssistantError as err:
                         raise shown_error(err) from err
                     return message, list_flags(v, s, d, request)
@@ -206,7 +209,7 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
 
             def regenerate(statement_id, request: gr.Request):
                 try:
-                    return review.regenerate(services, statement_id, review.viewer(request, reviewers))
+                    return review.regenerate(services, statement_id, who(request))
                 except AssistantError as err:
                     raise shown_error(err) from err
 
@@ -240,7 +243,7 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
 
             def run_export(f, v, r, h, a, b, request: gr.Request):
                 try:
-                    review.viewer(request, reviewers).check_all("An export")
+                    who(request).check_all("An export")
                     path, summary = exports.run(flag_log, f, v, r, a, b, h)
                 except AssistantError as err:
                     raise shown_error(err) from err

@@ -65,5 +65,5 @@ def test_the_user_name_is_read_from_either_kind_of_sign_in_form(encode):
              "headers": [(b"content-type", request.headers["content-type"].encode()),
                          (b"content-length", str(len(body)).encode())]}
     messages = [{"type": "http.request", "body": body, "more_body": False}]
-    assert asyncio.run(form_values(scope, messages, "username")) == ["ann"]
+    assert asyncio.run(form_values(scope, messages)) == {"username": ["ann"], "password": ["pw"]}
     assert messages == [{"type": "http.request", "body": body, "more_body": False}]  # left for the login to read

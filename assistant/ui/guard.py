@@ -79,8 +79,9 @@ class LoginRequired:
             if len(body) > 64_000:
                 await refuse(send, 413, "the sign-in form is too large")
                 return
-        names = await form_values(scope, messages, "username")
-        if len(names) > 1 or len(await form_values(scope, messages, "password")) > 1:
+        form = await form_values(scope, messages)
+        names = form.get("username", [])
+        if len(names) > 1 or len(form.get("password", [])) > 1:
             # the login would check one of them and the throttle might count another
             await refuse(send, 400, "the sign-in form names the user or the password more than once")
             return
@@ -110,8 +111,9 @@ class LoginRequired:
             self.throttle.failed(user, address)
 
 
-async def form_values(scope, messages: list, field: str) -> list[str]:
-    """Every value of ``field`` in the sign-in form (URL-encoded or multipart, as the login reads it)."""
+async def form_values(scope, messages: list) -> dict[str, list[str]]:
+    """The sign-in form's text fields, each with every value it was given (URL-encoded or
+    multipart, as the login reads it); ``messages`` are left for the login to read."""
     from starlette.exceptions import HTTPException
     from starlette.requests import Request
 
@@ -124,8 +126,8 @@ async def form_values(scope, messages: list, field: str) -> list[str]:
         form = await Request(scope, receive).form()
     except HTTPException as err:  # a form that does not parse names no one; the login refuses it itself
         log.info("unreadable sign-in form: %s", err.detail)
-        return []
-    return [v for v in form.getlist(field) if isinstance(v, str)]
+        return {}
+    return {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form.keys()}
 
 
 async def refuse(send, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
