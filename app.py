@@ -18,19 +18,20 @@ USER_TEMP_DIR = os.environ.get("GRADIO_TEMP_DIR")  # set by the person running u
 
 
 def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=None, model_config=None,
-               reviewers=()):
+               reviewers=(), limits=None):
     """The page. With a login, a signed-in user reviews the flags of their own answers; the users
     in ``reviewers`` see, review and export everyone's (see ``assistant.ui.review``)."""
     import gradio as gr
 
     from assistant.config import VERIFIERS, CheckerConfig, ModelConfig
     from assistant.errors import AssistantError
+    from assistant.limits import LIMITS
     from assistant.ui import dashboard, documents, exports, review
     from assistant.ui import chat as chat_ui
     from assistant.ui.services import Services
 
     services = Services(chat, index, flag_log, checker_config or CheckerConfig(), checker,
-                        model_config=model_config or ModelConfig())
+                        model_config=model_config or ModelConfig(), limits=limits or LIMITS)
     if not USER_TEMP_DIR:  # Gradio's own copies of uploads stay inside the data home too
         from assistant.home import subdir
 
@@ -332,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reviewer", action="append", default=[], metavar="USER",
                         help="with a login: this user sees, reviews and exports every user's flags (repeat for "
                              "more); others see their own")
+    parser.add_argument("--no-login", action="store_true",
+                        help="serve a non-loopback --host without a login: anyone who reaches the page can read "
+                             "and change its documents")
     add_common_options(parser)
     add_decoding_options(parser)
     args = parser.parse_args(argv)
@@ -343,6 +347,13 @@ def main(argv: list[str] | None = None) -> int:
         from index.documents import DocumentIndex
 
         auth = read_auth(args.auth, args.auth_file)
+        from assistant.errors import ConfigError
+        from assistant.serve import loopback
+
+        if not auth and not loopback(args.host) and not args.no_login:
+            raise ConfigError(f"--host {args.host} opens the page to the network, and without a login anyone who "
+                              "reaches it can read, add and delete documents and read the flag log: give it a "
+                              "login (--auth-file FILE), or say --no-login to serve it open")
         config = config_from_args(args)
         chat = load_chat_model(config, progress_printer(args))
         index = DocumentIndex(config.index)
@@ -351,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
-    demo = build_demo(chat, index, checker, flag_log, config.checker, config.model, args.reviewer)
+    demo = build_demo(chat, index, checker, flag_log, config.checker, config.model, args.reviewer, config.limits())
     serve(demo, args.host, args.port, auth)
     return 0
 

@@ -19,6 +19,7 @@ checkable statement with no evidence at all is *unsupported*, never skipped.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Sequence
@@ -260,11 +261,27 @@ class ClaimResult:
         return {"id": self.id, "label": self.label, "score": self.score, "evidence": self.evidence}
 
 
-def check_claims(checker: Checker, items: Sequence[dict]) -> list[ClaimResult]:
-    """The batch interface: ``{"id", "claim", "evidence"?, "question"?}`` items, judged together.
+CHECK_GROUP = 8  # claims judged per verifier batch by check_claims, between looks at its stop
+
+
+def check_claims(checker: Checker, items: Sequence[dict], stop: threading.Event | None = None) -> list[ClaimResult]:
+    """The batch interface: ``{"id", "claim", "evidence"?, "question"?}`` items, judged
+    ``CHECK_GROUP`` at a time. Once ``stop`` is set (whoever asked has left), the next group is
+    not judged: :class:`~assistant.errors.Cancelled`.
 
     Items without evidence are judged against passages retrieved from the index.
     """
+    from .errors import Cancelled
+
+    results: list[ClaimResult] = []
+    for start in range(0, len(items), CHECK_GROUP):
+        if stop is not None and stop.is_set():
+            raise Cancelled(f"checking stopped after {start} of {len(items)} claims")
+        results += _check_group(checker, items[start:start + CHECK_GROUP])
+    return results
+
+
+def _check_group(checker: Checker, items: Sequence[dict]) -> list[ClaimResult]:
     claims = [it["claim"] for it in items]
     questions = [it.get("question") for it in items]
     evidence: list[list[Evidence]] = [[Evidence(it["evidence"])] if it.get("evidence") else [] for it in items]

@@ -22,6 +22,7 @@ import threading
 from typing import Any, Callable
 
 from .errors import EXIT_INTERRUPTED, AssistantError
+from .limits import Limits
 
 # flag dest -> config key
 FLAG_KEYS = {
@@ -141,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="decode up to N concurrent requests together (default 1: one at a time)")
     p.add_argument("--api-key-env", metavar="NAME",
                    help="require the API key held in this environment variable (Authorization: Bearer KEY)")
+    p.add_argument("--no-api-key", action="store_true",
+                   help="serve a non-loopback --host without a key: anyone who reaches it can use the model and "
+                        "read indexed passages through /v1/check")
     add_common_options(p)
     add_decoding_options(p)
     p.set_defaults(func=cmd_serve)
@@ -359,9 +363,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": done.text.strip()}]
 
 
-def read_claims(path: str, progress: Callable[[str], None]):
+def read_claims(path: str, progress: Callable[[str], None], limits: Limits | None = None):
     """Valid items of a claims JSONL file, and the number of bad lines (each reported by line number)."""
     from .errors import InputError
+    from .inputs import claim_item
     from .limits import LIMITS
 
     try:
@@ -379,18 +384,11 @@ def read_claims(path: str, progress: Callable[[str], None]):
         except json.JSONDecodeError as err:
             item, problem = None, f"not valid JSON ({err.msg})"
         else:
-            problem = None
-            if not isinstance(item, dict):
-                problem = "not a JSON object"
-            elif not isinstance(item.get("id"), (str, int)) or isinstance(item.get("id"), bool):
-                problem = 'no "id" (string)'
-            elif not isinstance(item.get("claim"), str) or not item["claim"].strip():
-                problem = 'no non-empty "claim"'
-            elif len(item["claim"]) > LIMITS.claim_chars:
-                problem = (f'"claim" is {len(item["claim"]):,} characters; a claim is one statement '
-                           f'(at most {LIMITS.claim_chars:,})')
-            elif not isinstance(item.get("evidence", ""), str) or not isinstance(item.get("question") or "", str):
-                problem = '"evidence" and "question" must be strings'
+            try:
+                claim_item(item, limits or LIMITS, "item")
+                problem = None
+            except InputError as err:
+                problem = str(err)
         if problem:
             bad += 1
             progress(f"{path}: line {number}: {problem}; skipped")
@@ -428,7 +426,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 0
     from .errors import InputError
 
-    items, bad = read_claims(args.input, progress)
+    items, bad = read_claims(args.input, progress, config.limits())
     try:
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     except OSError as err:
@@ -457,6 +455,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     api_key = os.environ.get(args.api_key_env, "") if args.api_key_env else None
     if args.api_key_env and not api_key:
         raise ConfigError(f"--api-key-env {args.api_key_env}: that environment variable is not set or empty")
+    from .serve import loopback
+
+    if not api_key and not loopback(args.host) and not args.no_api_key:
+        raise ConfigError(f"--host {args.host} opens the server to the network, and without a key anyone who "
+                          "reaches it can use the model and read your documents' passages through /v1/check: "
+                          "give it a key (--api-key-env NAME), or say --no-api-key to serve it open")
     backend = config.model.resolved().backend
     if args.batch > 1 and backend != "transformers":
         raise ConfigError(f"--batch {args.batch} batches the transformers backend's decoding; model.backend = "
@@ -467,7 +471,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     checker = None if args.no_checker else make_checker(config.checker, open_index(config), chat)
     progress(f"serving {chat.name} on http://{args.host}:{args.port}/v1"
              + ("" if checker is None else f" (checker: {checker.verifier.name})"))
-    uvicorn.run(build_app(chat, checker, args.max_waiting, args.batch, api_key, args.max_wait), host=args.host, port=args.port,
+    app = build_app(chat, checker, args.max_waiting, args.batch, api_key, args.max_wait, config.limits())
+    uvicorn.run(app, host=args.host, port=args.port,
                 log_level="warning" if args.quiet else "info")
     return 0
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import ConfigError
-from .limits import LIMITS
+from .limits import LIMITS, Limits
 
 ENV_PREFIX = "ASSISTANT_"
 CONFIG_ENV = "ASSISTANT_CONFIG"
@@ -177,6 +177,15 @@ class IndexConfig:
                 "past it the file is skipped"})
     parse_memory_mb: int = field(default=LIMITS.parse_memory_mb, metadata={
         "help": "memory (MB of address space) the process parsing a file may use; a file needing more is skipped"})
+    max_text_chars: int = field(default=LIMITS.text_chars, metadata={
+        "help": "a file whose text runs past this many characters is refused (it would be chunked and embedded "
+                "in the app's own process)"})
+    max_pages: int = field(default=LIMITS.pages, metadata={"help": "a PDF with more pages is refused unread"})
+    unpack_ratio: float = field(default=LIMITS.unpack_ratio, metadata={
+        "help": "a .docx whose parts declare more than max(unpack_ratio x index.max_file_mb, "
+                "index.unpack_floor_mb) unpacked is refused unread"})
+    unpack_floor_mb: float = field(default=LIMITS.unpack_floor_mb, metadata={
+        "help": "see index.unpack_ratio"})
     # 16: fastest of 8/16/32/64 for ~190-token chunks on 2 CPU cores (bench/index.py); padding grows with the batch
     batch_size: int = field(default=16, metadata={"help": "chunks embedded per batch"})
     top_k: int = field(default=5, metadata={"help": "passages retrieved for a question"})
@@ -197,11 +206,60 @@ class IndexConfig:
         _check(self.parse_seconds > 0, "index.parse_seconds", f"must be > 0, got {self.parse_seconds}")
         _check(self.parse_memory_mb >= 256, "index.parse_memory_mb",
                f"must be at least 256 (the parsers alone take about 100), got {self.parse_memory_mb}")
+        _check(self.max_text_chars >= 1, "index.max_text_chars", f"must be >= 1, got {self.max_text_chars}")
+        _check(self.max_pages >= 1, "index.max_pages", f"must be >= 1, got {self.max_pages}")
+        _check(self.unpack_ratio >= 1, "index.unpack_ratio", f"must be >= 1, got {self.unpack_ratio}")
+        _check(self.unpack_floor_mb >= 0, "index.unpack_floor_mb", f"must be >= 0, got {self.unpack_floor_mb}")
         _check(self.batch_size >= 1, "index.batch_size", f"must be >= 1, got {self.batch_size}")
         _check(1 <= self.top_k <= 100, "index.top_k", f"must be between 1 and 100, got {self.top_k}")
         _check(self.ann_threshold >= 1, "index.ann_threshold", f"must be >= 1, got {self.ann_threshold}")
         _check(4 <= self.hnsw_m <= 128, "index.hnsw_m", f"must be between 4 and 128, got {self.hnsw_m}")
         _check(self.hnsw_ef_search >= 1, "index.hnsw_ef_search", f"must be >= 1, got {self.hnsw_ef_search}")
+
+
+    def limits(self, base: Limits = LIMITS) -> Limits:
+        """``base`` with the file budgets these settings give."""
+        return base.with_changes(file_mb=self.max_file_mb, parse_seconds=self.parse_seconds,
+                                 parse_memory_mb=self.parse_memory_mb, text_chars=self.max_text_chars,
+                                 pages=self.max_pages, unpack_ratio=self.unpack_ratio,
+                                 unpack_floor_mb=self.unpack_floor_mb)
+
+
+@dataclass
+class RequestsConfig:
+    """What one request may ask of the app: the API's (``assistant serve``), the page's question box
+    and ``assistant check --input``'s. Checked before any work; a request past one is refused with a
+    message naming it (HTTP 413 for size)."""
+
+    max_body_mb: float = field(default=LIMITS.request_mb, metadata={"help": "most MB in an API request's body"})
+    max_messages: int = field(default=LIMITS.messages, metadata={"help": "most messages in a chat request"})
+    max_message_chars: int = field(default=LIMITS.message_chars, metadata={"help": "most characters in one message"})
+    max_chars: int = field(default=LIMITS.request_chars, metadata={
+        "help": "most characters in a chat request's messages together (the page's chat history included)"})
+    max_question_chars: int = field(default=LIMITS.question_chars, metadata={
+        "help": "most characters in a question (the page's box, a /v1/check item's question)"})
+    max_tokens: int = field(default=LIMITS.max_tokens, metadata={
+        "help": "most tokens a request may ask an answer to have (the API's max_tokens)"})
+    max_check_items: int = field(default=LIMITS.check_items, metadata={"help": "most items in a /v1/check request"})
+    max_claim_chars: int = field(default=LIMITS.claim_chars, metadata={"help": "most characters in a claim to check"})
+    max_evidence_chars: int = field(default=LIMITS.evidence_chars, metadata={
+        "help": "most characters of evidence given with a claim to check"})
+
+    def __post_init__(self) -> None:
+        _check(self.max_body_mb > 0, "requests.max_body_mb", f"must be > 0, got {self.max_body_mb}")
+        for f in dataclasses.fields(self):
+            if f.name != "max_body_mb":
+                value = getattr(self, f.name)
+                _check(value >= 1, f"requests.{f.name}", f"must be >= 1, got {value}")
+        _check(self.max_tokens <= 32768, "requests.max_tokens", f"must be at most 32768, got {self.max_tokens}")
+
+    def limits(self, base: Limits = LIMITS) -> Limits:
+        """``base`` with the request budgets these settings give."""
+        return base.with_changes(request_mb=self.max_body_mb, messages=self.max_messages,
+                                 message_chars=self.max_message_chars, request_chars=self.max_chars,
+                                 question_chars=self.max_question_chars, max_tokens=self.max_tokens,
+                                 check_items=self.max_check_items, claim_chars=self.max_claim_chars,
+                                 evidence_chars=self.max_evidence_chars)
 
 
 VERIFIERS = ("trained", "nli", "llm", "overlap")
@@ -248,8 +306,13 @@ class Config:
     generation: GenerationConfig = field(default_factory=GenerationConfig)
     index: IndexConfig = field(default_factory=IndexConfig)
     checker: CheckerConfig = field(default_factory=CheckerConfig)
+    requests: RequestsConfig = field(default_factory=RequestsConfig)
     # Where each non-default value came from ("file:...", "env:...", "cli"), for `assistant info`.
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def limits(self) -> Limits:
+        """Every budget (``assistant/limits.py``) as these settings give it."""
+        return self.requests.limits(self.index.limits())
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         return {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS}

@@ -47,6 +47,11 @@ class TooLarge(InputError):
     """Input over one of the budgets in ``assistant.limits`` (the API answers 413)."""
 
 
+class Cancelled(Exception):
+    """Work stopped part-way because whoever asked for it left (a client that hung up). Not an
+    error to report: nobody is there to read it."""
+
+
 class StorageError(AssistantError):
     """The data home cannot be written: a full disk, a file size limit, an I/O error.
 

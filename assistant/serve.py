@@ -24,29 +24,31 @@ import time
 import uuid
 from typing import Any
 
-from .errors import AssistantError, InputError, TooLarge
+from .errors import AssistantError, Cancelled, InputError, TooLarge
+from .inputs import claim_item, text_field
 from .limits import LIMITS, Limits
 
 ROLES = ("system", "user", "assistant")
 
 
-def text_field(value: Any, name: str) -> str:
-    """``value`` if it is a string that can be written out (UTF-8); else an InputError naming ``name``."""
-    if not isinstance(value, str):
-        raise InputError(f"{name} must be a string, got {type(value).__name__}")
+def loopback(host: str) -> bool:
+    """Whether ``host`` is an address only this machine reaches (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
     try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as err:
-        raise InputError(f"{name} holds a lone surrogate ({value[err.start]!r} at {err.start}), which is not "
-                         "text; send UTF-8") from None
-    return value
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
 
 
 def parse_messages(value: Any, limits: Limits = LIMITS) -> list[dict[str, str]]:
     if not isinstance(value, list) or not value:
         raise InputError("messages must be a non-empty list")
     if len(value) > limits.messages:
-        raise TooLarge(f"messages holds {len(value):,} messages; at most {limits.messages:,} are read")
+        raise TooLarge(f"messages holds {len(value):,} messages; at most {limits.messages:,} are read "
+                       "(setting requests.max_messages)")
     out, total = [], 0
     for n, m in enumerate(value):
         if not isinstance(m, dict) or m.get("role") not in ROLES:
@@ -59,33 +61,41 @@ def parse_messages(value: Any, limits: Limits = LIMITS) -> list[dict[str, str]]:
             raise InputError(f"messages[{n}].content must be a string (or a list of text parts)")
         if len(content) > limits.message_chars:
             raise TooLarge(f"messages[{n}].content is {len(content):,} characters; the limit is "
-                           f"{limits.message_chars:,}")
+                           f"{limits.message_chars:,} (setting requests.max_message_chars)")
         total += len(content)
         if total > limits.request_chars:
-            raise TooLarge(f"the messages run past {limits.request_chars:,} characters (at messages[{n}]); the model "
-                           "could read only the end of them")
+            raise TooLarge(f"the messages run past {limits.request_chars:,} characters (at messages[{n}]; setting "
+                           "requests.max_chars); the model could read only the end of them")
         out.append({"role": m["role"], "content": text_field(content, f"messages[{n}].content")})
     return out
 
 
-def parse_generation(chat, body: dict[str, Any]):
-    """The request's decoding settings over the server's defaults."""
+def _number(value: Any) -> bool:
+    """A JSON number (true and false are not numbers, whatever Python's bool says)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def parse_generation(chat, body: dict[str, Any], limits: Limits = LIMITS):
+    """The request's decoding settings over the server's defaults. A field given as null is
+    unset, as OpenAI's API reads it (``max_completion_tokens: null`` leaves ``max_tokens``)."""
     changes: dict[str, Any] = {}
-    tokens = body.get("max_completion_tokens", body.get("max_tokens"))
+    name = "max_completion_tokens" if body.get("max_completion_tokens") is not None else "max_tokens"
+    tokens = body.get(name)
     if tokens is not None:
-        if not isinstance(tokens, int) or isinstance(tokens, bool) or not 1 <= tokens <= 32768:
-            raise InputError(f"max_tokens must be an integer between 1 and 32768, got {tokens!r}")
+        if not isinstance(tokens, int) or isinstance(tokens, bool) or not 1 <= tokens <= limits.max_tokens:
+            raise InputError(f"{name} must be an integer between 1 and {limits.max_tokens} "
+                             f"(setting requests.max_tokens), got {tokens!r}")
         changes["max_new_tokens"] = tokens
     temperature = body.get("temperature")
     if temperature is not None:
-        if not isinstance(temperature, (int, float)) or not math.isfinite(temperature) or not 0 <= temperature <= 2:
+        if not _number(temperature) or not 0 <= temperature <= 2:
             raise InputError(f"temperature must be a number between 0 and 2, got {temperature!r}")
         changes["do_sample"] = temperature > 0
         if temperature > 0:
             changes["temperature"] = float(temperature)
     top_p = body.get("top_p")
     if top_p is not None:
-        if not isinstance(top_p, (int, float)) or not 0 < top_p <= 1:
+        if not _number(top_p) or not 0 < top_p <= 1:
             raise InputError(f"top_p must be in (0, 1], got {top_p!r}")
         changes["top_p"] = float(top_p)
     seed = body.get("seed")
@@ -96,7 +106,7 @@ def parse_generation(chat, body: dict[str, Any]):
     return chat.with_generation(**changes)
 
 
-class ClientGone(Exception):
+class ClientGone(Cancelled):
     """The client hung up while its request waited for the model."""
 
 
@@ -109,8 +119,8 @@ class Ticket:
 
 
 class Turns:
-    """One model, one request at a time, in arrival order; a bounded number waiting, each for
-    a bounded time.
+    """One model, ``slots`` requests on it at a time (1; ``--batch N``: the N the batcher decodes
+    together), the others waiting their turn: a bounded number, each for a bounded time.
 
     ``reserve()`` (never blocks) takes a place in the line or raises OverflowError;
     ``enter(ticket, stop)`` then waits for the model, giving up when ``stop`` is set (the
@@ -120,14 +130,15 @@ class Turns:
 
     POLL_S = 0.05  # how often a waiting request looks whether its client is still there
 
-    def __init__(self, max_waiting: int = 64, exclusive: bool = True, max_wait_s: float = 600.0):
-        self._model = threading.Lock() if exclusive else None  # None: the batcher shares the model out
+    def __init__(self, max_waiting: int = 64, slots: int = 1, max_wait_s: float = 600.0):
+        self._model = threading.BoundedSemaphore(slots)
         self._count = threading.Lock()
+        self.slots = slots
         self.max_waiting = max_waiting
         self.max_wait_s = max_wait_s
         self.waiting = 0
         self.busy = 0
-        self.busy_max = 0  # most requests ever on the model at once: 1, unless something is wrong
+        self.busy_max = 0  # most requests ever on the model at once: never more than slots
 
     def reserve(self) -> Ticket:
         with self._count:
@@ -143,8 +154,7 @@ class Turns:
             if ticket.done or (stop is not None and stop.is_set()):
                 self.close(ticket)
                 return False
-            got = self._model.acquire(timeout=self.POLL_S) if self._model is not None else True
-            if got:
+            if self._model.acquire(timeout=self.POLL_S):
                 with self._count:
                     if not ticket.done:
                         ticket.entered = True
@@ -152,8 +162,7 @@ class Turns:
                         self.busy += 1
                         self.busy_max = max(self.busy_max, self.busy)
                         return True
-                if self._model is not None:  # closed while the lock came free: hand it on
-                    self._model.release()
+                self._model.release()  # closed while a slot came free: hand it on
                 return False
             if time.monotonic() > deadline:
                 self.close(ticket)
@@ -168,7 +177,7 @@ class Turns:
                 self.busy -= 1
             else:
                 self.waiting -= 1
-        if ticket.entered and self._model is not None:
+        if ticket.entered:
             self._model.release()
 
 
@@ -176,29 +185,16 @@ def parse_items(value: Any, limits: Limits = LIMITS) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not value:
         raise InputError('items must be a non-empty list of {"id", "claim", "evidence"?, "question"?}')
     if len(value) > limits.check_items:
-        raise TooLarge(f"items holds {len(value):,} items; at most {limits.check_items:,} a request")
-    sizes = {"claim": limits.claim_chars, "evidence": limits.evidence_chars, "question": limits.question_chars}
-    for n, item in enumerate(value):
-        if not isinstance(item, dict) or not isinstance(item.get("id"), (str, int)) or isinstance(item.get("id"), bool):
-            raise InputError(f"items[{n}] must be an object with an id (string or number)")
-        if isinstance(item["id"], str):
-            text_field(item["id"], f"items[{n}].id")
-        if not isinstance(item.get("claim"), str) or not item["claim"].strip():
-            raise InputError(f"items[{n}] has no claim (a non-empty string)")
-        text_field(item["claim"], f"items[{n}].claim")
-        for key in ("evidence", "question"):
-            if item.get(key) is not None:
-                text_field(item[key], f"items[{n}].{key}")
-        for key, most in sizes.items():
-            if isinstance(item.get(key), str) and len(item[key]) > most:
-                raise TooLarge(f"items[{n}].{key} is {len(item[key]):,} characters; the limit is {most:,}")
-    return value
+        raise TooLarge(f"items holds {len(value):,} items; at most {limits.check_items:,} a request "
+                       "(setting requests.max_check_items)")
+    return [claim_item(item, limits, f"items[{n}]") for n, item in enumerate(value)]
 
 
 def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api_key: str | None = None,
-              max_wait_s: float = 600.0):
+              max_wait_s: float = 600.0, limits: Limits = LIMITS):
     """The server. With ``api_key``, every request must carry ``Authorization: Bearer <api_key>``
-    (401 otherwise), the way OpenAI's clients send their key."""
+    (401 otherwise), the way OpenAI's clients send their key. ``limits``: what one request may
+    ask (``Config.limits()``)."""
     import hmac
 
     from fastapi import FastAPI, Request
@@ -210,22 +206,23 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
 
         chat = BatchedChat(chat, max_batch)
     app.state.chat = chat
-    turns = Turns(max_waiting, exclusive=max_batch <= 1, max_wait_s=max_wait_s)
+    turns = Turns(max_waiting, slots=max(1, max_batch), max_wait_s=max_wait_s)
     app.state.turns = turns
 
     def error(status: int, message: str, kind: str) -> JSONResponse:
         return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
 
     async def body_of(request: Request) -> dict[str, Any]:
-        most = int(LIMITS.request_mb * 1e6)
+        most = int(limits.request_mb * 1e6)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > most:
-            raise TooLarge(f"the request body is {int(declared):,} bytes; the limit is {most:,}")
+            raise TooLarge(f"the request body is {int(declared):,} bytes; the limit is {most:,} "
+                           "(setting requests.max_body_mb)")
         raw = bytearray()
         async for part in request.stream():  # read no further than the limit, whatever the headers said
             raw += part
             if len(raw) > most:
-                raise TooLarge(f"the request body runs past {most:,} bytes")
+                raise TooLarge(f"the request body runs past {most:,} bytes (setting requests.max_body_mb)")
         try:
             body = json.loads(bytes(raw))
         except ValueError as err:
@@ -265,9 +262,9 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
     async def waited_too_long(request, err):
         return error(503, waited(), "server_busy")
 
-    @app.exception_handler(ClientGone)
+    @app.exception_handler(Cancelled)  # ClientGone too
     async def gone(request, err):
-        return Response(status_code=499)  # nobody reads it: the client hung up while it waited
+        return Response(status_code=499)  # nobody reads it: the client hung up
 
     @app.get("/v1/models")
     def models():
@@ -276,8 +273,8 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
     @app.post("/v1/chat/completions")
     async def completions(request: Request):
         body = await body_of(request)
-        messages = parse_messages(body.get("messages"))
-        gen = parse_generation(chat, body)
+        messages = parse_messages(body.get("messages"), limits)
+        gen = parse_generation(chat, body, limits)
         rid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         if body.get("stream"):
             return StreamingResponse(streamed(messages, gen, rid, created, turns.reserve()),
@@ -372,8 +369,8 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
 
         if checker is None:
             raise InputError("this server runs no checker (start it without --no-checker)")
-        items = parse_items((await body_of(request)).get("items"))
-        results = await on_the_model(turns.reserve(), lambda stop: check_claims(checker, items), request)
+        items = parse_items((await body_of(request)).get("items"), limits)
+        results = await on_the_model(turns.reserve(), lambda stop: check_claims(checker, items, stop), request)
         return {"verifier": checker.verifier.name, "version": checker.verifier.version,
                 "results": [r.as_dict() for r in results]}
 

@@ -38,9 +38,9 @@ question, label kept, so a statement that says all it claims is judged on its ow
 trained with ``--qa`` is marked so in ``training.json`` (``reads_questions``), and the checker
 then gives it every statement of an answer posed to its question.
 
-``--max-minutes`` sizes a run to a time budget: after 20 steps it measures the rate and, when the
-planned steps would not fit, plans fewer, so the learning-rate schedule still decays to zero and
-training ends within the budget (held-out scoring and saving follow it). ``--freeze-layers N``
+``--max-minutes`` sizes a run to a time budget: every 20 steps it measures the rate so far and,
+when the planned steps would not fit, plans fewer (never more), so the learning-rate schedule
+still decays to zero and training ends within the budget (held-out scoring and saving follow it). ``--freeze-layers N``
 trains only the layers above the embeddings and the lowest N encoder layers: a bigger base
 (``--base mpnet``) then trains faster on a CPU, its lower layers kept as pretrained.
 
@@ -177,7 +177,8 @@ class Plan:
 
     def fit(self, done: int, seconds: float, budget_seconds: float) -> int:
         """Plan no more steps than fit ``budget_seconds`` at the rate of the ``done`` steps that took
-        ``seconds``; never fewer than are done. Warm-up shrinks with the plan, never below ``done``."""
+        ``seconds``; never fewer than are done, never more than planned. Warm-up shrinks with the
+        plan, never below ``done``; the decay after it steepens."""
         fits = int(budget_seconds / max(seconds / max(done, 1), 1e-9))
         self.total = max(done + 1, min(self.total, fits))
         self.warmup = min(self.warmup, max(done, self.total // 20, 1))
@@ -348,10 +349,10 @@ def main(argv: list[str] | None = None) -> int:
             optimizer.zero_grad()
             losses.append(loss.item())
             step += 1
-            if args.max_minutes and step == Plan.MEASURE_STEPS:
-                fitted = plan.fit(step, time.perf_counter() - start, args.max_minutes * 60)
-                if fitted < planned:
-                    print(f"{planned} steps would not fit {args.max_minutes:g} minutes at "
+            if args.max_minutes and step % Plan.MEASURE_STEPS == 0:  # the rate can change (a busy machine)
+                before, fitted = plan.total, plan.fit(step, time.perf_counter() - start, args.max_minutes * 60)
+                if fitted < before:
+                    print(f"{before} steps would not fit {args.max_minutes:g} minutes at "
                           f"{(time.perf_counter() - start) / step:.1f} s a step: training {fitted} steps "
                           f"({fitted * args.batch_size} pairs)", file=sys.stderr, flush=True)
             total = plan.total

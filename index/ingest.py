@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
-from assistant.limits import LIMITS
 
 from .chunk import Chunk, chunk_document
 from .load import Document, DocumentError
@@ -159,8 +158,7 @@ def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None,
     # The chunker gets its own tokenizer: a fast tokenizer's padding state is not safe to share
     # with the embedding thread (seen: batches built with the wrong lengths).
     tokenizer = copy.deepcopy(index.embedder.tokenizer)
-    parser = Parser(LIMITS.with_changes(file_mb=cfg.max_file_mb, parse_seconds=cfg.parse_seconds,
-                                        parse_memory_mb=cfg.parse_memory_mb))
+    parser = Parser(cfg.limits())
     prepared = _prepare(paths, known, parser, tokenizer, cfg.chunk_tokens, cfg.chunk_overlap, names or {})
     with parser:  # the worker process lives as long as the batch
         for item in _in_background(prepared):

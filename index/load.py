@@ -11,6 +11,7 @@ process's (``index/parse_worker.py``).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
 import io
@@ -56,13 +57,9 @@ class Document:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def page_at(self, offset: int) -> int | None:
-        """The page holding character ``offset`` (None for documents without pages)."""
-        page = None
-        for number, start in self.pages:
-            if start > offset:
-                break
-            page = number
-        return page
+        """The page holding character ``offset`` (None for documents without pages, or before the first)."""
+        at = bisect.bisect_right(self.pages, offset, key=lambda page: page[1])
+        return self.pages[at - 1][0] if at else None
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -152,6 +149,9 @@ def _pdf(path: Path, data: bytes, stem: str, limits: Limits) -> Document:
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted:
         raise DocumentError(path, "is an encrypted PDF; remove the password and add it again")
+    if len(reader.pages) > limits.pages:
+        raise DocumentError(path, f"has {len(reader.pages):,} pages, over the {limits.pages:,}-page limit "
+                                  "(setting index.max_pages); not added")
     meta_title = (reader.metadata or {}).get("/Title") if reader.metadata else None
     pages, parts, offset = [], [], 0
     for number, page in enumerate(reader.pages, start=1):
@@ -173,7 +173,8 @@ def _docx(path: Path, data: bytes, stem: str, max_unpacked: int) -> Document:
     with zipfile.ZipFile(io.BytesIO(data)) as z:  # a .docx is a zip: refuse one that unpacks to far more than it weighs
         unpacked = sum(info.file_size for info in z.infolist())
     if unpacked > max_unpacked:
-        raise DocumentError(path, f"unpacks to {unpacked / 1e6:,.0f} MB (a zip bomb?); not read")
+        raise DocumentError(path, f"unpacks to {unpacked / 1e6:,.0f} MB, over the {max_unpacked / 1e6:,.0f} MB "
+                                  "limit (a zip bomb? settings index.unpack_ratio, index.unpack_floor_mb); not read")
     d = docx.Document(io.BytesIO(data))  # what the parse costs past this is index.parse_memory_mb's
     blocks = [p.text for p in d.paragraphs]
     for table in d.tables:
@@ -238,7 +239,7 @@ def size_problem(path: Path | str, size: int, max_bytes: int) -> DocumentError |
 
 def _too_much_text(path: Path, limits: Limits) -> DocumentError:
     return DocumentError(path, f"has more than {limits.text_chars:,} characters of text "
-                               "(text_chars in assistant/limits.py); not added")
+                               "(setting index.max_text_chars); not added")
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:

@@ -149,7 +149,7 @@ def test_check_batch_names_bad_lines_and_processes_the_rest(tmp_path):
     out = tmp_path / "out.jsonl"
     result = run("check", "--input", str(claims), "--output", str(out), home=tmp_path / "h")
     assert result.returncode == 4  # some lines were bad; the others were checked
-    assert "line 2: not valid JSON" in result.stderr and 'line 3: no non-empty "claim"' in result.stderr
+    assert "line 2: not valid JSON" in result.stderr and 'line 3: item has no non-empty "claim"' in result.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == ["a", "c"]
     assert set(rows[0]) == {"id", "label", "score", "evidence"}

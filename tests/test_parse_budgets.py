@@ -136,7 +136,7 @@ def test_a_file_with_more_text_than_the_budget_is_refused(tmp_path, kind):
     else:
         path.write_text(page * 3)
     [error] = load_path(path, LIMITS.file_bytes, limits=LIMITS.with_changes(text_chars=500))
-    assert error.reason == "has more than 500 characters of text (text_chars in assistant/limits.py); not added"
+    assert error.reason == "has more than 500 characters of text (setting index.max_text_chars); not added"
     [doc] = load_path(path, LIMITS.file_bytes, limits=LIMITS.with_changes(text_chars=700))
     assert len(doc.text) > 500
 
@@ -174,7 +174,57 @@ def test_parse_budgets_are_checked(key, value, message):
         IndexConfig(**{key: value})
 
 
-def test_the_config_defaults_are_the_limits_modules():
-    cfg = IndexConfig()
-    assert (cfg.max_file_mb, cfg.parse_seconds, cfg.parse_memory_mb) == (
-        LIMITS.file_mb, LIMITS.parse_seconds, LIMITS.parse_memory_mb)
+def test_the_config_defaults_are_the_limits_modules_and_every_budget_is_a_setting():
+    from assistant.config import load_config
+
+    assert load_config(file=False, environ={}).limits() == LIMITS
+    env = {"ASSISTANT_INDEX_MAX_PAGES": "7", "ASSISTANT_INDEX_MAX_TEXT_CHARS": "900",
+           "ASSISTANT_INDEX_UNPACK_RATIO": "3", "ASSISTANT_INDEX_UNPACK_FLOOR_MB": "1",
+           "ASSISTANT_REQUESTS_MAX_BODY_MB": "0.5", "ASSISTANT_REQUESTS_MAX_MESSAGES": "9",
+           "ASSISTANT_REQUESTS_MAX_MESSAGE_CHARS": "99", "ASSISTANT_REQUESTS_MAX_CHARS": "999",
+           "ASSISTANT_REQUESTS_MAX_QUESTION_CHARS": "88", "ASSISTANT_REQUESTS_MAX_TOKENS": "77",
+           "ASSISTANT_REQUESTS_MAX_CHECK_ITEMS": "6", "ASSISTANT_REQUESTS_MAX_CLAIM_CHARS": "55",
+           "ASSISTANT_REQUESTS_MAX_EVIDENCE_CHARS": "444"}
+    limits = load_config(file=False, environ=env).limits()
+    assert (limits.pages, limits.text_chars, limits.unpack_ratio, limits.unpack_floor_mb) == (7, 900, 3.0, 1.0)
+    assert (limits.request_mb, limits.messages, limits.message_chars, limits.request_chars, limits.question_chars,
+            limits.max_tokens, limits.check_items, limits.claim_chars, limits.evidence_chars) == (
+        0.5, 9, 99, 999, 88, 77, 6, 55, 444)
+    # every field of Limits is reachable from a setting
+    changed = {f for f in LIMITS.__dataclass_fields__ if getattr(limits, f) != getattr(LIMITS, f)}
+    untouched = set(LIMITS.__dataclass_fields__) - changed
+    assert untouched == {"file_mb", "parse_seconds", "parse_memory_mb"}  # index.max_file_mb etc., tested above
+    with pytest.raises(ConfigError, match="requests.max_tokens must be at most 32768"):
+        load_config(file=False, environ={"ASSISTANT_REQUESTS_MAX_TOKENS": "40000"})
+    with pytest.raises(ConfigError, match="requests.max_check_items must be >= 1"):
+        load_config(file=False, environ={"ASSISTANT_REQUESTS_MAX_CHECK_ITEMS": "0"})
+
+
+def test_a_pdf_with_more_pages_than_the_budget_is_refused_before_a_page_is_read(tmp_path, embedder, monkeypatch):
+    from pypdf import PageObject
+
+    from tests.fixtures import make_pdf
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    make_pdf(folder / "manual.pdf", [f"Page {n} of the pump manual." for n in range(1, 6)])
+    (folder / "notes.md").write_text("# Notes\n\nThe pump runs at 40 litres a minute.")
+    idx = DocumentIndex(IndexConfig(batch_size=8, max_pages=4), root=tmp_path / "index", embedder=embedder)
+    report = idx.add([folder])
+    assert report.skipped == [(str(folder / "manual.pdf"),
+                               "has 5 pages, over the 4-page limit (setting index.max_pages); not added")]
+    assert [d.title for d in idx.documents()] == ["Notes"]
+    read = []
+    monkeypatch.setattr(PageObject, "extract_text", lambda self, *a, **k: read.append(1) or "")
+    from index.load import load_path
+
+    list(load_path(folder / "manual.pdf", LIMITS.file_bytes, limits=LIMITS.with_changes(pages=4)))
+    assert read == []  # refused from the page count, not after reading them
+
+
+def test_page_at_finds_the_page_of_an_offset():
+    from index.load import Document
+
+    doc = Document("m.pdf", "m", "pdf", "x" * 100, [(1, 0), (2, 10), (3, 10), (4, 55)])
+    assert [doc.page_at(o) for o in (0, 9, 10, 54, 55, 99)] == [1, 1, 3, 3, 4, 4]
+    assert Document("m.md", "m", "markdown", "x").page_at(0) is None

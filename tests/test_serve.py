@@ -207,7 +207,7 @@ def test_the_checker_is_served_too(serve):
     results = reply.json()["results"]
     assert [(r["id"], r["label"]) for r in results] == [("a", "supported"), ("2", "unsupported")]
     bad = httpx.post(server.url + "/check", json={"items": [{"id": "a"}]})
-    assert bad.status_code == 400 and "has no claim" in bad.json()["error"]["message"]
+    assert bad.status_code == 400 and "items[0] has no non-empty \"claim\"" in bad.json()["error"]["message"]
 
 
 @pytest.mark.model
@@ -432,7 +432,7 @@ def test_requests_over_a_budget_get_a_413_naming_it_before_any_work(serve):
         ("/chat/completions", {"messages": [{"role": "user", "content": "x" * 100_001}]},
          "messages[0].content is 100,001 characters; the limit is 100,000"),
         ("/chat/completions", {"messages": [{"role": "user", "content": "x" * 90_000}] * 5},
-         "the messages run past 400,000 characters (at messages[4])"),
+         "the messages run past 400,000 characters (at messages[4]; setting requests.max_chars)"),
         ("/check", {"items": [{"id": n, "claim": "x"} for n in range(LIMITS.check_items + 1)]}, "items holds 65 items"),
         ("/check", huge_evidence(1_000_000), "items[0].evidence is 1,000,000 characters; the limit is 100,000"),
         ("/check", {"items": [{"id": 1, "claim": "x" * 5_001}]}, "items[0].claim is 5,001 characters"),
@@ -476,3 +476,110 @@ def test_a_whole_answer_whose_client_hangs_up_is_stopped_and_frees_the_model(ser
     start = time.perf_counter()
     answer = client(server.url, timeout=10).complete([{"role": "user", "content": "second"}])
     assert "w19" in answer.text and time.perf_counter() - start < 3.2  # not behind the first's remaining 1.5 s
+
+
+def test_the_budgets_are_the_settings_and_odd_generation_fields_are_read_as_openai_reads_them(serve):
+    import httpx
+
+    from assistant.checker import Checker
+    from assistant.config import load_config
+    from tests.test_checker import FakeVerifier
+
+    limits = load_config(file=False, environ={"ASSISTANT_REQUESTS_MAX_MESSAGES": "2",
+                                              "ASSISTANT_REQUESTS_MAX_TOKENS": "64",
+                                              "ASSISTANT_REQUESTS_MAX_CHECK_ITEMS": "1"}).limits()
+    chat = SlowChat()
+    server = serve(build_app(chat, Checker(FakeVerifier()), limits=limits))
+    user = {"role": "user", "content": "q"}
+    too_many = httpx.post(server.url + "/chat/completions", json={"messages": [user] * 3})
+    assert too_many.status_code == 413
+    assert "at most 2 are read (setting requests.max_messages)" in too_many.json()["error"]["message"]
+    cases = [({"max_tokens": 65}, "max_tokens must be an integer between 1 and 64 (setting requests.max_tokens)"),
+             ({"max_completion_tokens": 1000}, "max_completion_tokens must be an integer between 1 and 64"),
+             ({"temperature": True}, "temperature must be a number between 0 and 2, got True"),
+             ({"top_p": True}, "top_p must be in (0, 1], got True")]
+    for extra, message in cases:
+        reply = httpx.post(server.url + "/chat/completions", json={"messages": [user], **extra})
+        assert reply.status_code == 400 and message in reply.json()["error"]["message"], extra
+    assert chat.most == 0
+    # null is unset: max_tokens applies (an over-budget max_tokens is refused, so it was read)
+    reply = httpx.post(server.url + "/chat/completions",
+                       json={"messages": [user], "max_completion_tokens": None, "max_tokens": 65})
+    assert reply.status_code == 400 and "max_tokens must be" in reply.json()["error"]["message"]
+    fine = httpx.post(server.url + "/chat/completions",
+                      json={"messages": [user], "max_completion_tokens": None, "max_tokens": 64}, timeout=30)
+    assert fine.status_code == 200
+    two = httpx.post(server.url + "/check", json={"items": [{"id": 1, "claim": "a"}, {"id": 2, "claim": "b"}]})
+    assert two.status_code == 413 and "(setting requests.max_check_items)" in two.json()["error"]["message"]
+
+
+def test_a_check_whose_client_leaves_stops_between_groups_and_frees_the_model(serve):
+    import httpx
+
+    from assistant.checker import CHECK_GROUP, Checker, check_claims
+    from assistant.errors import Cancelled
+    from tests.test_checker import FakeVerifier
+
+    class SlowVerifier(FakeVerifier):
+        def predict(self, pairs, batch_size=32):
+            time.sleep(0.4)
+            return super().predict(pairs, batch_size)
+
+    items = [{"id": n, "claim": f"The pump runs at {n}.", "evidence": f"The pump runs at {n}."} for n in range(40)]
+    verifier = SlowVerifier()
+    stop = threading.Event()
+    threading.Timer(0.6, stop.set).start()
+    with pytest.raises(Cancelled, match=f"checking stopped after {2 * CHECK_GROUP} of 40 claims"):
+        check_claims(Checker(verifier), items, stop)
+    assert len(verifier.calls) == 2  # the third group was never judged
+    assert [r.label for r in check_claims(Checker(FakeVerifier()), items)] == ["supported"] * 40  # no stop: all
+
+    verifier = SlowVerifier()
+    server = serve(build_app(SlowChat(), Checker(verifier)))
+    with pytest.raises(httpx.ReadTimeout):  # 5 groups of 0.4 s; the client gives up after 0.5 s
+        httpx.post(server.url + "/check", json={"items": items}, timeout=0.5)
+    start = time.perf_counter()
+    answer = client(server.url, timeout=10).complete([{"role": "user", "content": "next"}])
+    assert answer.text and time.perf_counter() - start < 1.5  # not behind the check's other 1.6 s
+    assert len(verifier.calls) <= 3
+
+
+def test_batched_serving_keeps_the_line_too():
+    from assistant.serve import Turns
+
+    turns = Turns(max_waiting=3, slots=2, max_wait_s=0.2)
+    first, second, third = turns.reserve(), turns.reserve(), turns.reserve()
+    with pytest.raises(OverflowError):  # --max-waiting holds with --batch
+        turns.reserve()
+    assert turns.enter(first) and turns.enter(second)  # two decode together
+    start = time.perf_counter()
+    with pytest.raises(TimeoutError):  # --max-wait holds: the third waits for a slot, then gives up
+        turns.enter(third)
+    assert 0.2 <= time.perf_counter() - start < 1.0 and turns.waiting == 0
+    turns.close(first)
+    fourth = turns.reserve()
+    assert turns.enter(fourth) and turns.busy == 2 and turns.busy_max == 2
+    turns.close(second), turns.close(fourth), turns.close(fourth)  # closing twice gives nothing back twice
+    assert (turns.busy, turns.waiting) == (0, 0)
+    assert turns.enter(turns.reserve()) and turns.enter(turns.reserve())
+
+
+@pytest.mark.parametrize("host, opens", [("127.0.0.1", False), ("127.0.0.5", False), ("::1", False),
+                                         ("[::1]", False), ("localhost", False), ("0.0.0.0", True),
+                                         ("192.168.1.4", True), ("::", True), ("my-server.example", True)])
+def test_the_loopback_test_of_a_host(host, opens):
+    from assistant.serve import loopback
+
+    assert loopback(host) is not opens
+
+
+def test_the_server_and_the_page_refuse_the_network_without_a_key_or_login_unless_told(tmp_path, capsys):
+    import app
+    from assistant.cli import main
+
+    assert main(["serve", "--host", "0.0.0.0", "--home", str(tmp_path)]) == 2
+    assert "--host 0.0.0.0 opens the server to the network" in capsys.readouterr().err
+    assert app.main(["--host", "0.0.0.0", "--home", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--host 0.0.0.0 opens the page to the network" in err and "--no-login" in err
+    assert not (tmp_path / "models").exists()  # refused before any model was loaded

@@ -329,3 +329,18 @@ def test_a_refused_answer_says_why_and_is_logged_as_abstained(doc_index, tmp_pat
 def test_a_question_with_a_broken_character_is_refused_with_a_message():
     with pytest.raises(gr.Error, match="broken character"):
         list(respond(Services(FakeChat()), "Where is \ud800 Bergen?", [], Conversation()))
+
+
+def test_the_page_holds_a_question_and_a_chat_to_the_request_budgets():
+    from assistant.limits import LIMITS
+
+    services = Services(FakeChat(), limits=LIMITS.with_changes(question_chars=20, messages=6))
+    with pytest.raises(gr.Error, match=r"The question is 21 characters; the limit is 20 \(setting requests.max_"
+                                       r"question_chars\)\. Put long text in a document"):
+        list(respond(services, "x" * 21, [], Conversation()))
+    shown = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}] * 2
+    *_, (after, _, _) = respond(services, "Where?", shown, Conversation())
+    assert len(after) == 6  # a chat of 6 messages is within the budget
+    with pytest.raises(gr.Error, match=r"This chat holds 6 messages; a chat may hold at most 6 \(setting requests"
+                                       r"\.max_messages\)\. Start a new chat\."):
+        list(respond(services, "And then?", after, Conversation()))

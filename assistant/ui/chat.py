@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any, Iterator
 
-from ..errors import AssistantError, InputError
+from .. import inputs
+from ..errors import AssistantError, InputError, TooLarge
 from ..limits import LIMITS
 from ..prompt import NO_ANSWER, Message
 from .highlight import report_html, text_html
@@ -41,7 +42,6 @@ def settings_from_page(passages, verifier, threshold, max_new_tokens, default_th
     return Settings(passages, verifier or None, threshold if moved else None, max_new_tokens)
 
 
-MAX_QUESTION_CHARS = LIMITS.question_chars  # about 5,000 tokens: more than any context the packaged model has room for
 
 
 def _number(value, what: str, low: float, high: float, whole: bool = False, open_range: bool = False):
@@ -167,11 +167,16 @@ def respond(services, message: str, shown: list[dict], conversation: Conversatio
     question = text_of(message).strip()
     if not question:
         raise gr.Error("Type a question first.")
-    if any("\ud800" <= c <= "\udfff" for c in question):
-        raise gr.Error("The question holds a broken character (a lone surrogate); type or paste it again.")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise gr.Error(f"The question is {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}. "
-                       "Put long text in a document and ask about it.")
+    limits = getattr(services, "limits", LIMITS)
+    try:
+        inputs.question(question, limits)
+    except TooLarge as err:
+        raise gr.Error(f"T{str(err)[1:]}. Put long text in a document and ask about it.") from None
+    except InputError:
+        raise gr.Error("The question holds a broken character (a lone surrogate); type or paste it again.") from None
+    if len(shown) + 2 > limits.messages:  # the page's history comes back from the browser on every turn
+        raise gr.Error(f"This chat holds {len(shown):,} messages; a chat may hold at most {limits.messages:,} "
+                       "(setting requests.max_messages). Start a new chat.")
     chat = services.chat
     shown = [*shown, {"role": "user", "content": plain_html(question)}, {"role": "assistant", "content": ""}]
     answer = ""

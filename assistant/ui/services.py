@@ -8,6 +8,7 @@ from typing import Any
 
 from ..config import CheckerConfig, ModelConfig
 from ..errors import InputError
+from ..limits import LIMITS, Limits
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Services:
     checker_config: CheckerConfig = field(default_factory=CheckerConfig)
     checker: Any = None  # the configured checker; others are built on demand from the settings
     model_config: ModelConfig = field(default_factory=ModelConfig)  # what the model was loaded from
+    limits: Limits = LIMITS  # what one request may ask (Config.limits())
     _checkers: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
