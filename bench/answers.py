@@ -255,6 +255,115 @@ def recheck(path: str) -> int:
     return 0
 
 
+SELF_CHECK = ("Is your answer stated in the passages, as the answer to exactly this question? "
+              "Reply with one word: yes or no.")
+
+
+def yes_probability(chat, messages: list[dict]) -> float:
+    """P(yes) / (P(yes) + P(no)) for the model's first token after ``messages`` (onnx backend):
+    the model judging its own answer, read from its token probabilities as the llm verifier reads
+    its verdicts (no free text is parsed)."""
+    import numpy as np
+    import onnxruntime_genai as og
+
+    loaded = chat.loaded
+    ids, _ = chat.encode(messages, 1)
+    prompt = [int(t) for t in ids[0]]
+    params = og.GeneratorParams(loaded.og_model)
+    params.set_search_options(max_length=len(prompt) + 1)
+    generator = og.Generator(loaded.og_model, params)
+    generator.append_tokens(prompt)
+    row = np.asarray(generator.get_logits(), dtype=np.float64).reshape(-1)
+    row = np.exp(row - row.max())
+    tokenizer = loaded.tokenizer
+
+    def mass(words):
+        return sum(row[i] for i in {tokenizer.encode(w, add_special_tokens=False)[0] for w in words})
+
+    yes, no = mass(("yes", "Yes", " yes", " Yes")), mass(("no", "No", " no", " No"))
+    return float(yes / (yes + no)) if yes + no > 0 else 0.5
+
+
+def self_check(path: str, out_path: str) -> int:
+    """Ask the model of an earlier results file (its first variant) whether each of its answers is
+    stated in the passages (:data:`SELF_CHECK`, after the grounded prompt, retrieved again the same
+    way, and the answer), and how well that, the refusal margin, and the two together tell
+    unanswerable questions from answerable ones; writes the rows' ``self_check_yes`` and the
+    gates' sweep to ``out_path``."""
+    from assistant.answer import prepare
+    from assistant.config import GenerationConfig, ModelConfig
+    from assistant.generate import chat_for
+    from finetune.metrics import roc_auc
+
+    earlier = json.loads(Path(path).read_text())
+    data = "train" if "nli" in earlier["data"] else "dev"
+    paragraphs, _, _ = load_rows(earlier["seed"], earlier["answerable"], earlier["unanswerable"], 0, data)
+    index = build_index(paragraphs)
+    variant = next(iter(earlier["answers"]))
+    name, backend, quantize = (variant.split(":") + ["", ""])[:3]
+    chat = chat_for(ModelConfig(name=name, backend=backend or "onnx", quantize=quantize or "none"),
+                    GenerationConfig(max_new_tokens=earlier["max_new_tokens"]),
+                    progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
+    rows = earlier["answers"][variant]["single"]
+    for n, r in enumerate(rows, 1):
+        if r["refused"]:
+            r["self_check_yes"] = None
+            continue
+        messages, _ = prepare(index, r["question"], (), earlier.get("k"))
+        messages = [*messages, {"role": "assistant", "content": r["answer"]}, {"role": "user", "content": SELF_CHECK}]
+        start = time.perf_counter()
+        r["self_check_yes"] = round(yes_probability(chat, messages), 4)
+        print(f"{n}/{len(rows)} {'answerable' if r['answerable'] else 'unanswerable'} "
+              f"{'right' if r['right'] else '-'} yes={r['self_check_yes']:.3f} margin={r['refusal_margin']} "
+              f"({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
+    answered = [r for r in rows if r["self_check_yes"] is not None and r["refusal_margin"] is not None]
+    truth = [r["answerable"] for r in answered]
+    result = {"from": path, "variant": variant, "question": SELF_CHECK, "answered": len(answered),
+              "roc_auc_self_check": roc_auc(truth, [r["self_check_yes"] for r in answered]),
+              "roc_auc_refusal_margin": roc_auc(truth, [-r["refusal_margin"] for r in answered]),
+              "roc_auc_right_vs_rest_self_check": roc_auc([r["answerable"] and r["right"] for r in answered],
+                                                          [r["self_check_yes"] for r in answered]),
+              "sweep": [], "rows": rows}
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    for bias in (0.0, 0.5, 1.0, 1.5):
+        for floor in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+            def gated(r):
+                return (r["refusal_margin"] is not None and r["refusal_margin"] + bias > 0) or (
+                    r["self_check_yes"] is not None and r["self_check_yes"] < floor)
+            result["sweep"].append({
+                "abstain_bias": bias, "self_check_floor": floor,
+                "right": round(sum(r["right"] and not gated(r) for r in answerable) / len(answerable), 3),
+                "abstained": round(sum(r["refused"] or gated(r) for r in unanswerable) / len(unanswerable), 3),
+                "abstained_answerable": round(sum(r["refused"] or gated(r) for r in answerable) / len(answerable), 3)})
+    write_result(out_path, result)
+    print(json.dumps({k: v for k, v in result.items() if k not in ("rows", "sweep")}), file=sys.stderr)
+    return 0
+
+
+def build_index(paragraphs: list[str]):
+    """A temporary data home (the real one's models linked in) indexing ``paragraphs``, one file each."""
+    from assistant.home import data_home
+
+    models = data_home() / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="bench-answers-"))
+    (home / "models").symlink_to(models)  # the models already converted and exported are reused
+    os.environ["ASSISTANT_HOME"] = str(home)
+    from assistant.config import IndexConfig
+    from index.documents import DocumentIndex
+
+    docs = home / "docs"
+    docs.mkdir()
+    for n, text in enumerate(paragraphs):
+        (docs / f"paragraph-{n:04d}.txt").write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    index = DocumentIndex(IndexConfig())
+    index.add([docs])
+    print(f"indexed {len(paragraphs)} paragraphs in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    return index
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", default="qwen:onnx:int4,qwen:onnx:int8,smollm2:onnx:int8",
@@ -276,21 +385,18 @@ def main() -> int:
                              "catches: unanswerable questions refused or flagged, right answers flagged")
     parser.add_argument("--recheck", metavar="RESULTS_JSON",
                         help="generate nothing: check the answers of an earlier results file again (see recheck)")
+    parser.add_argument("--self-check", metavar="RESULTS_JSON",
+                        help="generate nothing: ask the model whether each answer of an earlier results file is "
+                             "stated in its passages, and measure that as a gate (see self_check); writes --out")
     parser.add_argument("--out", default=str(RESULTS / "answers.json"))
     args = parser.parse_args()
     if args.recheck:
         return recheck(args.recheck)
+    if args.self_check:
+        return self_check(args.self_check, args.out)
 
-    from assistant.home import data_home
-
-    models = data_home() / "models"
-    models.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="bench-answers-"))
-    (home / "models").symlink_to(models)  # the models already converted and exported are reused
-    os.environ["ASSISTANT_HOME"] = str(home)
-    from assistant.config import GenerationConfig, IndexConfig, ModelConfig
+    from assistant.config import GenerationConfig, ModelConfig
     from assistant.generate import chat_for
-    from index.documents import DocumentIndex
 
     use_prompt(args.prompt)
     paragraphs, single_rows, chat_rows = load_rows(args.seed, args.answerable, args.unanswerable, args.chats,
@@ -298,14 +404,7 @@ def main() -> int:
     generation = GenerationConfig(max_new_tokens=args.max_new_tokens)
     if args.abstain_bias is not None:
         generation = GenerationConfig(max_new_tokens=args.max_new_tokens, abstain_bias=args.abstain_bias)
-    docs = home / "docs"
-    docs.mkdir()
-    for n, text in enumerate(paragraphs):
-        (docs / f"paragraph-{n:04d}.txt").write_text(text, encoding="utf-8")
-    start = time.perf_counter()
-    index = DocumentIndex(IndexConfig())
-    index.add([docs])
-    print(f"indexed {len(paragraphs)} paragraphs in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    index = build_index(paragraphs)
 
     result: dict = {"data": str((TRAIN if args.data == "train" else DATA).relative_to(ROOT.parent)), "seed": args.seed,
                     "abstain_bias": generation.abstain_bias, "answerable": args.answerable,

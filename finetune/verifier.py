@@ -38,9 +38,10 @@ question, label kept, so a statement that says all it claims is judged on its ow
 trained with ``--qa`` is marked so in ``training.json`` (``reads_questions``), and the checker
 then gives it every statement of an answer posed to its question.
 
-``--max-minutes`` sizes a run to a time budget: every 20 steps it measures the rate so far and,
-when the planned steps would not fit, plans fewer (never more), so the learning-rate schedule
-still decays to zero and training ends within the budget (held-out scoring and saving follow it). ``--freeze-layers N``
+``--max-minutes`` sizes a run to a time budget: every 20 steps it measures the recent pace and
+plans as many steps as the time left holds (never more than the data's), so the learning-rate
+schedule still decays to zero and training ends within the budget (held-out scoring and saving
+follow it) however busy the machine is meanwhile. ``--freeze-layers N``
 trains only the layers above the embeddings and the lowest N encoder layers: a bigger base
 (``--base mpnet``) then trains faster on a CPU, its lower layers kept as pretrained.
 
@@ -169,19 +170,23 @@ class Plan:
     MEASURE_STEPS = 20
 
     def __init__(self, total: int):
-        self.total = total
+        self.total = self.planned = total
         self.warmup = max(1, total // 20)
 
     def rate(self, step: int) -> float:
         return min((step + 1) / self.warmup, max(0.0, (self.total - step) / max(1, self.total - self.warmup)))
 
-    def fit(self, done: int, seconds: float, budget_seconds: float) -> int:
-        """Plan no more steps than fit ``budget_seconds`` at the rate of the ``done`` steps that took
-        ``seconds``; never fewer than are done, never more than planned. Warm-up shrinks with the
-        plan, never below ``done``; the decay after it steepens."""
-        fits = int(budget_seconds / max(seconds / max(done, 1), 1e-9))
-        self.total = max(done + 1, min(self.total, fits))
-        self.warmup = min(self.warmup, max(done, self.total // 20, 1))
+    def fit(self, done: int, seconds: float, budget_seconds: float, step_seconds: float | None = None) -> int:
+        """Plan the steps that fit ``budget_seconds``: the ``done`` steps took ``seconds``, and the
+        rest go at ``step_seconds`` a step (the recent rate; default the rate so far). The plan
+        follows the machine's pace both ways (a busy spell shortens it, a quiet one lengthens it
+        again) but never past what was first planned, nor below ``done + 1``. Warm-up never ends
+        before 5 % of the plan, nor moves once it is over."""
+        pace = step_seconds if step_seconds else seconds / max(done, 1)
+        fits = done + int(max(0.0, budget_seconds - seconds) / max(pace, 1e-9))
+        self.total = max(done + 1, min(self.planned, fits))
+        if done < self.warmup:
+            self.warmup = max(done, self.total // 20, 1)
         return self.total
 
 
@@ -338,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"training on {len(train)} pairs, {plan.total} steps of {args.batch_size}"
           + (f", {frozen:,} parameters frozen" if frozen else ""), file=sys.stderr, flush=True)
     step, start, losses = 0, time.perf_counter(), []
+    lap = start
     model.train()
     while step < plan.total:
         for enc, labels, _ in batches(train, tokenizer, args.batch_size, args.max_length, rng):
@@ -349,12 +355,14 @@ def main(argv: list[str] | None = None) -> int:
             optimizer.zero_grad()
             losses.append(loss.item())
             step += 1
-            if args.max_minutes and step % Plan.MEASURE_STEPS == 0:  # the rate can change (a busy machine)
-                before, fitted = plan.total, plan.fit(step, time.perf_counter() - start, args.max_minutes * 60)
-                if fitted < before:
-                    print(f"{before} steps would not fit {args.max_minutes:g} minutes at "
-                          f"{(time.perf_counter() - start) / step:.1f} s a step: training {fitted} steps "
-                          f"({fitted * args.batch_size} pairs)", file=sys.stderr, flush=True)
+            if args.max_minutes and step % Plan.MEASURE_STEPS == 0:  # the pace changes on a busy machine
+                now = time.perf_counter()
+                before = plan.total
+                plan.fit(step, now - start, args.max_minutes * 60, (now - lap) / Plan.MEASURE_STEPS)
+                lap = now
+                if plan.total != before:
+                    print(f"at {(now - start) / step:.1f} s a step (lately), {args.max_minutes:g} minutes hold "
+                          f"{plan.total} steps ({plan.total * args.batch_size} pairs)", file=sys.stderr, flush=True)
             total = plan.total
             if step % 50 == 0 or step == total:
                 recent = sum(losses[-50:]) / len(losses[-50:])

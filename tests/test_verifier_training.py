@@ -229,12 +229,16 @@ def test_a_base_model_or_device_that_is_not_there_is_refused_with_its_name(tmp_p
     assert not (tmp_path / "out").exists()
 
 
-def test_a_time_budget_shortens_the_plan_and_the_schedule_still_reaches_zero():
+def test_a_time_budget_follows_the_pace_and_the_schedule_still_reaches_zero():
     plan = verifier.Plan(4000)
     assert plan.warmup == 200
     assert plan.fit(done=20, seconds=60.0, budget_seconds=600.0) == 200  # 3 s a step: 200 fit in 10 minutes
     assert plan.warmup == 20  # warm-up shrinks with the plan, and never below the steps done
     assert plan.rate(19) == 1.0 and plan.rate(200) == 0.0 and 0 < plan.rate(150) < 1
+    # a busy spell passes: at 1 s a step, the 540 s left hold 540 more steps
+    assert plan.fit(done=40, seconds=120.0, budget_seconds=600.0, step_seconds=1.0) == 520
+    assert plan.warmup == 20  # warm-up is over: it stays
+    assert plan.fit(done=60, seconds=140.0, budget_seconds=600.0, step_seconds=0.01) == 4000  # never past the data
     assert verifier.Plan(100).fit(done=20, seconds=1.0, budget_seconds=600.0) == 100  # fits: unchanged
     assert verifier.Plan(100).fit(done=20, seconds=600.0, budget_seconds=60.0) == 21  # never fewer than done
 
