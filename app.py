@@ -97,29 +97,29 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
                 except AssistantError as err:
                     raise shown_error(err) from err
 
-            def ask(message, shown, conv, p, v, t, m, request: gr.Request):
-                for shown_now, conv_now, status in chat_ui.respond(services, message, shown or [], conv,
-                                                                   settings(p, v, t, m),
+            # The chat's transcript is the server's (conversation); what the browser's chatbot holds is
+            # never read back: a client could send any amount of it.
+            def ask(message, conv, p, v, t, m, request: gr.Request):
+                for shown_now, conv_now, status in chat_ui.respond(services, message, conv, settings(p, v, t, m),
                                                                    chat_ui.session_id(request)):
                     yield shown_now, conv_now, status, ""
 
-            def again(shown, conv, p, v, t, m, request: gr.Request):
-                yield from chat_ui.retry(services, shown or [], conv, settings(p, v, t, m),
-                                         chat_ui.session_id(request))
+            def again(conv, p, v, t, m, request: gr.Request):
+                yield from chat_ui.retry(services, conv, settings(p, v, t, m), chat_ui.session_id(request))
 
-            def thumbs(conv, shown, data: gr.LikeData):
+            def thumbs(conv, data: gr.LikeData):
                 index_ = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
                 up = data.liked is True or data.liked == "like"
-                return chat_ui.feedback(services, conv, shown or [], int(index_), up)
+                return chat_ui.feedback(services, conv, int(index_), up)
 
-            chat_inputs = [chatbot, conversation, passages, verifier, threshold, max_tokens]
+            chat_inputs = [conversation, passages, verifier, threshold, max_tokens]
             for event in (send.click, question.submit):
                 event(ask, [question, *chat_inputs], [chatbot, conversation, chat_status, question],
                       api_name="chat" if event == send.click else False)
             retry_button.click(again, chat_inputs, [chatbot, conversation, chat_status], api_name=False)
             clear_button.click(lambda: ([], chat_ui.Conversation(), ""), None, [chatbot, conversation, chat_status],
                                api_name=False)
-            chatbot.like(thumbs, [conversation, chatbot], chat_status, api_name=False)
+            chatbot.like(thumbs, [conversation], chat_status, api_name=False)
             load_button.click(load_model, [model_name, adapter_name], chat_status, api_name=False)
 
             # -- documents -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Any, Iterator, Literal, Sequence
 
 from .config import CheckerConfig
 from .statements import Statement, split_statements
@@ -262,11 +262,29 @@ class ClaimResult:
 
 
 CHECK_GROUP = 8  # claims judged per verifier batch by check_claims, between looks at its stop
+CHECK_GROUP_CHARS = 50_000  # ... and no more evidence than this in a group (one claim at least)
+
+
+def check_groups(items: Sequence[dict]) -> Iterator[Sequence[dict]]:
+    """``items`` in consecutive groups of at most ``CHECK_GROUP`` claims and, past the first claim of
+    a group, ``CHECK_GROUP_CHARS`` characters of given evidence: a group is what runs between two
+    looks at whether to stop, so a long piece of evidence is judged in a group of its own."""
+    group: list[dict] = []
+    chars = 0
+    for item in items:
+        size = len(item.get("evidence") or "")
+        if group and (len(group) >= CHECK_GROUP or chars + size > CHECK_GROUP_CHARS):
+            yield group
+            group, chars = [], 0
+        group.append(item)
+        chars += size
+    if group:
+        yield group
 
 
 def check_claims(checker: Checker, items: Sequence[dict], stop: threading.Event | None = None) -> list[ClaimResult]:
-    """The batch interface: ``{"id", "claim", "evidence"?, "question"?}`` items, judged
-    ``CHECK_GROUP`` at a time. Once ``stop`` is set (whoever asked has left), the next group is
+    """The batch interface: ``{"id", "claim", "evidence"?, "question"?}`` items, judged a group at
+    a time (:func:`check_groups`). Once ``stop`` is set (whoever asked has left), the next group is
     not judged: :class:`~assistant.errors.Cancelled`.
 
     Items without evidence are judged against passages retrieved from the index.
@@ -274,10 +292,10 @@ def check_claims(checker: Checker, items: Sequence[dict], stop: threading.Event 
     from .errors import Cancelled
 
     results: list[ClaimResult] = []
-    for start in range(0, len(items), CHECK_GROUP):
+    for group in check_groups(items):
         if stop is not None and stop.is_set():
-            raise Cancelled(f"checking stopped after {start} of {len(items)} claims")
-        results += _check_group(checker, items[start:start + CHECK_GROUP])
+            raise Cancelled(f"checking stopped after {len(results)} of {len(items)} claims")
+        results += _check_group(checker, group)
     return results
 
 

@@ -24,6 +24,7 @@ from typing import Any, Mapping
 from .errors import ConfigError
 from .limits import LIMITS, Limits
 
+MIN_TEMPERATURE = 0.01  # lower sampling temperatures underflow (torch: inf/nan probabilities)
 ENV_PREFIX = "ASSISTANT_"
 CONFIG_ENV = "ASSISTANT_CONFIG"
 # Environment variables with our prefix that are not settings.
@@ -157,7 +158,9 @@ class GenerationConfig:
     def __post_init__(self) -> None:
         _check(1 <= self.max_new_tokens <= 32768, "generation.max_new_tokens",
                f"must be between 1 and 32768, got {self.max_new_tokens}")
-        _check(self.temperature > 0, "generation.temperature", f"must be > 0, got {self.temperature}")
+        _check(self.temperature >= MIN_TEMPERATURE, "generation.temperature",
+               f"must be at least {MIN_TEMPERATURE} (below it sampling underflows; to decode greedily set "
+               f"generation.do_sample = false), got {self.temperature}")
         _check(0 < self.top_p <= 1, "generation.top_p", f"must be in (0, 1], got {self.top_p}")
         _check(self.top_k >= 0, "generation.top_k", f"must be >= 0, got {self.top_k}")
         _check(self.repetition_penalty > 0, "generation.repetition_penalty",

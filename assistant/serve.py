@@ -18,17 +18,20 @@ variable, never from the command line), requests without it get a 401.
 """
 
 import json
+import logging
 import math
 import threading
 import time
 import uuid
 from typing import Any
 
+from .config import MIN_TEMPERATURE  # a request's temperature below it decodes greedily
 from .errors import AssistantError, Cancelled, InputError, TooLarge
 from .inputs import claim_item, text_field
 from .limits import LIMITS, Limits
 
 ROLES = ("system", "user", "assistant")
+log = logging.getLogger(__name__)
 
 
 def loopback(host: str) -> bool:
@@ -54,9 +57,16 @@ def parse_messages(value: Any, limits: Limits = LIMITS) -> list[dict[str, str]]:
         if not isinstance(m, dict) or m.get("role") not in ROLES:
             raise InputError(f"messages[{n}] must be an object with role system, user or assistant")
         content = m.get("content")
-        if isinstance(content, list):  # typed parts: keep the text ones
-            content = "".join(text_field(p.get("text"), f"messages[{n}].content[{k}].text")
-                              for k, p in enumerate(content) if isinstance(p, dict) and p.get("type") == "text")
+        if isinstance(content, list):  # typed parts: text only (an image or a file would be dropped unread)
+            if not content:
+                raise InputError(f"messages[{n}].content is an empty list of parts")
+            for k, part in enumerate(content):
+                if not isinstance(part, dict) or part.get("type") != "text":
+                    kind = part.get("type") if isinstance(part, dict) else type(part).__name__
+                    raise InputError(f"messages[{n}].content[{k}] is a {kind!s:.40} part; this server reads "
+                                     'text parts only ({"type": "text", "text": ...})')
+            content = "".join(text_field(part.get("text"), f"messages[{n}].content[{k}].text")
+                              for k, part in enumerate(content))
         if not isinstance(content, str):
             raise InputError(f"messages[{n}].content must be a string (or a list of text parts)")
         if len(content) > limits.message_chars:
@@ -71,8 +81,14 @@ def parse_messages(value: Any, limits: Limits = LIMITS) -> list[dict[str, str]]:
 
 
 def _number(value: Any) -> bool:
-    """A JSON number (true and false are not numbers, whatever Python's bool says)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite JSON number (true and false are not numbers, whatever Python's bool says; an
+    integer of 400 digits is not a float)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def parse_generation(chat, body: dict[str, Any], limits: Limits = LIMITS):
@@ -90,8 +106,8 @@ def parse_generation(chat, body: dict[str, Any], limits: Limits = LIMITS):
     if temperature is not None:
         if not _number(temperature) or not 0 <= temperature <= 2:
             raise InputError(f"temperature must be a number between 0 and 2, got {temperature!r}")
-        changes["do_sample"] = temperature > 0
-        if temperature > 0:
+        changes["do_sample"] = temperature >= MIN_TEMPERATURE
+        if changes["do_sample"]:
             changes["temperature"] = float(temperature)
     top_p = body.get("top_p")
     if top_p is not None:
@@ -104,6 +120,10 @@ def parse_generation(chat, body: dict[str, Any], limits: Limits = LIMITS):
             raise InputError(f"seed must be an integer from 0 to 2**32 - 1, got {seed!r}")
         changes["seed"] = seed
     return chat.with_generation(**changes)
+
+
+class LineFull(Exception):
+    """``--max-waiting`` requests already wait their turn (the API answers 503)."""
 
 
 class ClientGone(Cancelled):
@@ -122,7 +142,7 @@ class Turns:
     """One model, ``slots`` requests on it at a time (1; ``--batch N``: the N the batcher decodes
     together), the others waiting their turn: a bounded number, each for a bounded time.
 
-    ``reserve()`` (never blocks) takes a place in the line or raises OverflowError;
+    ``reserve()`` (never blocks) takes a place in the line or raises :class:`LineFull`;
     ``enter(ticket, stop)`` then waits for the model, giving up when ``stop`` is set (the
     client left) or after ``max_wait_s`` (TimeoutError); ``close(ticket)`` gives back whatever
     the ticket holds, from any thread, any number of times. A request's ``finally`` closes its
@@ -143,7 +163,7 @@ class Turns:
     def reserve(self) -> Ticket:
         with self._count:
             if self.waiting >= self.max_waiting:
-                raise OverflowError
+                raise LineFull
             self.waiting += 1
         return Ticket()
 
@@ -251,7 +271,7 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
     async def failed(request, err: AssistantError):
         return error(500, str(err), "server_error")
 
-    @app.exception_handler(OverflowError)
+    @app.exception_handler(LineFull)
     async def full(request, err):
         return error(503, f"{turns.max_waiting} requests are already waiting; try again shortly", "server_busy")
 
@@ -347,6 +367,10 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
             yield "data: [DONE]\n\n"
         except AssistantError as err:  # after the 200 went out: the error travels in the stream
             yield event({"error": {"message": str(err), "type": "server_error"}})
+        except Exception:  # a bug; the 200 went out, so the client hears of it in the stream, and the log has it
+            log.exception("a streamed answer failed")
+            yield event({"error": {"message": "the answer failed (an internal error, logged on the server)",
+                                   "type": "server_error"}})
         finally:
             stop.set()  # a client that left stops the generation
             if pieces is None:

@@ -198,3 +198,14 @@ def test_a_remark_is_not_posed_as_a_question():
     verifier = Posed()
     Checker(verifier).check_answer("Bergen.", "Lovely place. Where is its head office", PASSAGES[:1])
     assert {s for call in verifier.calls for _, s in call} == {pose("Bergen.", "Where is its head office")}
+
+
+def test_a_check_is_grouped_so_that_a_stop_is_looked_at_often():
+    from assistant.checker import CHECK_GROUP, CHECK_GROUP_CHARS, check_groups
+
+    short = [{"id": n, "claim": "c", "evidence": "e"} for n in range(19)]
+    assert [len(g) for g in check_groups(short)] == [CHECK_GROUP, CHECK_GROUP, 3]
+    long = {"id": "l", "claim": "c", "evidence": "x" * CHECK_GROUP_CHARS}
+    mixed = [short[0], long, short[1], short[2], {**long, "evidence": "x" * (3 * CHECK_GROUP_CHARS)}, short[3]]
+    assert [[i["id"] for i in g] for g in check_groups(mixed)] == [[0], ["l"], [1, 2], ["l"], [3]]
+    assert list(check_groups([])) == []

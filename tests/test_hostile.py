@@ -348,10 +348,10 @@ def test_chat(home, index, case):
     try:
         if refused:
             with pytest.raises(gr.Error, match=refused):
-                list(chat_ui.respond(services, question, [], chat_ui.Conversation()))
+                list(chat_ui.respond(services, question, chat_ui.Conversation()))
             assert stored(home) == before
             return
-        outputs = list(chat_ui.respond(services, question, [], chat_ui.Conversation()))
+        outputs = list(chat_ui.respond(services, question, chat_ui.Conversation()))
         after = stored(home)
     finally:
         log.close()

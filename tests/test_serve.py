@@ -545,11 +545,11 @@ def test_a_check_whose_client_leaves_stops_between_groups_and_frees_the_model(se
 
 
 def test_batched_serving_keeps_the_line_too():
-    from assistant.serve import Turns
+    from assistant.serve import LineFull, Turns
 
     turns = Turns(max_waiting=3, slots=2, max_wait_s=0.2)
     first, second, third = turns.reserve(), turns.reserve(), turns.reserve()
-    with pytest.raises(OverflowError):  # --max-waiting holds with --batch
+    with pytest.raises(LineFull):  # --max-waiting holds with --batch
         turns.reserve()
     assert turns.enter(first) and turns.enter(second)  # two decode together
     start = time.perf_counter()
@@ -583,3 +583,65 @@ def test_the_server_and_the_page_refuse_the_network_without_a_key_or_login_unles
     err = capsys.readouterr().err
     assert "--host 0.0.0.0 opens the page to the network" in err and "--no-login" in err
     assert not (tmp_path / "models").exists()  # refused before any model was loaded
+
+
+class RecordingChat(SlowChat):
+    """Notes the decoding settings each request was given."""
+
+    def __init__(self):
+        super().__init__()
+        self.given = []
+
+    def stream(self, messages, generation=None, stop=None):
+        self.given.append(generation)
+        return super().stream(messages, generation, stop)
+
+
+def test_a_hostile_runs_numbers_and_parts_get_a_400_or_decode_greedily(serve):
+    """Found by a hostile run: a temperature of 1e-45 crashed the sampler (500, and a stream that
+    ended silently), a 401-digit temperature was answered "server busy" (the overflow met the full
+    line's handler), and non-text content parts were dropped and an empty turn answered."""
+    import httpx
+
+    chat = RecordingChat()
+    server = serve(build_app(chat))
+    user = {"role": "user", "content": "hi"}
+    huge = int("1" + "0" * 400)
+    for extra, field in [({"temperature": huge}, "temperature"), ({"temperature": -huge}, "temperature"),
+                         ({"top_p": huge}, "top_p")]:
+        reply = httpx.post(server.url + "/chat/completions", json={"messages": [user], **extra})
+        assert reply.status_code == 400 and f"{field} must be" in reply.json()["error"]["message"], reply.text[:200]
+    parts = [([[{"type": "text", "text": "hi"}]], "messages[0].content[0] is a list part"),
+             ([{"type": "image_url", "image_url": {"url": "http://x"}}], "content[0] is a image_url part"),
+             (["hi", 5, None], "messages[0].content[0] is a str part"),
+             ([], "messages[0].content is an empty list of parts")]
+    for content, message in parts:
+        reply = httpx.post(server.url + "/chat/completions", json={"messages": [{"role": "user", "content": content}]})
+        assert reply.status_code == 400 and message in reply.json()["error"]["message"], reply.text[:200]
+    assert chat.most == 0  # no work started
+    for stream in (False, True):
+        reply = httpx.post(server.url + "/chat/completions", timeout=30,
+                           json={"messages": [user], "temperature": 1e-45, "stream": stream})
+        assert reply.status_code == 200 and ("[DONE]" in reply.text if stream else reply.json()["choices"])
+    assert [g.do_sample for g in chat.given] == [False, False]  # below 0.01: greedy, not a sampler underflow
+    both = httpx.post(server.url + "/chat/completions", timeout=30,
+                      json={"messages": [{"role": "user", "content": [{"type": "text", "text": "a"},
+                                                                      {"type": "text", "text": "b"}]}]})
+    assert both.status_code == 200 and both.json()["choices"][0]["message"]["content"].endswith("ab")
+
+
+def test_a_bug_in_a_stream_is_an_error_event_not_a_silent_end(serve, caplog):
+    import httpx
+
+    class Broken(SlowChat):
+        def stream(self, messages, generation=None, stop=None):
+            raise RuntimeError("probability tensor contains either inf, nan or element < 0")
+
+    server = serve(build_app(Broken()))
+    reply = httpx.post(server.url + "/chat/completions", timeout=30,
+                       json={"messages": [{"role": "user", "content": "hi"}], "stream": True})
+    assert reply.status_code == 200 and "the answer failed (an internal error, logged on the server)" in reply.text
+    assert any("a streamed answer failed" in r.message and r.exc_info for r in caplog.records)
+    again = client(server.url, timeout=10)
+    with pytest.raises(ModelError):  # the model stays broken, but the line is free: answered at once
+        again.complete([{"role": "user", "content": "next"}])

@@ -50,7 +50,7 @@ def test_text_of_handles_strings_and_typed_parts():
 
 def test_respond_streams_then_checks_highlights_and_logs(doc_index, tmp_path):
     services = checked_services(doc_index, tmp_path, ["The head office is in Bergen [1]. ", "It has 9 staff."])
-    out = list(respond(services, "Where is the head office?", [], Conversation(), session="web:abc"))
+    out = list(respond(services, "Where is the head office?", Conversation(), session="web:abc"))
     statuses = [status for _, _, status in out]
     assert statuses[0] == "answering..." and "checking 2 statements..." in statuses
     streamed = [unescape(shown[-1]["content"]) for shown, _, status in out if status == "answering..."]
@@ -70,15 +70,15 @@ def test_respond_streams_then_checks_highlights_and_logs(doc_index, tmp_path):
 
 def test_the_model_sees_earlier_turns_as_plain_text_not_html(doc_index, tmp_path):
     services = checked_services(doc_index, tmp_path, ["The head office is in Bergen [1]."])
-    *_, (shown, conversation, _) = respond(services, "Where?", [], Conversation())
-    list(respond(services, "And then?", shown, conversation))
+    *_, (shown, conversation, _) = respond(services, "Where?", Conversation())
+    list(respond(services, "And then?", conversation))
     messages, _ = services.chat.seen[-1]
     assert messages[-2] == {"role": "assistant", "content": "The head office is in Bergen [1]."}
 
 
 def test_html_in_questions_and_answers_is_shown_as_text():
     services = Services(FakeChat(['<img src=x onerror="alert(1)">', "<script>alert(2)</script>"]))
-    out = list(respond(services, "<b>hi</b><script>alert(3)</script>", [], Conversation()))
+    out = list(respond(services, "<b>hi</b><script>alert(3)</script>", Conversation()))
     for shown, _, _ in out:
         for message in shown:
             assert "<script" not in message["content"] and "<img" not in message["content"]
@@ -88,7 +88,7 @@ def test_html_in_questions_and_answers_is_shown_as_text():
 
 def test_settings_reach_the_model_and_bad_settings_are_refused():
     chat = FakeChat()
-    list(respond(Services(chat), "q", [], Conversation(), Settings(max_new_tokens=32)))
+    list(respond(Services(chat), "q", Conversation(), Settings(max_new_tokens=32)))
     assert chat.seen[0][1].max_new_tokens == 32
     for bad in (dict(support_threshold=float("nan")), dict(support_threshold=1.5), dict(passages=0),
                 dict(max_new_tokens=-1)):
@@ -98,34 +98,34 @@ def test_settings_reach_the_model_and_bad_settings_are_refused():
 
 def test_empty_questions_and_user_errors_become_page_errors():
     with pytest.raises(gr.Error, match="Type a question"):
-        list(respond(Services(FakeChat()), "   ", [], Conversation()))
+        list(respond(Services(FakeChat()), "   ", Conversation()))
     with pytest.raises(gr.Error, match="too long"):
-        list(respond(Services(FakeChat(error=InputError("too long"))), "q", [], Conversation()))
+        list(respond(Services(FakeChat(error=InputError("too long"))), "q", Conversation()))
 
 
 def test_retry_answers_the_last_question_again_and_logs_both(tmp_path):
     services = Services(FakeChat(), flag_log=FlagLog(tmp_path / "log.sqlite"))
-    *_, (shown, conversation, _) = respond(services, "one", [], Conversation())
-    *_, (shown, conversation, _) = respond(services, "two", shown, conversation)
-    *_, (again, conversation2, _) = retry(services, shown, conversation)
+    *_, (shown, conversation, _) = respond(services, "one", Conversation())
+    *_, (shown, conversation, _) = respond(services, "two", conversation)
+    *_, (again, conversation2, _) = retry(services, conversation)
     assert [m["content"] for m in again][::2] == ["one", "two"]
     assert "You asked: one" in unescape(again[1]["content"]) and "You asked: two" in unescape(again[3]["content"])
     assert len(conversation2.messages) == 4 and len(conversation2.turn_ids) == 2
     assert conversation2.turn_ids[0] == conversation.turn_ids[0] != conversation2.turn_ids[1]
     assert len(services.flag_log.turn_ids()) == 3
     with pytest.raises(gr.Error, match="Nothing to retry"):
-        list(retry(services, [], Conversation()))
+        list(retry(services, Conversation()))
 
 
 def test_thumbs_land_on_the_right_turn(tmp_path):
     services = Services(FakeChat(), flag_log=FlagLog(tmp_path / "log.sqlite"))
-    *_, (shown, conversation, _) = respond(services, "one", [], Conversation())
-    *_, (shown, conversation, _) = respond(services, "two", shown, conversation)
-    assert "thumbs down logged" in feedback(services, conversation, shown, 3, up=False)
-    assert "thumbs up logged" in feedback(services, conversation, shown, 1, up=True)
+    *_, (shown, conversation, _) = respond(services, "one", Conversation())
+    *_, (shown, conversation, _) = respond(services, "two", conversation)
+    assert "thumbs down logged" in feedback(services, conversation, 3, up=False)
+    assert "thumbs up logged" in feedback(services, conversation, 1, up=True)
     first, second = (services.flag_log.turn(t) for t in conversation.turn_ids)
     assert (first.feedback, second.feedback) == (1, -1)
-    assert "not an answer" in feedback(services, conversation, shown, 0, up=True)
+    assert "not an answer" in feedback(services, conversation, 0, up=True)
 
 
 def test_session_ids():
@@ -160,7 +160,7 @@ def served(tmp_path):
 
 
 def ask_over_http(client, question):
-    return client.submit(question, [], 5, None, 0.5, 64, api_name="/chat")
+    return client.submit(question, 5, None, 0.5, 64, api_name="/chat")
 
 
 @pytest.mark.model
@@ -199,7 +199,7 @@ def test_with_a_login_nothing_is_served_before_signing_in(served, tmp_path):
     assert "Answers come from" not in page.text and "chatbot" not in page.text
     for path in ("/config", "/gradio_api/info", "/gradio_api/queue/status", "/gradio_api/file=" + __file__):
         assert httpx.get(url + path).status_code == 401, path
-    call = httpx.post(url + "/gradio_api/call/chat", json={"data": ["hi", [], 5, None, 0.5, 64]})
+    call = httpx.post(url + "/gradio_api/call/chat", json={"data": ["hi", 5, None, 0.5, 64]})
     join = httpx.post(url + "/gradio_api/queue/join", json={"data": ["hi"], "fn_index": 0, "session_hash": "x"})
     assert call.status_code == join.status_code == 401
     with httpx.Client() as wrong:
@@ -285,7 +285,7 @@ class LoopingChat(FakeChat):
 def test_a_looping_answer_is_cut_where_the_loop_began_and_says_so(doc_index, tmp_path):
     services = checked_services(doc_index, tmp_path, None)
     services.chat = LoopingChat()
-    *_, (final, conversation, _) = respond(services, "Where is the head office?", [], Conversation())
+    *_, (final, conversation, _) = respond(services, "Where is the head office?", Conversation())
     assert conversation.messages[-1]["content"] == "The head office is in Bergen [1]."
     assert "began to repeat itself and was stopped there" in final[-1]["content"]
     (turn_id,) = services.flag_log.turn_ids()
@@ -319,7 +319,7 @@ def test_a_refused_answer_says_why_and_is_logged_as_abstained(doc_index, tmp_pat
 
     services = checked_services(doc_index, tmp_path, None)
     services.chat = DoubtingChat()
-    *_, (final, conversation, _) = respond(services, "Where is the head office?", [], Conversation())
+    *_, (final, conversation, _) = respond(services, "Where is the head office?", Conversation())
     assert conversation.messages[-1]["content"] == NO_ANSWER
     assert "did not guess" in final[-1]["content"]
     (turn_id,) = services.flag_log.turn_ids()
@@ -328,7 +328,7 @@ def test_a_refused_answer_says_why_and_is_logged_as_abstained(doc_index, tmp_pat
 
 def test_a_question_with_a_broken_character_is_refused_with_a_message():
     with pytest.raises(gr.Error, match="broken character"):
-        list(respond(Services(FakeChat()), "Where is \ud800 Bergen?", [], Conversation()))
+        list(respond(Services(FakeChat()), "Where is \ud800 Bergen?", Conversation()))
 
 
 def test_the_page_holds_a_question_and_a_chat_to_the_request_budgets():
@@ -337,10 +337,27 @@ def test_the_page_holds_a_question_and_a_chat_to_the_request_budgets():
     services = Services(FakeChat(), limits=LIMITS.with_changes(question_chars=20, messages=6))
     with pytest.raises(gr.Error, match=r"The question is 21 characters; the limit is 20 \(setting requests.max_"
                                        r"question_chars\)\. Put long text in a document"):
-        list(respond(services, "x" * 21, [], Conversation()))
-    shown = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}] * 2
-    *_, (after, _, _) = respond(services, "Where?", shown, Conversation())
-    assert len(after) == 6  # a chat of 6 messages is within the budget
+        list(respond(services, "x" * 21, Conversation()))
+    conversation = Conversation()
+    for question in ("One?", "Two?", "Three?"):
+        *_, (after, conversation, _) = respond(services, question, conversation)
+    assert len(after) == 6 == len(conversation.shown)  # a chat of 6 messages is within the budget
     with pytest.raises(gr.Error, match=r"This chat holds 6 messages; a chat may hold at most 6 \(setting requests"
                                        r"\.max_messages\)\. Start a new chat\."):
-        list(respond(services, "And then?", after, Conversation()))
+        list(respond(services, "And then?", conversation))
+
+
+def test_the_page_never_reads_back_the_transcript_the_browser_sends(served):
+    """A client that sends a huge chat history gets its answer from the server's own record of the
+    chat: nothing of what it sent is parsed into the answer or sent back (a hostile run sent 20 MB
+    and got 260 MB back)."""
+    import httpx
+
+    url = served(FakeChat()).rstrip("/")
+    flood = [{"role": "user", "content": [{"type": "text", "text": "y" * 200_000}]}] * 10  # 2 MB
+    for data in (["hi", flood, 5, None, 0.5, 64], ["hi", 5, None, 0.5, 64]):
+        call = httpx.post(url + "/gradio_api/call/chat", json={"data": data}, timeout=30)
+        with httpx.stream("GET", f"{url}/gradio_api/call/chat/{call.json()['event_id']}", timeout=60) as reply:
+            received = b"".join(reply.iter_bytes())
+        assert len(received) < 50_000 and b"yyyy" not in received, len(received)
+    assert b"\"text\": \"hi\"" in received and b"Answer not checked" in received  # answered, from the server's record

@@ -64,11 +64,15 @@ def _number(value, what: str, low: float, high: float, whole: bool = False, open
 
 @dataclass
 class Conversation:
+    """A browser tab's chat, kept on the server (a ``gr.State``): the page never reads back the
+    transcript the browser sends, which a client can make as large as it likes."""
+
     messages: list[Message] = field(default_factory=list)  # plain text, as the model sees the history
     turn_ids: list[str | None] = field(default_factory=list)  # log id of each answer, in order
+    shown: list[dict] = field(default_factory=list)  # the chatbot's messages, as rendered
 
     def copy(self) -> "Conversation":
-        return Conversation(list(self.messages), list(self.turn_ids))
+        return Conversation(list(self.messages), list(self.turn_ids), list(self.shown))
 
 
 def text_of(content: Any) -> str:
@@ -147,8 +151,8 @@ def verdict_status(report) -> str:
     return f"Checked by {report.verifier} in {report.seconds:.1f} s: {counts or 'no statements'}."
 
 
-def respond(services, message: str, shown: list[dict], conversation: Conversation | None,
-            settings: Settings | None = None, session: str = "web") -> Iterator[tuple[list, Conversation, str]]:
+def respond(services, message: str, conversation: Conversation | None, settings: Settings | None = None,
+            session: str = "web") -> Iterator[tuple[list, Conversation, str]]:
     """Stream ``(chatbot messages, conversation, status)`` while answering ``message``.
 
     The answer streams in as escaped text; when it is complete and a checker is
@@ -174,7 +178,8 @@ def respond(services, message: str, shown: list[dict], conversation: Conversatio
         raise gr.Error(f"T{str(err)[1:]}. Put long text in a document and ask about it.") from None
     except InputError:
         raise gr.Error("The question holds a broken character (a lone surrogate); type or paste it again.") from None
-    if len(shown) + 2 > limits.messages:  # the page's history comes back from the browser on every turn
+    shown = conversation.shown
+    if len(shown) + 2 > limits.messages:
         raise gr.Error(f"This chat holds {len(shown):,} messages; a chat may hold at most {limits.messages:,} "
                        "(setting requests.max_messages). Start a new chat.")
     chat = services.chat
@@ -214,10 +219,11 @@ def respond(services, message: str, shown: list[dict], conversation: Conversatio
     conversation.turn_ids.append(turn_id)
     shown[-1] = {"role": "assistant", "content": answer_html(answer, hits, cited_numbers(answer, len(hits)), report,
                                                              done.finish_reason if done else None)}
+    conversation.shown = shown
     yield list(shown), conversation, verdict_status(report)
 
 
-def retry(services, shown: list[dict], conversation: Conversation | None, settings: Settings | None = None,
+def retry(services, conversation: Conversation | None, settings: Settings | None = None,
           session: str = "web") -> Iterator[tuple[list, Conversation, str]]:
     """Answer the last question again (the earlier answer stays in the log)."""
     import gradio as gr
@@ -226,13 +232,16 @@ def retry(services, shown: list[dict], conversation: Conversation | None, settin
     if not conversation.messages:
         raise gr.Error("Nothing to retry yet.")
     question = conversation.messages[-2]["content"]
-    shorter = Conversation(conversation.messages[:-2], conversation.turn_ids[:-1])
-    yield from respond(services, question, shown[:-2], shorter, settings, session)
+    shorter = Conversation(conversation.messages[:-2], conversation.turn_ids[:-1], conversation.shown[:-2])
+    yield from respond(services, question, shorter, settings, session)
 
 
-def feedback(services, conversation: Conversation | None, shown: list[dict], index: int, up: bool) -> str:
+def feedback(services, conversation: Conversation | None, index: int, up: bool) -> str:
     """Log a thumbs up / down on the answer at chatbot position ``index``."""
     conversation = conversation or Conversation()
+    shown = conversation.shown
+    if not 0 <= index < len(shown):
+        return "That message is not an answer that was logged."
     answers_before = sum(1 for m in shown[:index + 1] if m.get("role") == "assistant")
     if not 1 <= answers_before <= len(conversation.turn_ids) or shown[index].get("role") != "assistant":
         return "That message is not an answer that was logged."
