@@ -296,6 +296,8 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
         messages = parse_messages(body.get("messages"), limits)
         gen = parse_generation(chat, body, limits)
         rid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+        if body.get("stream") not in (None, True, False):
+            raise InputError(f"stream must be true or false, got {body['stream']!r:.40}")
         if body.get("stream"):
             return StreamingResponse(streamed(messages, gen, rid, created, turns.reserve()),
                                      media_type="text/event-stream")

@@ -141,7 +141,8 @@ def test_bad_requests_get_a_400_that_says_what_is_wrong(serve):
     cases = [({"messages": []}, "messages must be a non-empty list"),
              ({"messages": [{"role": "robot", "content": "x"}]}, "role system, user or assistant"),
              ({"messages": [{"role": "user", "content": "x"}], "max_tokens": -3}, "max_tokens must be"),
-             ({"messages": [{"role": "user", "content": "x"}], "temperature": "hot"}, "temperature must be")]
+             ({"messages": [{"role": "user", "content": "x"}], "temperature": "hot"}, "temperature must be"),
+             ({"messages": [{"role": "user", "content": "x"}], "stream": "no"}, "stream must be true or false")]
     for body, message in cases:
         reply = httpx.post(server.url + "/chat/completions", json=body)
         assert reply.status_code == 400 and message in reply.json()["error"]["message"], body
