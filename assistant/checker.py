@@ -90,6 +90,14 @@ class CheckReport:
     def flagged(self) -> list[Verdict]:
         return [v for v in self.verdicts if v.label in ("unsupported", "contradicted")]
 
+    def withholds(self, rule: str) -> bool:
+        """Whether ``rule`` (``checker.withhold``) withholds the answer this report checked:
+        ``no_support``, a statement flagged and none supported; ``any_flag``, any statement flagged;
+        ``off``, never. An answer without flags (a greeting, the refusal itself) is never withheld."""
+        if rule == "off" or not self.flagged:
+            return False
+        return rule == "any_flag" or self.counts["supported"] == 0
+
     def as_dict(self) -> dict[str, Any]:
         return {"answer": self.answer, "question": self.question, "verifier": self.verifier,
                 "version": self.version, "seconds": round(self.seconds, 4), "counts": self.counts,

@@ -202,13 +202,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
     checker = make_checker(config.checker, index, chat)
     report = checker.check_answer(result.text, args.question, [Evidence.from_hit(h) for h in result.passages])
     from .log import FlagLog
+    from .prompt import NO_ANSWER
 
+    ending = result.completion.finish_reason if result.completion else None
+    if result.passages and ending != "abstained" and report.withholds(config.checker.withhold):
+        ending = "withheld"  # as the page does: the log keeps the draft, the reply is the refusal
     turn_id = FlagLog().log_turn(session=f"cli-{os.getpid()}", question=args.question, answer=result.text,
                                  model=chat.name, generation=config.as_dict()["generation"],
-                                 passages=result.passages, report=report,
-                                 finish_reason=result.completion.finish_reason if result.completion else None)
+                                 passages=result.passages, report=report, finish_reason=ending)
     if args.json:
-        print(json.dumps({**result.as_dict(), "check": report.as_dict(), "turn_id": turn_id, "model": chat.name,
+        print(json.dumps({**result.as_dict(), "withheld": ending == "withheld",
+                          "reply": NO_ANSWER if ending == "withheld" else result.text,
+                          "check": report.as_dict(), "turn_id": turn_id, "model": chat.name,
                           "device": str(chat.loaded.device), "dtype": str(chat.loaded.dtype).removeprefix("torch."),
                           "generation": config.as_dict()["generation"]}, ensure_ascii=False))
         return 0
@@ -218,6 +223,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for v in report.verdicts:
         score = "" if v.score is None else f" ({v.score:.2f})"
         print(f"  [{v.label}]{score} {v.statement.text}")
+    if ending == "withheld":
+        print(f"\nWithheld: the checker found no statement of this answer supported by the passages "
+              f"(checker.withhold = {config.checker.withhold}). The reply is: {NO_ANSWER}")
     print(f"Logged as turn {turn_id[:12]} (review with `assistant flags show {turn_id[:12]}`).")
     if result.passages:
         print("\nSources:" if result.cited else "\nSources (retrieved; the answer cites none):")

@@ -15,6 +15,9 @@ as ``assistant ask`` asks them (retrieval, the grounded prompt, generation and i
 - ``abstained``: share of unanswerable ones (``plausible`` rows: the passage holds a
   plausible but wrong answer) answered "I don't know"; ``abstained_answerable`` the share
   of answerable ones refused;
+- with ``--check``, each answer is checked as the page checks it, and one the checker withholds
+  (``checker.withhold``) counts as the refusal the reader gets; ``--recheck FILE --out OUT``
+  sweeps the withholding rules over an earlier file's answers;
 - ``cites``: share of answers (refusals left out) that cite a passage as ``[n]``;
 - ``loops``: answers the repetition guard stopped (``finish_reason`` "repetition");
 - ``decode_tokens_per_s`` (after the first token) and ``ttft_s`` (time to first token,
@@ -149,15 +152,18 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
 
         report = checker.check_answer(text, row["question"], [Evidence.from_hit(h) for h in result.passages])
         checked = {"verdicts": report.counts, "flagged": bool(report.flagged),
-                   "all_supported": report.counts["supported"] > 0 and not report.flagged}
+                   "all_supported": report.counts["supported"] > 0 and not report.flagged,
+                   # as the page does (checker.withhold): the reader gets the refusal
+                   "withheld": bool(result.passages) and not (done and done.finish_reason == "abstained")
+                   and report.withholds(checker.cfg.withhold)}
     ttft = done.ttft_s if done and done.ttft_s is not None else seconds
     decode = ((done.completion_tokens - 1) / (done.seconds - ttft)
               if done and done.completion_tokens > 1 and done.seconds > ttft else None)
     return {
         "id": row["id"], "question": row["question"], "gold": row["claim"], "answer": text,
         "answerable": row["id"].endswith("-supported"),
-        "right": normalize(row["claim"]) in normalize(text) and not refuses(text),
-        "refused": refuses(text), "cites": bool(result.cited),
+        "right": normalize(row["claim"]) in normalize(text) and not refuses(text) and not checked.get("withheld"),
+        "refused": refuses(text) or bool(checked.get("withheld")), "cites": bool(result.cited),
         "finish_reason": done.finish_reason if done else None,
         "refusal_margin": round(done.refusal_margin, 3) if done and done.refusal_margin is not None else None,
         "retrieval_hit": any(" ".join(row["evidence"].split())[:200] in " ".join(h.text.split())
@@ -229,30 +235,67 @@ def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
     }
 
 
-def recheck(path: str) -> int:
+def recheck(path: str, out_path: str | None = None) -> int:
     """Check the answers a results file holds again with today's checker, each against its question's
     own paragraph (the file keeps the answers, not the passages retrieved): how many right answers
-    have a statement flagged, and how many answers to unanswerable questions are shown all supported."""
+    have a statement flagged, and how many answers to unanswerable questions are shown all supported.
+    With ``out_path``, also what the checker would do as a gate beside the refusal margin: an answer
+    none of whose statements is supported (or: any flagged) becomes the refusal, swept with
+    ``generation.abstain_bias``; and each row's verdict counts."""
     from assistant.checker import Evidence, make_checker
     from assistant.config import CheckerConfig
 
-    rows = {r["id"]: r for r in map(json.loads, DATA.open(encoding="utf-8"))}
+    earlier = json.loads(Path(path).read_text())
+    if "nli" in earlier.get("data", ""):
+        rows = {r["id"]: r for r in train_rows(earlier["seed"])[0]}
+    else:
+        rows = {r["id"]: r for r in map(json.loads, DATA.open(encoding="utf-8"))}
     checker = make_checker(CheckerConfig())
     out: dict = {"file": path, "evidence": "the question's own paragraph", "variants": {}}
-    for variant, answers in json.loads(Path(path).read_text())["answers"].items():
+    for variant, answers in earlier["answers"].items():
         right, flagged, shown, unanswerable = 0, 0, 0, 0
         for r in answers["single"]:
             report = checker.check_answer(r["answer"], r["question"], [Evidence(rows[r["id"]]["evidence"], "paragraph")])
+            r["checked"] = {"counts": report.counts, "flagged": bool(report.flagged)}
             if r["answerable"] and r["right"]:
                 right += 1
                 flagged += bool(report.flagged)
             elif not r["answerable"]:
                 unanswerable += 1
                 shown += not r["refused"] and report.counts["supported"] > 0 and not report.flagged
-        out["variants"][variant] = {"right": right, "right_flagged": flagged, "unanswerable": unanswerable,
-                                    "unanswerable_shown_supported": shown}
-    print(json.dumps(out, indent=2))
+        summary = {"right": right, "right_flagged": flagged, "unanswerable": unanswerable,
+                   "unanswerable_shown_supported": shown}
+        if out_path:
+            summary["gates"] = checker_gates(answers["single"], earlier.get("abstain_bias"))
+        out["variants"][variant] = summary
+    print(json.dumps({v: {k: x for k, x in s.items() if k != "gates"} for v, s in out["variants"].items()}, indent=2))
+    if out_path:
+        out["answers"] = earlier["answers"]
+        write_result(out_path, out)
     return 0
+
+
+def checker_gates(single: list[dict], measured_bias: float | None) -> list[dict]:
+    """Right / abstained under each ``checker.withhold`` rule (``no_support``: an answer with a
+    statement flagged and none supported is withheld; ``any_flag``: any flagged), beside each
+    larger refusal-margin bias."""
+    answerable = [r for r in single if r["answerable"]]
+    unanswerable = [r for r in single if not r["answerable"]]
+    rules = {"off": lambda r: False,  # checker.withhold's rules (CheckReport.withholds)
+             "no_support": lambda r: r["checked"]["flagged"] and r["checked"]["counts"]["supported"] == 0,
+             "any_flag": lambda r: r["checked"]["flagged"]}
+    out = []
+    for b in [x for x in BIASES if x >= (measured_bias or 0.0)][:5]:
+        for name, rule in rules.items():
+            def gated(r):
+                margin = r.get("refusal_margin")  # files from before the refusal gate have none
+                return (margin is not None and margin + b > 0) or (not r["refused"] and rule(r))
+            out.append({"abstain_bias": b, "withhold": name,
+                        "right": round(sum(r["right"] and not gated(r) for r in answerable) / len(answerable), 3),
+                        "abstained": round(sum(r["refused"] or gated(r) for r in unanswerable) / len(unanswerable), 3),
+                        "abstained_answerable": round(sum(r["refused"] or gated(r) for r in answerable)
+                                                      / len(answerable), 3)})
+    return out
 
 
 SELF_CHECK = ("Is your answer stated in the passages, as the answer to exactly this question? "
@@ -391,7 +434,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(RESULTS / "answers.json"))
     args = parser.parse_args()
     if args.recheck:
-        return recheck(args.recheck)
+        return recheck(args.recheck, args.out if "--out" in sys.argv else None)
     if args.self_check:
         return self_check(args.self_check, args.out)
 

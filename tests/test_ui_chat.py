@@ -361,3 +361,35 @@ def test_the_page_never_reads_back_the_transcript_the_browser_sends(served):
             received = b"".join(reply.iter_bytes())
         assert len(received) < 50_000 and b"yyyy" not in received, len(received)
     assert b"\"text\": \"hi\"" in received and b"Answer not checked" in received  # answered, from the server's record
+
+
+@pytest.mark.parametrize("pieces, rule, withheld", [
+    (["The head office is in Oslo [1]. ", "It has 9 staff."], "no_support", True),  # flagged, none supported
+    (["The head office is in Bergen [1]. ", "It has 9 staff."], "no_support", False),  # one statement supported
+    (["The head office is in Bergen [1]. ", "It has 9 staff."], "any_flag", True),
+    (["The head office is in Oslo [1]."], "off", False),
+    (["Hello! ", "What would you like to know?"], "any_flag", False),  # nothing flagged: never withheld
+])
+def test_an_answer_the_checker_finds_no_support_for_is_withheld_and_its_draft_kept(doc_index, tmp_path, pieces,
+                                                                                     rule, withheld):
+    from dataclasses import replace
+
+    from assistant.prompt import NO_ANSWER
+
+    services = checked_services(doc_index, tmp_path, pieces)
+    services.checker.cfg = replace(services.checker.cfg, withhold=rule)
+    *_, (final, conversation, status) = respond(services, "Where is the head office?", Conversation())
+    draft = "".join(pieces)
+    html = final[-1]["content"]
+    (turn_id,) = services.flag_log.turn_ids()
+    turn = services.flag_log.turn(turn_id)
+    assert turn.answer == draft  # the log keeps the draft and its flags, for review and export
+    if withheld:
+        assert conversation.messages[-1]["content"] == NO_ANSWER  # what later turns see
+        assert turn.finish_reason == "withheld" and status.endswith("The answer is withheld.")
+        assert "checker.withhold" in html and "The withheld draft" in html and 'class="v-unsupported"' in html
+        text = unescape(html)
+        assert text.index(NO_ANSWER) < text.index("The withheld draft")  # the refusal first, then the draft
+    else:
+        assert conversation.messages[-1]["content"] == draft and turn.finish_reason != "withheld"
+        assert "withheld" not in html and "withheld" not in status

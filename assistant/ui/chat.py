@@ -125,12 +125,20 @@ ENDINGS = {  # why an answer ended, when the reader should know
     "length": "The answer reached the most tokens per answer and was cut there.",
     "abstained": ("The model was not sure enough that these passages answer the question, so it did not guess "
                   "(generation.abstain_bias). Ask it another way, or add a document that answers it."),
+    "withheld": ("The checker found no statement of the model's answer supported by these passages, so the answer "
+                 "is withheld (checker.withhold); its draft is below, as checked. Ask it another way, or add a "
+                 "document that answers it."),
 }
 
 
 def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason: str | None = None) -> str:
     """The finished answer: highlighted by verdict when checked, why it ended if it was cut,
-    then its sources."""
+    then its sources. A withheld answer shows the refusal, why, and the draft as checked."""
+    if finish_reason == "withheld":
+        return (f'<div class="checked-answer withheld-answer">{plain_html(NO_ANSWER)}</div>'
+                f'<p class="answer-ending"><small>{ENDINGS["withheld"]}</small></p>'
+                f'<details class="withheld-draft"><summary>The withheld draft</summary>'
+                f'{report_html(answer, report, style=False)}</details>' + sources_html(hits, cited))
     body = (report_html(answer, report, style=False) if report is not None
             else f'<div class="checked-answer">{plain_html(answer)}</div>'
                  '<p><small>Not checked: no checker is configured.</small></p>')
@@ -207,20 +215,24 @@ def respond(services, message: str, conversation: Conversation | None, settings:
                          "content": plain_html(answer) + f'<p class="checking"><em>{checking_status(n)}</em></p>'}
             yield list(shown), conversation, checking_status(n)
             report = checker.check_answer(answer, question, [Evidence.from_hit(h) for h in hits], statements)
+        ending = done.finish_reason if done else None
+        if hits and report is not None and ending != "abstained" and report.withholds(checker.cfg.withhold):
+            ending = "withheld"  # the log keeps the draft and its flags; the reader gets the refusal
         turn_id = None
         if services.flag_log is not None:
             turn_id = services.flag_log.log_turn(
                 session=session, question=question, answer=answer, model=chat.name,
                 generation=asdict(generation or chat.generation), passages=hits, report=report,
-                finish_reason=done.finish_reason if done else None)
+                finish_reason=ending)
     except AssistantError as err:
         raise page_error(err) from err
-    conversation.messages += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+    reply = NO_ANSWER if ending == "withheld" else answer  # what later turns see as this answer
+    conversation.messages += [{"role": "user", "content": question}, {"role": "assistant", "content": reply}]
     conversation.turn_ids.append(turn_id)
     shown[-1] = {"role": "assistant", "content": answer_html(answer, hits, cited_numbers(answer, len(hits)), report,
-                                                             done.finish_reason if done else None)}
+                                                             ending)}
     conversation.shown = shown
-    yield list(shown), conversation, verdict_status(report)
+    yield list(shown), conversation, verdict_status(report) + (" The answer is withheld." if ending == "withheld" else "")
 
 
 def retry(services, conversation: Conversation | None, settings: Settings | None = None,
