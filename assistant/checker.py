@@ -104,6 +104,13 @@ class CheckReport:
                 "statements": [v.as_dict() for v in self.verdicts]}
 
 
+def withheld(report: CheckReport | None, passages: Sequence[Any], finish_reason: str | None, rule: str) -> bool:
+    """Whether a turn's answer is withheld (``checker.withhold``): it was grounded in ``passages``,
+    the model did not already refuse (``finish_reason`` "abstained"), and ``report`` withholds it
+    under ``rule``. The page, ``assistant ask`` and the benchmark ask this one question."""
+    return bool(passages) and report is not None and finish_reason != "abstained" and report.withholds(rule)
+
+
 def contextualize(claim: str, question: str | None) -> str:
     """A short statement ("Delhi.") read as the answer to its question; others unchanged: the
     retrieval query for a statement, and what verifiers not trained on posed answers read."""

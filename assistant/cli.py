@@ -190,7 +190,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     progress = progress_printer(args)
-    from .checker import Evidence, make_checker
+    from .checker import Evidence, make_checker, withheld
 
     chat = load_chat_model(config, progress)
     index = None if args.no_docs else open_index(config)
@@ -205,7 +205,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .prompt import NO_ANSWER
 
     ending = result.completion.finish_reason if result.completion else None
-    if result.passages and ending != "abstained" and report.withholds(config.checker.withhold):
+    if withheld(report, result.passages, ending, config.checker.withhold):
         ending = "withheld"  # as the page does: the log keeps the draft, the reply is the refusal
     turn_id = FlagLog().log_turn(session=f"cli-{os.getpid()}", question=args.question, answer=result.text,
                                  model=chat.name, generation=config.as_dict()["generation"],

@@ -148,14 +148,14 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
     text = result.text
     checked = {}
     if checker is not None:  # as the page checks it: each statement against the answer's passages
-        from assistant.checker import Evidence
+        from assistant.checker import Evidence, withheld
 
         report = checker.check_answer(text, row["question"], [Evidence.from_hit(h) for h in result.passages])
         checked = {"verdicts": report.counts, "flagged": bool(report.flagged),
                    "all_supported": report.counts["supported"] > 0 and not report.flagged,
                    # as the page does (checker.withhold): the reader gets the refusal
-                   "withheld": bool(result.passages) and not (done and done.finish_reason == "abstained")
-                   and report.withholds(checker.cfg.withhold)}
+                   "withheld": withheld(report, result.passages, done.finish_reason if done else None,
+                                        checker.cfg.withhold)}
     ttft = done.ttft_s if done and done.ttft_s is not None else seconds
     decode = ((done.completion_tokens - 1) / (done.seconds - ttft)
               if done and done.completion_tokens > 1 and done.seconds > ttft else None)

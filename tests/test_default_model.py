@@ -55,9 +55,20 @@ def test_an_answer_from_the_document_is_right_and_cites_it(default_chat, velotro
 
 
 def test_a_question_the_document_does_not_answer_is_refused(default_chat, velotron):
-    result = answer(default_chat, velotron, "What is the name of Velotron's chief financial officer?")
-    assert NO_ANSWER.rstrip(".").lower() in result.text.lower(), result.text
-    assert result.completion.refusal_margin is not None  # the gate looked at the first token
+    """The reader gets the refusal: the model says it, or the checker withholds what it said
+    instead (``checker.withhold``), as the page and ``assistant ask`` do; a right answer is kept."""
+    from assistant.checker import Evidence, make_checker, withheld
+    from assistant.config import CheckerConfig
+
+    checker = make_checker(CheckerConfig(), velotron)
+    for question, answerable in (("What is the name of Velotron's chief financial officer?", False),
+                                 ("In which city was Velotron founded?", True)):
+        result = answer(default_chat, velotron, question)
+        assert result.completion.refusal_margin is not None  # the gate looked at the first token
+        report = checker.check_answer(result.text, question, [Evidence.from_hit(h) for h in result.passages])
+        held = withheld(report, result.passages, result.completion.finish_reason, checker.cfg.withhold)
+        refused = held or NO_ANSWER.rstrip(".").lower() in result.text.lower()
+        assert refused is not answerable, (question, result.text, report.counts)
 
 
 def test_three_questions_in_one_chat_get_three_different_right_answers(default_chat, velotron):

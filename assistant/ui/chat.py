@@ -171,7 +171,7 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     import gradio as gr
 
     from ..answer import cited_numbers, prepare
-    from ..checker import Evidence
+    from ..checker import Evidence, withheld
     from ..statements import split_statements
 
     settings = settings or Settings()
@@ -216,7 +216,7 @@ def respond(services, message: str, conversation: Conversation | None, settings:
             yield list(shown), conversation, checking_status(n)
             report = checker.check_answer(answer, question, [Evidence.from_hit(h) for h in hits], statements)
         ending = done.finish_reason if done else None
-        if hits and report is not None and ending != "abstained" and report.withholds(checker.cfg.withhold):
+        if withheld(report, hits, ending, checker.cfg.withhold if checker is not None else "off"):
             ending = "withheld"  # the log keeps the draft and its flags; the reader gets the refusal
         turn_id = None
         if services.flag_log is not None:
