@@ -6,7 +6,8 @@ when both sides have at least four words). Sentences that assert nothing
 (greetings, thanks, "I don't know", questions) are kept, marked as not claims,
 with the reason, so the UI can show them unflagged rather than drop them; so are
 lead-ins that announce what follows ("The answer is:", "Here is what I found.") and
-sentences that only point to their source ("This is stated in passage [1]."). An
+sentences that only point to their source ("This is stated in passage [1].") and an
+answer's last sentence when the answer stops in the middle of it ("The group"). An
 attribution in front of a claim ("Based on passage [1], ...", "The passage states that
 ...") is left out of the text checked: the claim is what follows it.
 """
@@ -106,11 +107,14 @@ def _without_attribution(claim: str) -> str:
 
 
 def _split_compound(text: str, start: int) -> list[tuple[int, int]]:
-    """(start, end) pieces of one sentence, cut at compound boundaries with enough words each side."""
+    """(start, end) pieces of one sentence, cut at compound boundaries with enough words each side;
+    never inside a list ("to make, use, distribute, and modify copies": the last item before
+    ", and" is a few words after a comma)."""
     cuts = [0]
     for match in _COMPOUND.finditer(text):
         left, right = text[cuts[-1]:match.start()], text[match.end():]
-        if len(left.split()) >= 4 and len(right.split()) >= 4:
+        listed = text[match.start()] == "," and "," in left and len(left.rsplit(",", 1)[1].split()) <= 3
+        if len(left.split()) >= 4 and len(right.split()) >= 4 and not listed:
             cuts += [match.start(), match.end()]
     cuts.append(len(text))
     pieces = []
@@ -133,8 +137,26 @@ def _lines_after_colons(sentence) -> list[tuple[int, int, str]]:
     return [piece for piece in out if piece[2].strip()]
 
 
+# Words a sentence does not end on: an answer whose last statement ends on one was cut mid-sentence.
+_OPEN_ENDED = {"a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from",
+               "also", "is", "are", "was", "were", "as", "that", "which", "its", "their", "this", "these", "be",
+               "has", "have", "not", "into", "than", "such"}
+
+
+def _unfinished(statement: "Statement", alone: bool) -> bool:
+    """The last statement of an answer, cut off mid-sentence (a stream stopped by the length limit
+    or the repetition guard): no closing punctuation, and it ends on a word no sentence ends on,
+    or it is three words or fewer after other statements ("The group"). A one-statement answer
+    ("Tampere") is an answer, however short."""
+    if statement.text.rstrip()[-1:] in ".!?…\"”')]":
+        return False
+    words = re.findall(r"\w+", statement.claim.lower())
+    return bool(words) and (words[-1] in _OPEN_ENDED or (not alone and len(words) <= 3))
+
+
 def split_statements(answer: str, split_compounds: bool = True) -> list[Statement]:
-    """The statements of ``answer``, in order, with offsets; ``answer[s.start:s.end] == s.text``."""
+    """The statements of ``answer``, in order, with offsets; ``answer[s.start:s.end] == s.text``.
+    The last one is not a claim when the answer stops in the middle of it (:func:`_unfinished`)."""
     out = []
     for start, end, text in (piece for sentence in split_sentences(answer) for piece in _lines_after_colons(sentence)):
         spans = _split_compound(text, start) if split_compounds else [(start, end)]
@@ -143,4 +165,7 @@ def split_statements(answer: str, split_compounds: bool = True) -> list[Statemen
             claim = _without_attribution(_LEADING_CONJUNCTION.sub("", " ".join(_CITATION.sub("", text).split())))
             kind, reason = _classify(claim)
             out.append(Statement(text, a, b, claim, kind, reason))
+    if out and out[-1].checkable and _unfinished(out[-1], alone=len(out) == 1):
+        last = out[-1]
+        out[-1] = Statement(last.text, last.start, last.end, last.claim, "not_a_claim", "unfinished: the answer stops here")
     return out

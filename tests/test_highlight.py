@@ -41,3 +41,20 @@ def test_markdown_in_answers_and_documents_shows_as_text():
     for syntax in ("](", "![", "http://", "www.", "$$", "javascript:"):
         assert syntax not in html, syntax
     assert payload in unescape(html) and "[t](http://attacker.example)" in unescape(html)
+
+
+def test_an_indented_line_in_the_evidence_does_not_open_a_code_block():
+    """A browser trial: the Apache licence's indented URL ("       http://www.apache.org/...") made the
+    chat's markdown start a code block in the evidence, inside which the rest of the answer's HTML
+    (the ending note, the sources) showed as raw text."""
+    import markdown_it
+
+    licence = ("You may obtain a copy of the License at\n\n       http://www.apache.org/licenses/LICENSE-2.0\n"
+               "\tand a tabbed line\n")
+    evidence = [Evidence(licence, "Apache License")]
+    report = Checker(FakeVerifier()).check_answer("You may obtain a copy of the License.", None, evidence)
+    html = report_html("You may obtain a copy of the License.", report) + '<p class="answer-ending">end</p>'
+    rendered = markdown_it.MarkdownIt("commonmark").render(html)
+    assert "<pre>" not in rendered and "<code>" not in rendered
+    assert '<p class="answer-ending">end</p>' in rendered  # the page's own HTML stays HTML
+    assert licence.split("\n")[2].strip() in unescape(html)  # the URL is still shown, as text

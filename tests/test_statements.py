@@ -77,3 +77,25 @@ def test_an_attribution_in_front_of_a_claim_is_left_out_of_what_is_checked():
     for text, claim in cases.items():
         (s,) = split_statements(text)
         assert s.checkable and s.claim == claim and s.text == text, (text, s.claim)
+
+
+@pytest.mark.parametrize("answer, last_kind", [
+    ("The www-data user is used by web servers. The group", "not_a_claim"),  # cut off: seen in a browser trial
+    ("The Apache 2.0 License is permissive. The Apache 2.0 License also", "not_a_claim"),
+    ("It was founded in 1998 in", "not_a_claim"),  # one statement, ending on a word no sentence ends on
+    ("Tampere", "claim"),  # a one-word answer is an answer
+    ("Velotron was founded in 1998. Its founder was Aino Koskinen", "claim"),  # no full stop, but finished
+    ("It was founded in 1998. In Tampere.", "claim"),
+])
+def test_an_answer_cut_mid_sentence_does_not_end_in_a_claim(answer, last_kind):
+    last = split_statements(answer)[-1]
+    assert last.kind == last_kind, last
+    if last_kind == "not_a_claim":
+        assert last.reason == "unfinished: the answer stops here"
+
+
+def test_a_list_is_not_split_at_its_last_comma():
+    text = "The licence grants a copyright license to make, use, distribute, and modify copies of the Work."
+    assert [s.text for s in split_statements(text)] == [text]
+    compound = "The licence grants a copyright license to the user, and the patent license is granted separately."
+    assert len(split_statements(compound)) == 2

@@ -393,3 +393,15 @@ def test_an_answer_the_checker_finds_no_support_for_is_withheld_and_its_draft_ke
     else:
         assert conversation.messages[-1]["content"] == draft and turn.finish_reason != "withheld"
         assert "withheld" not in html and "withheld" not in status
+
+
+def test_an_answer_without_documents_says_nothing_could_support_it(tmp_path):
+    from assistant.checker import Checker
+    from tests.test_checker import FakeVerifier
+
+    services = Services(FakeChat(["Brazil won the 1998 World Cup."]), None, FlagLog(tmp_path / "log.sqlite"),
+                        checker=Checker(FakeVerifier()))
+    *_, (final, conversation, status) = respond(services, "Who won the 1998 World Cup?", Conversation())
+    html = unescape(final[-1]["content"])
+    assert "No passage was found for this question (add documents in the Documents tab)" in html
+    assert conversation.messages[-1]["content"] == "Brazil won the 1998 World Cup."  # nothing to withhold against

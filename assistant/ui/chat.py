@@ -131,6 +131,10 @@ ENDINGS = {  # why an answer ended, when the reader should know
 }
 
 
+NO_PASSAGES = ("No passage was found for this question (add documents in the Documents tab): this answer is the "
+               "model's own, and nothing here can support it.")
+
+
 def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason: str | None = None) -> str:
     """The finished answer: highlighted by verdict when checked, why it ended if it was cut,
     then its sources. A withheld answer shows the refusal, why, and the draft as checked."""
@@ -145,6 +149,8 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
     ending = ENDINGS.get(finish_reason or "")
     if ending:
         body += f'<p class="answer-ending"><small>{ending}</small></p>'
+    if not hits:
+        body += f'<p class="answer-ending"><small>{NO_PASSAGES}</small></p>'
     return body + sources_html(hits, cited)
 
 

@@ -9,15 +9,23 @@ statement's tooltip and in a ``<details>`` block under the answer.
 
 from __future__ import annotations
 
+import re
+
 # Every character that HTML, markdown (Gradio renders a chat message as markdown: links, images,
 # autolinked URLs, emphasis, code) or its LaTeX delimiters could read as markup.
 _MARKUP = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$:="}
 
 
+_INDENT = re.compile(r"(^|\n)([ \t]+)")
+
+
 def text_html(text: str) -> str:
     """``text`` to show as text in HTML that a markdown renderer reads first: each markup character
-    as a character reference (the browser shows the character; no renderer sees syntax)."""
-    return "".join(_MARKUP.get(c, c) for c in text)
+    as a character reference (the browser shows the character; no renderer sees syntax), and the
+    blanks that open a line too (four of them would start a code block, inside which the page's own
+    HTML after it showed as text: seen with a licence's indented URL in the evidence)."""
+    escaped = "".join(_MARKUP.get(c, c) for c in text)
+    return _INDENT.sub(lambda m: m.group(1) + "&#32;" * len(m.group(2)), escaped)
 
 MARKS = {  # label -> (icon, words, css class)
     "supported": ("\u2714", "supported", "v-supported"),
