@@ -82,3 +82,33 @@ def test_a_span_that_answers_another_question_is_not_supported(checker):
     [result] = check_claims(checker, [{"id": "span", "claim": "dump -n", "evidence": USERS_AND_GROUPS.text,
                                        "question": "What uid did the operator user have?"}])
     assert result.label == "unsupported"
+
+
+WWW_DATA = Evidence(
+    "Users in the uucp group may run uucico . proxy Like daemon, this user and group is used by some daemons "
+    "(specifically, proxy daemons) that don't have dedicated user ids and that need to own files. For example, "
+    "group proxy is used by pdnsd , and squid runs as user proxy. majordom Majordomo has a statically allocated "
+    "uid on Debian systems for historical reasons. It is not installed on new systems. postgres Postgresql "
+    "databases are owned by this user and group. www-data Some web servers run as www-data. Web content should "
+    "not be owned by this user, or a compromised web server would be able to rewrite a web site. Data written "
+    "out by web servers will be owned by www-data. backup Presumably so backup/restore responsibilities can be "
+    "locally delegated to someone without full root permissions?", "Users and groups", "base-passwd")
+
+
+# A browser trial of session 14 (SmolLM2's answer, shown "supported (0.98)" against the retrieved
+# passages); the full sentence is unsupported (0.92) against this excerpt alone, but its gist,
+# shortened, is supported at 0.96: "uucp" and "user and group" are in the excerpt, about other
+# users. strict: the day it passes, this marker must go.
+@pytest.mark.xfail(strict=True, reason="'the group owned by the uucp user' is read as supported by an excerpt "
+                                        "where uucp is another group (issue 20)")
+def test_a_made_up_owner_of_www_data_is_not_supported(checker):
+    report = checker.check_answer("The www-data user is the group that is owned by the uucp user.",
+                                  "What is the www-data user used for?", [WWW_DATA])
+    [verdict] = report.verdicts
+    assert verdict.label != "supported", verdict
+
+
+def test_what_www_data_is_for_is_supported(checker):
+    report = checker.check_answer("Some web servers run as the www-data user.",
+                                  "What is the www-data user used for?", [WWW_DATA])
+    assert [v.label for v in report.verdicts] == ["supported"]
