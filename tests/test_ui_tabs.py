@@ -199,3 +199,19 @@ def test_with_a_login_each_user_reviews_their_own_flags_and_reviewers_everyones(
     with pytest.raises(InputError, match="Loading a model concerns every user"):
         as_ann.check_all("Loading a model")
     as_carol.check_all("An export")
+
+
+def test_a_flag_of_a_withheld_answer_says_the_reader_got_the_refusal(tmp_path):
+    from assistant.checker import Checker
+    from assistant.log import FlagLog
+    from tests.test_checker import FakeVerifier
+    from tests.test_log import ANSWER, PASSAGES
+
+    log = FlagLog(tmp_path / "log.sqlite")
+    report = Checker(FakeVerifier()).check_answer(ANSWER, "Tell me about Acme", PASSAGES)
+    held = log.log_turn(session="s", question="Tell me about Acme", answer=ANSWER, model="m", generation={},
+                        passages=PASSAGES, report=report, finish_reason="withheld")
+    shown = log.log_turn(session="s", question="Again?", answer=ANSWER, model="m", generation={},
+                         passages=PASSAGES, report=report, finish_reason="stop")
+    assert "this answer was withheld" in review.view(log, log.turn(held).flagged[0].id).status
+    assert "withheld" not in review.view(log, log.turn(shown).flagged[0].id).status

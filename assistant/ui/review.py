@@ -134,6 +134,8 @@ def view(flag_log, statement_id, who: Viewer = EVERYONE) -> FlagView:
               if flagged.decision else "not reviewed yet")
     if turn.correction:
         status += f"; a correction is stored ({turn.correction_origin})"
+    if turn.finish_reason == "withheld":
+        status += "; this answer was withheld (checker.withhold): the reader got the refusal, not this draft"
     return FlagView(statement_id, turn.id, f"**Question:** {text_html(turn.question)}", report_html(turn.answer, report,
                     style=False), evidence, turn.correction or trim(report), status)
 
