@@ -59,7 +59,7 @@ def session(url: str, path: Path, questions: list[str], auth=None) -> dict:
     latencies, answers = [], []
     for question in questions:
         start = time.perf_counter()
-        shown = client.predict(question, [], 5, None, 0.5, 64, api_name="/chat")[0]
+        shown = client.predict(question, 5, None, 0.5, 64, api_name="/chat")[0]
         latencies.append(time.perf_counter() - start)
         answers.append(text_of(shown[-1]["content"]) if shown else "")
     return {"added": added, "upload_s": upload_s, "latencies": latencies, "answers": answers}
