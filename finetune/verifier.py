@@ -385,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
         "labels": ID2LABEL, "train_pairs": len(train), "train_origins": dict(Counter(p.origin for p in train)),
         "settings": {k: v for k, v in vars(args).items() if k not in ("data", "out")},
         "reviewed_pairs": {"train": len(reviewed), "held_out": len(reviewed_held)},
-        "steps": total, "planned_steps": planned, "frozen_parameters": frozen, "train_seconds": train_seconds, "first_loss": losses[0], "last_loss_50": sum(losses[-50:]) / 50
+        "steps": total, "planned_steps": planned, "pairs_seen": min(total * args.batch_size,
+                                                                   int(len(train) * args.epochs)), "frozen_parameters": frozen, "train_seconds": train_seconds, "first_loss": losses[0], "last_loss_50": sum(losses[-50:]) / 50
         if len(losses) >= 50 else losses[-1], "held_out": scores,
     }
     model.half().cpu()

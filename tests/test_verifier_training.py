@@ -261,6 +261,7 @@ def test_freezing_keeps_the_embeddings_and_lower_layers_as_they_were(tmp_path, m
     assert not same("encoder.layer.3.output.dense.weight") and not same("encoder.layer.5.output.dense.weight")
     record = json.loads((out / "training.json").read_text())
     assert record["frozen_parameters"] > 0 and record["steps"] == record["planned_steps"] == 2
+    assert record["pairs_seen"] == 16
 
 
 def test_freezing_every_layer_is_a_usage_error(tmp_path, monkeypatch, capsys):
