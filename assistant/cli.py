@@ -184,6 +184,13 @@ def progress_printer(args: argparse.Namespace) -> Callable[[str], None]:
     return lambda message: print(f"[assistant] {message}", file=sys.stderr, flush=True)
 
 
+def refusal_words(margin: float) -> str:
+    """What a refusal's margin (its first token's logit less the best other token's) says, in words."""
+    if margin >= 0:
+        return f"the refusal was its first choice, {margin:.1f} logits ahead"
+    return f"its refusal was {-margin:.1f} logits behind its first choice"
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from .answer import answer
     from .generate import load_chat_model
@@ -238,9 +245,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     elif result.completion and result.completion.finish_reason == "repetition":
         progress("the answer began to repeat itself and was stopped there")
     elif result.completion and result.completion.finish_reason == "abstained":
-        progress(f"the model was not sure enough that the passages answer this, so it did not guess (its refusal "
-                 f"was {-result.completion.refusal_margin:.1f} logits behind its first choice; "
-                 f"generation.abstain_bias={config.generation.abstain_bias:g})")
+        progress("the model was not sure enough that the passages answer this, so it did not guess ("
+                 + refusal_words(result.completion.refusal_margin)
+                 + f"; generation.abstain_bias={config.generation.abstain_bias:g})")
     return 0
 
 

@@ -57,8 +57,8 @@ _ATTRIBUTION = re.compile(
     r"^(?:(?:based\s+on|according\s+to|as\s+(?:stated|mentioned|described|shown)\s+in)\s+" + _SOURCE + r"\s*,\s*|"
     r"(?:this|that|the)\s+(?:passages?|documents?|texts?|sources?)\s+(?:(?:directly|clearly|also)\s+)?"
     r"(?:states?|says?|mentions?|shows?|explains?|notes?)\s+(?:that\s+)?|"
-    r"(?:this|it)\s+(?:is|was|can\s+be)\s+(?:stated|seen|found|mentioned|shown|inferred)\s+(?:in|from)\s+" + _SOURCE +
-    r"\s*,?\s*(?:where|which)\s+(?:it\s+)?(?:states?|says?|mentions?)\s+(?:that\s+)?)", re.IGNORECASE)
+    r"(?:this|it)\s+(?:is|was|can\s+be)\s+(?:stated|seen|found|mentioned|shown|inferred)\s+(?:in|from)(?:\s+" + _SOURCE +
+    r")?\s*,?\s*(?:where|which)\s+(?:it\s+)?(?:states?|says?|mentions?)\s+(?:that\s+)?)", re.IGNORECASE)
 
 Kind = Literal["claim", "not_a_claim"]
 

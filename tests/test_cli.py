@@ -193,3 +193,10 @@ def test_flags_list_show_review_export(tmp_path):
     assert_one_line_error(run("flags", "review", "9999", "confirm", home=home), 4, "no statement 9999")
     assert_one_line_error(run("flags", "list", "--since", "yesterday", home=home), 4, "--since must be a date")
     assert_one_line_error(run("flags", "show", "zzz", home=home), 4, "no turn 'zzz'")
+
+
+def test_a_refusal_margin_is_said_the_right_way_round():
+    from assistant.cli import refusal_words
+
+    assert refusal_words(0.8) == "the refusal was its first choice, 0.8 logits ahead"
+    assert refusal_words(-1.25) == "its refusal was 1.2 logits behind its first choice"

@@ -99,3 +99,11 @@ def test_a_list_is_not_split_at_its_last_comma():
     assert [s.text for s in split_statements(text)] == [text]
     compound = "The licence grants a copyright license to the user, and the patent license is granted separately."
     assert len(split_statements(compound)) == 2
+
+
+def test_an_attribution_to_a_bare_citation_is_left_out_of_the_claim():
+    """Qwen's answer in a trial: 'This can be seen in [1], which states that "..."' (the citation is
+    removed before the attribution is looked for, leaving 'seen in, which states')."""
+    [statement] = split_statements('This can be seen in [1], which states that "each Contributor grants a '
+                                   'patent license to make and use the Work."')
+    assert statement.claim == "Each Contributor grants a patent license to make and use the Work."
