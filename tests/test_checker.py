@@ -209,3 +209,21 @@ def test_a_check_is_grouped_so_that_a_stop_is_looked_at_often():
     mixed = [short[0], long, short[1], short[2], {**long, "evidence": "x" * (3 * CHECK_GROUP_CHARS)}, short[3]]
     assert [[i["id"] for i in g] for g in check_groups(mixed)] == [[0], ["l"], [1, 2], ["l"], [3]]
     assert list(check_groups([])) == []
+
+
+def test_a_long_quote_of_a_passage_is_supported_though_no_window_holds_it_whole():
+    """Qwen quoted the Apache licence's 80-word patent grant; the verifier reads 40-word windows, none
+    of which held the whole quote: "unsupported (0.92)"."""
+    grant = ("Each Contributor hereby grants to You a perpetual, worldwide, non-exclusive, no-charge, royalty-free, "
+             "irrevocable patent license to make, have made, use, offer to sell, sell, import, and otherwise "
+             "transfer the Work.")
+    passage = Evidence("3. Grant of Patent License. Subject to the terms and conditions of this License,\n"
+                       + grant.replace(" worldwide,", "\n   worldwide,") + " Other terms follow.", "Apache License")
+    checker = Checker(FakeVerifier())
+    quote = '"' + grant.lower() + '"'
+    [verdict] = checker.judge([quote], [[passage]])
+    assert verdict.label == "supported" and verdict.score == 1.0
+    assert verdict.evidence.startswith("Each Contributor hereby grants") and verdict.evidence.endswith("the Work")
+    changed = grant.replace("perpetual", "temporary")
+    short = "Each Contributor hereby grants a patent license."  # short claims are left to the verifier
+    assert [v.label for v in checker.judge([changed, short], [[passage], [passage]])] == ["unsupported"] * 2
