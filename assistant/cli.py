@@ -22,7 +22,7 @@ import threading
 from typing import Any, Callable
 
 from .errors import EXIT_INTERRUPTED, AssistantError
-from .limits import Limits
+from .limits import LIMITS, Limits
 
 # flag dest -> config key
 FLAG_KEYS = {
@@ -378,11 +378,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": done.text.strip()}]
 
 
-def read_claims(path: str, progress: Callable[[str], None], limits: Limits | None = None):
+def read_claims(path: str, progress: Callable[[str], None], limits: Limits = LIMITS):
     """Valid items of a claims JSONL file, and the number of bad lines (each reported by line number)."""
     from .errors import InputError
     from .inputs import claim_item
-    from .limits import LIMITS
 
     try:
         lines = open(path, encoding="utf-8").read().splitlines()
@@ -400,7 +399,7 @@ def read_claims(path: str, progress: Callable[[str], None], limits: Limits | Non
             item, problem = None, f"not valid JSON ({err.msg})"
         else:
             try:
-                claim_item(item, limits or LIMITS, "item")
+                claim_item(item, limits, "item")
                 problem = None
             except InputError as err:
                 problem = str(err)

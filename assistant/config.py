@@ -221,7 +221,6 @@ class IndexConfig:
         _check(4 <= self.hnsw_m <= 128, "index.hnsw_m", f"must be between 4 and 128, got {self.hnsw_m}")
         _check(self.hnsw_ef_search >= 1, "index.hnsw_ef_search", f"must be >= 1, got {self.hnsw_ef_search}")
 
-
     def limits(self, base: Limits = LIMITS) -> Limits:
         """``base`` with the file budgets these settings give."""
         return base.with_changes(file_mb=self.max_file_mb, parse_seconds=self.parse_seconds,

@@ -153,7 +153,6 @@ class Turns:
     def __init__(self, max_waiting: int = 64, slots: int = 1, max_wait_s: float = 600.0):
         self._model = threading.BoundedSemaphore(slots)
         self._count = threading.Lock()
-        self.slots = slots
         self.max_waiting = max_waiting
         self.max_wait_s = max_wait_s
         self.waiting = 0

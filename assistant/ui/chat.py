@@ -14,7 +14,6 @@ from typing import Any, Iterator
 
 from .. import inputs
 from ..errors import AssistantError, InputError, TooLarge
-from ..limits import LIMITS
 from ..prompt import NO_ANSWER, Message
 from .highlight import report_html, text_html
 
@@ -40,8 +39,6 @@ def settings_from_page(passages, verifier, threshold, max_new_tokens, default_th
     threshold = _number(threshold, "the support threshold", 0, 1, open_range=True)
     moved = default_threshold is not None and threshold is not None and abs(threshold - default_threshold) > 1e-9
     return Settings(passages, verifier or None, threshold if moved else None, max_new_tokens)
-
-
 
 
 def _number(value, what: str, low: float, high: float, whole: bool = False, open_range: bool = False):
@@ -185,7 +182,7 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     question = text_of(message).strip()
     if not question:
         raise gr.Error("Type a question first.")
-    limits = getattr(services, "limits", LIMITS)
+    limits = services.limits
     try:
         inputs.question(question, limits)
     except TooLarge as err:
