@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from .config import ONNX_QUANTIZE, GenerationConfig, ModelConfig
-from .errors import ModelError
+from .errors import ModelError, first_line
 from .generate import ChatModel, Completion, TextStream
 from .prompt import Message
 
@@ -123,22 +123,37 @@ def export_folder(cfg: ModelConfig) -> tuple[Path, dict[str, Any]]:
 
 
 def _build(cfg: ModelConfig, out: Path, made_from: dict[str, Any], progress: Progress) -> None:
-    """Load the model with transformers (adapter merged), save it, run the model builder into ``out``."""
+    """Run the model builder into ``out`` on the model's full-precision folder: a GGUF's converted cache or
+    the user's folder as they are, or a copy transformers saves (an adapter merged, a hub model gathered)."""
     from .atomic import replace_folder
-    from .model import load_model
+    from .model import load_model, local_weights, resolve_source
 
     precision = made_from["precision"]
 
     def write(tmp: Path) -> None:
-        hf, scratch = tmp / ".hf", tmp / ".cache"
-        loaded = load_model(replace(cfg, backend="transformers", quantize="none", compile=False, device="cpu",
-                                    dtype="float32"), progress)
-        progress(f"exporting {loaded.name} to ONNX ({precision}) under {out.parent} (one time, about a minute)...")
-        loaded.model.save_pretrained(hf)
-        tokenizer = loaded.tokenizer
-        tokenizer.save_pretrained(hf)  # the builder writes ONNX Runtime's tokenizer files from it
-        layers = int(loaded.model.config.num_hidden_layers)
-        del loaded  # the builder reads the saved copy in a process of its own
+        scratch = tmp / ".cache"
+        source = resolve_source(cfg.name)
+        progress(f"exporting {source.label} to ONNX ({precision}) under {out.parent} (one time, a few minutes)...")
+        if cfg.adapter or source.kind not in ("gguf", "directory"):
+            # The adapter is merged (or the hub's files gathered) by transformers into a copy the builder reads.
+            hf = tmp / ".hf"
+            loaded = load_model(replace(cfg, backend="transformers", quantize="none", compile=False, device="cpu",
+                                        dtype="float32"), progress)
+            loaded.model.save_pretrained(hf)
+            loaded.tokenizer.save_pretrained(hf)
+            del loaded  # the builder reads the saved copy in a process of its own
+        else:
+            # A folder on disk already (a GGUF's converted cache, or the user's own): the builder reads it as
+            # it is; a second full-precision copy would cost the model's size in disk again (6 GB for Qwen).
+            hf = Path(local_weights(source, progress)[0])
+        from transformers import AutoConfig, AutoTokenizer
+
+        try:
+            model_config = AutoConfig.from_pretrained(str(hf), trust_remote_code=cfg.trust_remote_code)
+            layers = int(model_config.get_text_config().num_hidden_layers)
+        except (OSError, ValueError, KeyError, AttributeError) as err:
+            raise ModelError(f"cannot export {cfg.name!r} to ONNX: its config in {hf} does not read: "
+                             f"{first_line(err)}") from err
         command = [sys.executable, "-m", "onnxruntime_genai.models.builder", "-i", str(hf), "-o", str(tmp),
                    "-p", "fp32" if precision == "fp32" else "int8", "-e", "cpu", "-c", str(scratch)]
         if precision != "fp32":
@@ -150,8 +165,10 @@ def _build(cfg: ModelConfig, out: Path, made_from: dict[str, Any], progress: Pro
         if returncode != 0 or not (tmp / "genai_config.json").is_file():
             raise ModelError(f"exporting {cfg.name!r} to ONNX failed (onnxruntime-genai's builder exited with "
                              f"{returncode}): {tail or 'no output'}")
-        tokenizer.save_pretrained(tmp)  # the model's own tokenizer files and chat template
-        shutil.rmtree(hf)
+        # the model's own tokenizer files and chat template
+        AutoTokenizer.from_pretrained(str(hf), trust_remote_code=cfg.trust_remote_code).save_pretrained(tmp)
+        if hf.parent == tmp:
+            shutil.rmtree(hf)
         shutil.rmtree(scratch, ignore_errors=True)
         (tmp / "export.json").write_text(json.dumps({**made_from, "created": time.time()}, indent=2))
 

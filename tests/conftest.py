@@ -10,6 +10,7 @@ dialogue model where it tests answers.
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -32,8 +33,11 @@ def assistant_home(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def model_home(tmp_path_factory):
-    """A data home that holds the packaged model's converted cache once ``loaded_model`` ran."""
-    return tmp_path_factory.mktemp("model-home")
+    """A data home that holds the packaged models' converted caches and exports once ``loaded_model`` or
+    ``default_chat`` ran; removed after the session (Qwen's leave about 9 GB that no later run reads)."""
+    home = tmp_path_factory.mktemp("model-home")
+    yield home
+    shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -91,23 +91,19 @@ def test_int4_mlp_puts_only_the_mlp_gate_and_up_projections_in_4_bits():
         ("/model/layers.1/mlp/gate_proj/MatMul", "int4"), ("/model/layers.1/mlp/up_proj/MatMul", "int4")]
 
 
-def test_a_failed_export_says_so_and_leaves_nothing_behind(monkeypatch):
+def test_a_failed_export_says_so_and_leaves_nothing_behind(tmp_path):
     """The builder, run for real on a model folder it cannot read, fails: a ModelError naming the
     model and the builder's last words, and no half-written export in the data home."""
     from assistant import ort
 
-    class Broken:
-        config = SimpleNamespace(num_hidden_layers=2)
-
-        def save_pretrained(self, path):
-            path.mkdir(parents=True, exist_ok=True)
-            (path / "config.json").write_text(json.dumps({"model_type": "no-such-architecture"}))
-
-    monkeypatch.setattr("assistant.model.load_model",
-                        lambda cfg, progress=None: SimpleNamespace(name="broken", model=Broken(), tokenizer=Broken()))
-    cfg = ModelConfig(name="smollm2", backend="onnx")
-    with pytest.raises(ModelError, match="exporting 'smollm2' to ONNX failed \\(onnxruntime-genai's builder exited"):
+    folder = tmp_path / "unknown-model"
+    folder.mkdir()  # a config transformers reads, of an architecture the builder has no recipe for
+    (folder / "config.json").write_text(json.dumps({"model_type": "gpt2", "architectures": ["NoSuchForCausalLM"],
+                                                    "n_layer": 2}))
+    cfg = ModelConfig(name=str(folder), backend="onnx")
+    with pytest.raises(ModelError, match="exporting '.*unknown-model' to ONNX failed \\(onnxruntime-genai's builder"):
         ort.load_onnx_model(cfg, progress=lambda s: None)
+    assert [p.name for p in folder.iterdir()] == ["config.json"]  # the user's folder is only read
     out, _ = ort.export_folder(cfg)
     assert not out.exists() and not any(p.name.startswith(".") for p in out.parent.iterdir())
 
