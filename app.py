@@ -23,17 +23,17 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
     in ``reviewers`` see, review and export everyone's (see ``assistant.ui.review``)."""
     import gradio as gr
 
-    from assistant.config import VERIFIERS, CheckerConfig, ModelConfig
-    from assistant.errors import AssistantError
-    from assistant.limits import LIMITS
-    from assistant.ui import dashboard, documents, exports, review
     from assistant.ui import chat as chat_ui
+    from assistant.ui import dashboard, documents, exports, review
     from assistant.ui.services import Services
+    from core.config import VERIFIERS, CheckerConfig, ModelConfig
+    from core.errors import AssistantError
+    from core.limits import LIMITS
 
     services = Services(chat, index, flag_log, checker_config or CheckerConfig(), checker,
                         model_config=model_config or ModelConfig(), limits=limits or LIMITS)
     if not USER_TEMP_DIR:  # Gradio's own copies of uploads stay inside the data home too
-        from assistant.home import subdir
+        from core.home import subdir
 
         os.environ["GRADIO_TEMP_DIR"] = str(subdir("tmp"))
 
@@ -301,7 +301,7 @@ def read_auth(pairs: list[str], file: str | None) -> list[tuple[str, str]] | Non
     """``user:password`` pairs from the flags and the file (one a line, ``#`` comments)."""
     from pathlib import Path
 
-    from assistant.errors import InputError
+    from core.errors import InputError
 
     lines = list(pairs or [])
     if file:
@@ -321,8 +321,8 @@ def read_auth(pairs: list[str], file: str | None) -> list[tuple[str, str]] | Non
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from assistant.cli import add_common_options, add_decoding_options, config_from_args, progress_printer
-    from assistant.errors import AssistantError
+    from assistant.cli.options import add_common_options, add_decoding_options, config_from_args, progress_printer
+    from core.errors import AssistantError
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
@@ -340,15 +340,14 @@ def main(argv: list[str] | None = None) -> int:
     add_decoding_options(parser)
     args = parser.parse_args(argv)
     try:
-        from assistant.checker import make_checker
-        from assistant.generate import load_chat_model
-        from assistant.log import FlagLog
-
+        from assistant.chat.backends import load_chat_model
+        from assistant.checking.checker import make_checker
+        from assistant.flags.log import FlagLog
         from index.documents import DocumentIndex
 
         auth = read_auth(args.auth, args.auth_file)
-        from assistant.errors import ConfigError
         from assistant.serve import loopback
+        from core.errors import ConfigError
 
         if not auth and not loopback(args.host) and not args.no_login:
             raise ConfigError(f"--host {args.host} opens the page to the network, and without a login anyone who "

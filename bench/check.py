@@ -75,9 +75,9 @@ def main() -> int:
 
     import torch
 
-    from assistant.checker import Checker, Evidence, check_claims
-    from assistant.config import CheckerConfig
-    from assistant.verifiers import make_verifier
+    from assistant.checking.checker import Checker, Evidence, check_claims
+    from assistant.checking.verifiers import make_verifier
+    from core.config import CheckerConfig
 
     options = {"model": args.nli_model} if args.verifier == "nli" else {}
     verifier = make_verifier(args.verifier, **options)

@@ -20,8 +20,8 @@ from nothing, in a home of their own). ``NAME@N`` runs a variant on N threads (t
 run through llama.cpp on the same GGUF, and every variant gets a ratio to it.
 ``--in-thread`` runs each measurement in a new thread, as the app does (``ChatModel.stream``
 generates in a worker thread). Models are prepared in a thread that ends, as the product
-prepares them (``assistant.device.own_thread``): a thread left holding an OpenMP team
-halves the speed of the int4 kernels everywhere else (``bench/omp_teams.py``).
+prepares them (``core.device.own_thread``): a thread left holding an OpenMP team
+halves the speed of the int4 kernels everywhere else (``bench/experiments/omp_teams.py``).
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ t = time.perf_counter()
 import torch, transformers
 from transformers.models.llama import modeling_llama, tokenization_llama  # what loading imports lazily
 imports = time.perf_counter() - t
-from assistant.config import ModelConfig
-from assistant.model import load_model
+from core.config import ModelConfig
+from assistant.chat.model import load_model
 m = load_model(ModelConfig(name=MODEL), progress=lambda s: None)
 print(json.dumps({"import_seconds": imports, "load_seconds": m.load_seconds,
                   "process_seconds": time.perf_counter() - t, "from_cache": m.from_cache}))
@@ -133,7 +133,7 @@ def measure(model, input_ids, n_new: int, repeats: int, **gen_kwargs) -> dict:
 
 
 def measure_onnx(loaded, input_ids, n_new: int, repeats: int) -> dict:
-    """``measure`` for a model loaded by ``assistant.ort`` (ONNX Runtime GenAI): the same prompt,
+    """``measure`` for a model loaded by ``assistant.chat.onnx`` (ONNX Runtime GenAI): the same prompt,
     greedy, exactly ``n_new`` tokens (end-of-sequence held back by a minimum length)."""
     import onnxruntime_genai as og
 
@@ -175,14 +175,14 @@ def build_variant(name: str, base, model_name: str = "smollm2"):
     if name in ("int8", "int8_static"):
         model = torch.ao.quantization.quantize_dynamic(copy.deepcopy(base), {torch.nn.Linear}, dtype=torch.qint8)
     if name in ("int4", "int4_compile", "int4_decode"):  # what model.quantize = int4 / int4_decode ships
-        from assistant.quantize import quantize_int4
+        from assistant.chat.quantize import quantize_int4
 
         model = copy.deepcopy(base)
         quantize_int4(model, keep_float=name == "int4_decode")
     if name == "bf16":
         model = copy.deepcopy(base).to(torch.bfloat16)
     if name == "int4_compile":  # what model.quantize = int4 with model.compile = true ships
-        from assistant.generate import static_compiled_kwargs
+        from assistant.chat.transformers import static_compiled_kwargs
 
         kwargs.update(static_compiled_kwargs())
     if name in ("static_cache", "int8_static", "compile"):
@@ -191,8 +191,8 @@ def build_variant(name: str, base, model_name: str = "smollm2"):
         model = copy.deepcopy(base)
         model.forward = torch.compile(model.forward, dynamic=False)
     if name in ONNX_VARIANTS:  # what model.backend = onnx ships: exported (first time) and loaded
-        from assistant.config import ModelConfig
-        from assistant.ort import load_onnx_model
+        from assistant.chat.onnx import load_onnx_model
+        from core.config import ModelConfig
 
         model = load_onnx_model(ModelConfig(name=model_name, backend="onnx", quantize=ONNX_VARIANTS[name],
                                             threads=torch.get_num_threads()), progress=lambda s: None)
@@ -242,15 +242,15 @@ def main() -> int:
         if not args.skip_load:
             result["load"] = load_times(Path(home) / "load", args.model)
         if args.reuse_models:
-            from assistant.home import data_home
+            from core.home import data_home
 
             (data_home() / "models").mkdir(parents=True, exist_ok=True)
             (Path(home) / "models").symlink_to(data_home() / "models")
         os.environ["ASSISTANT_HOME"] = home
-        from assistant.config import ModelConfig
-        from assistant.device import own_thread
-        from assistant.model import load_model
-        from assistant.prompt import build_messages
+        from assistant.chat.model import load_model
+        from assistant.chat.prompt import build_messages
+        from core.config import ModelConfig
+        from core.device import own_thread
 
         loaded = load_model(ModelConfig(name=args.model), progress=lambda s: None)
         result["model"] = loaded.name
@@ -261,7 +261,7 @@ def main() -> int:
         for name in [v for v in args.variants.split(",") if v]:
             base_name, _, on = name.partition("@")  # "int4@1": the int4 variant on 1 torch thread
             torch.set_num_threads(int(on) if on else threads)
-            # as the product prepares models: in a thread that ends (assistant.device.own_thread)
+            # as the product prepares models: in a thread that ends (core.device.own_thread)
             model, kwargs, prep = own_thread(build_variant)(base_name, loaded.model, args.model)
             start = time.perf_counter()
             how = measure_onnx if base_name in ONNX_VARIANTS else measure

@@ -56,7 +56,7 @@ def generate_rate(model, tok, prompts: list[str], n_new: int, repeats: int) -> d
 
 
 def checker_rate(device: str, pairs: int = 512) -> dict:
-    from assistant.verifiers.trained import TrainedVerifier
+    from assistant.checking.verifiers.trained import TrainedVerifier
 
     verifier = TrainedVerifier(device=device)
     data = [("The head office of Acme is in Bergen, Norway. It employs 450 people and makes ship engines.",
@@ -83,8 +83,8 @@ def main() -> int:
 
     import torch
 
-    from assistant.config import ModelConfig
-    from assistant.model import load_model
+    from assistant.chat.model import load_model
+    from core.config import ModelConfig
 
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         print("error: no CUDA GPU here (torch.cuda.is_available() is False); use --device cpu for a smoke test",

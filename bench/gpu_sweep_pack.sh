@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Pack what bench/verifier_sweep.py needs on a GPU machine that has torch and transformers but not this
+# Pack what bench/experiments/verifier_sweep.py needs on a GPU machine that has torch and transformers but not this
 # project's virtual environment, its packaged models or ../shared/data, and that takes at most 64 MiB of files.
 #   bash bench/gpu_sweep_pack.sh pack      # writes .devdata/ (git-ignored), un-tracks the shipped weights
 #   bash bench/gpu_sweep_pack.sh restore   # tracks the shipped weights again (run it right after the GPU run)
@@ -8,12 +8,12 @@
 # does not read them: `pack` leaves them on disk and only stops git from tracking them until `restore`.
 # On the GPU machine (from the repository root):
 #   mkdir -p /tmp/d && tar -xJf .devdata/data.tar.xz -C /tmp/d &&
-#   python3 bench/verifier_sweep.py --base .devdata/minilm --nli /tmp/d/data/nli \
+#   python3 bench/experiments/verifier_sweep.py --base .devdata/minilm --nli /tmp/d/data/nli \
 #     --grounding /tmp/d/data/grounding --soft-overlap-model .devdata/minilm --work /tmp/work --out "$OUT" \
 #     --device cuda --deadline 460
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WEIGHTS=assistant/verifiers/minilm-nli/model.safetensors
+WEIGHTS=assistant/checking/verifiers/minilm-nli/model.safetensors
 case "${1:-}" in
   pack)
     grep -qx '/.devdata/' .git/info/exclude 2>/dev/null || echo '/.devdata/' >> .git/info/exclude

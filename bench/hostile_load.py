@@ -134,7 +134,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(RESULTS / "hostile_load.json"))
     args = parser.parse_args()
 
-    from assistant.home import data_home
+    from core.home import data_home
 
     home = Path(tempfile.mkdtemp(prefix="bench-hostile-load-"))
     (home / "models").symlink_to(data_home() / "models")

@@ -63,7 +63,7 @@ def write_corpus(folder: Path, source: Path, n_docs: int) -> int:
 
 def bench_ingest(n_docs: int, source: Path, repeats: int) -> dict:
     """End-to-end ingest vs a bare encode of the same chunks, alternated ``repeats`` times (medians)."""
-    from assistant.config import IndexConfig
+    from core.config import IndexConfig
     from index.documents import DocumentIndex
     from index.embed import Embedder
 
@@ -123,7 +123,7 @@ def exact_top10(vectors: np.ndarray, queries: np.ndarray) -> np.ndarray:
 
 
 def bench_search(n: int, n_queries: int, seed: int = 0) -> dict:
-    from assistant.config import IndexConfig
+    from core.config import IndexConfig
     from index.vectors import IndexSpec, VectorIndex
 
     cfg = IndexConfig()

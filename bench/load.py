@@ -31,7 +31,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import RESULTS, ROOT, write_result  # noqa: E402
 
-
 NAMES = [a + b + c for c in ("", "ika", "ossa") for a in ("Zor", "Kel", "Vam", "Tru", "Pex", "Mor", "Lin", "Qua", "Dov", "Sil")
          for b in ("blat", "dranix", "vexor", "tiquel", "sornet")]  # 150 made-up companies
 CITIES = ["Bergen", "Lyon", "Porto", "Graz", "Turku", "Ghent", "Brno"]

@@ -26,7 +26,7 @@ from bench.common import RESULTS, ROOT, write_result  # noqa: E402
 BATCH = r"""
 import json, resource, sys, time
 from pathlib import Path
-from assistant.config import IndexConfig
+from core.config import IndexConfig
 from index.documents import DocumentIndex
 folder = Path(sys.argv[1])
 index = DocumentIndex(IndexConfig(), root=folder.parent / "index")
@@ -56,7 +56,7 @@ def main() -> int:
     parser.add_argument("--cases", default="xml-bomb.docx,shared-stream.pdf")
     parser.add_argument("--out", default=str(RESULTS / "parse_budgets.json"))
     args = parser.parse_args()
-    from assistant.limits import LIMITS
+    from core.limits import LIMITS
     from tests.hostile import UPLOADS
 
     work = Path(tempfile.mkdtemp(prefix="bench-parse-budgets-"))

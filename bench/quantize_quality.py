@@ -41,9 +41,9 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="bench-quantize-"))
     os.environ["ASSISTANT_HOME"] = str(folder / "home")
 
-    from assistant.checker import make_checker
-    from assistant.config import load_config
-    from assistant.generate import chat_for
+    from assistant.chat.backends import chat_for
+    from assistant.checking.checker import make_checker
+    from core.config import load_config
     from finetune.demo import make_corpus
     from finetune.evaluate import evaluate
     from index.documents import DocumentIndex

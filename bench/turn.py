@@ -39,10 +39,10 @@ def main() -> int:
 
     home = Path(tempfile.mkdtemp(prefix="bench-turn-"))
     os.environ["ASSISTANT_HOME"] = str(home)
-    from assistant.answer import prepare
-    from assistant.checker import Evidence, make_checker
-    from assistant.config import CheckerConfig, GenerationConfig, IndexConfig, ModelConfig
-    from assistant.generate import chat_for
+    from assistant.chat.answer import prepare
+    from assistant.chat.backends import chat_for
+    from assistant.checking.checker import Evidence, make_checker
+    from core.config import CheckerConfig, GenerationConfig, IndexConfig, ModelConfig
     from finetune.demo import make_corpus
     from index.documents import DocumentIndex
 

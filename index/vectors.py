@@ -139,7 +139,7 @@ class VectorIndex:
         """Write atomically: a temp file, fsync, then rename over the old one."""
         import faiss
 
-        from assistant.errors import storage_error
+        from core.errors import storage_error
 
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:

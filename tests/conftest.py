@@ -43,8 +43,8 @@ def model_home(tmp_path_factory):
 @pytest.fixture(scope="session")
 def loaded_model(model_home):
     """The real packaged model, loaded (and converted from GGUF) once for the session."""
-    from assistant.config import ModelConfig
-    from assistant.model import load_model
+    from assistant.chat.model import load_model
+    from core.config import ModelConfig
 
     previous = os.environ.get("ASSISTANT_HOME")
     os.environ["ASSISTANT_HOME"] = str(model_home)
@@ -59,10 +59,10 @@ def loaded_model(model_home):
 
 @pytest.fixture(scope="session")
 def chat_model(loaded_model):
-    from assistant.config import GenerationConfig
-    from assistant.generate import ChatModel
+    from assistant.chat.transformers import TransformersChat
+    from core.config import GenerationConfig
 
-    return ChatModel(loaded_model, GenerationConfig(max_new_tokens=24))
+    return TransformersChat(loaded_model, GenerationConfig(max_new_tokens=24))
 
 
 @pytest.fixture(scope="session")
@@ -70,8 +70,8 @@ def default_chat(model_home):
     """The default dialogue model (``ModelConfig()``: on a CPU, Qwen2.5-Coder-1.5B exported to
     ONNX), joined, converted and exported once for the session into ``model_home``; later
     loads there (the ``assistant`` command in a subprocess) read the export."""
-    from assistant.config import GenerationConfig, ModelConfig
-    from assistant.generate import chat_for
+    from assistant.chat.backends import chat_for
+    from core.config import GenerationConfig, ModelConfig
 
     previous = os.environ.get("ASSISTANT_HOME")
     os.environ["ASSISTANT_HOME"] = str(model_home)
@@ -95,7 +95,7 @@ def embedder():
 @pytest.fixture
 def doc_index(tmp_path, embedder):
     """An empty document index in a temp folder, sharing the session's embedder."""
-    from assistant.config import IndexConfig
+    from core.config import IndexConfig
     from index.documents import DocumentIndex
 
     idx = DocumentIndex(IndexConfig(batch_size=8), root=tmp_path / "index", embedder=embedder)

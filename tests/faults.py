@@ -48,11 +48,11 @@ def tiny_adapter_writer(version: int):
 
 def stock(home: Path) -> dict:
     """Documents, a reviewed flag log, an export and an adapter in ``home``; returns handles."""
-    from assistant.atomic import replace_folder
-    from assistant.config import IndexConfig
-    from assistant.log import FlagLog
+    from assistant.flags.log import FlagLog
     from assistant.ui import exports
     from assistant.ui.documents import add_uploads
+    from core.atomic import replace_folder
+    from core.config import IndexConfig
     from index.documents import DocumentIndex
     from tests.test_log import checked_turn
 
@@ -90,11 +90,11 @@ def attempt(fn) -> list:
 
 
 def full(home: Path, mode: str) -> dict:
-    from assistant.atomic import replace_folder
-    from assistant.config import IndexConfig
-    from assistant.log import FlagLog
+    from assistant.flags.log import FlagLog
     from assistant.ui import exports
     from assistant.ui.documents import add_uploads
+    from core.atomic import replace_folder
+    from core.config import IndexConfig
     from index.documents import DocumentIndex
     from tests.test_log import checked_turn
 
@@ -146,8 +146,8 @@ def full(home: Path, mode: str) -> dict:
 
 
 def export_loop(home: Path) -> None:
-    from assistant.log import FlagLog
-    from finetune.export import export
+    from assistant.flags.export import export
+    from assistant.flags.log import FlagLog
 
     log = FlagLog(home / "log.sqlite")
     print("ready", flush=True)
@@ -156,7 +156,7 @@ def export_loop(home: Path) -> None:
 
 
 def adapter_loop(out: Path) -> None:
-    from assistant.atomic import replace_folder
+    from core.atomic import replace_folder
 
     def writer(version: int):
         def write(folder: Path) -> None:
@@ -178,8 +178,8 @@ UPLOAD_VERSIONS = [f"# Acme\n\nVersion {v}: the head office of Acme is in Bergen
 
 
 def upload_loop(home: Path) -> None:
-    from assistant.config import IndexConfig
     from assistant.ui.documents import add_uploads
+    from core.config import IndexConfig
     from index.documents import DocumentIndex
 
     os.environ["ASSISTANT_HOME"] = str(home)

@@ -35,7 +35,7 @@ MARKDOWN = ("See [the manual](javascript:alert(1)) and ![](http://attacker.examp
             "at www.attacker.example or <http://attacker.example> $$x$$.")
 
 
-# Requests to `assistant serve` past its budgets (assistant/limits.py).
+# Requests to `assistant serve` past its budgets (core/limits.py).
 def many_messages(n: int = 10_000) -> dict:
     """A chat request of ``n`` messages (the model would read only the last few)."""
     return {"messages": [{"role": "user", "content": "hi"}] * n}

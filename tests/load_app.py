@@ -12,7 +12,7 @@ import sys
 import time
 from types import SimpleNamespace
 
-from assistant.config import GenerationConfig
+from core.config import GenerationConfig
 
 
 class QuickChat:
@@ -34,9 +34,9 @@ class QuickChat:
 
 def main(argv: list[str]) -> int:
     from app import build_demo, serve
-    from assistant.checker import make_checker
-    from assistant.config import CheckerConfig, IndexConfig
-    from assistant.log import FlagLog
+    from assistant.checking.checker import make_checker
+    from assistant.flags.log import FlagLog
+    from core.config import CheckerConfig, IndexConfig
     from index.documents import DocumentIndex
 
     index = DocumentIndex(IndexConfig(batch_size=8))

@@ -1,8 +1,8 @@
 import pytest
 
-from assistant.answer import answer, cited_numbers
-from assistant.generate import Completion, refusal_margin
-from assistant.prompt import NO_ANSWER
+from assistant.chat.answer import answer, cited_numbers
+from assistant.chat.base import Completion, refusal_margin
+from assistant.chat.prompt import NO_ANSWER
 
 
 def test_cited_numbers_in_order_and_in_range():

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from assistant.batching import BatchedChat
-from assistant.config import GenerationConfig
+from assistant.chat.batching import BatchedChat
+from core.config import GenerationConfig
 
 pytestmark = pytest.mark.model
 
@@ -58,7 +58,7 @@ def test_each_request_keeps_its_own_limit_and_a_cancelled_one_leaves_the_rest(ch
 
 
 def test_a_prompt_too_long_fails_alone(chat_model):
-    from assistant.errors import InputError
+    from core.errors import InputError
 
     batched = BatchedChat(chat_model, max_batch=8, gather_s=0.2)
     huge = "word " * 20000

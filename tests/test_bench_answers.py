@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.prompt import NO_ANSWER
+from assistant.chat.prompt import NO_ANSWER
 from bench import answers
 
 

@@ -49,9 +49,9 @@ def app_url(default_chat, tmp_path_factory, embedder):
     import os
 
     from app import build_demo, serve
-    from assistant.checker import make_checker
-    from assistant.config import CheckerConfig, IndexConfig
-    from assistant.log import FlagLog
+    from assistant.checking.checker import make_checker
+    from assistant.flags.log import FlagLog
+    from core.config import CheckerConfig, IndexConfig
     from index.documents import DocumentIndex
 
     home = tmp_path_factory.mktemp("browser-home")

@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 
-from assistant.checker import Checker, Evidence, contextualize
-from assistant.config import CheckerConfig
+from assistant.checking.checker import Checker, Evidence, contextualize
+from core.config import CheckerConfig
 
 
 class FakeVerifier:
@@ -56,7 +56,7 @@ def test_each_statement_gets_a_verdict_with_its_evidence():
 
 
 def test_statements_split_by_the_caller_are_the_ones_judged():
-    from assistant.statements import split_statements
+    from assistant.checking.statements import split_statements
 
     answer = "Hello! The head office is in Bergen. Acme makes rockets."
     statements = split_statements(answer)[:2]  # the caller (the chat page) split it already
@@ -149,7 +149,7 @@ def test_long_evidence_costs_a_bounded_number_of_verifier_calls():
 
 
 def test_a_verifier_trained_on_posed_answers_reads_every_claim_as_the_answer_to_its_question():
-    from assistant.verifiers.base import pose
+    from assistant.checking.verifiers.base import pose
 
     class Posed(FakeVerifier):
         reads_questions = True
@@ -176,7 +176,7 @@ def test_lead_ins_are_not_claims_and_are_not_checked():
 
 
 def test_the_question_a_message_asks_is_its_last_asking_sentence():
-    from assistant.checker import question_in
+    from assistant.checking.checker import question_in
 
     assert question_in("Where is the head office?") == "Where is the head office?"
     assert question_in("I read the report. Where is the head office? Thanks!") == "Where is the head office?"
@@ -186,7 +186,7 @@ def test_the_question_a_message_asks_is_its_last_asking_sentence():
 
 
 def test_a_remark_is_not_posed_as_a_question():
-    from assistant.verifiers.base import pose
+    from assistant.checking.verifiers.base import pose
 
     class Posed(FakeVerifier):
         reads_questions = True
@@ -201,7 +201,7 @@ def test_a_remark_is_not_posed_as_a_question():
 
 
 def test_a_check_is_grouped_so_that_a_stop_is_looked_at_often():
-    from assistant.checker import CHECK_GROUP, CHECK_GROUP_CHARS, check_groups
+    from assistant.checking.checker import CHECK_GROUP, CHECK_GROUP_CHARS, check_groups
 
     short = [{"id": n, "claim": "c", "evidence": "e"} for n in range(19)]
     assert [len(g) for g in check_groups(short)] == [CHECK_GROUP, CHECK_GROUP, 3]

@@ -7,8 +7,8 @@ what the dialogue model wrote about them.
 
 import pytest
 
-from assistant.checker import Checker, Evidence, check_claims
-from assistant.config import CheckerConfig
+from assistant.checking.checker import Checker, Evidence, check_claims
+from core.config import CheckerConfig
 
 USERS_AND_GROUPS = Evidence(
     "operator Historically, the operator user account was used by system operators with low privilege to dump "
@@ -29,7 +29,7 @@ APACHE = Evidence(
 
 @pytest.fixture(scope="module")
 def checker():
-    from assistant.verifiers import make_verifier
+    from assistant.checking.verifiers import make_verifier
 
     return Checker(make_verifier("trained"), CheckerConfig())
 

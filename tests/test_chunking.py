@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.sentences import split_sentences
 from index.chunk import chunk_document
 from index.load import Document
-from index.sentences import split_sentences
 
 TEXT = ("Dr. Smith moved to Bergen in 2001. He arrived at 3.5 p.m. on a Monday! Was it raining? "
         "\"Yes.\" The U.S. office, e.g. the one in Boston, stayed open.\n\n- first item\n- second item\n"

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from assistant.config import ONNX_DEFAULT
+from core.config import ONNX_DEFAULT
 
 
 def run(*args, home, input=None, timeout=300):
@@ -127,7 +127,7 @@ def test_ask_answers_from_documents_with_passages(default_chat, model_home, tmp_
                                   for st in statements)
         assert all(out["answer"][st["start"]:st["end"]] == st["text"] for st in statements)
         assert out["check"]["verifier"] == "trained"
-        from assistant.log import FlagLog  # the turn is in the log, with its passages and verdicts
+        from assistant.flags.log import FlagLog  # the turn is in the log, with its passages and verdicts
 
         turn = FlagLog(model_home / "log.sqlite").turn(out["turn_id"])
         assert turn.answer == out["answer"] and turn.passages[0]["title"] == "Acme"
@@ -167,7 +167,7 @@ def test_check_answer_json_marks_every_statement(tmp_path):
 
 
 def test_flags_list_show_review_export(tmp_path):
-    from assistant.log import FlagLog
+    from assistant.flags.log import FlagLog
     from tests.test_log import checked_turn
 
     home = tmp_path / "h"
@@ -196,7 +196,7 @@ def test_flags_list_show_review_export(tmp_path):
 
 
 def test_a_refusal_margin_is_said_the_right_way_round():
-    from assistant.cli import refusal_words
+    from assistant.cli.ask import refusal_words
 
     assert refusal_words(0.8) == "the refusal was its first choice, 0.8 logits ahead"
     assert refusal_words(-1.25) == "its refusal was 1.2 logits behind its first choice"

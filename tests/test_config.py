@@ -1,8 +1,7 @@
 import pytest
 
-from assistant.config import (Config, GenerationConfig, ModelConfig, describe_keys, known_keys, load_config,
-                              parse_assignment)
-from assistant.errors import ConfigError
+from core.config import Config, GenerationConfig, ModelConfig, describe_keys, known_keys, load_config, parse_assignment
+from core.errors import ConfigError
 
 
 def test_defaults_come_from_the_dataclasses():
@@ -15,7 +14,7 @@ def test_defaults_come_from_the_dataclasses():
 
 
 def test_auto_picks_the_onnx_export_on_a_cpu_and_transformers_where_asked_for(monkeypatch):
-    import assistant.config as config
+    import core.config as config
 
     monkeypatch.setattr(config, "_has_gpu", lambda: False)
     cpu = ModelConfig().resolved()

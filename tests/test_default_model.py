@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import answer
-from assistant.prompt import NO_ANSWER
+from assistant.chat.answer import answer
+from assistant.chat.prompt import NO_ANSWER
 
 pytestmark = pytest.mark.model
 
@@ -34,7 +34,7 @@ def velotron(doc_index, tmp_path):
 
 
 def test_the_default_is_the_packaged_qwen_exported_for_the_cpu(default_chat):
-    from assistant.config import ONNX_DEFAULT, ModelConfig
+    from core.config import ONNX_DEFAULT, ModelConfig
 
     assert "qwen2.5-coder-1.5b-instruct" in default_chat.name
     if ModelConfig().resolved().backend == "onnx":  # no GPU here
@@ -57,8 +57,8 @@ def test_an_answer_from_the_document_is_right_and_cites_it(default_chat, velotro
 def test_a_question_the_document_does_not_answer_is_refused(default_chat, velotron):
     """The reader gets the refusal: the model says it, or the checker withholds what it said
     instead (``checker.withhold``), as the page and ``assistant ask`` do; a right answer is kept."""
-    from assistant.checker import Evidence, make_checker, withheld
-    from assistant.config import CheckerConfig
+    from assistant.checking.checker import Evidence, make_checker, withheld
+    from core.config import CheckerConfig
 
     checker = make_checker(CheckerConfig(), velotron)
     for question, answerable in (("What is the name of Velotron's chief financial officer?", False),

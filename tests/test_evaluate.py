@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.checker import Checker
-from assistant.errors import InputError
+from assistant.checking.checker import Checker
+from core.errors import InputError
 from finetune.evaluate import contains, evaluate, read_questions, token_f1
 from tests.test_checker import FakeVerifier
 
@@ -23,10 +23,10 @@ def test_question_files(tmp_path):
                     '{"question": "C?", "split": "held_out"}\n')
     assert [r["question"] for r in read_questions(path)] == ["A?", "C?"]
     path.write_text('{"question": "A?"}\nnot json\n')
-    with pytest.raises(InputError, match="line 2 is not JSON"):
+    with pytest.raises(InputError, match="line 2: not valid JSON"):
         read_questions(path)
     path.write_text('{"answer": "x"}\n')
-    with pytest.raises(InputError, match="line 1 has no \"question\""):
+    with pytest.raises(InputError, match="line 1: no \"question\" string"):
         read_questions(path)
 
 

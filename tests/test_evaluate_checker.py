@@ -4,7 +4,7 @@ how it refuses a bad file. The overlap backend keeps it fast (no model loads).""
 import json
 
 from finetune import evaluate_checker
-from finetune.calibrate import half
+from finetune.data import half
 from finetune.metrics import roc_auc
 
 FACTS = [("Tromso", 1200), ("Bergen", 900), ("Oslo", 450), ("Turku", 300), ("Ghent", 750), ("Brno", 60),
@@ -41,7 +41,7 @@ def test_it_reports_auc_with_its_interval_halves_and_fever(tmp_path, capsys):
     assert evaluate_checker.main(["--backends", "overlap", "--data", str(data), "--fever", str(fever),
                                   "--out", str(out)]) == 0
     numbers = json.loads(out.read_text())["overlap"]["plants"]
-    from assistant.verifiers.overlap import overlap
+    from assistant.checking.verifiers.overlap import overlap
 
     truth = [r["label"] == "supported" for r in rows]
     assert numbers["rows"] == len(rows)
@@ -62,7 +62,7 @@ def test_a_bad_line_is_named_before_anything_is_measured(tmp_path, capsys):
     (data / "a.jsonl").write_text(json.dumps(grounding_rows()[0]) + "\n" + json.dumps({"id": "y", "claim": "x"}) + "\n")
     out = tmp_path / "checker.json"
     assert evaluate_checker.main(["--backends", "overlap", "--data", str(data), "--out", str(out)]) == 4
-    assert "a.jsonl:2: a row needs id, evidence, claim, label; this one has no evidence, label" in capsys.readouterr().err
+    assert "a.jsonl: line 2: a row needs id, evidence, claim, label; this one has no evidence, label" in capsys.readouterr().err
     assert not out.exists()
 
 

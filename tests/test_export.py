@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from assistant.errors import InputError
-from assistant.log import FlagLog
-from finetune.export import FORMATS, export, split_of
+from assistant.flags.export import FORMATS, export, split_of
+from assistant.flags.log import FlagLog
+from core.errors import InputError
 from tests.test_log import ANSWER, checked_turn
 
 CORRECTED = "The head office is in Bergen [1]. The canteen is not open on Sundays [2]."

@@ -85,8 +85,8 @@ def kill_repeatedly(args: list[str], rounds: int, check, seed: int = 7, window=(
 
 
 def test_sigkill_during_export_leaves_the_old_file_whole_and_the_next_export_tidies_up(tmp_path):
-    from assistant.log import FlagLog
-    from finetune.export import export, remove_stale_temp_files
+    from assistant.flags.export import export, remove_stale_temp_files
+    from assistant.flags.log import FlagLog
     from tests.test_log import checked_turn
 
     home = tmp_path / "home"
@@ -110,7 +110,7 @@ def test_sigkill_during_export_leaves_the_old_file_whole_and_the_next_export_tid
 
 
 def test_sigkill_during_adapter_saving_leaves_one_whole_version(tmp_path):
-    from assistant.atomic import recover_folder
+    from core.atomic import recover_folder
 
     out = tmp_path / "adapters" / "a1"
     versions = []
@@ -128,8 +128,8 @@ def test_sigkill_during_adapter_saving_leaves_one_whole_version(tmp_path):
 
 
 def test_sigkill_during_upload_keeps_the_document_and_a_whole_file(tmp_path):
-    from assistant.config import IndexConfig
     from assistant.ui.documents import recover_uploads
+    from core.config import IndexConfig
     from index.documents import DocumentIndex
     from tests.faults import UPLOAD_VERSIONS
 

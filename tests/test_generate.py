@@ -4,10 +4,10 @@ import threading
 
 import pytest
 
-from assistant.config import GenerationConfig, ModelConfig
-from assistant.errors import InputError, ModelError
-from assistant.model import gguf_cache_dir, load_model, packaged_gguf
-from assistant.prompt import Passage, build_messages
+from assistant.chat.model import gguf_cache_dir, load_model, packaged_gguf
+from assistant.chat.prompt import Passage, build_messages
+from core.config import GenerationConfig, ModelConfig
+from core.errors import InputError, ModelError
 
 pytestmark = pytest.mark.model
 

@@ -3,7 +3,7 @@
 import re
 from html import unescape
 
-from assistant.checker import Checker, Evidence
+from assistant.checking.checker import Checker, Evidence
 from assistant.ui.highlight import report_html, statement_html
 from tests.test_checker import FakeVerifier
 from tests.test_log import ANSWER, PASSAGES

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from assistant.home import data_home, subdir
+from core.home import data_home, subdir
 
 
 def test_data_home_follows_the_environment(assistant_home):

@@ -21,14 +21,14 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
-from assistant.config import GenerationConfig, IndexConfig, load_config
-from assistant.errors import ConfigError, InputError
-from assistant.log import FlagLog
-from assistant.prompt import Passage, build_messages, defuse
+from assistant.chat.prompt import Passage, build_messages, defuse
+from assistant.flags.log import FlagLog
 from assistant.ui import chat as chat_ui
 from assistant.ui import exports
 from assistant.ui.documents import add_uploads, display_name
 from assistant.ui.highlight import text_html
+from core.config import GenerationConfig, IndexConfig, load_config
+from core.errors import ConfigError, InputError
 from index.documents import DocumentIndex
 from tests.hostile import CLAIM_LINES, INJECTION, SCRIPT, UPLOADS, write_corpus
 
@@ -169,7 +169,7 @@ def test_the_same_name_twice_in_one_upload_keeps_the_first_and_names_the_second(
 
 # -- the command line: `assistant docs add` a folder of every file, `assistant check --input` -------------
 def cli(capsys, *argv) -> tuple[int, str, str]:
-    from assistant.cli import main
+    from assistant.cli.main import main
 
     code = main([*map(str, argv), "--home", os.environ["ASSISTANT_HOME"]])
     out = capsys.readouterr()
@@ -337,7 +337,7 @@ CHAT = {
 
 @pytest.mark.parametrize("case", list(CHAT))
 def test_chat(home, index, case):
-    from assistant.checker import Checker
+    from assistant.checking.checker import Checker
     from assistant.ui.services import Services
     from tests.test_checker import FakeVerifier
 
@@ -375,8 +375,8 @@ MODEL_SETTINGS = {
 
 @pytest.mark.parametrize("case", list(MODEL_SETTINGS))
 def test_loading_another_model(home, case):
-    from assistant.errors import AssistantError
     from assistant.ui.services import Services
+    from core.errors import AssistantError
 
     name, adapter, fragment = MODEL_SETTINGS[case]
     chat = Scripted("unchanged")

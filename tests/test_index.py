@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
-from assistant.config import IndexConfig
-from assistant.errors import ConfigError, InputError
+from core.config import IndexConfig
+from core.errors import ConfigError, InputError
 from index.documents import DocumentIndex
 from index.retriever import IndexRetriever
 from tests.fixtures import make_docx, make_pdf

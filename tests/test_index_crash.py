@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from assistant.config import IndexConfig
+from core.config import IndexConfig
 from index.chunk import chunk_document
 from index.documents import DocumentIndex
 from index.load import load_path

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.log import FlagLog
+from assistant.flags.log import FlagLog
 from bench.load import rss_mb, wave
 from tests.test_ui_chat import free_port
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.checker import Checker, Evidence
-from assistant.db import applied_migrations
-from assistant.errors import InputError
-from assistant.log import MIGRATIONS, FlagLog
+from assistant.checking.checker import Checker, Evidence
+from assistant.flags.log import MIGRATIONS, FlagLog
+from core.db import applied_migrations
+from core.errors import InputError
 from tests.test_checker import FakeVerifier
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,7 +102,7 @@ def test_feedback(tmp_path):
 
 WRITER = """
 import sys
-from assistant.log import FlagLog
+from assistant.flags.log import FlagLog
 from tests.test_log import checked_turn
 log = FlagLog(sys.argv[1])
 for n in range(int(sys.argv[2])):
@@ -184,7 +184,7 @@ def test_turn_headings_read_many_turns_in_chunks_without_loading_them(tmp_path):
 def test_select_in_asks_in_chunks_and_misses_no_row():
     import sqlite3
 
-    from assistant.db import select_in
+    from core.db import select_in
 
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")

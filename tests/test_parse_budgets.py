@@ -13,9 +13,9 @@ import time
 
 import pytest
 
-from assistant.config import IndexConfig
-from assistant.errors import ConfigError
-from assistant.limits import LIMITS
+from core.config import IndexConfig
+from core.errors import ConfigError
+from core.limits import LIMITS
 from index.documents import DocumentIndex
 from index.parse_worker import Parser
 from tests.hostile import UPLOADS, xml_bomb_docx
@@ -175,7 +175,7 @@ def test_parse_budgets_are_checked(key, value, message):
 
 
 def test_the_config_defaults_are_the_limits_modules_and_every_budget_is_a_setting():
-    from assistant.config import load_config
+    from core.config import load_config
 
     assert load_config(file=False, environ={}).limits() == LIMITS
     env = {"ASSISTANT_INDEX_MAX_PAGES": "7", "ASSISTANT_INDEX_MAX_TEXT_CHARS": "900",

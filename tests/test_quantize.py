@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from assistant.config import ConfigError, ModelConfig
-from assistant.quantize import Int4Linear, quantize_int4
+from assistant.chat.quantize import Int4Linear, quantize_int4
+from core.config import ConfigError, ModelConfig
 
 
 def test_an_int4_layer_computes_what_the_float_layer_does():
@@ -18,7 +18,7 @@ def test_an_int4_layer_computes_what_the_float_layer_does():
 
 
 def test_keeping_the_float_weight_reads_many_rows_exactly_and_one_row_in_int4():
-    from assistant.quantize import FLOAT_ROWS
+    from assistant.chat.quantize import FLOAT_ROWS
 
     torch.manual_seed(2)
     linear = torch.nn.Linear(128, 48, bias=True)
@@ -60,23 +60,23 @@ def test_the_setting_is_checked():
 @pytest.mark.model
 @pytest.mark.parametrize("quantize", ["int4", "int4_decode"])
 def test_the_packaged_model_quantized_to_int4_still_answers(model_home, loaded_model, monkeypatch, quantize):
-    from assistant.config import GenerationConfig
-    from assistant.generate import ChatModel
-    from assistant.model import load_model
+    from assistant.chat.model import load_model
+    from assistant.chat.transformers import TransformersChat
+    from core.config import GenerationConfig
 
     monkeypatch.setenv("ASSISTANT_HOME", str(model_home))
     loaded = load_model(ModelConfig(name="smollm2", quantize=quantize))
     assert loaded.name.endswith(f"[{quantize}]")
     assert sum(isinstance(m, Int4Linear) for m in loaded.model.modules()) >= 200
-    chat = ChatModel(loaded, GenerationConfig(max_new_tokens=24))
+    chat = TransformersChat(loaded, GenerationConfig(max_new_tokens=24))
     quick = chat.complete([{"role": "user", "content": "What is the capital of France?"}]).text
-    plain = ChatModel(loaded_model, GenerationConfig(max_new_tokens=24)).complete(
+    plain = TransformersChat(loaded_model, GenerationConfig(max_new_tokens=24)).complete(
         [{"role": "user", "content": "What is the capital of France?"}]).text
     assert "Paris" in quick and quick.split()[:4] == plain.split()[:4]
 
 
 def test_the_output_layer_gets_8_bits():
-    from assistant.quantize import Int8Linear
+    from assistant.chat.quantize import Int8Linear
 
     class Tiny(torch.nn.Module):
         def __init__(self):
@@ -102,13 +102,13 @@ def test_the_output_layer_gets_8_bits():
 def test_a_compiled_decoding_step_answers_as_the_eager_one(model_home, loaded_model, monkeypatch):
     """model.compile: one compilation (a fixed-size static cache), then the same greedy answers for prompts
     of different lengths as without it."""
-    from assistant.config import GenerationConfig
-    from assistant.generate import STATIC_CACHE_TOKENS, ChatModel
-    from assistant.model import load_model
+    from assistant.chat.model import load_model
+    from assistant.chat.transformers import STATIC_CACHE_TOKENS, TransformersChat
+    from core.config import GenerationConfig
 
     monkeypatch.setenv("ASSISTANT_HOME", str(model_home))
-    eager = ChatModel(load_model(ModelConfig(name="smollm2", quantize="int4")), GenerationConfig(max_new_tokens=12))
-    compiled = ChatModel(load_model(ModelConfig(name="smollm2", quantize="int4", compile=True)),
+    eager = TransformersChat(load_model(ModelConfig(name="smollm2", quantize="int4")), GenerationConfig(max_new_tokens=12))
+    compiled = TransformersChat(load_model(ModelConfig(name="smollm2", quantize="int4", compile=True)),
                          GenerationConfig(max_new_tokens=12))
     assert compiled.loaded.compiled and not eager.loaded.compiled
     for question in ("What is the capital of France?", "Name three colours of the rainbow, please, in a list."):

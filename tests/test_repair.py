@@ -2,9 +2,9 @@
 
 from types import SimpleNamespace
 
-from assistant.checker import Checker
-from assistant.prompt import NO_ANSWER
-from assistant.repair import suggest, trim
+from assistant.chat.prompt import NO_ANSWER
+from assistant.checking.checker import Checker
+from assistant.checking.repair import suggest, trim
 from tests.test_checker import FakeVerifier
 from tests.test_log import ANSWER, PASSAGES
 

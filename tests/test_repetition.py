@@ -2,9 +2,9 @@
 
 import threading
 
-from assistant.config import GenerationConfig
-from assistant.generate import Completion, TextStream
-from assistant.repetition import RepetitionGuard, trim_repetition
+from assistant.chat.base import Completion, TextStream
+from assistant.chat.repetition import RepetitionGuard, trim_repetition
+from core.config import GenerationConfig
 
 
 def stream_through(text: str, size: int = 3) -> tuple[str, RepetitionGuard]:

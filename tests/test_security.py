@@ -26,8 +26,8 @@ USERS = [("ann", "s3cret-pass")]
 def page(assistant_home, embedder):
     """The whole page with a login: a fake model, a real index and flag log in this test's data home."""
     from app import build_demo, serve
-    from assistant.config import IndexConfig
-    from assistant.log import FlagLog
+    from assistant.flags.log import FlagLog
+    from core.config import IndexConfig
     from index.documents import DocumentIndex
 
     index = DocumentIndex(IndexConfig(batch_size=8), root=assistant_home / "index", embedder=embedder)

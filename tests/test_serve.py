@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from assistant.config import GenerationConfig, ModelConfig
-from assistant.errors import ModelError
-from assistant.remote import RemoteChat
+from assistant.chat.openai import RemoteChat
 from assistant.serve import build_app
+from core.config import GenerationConfig, ModelConfig
+from core.errors import ModelError
 from tests.test_ui_chat import FakeChat
 
 
@@ -81,7 +81,7 @@ class SlowStream:
         self.chat, self.messages, self.completion, self.stop = chat, messages, None, stop
 
     def __iter__(self):
-        from assistant.generate import Completion
+        from assistant.chat.base import Completion
 
         with self.chat.lock:
             self.chat.running += 1
@@ -197,7 +197,7 @@ def test_garbage_and_errors_from_the_server_are_clear(serve):
 def test_the_checker_is_served_too(serve):
     import httpx
 
-    from assistant.checker import Checker
+    from assistant.checking.checker import Checker
     from tests.test_checker import FakeVerifier
 
     server = serve(build_app(FakeChat(), Checker(FakeVerifier())))
@@ -225,9 +225,9 @@ def test_the_real_model_served_and_used_through_the_openai_backend(chat_model, s
 
 
 def test_the_openai_backend_is_chosen_by_config_and_checked():
-    from assistant.config import Config, ConfigError
-    from assistant.generate import load_chat_model
-    from assistant.verifiers.llm import LLMVerifier
+    from assistant.chat.backends import load_chat_model
+    from assistant.checking.verifiers.llm import LLMVerifier
+    from core.config import Config, ConfigError
 
     chat = load_chat_model(Config(model=ModelConfig(name="served", backend="openai",
                                                     base_url="http://127.0.0.1:1/v1")))
@@ -321,7 +321,7 @@ def test_with_an_api_key_requests_without_it_get_a_401(serve, monkeypatch):
 
 
 def test_serve_refuses_an_api_key_variable_that_is_not_set(tmp_path, capsys, monkeypatch):
-    from assistant.cli import main
+    from assistant.cli.main import main
 
     monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
     assert main(["serve", "--api-key-env", "NO_SUCH_KEY_VAR", "--home", str(tmp_path)]) == 2
@@ -396,7 +396,7 @@ def test_a_request_that_waits_too_long_gets_a_503(serve):
 def test_text_that_is_not_text_and_json_nested_too_deep_get_a_400_naming_the_field(serve):
     import httpx
 
-    from assistant.checker import Checker
+    from assistant.checking.checker import Checker
 
     server = serve(build_app(FakeChat(), checker=Checker(None)))
     user = '{"role": "user", "content": %s}'
@@ -421,8 +421,8 @@ def test_text_that_is_not_text_and_json_nested_too_deep_get_a_400_naming_the_fie
 def test_requests_over_a_budget_get_a_413_naming_it_before_any_work(serve):
     import httpx
 
-    from assistant.checker import Checker
-    from assistant.limits import LIMITS
+    from assistant.checking.checker import Checker
+    from core.limits import LIMITS
     from tests.hostile import huge_evidence, many_messages
     from tests.test_checker import FakeVerifier
 
@@ -451,7 +451,7 @@ def test_requests_over_a_budget_get_a_413_naming_it_before_any_work(serve):
 def test_checks_wait_in_the_same_line_as_answers(serve):
     import httpx
 
-    from assistant.checker import Checker
+    from assistant.checking.checker import Checker
     from tests.test_checker import FakeVerifier
 
     server = serve(build_app(LongChat(), Checker(FakeVerifier()), max_wait_s=0.5))
@@ -482,8 +482,8 @@ def test_a_whole_answer_whose_client_hangs_up_is_stopped_and_frees_the_model(ser
 def test_the_budgets_are_the_settings_and_odd_generation_fields_are_read_as_openai_reads_them(serve):
     import httpx
 
-    from assistant.checker import Checker
-    from assistant.config import load_config
+    from assistant.checking.checker import Checker
+    from core.config import load_config
     from tests.test_checker import FakeVerifier
 
     limits = load_config(file=False, environ={"ASSISTANT_REQUESTS_MAX_MESSAGES": "2",
@@ -517,8 +517,8 @@ def test_the_budgets_are_the_settings_and_odd_generation_fields_are_read_as_open
 def test_a_check_whose_client_leaves_stops_between_groups_and_frees_the_model(serve):
     import httpx
 
-    from assistant.checker import CHECK_GROUP, Checker, check_claims
-    from assistant.errors import Cancelled
+    from assistant.checking.checker import CHECK_GROUP, Checker, check_claims
+    from core.errors import Cancelled
     from tests.test_checker import FakeVerifier
 
     class SlowVerifier(FakeVerifier):
@@ -576,7 +576,7 @@ def test_the_loopback_test_of_a_host(host, opens):
 
 def test_the_server_and_the_page_refuse_the_network_without_a_key_or_login_unless_told(tmp_path, capsys):
     import app
-    from assistant.cli import main
+    from assistant.cli.main import main
 
     assert main(["serve", "--host", "0.0.0.0", "--home", str(tmp_path)]) == 2
     assert "--host 0.0.0.0 opens the server to the network" in capsys.readouterr().err

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from assistant.errors import ModelError
-from assistant.verifiers.soft_overlap import SoftOverlap, content_pieces
-from assistant.verifiers.trained import SHIPPED, TrainedVerifier, combine
+from assistant.checking.verifiers.soft_overlap import SoftOverlap, content_pieces
+from assistant.checking.verifiers.trained import SHIPPED, TrainedVerifier, combine
+from core.errors import ModelError
 
 EVIDENCE = "The company was established in 1998 by two brothers from Leeds."
 
@@ -87,8 +87,8 @@ def test_the_shipped_calibration_loads_its_soft_overlap_encoder_only_when_weighe
 
 
 def test_the_index_embedder_serves_as_the_encoder_and_scores_the_same(soft, embedder, doc_index):
-    from assistant.checker import make_checker
-    from assistant.config import CheckerConfig
+    from assistant.checking.checker import make_checker
+    from core.config import CheckerConfig
 
     pairs = [(EVIDENCE, "The firm was founded in 1998."), (EVIDENCE, "Bananas are a yellow fruit.")]
     shared = SoftOverlap.from_embedder(embedder)

@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from assistant.errors import ModelError
-from assistant.split_models import SplitModel, unpack
+from core.errors import ModelError
+from core.packaged import SplitModel, unpack
 
 
 def fake_pieces(tmp_path, members: dict[str, bytes], modules=("fake_part_001", "fake_part_002")):
@@ -75,7 +75,7 @@ def file_pieces(tmp_path, data: bytes, modules=("fake_file_part1", "fake_file_pa
 
 
 def test_pieces_of_one_file_are_joined_in_order_and_checked(tmp_path, monkeypatch):
-    from assistant.split_models import joined_file
+    from core.packaged import joined_file
 
     monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
     data = b"GGUF" + bytes(range(256)) * 50
@@ -90,7 +90,7 @@ def test_pieces_of_one_file_are_joined_in_order_and_checked(tmp_path, monkeypatc
 
 
 def test_pieces_that_are_not_the_file_leave_nothing(tmp_path, monkeypatch):
-    from assistant.split_models import joined_file
+    from core.packaged import joined_file
 
     monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
     model = file_pieces(tmp_path, b"<html>not a model</html>" * 10)

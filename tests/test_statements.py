@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.statements import split_statements
+from assistant.checking.statements import split_statements
 
 ANSWER = ("Hello! Acme's head office is in Bergen [1], and it employs 450 people across three sites [2]. "
           "The CEO is Kari Nordmann; she was appointed in 2019 by the board. Is there anything else? "

@@ -3,10 +3,10 @@
 import pytest
 import torch
 
-from assistant.config import ModelConfig
-from assistant.errors import InputError, ModelError
-from assistant.model import load_model
-from finetune.export import export
+from assistant.chat.model import load_model
+from assistant.flags.export import export
+from core.config import ModelConfig
+from core.errors import InputError, ModelError
 from finetune.train import load_rows, train
 from tests.test_export import reviewed_log  # noqa: F401  (fixture)
 

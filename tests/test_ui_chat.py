@@ -7,11 +7,11 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
-from assistant.config import GenerationConfig, ModelConfig
-from assistant.errors import InputError
-from assistant.log import FlagLog
+from assistant.flags.log import FlagLog
 from assistant.ui.chat import Conversation, Settings, feedback, respond, retry, session_id, text_of
 from assistant.ui.services import Services
+from core.config import GenerationConfig, ModelConfig
+from core.errors import InputError
 
 
 class FakeChat:
@@ -33,7 +33,7 @@ class FakeChat:
 
 
 def checked_services(doc_index, tmp_path, pieces):
-    from assistant.checker import Checker
+    from assistant.checking.checker import Checker
     from tests.test_checker import FakeVerifier
 
     (tmp_path / "acme.md").write_text("# Acme\n\nThe head office is in Bergen.")
@@ -224,7 +224,7 @@ def test_logins_are_read_from_flags_and_a_file(tmp_path):
 
 
 def test_loading_another_model_from_the_page(tmp_path):
-    from assistant.errors import ModelError
+    from core.errors import ModelError
 
     services = Services(FakeChat(), model_config=ModelConfig(backend="transformers"))  # the loader stands in for it
     seen = []
@@ -247,8 +247,8 @@ def test_loading_another_model_from_the_page(tmp_path):
 
 
 def test_with_the_llm_judge_the_new_model_judges_or_nothing_changes():
-    from assistant.checker import Checker
-    from assistant.config import CheckerConfig, ConfigError
+    from assistant.checking.checker import Checker
+    from core.config import CheckerConfig, ConfigError
 
     class Judge:
         name, version, window_words = "llm", "1", 300
@@ -269,7 +269,7 @@ class LoopingChat(FakeChat):
     """A model that says its sentence over and over, through the real stream and its guard."""
 
     def stream(self, messages, generation=None, refusal=None):
-        from assistant.generate import Completion, TextStream
+        from assistant.chat.base import Completion, TextStream
 
         class Loop(TextStream):
             def _pieces(self):
@@ -298,7 +298,7 @@ class DoubtingChat(FakeChat):
     """A model whose refusal is close behind its first choice: the real stream's gate refuses."""
 
     def stream(self, messages, generation=None, refusal=None):
-        from assistant.generate import Completion, TextStream
+        from assistant.chat.base import Completion, TextStream
 
         class Doubt(TextStream):
             def _pieces(self):
@@ -315,7 +315,7 @@ class DoubtingChat(FakeChat):
 
 
 def test_a_refused_answer_says_why_and_is_logged_as_abstained(doc_index, tmp_path):
-    from assistant.prompt import NO_ANSWER
+    from assistant.chat.prompt import NO_ANSWER
 
     services = checked_services(doc_index, tmp_path, None)
     services.chat = DoubtingChat()
@@ -332,7 +332,7 @@ def test_a_question_with_a_broken_character_is_refused_with_a_message():
 
 
 def test_the_page_holds_a_question_and_a_chat_to_the_request_budgets():
-    from assistant.limits import LIMITS
+    from core.limits import LIMITS
 
     services = Services(FakeChat(), limits=LIMITS.with_changes(question_chars=20, messages=6))
     with pytest.raises(gr.Error, match=r"The question is 21 characters; the limit is 20 \(setting requests.max_"
@@ -374,7 +374,7 @@ def test_an_answer_the_checker_finds_no_support_for_is_withheld_and_its_draft_ke
                                                                                      rule, withheld):
     from dataclasses import replace
 
-    from assistant.prompt import NO_ANSWER
+    from assistant.chat.prompt import NO_ANSWER
 
     services = checked_services(doc_index, tmp_path, pieces)
     services.checker.cfg = replace(services.checker.cfg, withhold=rule)
@@ -396,7 +396,7 @@ def test_an_answer_the_checker_finds_no_support_for_is_withheld_and_its_draft_ke
 
 
 def test_an_answer_without_documents_says_nothing_could_support_it(tmp_path):
-    from assistant.checker import Checker
+    from assistant.checking.checker import Checker
     from tests.test_checker import FakeVerifier
 
     services = Services(FakeChat(["Brazil won the 1998 World Cup."]), None, FlagLog(tmp_path / "log.sqlite"),

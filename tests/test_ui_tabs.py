@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.errors import InputError
 from assistant.ui import dashboard, documents, exports, review
+from core.errors import InputError
 from tests.test_export import CORRECTED, reviewed_log  # noqa: F401  (fixture)
 from tests.test_log import checked_turn
 
@@ -62,7 +62,7 @@ def test_a_broken_new_version_keeps_the_old_file_and_its_chunks(doc_index, tmp_p
 
 
 def test_an_index_failing_part_way_keeps_what_it_committed_and_puts_the_rest_back(doc_index, tmp_path, monkeypatch):
-    from assistant.errors import StorageError
+    from core.errors import StorageError
 
     documents.add_uploads(doc_index, [upload(tmp_path, "acme.md", b"# Acme\n\nThe head office is in Bergen.")])
     (old,) = doc_index.documents()
@@ -115,7 +115,7 @@ def test_review_table_filters(reviewed_log):
 
 
 def test_a_flag_is_shown_highlighted_with_its_evidence_and_a_suggestion(tmp_path):
-    from assistant.log import FlagLog
+    from assistant.flags.log import FlagLog
 
     log = FlagLog(tmp_path / "log.sqlite")
     turn = log.turn(checked_turn(log))
@@ -129,7 +129,7 @@ def test_a_flag_is_shown_highlighted_with_its_evidence_and_a_suggestion(tmp_path
 
 
 def test_confirm_with_a_correction_and_reject(tmp_path):
-    from assistant.log import FlagLog
+    from assistant.flags.log import FlagLog
 
     log = FlagLog(tmp_path / "log.sqlite")
     first, second = log.turn(checked_turn(log)), log.turn(checked_turn(log, question="Again?"))
@@ -173,7 +173,7 @@ def test_dashboard_numbers(reviewed_log):
 def test_with_a_login_each_user_reviews_their_own_flags_and_reviewers_everyones(tmp_path):
     from types import SimpleNamespace
 
-    from assistant.log import FlagLog
+    from assistant.flags.log import FlagLog
     from tests.test_log import checked_turn
 
     log = FlagLog(tmp_path / "log.sqlite")
@@ -202,8 +202,8 @@ def test_with_a_login_each_user_reviews_their_own_flags_and_reviewers_everyones(
 
 
 def test_a_flag_of_a_withheld_answer_says_the_reader_got_the_refusal(tmp_path):
-    from assistant.checker import Checker
-    from assistant.log import FlagLog
+    from assistant.checking.checker import Checker
+    from assistant.flags.log import FlagLog
     from tests.test_checker import FakeVerifier
     from tests.test_log import ANSWER, PASSAGES
 

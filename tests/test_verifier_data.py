@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.verifiers.trained import SHIPPED
+from assistant.checking.verifiers.trained import SHIPPED
+from core.sentences import split_sentences
 from finetune import verifier
 from finetune.verifier_data import Pair, build, hide_in_distractors, read_jsonl, synthetic_pairs
-from index.sentences import split_sentences
 
 NLI = Path(__file__).resolve().parents[2] / "shared" / "data" / "nli"
 PASSAGES = [
@@ -105,9 +105,8 @@ def test_a_folder_without_the_nli_files_is_named_before_any_model_loads(tmp_path
     assert "is not the NLI data folder" in capsys.readouterr().err
 
 
-
 def test_qa_pairs_pose_each_answer_to_its_question_against_the_window_that_holds_it():
-    from assistant.verifiers.base import ANSWER, answer_of, pose
+    from assistant.checking.verifiers.base import ANSWER, answer_of, pose
     from finetune.verifier_data import qa_pairs
 
     paragraph = ("The Normans were the people who gave their name to Normandy in the 10th century. " * 1
@@ -142,7 +141,7 @@ def test_qa_pairs_pose_each_answer_to_its_question_against_the_window_that_holds
 
 
 def test_with_questions_poses_a_share_of_pairs_to_unrelated_questions_keeping_labels():
-    from assistant.verifiers.base import answer_of
+    from assistant.checking.verifiers.base import answer_of
     from finetune.verifier_data import with_questions
 
     pairs = [Pair(f"premise {n}", f"statement {n}", n % 3, "snli") for n in range(400)]

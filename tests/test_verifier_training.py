@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from assistant.errors import ConfigError, InputError, ModelError, StorageError
-from assistant.verifiers.trained import SHIPPED, TrainedVerifier
+from assistant.checking.verifiers.trained import SHIPPED, TrainedVerifier
+from assistant.flags.export import export
+from core.errors import ConfigError, InputError, ModelError, StorageError
 from finetune import verifier, verifier_data
-from finetune.export import export
 from finetune.verifier_data import LABEL_IDS, Pair, reviewed_pairs
 from tests.test_export import reviewed_log  # noqa: F401  (fixture)
 
@@ -55,7 +55,7 @@ def test_training_with_reviewed_pairs_counts_and_scores_them(tmp_path, monkeypat
              "label": "contradiction", "split": "held_out" if i == 0 else "train"} for i in range(4)]
     reviews.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "model"
-    from assistant.verifiers.trained import SHIPPED
+    from assistant.checking.verifiers.trained import SHIPPED
 
     # the README's way to teach the shipped verifier its users' reviews: continue from it
     code = verifier.main(["--out", str(out), "--max-examples", "16", "--epochs", "1", "--batch-size", "8",
@@ -78,9 +78,9 @@ def test_training_refuses_a_reviewed_file_without_training_rows(tmp_path, capsys
 
 
 def test_checker_trained_model_names_a_retrained_verifier_folder(tmp_path):
-    from assistant.checker import make_checker
-    from assistant.config import CheckerConfig
-    from assistant.errors import ModelError
+    from assistant.checking.checker import make_checker
+    from core.config import CheckerConfig
+    from core.errors import ModelError
 
     retrained = tmp_path / "retrained"
     retrained.mkdir()
@@ -146,6 +146,7 @@ def test_reviewed_repeat_below_one_is_a_usage_error(tmp_path, capsys):
 
 def test_calibrate_reads_every_file_first_and_writes_the_calibration_only_at_the_end(tmp_path, monkeypatch, capsys):
     from finetune import calibrate
+    from finetune.data import half
 
     folder = tmp_path / "retrained"  # weights and training record, no calibration yet
     folder.mkdir()
@@ -158,7 +159,7 @@ def test_calibrate_reads_every_file_first_and_writes_the_calibration_only_at_the
     for evidence, city, n in facts:
         rows.append({"evidence": evidence, "claim": f"The {city} plant makes {n} valves a day.", "label": "supported"})
         rows.append({"evidence": evidence, "claim": f"The {city} museum was painted blue in 1887.", "label": "unsupported"})
-    ids = (f"row-{k}" for k in range(10_000) if calibrate.half(f"row-{k}") == "calibration")
+    ids = (f"row-{k}" for k in range(10_000) if half(f"row-{k}") == "calibration")
     grounding = tmp_path / "grounding"
     grounding.mkdir()
     (grounding / "plants.jsonl").write_text("".join(json.dumps({"id": next(ids), **r}) + "\n" for r in rows))
@@ -168,7 +169,7 @@ def test_calibrate_reads_every_file_first_and_writes_the_calibration_only_at_the
     monkeypatch.setattr(verifier_data, "build", lambda data_dir, seed=13, **recipe: (nli, {"snli": nli[:6], "mnli": nli[6:]}))
     args = ["--model", str(folder), "--grounding", str(grounding)]
     assert calibrate.main(args) == InputError.exit_code  # refused before any model loads
-    assert "zbroken.jsonl:2: not JSON" in capsys.readouterr().err and not (folder / "calibration.json").exists()
+    assert "zbroken.jsonl: line 2: not valid JSON" in capsys.readouterr().err and not (folder / "calibration.json").exists()
     (grounding / "zbroken.jsonl").unlink()
     assert calibrate.main(args) == 0
     record = json.loads((folder / "calibration.json").read_text())

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from assistant.verifiers import BACKENDS, LABELS, make_verifier
+from assistant.checking.verifiers import BACKENDS, LABELS, make_verifier
 from finetune.metrics import balanced_accuracy, best_threshold, roc_auc
 
 PAIRS = [
@@ -75,7 +75,7 @@ def test_the_trained_verifier_carries_its_calibration():
 
 
 def test_a_directory_without_calibration_is_not_a_trained_verifier(tiny_nli_model):
-    from assistant.errors import ModelError
+    from core.errors import ModelError
 
     with pytest.raises(ModelError, match="has no calibration.json"):
         make_verifier("trained", model=tiny_nli_model)
@@ -88,7 +88,7 @@ def test_a_claim_longer_than_the_model_input_is_truncated_not_an_error(tiny_nli_
 
 
 def test_the_llm_judge_reads_only_the_three_answer_words():
-    from assistant.verifiers.llm import answer_tokens
+    from assistant.checking.verifiers.llm import answer_tokens
 
     class Tokenizer:  # each word's first token is its first letter; "Supported" and "supported" differ
         def encode(self, text, add_special_tokens=False):
@@ -110,8 +110,8 @@ def test_word_overlap_ranks_a_copy_above_an_unrelated_statement():
 
 
 def test_nli_label_names_map_to_the_checker_labels():
-    from assistant.errors import ModelError
-    from assistant.verifiers.nli import label_columns
+    from assistant.checking.verifiers.nli import label_columns
+    from core.errors import ModelError
 
     assert label_columns({0: "ENTAILMENT", 1: "neutral", 2: "Contradiction"}) == [0, 1, 2]
     assert label_columns({"0": "consistent", "1": "inconsistent"}) == [0, 1]
@@ -121,7 +121,7 @@ def test_nli_label_names_map_to_the_checker_labels():
 
 
 def test_a_missing_nli_model_is_a_clear_error(tmp_path):
-    from assistant.errors import ModelError
+    from core.errors import ModelError
 
     with pytest.raises(ModelError, match="cannot load verifier model"):
         make_verifier("nli", model=str(tmp_path / "nothing"))
@@ -182,8 +182,8 @@ def test_the_trained_verifier_counts_overlap_over_the_whole_evidence():
 
 
 def test_posed_answers_round_trip_and_the_overlap_floor_counts_the_answers_words_only():
-    from assistant.verifiers.base import answer_of, pose
-    from assistant.verifiers.overlap import OverlapVerifier
+    from assistant.checking.verifiers.base import answer_of, pose
+    from assistant.checking.verifiers.overlap import OverlapVerifier
 
     posed = pose("Rollo", "Who led the  Norse raiders\nto Normandy?")
     assert posed == "Question: Who led the Norse raiders to Normandy?\nAnswer: Rollo"

@@ -1,8 +1,8 @@
 import numpy as np
 
-from assistant.verifiers import make_verifier
-from assistant.checker import Checker, Evidence
-from assistant.windows import aggregate, make_windows, windows_for
+from assistant.checking.checker import Checker, Evidence
+from assistant.checking.verifiers import make_verifier
+from assistant.checking.windows import aggregate, make_windows, windows_for
 
 LONG = " ".join(f"Sentence {i} is about topic number {i} and nothing else at all." for i in range(60))
 
@@ -44,7 +44,7 @@ def test_a_verifier_without_a_window_size_reads_the_whole_evidence():
 
 
 def test_shared_content_is_found_inside_text_written_without_spaces():
-    from assistant.windows import shares_content
+    from assistant.checking.windows import shares_content
 
     assert shares_content("北上车站是一个位于日本岩手县的铁路车站。", "岩手县")
     assert not shares_content("北上车站是一个位于日本岩手县的铁路车站。", "长城")

@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any, Iterator
 
-from .. import inputs
-from ..errors import AssistantError, InputError, TooLarge
-from ..prompt import NO_ANSWER, Message
-from .highlight import report_html, text_html
+from assistant import inputs
+from assistant.chat.prompt import NO_ANSWER, Message
+from assistant.ui.highlight import report_html, text_html
+from core.errors import AssistantError, InputError, TooLarge
 
 
 @dataclass
@@ -173,9 +173,9 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     """
     import gradio as gr
 
-    from ..answer import cited_numbers, prepare
-    from ..checker import Evidence, withheld
-    from ..statements import split_statements
+    from assistant.chat.answer import cited_numbers, prepare
+    from assistant.checking.checker import Evidence, withheld
+    from assistant.checking.statements import split_statements
 
     settings = settings or Settings()
     conversation = (conversation or Conversation()).copy()

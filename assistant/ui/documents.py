@@ -20,7 +20,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..errors import InputError, storage_error
+from core.errors import InputError, storage_error
 
 COLUMNS = ["title", "type", "pages", "chunks", "added", "id"]
 
@@ -106,11 +106,9 @@ def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] |
 
 
 def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None) -> str:
-    from .highlight import text_html
-
+    from assistant.ui.highlight import text_html
+    from core.home import data_home
     from index.load import size_problem, type_problem
-
-    from ..home import data_home
 
     home = data_home()
     recover_uploads(home / "uploads")
@@ -178,7 +176,7 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
 
 
 def delete(index, doc_id: str | None) -> str:
-    from .highlight import text_html
+    from assistant.ui.highlight import text_html
 
     if index is None:
         raise InputError("no document index is open")

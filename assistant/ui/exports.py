@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timezone
 from pathlib import Path
 
-from ..errors import InputError
+from assistant.inputs import when
+from core.errors import InputError
 
 FORMATS = ("sft", "dpo", "kto", "nli")
 HELP = {"sft": "conversations ending in the verified or corrected answer (TRL SFTTrainer)",
@@ -15,31 +15,11 @@ HELP = {"sft": "conversations ending in the verified or corrected answer (TRL SF
         "nli": "premise / hypothesis / label pairs from reviewed statements, to retrain the verifier"}
 
 
-def day(value, option: str) -> float | None:
-    """A date from the page (``YYYY-MM-DD``, a datetime, or a Unix time) as a Unix time (UTC)."""
-    import math
-
-    if value in (None, ""):
-        return None
-    if isinstance(value, (int, float)):
-        if not math.isfinite(value) or value < 0:
-            raise InputError(f"{option} must be a date like 2026-11-29, got {value!r}")
-        return float(value)
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp()
-    from ..cli_flags import parse_when
-
-    return parse_when(str(value).strip(), option)
-
-
 def run(flag_log, fmt: str, verdict: str = "all", reviewed_only: bool = True, since=None, until=None,
         held_out: float = 0.2) -> tuple[Path, str]:
     """Write the export under ``<data home>/exports/``; (path, a one-line summary)."""
-    from finetune.export import export
-
-    from ..home import subdir
+    from assistant.flags.export import export
+    from core.home import subdir
 
     if flag_log is None:
         raise InputError("there is no flag log to export")
@@ -49,7 +29,7 @@ def run(flag_log, fmt: str, verdict: str = "all", reviewed_only: bool = True, si
         share = float(held_out)
     except (TypeError, ValueError):
         raise InputError(f"the held-out share must be a number in [0, 1), got {held_out!r}") from None
-    start, end = day(since, "from"), day(until, "until")
+    start, end = when(since, "from"), when(until, "until")
     out = subdir("exports") / f"{fmt}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
     report = export(flag_log, fmt, out, since=start, until=end,
                     verdict=None if verdict in ("all", None, "") else verdict, reviewed_only=bool(reviewed_only),

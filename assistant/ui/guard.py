@@ -16,7 +16,7 @@ import json
 import logging
 import math
 
-from .throttle import LoginThrottle, keys
+from assistant.ui.throttle import LoginThrottle, keys
 
 log = logging.getLogger("assistant.login")
 

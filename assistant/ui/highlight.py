@@ -27,6 +27,7 @@ def text_html(text: str) -> str:
     escaped = "".join(_MARKUP.get(c, c) for c in text)
     return _INDENT.sub(lambda m: m.group(1) + "&#32;" * len(m.group(2)), escaped)
 
+
 MARKS = {  # label -> (icon, words, css class)
     "supported": ("\u2714", "supported", "v-supported"),
     "unsupported": ("?", "unsupported", "v-unsupported"),
@@ -43,7 +44,6 @@ CSS = """
 .citation{font-weight:600}
 """
 STYLE = f"<style>{CSS}</style>"  # for standalone HTML; the page passes CSS to Gradio instead
-
 
 
 def where(v) -> str:

@@ -7,8 +7,8 @@ and a deployment names who may read them all. Without a login the page has one u
 sees everything.
 
 The suggested correction is prefilled with the answer minus its flagged statements
-(``assistant.repair.trim``, instant); *Regenerate* asks the model again under the
-stricter grounded prompt and re-checks it (``assistant.repair.suggest``). A
+(``assistant.checking.repair.trim``, instant); *Regenerate* asks the model again under the
+stricter grounded prompt and re-checks it (``assistant.checking.repair.suggest``). A
 suggestion is stored only when a person saves it.
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ..errors import InputError
-from .highlight import text_html
+from assistant.ui.highlight import text_html
+from core.errors import InputError
 
 COLUMNS = ["id", "when", "verdict", "score", "statement", "question", "evidence from", "review"]
 VERDICTS = ("all", "unsupported", "contradicted")
@@ -93,8 +93,8 @@ def rows(flag_log, verdict: str = "all", state: str = "unreviewed", doc_id: str 
 
 def logged_report(turn):
     """The logged verdicts of ``turn`` as a CheckReport (no re-checking), for highlighting and trimming."""
-    from ..checker import CheckReport, Evidence, Verdict
-    from ..statements import Statement
+    from assistant.checking.checker import CheckReport, Evidence, Verdict
+    from assistant.checking.statements import Statement
 
     verdicts = []
     for s in turn.statements:
@@ -110,8 +110,8 @@ def logged_report(turn):
 
 def view(flag_log, statement_id, who: Viewer = EVERYONE) -> FlagView:
     """Everything the reviewer needs about one flagged statement."""
-    from ..repair import trim
-    from .highlight import report_html
+    from assistant.checking.repair import trim
+    from assistant.ui.highlight import report_html
 
     if flag_log is None:
         raise InputError("there is no flag log")
@@ -157,8 +157,8 @@ def decide(flag_log, statement_id, decision: str, correction: str = "", note: st
 
 def regenerate(services, statement_id, who: Viewer = EVERYONE) -> str:
     """A suggestion from the model under the stricter prompt, if it checks better than the trimmed answer."""
-    from ..checker import Evidence
-    from ..repair import suggest
+    from assistant.checking.checker import Evidence
+    from assistant.checking.repair import suggest
 
     checker = services.checker_for()
     if checker is None:

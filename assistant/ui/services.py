@@ -6,16 +6,16 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..config import CheckerConfig, ModelConfig
-from ..errors import InputError
-from ..limits import LIMITS, Limits
+from core.config import CheckerConfig, ModelConfig
+from core.errors import InputError
+from core.limits import LIMITS, Limits
 
 
 @dataclass
 class Services:
-    chat: Any  # assistant.generate.ChatModel (or a fake with .stream, .name, .generation)
+    chat: Any  # assistant.chat.transformers.TransformersChat (or a fake with .stream, .name, .generation)
     index: Any = None  # index.documents.DocumentIndex
-    flag_log: Any = None  # assistant.log.FlagLog
+    flag_log: Any = None  # assistant.flags.log.FlagLog
     checker_config: CheckerConfig = field(default_factory=CheckerConfig)
     checker: Any = None  # the configured checker; others are built on demand from the settings
     model_config: ModelConfig = field(default_factory=ModelConfig)  # what the model was loaded from
@@ -27,7 +27,7 @@ class Services:
         """The checker for these settings (None: the configured ones); one per setting, shared by sessions.
 
         Changing only the threshold reuses the loaded verifier."""
-        from ..checker import Checker, make_checker
+        from assistant.checking.checker import Checker, make_checker
 
         if self.checker is None and verifier is None:
             return None
@@ -50,7 +50,7 @@ class Services:
         The old one keeps answering until the new one has loaded; a model that fails to
         load leaves it in place (the error says why). ``progress`` hears each step (joining,
         converting, exporting: minutes the first time)."""
-        from ..generate import chat_for
+        from assistant.chat.backends import chat_for
 
         name = (name or "").strip()
         if not name:
@@ -61,7 +61,7 @@ class Services:
         loaded = chat.loaded
         checker = self.checker
         if checker is not None and checker.verifier.name == "llm":  # the judge is the dialogue model: judge with the new one
-            from ..checker import make_checker
+            from assistant.checking.checker import make_checker
 
             checker = make_checker(checker.cfg, self.index, chat)  # a ConfigError here keeps the old model
         with self._lock:

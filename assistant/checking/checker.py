@@ -1,0 +1,375 @@
+"""The fact-checker: every statement of an answer, judged against evidence.
+
+For each checkable statement the evidence is the passages the answer was built
+from plus the top ``checker.retrieve_k`` passages retrieved for the statement
+itself (searched with the question in front when the statement is short). Each
+statement is judged as the answer to its question: a verifier trained on that
+form (``reads_questions``, the shipped one) reads every statement posed to the
+question (``assistant.checking.verifiers.base.pose``), one word or a sentence alike;
+others read short statements with the question in front. Each passage is read
+in windows, the windows sharing most words with the statement are kept, and the
+window scores are aggregated (``assistant/checking/windows.py``).
+The label follows one threshold per decision: *supported* when p(supported)
+reaches ``support_threshold``; otherwise *contradicted* when p(contradicted)
+reaches ``contradiction_threshold``; otherwise *unsupported*. Statements that
+assert nothing are kept with the label ``not_a_claim`` and the reason; a
+checkable statement with no evidence at all is *unsupported*, never skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterator, Literal, Sequence
+
+from assistant.checking.statements import Statement, split_statements
+from assistant.checking.verifiers.base import pose
+from core.config import CheckerConfig
+
+Label = Literal["supported", "unsupported", "contradicted", "not_a_claim"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A passage a statement may be judged against, and where it came from."""
+
+    text: str
+    title: str = ""
+    doc_id: str | None = None
+    page: int | None = None
+    start: int | None = None  # offsets of the passage in its document
+    end: int | None = None
+
+    @classmethod
+    def from_hit(cls, hit) -> "Evidence":
+        return cls(hit.text, hit.title, hit.doc_id, hit.page, hit.start, hit.end)
+
+    @classmethod
+    def from_logged(cls, passage: dict) -> "Evidence":
+        """A passage snapshot from the flag log (``Turn.passages``)."""
+        return cls(passage["text"], passage["title"], passage["doc_id"], passage["page"], passage["start"],
+                   passage["end"])
+
+
+@dataclass
+class Verdict:
+    statement: Statement
+    label: Label
+    score: float | None  # p(supported); None for statements that are not claims
+    probs: tuple[float, float, float] | None = None  # supported, unsupported, contradicted
+    evidence: str | None = None  # the best window
+    source: Evidence | None = None  # the passage the best window came from
+    span: tuple[int, int] | None = None  # offsets of the best window inside ``source.text``
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.statement.text, "start": self.statement.start, "end": self.statement.end,
+            "claim": self.statement.claim, "label": self.label, "reason": self.statement.reason,
+            "score": self.score, "probs": list(self.probs) if self.probs else None, "evidence": self.evidence,
+            "source": asdict(self.source) if self.source else None, "span": list(self.span) if self.span else None,
+        }
+
+
+@dataclass
+class CheckReport:
+    answer: str
+    question: str | None
+    verdicts: list[Verdict]
+    verifier: str
+    version: str
+    seconds: float
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.counts = {label: sum(v.label == label for v in self.verdicts)
+                       for label in ("supported", "unsupported", "contradicted", "not_a_claim")}
+
+    @property
+    def flagged(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.label in ("unsupported", "contradicted")]
+
+    def withholds(self, rule: str) -> bool:
+        """Whether ``rule`` (``checker.withhold``) withholds the answer this report checked:
+        ``no_support``, a statement flagged and none supported; ``any_flag``, any statement flagged;
+        ``off``, never. An answer without flags (a greeting, the refusal itself) is never withheld."""
+        if rule == "off" or not self.flagged:
+            return False
+        return rule == "any_flag" or self.counts["supported"] == 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"answer": self.answer, "question": self.question, "verifier": self.verifier,
+                "version": self.version, "seconds": round(self.seconds, 4), "counts": self.counts,
+                "statements": [v.as_dict() for v in self.verdicts]}
+
+
+QUOTE_WORDS = 12  # a claim this long found word for word in a passage is supported (a quote)
+
+
+def quoted(claim: str, passages: Sequence[Evidence]) -> tuple[Evidence, tuple[int, int]] | None:
+    """The passage that holds ``claim`` word for word (case, punctuation and spacing aside) and the
+    span, when the claim has at least ``QUOTE_WORDS`` words; else None. A quote longer than the
+    verifier's window could not be read whole by it, and was flagged (seen: the Apache licence's
+    patent grant, quoted, "unsupported (0.92)")."""
+    words = re.findall(r"\w+", claim)
+    if len(words) < QUOTE_WORDS:
+        return None
+    pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+    for passage in passages:
+        match = pattern.search(passage.text)
+        if match:
+            return passage, match.span()
+    return None
+
+
+def withheld(report: CheckReport | None, passages: Sequence[Any], finish_reason: str | None, rule: str) -> bool:
+    """Whether a turn's answer is withheld (``checker.withhold``): it was grounded in ``passages``,
+    the model did not already refuse (``finish_reason`` "abstained"), and ``report`` withholds it
+    under ``rule``. The page, ``assistant ask`` and the benchmark ask this one question."""
+    return bool(passages) and report is not None and finish_reason != "abstained" and report.withholds(rule)
+
+
+def contextualize(claim: str, question: str | None) -> str:
+    """A short statement ("Delhi.") read as the answer to its question; others unchanged: the
+    retrieval query for a statement, and what verifiers not trained on posed answers read."""
+    if not question or len(re.findall(r"\w+", claim)) >= 4:
+        return claim
+    return f"{question.strip().rstrip('?')}? {claim}"
+
+
+_ASKING = re.compile(r"^(?:what|who|whom|whose|when|where|why|how|which|name|list|tell|give|describe|explain|"
+                     r"define|is|are|was|were|does|do|did|can|could|should|would|will|has|have|had)\b", re.IGNORECASE)
+
+
+def question_in(message: str | None) -> str | None:
+    """The question a user's message asks: its last sentence that ends with "?" or opens like a
+    question or a request ("How ...", "Name ...", "Tell me ..."); None for a message that asks
+    nothing (a remark in a conversation), whose answer's statements are then judged on their own.
+
+    The verifier was trained on questions; a chatty remark posed as one makes it doubt replies
+    that stand on their own (measured on BEGIN's dialogue turns, see the data card)."""
+    from core.sentences import split_sentences
+
+    sentences = [s.text.strip() for s in split_sentences((message or "").strip())]
+    asking = [s for s in sentences if s.endswith("?")]
+    if asking:
+        return asking[-1]
+    return sentences[-1] if sentences and _ASKING.match(sentences[-1]) else None
+
+
+def decide(probs, support_threshold: float = 0.5, contradiction_threshold: float = 0.5) -> Label:
+    if probs[0] >= support_threshold:
+        return "supported"
+    if probs[2] >= contradiction_threshold:
+        return "contradicted"
+    return "unsupported"
+
+
+class Checker:
+    def __init__(self, verifier, cfg: CheckerConfig | None = None, index=None):
+        self.verifier, self.cfg, self.index = verifier, cfg or CheckerConfig(), index
+        # One threshold per decision: the config's when set, else the one calibrated with the verifier.
+        calibrated = getattr(verifier, "thresholds", {})
+        self.support_threshold = (self.cfg.support_threshold if self.cfg.support_threshold is not None
+                                  else calibrated.get("support_threshold", 0.5))
+        self.contradiction_threshold = (self.cfg.contradiction_threshold if self.cfg.contradiction_threshold
+                                        is not None else calibrated.get("contradiction_threshold", 0.5))
+
+    def statement_for(self, claim: str, question: str | None) -> str:
+        """What the verifier reads for ``claim``: posed as the answer to the question the user's
+        message asks (``question_in``) when the verifier was trained on that form (every claim,
+        one word or a sentence), else with the message in front of short claims only
+        (``contextualize``)."""
+        if getattr(self.verifier, "reads_questions", False):
+            return pose(claim, question_in(question))
+        return contextualize(claim, question)
+
+    def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[Evidence]],
+              questions: Sequence[str | None] | None = None) -> list[Verdict]:
+        """Judge each claim (as the answer to its question, where ``questions`` gives one) against
+        the windows of all its passages at once (one verifier batch).
+
+        The windows of every passage of a claim are ranked by the words they share with the
+        claim and its question, and the top ``checker.max_windows`` are read; a window sharing
+        none of the claim's content words cannot support it. The windows read are aggregated
+        together, as ``assistant/checking/windows.py`` describes: the best-supporting window anywhere
+        decides support, a strongly contradicting window anywhere can make it contradicted.
+        A claim with no evidence is unsupported.
+        """
+        import numpy as np
+
+        from assistant.checking.windows import Window, aggregate, shares_content, top_windows, windows_for
+
+        questions = list(questions) if questions is not None else [None] * len(claims)
+        if len(questions) != len(claims):
+            raise ValueError(f"{len(questions)} questions for {len(claims)} claims")
+        pairs: list[tuple[str, str]] = []
+        contexts: list[str] = []  # each window's claim's whole evidence, for verifiers that read it
+        about: list[bool] = []  # whether the window shares any of its claim's content words
+        owners: list[list[tuple[Evidence, Window]]] = [[] for _ in claims]
+        spans: list[list[int]] = [[] for _ in claims]
+        for n, (claim, passages, question) in enumerate(zip(claims, evidence, questions)):
+            whole = "\n\n".join(p.text for p in passages)
+            statement = self.statement_for(claim, question)
+            candidates = [(passage, window) for passage in passages for window in windows_for(self.verifier, passage.text)]
+            for i in top_windows([w.text for _, w in candidates], claim, question, self.cfg.max_windows):
+                passage, window = candidates[i]
+                spans[n].append(len(pairs))
+                owners[n].append((passage, window))
+                pairs.append((window.text, statement))
+                contexts.append(whole)
+                about.append(shares_content(window.text, claim))
+        if not pairs:
+            probs = np.zeros((0, 3))
+        elif getattr(self.verifier, "reads_contexts", False):
+            probs = self.verifier.predict(pairs, contexts=contexts)
+        else:
+            probs = self.verifier.predict(pairs)
+        if len(probs):  # no support from a window about something else
+            probs = np.array(probs, dtype=np.float64)
+            off = ~np.array(about)
+            probs[off, 1] += probs[off, 0]
+            probs[off, 0] = 0.0
+        out = []
+        for n, claim in enumerate(claims):
+            statement = Statement(claim, 0, len(claim), claim, "claim")
+            if not spans[n]:
+                out.append(Verdict(statement, "unsupported", 0.0, (0.0, 1.0, 0.0)))
+                continue
+            agg = aggregate(probs[spans[n]], strong=self.contradiction_threshold)
+            passage, window = owners[n][agg.best]
+            p = tuple(float(x) for x in agg.probs)
+            label = decide(p, self.support_threshold, self.contradiction_threshold)
+            found = quoted(claim, evidence[n]) if label != "supported" else None
+            if found is not None:  # the passage says it word for word: no window held all of it
+                passage, (a, b) = found
+                out.append(Verdict(statement, "supported", 1.0, (1.0, 0.0, 0.0), passage.text[a:b], passage, (a, b)))
+                continue
+            out.append(Verdict(statement, label, p[0], p, window.text, passage, (window.start, window.end)))
+        return out
+
+    def evidence_for(self, statements: Sequence[Statement], question: str | None,
+                     passages: Sequence[Evidence]) -> list[list[Evidence]]:
+        """The answer's passages plus those retrieved for each statement (deduplicated)."""
+        retrieved: list[list[Evidence]] = [[] for _ in statements]
+        if self.index is not None and self.cfg.retrieve_k and statements and self.index.documents():
+            queries = [contextualize(s.claim, question) for s in statements]
+            for slot, hits in zip(retrieved, self.index.search_many(queries, self.cfg.retrieve_k)):
+                slot.extend(Evidence.from_hit(h) for h in hits)
+        out = []
+        for extra in retrieved:
+            seen, merged = set(), []
+            for e in [*passages, *extra]:
+                key = (e.doc_id, e.start, e.end) if e.doc_id else e.text
+                if key not in seen:
+                    seen.add(key)
+                    merged.append(e)
+            out.append(merged)
+        return out
+
+    def check_answer(self, answer: str, question: str | None = None, passages: Sequence[Evidence] = (),
+                     statements: Sequence[Statement] | None = None) -> CheckReport:
+        """Split ``answer`` into statements (unless the caller already did: ``statements``) and
+        judge every claim among them."""
+        start = time.perf_counter()
+        statements = list(statements) if statements is not None else split_statements(answer)
+        claims = [s for s in statements if s.checkable]
+        evidence = self.evidence_for(claims, question, passages)
+        judged = self.judge([s.claim for s in claims], evidence, [question] * len(claims))
+        by_start = {s.start: v for s, v in zip(claims, judged)}
+        verdicts = []
+        for s in statements:
+            if not s.checkable:
+                verdicts.append(Verdict(s, "not_a_claim", None))
+            else:
+                v = by_start[s.start]
+                verdicts.append(Verdict(s, v.label, v.score, v.probs, v.evidence, v.source, v.span))
+        return CheckReport(answer, question, verdicts, self.verifier.name, self.verifier.version,
+                           time.perf_counter() - start)
+
+
+@dataclass
+class ClaimResult:
+    id: str
+    label: Label
+    score: float
+    evidence: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "score": self.score, "evidence": self.evidence}
+
+
+CHECK_GROUP = 8  # claims judged per verifier batch by check_claims, between looks at its stop
+CHECK_GROUP_CHARS = 50_000  # ... and no more evidence than this in a group (one claim at least)
+
+
+def check_groups(items: Sequence[dict]) -> Iterator[Sequence[dict]]:
+    """``items`` in consecutive groups of at most ``CHECK_GROUP`` claims and, past the first claim of
+    a group, ``CHECK_GROUP_CHARS`` characters of given evidence: a group is what runs between two
+    looks at whether to stop, so a long piece of evidence is judged in a group of its own."""
+    group: list[dict] = []
+    chars = 0
+    for item in items:
+        size = len(item.get("evidence") or "")
+        if group and (len(group) >= CHECK_GROUP or chars + size > CHECK_GROUP_CHARS):
+            yield group
+            group, chars = [], 0
+        group.append(item)
+        chars += size
+    if group:
+        yield group
+
+
+def check_claims(checker: Checker, items: Sequence[dict], stop: threading.Event | None = None) -> list[ClaimResult]:
+    """The batch interface: ``{"id", "claim", "evidence"?, "question"?}`` items, judged a group at
+    a time (:func:`check_groups`). Once ``stop`` is set (whoever asked has left), the next group is
+    not judged: :class:`~core.errors.Cancelled`.
+
+    Items without evidence are judged against passages retrieved from the index.
+    """
+    from core.errors import Cancelled
+
+    results: list[ClaimResult] = []
+    for group in check_groups(items):
+        if stop is not None and stop.is_set():
+            raise Cancelled(f"checking stopped after {len(results)} of {len(items)} claims")
+        results += _check_group(checker, group)
+    return results
+
+
+def _check_group(checker: Checker, items: Sequence[dict]) -> list[ClaimResult]:
+    claims = [it["claim"] for it in items]
+    questions = [it.get("question") for it in items]
+    evidence: list[list[Evidence]] = [[Evidence(it["evidence"])] if it.get("evidence") else [] for it in items]
+    need = [n for n, it in enumerate(items) if not it.get("evidence")]
+    if need and checker.index is not None and checker.index.documents():
+        k = checker.cfg.retrieve_k or 3
+        queries = [contextualize(claims[n], questions[n]) for n in need]
+        for n, hits in zip(need, checker.index.search_many(queries, k)):
+            evidence[n] = [Evidence.from_hit(h) for h in hits]
+    verdicts = checker.judge(claims, evidence, questions)
+    return [ClaimResult(str(it["id"]), v.label, float(v.score or 0.0), v.evidence or "")
+            for it, v in zip(items, verdicts)]
+
+
+def make_checker(cfg: CheckerConfig, index=None, chat=None) -> Checker:
+    """The checker ``cfg`` describes; ``chat`` (a loaded ChatModel) is the judge of the ``llm`` backend."""
+    from assistant.checking.verifiers import make_verifier
+    from core.errors import ConfigError
+
+    if cfg.verifier == "nli":
+        options = {"model": cfg.nli_model}
+    elif cfg.verifier == "trained":
+        options = {"model": cfg.trained_model or None}
+    elif cfg.verifier == "llm":
+        if chat is None:
+            raise ConfigError("checker.verifier = llm needs the dialogue model, and none is loaded here")
+        options = {"chat": chat}
+    else:
+        options = {}
+    verifier = make_verifier(cfg.verifier, **options)
+    embedding_model = getattr(getattr(index, "cfg", None), "embedding_model", None)
+    if embedding_model and hasattr(verifier, "share_encoder"):  # one copy of the embedding model
+        verifier.share_encoder(lambda: index.embedder, embedding_model)
+    return Checker(verifier, cfg, index)

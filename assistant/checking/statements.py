@@ -1,0 +1,170 @@
+"""Split an answer into checkable statements, with offsets into the answer.
+
+Each sentence is a statement; a compound sentence is split further where it is
+cheap and safe (at ``;`` and at ``, and`` / ``, but`` / ``, while`` / ``, whereas``
+when both sides have at least four words). Sentences that assert nothing
+(greetings, thanks, "I don't know", questions) are kept, marked as not claims,
+with the reason, so the UI can show them unflagged rather than drop them; so are
+lead-ins that announce what follows ("The answer is:", "Here is what I found.") and
+sentences that only point to their source ("This is stated in passage [1].") and an
+answer's last sentence when the answer stops in the middle of it ("The group"). An
+attribution in front of a claim ("Based on passage [1], ...", "The passage states that
+...") is left out of the text checked: the claim is what follows it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.chat.prompt import CITATION, NO_ANSWER
+from core.sentences import split_sentences
+
+_CITATION = re.compile(r"\s*" + CITATION.pattern)  # a citation marker and the space before it
+_COMPOUND = re.compile(r";\s+|,\s+(?=(?:and|but|while|whereas)\s)")
+_COLON_LINE = re.compile(r"(?<=:)[ \t]*\n\s*")  # "The answer is:" on a line of its own
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
+_GREETING = re.compile(
+    r"^(hi|hello|hey|greetings|thanks?|thank you|you'?re welcome|sure|of course|certainly|okay|ok|"
+    r"great question|good question|glad to help|happy to help|i hope (this|that) helps|let me know|"
+    r"feel free to ask)\b", re.IGNORECASE)
+_NO_ANSWER = re.compile(
+    r"\b(i (do not|don'?t|cannot|can'?t) (know|tell|say|find|answer)|i'?m not sure|i am not sure|"
+    r"(do|does) not (contain|mention|say|specify|provide)|(don'?t|doesn'?t) (contain|mention|say|specify|provide)|"
+    r"no information|not (mentioned|specified|stated|provided) in|there is no mention|"
+    r"cannot be determined|can'?t be determined|unable to (find|determine|answer))\b", re.IGNORECASE)
+
+# A lead-in that announces what follows and asserts nothing itself: "The answer is:",
+# "Here is what I found.", "Based on the provided documents:".
+_LEAD_IN = re.compile(
+    r"^(?:so,?\s+|well,?\s+)?(?:(?:the|my|a|short|final)\s+)?(?:answer|response|summary|result|reply)s?"
+    r"(?:\s+(?:to|for)\s+(?:your|the|this|that)\s+question)?\s+(?:is|are|would be)\s*:?$|"
+    r"^(?:here\s+(?:is|are|'s)|here's|below\s+(?:is|are))\b.{0,40}$|"
+    r"^(?:(?:based\s+on|according\s+to|from)\s+(?:the\s+)?(?:provided\s+|given\s+)?"
+    r"(?:documents?|passages?|sources?|context|information|text))\s*[:,]?$", re.IGNORECASE)
+
+_SOURCE = r"(?:the\s+)?(?:provided\s+|given\s+|above\s+|first\s+|second\s+|third\s+)?(?:passages?|documents?|texts?|sources?|context|information)"
+# A sentence that only says where the answer came from (its citation already removed).
+_POINTER = re.compile(
+    r"^(?:this|that|it|which|the answer|this information|the information)\s+(?:is|was|are|can be|could be|may be)\s+"
+    r"(?:(?:directly|clearly|explicitly|also)\s+)?(?:stated|found|seen|mentioned|given|inferred|described|shown|said|"
+    r"written|confirmed|supported|derived|taken)\s+(?:in|from|by)(?:\s+" + _SOURCE + r")?$", re.IGNORECASE)
+# Said in front of a claim, asserting nothing of its own: "Based on passage [1], ...",
+# "This passage directly states that ...", "This can be seen from the passage [1], which states that ...".
+_ATTRIBUTION = re.compile(
+    r"^(?:(?:based\s+on|according\s+to|as\s+(?:stated|mentioned|described|shown)\s+in)\s+" + _SOURCE + r"\s*,\s*|"
+    r"(?:this|that|the)\s+(?:passages?|documents?|texts?|sources?)\s+(?:(?:directly|clearly|also)\s+)?"
+    r"(?:states?|says?|mentions?|shows?|explains?|notes?)\s+(?:that\s+)?|"
+    r"(?:this|it)\s+(?:is|was|can\s+be)\s+(?:stated|seen|found|mentioned|shown|inferred)\s+(?:in|from)(?:\s+" + _SOURCE +
+    r")?\s*,?\s*(?:where|which)\s+(?:it\s+)?(?:states?|says?|mentions?)\s+(?:that\s+)?)", re.IGNORECASE)
+
+Kind = Literal["claim", "not_a_claim"]
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str  # exactly ``answer[start:end]``
+    start: int
+    end: int
+    claim: str  # the text to check: citation markers removed, whitespace collapsed
+    kind: Kind
+    reason: str | None = None  # why it is not a claim: greeting, no answer, question, no content
+
+    @property
+    def checkable(self) -> bool:
+        return self.kind == "claim"
+
+
+def _classify(claim: str) -> tuple[Kind, str | None]:
+    words = re.findall(r"\w+", claim)
+    if not words:
+        return "not_a_claim", "no content"
+    if claim.rstrip().endswith("?"):
+        return "not_a_claim", "question"
+    if NO_ANSWER.lower().rstrip(".") in claim.lower() or _NO_ANSWER.search(claim):
+        return "not_a_claim", "says it does not know"
+    if _GREETING.match(claim) and len(words) <= 12:
+        return "not_a_claim", "greeting or courtesy"
+    stripped = claim.strip().rstrip(".!…")
+    if _LEAD_IN.match(stripped) or (stripped.endswith(":") and len(words) <= 8):
+        return "not_a_claim", "a lead-in to what follows"
+    if _POINTER.match(stripped):
+        return "not_a_claim", "points to its source"
+    return "claim", None
+
+
+def _without_attribution(claim: str) -> str:
+    """``claim`` without an attribution in front of it (and the quotes around what remains)."""
+    rest = _ATTRIBUTION.sub("", claim, count=1)
+    if rest == claim or not re.search(r"\w", rest):
+        return claim
+    rest = rest.strip()
+    if len(rest) > 2 and rest[0] in "\"“" and rest.rstrip(".")[-1:] in "\"”":
+        rest = rest.strip(".").strip("\"“”").strip()
+    return rest[:1].upper() + rest[1:]
+
+
+def _split_compound(text: str, start: int) -> list[tuple[int, int]]:
+    """(start, end) pieces of one sentence, cut at compound boundaries with enough words each side;
+    never inside a list ("to make, use, distribute, and modify copies": the last item before
+    ", and" is a few words after a comma)."""
+    cuts = [0]
+    for match in _COMPOUND.finditer(text):
+        left, right = text[cuts[-1]:match.start()], text[match.end():]
+        listed = text[match.start()] == "," and "," in left and len(left.rsplit(",", 1)[1].split()) <= 3
+        if len(left.split()) >= 4 and len(right.split()) >= 4 and not listed:
+            cuts += [match.start(), match.end()]
+    cuts.append(len(text))
+    pieces = []
+    for a, b in zip(cuts[::2], cuts[1::2]):
+        piece = text[a:b]
+        lead = len(piece) - len(piece.lstrip())
+        trimmed = piece.strip()
+        if trimmed:
+            pieces.append((start + a + lead, start + a + lead + len(trimmed)))
+    return pieces
+
+
+def _lines_after_colons(sentence) -> list[tuple[int, int, str]]:
+    """(start, end, text) of the pieces of a sentence cut where a line ends with a colon."""
+    out, at = [], 0
+    for match in _COLON_LINE.finditer(sentence.text):
+        out.append((sentence.start + at, sentence.start + match.start(), sentence.text[at:match.start()]))
+        at = match.end()
+    out.append((sentence.start + at, sentence.end, sentence.text[at:]))
+    return [piece for piece in out if piece[2].strip()]
+
+
+# Words a sentence does not end on: an answer whose last statement ends on one was cut mid-sentence.
+_OPEN_ENDED = {"a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from",
+               "also", "is", "are", "was", "were", "as", "that", "which", "its", "their", "this", "these", "be",
+               "has", "have", "not", "into", "than", "such"}
+
+
+def _unfinished(statement: "Statement", alone: bool) -> bool:
+    """The last statement of an answer, cut off mid-sentence (a stream stopped by the length limit
+    or the repetition guard): no closing punctuation, and it ends on a word no sentence ends on,
+    or it is three words or fewer after other statements ("The group"). A one-statement answer
+    ("Tampere") is an answer, however short."""
+    if statement.text.rstrip()[-1:] in ".!?…\"”')]":
+        return False
+    words = re.findall(r"\w+", statement.claim.lower())
+    return bool(words) and (words[-1] in _OPEN_ENDED or (not alone and len(words) <= 3))
+
+
+def split_statements(answer: str, split_compounds: bool = True) -> list[Statement]:
+    """The statements of ``answer``, in order, with offsets; ``answer[s.start:s.end] == s.text``.
+    The last one is not a claim when the answer stops in the middle of it (:func:`_unfinished`)."""
+    out = []
+    for start, end, text in (piece for sentence in split_sentences(answer) for piece in _lines_after_colons(sentence)):
+        spans = _split_compound(text, start) if split_compounds else [(start, end)]
+        for a, b in spans:
+            text = answer[a:b]
+            claim = _without_attribution(_LEADING_CONJUNCTION.sub("", " ".join(_CITATION.sub("", text).split())))
+            kind, reason = _classify(claim)
+            out.append(Statement(text, a, b, claim, kind, reason))
+    if out and out[-1].checkable and _unfinished(out[-1], alone=len(out) == 1):
+        last = out[-1]
+        out[-1] = Statement(last.text, last.start, last.end, last.claim, "not_a_claim", "unfinished: the answer stops here")
+    return out

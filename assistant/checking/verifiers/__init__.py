@@ -1,0 +1,30 @@
+"""Verifier backends: (evidence, statement) pairs in, label probabilities out.
+
+Every backend returns an array of shape ``[n, 3]`` with the probabilities of
+``LABELS`` (supported, unsupported, contradicted) per pair, rows summing to 1.
+``make_verifier(name)`` builds one by name, importing its dependencies only then.
+"""
+
+from __future__ import annotations
+
+from assistant.checking.verifiers.base import LABELS, Verifier
+
+BACKENDS = {
+    "trained": "assistant.checking.verifiers.trained:TrainedVerifier",  # the default; model=<dir> for a retrained one
+    "nli": "assistant.checking.verifiers.nli:NLIVerifier",  # needs model=<HF id or path>
+    "llm": "assistant.checking.verifiers.llm:LLMVerifier",  # needs chat=<a loaded ChatModel>
+    "overlap": "assistant.checking.verifiers.overlap:OverlapVerifier",
+}
+
+
+def make_verifier(name: str, **options) -> Verifier:
+    """The backend called ``name``; an unknown name is a ``ValueError`` listing the known ones."""
+    import importlib
+
+    if name not in BACKENDS:
+        raise ValueError(f"unknown verifier {name!r}; choose one of: {', '.join(sorted(BACKENDS))}")
+    module, _, cls = BACKENDS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)(**options)
+
+
+__all__ = ["LABELS", "Verifier", "make_verifier", "BACKENDS"]

@@ -1,0 +1,128 @@
+"""Long evidence is judged in sentence-aligned windows; window scores are aggregated.
+
+Aggregation, per statement, over the windows of its evidence:
+
+- p(supported) is the **maximum** over windows: one passage that entails the
+  statement is enough, wherever it sits in a long document;
+- p(contradicted) is the maximum over the windows that contradict more than they
+  support, and counts only when it reaches ``strong`` (default 0.5): a long text
+  holds many sentences a classifier can read as "contradicting" an unrelated
+  statement, so weak contradiction evidence is treated as no evidence;
+- p(unsupported) is the rest. The best span is the window with the highest
+  p(supported), or the contradicting window when the verdict is contradicted.
+
+Before that, two bounds (``assistant/checking/checker.py`` applies them to every backend): a
+statement's windows are ranked by the words they share with it and its question, and only
+the top ``checker.max_windows`` are read (``top_windows``), so a claim against a long
+article costs a bounded number of verifier calls; and a window that shares none of the
+statement's content words cannot support it (``shares_content``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from core.sentences import split_sentences
+
+
+@dataclass(frozen=True)
+class Window:
+    text: str
+    start: int  # character offsets into the evidence
+    end: int
+
+
+def make_windows(evidence: str, max_words: int = 160, stride_words: int = 120) -> list[Window]:
+    """Windows of whole sentences of about ``max_words`` words, starting every ~``stride_words`` words."""
+    sentences = split_sentences(evidence)
+    if not sentences:
+        return [Window(evidence, 0, len(evidence))]
+    counts = [len(s.text.split()) for s in sentences]
+    if sum(counts) <= max_words:
+        return [Window(evidence[sentences[0].start:sentences[-1].end], sentences[0].start, sentences[-1].end)]
+    out, i = [], 0
+    while i < len(sentences):
+        j, words = i, 0
+        while j < len(sentences) and (j == i or words + counts[j] <= max_words):
+            words += counts[j]
+            j += 1
+        out.append(Window(evidence[sentences[i].start:sentences[j - 1].end], sentences[i].start,
+                          sentences[j - 1].end))
+        if j >= len(sentences):
+            break
+        advanced = 0  # next window starts about stride_words further on, always at least one sentence
+        k = i
+        while k < j - 1 and advanced + counts[k] <= stride_words:
+            advanced += counts[k]
+            k += 1
+        i = max(k, i + 1)
+    return out
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    probs: np.ndarray  # [3]: supported, unsupported, contradicted
+    best: int  # index of the window that decided
+
+
+def aggregate(window_probs: np.ndarray, strong: float = 0.5) -> Aggregate:
+    """Combine per-window probabilities ``[n_windows, 3]`` as the module docstring says."""
+    s = window_probs[:, 0]
+    c = window_probs[:, 2]
+    p_support = float(s.max())
+    contra = np.where(c > s, c, 0.0)
+    p_contra = float(contra.max())
+    if p_contra < strong:
+        p_contra = 0.0
+    p_contra = min(p_contra, 1.0 - p_support)
+    probs = np.array([p_support, 1.0 - p_support - p_contra, p_contra])
+    best = int(contra.argmax()) if p_contra > 0 and p_contra > p_support else int(s.argmax())
+    return Aggregate(probs, best)
+
+
+def windows_for(verifier, evidence: str) -> list[Window]:
+    """The windows ``verifier`` reads ``evidence`` in: about ``verifier.window_words`` words each,
+    three quarters of that apart; the whole text when the verifier has no window size."""
+    size = getattr(verifier, "window_words", None)
+    if not size:
+        return [Window(evidence, 0, len(evidence))]
+    return make_windows(evidence, size, max(1, size * 3 // 4))
+
+
+def shares_content(window: str, statement: str) -> bool:
+    """Whether the window holds at least one of the statement's content words (always, for a
+    statement without any: "It is." has nothing to look for)."""
+    from assistant.checking.verifiers.overlap import content_words
+
+    words = content_words(statement)
+    if not words:
+        return True
+    lowered = window.lower()
+    have = set(re.findall(r"\w+", lowered))
+    # Text without spaces between words (Chinese, Japanese) is one long \w+ run: look for the piece inside it.
+    return any(w in have or (not w.isascii() and w in lowered) for w in words)
+
+
+def top_windows(windows: Sequence[str], statement: str, question: str | None, k: int) -> list[int]:
+    """Indices of the ``k`` windows most worth reading for ``statement`` (all of them, in order,
+    when there are no more than ``k``): ranked by the statement's content words they hold, each
+    weighted by its rarity among these windows (idf), the question's words counting half; ties
+    keep document order. A cross-encoder then reads a bounded number of windows per statement,
+    however long the evidence."""
+    if not k or len(windows) <= k:
+        return list(range(len(windows)))
+    from assistant.checking.verifiers.overlap import content_words
+
+    bags = [set(re.findall(r"\w+", w.lower())) for w in windows]
+    terms = {w: 1.0 for w in content_words(question or "")}
+    terms.update({w: 2.0 for w in content_words(statement)})
+    n = len(bags)
+    idf = {t: math.log(1 + n / (1 + sum(t in bag for bag in bags))) for t in terms}
+    score = [sum(weight * idf[t] for t, weight in terms.items() if t in bag) for bag in bags]
+    best = sorted(range(n), key=lambda i: (-score[i], i))[:k]
+    return sorted(best)

@@ -1,0 +1,150 @@
+"""``assistant ask`` (one checked answer) and ``assistant chat`` (a conversation)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import threading
+
+from assistant.cli.options import (
+    add_common_options,
+    add_decoding_options,
+    config_from_args,
+    open_index,
+    progress_printer,
+)
+from core.errors import AssistantError
+
+
+def refusal_words(margin: float) -> str:
+    """What a refusal's margin (its first token's logit less the best other token's) says, in words."""
+    if margin >= 0:
+        return f"the refusal was its first choice, {margin:.1f} logits ahead"
+    return f"its refusal was {-margin:.1f} logits behind its first choice"
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.chat.answer import answer
+    from assistant.chat.backends import load_chat_model
+
+    config = config_from_args(args)
+    progress = progress_printer(args)
+    from assistant.checking.checker import Evidence, make_checker, withheld
+
+    chat = load_chat_model(config, progress)
+    index = None if args.no_docs else open_index(config)
+    if index is not None and not index.documents():
+        progress("no documents in the index (add some with `assistant docs add PATH`); answering without evidence")
+        index = None
+    on_text = None if args.json else (lambda t: print(t, end="", flush=True))
+    result = answer(chat, index, args.question, k=args.k, on_text=on_text)
+    checker = make_checker(config.checker, index, chat)
+    report = checker.check_answer(result.text, args.question, [Evidence.from_hit(h) for h in result.passages])
+    from assistant.chat.prompt import NO_ANSWER
+    from assistant.flags.log import FlagLog
+
+    ending = result.completion.finish_reason if result.completion else None
+    if withheld(report, result.passages, ending, config.checker.withhold):
+        ending = "withheld"  # as the page does: the log keeps the draft, the reply is the refusal
+    turn_id = FlagLog().log_turn(session=f"cli-{os.getpid()}", question=args.question, answer=result.text,
+                                 model=chat.name, generation=config.as_dict()["generation"],
+                                 passages=result.passages, report=report, finish_reason=ending)
+    if args.json:
+        print(json.dumps({**result.as_dict(), "withheld": ending == "withheld",
+                          "reply": NO_ANSWER if ending == "withheld" else result.text,
+                          "check": report.as_dict(), "turn_id": turn_id, "model": chat.name,
+                          "device": str(chat.loaded.device), "dtype": str(chat.loaded.dtype).removeprefix("torch."),
+                          "generation": config.as_dict()["generation"]}, ensure_ascii=False))
+        return 0
+    print()
+    print(f"\nChecked by {report.verifier}: " + ", ".join(f"{n} {label.replace('_', ' ')}"
+                                                         for label, n in report.counts.items() if n))
+    for v in report.verdicts:
+        score = "" if v.score is None else f" ({v.score:.2f})"
+        print(f"  [{v.label}]{score} {v.statement.text}")
+    if ending == "withheld":
+        print(f"\nWithheld: the checker found no statement of this answer supported by the passages "
+              f"(checker.withhold = {config.checker.withhold}). The reply is: {NO_ANSWER}")
+    print(f"Logged as turn {turn_id[:12]} (review with `assistant flags show {turn_id[:12]}`).")
+    if result.passages:
+        print("\nSources:" if result.cited else "\nSources (retrieved; the answer cites none):")
+        for number, hit in enumerate(result.passages, start=1):
+            if result.cited and number not in result.cited:
+                continue
+            print(f"  [{number}] {hit.citation()}")
+    if result.completion and result.completion.finish_reason == "length":
+        progress(f"answer cut at max_new_tokens={config.generation.max_new_tokens}")
+    elif result.completion and result.completion.finish_reason == "repetition":
+        progress("the answer began to repeat itself and was stopped there")
+    elif result.completion and result.completion.finish_reason == "abstained":
+        progress("the model was not sure enough that the passages answer this, so it did not guess ("
+                 + refusal_words(result.completion.refusal_margin)
+                 + f"; generation.abstain_bias={config.generation.abstain_bias:g})")
+    return 0
+
+
+CHAT_HELP = "commands: /reset forgets the conversation, /quit (or Ctrl-D) leaves; Ctrl-C stops an answer"
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from assistant.chat.backends import load_chat_model
+    from assistant.chat.prompt import build_messages
+
+    config = config_from_args(args)
+    progress = progress_printer(args)
+    chat = load_chat_model(config, progress)
+    progress(CHAT_HELP)
+    history: list[dict[str, str]] = []
+    while True:
+        try:
+            question = input("you> ").strip()
+        except EOFError:
+            print()
+            return 0
+        except KeyboardInterrupt:
+            print()
+            return 0
+        if not question:
+            continue
+        if question in ("/quit", "/exit"):
+            return 0
+        if question == "/reset":
+            history.clear()
+            progress("conversation cleared")
+            continue
+        if question.startswith("/"):
+            progress(f"unknown command {question.split()[0]}; {CHAT_HELP}")
+            continue
+        stop = threading.Event()
+        print("assistant> ", end="", flush=True)
+        try:
+            done = chat.complete(build_messages(question, history=history),
+                                 on_text=lambda t: print(t, end="", flush=True), stop=stop)
+        except KeyboardInterrupt:
+            print("\n[stopped]")
+            continue
+        except AssistantError as err:  # e.g. a question too long for the context: say so, keep chatting
+            print()
+            progress(f"error: {err}")
+            continue
+        print()
+        if done.dropped_turns:
+            progress(f"left out the {done.dropped_turns} oldest messages to fit the model's context")
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": done.text.strip()}]
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("chat", help="chat in the terminal (streaming)")
+    add_common_options(p)
+    add_decoding_options(p)
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("ask", help="answer one question from the documents, with citations")
+    p.add_argument("question", help="the question")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of streaming text")
+    p.add_argument("--no-docs", action="store_true", help="answer without retrieving documents")
+    p.add_argument("-k", type=int, default=None, help="passages to retrieve (default: index.top_k)")
+    add_common_options(p)
+    add_decoding_options(p)
+    p.set_defaults(func=cmd_ask)

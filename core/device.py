@@ -1,0 +1,97 @@
+"""Choose the torch device and dtype once, and say which; run torch work in threads of its own."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from typing import Callable, TypeVar
+
+from core.errors import ConfigError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_inside = threading.local()
+
+
+def choose_device(preference: str = "auto"):
+    """``auto`` means cuda, then mps, then cpu. An explicit choice must be available."""
+    import torch
+
+    if preference == "auto":
+        if torch.cuda.is_available():
+            device = torch.device("cuda")
+        elif getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            device = torch.device("mps")
+        else:
+            device = torch.device("cpu")
+    else:
+        device = torch.device(preference)
+        if device.type == "cuda":
+            if not torch.cuda.is_available():
+                raise ConfigError(f"model.device is {preference!r} but CUDA is not available on this machine")
+            if device.index is not None and device.index >= torch.cuda.device_count():
+                raise ConfigError(f"model.device is {preference!r} but there are only "
+                                  f"{torch.cuda.device_count()} CUDA devices")
+        if device.type == "mps" and not torch.backends.mps.is_available():
+            raise ConfigError(f"model.device is {preference!r} but MPS is not available on this machine")
+    log.info("device: %s (asked for %s)", device, preference)
+    return device
+
+
+def choose_dtype(preference: str, device):
+    """``auto``: bfloat16 on GPUs that support it, float16 on other GPUs and MPS, float32 on CPU."""
+    import torch
+
+    if preference != "auto":
+        return getattr(torch, preference)
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if device.type == "mps":
+        return torch.float16
+    return torch.float32
+
+
+def set_threads(threads: int) -> None:
+    """Set torch's CPU thread count (0 keeps torch's default)."""
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def own_thread(fn: Callable[..., T]) -> Callable[..., T]:
+    """Run ``fn`` in a thread that ends when it returns: its result is returned, its error raised.
+
+    torch's CPU ops are OpenMP (libgomp), and every thread that runs a parallel op keeps an
+    OpenMP team (itself plus ``threads - 1`` workers) for as long as it lives. Once all teams'
+    workers outnumber the CPUs, libgomp puts idle workers to sleep at once instead of letting
+    them spin, and every parallel region pays to wake them: a 0.1 ms kernel, like the int4
+    matrix-vector product of a decoding step, loses its parallel speed-up (``python
+    bench/experiments/omp_teams.py``: 128 us a call alone, 224 us while another thread holds a team;
+    int4_decode generating in a worker thread, as the app does, 12.6 tok/s while the main
+    thread held a team and 25.6 when it did not; fp32 14.6 and 14.7). So model loads and
+    the embedder's and verifier's batches run here, and a team lives only while
+    its work runs; generation already runs in a thread of its own. Nested calls run inline.
+    """
+    @functools.wraps(fn)
+    def run(*args, **kwargs) -> T:
+        if getattr(_inside, "active", False):
+            return fn(*args, **kwargs)
+        box: dict = {}
+
+        def work() -> None:
+            _inside.active = True
+            try:
+                box["result"] = fn(*args, **kwargs)
+            except BaseException as err:  # handed to the caller, raised there
+                box["error"] = err
+
+        worker = threading.Thread(target=work, name=f"torch:{fn.__name__}", daemon=True)
+        worker.start()
+        worker.join()
+        if "error" in box:
+            raise box["error"]
+        return box["result"]
+
+    return run
