@@ -37,7 +37,9 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
 
         os.environ["GRADIO_TEMP_DIR"] = str(subdir("tmp"))
 
-    shown_error = chat_ui.page_error  # escaped: Gradio shows error messages as HTML
+    from assistant.ui.errors import page_error
+
+    shown_error = page_error  # escaped: Gradio shows error messages as HTML
 
     def who(request):  # the signed-in user of a page request, and whether they review everyone's flags
         return review.viewer(request, reviewers)

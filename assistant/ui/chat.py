@@ -9,11 +9,11 @@ here, with everything from the answer or the documents escaped.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from html import escape
 from typing import Any, Iterator
 
 from assistant import inputs
 from assistant.chat.prompt import NO_ANSWER, Message
+from assistant.ui.errors import page_error
 from assistant.ui.highlight import report_html, text_html
 from core.errors import AssistantError, InputError, TooLarge
 
@@ -90,14 +90,6 @@ def session_id(request) -> str:
         return "web"
     user = getattr(request, "username", None)
     return f"web:{user}:{request.session_hash}" if user else f"web:{request.session_hash}"
-
-
-def page_error(err: BaseException | str):
-    """A ``gr.Error`` for the page. Gradio shows an error's message as (sanitised) HTML, so a
-    file or model name carrying markup would become elements: the message is escaped first."""
-    import gradio as gr
-
-    return gr.Error(escape(str(err)))
 
 
 def plain_html(text: str) -> str:
