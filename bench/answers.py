@@ -7,7 +7,7 @@ real ask path and write JSON.
 The paragraphs of ``../shared/data/grounding/squad2_qa_dev.jsonl`` (934 Wikipedia
 paragraphs) are indexed in a temporary data home, one document each; the converted and
 exported models are the real data home's (linked in), so no model is made twice. Then, for
-each variant (``model:backend:quantize``), questions go through ``assistant.chat.answer.answer``,
+each variant (``model:backend:quantize``), questions go through ``assistant.turn.Turn`` (as the page asks them),
 as ``assistant ask`` asks them (retrieval, the grounded prompt, generation and its guard):
 
 - ``right``: share of answerable questions (``supported`` rows) whose answer contains the
@@ -139,23 +139,21 @@ def load_rows(seed: int, answerable: int, unanswerable: int, chats: int, data: s
 
 
 def measure(chat, index, row, history=(), k: int | None = None, checker=None) -> dict:
-    from assistant.chat.answer import answer
+    from assistant.turn import Turn
 
     start = time.perf_counter()
-    result = answer(chat, index, row["question"], history, k=k)
+    turn = Turn(chat, index, row["question"], history, k=k)
+    for _ in turn:
+        pass
     seconds = time.perf_counter() - start
-    done = result.completion
-    text = result.text
+    result = turn.finish(checker)  # as the page does: checked, and withheld under checker.withhold
+    done, text = result.completion, result.answer
     checked = {}
-    if checker is not None:  # as the page checks it: each statement against the answer's passages
-        from assistant.checking.checker import Evidence, withheld
-
-        report = checker.check_answer(text, row["question"], [Evidence.from_hit(h) for h in result.passages])
+    if result.report is not None:  # each statement against the answer's passages
+        report = result.report
         checked = {"verdicts": report.counts, "flagged": bool(report.flagged),
                    "all_supported": report.counts["supported"] > 0 and not report.flagged,
-                   # as the page does (checker.withhold): the reader gets the refusal
-                   "withheld": withheld(report, result.passages, done.finish_reason if done else None,
-                                        checker.cfg.withhold)}
+                   "withheld": result.withheld}  # the reader gets the refusal
     ttft = done.ttft_s if done and done.ttft_s is not None else seconds
     decode = ((done.completion_tokens - 1) / (done.seconds - ttft)
               if done and done.completion_tokens > 1 and done.seconds > ttft else None)
@@ -168,7 +166,7 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
         "refusal_margin": round(done.refusal_margin, 3) if done and done.refusal_margin is not None else None,
         "retrieval_hit": any(" ".join(row["evidence"].split())[:200] in " ".join(h.text.split())
                              or " ".join(h.text.split())[:200] in " ".join(row["evidence"].split())
-                             for h in result.passages),
+                             for h in result.hits),
         "prompt_tokens": done.prompt_tokens if done else None,
         "tokens": done.completion_tokens if done else None,
         "ttft_s": round(ttft, 3), "seconds": round(seconds, 3),
@@ -333,8 +331,8 @@ def self_check(path: str, out_path: str) -> int:
     way, and the answer), and how well that, the refusal margin, and the two together tell
     unanswerable questions from answerable ones; writes the rows' ``self_check_yes`` and the
     gates' sweep to ``out_path``."""
-    from assistant.chat.answer import prepare
     from assistant.chat.backends import chat_for
+    from assistant.chat.grounding import prepare
     from core.config import GenerationConfig, ModelConfig
     from finetune.metrics import roc_auc
 

@@ -106,11 +106,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from dataclasses import asdict, replace
 
-    from assistant.chat.answer import answer
     from assistant.chat.backends import chat_for
     from assistant.checking.checker import Evidence, make_checker
     from assistant.flags.export import export, split_of
     from assistant.flags.log import FlagLog
+    from assistant.turn import Turn
     from core.config import load_config
     from finetune.evaluate import evaluate
     from finetune.train import train
@@ -137,13 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     checker = make_checker(config.checker, index)
     flags = FlagLog()
     for n, row in enumerate(train_q, start=1):
-        result = answer(chat, index, row["question"])
-        passages = [Evidence.from_hit(h) for h in result.passages]
-        report = checker.check_answer(result.text, row["question"], passages)
-        turn_id = flags.log_turn(session="demo", question=row["question"], answer=result.text, model=chat.name,
-                                 generation=asdict(config.generation), passages=result.passages, report=report,
-                                 finish_reason=result.completion.finish_reason if result.completion else None)
-        auto_review(flags, turn_id, row, passages)
+        result = Turn(chat, index, row["question"]).finish(checker, flags, "demo", withhold="off",
+                                                           logged_generation=asdict(config.generation))
+        report = result.report
+        auto_review(flags, result.turn_id, row, [Evidence.from_hit(h) for h in result.hits])
         log(f"collect {n}/{len(train_q)}: {len(report.flagged)} flag(s)")
     exports = {fmt: export(flags, fmt, out / f"{fmt}.jsonl", held_out_share=0.0) for fmt in ("sft", "dpo", "kto", "nli")}
     trained = train("sft", out / "sft.jsonl", "demo-sft", base=config.model.name, epochs=args.epochs, batch_size=4,

@@ -74,25 +74,24 @@ def read_questions(path: Path) -> list[dict]:
 
 
 def evaluate(chat, index, checker, questions: list[dict], k: int | None = None, log=None) -> EvalResult:
-    from assistant.chat.answer import answer
     from assistant.chat.prompt import NO_ANSWER
-    from assistant.checking.checker import Evidence
+    from assistant.turn import Turn
 
     start = time.perf_counter()
     answers, statements, flagged_statements, flagged_answers, no_answer = [], 0, 0, 0, 0
     f1s, hits = [], []
     for n, row in enumerate(questions, start=1):
-        result = answer(chat, index, row["question"], k=k)
-        report = checker.check_answer(result.text, row["question"], [Evidence.from_hit(h) for h in result.passages])
+        result = Turn(chat, index, row["question"], k=k).finish(checker, withhold="off")  # the model's own answers
+        report = result.report
         claims = [v for v in report.verdicts if v.label != "not_a_claim"]
         statements += len(claims)
         flagged_statements += len(report.flagged)
         flagged_answers += bool(report.flagged)
-        no_answer += NO_ANSWER.lower().rstrip(".") in result.text.lower()
-        entry = {"question": row["question"], "answer": result.text, "labels": [v.label for v in report.verdicts]}
+        no_answer += NO_ANSWER.lower().rstrip(".") in result.answer.lower()
+        entry = {"question": row["question"], "answer": result.answer, "labels": [v.label for v in report.verdicts]}
         if row.get("answer"):
-            f1s.append(token_f1(result.text, row["answer"]))
-            hits.append(contains(result.text, row["answer"]))
+            f1s.append(token_f1(result.answer, row["answer"]))
+            hits.append(contains(result.answer, row["answer"]))
             entry.update(reference=row["answer"], correct=hits[-1], token_f1=f1s[-1])
         answers.append(entry)
         if log:

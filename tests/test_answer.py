@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.chat.answer import answer, cited_numbers
 from assistant.chat.base import Completion, refusal_margin
+from assistant.chat.grounding import cited_numbers
 from assistant.chat.prompt import NO_ANSWER
 
 
@@ -11,12 +11,31 @@ def test_cited_numbers_in_order_and_in_range():
 
 
 class FakeChat:
+    name, generation = "fake", None
+
     def __init__(self, reply):
         self.reply, self.seen = reply, None
 
-    def complete(self, messages, on_text=None, stop=None, refusal=None):
+    def stream(self, messages, generation=None, refusal=None):
         self.seen, self.refusal = messages, refusal
-        return Completion(self.reply, 10, 3, 0.1, 0.2, "stop")
+        return Said(self.reply)
+
+
+class Said:
+    """A stream that says one reply, then holds its completion."""
+
+    def __init__(self, reply):
+        self.reply, self.completion = reply, None
+
+    def __iter__(self):
+        yield self.reply
+        self.completion = Completion(self.reply, 10, 3, 0.1, 0.2, "stop")
+
+
+def answer(chat, index, question, k=None):
+    from assistant.turn import Turn
+
+    return Turn(chat, index, question, k=k).finish()
 
 
 def test_answer_uses_retrieved_passages_and_reports_citations(doc_index, tmp_path):
@@ -25,9 +44,9 @@ def test_answer_uses_retrieved_passages_and_reports_citations(doc_index, tmp_pat
     doc_index.add([tmp_path / "a.md", tmp_path / "b.md"])
     chat = FakeChat("It is in Bergen [1].")
     result = answer(chat, doc_index, "Where is Acme's head office?", k=2)
-    assert result.grounded and result.cited == [1]
+    assert result.as_dict()["grounded"] and result.cited == [1] and result.answer == "It is in Bergen [1]."
     assert chat.refusal == NO_ANSWER  # a grounded answer may be the refusal (generation.abstain_bias)
-    assert result.passages[0].title == "Acme"
+    assert result.hits[0].title == "Acme"
     assert "[1] (Acme) # Acme Acme's head office is in Bergen." in chat.seen[-1]["content"]
     data = result.as_dict()
     assert data["citations"][0]["title"] == "Acme" and data["passages"][1]["number"] == 2
@@ -37,7 +56,7 @@ def test_without_documents_it_is_a_plain_answer(doc_index):
     chat = FakeChat("Paris.")
     result = answer(chat, doc_index, "Capital of France?")
     assert chat.refusal is None  # a plain chat turn is never turned into "I don't know based on the documents"
-    assert not result.grounded and result.passages == [] and chat.seen == [
+    assert not result.as_dict()["grounded"] and result.hits == [] and chat.seen == [
         {"role": "user", "content": "Capital of France?"}]
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chat.answer import answer
 from assistant.chat.prompt import NO_ANSWER
+from assistant.turn import Turn
 
 pytestmark = pytest.mark.model
 
@@ -49,26 +49,24 @@ def test_a_plain_question_gets_the_answer_not_a_loop(default_chat):
 
 
 def test_an_answer_from_the_document_is_right_and_cites_it(default_chat, velotron):
-    result = answer(default_chat, velotron, "In which city was Velotron founded?")
-    assert "Tampere" in result.text and result.cited == [1], result.text
+    result = Turn(default_chat, velotron, "In which city was Velotron founded?").finish()
+    assert "Tampere" in result.answer and result.cited == [1], result.answer
     assert result.completion.finish_reason == "stop"
 
 
 def test_a_question_the_document_does_not_answer_is_refused(default_chat, velotron):
     """The reader gets the refusal: the model says it, or the checker withholds what it said
     instead (``checker.withhold``), as the page and ``assistant ask`` do; a right answer is kept."""
-    from assistant.checking.checker import Evidence, make_checker, withheld
+    from assistant.checking.checker import make_checker
     from core.config import CheckerConfig
 
     checker = make_checker(CheckerConfig(), velotron)
     for question, answerable in (("What is the name of Velotron's chief financial officer?", False),
                                  ("In which city was Velotron founded?", True)):
-        result = answer(default_chat, velotron, question)
+        result = Turn(default_chat, velotron, question).finish(checker)
         assert result.completion.refusal_margin is not None  # the gate looked at the first token
-        report = checker.check_answer(result.text, question, [Evidence.from_hit(h) for h in result.passages])
-        held = withheld(report, result.passages, result.completion.finish_reason, checker.cfg.withhold)
-        refused = held or NO_ANSWER.rstrip(".").lower() in result.text.lower()
-        assert refused is not answerable, (question, result.text, report.counts)
+        refused = NO_ANSWER.rstrip(".").lower() in result.reply.lower()  # said, or withheld
+        assert refused is not answerable, (question, result.answer, result.report.counts)
 
 
 def test_three_questions_in_one_chat_get_three_different_right_answers(default_chat, velotron):
@@ -77,8 +75,8 @@ def test_three_questions_in_one_chat_get_three_different_right_answers(default_c
     for question, right in (("Who founded Velotron?", "Koskinen"),
                             ("How much can the Mule 7 carry?", "180"),
                             ("Where does Velotron build its frames?", "Lahti")):
-        result = answer(default_chat, velotron, question, history)
-        assert right in result.text, (question, result.text)
-        answers.append(result.text)
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": result.text}]
+        result = Turn(default_chat, velotron, question, history).finish()
+        assert right in result.answer, (question, result.answer)
+        answers.append(result.answer)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": result.answer}]
     assert len(set(answers)) == 3

@@ -1,6 +1,5 @@
 """The hallucination evaluation: metrics, question files, rates over scripted answers."""
 
-from types import SimpleNamespace
 
 import pytest
 
@@ -36,8 +35,8 @@ class ScriptedChat:
     def __init__(self, replies):
         self.replies = replies
 
-    def complete(self, messages, on_text=None, stop=None, refusal=None):
-        return SimpleNamespace(text=self.replies[messages[-1]["content"]], finish_reason="stop")
+    def stream(self, messages, generation=None, refusal=None):
+        return iter([self.replies[messages[-1]["content"]]])
 
 
 def test_rates_count_statements_and_answers():

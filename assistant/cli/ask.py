@@ -25,34 +25,27 @@ def refusal_words(margin: float) -> str:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.chat.answer import answer
     from assistant.chat.backends import load_chat_model
+    from assistant.checking.checker import make_checker
+    from assistant.flags.log import FlagLog
+    from assistant.turn import Turn
 
     config = config_from_args(args)
     progress = progress_printer(args)
-    from assistant.checking.checker import Evidence, make_checker, withheld
-
     chat = load_chat_model(config, progress)
     index = None if args.no_docs else open_index(config)
     if index is not None and not index.documents():
         progress("no documents in the index (add some with `assistant docs add PATH`); answering without evidence")
         index = None
-    on_text = None if args.json else (lambda t: print(t, end="", flush=True))
-    result = answer(chat, index, args.question, k=args.k, on_text=on_text)
-    checker = make_checker(config.checker, index, chat)
-    report = checker.check_answer(result.text, args.question, [Evidence.from_hit(h) for h in result.passages])
-    from assistant.chat.prompt import NO_ANSWER
-    from assistant.flags.log import FlagLog
-
-    ending = result.completion.finish_reason if result.completion else None
-    if withheld(report, result.passages, ending, config.checker.withhold):
-        ending = "withheld"  # as the page does: the log keeps the draft, the reply is the refusal
-    turn_id = FlagLog().log_turn(session=f"cli-{os.getpid()}", question=args.question, answer=result.text,
-                                 model=chat.name, generation=config.as_dict()["generation"],
-                                 passages=result.passages, report=report, finish_reason=ending)
+    turn = Turn(chat, index, args.question, k=args.k)
+    for piece in turn:
+        if not args.json:
+            print(piece, end="", flush=True)
+    checker = make_checker(config.checker, index, chat)  # loaded once the answer is on the screen
+    done = turn.finish(checker, FlagLog(), f"cli-{os.getpid()}", logged_generation=config.as_dict()["generation"])
+    report, turn_id = done.report, done.turn_id
     if args.json:
-        print(json.dumps({**result.as_dict(), "withheld": ending == "withheld",
-                          "reply": NO_ANSWER if ending == "withheld" else result.text,
+        print(json.dumps({**done.as_dict(), "withheld": done.withheld, "reply": done.reply,
                           "check": report.as_dict(), "turn_id": turn_id, "model": chat.name,
                           "device": str(chat.loaded.device), "dtype": str(chat.loaded.dtype).removeprefix("torch."),
                           "generation": config.as_dict()["generation"]}, ensure_ascii=False))
@@ -63,23 +56,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for v in report.verdicts:
         score = "" if v.score is None else f" ({v.score:.2f})"
         print(f"  [{v.label}]{score} {v.statement.text}")
-    if ending == "withheld":
+    if done.withheld:
         print(f"\nWithheld: the checker found no statement of this answer supported by the passages "
-              f"(checker.withhold = {config.checker.withhold}). The reply is: {NO_ANSWER}")
+              f"(checker.withhold = {config.checker.withhold}). The reply is: {done.reply}")
     print(f"Logged as turn {turn_id[:12]} (review with `assistant flags show {turn_id[:12]}`).")
-    if result.passages:
-        print("\nSources:" if result.cited else "\nSources (retrieved; the answer cites none):")
-        for number, hit in enumerate(result.passages, start=1):
-            if result.cited and number not in result.cited:
+    if done.hits:
+        print("\nSources:" if done.cited else "\nSources (retrieved; the answer cites none):")
+        for number, hit in enumerate(done.hits, start=1):
+            if done.cited and number not in done.cited:
                 continue
             print(f"  [{number}] {hit.citation()}")
-    if result.completion and result.completion.finish_reason == "length":
+    if done.completion and done.completion.finish_reason == "length":
         progress(f"answer cut at max_new_tokens={config.generation.max_new_tokens}")
-    elif result.completion and result.completion.finish_reason == "repetition":
+    elif done.completion and done.completion.finish_reason == "repetition":
         progress("the answer began to repeat itself and was stopped there")
-    elif result.completion and result.completion.finish_reason == "abstained":
+    elif done.completion and done.completion.finish_reason == "abstained":
         progress("the model was not sure enough that the passages answer this, so it did not guess ("
-                 + refusal_words(result.completion.refusal_margin)
+                 + refusal_words(done.completion.refusal_margin)
                  + f"; generation.abstain_bias={config.generation.abstain_bias:g})")
     return 0
 

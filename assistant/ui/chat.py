@@ -8,7 +8,7 @@ here, with everything from the answer or the documents escaped.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from assistant import inputs
@@ -165,9 +165,7 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     """
     import gradio as gr
 
-    from assistant.chat.answer import cited_numbers, prepare
-    from assistant.checking.checker import Evidence, withheld
-    from assistant.checking.statements import split_statements
+    from assistant.turn import Turn
 
     settings = settings or Settings()
     conversation = (conversation or Conversation()).copy()
@@ -187,47 +185,29 @@ def respond(services, message: str, conversation: Conversation | None, settings:
                        "(setting requests.max_messages). Start a new chat.")
     chat = services.chat
     shown = [*shown, {"role": "user", "content": plain_html(question)}, {"role": "assistant", "content": ""}]
-    answer = ""
     try:
         checker = services.checker_for(settings.verifier, settings.support_threshold)
-        messages, hits = prepare(services.index, question, conversation.messages, settings.passages)
         generation = (chat.with_generation(max_new_tokens=int(settings.max_new_tokens))
                       if settings.max_new_tokens else None)
+        turn = Turn(chat, services.index, question, conversation.messages, settings.passages, generation)
         yield list(shown), conversation, "answering..."
-        stream = chat.stream(messages, generation, refusal=NO_ANSWER if hits else None)
-        for piece in stream:
-            answer += piece
-            shown[-1] = {"role": "assistant", "content": plain_html(answer)}
+        for _ in turn:
+            shown[-1] = {"role": "assistant", "content": plain_html(turn.text)}
             yield list(shown), conversation, "answering..."
-        done = getattr(stream, "completion", None)  # a stream's (tests' fakes may be plain iterators)
-        if done is not None and done.finish_reason == "repetition":
-            answer = done.text  # the guard ended a loop: the answer stops where the repeat began
-        report = None
         if checker is not None:
-            statements = split_statements(answer)
-            n = sum(s.checkable for s in statements)
+            n = sum(s.checkable for s in turn.statements)
             shown[-1] = {"role": "assistant",
-                         "content": plain_html(answer) + f'<p class="checking"><em>{checking_status(n)}</em></p>'}
+                         "content": plain_html(turn.answer) + f'<p class="checking"><em>{checking_status(n)}</em></p>'}
             yield list(shown), conversation, checking_status(n)
-            report = checker.check_answer(answer, question, [Evidence.from_hit(h) for h in hits], statements)
-        ending = done.finish_reason if done else None
-        if withheld(report, hits, ending, checker.cfg.withhold if checker is not None else "off"):
-            ending = "withheld"  # the log keeps the draft and its flags; the reader gets the refusal
-        turn_id = None
-        if services.flag_log is not None:
-            turn_id = services.flag_log.log_turn(
-                session=session, question=question, answer=answer, model=chat.name,
-                generation=asdict(generation or chat.generation), passages=hits, report=report,
-                finish_reason=ending)
+        done = turn.finish(checker, services.flag_log, session)
     except AssistantError as err:
         raise page_error(err) from err
-    reply = NO_ANSWER if ending == "withheld" else answer  # what later turns see as this answer
-    conversation.messages += [{"role": "user", "content": question}, {"role": "assistant", "content": reply}]
-    conversation.turn_ids.append(turn_id)
-    shown[-1] = {"role": "assistant", "content": answer_html(answer, hits, cited_numbers(answer, len(hits)), report,
-                                                             ending)}
+    conversation.messages += [{"role": "user", "content": question}, {"role": "assistant", "content": done.reply}]
+    conversation.turn_ids.append(done.turn_id)
+    shown[-1] = {"role": "assistant", "content": answer_html(done.answer, done.hits, done.cited, done.report,
+                                                             done.ending)}
     conversation.shown = shown
-    yield list(shown), conversation, verdict_status(report) + (" The answer is withheld." if ending == "withheld" else "")
+    yield list(shown), conversation, verdict_status(done.report) + (" The answer is withheld." if done.withheld else "")
 
 
 def retry(services, conversation: Conversation | None, settings: Settings | None = None,

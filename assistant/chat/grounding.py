@@ -1,0 +1,35 @@
+"""The grounded prompt: the passages retrieved for a question, numbered ``[1]..[k]`` in the prompt
+(``prepare``), and the numbers an answer cites (``cited_numbers``). With no index, or an empty
+one, there are no passages and the prompt is a plain chat turn."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from assistant.chat.prompt import CITATION, Message, Passage, build_messages
+
+
+def cited_numbers(text: str, available: int) -> list[int]:
+    """Passage numbers cited as ``[2]`` or ``[1, 3]`` in ``text``, first-seen order, within 1..available."""
+    seen: list[int] = []
+    for match in CITATION.finditer(text):
+        for part in re.split(r"[,;]", match.group(1)):
+            n = int(part)
+            if 1 <= n <= available and n not in seen:
+                seen.append(n)
+    return seen
+
+
+def retrieve(index, question: str, k: int | None = None) -> list[Any]:
+    """Top passages for ``question``, or [] when there is no index or it holds no documents."""
+    if index is None or not index.documents():
+        return []
+    return index.search(question, k)
+
+
+def prepare(index, question: str, history: Iterable[Message] = (), k: int | None = None):
+    """(messages, passages) for one turn."""
+    hits = retrieve(index, question, k)
+    passages = [Passage(h.text, h.title, h.page, str(h.chunk_id)) for h in hits]
+    return build_messages(question, passages, history), hits
