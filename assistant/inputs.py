@@ -25,6 +25,15 @@ def text_field(value: Any, name: str) -> str:
     return value
 
 
+def listed(value: Any, name: str, most: int, setting: str, shape: str = "") -> list:
+    """A request's list field: a non-empty list of at most ``most`` entries (``setting`` names that budget)."""
+    if not isinstance(value, list) or not value:
+        raise InputError(f"{name} must be a non-empty list{shape}")
+    if len(value) > most:
+        raise TooLarge(f"{name} holds {len(value):,} {name}; at most {most:,} are read (setting {setting})")
+    return value
+
+
 def question(value: Any, limits: Limits = LIMITS, name: str = "the question") -> str:
     """A question as typed: text, and no longer than ``limits.question_chars``."""
     text_field(value, name)

@@ -25,7 +25,7 @@ import time
 import uuid
 from typing import Any
 
-from assistant.inputs import claim_item, text_field
+from assistant.inputs import claim_item, listed, text_field
 from core.config import MIN_TEMPERATURE  # a request's temperature below it decodes greedily
 from core.errors import AssistantError, Cancelled, InputError, TooLarge
 from core.limits import LIMITS, Limits
@@ -47,11 +47,7 @@ def loopback(host: str) -> bool:
 
 
 def parse_messages(value: Any, limits: Limits = LIMITS) -> list[dict[str, str]]:
-    if not isinstance(value, list) or not value:
-        raise InputError("messages must be a non-empty list")
-    if len(value) > limits.messages:
-        raise TooLarge(f"messages holds {len(value):,} messages; at most {limits.messages:,} are read "
-                       "(setting requests.max_messages)")
+    listed(value, "messages", limits.messages, "requests.max_messages")
     out, total = [], 0
     for n, m in enumerate(value):
         if not isinstance(m, dict) or m.get("role") not in ROLES:
@@ -201,11 +197,8 @@ class Turns:
 
 
 def parse_items(value: Any, limits: Limits = LIMITS) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or not value:
-        raise InputError('items must be a non-empty list of {"id", "claim", "evidence"?, "question"?}')
-    if len(value) > limits.check_items:
-        raise TooLarge(f"items holds {len(value):,} items; at most {limits.check_items:,} a request "
-                       "(setting requests.max_check_items)")
+    listed(value, "items", limits.check_items, "requests.max_check_items",
+           ' of {"id", "claim", "evidence"?, "question"?}')
     return [claim_item(item, limits, f"items[{n}]") for n, item in enumerate(value)]
 
 

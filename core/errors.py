@@ -3,44 +3,42 @@
 Code raises these where it knows what went wrong; the edges (CLI, web UI)
 turn them into one clear line (or a ``gr.Error``) instead of a traceback.
 
-Exit codes (documented in the README):
-
-====  =============================================================
-0     success
-1     unexpected internal error (a bug: please report it)
-2     bad usage or configuration (unknown setting, invalid value)
-3     a model could not be found or loaded
-4     bad input (a file or request the assistant cannot use)
-5     storage: the data home cannot be written (disk full, read-only, I/O error)
-130   interrupted (Ctrl-C)
-====  =============================================================
+The exit codes are the ``EXIT_*`` constants below (the README's table says what each means).
 """
 
 from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_BUG = 1  # an unexpected internal error
+EXIT_USAGE = 2  # bad usage or configuration
+EXIT_MODEL = 3  # a model could not be found or loaded
+EXIT_INPUT = 4  # bad input (for ``docs add`` and ``check --input``: some files or lines were skipped)
+EXIT_STORAGE = 5  # the data home cannot be written
+EXIT_INTERRUPTED = 130  # Ctrl-C
 
 
 class AssistantError(Exception):
     """Base class for errors a user can act on. ``str(err)`` is the message."""
 
-    exit_code = 1
+    exit_code = EXIT_BUG
 
 
 class ConfigError(AssistantError):
     """An unknown setting, or a value of the wrong type or range."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class ModelError(AssistantError):
     """A model that cannot be found, downloaded or loaded."""
 
-    exit_code = 3
+    exit_code = EXIT_MODEL
 
 
 class InputError(AssistantError):
     """Input the assistant cannot use: a bad file, an over-long prompt, ..."""
 
-    exit_code = 4
+    exit_code = EXIT_INPUT
 
 
 class TooLarge(InputError):
@@ -57,7 +55,7 @@ class StorageError(AssistantError):
 
     Raised after the write was undone: everything committed before is still there."""
 
-    exit_code = 5
+    exit_code = EXIT_STORAGE
 
 
 def first_line(err: BaseException) -> str:
@@ -77,5 +75,3 @@ def storage_error(path, err: BaseException) -> StorageError:
         hint = "check the disk and the permissions of the data home"
     return StorageError(f"cannot write {path}: {reason}; that write was undone and what was saved before is intact; {hint}")
 
-
-EXIT_INTERRUPTED = 130

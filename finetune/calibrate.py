@@ -24,7 +24,7 @@ default the Chinese QA set, which the English base cannot read):
   never a contradiction), among pairs not already called supported, jointly with
   ``contradiction_min_overlap`` (a window sharing fewer of the statement's content
   words cannot contradict it). Without the unrelated pairs the threshold came out
-  at 0.34 and the checker called statements about something else "contradicted";
+  at 0.34 and the checker called statements about something else CONTRADICTED;
   a flag that says *the documents say otherwise* must be rarer and surer than one
   that says *the documents do not say*.
 - ``soft_overlap_weight``: the same for the soft overlap (``assistant/checking/verifiers/soft_overlap.py``,
@@ -46,6 +46,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
+from core.errors import EXIT_INPUT, EXIT_OK
+from core.labels import SUPPORTED
 
 ROOT = Path(__file__).resolve().parents[1]
 GATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
@@ -124,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     grounding = sorted(p for p in Path(args.grounding).glob("*.jsonl") if p.stem not in skip)
     if not grounding:
         print(f"error: no development data: {args.grounding} holds no *.jsonl grounding files", file=sys.stderr)
-        return 4
+        return EXIT_INPUT
     try:  # read before any model loads: a bad line stops the run at once, naming itself
         check_data(Path(args.nli))
         halves = {path.stem: [r for r in load_rows(path) if half(str(r["id"])) == "calibration"] for path in grounding}
@@ -134,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (model / "config.json").is_file():
         print(f"error: {model} is not a verifier folder (no config.json); train one with "
               "`python -m finetune.verifier --out DIR`", file=sys.stderr)
-        return 4
+        return EXIT_INPUT
     verifier = TrainedVerifier(str(model), calibration=record)  # the folder's own calibration.json stays
     # until the new one is chosen: a run that fails leaves the folder as it was
     soft_model = None if args.soft_overlap_model.strip().lower() == "none" else args.soft_overlap_model
@@ -149,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{stem}: {len(rows)} calibration rows", file=sys.stderr, flush=True)
 
     def labels(rows):
-        return [r["label"] == "supported" for r in rows]
+        return [r["label"] == SUPPORTED for r in rows]
 
     center = float(np.median(np.concatenate([f["soft_rows"] for _, f in dev.values()]))) if soft else 0.0
     grid = [(w, s) for s in (SOFT_WEIGHTS if soft else (0.0,)) for w in WEIGHTS]
@@ -212,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     })
     write_file(model / "calibration.json", json.dumps(record, indent=2) + "\n")
     print(json.dumps(record, indent=2))
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ import sys
 import time
 from pathlib import Path
 
+from core.errors import EXIT_OK
+
 FIRST = ["Varn", "Kel", "Ostra", "Brim", "Tal", "Quen", "Mor", "Essel", "Dun", "Rav", "Lio", "Sab", "Tor", "Ula",
          "Fen", "Grav", "Hol", "Iver", "Jas", "Kor", "Lum", "Nor", "Pell", "Wex"]
 SECOND = ["holt", "mark", "vane", "stead", "wick", "dal", "brook", "ford", "ton", "mere", "gate", "by"]
@@ -162,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     (out / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
     (out / "answers.json").write_text(json.dumps([asdict(r)["answers"] for r in results], indent=2) + "\n")
     print(json.dumps(summary, indent=2))
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from core.errors import EXIT_OK
+from core.labels import NOT_A_CLAIM
+
 
 def normalize(text: str) -> list[str]:
     from assistant.chat.prompt import CITATION
@@ -83,7 +86,7 @@ def evaluate(chat, index, checker, questions: list[dict], k: int | None = None, 
     for n, row in enumerate(questions, start=1):
         result = Turn(chat, index, row["question"], k=k).finish(checker, withhold="off")  # the model's own answers
         report = result.report
-        claims = [v for v in report.verdicts if v.label != "not_a_claim"]
+        claims = [v for v in report.verdicts if v.label != NOT_A_CLAIM]
         statements += len(claims)
         flagged_statements += len(report.flagged)
         flagged_answers += bool(report.flagged)
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
               f"no-answer {r.no_answer_rate:.3f}{acc}")
     if args.out:
         Path(args.out).write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

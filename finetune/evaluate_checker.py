@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from core.errors import EXIT_INPUT, EXIT_OK
+from core.labels import CONTRADICTED, SUPPORTED
 from finetune.data import GROUNDING_KEYS, NLI_KEYS, half, load_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,16 +40,16 @@ def evaluate(checker, rows: list[dict]) -> dict:
     verdicts = checker.judge([r["claim"] for r in rows], [[Evidence(r["evidence"])] for r in rows],
                              [r.get("question") for r in rows])
     seconds = time.perf_counter() - start
-    supported = np.array([r["label"] == "supported" for r in rows])
+    supported = np.array([r["label"] == SUPPORTED for r in rows])
     score = np.array([v.probs[0] for v in verdicts])
-    said = np.array([v.label == "supported" for v in verdicts])
+    said = np.array([v.label == SUPPORTED for v in verdicts])
     test = np.array([half(str(r["id"])) == "test" for r in rows])
     oracle_t, oracle_acc = best_threshold(supported, score)
     by_kind = {}
     kinds = np.array([kind_of(str(r["id"])) for r in rows])
-    if "supported" in kinds and len(set(kinds)) > 1:  # QA sets: each kind of wrong answer against the right ones
-        right = kinds == "supported"
-        by_kind["supported"] = {"rows": int(right.sum()), "flagged": float((~said[right]).mean())}
+    if SUPPORTED in kinds and len(set(kinds)) > 1:  # QA sets: each kind of wrong answer against the right ones
+        right = kinds == SUPPORTED
+        by_kind[SUPPORTED] = {"rows": int(right.sum()), "flagged": float((~said[right]).mean())}
         for kind in sorted(set(kinds) - {"supported"}):
             rows_of_kind = kinds == kind
             pick = right | rows_of_kind
@@ -68,7 +70,7 @@ def evaluate(checker, rows: list[dict]) -> dict:
 def kind_of(row_id: str) -> str:
     """The kind a QA row's id ends with (``squad2-<id>-plausible``); '' for other ids."""
     kind = row_id.rsplit("-", 1)[-1]
-    return kind if kind in ("supported", "plausible", "distractor", "other", "altered") else ""
+    return kind if kind in (SUPPORTED, "plausible", "distractor", "other", "altered") else ""
 
 
 def contradiction_scores(checker, rows: list[dict]) -> dict:
@@ -77,7 +79,7 @@ def contradiction_scores(checker, rows: list[dict]) -> dict:
 
     verdicts = checker.judge([r["hypothesis"] for r in rows], [[Evidence(r["premise"])] for r in rows])
     truth = [r["label"] == "contradiction" for r in rows]
-    said = [v.label == "contradicted" for v in verdicts]
+    said = [v.label == CONTRADICTED for v in verdicts]
     hits = sum(t and s for t, s in zip(truth, said))
     return {"rows": len(rows), "contradictions": sum(truth), "said_contradicted": sum(said),
             "precision": hits / sum(said) if any(said) else 0.0, "recall": hits / max(sum(truth), 1),
@@ -109,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     files = sorted(Path(args.data).glob("*.jsonl"))
     if not files:
         print(f"error: no .jsonl files in {args.data}", file=sys.stderr)
-        return 4
+        return EXIT_INPUT
     try:  # every file read before any model loads: a bad line stops the run at once, naming itself
         data = {path.stem: rows_of(path) for path in files}
         fever = rows_of(Path(args.fever), NLI_KEYS) if Path(args.fever).is_file() else None
@@ -127,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {out}", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] | None, options: dict,
@@ -152,7 +154,7 @@ def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] 
                   f"  {numbers['seconds']:.0f} s", flush=True)
             for kind, k in numbers.get("by_kind", {}).items():
                 print(f"{'':8s} {'':12s} {kind:10s} {k['rows']:4d} rows  " + (
-                      f"flagged {k['flagged']:.3f}" if kind == "supported" else
+                      f"flagged {k['flagged']:.3f}" if kind == SUPPORTED else
                       f"AUC vs supported {k['roc_auc']:.3f} ({k['roc_auc_interval_95'][0]:.3f}-"
                       f"{k['roc_auc_interval_95'][1]:.3f}), said supported {k['said_supported']:.3f}"), flush=True)
         if fever is not None:

@@ -27,6 +27,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import EXIT_OK
+
 
 @dataclass
 class TrainReport:
@@ -144,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     print(f"adapter {report.name}: {report.method}, {report.rows} rows, {report.steps} steps in "
           f"{report.seconds:.0f} s, loss {report.first_loss} -> {report.last_loss}; saved to {report.path}")
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -65,9 +65,12 @@ import sys
 import time
 from pathlib import Path
 
+from core.errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from core.labels import CONTRADICTED, SUPPORTED, UNSUPPORTED
+
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "assistant" / "verifiers" / "minilm-nli"
-ID2LABEL = {0: "supported", 1: "unsupported", 2: "contradicted"}
+ID2LABEL = {0: SUPPORTED, 1: UNSUPPORTED, 2: CONTRADICTED}
 
 
 def batches(pairs, tokenizer, batch_size: int, max_length: int, rng: random.Random, shuffle: bool = True):
@@ -274,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     if args.reviewed and not reviewed:
         print(f"error: no training rows in {', '.join(args.reviewed)} (empty, or all held out)", file=sys.stderr)
-        return 4
+        return EXIT_INPUT
     out = Path(args.out) if args.out else data_home() / "verifiers" / "minilm-nli"
     try:  # before an hour of training, not after it
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -331,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         frozen = freeze_lower(model, args.freeze_layers)
     except ValueError as err:
         print(f"error: --freeze-layers: {err}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     model.to(device)
     steps_per_epoch = math.ceil(len(train) / args.batch_size)
     plan = Plan(max(1, int(steps_per_epoch * args.epochs)))
@@ -404,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
     print(f"wrote {out}; next: python -m finetune.calibrate --model {out}", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

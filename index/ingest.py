@@ -14,14 +14,13 @@ import copy
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
+from core.progress import Progress
 from index.chunk import Chunk, chunk_document
 from index.load import Document, DocumentError
 from index.parse_worker import Parser
 from index.store import DocumentInfo
-
-Progress = Callable[[str], None]
 
 
 @dataclass

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from assistant.checking.verifiers import BACKENDS, LABELS, make_verifier
+from assistant.checking.verifiers import BACKENDS, make_verifier
+from core.labels import LABELS
 from finetune.metrics import balanced_accuracy, best_threshold, roc_auc
 
 PAIRS = [

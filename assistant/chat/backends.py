@@ -4,19 +4,18 @@ OpenAI-compatible server. Each backend's module is imported only when chosen.
 
 from __future__ import annotations
 
-from typing import Callable
-
 from core.config import Config, GenerationConfig
+from core.progress import Progress
 
 
-def load_chat_model(config: Config, progress: Callable[[str], None] | None = None):
+def load_chat_model(config: Config, progress: Progress | None = None):
     """The model ``config.model`` names, with ``config.generation`` as decoding defaults: loaded here
     (a :class:`ChatModel`; with ``model.backend = "onnx"`` an ``assistant.chat.onnx.OnnxChat``), or, with
     ``model.backend = "openai"``, a server's (``assistant.chat.openai.RemoteChat``)."""
     return chat_for(config.model, config.generation, progress)
 
 
-def chat_for(cfg, generation: GenerationConfig | None = None, progress: Callable[[str], None] | None = None,
+def chat_for(cfg, generation: GenerationConfig | None = None, progress: Progress | None = None,
              loader=None):
     """The chat model for a :class:`~core.config.ModelConfig`, by its backend (``loader``
     replaces :func:`assistant.chat.model.load_model` for the transformers backend, in tests). ``auto``

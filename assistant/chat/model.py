@@ -25,11 +25,12 @@ import shutil
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from core.config import ModelConfig
 from core.errors import ModelError, first_line
 from core.packaged import find_in_package
+from core.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,6 @@ QWEN = "qwen2.5-coder-1.5b"
 DEFAULT_MODEL = QWEN  # chosen by bench/answers.py (bench/results/answers.json)
 PACKAGED_ALIASES = {"smollm2": SMOLLM2, "smollm2-135m": SMOLLM2, "qwen": QWEN, "qwen2.5-coder-1.5b": QWEN,
                     "qwen2.5-coder-1.5b-instruct": QWEN, "default": DEFAULT_MODEL}
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)

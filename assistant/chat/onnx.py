@@ -34,17 +34,17 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from assistant.chat.base import Completion, TextStream
 from assistant.chat.prompt import Message
 from assistant.chat.transformers import TransformersChat
 from core.config import ONNX_QUANTIZE, GenerationConfig, ModelConfig
 from core.errors import ModelError, first_line
+from core.progress import Progress
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str], None]
 
 PRECISIONS = {q: "fp32" if q == "none" else q for q in ONNX_QUANTIZE}  # model.quantize -> export precision
 # int8: 8-bit weights in blocks of 32 (MatMulNBits; activations quantized to 8 bits inside the

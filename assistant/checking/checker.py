@@ -22,13 +22,12 @@ import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterator, Literal, Sequence
+from typing import Any, Iterator, Sequence
 
 from assistant.checking.statements import Statement, split_statements
 from assistant.checking.verifiers.base import pose
 from core.config import CheckerConfig
-
-Label = Literal["supported", "unsupported", "contradicted", "not_a_claim"]
+from core.labels import CONTRADICTED, FLAG_LABELS, NOT_A_CLAIM, SUPPORTED, UNSUPPORTED, VERDICTS, Label
 
 
 @dataclass(frozen=True)
@@ -84,11 +83,11 @@ class CheckReport:
 
     def __post_init__(self) -> None:
         self.counts = {label: sum(v.label == label for v in self.verdicts)
-                       for label in ("supported", "unsupported", "contradicted", "not_a_claim")}
+                       for label in VERDICTS}
 
     @property
     def flagged(self) -> list[Verdict]:
-        return [v for v in self.verdicts if v.label in ("unsupported", "contradicted")]
+        return [v for v in self.verdicts if v.label in FLAG_LABELS]
 
     def withholds(self, rule: str) -> bool:
         """Whether ``rule`` (``checker.withhold``) withholds the answer this report checked:
@@ -96,7 +95,7 @@ class CheckReport:
         ``off``, never. An answer without flags (a greeting, the refusal itself) is never withheld."""
         if rule == "off" or not self.flagged:
             return False
-        return rule == "any_flag" or self.counts["supported"] == 0
+        return rule == "any_flag" or self.counts[SUPPORTED] == 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"answer": self.answer, "question": self.question, "verifier": self.verifier,
@@ -160,10 +159,10 @@ def question_in(message: str | None) -> str | None:
 
 def decide(probs, support_threshold: float = 0.5, contradiction_threshold: float = 0.5) -> Label:
     if probs[0] >= support_threshold:
-        return "supported"
+        return SUPPORTED
     if probs[2] >= contradiction_threshold:
-        return "contradicted"
-    return "unsupported"
+        return CONTRADICTED
+    return UNSUPPORTED
 
 
 class Checker:
@@ -235,16 +234,16 @@ class Checker:
         for n, claim in enumerate(claims):
             statement = Statement(claim, 0, len(claim), claim, "claim")
             if not spans[n]:
-                out.append(Verdict(statement, "unsupported", 0.0, (0.0, 1.0, 0.0)))
+                out.append(Verdict(statement, UNSUPPORTED, 0.0, (0.0, 1.0, 0.0)))
                 continue
             agg = aggregate(probs[spans[n]], strong=self.contradiction_threshold)
             passage, window = owners[n][agg.best]
             p = tuple(float(x) for x in agg.probs)
             label = decide(p, self.support_threshold, self.contradiction_threshold)
-            found = quoted(claim, evidence[n]) if label != "supported" else None
+            found = quoted(claim, evidence[n]) if label != SUPPORTED else None
             if found is not None:  # the passage says it word for word: no window held all of it
                 passage, (a, b) = found
-                out.append(Verdict(statement, "supported", 1.0, (1.0, 0.0, 0.0), passage.text[a:b], passage, (a, b)))
+                out.append(Verdict(statement, SUPPORTED, 1.0, (1.0, 0.0, 0.0), passage.text[a:b], passage, (a, b)))
                 continue
             out.append(Verdict(statement, label, p[0], p, window.text, passage, (window.start, window.end)))
         return out
@@ -281,7 +280,7 @@ class Checker:
         verdicts = []
         for s in statements:
             if not s.checkable:
-                verdicts.append(Verdict(s, "not_a_claim", None))
+                verdicts.append(Verdict(s, NOT_A_CLAIM, None))
             else:
                 v = by_start[s.start]
                 verdicts.append(Verdict(s, v.label, v.score, v.probs, v.evidence, v.source, v.span))

@@ -20,6 +20,7 @@ from typing import Sequence
 
 from assistant.chat.prompt import NO_ANSWER, Passage, build_messages
 from assistant.checking.checker import Checker, CheckReport, Evidence
+from core.labels import CONTRADICTED, SUPPORTED, UNSUPPORTED
 
 STRICT_SYSTEM = (
     "Answer the question using only facts stated in the numbered passages, in their words where you can. "
@@ -40,8 +41,8 @@ class Suggestion:
 
 def trim(report: CheckReport) -> str:
     """The answer without its flagged statements (the rest verbatim)."""
-    keep = [v for v in report.verdicts if v.label not in ("unsupported", "contradicted")]
-    if not any(v.label == "supported" for v in keep):
+    keep = [v for v in report.verdicts if v.label not in (UNSUPPORTED, CONTRADICTED)]
+    if not any(v.label == SUPPORTED for v in keep):
         return NO_ANSWER
     return " ".join(v.statement.text.strip() for v in keep if v.statement.text.strip())
 
@@ -61,4 +62,4 @@ def suggest(checker: Checker, report: CheckReport, passages: Sequence[Evidence] 
         text = chat.complete(messages, chat.with_generation(max_new_tokens=max_new_tokens)).text.strip()
         if text:
             candidates.append(Suggestion(text, "regenerated", checker.check_answer(text, question, passages)))
-    return min(candidates, key=lambda s: (s.flags, -s.report.counts["supported"], s.method != "trimmed"))
+    return min(candidates, key=lambda s: (s.flags, -s.report.counts[SUPPORTED], s.method != "trimmed"))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.chat.prompt import CITATION, NO_ANSWER
+from core.labels import NOT_A_CLAIM
 from core.sentences import split_sentences
 
 _CITATION = re.compile(r"\s*" + CITATION.pattern)  # a citation marker and the space before it
@@ -59,7 +60,7 @@ _ATTRIBUTION = re.compile(
     r"(?:this|it)\s+(?:is|was|can\s+be)\s+(?:stated|seen|found|mentioned|shown|inferred)\s+(?:in|from)(?:\s+" + _SOURCE +
     r")?\s*,?\s*(?:where|which)\s+(?:it\s+)?(?:states?|says?|mentions?)\s+(?:that\s+)?)", re.IGNORECASE)
 
-Kind = Literal["claim", "not_a_claim"]
+Kind = Literal["claim", NOT_A_CLAIM]
 
 
 @dataclass(frozen=True)
@@ -79,18 +80,18 @@ class Statement:
 def _classify(claim: str) -> tuple[Kind, str | None]:
     words = re.findall(r"\w+", claim)
     if not words:
-        return "not_a_claim", "no content"
+        return NOT_A_CLAIM, "no content"
     if claim.rstrip().endswith("?"):
-        return "not_a_claim", "question"
+        return NOT_A_CLAIM, "question"
     if NO_ANSWER.lower().rstrip(".") in claim.lower() or _NO_ANSWER.search(claim):
-        return "not_a_claim", "says it does not know"
+        return NOT_A_CLAIM, "says it does not know"
     if _GREETING.match(claim) and len(words) <= 12:
-        return "not_a_claim", "greeting or courtesy"
+        return NOT_A_CLAIM, "greeting or courtesy"
     stripped = claim.strip().rstrip(".!…")
     if _LEAD_IN.match(stripped) or (stripped.endswith(":") and len(words) <= 8):
-        return "not_a_claim", "a lead-in to what follows"
+        return NOT_A_CLAIM, "a lead-in to what follows"
     if _POINTER.match(stripped):
-        return "not_a_claim", "points to its source"
+        return NOT_A_CLAIM, "points to its source"
     return "claim", None
 
 
@@ -166,5 +167,5 @@ def split_statements(answer: str, split_compounds: bool = True) -> list[Statemen
             out.append(Statement(text, a, b, claim, kind, reason))
     if out and out[-1].checkable and _unfinished(out[-1], alone=len(out) == 1):
         last = out[-1]
-        out[-1] = Statement(last.text, last.start, last.end, last.claim, "not_a_claim", "unfinished: the answer stops here")
+        out[-1] = Statement(last.text, last.start, last.end, last.claim, NOT_A_CLAIM, "unfinished: the answer stops here")
     return out

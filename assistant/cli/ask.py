@@ -14,7 +14,7 @@ from assistant.cli.options import (
     open_index,
     progress_printer,
 )
-from core.errors import AssistantError
+from core.errors import EXIT_OK, AssistantError
 
 
 def refusal_words(margin: float) -> str:
@@ -49,7 +49,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                           "check": report.as_dict(), "turn_id": turn_id, "model": chat.name,
                           "device": str(chat.loaded.device), "dtype": str(chat.loaded.dtype).removeprefix("torch."),
                           "generation": config.as_dict()["generation"]}, ensure_ascii=False))
-        return 0
+        return EXIT_OK
     print()
     print(f"\nChecked by {report.verifier}: " + ", ".join(f"{n} {label.replace('_', ' ')}"
                                                          for label, n in report.counts.items() if n))
@@ -74,7 +74,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         progress("the model was not sure enough that the passages answer this, so it did not guess ("
                  + refusal_words(done.completion.refusal_margin)
                  + f"; generation.abstain_bias={config.generation.abstain_bias:g})")
-    return 0
+    return EXIT_OK
 
 
 CHAT_HELP = "commands: /reset forgets the conversation, /quit (or Ctrl-D) leaves; Ctrl-C stops an answer"
@@ -94,14 +94,14 @@ def cmd_chat(args: argparse.Namespace) -> int:
             question = input("you> ").strip()
         except EOFError:
             print()
-            return 0
+            return EXIT_OK
         except KeyboardInterrupt:
             print()
-            return 0
+            return EXIT_OK
         if not question:
             continue
         if question in ("/quit", "/exit"):
-            return 0
+            return EXIT_OK
         if question == "/reset":
             history.clear()
             progress("conversation cleared")

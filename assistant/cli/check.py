@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Callable
 
 from assistant.cli.options import add_common_options, config_from_args, open_index, progress_printer
+from core.errors import EXIT_INPUT, EXIT_OK
 from core.limits import LIMITS, Limits
+from core.progress import Progress
 
 
-def read_claims(path: str, progress: Callable[[str], None], limits: Limits = LIMITS) -> tuple[list[dict], int]:
+def read_claims(path: str, progress: Progress, limits: Limits = LIMITS) -> tuple[list[dict], int]:
     """Valid items of a claims JSONL file, and the number of bad lines (each reported by line number)."""
     from assistant.inputs import claim_item
     from core.jsonl import read_jsonl
@@ -41,7 +42,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = checker.check_answer(args.answer, args.question)
         if args.json:
             print(json.dumps(report.as_dict(), ensure_ascii=False))
-            return 0
+            return EXIT_OK
         print(f"verifier {report.verifier} ({report.version}); {report.counts}")
         for v in report.verdicts:
             score = "" if v.score is None else f" p(supported)={v.score:.2f}"
@@ -51,7 +52,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             elif v.evidence:
                 where = f" ({v.source.title})" if v.source and v.source.title else ""
                 print(f"    evidence{where}: {' '.join(v.evidence.split())[:240]}")
-        return 0
+        return EXIT_OK
     from core.errors import InputError
 
     items, bad = read_claims(args.input, progress, config.limits())
@@ -68,7 +69,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if out is not sys.stdout:
             out.close()
     progress(f"checked {len(items)} claims" + (f"; {bad} bad lines skipped" if bad else ""))
-    return 4 if bad else 0
+    return EXIT_INPUT if bad else EXIT_OK
 
 
 def add_parsers(sub) -> None:

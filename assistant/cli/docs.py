@@ -7,6 +7,7 @@ import json
 import sys
 
 from assistant.cli.options import add_common_options, config_from_args, open_index, progress_printer
+from core.errors import EXIT_INPUT, EXIT_OK
 
 
 def cmd_docs_add(args: argparse.Namespace) -> int:
@@ -35,7 +36,7 @@ def cmd_docs_add(args: argparse.Namespace) -> int:
         stats = index.stats()
         print(f"index: {stats['documents']} documents, {stats['chunks']} chunks, "
               f"{stats.get('vector_index', 'no vectors')} search")
-    return 4 if report.skipped else 0
+    return EXIT_INPUT if report.skipped else EXIT_OK
 
 
 def cmd_docs_list(args: argparse.Namespace) -> int:
@@ -44,16 +45,16 @@ def cmd_docs_list(args: argparse.Namespace) -> int:
     docs = open_index(config_from_args(args)).documents()
     if args.json:
         print(json.dumps([d.__dict__ for d in docs], ensure_ascii=False))
-        return 0
+        return EXIT_OK
     if not docs:
         print("no documents; add some with `assistant docs add PATH`")
-        return 0
+        return EXIT_OK
     print(f"{'id':12}  {'kind':8}  {'pages':>5}  {'chunks':>6}  {'added':16}  title")
     for d in docs:
         added = time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at))
         print(f"{d.id:12}  {d.kind:8}  {d.pages if d.pages is not None else '-':>5}  {d.chunks:>6}  {added:16}  "
               f"{d.title}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_docs_remove(args: argparse.Namespace) -> int:
@@ -61,7 +62,7 @@ def cmd_docs_remove(args: argparse.Namespace) -> int:
     for key in args.ids:
         doc = index.remove(key)
         print(f"removed {doc.id} {doc.source} ({doc.chunks} chunks)")
-    return 0
+    return EXIT_OK
 
 
 def cmd_docs_search(args: argparse.Namespace) -> int:
@@ -70,14 +71,14 @@ def cmd_docs_search(args: argparse.Namespace) -> int:
     hits = index.search(args.query, args.k, hybrid)
     if args.json:
         print(json.dumps([h.as_dict() for h in hits], ensure_ascii=False))
-        return 0
+        return EXIT_OK
     if not hits:
         print("no results" + ("" if index.documents() else " (the index is empty)"))
     for rank, hit in enumerate(hits, start=1):
         sim = f"  cos {hit.similarity:.3f}" if hit.similarity is not None else ""
         print(f"{rank}. {hit.citation()}  score {hit.score:.4f}{sim}")
         print("   " + " ".join(hit.text.split())[:300])
-    return 0
+    return EXIT_OK
 
 
 def add_parsers(sub) -> None:

@@ -7,6 +7,8 @@ import json
 
 from assistant.cli.options import add_common_options, config_from_args
 from assistant.inputs import when
+from core.errors import EXIT_OK
+from core.labels import CONTRADICTED, UNSUPPORTED
 
 
 def add_parsers(sub) -> None:
@@ -14,7 +16,7 @@ def add_parsers(sub) -> None:
     fsub = flags.add_subparsers(dest="flags_command", required=True, metavar="ACTION")
 
     def filters(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--verdict", choices=["unsupported", "contradicted"], help="only this verdict")
+        p.add_argument("--verdict", choices=[UNSUPPORTED, CONTRADICTED], help="only this verdict")
         p.add_argument("--since", help="from this date (ISO, UTC)")
         p.add_argument("--until", help="before this date (ISO, UTC)")
 
@@ -81,26 +83,26 @@ def cmd_flags_list(args) -> int:
             print(f"{s.id:6d}  {s.label:12s}{score}  [{review}]  turn {s.turn_id[:12]}  {s.text}")
     if not args.json:
         print(f"{len(rows)} flag(s)")
-    return 0
+    return EXIT_OK
 
 
 def cmd_flags_show(args) -> int:
     turn = _log(args).find_turn(args.turn)
     if args.json:
         print(json.dumps({**turn.__dict__, "statements": [s.__dict__ for s in turn.statements]}, ensure_ascii=False))
-        return 0
+        return EXIT_OK
     print(f"turn {turn.id}  session {turn.session}  model {turn.model}  verifier {turn.verifier}")
     print(f"Q: {turn.question}\nA: {turn.answer}\n")
     for s in turn.statements:
         review = f" [{s.decision}]" if s.decision else ""
         print(f"  {s.id:6d} [{s.label}]{review} {s.text}")
-        if s.label in ("unsupported", "contradicted") and s.evidence:
+        if s.label in (UNSUPPORTED, CONTRADICTED) and s.evidence:
             print(f"         evidence ({s.evidence_title or 'given'}): {s.evidence[:200]}")
     if turn.correction:
         print(f"\ncorrection ({turn.correction_origin}): {turn.correction}")
     for p in turn.passages:
         print(f"  [{p['number']}] {p['title']}" + (f", page {p['page']}" if p["page"] is not None else ""))
-    return 0
+    return EXIT_OK
 
 
 def cmd_flags_review(args) -> int:
@@ -108,7 +110,7 @@ def cmd_flags_review(args) -> int:
     decision = {"confirm": "confirmed", "reject": "rejected"}[args.decision]
     log.review(args.statement, decision, note=args.note, correction=args.correction, reviewer=args.reviewer)
     print(f"statement {args.statement}: {decision}" + (" (correction stored)" if args.correction else ""))
-    return 0
+    return EXIT_OK
 
 
 def cmd_flags_suggest(args) -> int:
@@ -130,12 +132,12 @@ def cmd_flags_suggest(args) -> int:
     suggestion = suggest(checker, report, passages, chat if args.regenerate else None)
     if suggestion is None:
         print("nothing in this answer is flagged; no suggestion")
-        return 0
+        return EXIT_OK
     print(f"suggested ({suggestion.method}, {suggestion.flags} flag(s) left): {suggestion.text}")
     if args.accept:
         log.correct(turn.id, suggestion.text, origin="suggestion")
         print("stored as the turn's correction")
-    return 0
+    return EXIT_OK
 
 
 def cmd_flags_export(args) -> int:
@@ -148,4 +150,4 @@ def cmd_flags_export(args) -> int:
                     held_out_share=args.held_out)
     print(f"wrote {report.rows} {report.format} rows to {report.path} ({report.train} train, "
           f"{report.held_out} held out) from {report.turns_read} turns")
-    return 0
+    return EXIT_OK

@@ -27,7 +27,7 @@ from assistant.cli.options import (
     open_index,
     progress_printer,
 )
-from core.errors import EXIT_INTERRUPTED, AssistantError
+from core.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, AssistantError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,7 +96,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = build_app(chat, checker, args.max_waiting, args.batch, api_key, args.max_wait, config.limits())
     uvicorn.run(app, host=args.host, port=args.port,
                 log_level="warning" if args.quiet else "info")
-    return 0
+    return EXIT_OK
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -104,7 +104,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
     info = collect_info(config_from_args(args))
     print(json.dumps(info, indent=2) if args.json else format_info(info))
-    return 0
+    return EXIT_OK
 
 
 PASS_THROUGH = {  # commands that are the finetune modules' own command lines
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"internal error: {type(err).__name__}: {err} (run again with --debug for the traceback)",
               file=sys.stderr)
-        return 1
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

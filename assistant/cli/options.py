@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, Callable
+from typing import Any
+
+from core.progress import Progress
 
 # flag dest -> config key
 FLAG_KEYS = {
@@ -76,7 +78,7 @@ def config_from_args(args: argparse.Namespace):
     return load_config(overrides, file=file)
 
 
-def progress_printer(args: argparse.Namespace) -> Callable[[str], None]:
+def progress_printer(args: argparse.Namespace) -> Progress:
     if args.quiet:
         return lambda message: None
     return lambda message: print(f"[assistant] {message}", file=sys.stderr, flush=True)

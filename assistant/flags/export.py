@@ -41,9 +41,10 @@ from assistant.chat.prompt import Passage, build_messages
 from assistant.flags.log import FlagLog, Turn
 from core.atomic import replacing
 from core.errors import InputError
+from core.labels import CONTRADICTED, NOT_A_CLAIM, SUPPORTED
 
 FORMATS = ("sft", "dpo", "kto", "nli")
-NLI_LABELS = {"unsupported": "neutral", "contradicted": "contradiction"}
+NLI_LABELS = {"unsupported": "neutral", CONTRADICTED: "contradiction"}
 
 
 @dataclass
@@ -74,8 +75,8 @@ def judge(turn: Turn, reviewed_only: bool) -> tuple[str | None, str | None]:
     flagged = turn.flagged
     confirmed = [s for s in flagged if s.decision == "confirmed"]
     bad_flags = confirmed if reviewed_only else [s for s in flagged if s.decision != "rejected"]
-    claims = [s for s in turn.statements if s.label != "not_a_claim"]
-    clean = bool(claims) and all(s.label == "supported" or s.decision == "rejected" for s in claims)
+    claims = [s for s in turn.statements if s.label != NOT_A_CLAIM]
+    clean = bool(claims) and all(s.label == SUPPORTED or s.decision == "rejected" for s in claims)
     good = turn.correction or (turn.answer if clean else None)
     bad = turn.answer if bad_flags else None
     return good, bad

@@ -22,9 +22,9 @@ from typing import Any, Iterable, Literal, Sequence
 
 from core.db import connect, run_script, select_in, transaction
 from core.errors import InputError
+from core.labels import FLAG_LABELS
 
 Decision = Literal["confirmed", "rejected"]
-FLAG_LABELS = ("unsupported", "contradicted")
 
 
 def _m1_turns(conn: sqlite3.Connection) -> None:

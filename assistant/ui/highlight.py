@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from core.labels import CONTRADICTED, NOT_A_CLAIM, SUPPORTED, UNSUPPORTED
+
 # Every character that HTML, markdown (Gradio renders a chat message as markdown: links, images,
 # autolinked URLs, emphasis, code) or its LaTeX delimiters could read as markup.
 _MARKUP = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$:="}
@@ -29,10 +31,10 @@ def text_html(text: str) -> str:
 
 
 MARKS = {  # label -> (icon, words, css class)
-    "supported": ("\u2714", "supported", "v-supported"),
-    "unsupported": ("?", "unsupported", "v-unsupported"),
-    "contradicted": ("\u2716", "contradicted", "v-contradicted"),
-    "not_a_claim": ("", "not a claim", "v-none"),
+    SUPPORTED: ("\u2714", SUPPORTED, "v-supported"),
+    UNSUPPORTED: ("?", UNSUPPORTED, "v-unsupported"),
+    CONTRADICTED: ("\u2716", CONTRADICTED, "v-contradicted"),
+    NOT_A_CLAIM: ("", "not a claim", "v-none"),
 }
 
 CSS = """
@@ -62,7 +64,7 @@ def statement_html(answer: str, report) -> str:
         s = v.statement
         out.append(text_html(answer[at:s.start]))
         icon, words, css = MARKS[v.label]
-        if v.label == "not_a_claim":
+        if v.label == NOT_A_CLAIM:
             out.append(f'<span class="{css}" title="not checked: {text_html(s.reason or "not a claim")}">'
                        f"{text_html(s.text)}</span>")
         else:
@@ -82,7 +84,7 @@ def report_html(answer: str, report, style: bool = True) -> str:
     counts = ", ".join(f"{n} {MARKS[label][1]}" for label, n in report.counts.items() if n)
     rows = []
     for n, v in enumerate(report.verdicts, start=1):
-        if v.label == "not_a_claim":
+        if v.label == NOT_A_CLAIM:
             continue
         icon, words, _ = MARKS[v.label]
         evidence = text_html(v.evidence) if v.evidence else "<em>no evidence found</em>"

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 from assistant.ui.highlight import text_html
 from core.errors import InputError
+from core.labels import CONTRADICTED, NOT_A_CLAIM, UNSUPPORTED
 
 COLUMNS = ["id", "when", "verdict", "score", "statement", "question", "evidence from", "review"]
-VERDICTS = ("all", "unsupported", "contradicted")
+VERDICTS = ("all", UNSUPPORTED, CONTRADICTED)
 STATES = ("unreviewed", "reviewed", "all")
 
 
@@ -100,7 +101,7 @@ def logged_report(turn):
     for s in turn.statements:
         source = (Evidence("", s.evidence_title or "", s.evidence_doc_id, s.evidence_page)
                   if s.evidence_title or s.evidence_doc_id else None)
-        statement = Statement(s.text, s.start, s.end, s.claim, "claim" if s.label != "not_a_claim" else "not_a_claim",
+        statement = Statement(s.text, s.start, s.end, s.claim, "claim" if s.label != NOT_A_CLAIM else NOT_A_CLAIM,
                               s.reason)
         verdicts.append(Verdict(statement, s.label, s.score, tuple(s.probs) if s.probs else None, s.evidence,
                                 source))

@@ -1,13 +1,13 @@
 """Verifier backends: (evidence, statement) pairs in, label probabilities out.
 
 Every backend returns an array of shape ``[n, 3]`` with the probabilities of
-``LABELS`` (supported, unsupported, contradicted) per pair, rows summing to 1.
+``core.labels.LABELS`` (supported, unsupported, contradicted) per pair, rows summing to 1.
 ``make_verifier(name)`` builds one by name, importing its dependencies only then.
 """
 
 from __future__ import annotations
 
-from assistant.checking.verifiers.base import LABELS, Verifier
+from assistant.checking.verifiers.base import Verifier
 
 BACKENDS = {
     "trained": "assistant.checking.verifiers.trained:TrainedVerifier",  # the default; model=<dir> for a retrained one
@@ -27,4 +27,4 @@ def make_verifier(name: str, **options) -> Verifier:
     return getattr(importlib.import_module(module), cls)(**options)
 
 
-__all__ = ["LABELS", "Verifier", "make_verifier", "BACKENDS"]
+__all__ = ["Verifier", "make_verifier", "BACKENDS"]

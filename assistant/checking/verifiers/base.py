@@ -6,8 +6,6 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-LABELS = ("supported", "unsupported", "contradicted")
-
 Pair = tuple[str, str]  # (evidence, statement)
 
 # How a statement is read as the answer to a question, by verifiers trained on that form

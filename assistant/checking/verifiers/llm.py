@@ -15,10 +15,11 @@ from typing import Sequence
 import numpy as np
 
 from assistant.checking.verifiers.base import Pair
+from core.labels import CONTRADICTED, SUPPORTED, UNSUPPORTED
 
 JUDGE_SYSTEM = ("You check statements against evidence. Reply with exactly one word: supported (the evidence "
                 "says it), contradicted (the evidence says otherwise) or unsupported (the evidence does not say).")
-ANSWERS = ("supported", "unsupported", "contradicted")
+ANSWERS = (SUPPORTED, UNSUPPORTED, CONTRADICTED)
 
 
 def judge_messages(evidence: str, statement: str) -> list[dict]:
