@@ -33,9 +33,10 @@ class QuickChat:
 
 
 def main(argv: list[str]) -> int:
-    from app import build_demo, serve
+    from app import serve
     from assistant.checking.checker import make_checker
     from assistant.flags.log import FlagLog
+    from assistant.ui.page import build_demo
     from core.config import CheckerConfig, IndexConfig
     from index.documents import DocumentIndex
 

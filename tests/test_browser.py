@@ -48,9 +48,10 @@ def app_url(default_chat, tmp_path_factory, embedder):
     """The full page on loopback: the default model, an empty index and flag log of its own, the shipped verifier."""
     import os
 
-    from app import build_demo, serve
+    from app import serve
     from assistant.checking.checker import make_checker
     from assistant.flags.log import FlagLog
+    from assistant.ui.page import build_demo
     from core.config import CheckerConfig, IndexConfig
     from index.documents import DocumentIndex
 

@@ -25,8 +25,9 @@ USERS = [("ann", "s3cret-pass")]
 @pytest.fixture
 def page(assistant_home, embedder):
     """The whole page with a login: a fake model, a real index and flag log in this test's data home."""
-    from app import build_demo, serve
+    from app import serve
     from assistant.flags.log import FlagLog
+    from assistant.ui.page import build_demo
     from core.config import IndexConfig
     from index.documents import DocumentIndex
 

@@ -143,7 +143,8 @@ def free_port():
 @pytest.fixture
 def served(tmp_path):
     """Start a page for ``chat`` (and ``log``); yields its URL; closes it."""
-    from app import build_demo, serve
+    from app import serve
+    from assistant.ui.page import build_demo
 
     demos = []
 

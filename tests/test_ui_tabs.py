@@ -10,8 +10,11 @@ import pytest
 
 from assistant.ui import dashboard, documents, exports, review
 from core.errors import InputError
-from tests.test_export import CORRECTED, reviewed_log  # noqa: F401  (fixture)
+from tests import test_export
+from tests.test_export import CORRECTED
 from tests.test_log import checked_turn
+
+reviewed_log = test_export.reviewed_log  # the fixture, shared
 
 
 @pytest.mark.parametrize("name", [
@@ -167,7 +170,19 @@ def test_dashboard_numbers(reviewed_log):
     assert list(board.rate_by_day.columns) == ["day", "flagged share", "statements"]
     assert board.rate_by_day["statements"].sum() == 9
     assert dict(zip(board.verdict_mix.verdict, board.verdict_mix.statements))["contradicted"] == 3
+    assert list(board.flags_by_document.columns) == ["document", "flags"]
+    flags = list(board.flags_by_document["flags"])
+    assert sum(flags) == 6 and flags == sorted(flags, reverse=True)
     assert dashboard.build(None).summary == "No answers logged yet."
+
+
+def test_an_empty_log_has_an_empty_dashboard(tmp_path):
+    from assistant.flags.log import FlagLog
+
+    board = dashboard.build(FlagLog(tmp_path / "log.sqlite"))
+    assert board.summary == "No answers logged yet."
+    assert len(board.rate_by_day) == len(board.flags_by_document) == len(board.verdict_mix) == 0
+    assert list(board.verdict_mix.columns) == ["verdict", "statements"]
 
 
 def test_with_a_login_each_user_reviews_their_own_flags_and_reviewers_everyones(tmp_path):
