@@ -39,7 +39,6 @@ $(STAMP):
 bench: $(STAMP)
 	$(PY) bench/generate.py
 	$(PY) bench/ceiling.py
-	$(PY) bench/experiments/omp_teams.py
 	$(PY) bench/index.py
 	$(PY) bench/check.py
 	$(PY) bench/turn.py

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 FILES = ("begin_dev", "qags_cnndm", "qags_xsum", "squad2_qa_dev", "wice_dev")

@@ -29,7 +29,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # name: (finetune.verifier arguments, [(window words, max tokens), ...] to calibrate and measure at)
 RECIPES = {
