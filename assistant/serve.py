@@ -4,17 +4,13 @@
 - ``POST /v1/chat/completions``: OpenAI's request and reply, streamed as server-sent
   events with ``"stream": true`` (then ``data: [DONE]``), usage included;
 - ``POST /v1/check``: ``{"items": [{"id", "claim", "evidence"?, "question"?}, ...]}`` ->
-  ``{"results": [{"id", "label", "score", "evidence"}, ...]}``, the batch format of
-  ``assistant check``, so one GPU's verifier can serve many front ends.
+  ``{"results": [{"id", "label", "score", "evidence"}, ...]}``, ``assistant check``'s batch format.
 
-With ``max_batch`` 1, one model answers one request at a time: concurrent requests
-wait their turn in arrival order. With ``max_batch`` > 1 (``--batch``), requests that
-arrive together are decoded together in one batch (``assistant/chat/batching.py``). Either
-way at most ``max_waiting`` may wait, each at most ``max_wait_s``; beyond that the server
-answers 503 rather than letting callers time out. A client that goes away, while it waits or
-mid-stream, gives its place up and stops its generation. Bad requests get a 400 with OpenAI's error shape, naming what is wrong.
-With an API key (``--api-key-env NAME``: the key is read from that environment
-variable, never from the command line), requests without it get a 401.
+Requests take the model one at a time in arrival order, or with ``--batch N`` are decoded
+together (``assistant/chat/batching.py``); at most ``max_waiting`` wait, each at most
+``max_wait_s``, beyond that 503. A client that goes away gives its place up and stops its
+generation. Bad requests get a 400 in OpenAI's error shape; with ``--api-key-env NAME`` (the key
+read from that variable, never the command line) requests without the key get a 401.
 """
 
 import json

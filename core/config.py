@@ -32,9 +32,8 @@ RESERVED_ENV = {"ASSISTANT_HOME", CONFIG_ENV}
 TRANSFORMERS_QUANTIZE = ("none", "int4", "int4_decode")  # model.quantize per backend
 ONNX_QUANTIZE = ("none", "int8", "int4_mlp", "int4")
 QUANTIZE = tuple(dict.fromkeys(("auto",) + ONNX_QUANTIZE + TRANSFORMERS_QUANTIZE))
-# model.quantize = auto on the onnx backend: 8-bit weights. bench/answers.py measured the default
-# model at int4 answering 0.70 of SQuAD 2.0's answerable questions right against 0.83 at int8, and
-# 4 bits garbled SmolLM2-135M's grounded answers.
+# model.quantize = auto on the onnx backend: 8-bit weights; at int4 the default model answered fewer
+# questions right and SmolLM2-135M's grounded answers were garbled (bench/answers.py; README, Benchmarks).
 ONNX_DEFAULT = "int8"
 
 
@@ -143,16 +142,14 @@ class GenerationConfig:
     top_p: float = field(default=0.9, metadata={"help": "nucleus sampling mass (with do_sample)"})
     top_k: int = field(default=50, metadata={"help": "sample among the k likeliest tokens; 0 = no limit (with do_sample)"})
     # 1.0 by default: a penalty also counts the prompt's tokens, so it pushes a grounded answer
-    # away from the very words of its passages (measured: worse answers at 1.1).
+    # away from the very words of its passages.
     repetition_penalty: float = field(default=1.0, metadata={"help": "> 1 discourages repeating tokens; 1 = off"})
     seed: int | None = field(default=None, metadata={"help": "random seed for sampling; none = unseeded"})
     # A grounded answer whose first token could as well be the refusal's ("I don't know based on
     # the provided documents."): within this many logits of the model's top choice, it refuses.
-    # 0 by default since checker.withhold: on 60 + 60 SQuAD *train* questions (bench/answers.py
-    # --data train; bench/results/abstain_train.json, withhold_train.json) a bias of 1.0 alone
-    # refused 0.37 of the unanswerable questions and 0.12 of the answerable ones, but beside the
-    # checker's withholding it costs more right answers (0.72 -> 0.65) than it adds refusals
-    # (0.58 -> 0.65).
+    # 0 by default since checker.withhold: beside the checker's withholding a bias costs more right
+    # answers than it adds refusals (bench/answers.py; bench/results/withhold_train.json; README,
+    # Benchmarks).
     abstain_bias: float = field(default=0.0, metadata={
         "help": "grounded answers refuse when the refusal's first token is within this many logits of the "
                 "model's top choice (0 = only when it is the top choice)"})
@@ -191,12 +188,12 @@ class IndexConfig:
                 "index.unpack_floor_mb) unpacked is refused unread"})
     unpack_floor_mb: float = field(default=LIMITS.unpack_floor_mb, metadata={
         "help": "see index.unpack_ratio"})
-    # 16: fastest of 8/16/32/64 for ~190-token chunks on 2 CPU cores (bench/index.py); padding grows with the batch
+    # 16: the fastest batch size bench/index.py was run with (8/16/32/64); padding grows with the batch
     batch_size: int = field(default=16, metadata={"help": "chunks embedded per batch"})
     top_k: int = field(default=5, metadata={"help": "passages retrieved for a question"})
     hybrid: bool = field(default=True, metadata={
         "help": "fuse keyword (SQLite FTS5 BM25) and vector results with reciprocal-rank fusion"})
-    # bench/index.py on 2 cores: exact search takes ~2.7 ms at 20k chunks and ~15 ms at 100k; HNSW ~1 ms
+    # exact search slows with the chunk count, HNSW stays fast: bench/index.py (README, Deployment)
     ann_threshold: int = field(default=20_000, metadata={
         "help": "past this many chunks, search an approximate (HNSW) index instead of the exact one"})
     hnsw_m: int = field(default=32, metadata={"help": "HNSW graph degree"})
@@ -288,11 +285,10 @@ class CheckerConfig:
                 "verifier's calibrated threshold (0.5 for backends without one)"})
     retrieve_k: int = field(default=3, metadata={
         "help": "passages retrieved for each statement, besides those the answer was built from"})
-    # no_support was chosen on 60 + 60 SQuAD *train* questions (bench/answers.py --recheck
-    # bench/results/abstain_train.json --out bench/results/withhold_train.json): with
-    # generation.abstain_bias 0 it withholds or refuses 0.58 of the answers to unanswerable
-    # questions (0.17 without) and keeps 0.72 of the answerable ones right (0.82); any_flag: 0.68
-    # and 0.55. On the dev questions (withhold_dev.json, from answers.json): 0.57 and 0.73.
+    # no_support was chosen on SQuAD *train* questions (bench/answers.py --recheck
+    # bench/results/abstain_train.json --out bench/results/withhold_train.json) and checked on the
+    # dev ones (withhold_dev.json): it loses fewer right answers for its refusals than the refusal
+    # margin alone or any_flag; figures in the README, Benchmarks.
     withhold: str = field(default="no_support", metadata={
         "help": "a grounded answer the checker finds no support for is withheld: the reply is the refusal and "
                 "the draft is shown below it, flagged (no_support: some statement flagged and none supported; "

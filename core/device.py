@@ -68,11 +68,9 @@ def own_thread(fn: Callable[..., T]) -> Callable[..., T]:
     workers outnumber the CPUs, libgomp puts idle workers to sleep at once instead of letting
     them spin, and every parallel region pays to wake them: a 0.1 ms kernel, like the int4
     matrix-vector product of a decoding step, loses its parallel speed-up (``python
-    bench/experiments/omp_teams.py``: 128 us a call alone, 224 us while another thread holds a team;
-    int4_decode generating in a worker thread, as the app does, 12.6 tok/s while the main
-    thread held a team and 25.6 when it did not; fp32 14.6 and 14.7). So model loads and
-    the embedder's and verifier's batches run here, and a team lives only while
-    its work runs; generation already runs in a thread of its own. Nested calls run inline.
+    bench/experiments/omp_teams.py``; README, Benchmarks). So model loads and the embedder's and
+    verifier's batches run here, and a team lives only while its work runs; generation already
+    runs in a thread of its own. Nested calls run inline.
     """
     @functools.wraps(fn)
     def run(*args, **kwargs) -> T:

@@ -2,40 +2,19 @@
 
     python -m finetune.calibrate [--model assistant/checking/verifiers/minilm-nli] [--window-words 40]
 
-The folder's ``calibration.json`` is replaced (whole, by a rename) only when the new one is
-chosen: until then the folder is measured with a provisional calibration held in memory,
-so a run that fails or is stopped leaves it as it was.
-
-Development data, never the rows scores are reported on (``--skip``: files not chosen on; by
-default the Chinese QA set, which the English base cannot read):
-
-- every grounding file (``../shared/data/grounding``) is cut in two halves by a
-  hash of the row id: the *calibration* half chooses, the *test* half is where
-  ``finetune.evaluate_checker`` reports balanced accuracy as out-of-sample;
-- ``overlap_weight``: how much the share of the statement's content words found in
-  its whole evidence adds to the model's support logit of each window
-  (``assistant/checking/verifiers/trained.py``), chosen from a grid to maximise the mean ROC
-  AUC over the calibration halves (0 means the model alone);
-- ``support_threshold``: maximises the mean balanced accuracy of supported /
-  not supported over the calibration halves;
-- ``contradiction_threshold``: maximises F0.5 of *contradicted* (precision first) on the SNLI and MNLI
-  held-out pairs (held out from training by ``finetune.verifier_data``) together
-  with as many *unrelated* pairs (each hypothesis against another pair's premise,
-  never a contradiction), among pairs not already called supported, jointly with
-  ``contradiction_min_overlap`` (a window sharing fewer of the statement's content
-  words cannot contradict it). Without the unrelated pairs the threshold came out
-  at 0.34 and the checker called statements about something else CONTRADICTED;
-  a flag that says *the documents say otherwise* must be rarer and surer than one
-  that says *the documents do not say*.
-- ``soft_overlap_weight``: the same for the soft overlap (``assistant/checking/verifiers/soft_overlap.py``,
-  the statement's word-pieces matched by meaning against the evidence's tokens), chosen
-  jointly with ``overlap_weight`` on the same grid search; it is added as
-  ``soft_overlap_weight * (soft - soft_overlap_center)``, the center being the median soft
-  overlap of the calibration rows, so that it moves scores both ways;
-- ties (mean AUC within 0.0025 of the best) go to the smaller weights, so the model,
-  not the word counts, decides where the data cannot tell;
-  ``support_threshold`` maximises the *worst* balanced accuracy over the halves, so
-  one threshold serves every kind of evidence rather than the easiest.
+Development data only, never the rows scores are reported on: each grounding file
+(``../shared/data/grounding``, less ``--skip``: by default the Chinese set, which the English
+base cannot read) is cut in two by a hash of the row id, and its *calibration* half chooses
+(``finetune.evaluate_checker`` reports on the *test* half). ``overlap_weight`` and
+``soft_overlap_weight`` (``assistant/checking/verifiers/trained.py``) maximise the mean ROC AUC
+over the calibration halves, ties (within 0.0025) going to the smaller weights so the model,
+not the word counts, decides where the data cannot tell; ``support_threshold`` maximises the
+*worst* balanced accuracy over the halves, so one threshold serves every kind of evidence;
+``contradiction_threshold`` and ``contradiction_min_overlap`` maximise F0.5 of *contradicted*
+(precision first) on held-out SNLI / MNLI pairs plus as many *unrelated* pairs, which keep
+statements about something else from being called contradicted. The folder's
+``calibration.json`` is replaced whole only when the new one is chosen, so a run that fails or
+is stopped leaves it as it was.
 """
 
 from __future__ import annotations
@@ -47,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.checking.verifiers.trained import SHIPPED
 from core.errors import EXIT_INPUT, EXIT_OK
 from core.labels import SUPPORTED
 
@@ -98,7 +78,7 @@ def support_scores(features: dict, weight: float, n_rows: int, soft_weight: floa
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=str(ROOT / "assistant" / "verifiers" / "minilm-nli"))
+    parser.add_argument("--model", default=str(SHIPPED))
     parser.add_argument("--window-words", type=int, default=40)
     parser.add_argument("--max-length", type=int, default=160)
     parser.add_argument("--grounding", default=str(ROOT.parent / "shared" / "data" / "grounding"))

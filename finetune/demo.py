@@ -2,25 +2,16 @@
 
     python -m finetune.demo --out runs/demo [--orgs 24] [--epochs 3] [--held-out 0.3] [--model smollm2]
 
-The loop runs on ``--model`` (SmolLM2-135M by default: the whole loop in minutes on 2 CPU
-cores; ``--model default`` is the default dialogue model, Qwen2.5-Coder-1.5B, whose LoRA
-training wants a GPU), answering, training and evaluating the same model.
-
-1. writes a collection of short company profiles about **fictional** organisations
-   (so the model cannot know the answers from pretraining) and adds them to a fresh
-   index in ``OUT/home``;
-2. generates five questions per organisation with reference answers, split into
-   train / held-out by question (the export's hash split);
-3. answers every training question with the base model, checks each answer, logs
-   the turn;
-4. **reviews automatically, from the references** (no person involved): a flagged
-   statement that contains the reference answer is *rejected* (false alarm), any
-   other flagged statement is *confirmed*; every answer that lacks the reference gets
-   a correction: the profile's sentence stating it, with its citation, or the
-   no-answer sentence when no retrieved passage holds it;
-5. exports SFT and DPO files; trains a LoRA adapter (SFT) on the train split;
-6. evaluates base and base + adapter on the held-out questions
-   (``finetune/evaluate.py``) and writes ``OUT/results.json``.
+On ``--model`` (SmolLM2-135M by default, small enough for a CPU; ``--model default`` is the
+default dialogue model, whose LoRA training wants a GPU) it indexes short profiles of
+**fictional** organisations (so pretraining cannot know the answers) in ``OUT/home``, asks five
+questions about each (split into train / held-out by the export's hash), answers and checks
+the training ones, and **reviews them from the references**: a flagged statement containing the
+reference answer is *rejected*, any other *confirmed*, and an answer lacking the reference is
+corrected to the profile's sentence with its citation (or the no-answer sentence when no
+retrieved passage holds it). Then it exports SFT, DPO, KTO and NLI files, trains a LoRA adapter
+(SFT) on them, and evaluates base and adapter on the held-out questions
+(``finetune/evaluate.py``), writing ``OUT/results.json``.
 """
 
 from __future__ import annotations

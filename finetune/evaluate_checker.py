@@ -3,16 +3,14 @@
     python -m finetune.evaluate_checker [--backends trained,overlap] [--data ../shared/data/grounding]
                                         [--threshold T] [--out bench/results/checker.json]
 
-For every ``*.jsonl`` file (``{"evidence", "claim", "label", ...}`` per line) and
-every backend, scored the way the checker scores (long evidence in windows,
-aggregated as ``assistant/checking/windows.py`` documents): ROC AUC of the supported score
-(with a 95 % bootstrap interval over the file's rows: the sets are small, QAGS-XSum has
-239 rows), and balanced accuracy of the supported / not-supported decision at the checker's
-threshold (the backend's calibrated one unless ``--threshold``), on the whole file
-and on its *test* half (the rows ``finetune/calibrate.py`` did not choose on), and,
-for reference only, at the best threshold for that file, which a real system
-cannot know in advance. Then, on FEVER-Symmetric test (``../shared/data/nli``),
-precision and recall of *contradicted* (REFUTES claims) at the checker's thresholds.
+Every backend judges every ``*.jsonl`` file (``{"evidence", "claim", "label", ...}`` per line) the
+way the checker does (each claim posed to its ``question``, evidence in windows). Per file: ROC
+AUC of the supported score with a 95 % bootstrap interval (the sets are small); balanced accuracy
+at the checker's threshold (the calibrated one unless ``--threshold``) on the whole file and on
+its *test* half (the rows ``finetune/calibrate.py`` did not choose on), and, for reference only,
+at the best threshold for that file, which a real system cannot know; for QA sets, each kind of
+wrong answer against the right ones. Then precision and recall of *contradicted* on
+FEVER-Symmetric test (``../shared/data/nli``).
 """
 
 from __future__ import annotations

@@ -5,16 +5,13 @@
     accelerate launch -m finetune.train ...     # the same on one or many GPUs
     torchrun --nproc_per_node 4 -m finetune.train ...
 
-Launched by ``accelerate launch`` or ``torchrun`` the script runs unchanged as
-data-parallel processes (on CPU too, over gloo); only process 0 writes the adapter.
-
-``--data`` is a file written by ``assistant flags export`` (``sft`` or ``dpo``); only
-rows with ``"split": "train"`` are used, the held-out questions are left for
-``finetune.evaluate``. SFT rows are trained prompt -> completion, so the loss is on
-the answer only. DPO uses the base model with the adapter switched off as its
-reference. The adapter (a few MB) and ``adapter_card.json`` (base, data, settings,
-losses) are written to ``<data home>/adapters/<name>``; ``--adapter <name>`` (or
-``model.adapter``) loads the base with it merged in.
+Launched by ``accelerate launch`` or ``torchrun`` it runs unchanged as data-parallel processes
+(on CPU too, over gloo); only process 0 writes the adapter. ``--data`` is an ``assistant flags
+export`` file (``sft`` or ``dpo``) whose ``"split": "train"`` rows are used. SFT trains prompt ->
+completion (loss on the answer only); DPO's reference is the base with the adapter off.
+The adapter and ``adapter_card.json`` (base, data, settings, losses) go to
+``<data home>/adapters/<name>``; ``--adapter <name>`` (or ``model.adapter``) loads the base with
+it merged in.
 """
 
 from __future__ import annotations

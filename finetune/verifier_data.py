@@ -1,18 +1,13 @@
 """Training data for the project's verifier: permissive NLI sets plus synthetic pairs.
 
-Labels follow the checker: 0 supported (entailment), 1 unsupported (neutral),
-2 contradicted (contradiction). Only permissively licensed sets are used for
-training (SNLI CC BY-SA 4.0, MultiNLI CC BY-SA 3.0 / OANC, FEVER-Symmetric dev
-CC BY-SA 3.0, HANS MIT); SICK and ANLI (non-commercial) are for measuring only.
-A seeded tenth of SNLI and MNLI, FEVER-Symmetric test and two thirds of HANS are
-held out.
-
-Synthetic pairs teach what the NLI sets lack. The checker reads evidence in
-windows of one to three sentences, so premises here look like that: a real NLI
-pair is hidden among one to three distractor sentences (label kept); a sentence
-copied out of an excerpt is supported; a sentence from another passage, or a
-copied sentence with another passage's clause added, is unsupported; a copied
-sentence with a number, year, name or negation changed is contradicted.
+Labels follow the checker: 0 supported (entailment), 1 unsupported (neutral), 2 contradicted
+(contradiction). Only permissively licensed sets are trained on (SNLI CC BY-SA 4.0, MultiNLI CC
+BY-SA 3.0 / OANC, FEVER-Symmetric dev CC BY-SA 3.0, HANS MIT); SICK and ANLI (non-commercial)
+are for measuring only. A seeded tenth of SNLI and MNLI, FEVER-Symmetric test and two thirds of
+HANS are held out. Synthetic pairs look like the checker's windows of one to three sentences: a
+real pair hidden among one to three distractor sentences (label kept); a sentence copied from an
+excerpt is supported; one from another passage, or a copy with another passage's clause added,
+is unsupported; a copy with a number, year, name or negation changed is contradicted.
 """
 
 from __future__ import annotations
@@ -274,7 +269,7 @@ def qa_pairs(rows: list[dict], rng: random.Random, window_words: int = 40, unans
     - *unanswerable*: a supported row whose question has one fact changed (a name, number, year
       or negation, as :func:`contradict` changes a sentence), so the span no longer answers it
       (unsupported): SQuAD 2.0's own unanswerable questions are written that way, and its train
-      split offers only 348 of them.
+      split offers few of them (the data card counts them).
     """
     from assistant.checking.verifiers.base import pose
     from assistant.checking.windows import make_windows

@@ -86,7 +86,7 @@ def _clean(text: str) -> str:
 
 
 def _first_heading(text: str) -> str | None:
-    for line in text.split("\n", 50)[:50]:  # not splitlines(): 16 million short lines took 1.3 GB
+    for line in text.split("\n", 50)[:50]:  # not splitlines(): that splits the whole text at once
         line = line.strip()
         if line.startswith("#"):
             return line.lstrip("#").strip() or None

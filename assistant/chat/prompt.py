@@ -20,12 +20,11 @@ NO_ANSWER = "I don't know based on the provided documents."
 CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 # A short instruction in the system turn, the passages and the question in the user turn.
-# bench/answers.py compared layouts on Qwen2.5-Coder-1.5B (--prompt; bench/results/
-# answers.json and answers_prompts.json). This one answered 25 of 30 answerable SQuAD 2.0
-# questions right but refused only 2 of 30 unanswerable ones. The same instruction after
-# the question ("after") refused 20 of 30 but answered only 18 right, began 42 of 78 answers
-# with a bare "[1]" and gave 5 answers that were nothing else: not shipped until reworded.
-# A model that answers what the passages do not answer is what the checker is for.
+# bench/answers.py compared layouts (--prompt; bench/results/answers_prompts.json; README,
+# Benchmarks): this one answers more questions right but refuses few unanswerable ones; the
+# instruction after the question ("after") refused more but answered fewer right and often
+# answered with a bare "[1]": not shipped until reworded. A model that answers what the
+# passages do not answer is what the checker is for.
 GROUNDED_SYSTEM = (
     "Answer the question using only the numbered passages. "
     "Answer briefly, in one or two sentences, and cite the passage each sentence comes from like [1]. "

@@ -1,25 +1,15 @@
 """Int4 weight-only quantization of a model's Linear layers, for faster CPU decoding.
 
-Decoding one token reads every weight once, so on a CPU it is bound by memory
-bandwidth: the packaged model's fp32 weights are 540 MB a token. Stored as 4-bit
-integers in groups of 32 along the input dimension (a scale and an offset per group,
-as GGUF's Q4_1 does), they are about a seventh of that, and torch's CPU kernel
-``_weight_int4pack_mm_for_cpu`` multiplies with them directly. Measured on 2 AVX2
-cores (``bench/generate.py``): see the README's benchmark section.
-
-For the packaged SmolLM2 (a Q4_1 GGUF de-quantized on load) the 32-wide groups are the
-GGUF's own blocks, so re-quantizing loses almost nothing. The output layer (the tied
-token embeddings, Q8_0 in that GGUF) is the exception: at 4 bits the model answered
-"L'Étoile is the capital of France" where it had said Paris, so it gets 8-bit weights
-(one scale per row, ``_weight_int8pack_mm``) instead. Activations run in bfloat16
-inside the kernels and come back in the model's dtype. CPU only.
-
-The int4 kernel wins on one row at a time (decoding) and loses on many: reading a
-prompt of a few hundred tokens it is about three times slower than the float matrix
-multiply, which is compute-bound there. ``keep_float=True`` (``model.quantize =
-"int4_decode"``) keeps each layer's float weight too and uses it for inputs of more
-than ``FLOAT_ROWS`` rows: the prompt is read at float speed, the answer decoded at int4
-speed, for the float model's memory plus about an eighth.
+Decoding reads every weight once a token, so on a CPU it is bound by memory bandwidth. Weights
+stored as 4-bit integers in groups of 32 along the input (a scale and an offset per group, as
+GGUF's Q4_1 does, so a Q4_1 model loses almost nothing) are a fraction of fp32's bytes, and
+torch's CPU kernel ``_weight_int4pack_mm_for_cpu`` multiplies with them directly; activations
+run in bfloat16 inside it. CPU only. The output layer gets 8-bit weights (one scale per row,
+``_weight_int8pack_mm``) instead: at 4 bits it changed answers. The int4 kernel wins on one row
+at a time and loses on a prompt's many rows, so ``keep_float=True`` (``model.quantize =
+"int4_decode"``) keeps each layer's float weight for inputs of more than ``FLOAT_ROWS`` rows:
+prompts at float speed, decoding at int4 speed, for the float model's memory plus about an
+eighth. Figures: the README's benchmarks (``bench/generate.py``, ``bench/turn.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +17,7 @@ from __future__ import annotations
 import torch
 
 GROUP = 32
-FLOAT_ROWS = 16  # with keep_float, more rows than this go to the float weights (measured crossover ~32)
+FLOAT_ROWS = 16  # with keep_float, more rows than this go to the float weights (below the measured crossover)
 
 
 class Int4Linear(torch.nn.Module):

@@ -1,17 +1,12 @@
 """Stop a stream that repeats itself, before the repeat reaches the user.
 
-Small models fall into loops ("The answer is:" 43 times, one sentence ten times over).
-:class:`RepetitionGuard` reads an answer as it streams and holds back any stretch that
-repeats, word for word, something the answer already said; the stretch is released as
-soon as it goes its own way. The answer stops (``finish_reason`` "repetition") when the
-held stretch becomes a loop:
-
-- a whole sentence of ``min_sentence_words`` or more that the answer already said, or
-- ``max_repeat_words`` words in a row already said in that order (a loop without
-  sentence ends, or one long sentence said twice).
-
-What was held back then never reaches the user; the answer ends where the repeat began.
-Words are compared case-insensitively; a CJK character counts as a word.
+Small models fall into loops (a lead-in or a sentence said over and over). :class:`RepetitionGuard`
+reads an answer as it streams and holds back any stretch that repeats, word for word, something
+the answer already said, releasing it as soon as it goes its own way. The answer stops
+(``finish_reason`` "repetition"), ending where the repeat began, when the held stretch becomes a
+loop: a whole sentence of ``min_sentence_words`` or more already said, or ``max_repeat_words``
+words in a row already said in that order. Words are compared case-insensitively; a CJK
+character counts as a word.
 """
 
 from __future__ import annotations

@@ -1,19 +1,15 @@
 """The fact-checker: every statement of an answer, judged against evidence.
 
-For each checkable statement the evidence is the passages the answer was built
-from plus the top ``checker.retrieve_k`` passages retrieved for the statement
-itself (searched with the question in front when the statement is short). Each
-statement is judged as the answer to its question: a verifier trained on that
-form (``reads_questions``, the shipped one) reads every statement posed to the
-question (``assistant.checking.verifiers.base.pose``), one word or a sentence alike;
-others read short statements with the question in front. Each passage is read
-in windows, the windows sharing most words with the statement are kept, and the
-window scores are aggregated (``assistant/checking/windows.py``).
-The label follows one threshold per decision: *supported* when p(supported)
-reaches ``support_threshold``; otherwise *contradicted* when p(contradicted)
-reaches ``contradiction_threshold``; otherwise *unsupported*. Statements that
-assert nothing are kept with the label ``not_a_claim`` and the reason; a
-checkable statement with no evidence at all is *unsupported*, never skipped.
+A checkable statement's evidence is the passages the answer was built from plus the top
+``checker.retrieve_k`` passages retrieved for it (with the question in front when it is short).
+A verifier trained on answers posed to questions (``reads_questions``, the shipped one) reads
+every statement posed to its question (``assistant.checking.verifiers.base.pose``); others read
+short statements with the question in front. Passages are read in windows, those sharing most
+words with the statement kept, and aggregated (``assistant/checking/windows.py``). The label:
+*supported* when p(supported) reaches ``support_threshold``, else *contradicted* when
+p(contradicted) reaches ``contradiction_threshold``, else *unsupported*. Statements that assert
+nothing are kept as ``not_a_claim`` with the reason; a checkable statement with no evidence at
+all is *unsupported*, never skipped.
 """
 
 from __future__ import annotations
@@ -110,7 +106,7 @@ def quoted(claim: str, passages: Sequence[Evidence]) -> tuple[Evidence, tuple[in
     """The passage that holds ``claim`` word for word (case, punctuation and spacing aside) and the
     span, when the claim has at least ``QUOTE_WORDS`` words; else None. A quote longer than the
     verifier's window could not be read whole by it, and was flagged (seen: the Apache licence's
-    patent grant, quoted, "unsupported (0.92)")."""
+    patent grant, quoted, called unsupported)."""
     words = re.findall(r"\w+", claim)
     if len(words) < QUOTE_WORDS:
         return None

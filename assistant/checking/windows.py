@@ -1,21 +1,15 @@
 """Long evidence is judged in sentence-aligned windows; window scores are aggregated.
 
-Aggregation, per statement, over the windows of its evidence:
-
-- p(supported) is the **maximum** over windows: one passage that entails the
-  statement is enough, wherever it sits in a long document;
-- p(contradicted) is the maximum over the windows that contradict more than they
-  support, and counts only when it reaches ``strong`` (default 0.5): a long text
-  holds many sentences a classifier can read as "contradicting" an unrelated
-  statement, so weak contradiction evidence is treated as no evidence;
-- p(unsupported) is the rest. The best span is the window with the highest
-  p(supported), or the contradicting window when the verdict is contradicted.
-
-Before that, two bounds (``assistant/checking/checker.py`` applies them to every backend): a
-statement's windows are ranked by the words they share with it and its question, and only
-the top ``checker.max_windows`` are read (``top_windows``), so a claim against a long
-article costs a bounded number of verifier calls; and a window that shares none of the
-statement's content words cannot support it (``shares_content``).
+Per statement, over the windows of its evidence: p(supported) is the **maximum** over windows
+(one passage that entails the statement is enough, wherever it sits); p(contradicted) is the
+maximum over the windows that contradict more than they support, and counts only when it
+reaches ``strong`` (default 0.5), since a long text holds many sentences a classifier can read
+as contradicting an unrelated statement; p(unsupported) is the rest. The best span is the
+window with the highest p(supported), or the contradicting one when the verdict is
+contradicted. ``assistant/checking/checker.py`` also bounds every backend: only the top
+``checker.max_windows`` windows by words shared with the statement and its question are read
+(``top_windows``), and a window sharing none of its content words cannot support it
+(``shares_content``).
 """
 
 from __future__ import annotations

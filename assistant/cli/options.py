@@ -25,6 +25,21 @@ FLAG_KEYS = {
     "do_sample": "generation.do_sample",
 }
 
+MODEL_OPTIONS = [  # flag, help; each sets its FLAG_KEYS setting
+    ("--model", "model: smollm2 (packaged), a Hugging Face id, a directory or a .gguf file"),
+    ("--adapter", "a LoRA adapter to merge in: a name under <home>/adapters, or a folder"),
+    ("--device", "auto, cpu, cuda, cuda:N or mps"),
+    ("--dtype", "auto, float32, bfloat16 or float16"),
+    ("--threads", "CPU threads for torch (0 = default)"),
+]
+SAMPLING_OPTIONS = [
+    ("--temperature", "sampling temperature"),
+    ("--top-p", "nucleus sampling mass"),
+    ("--top-k", "sample among the k likeliest tokens (0 = all)"),
+    ("--repetition-penalty", "> 1 discourages repetition"),
+    ("--seed", "random seed for sampling"),
+]
+
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("common options")
@@ -32,11 +47,8 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--config", metavar="FILE", help="settings file (default: config.toml in the data home)")
     g.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
                    help="any setting, e.g. --set generation.top_k=20 (repeatable)")
-    g.add_argument("--model", help="model: smollm2 (packaged), a Hugging Face id, a directory or a .gguf file")
-    g.add_argument("--adapter", help="a LoRA adapter to merge in: a name under <home>/adapters, or a folder")
-    g.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
-    g.add_argument("--dtype", help="auto, float32, bfloat16 or float16")
-    g.add_argument("--threads", help="CPU threads for torch (0 = default)")
+    for flag, text in MODEL_OPTIONS:
+        g.add_argument(flag, help=text)
     g.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     g.add_argument("-v", "--verbose", action="store_true", help="log details (device choice, timings)")
     g.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
@@ -49,11 +61,8 @@ def add_decoding_options(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--sample", dest="do_sample", action="store_const", const="true", help="sample")
     mode.add_argument("--greedy", dest="do_sample", action="store_const", const="false",
                       help="greedy decoding (deterministic; the default)")
-    g.add_argument("--temperature", help="sampling temperature")
-    g.add_argument("--top-p", help="nucleus sampling mass")
-    g.add_argument("--top-k", help="sample among the k likeliest tokens (0 = all)")
-    g.add_argument("--repetition-penalty", help="> 1 discourages repetition")
-    g.add_argument("--seed", help="random seed for sampling")
+    for flag, text in SAMPLING_OPTIONS:
+        g.add_argument(flag, help=text)
 
 
 def config_from_args(args: argparse.Namespace):

@@ -3,29 +3,16 @@
     assistant flags export --format sft|dpo|kto|nli --out FILE.jsonl [--since DATE] [--until DATE]
                            [--verdict unsupported|contradicted] [--all] [--split held-out-share]
 
-What counts as a good answer and a bad one:
-
-- **good**: the person's correction of the turn (or an accepted suggested repair);
-  otherwise the original answer when every claim in it is supported, or every flag
-  on it was *rejected* on review (a false alarm);
-- **bad**: the original answer when a flag on it was *confirmed* (by default, only
-  reviewed data; ``reviewed_only=False`` also counts unreviewed flags as bad).
-
-Formats (one JSON object per line, conversational, as TRL's dataset-formats page shows):
-
-- ``sft``: ``{"messages": [system, user, assistant]}``: the grounded system prompt,
-  the numbered passages and the question, the good answer;
-- ``dpo``: ``{"prompt": [system, user], "chosen": [assistant], "rejected": [assistant]}``,
-  chosen = the correction, rejected = the flagged original;
-- ``kto``: ``{"prompt": [system, user], "completion": [assistant], "label": bool}``,
-  unpaired good and bad answers;
-- ``nli``: ``{"premise", "hypothesis", "label"}`` from reviewed statements: a confirmed
-  *unsupported* flag is ``neutral``, a confirmed *contradicted* one ``contradiction``,
-  a rejected flag ``entailment`` (the person judged it backed by the evidence).
-
-Every row also carries ``"turn_id"`` and ``"split"`` (``train`` / ``held_out``), the
-split fixed by a hash of the normalised question, so one question never lands on
-both sides.
+A turn's **good** answer is the person's correction (or an accepted suggested repair), else the
+original when every claim is supported or every flag on it was *rejected*; its **bad** answer is
+the original when a flag on it was *confirmed* (``reviewed_only=False`` also counts unreviewed
+flags). One JSON object a line, conversational as in TRL's dataset formats: ``sft``
+``{"messages": [system, user, assistant]}`` (the grounded prompt and the good answer); ``dpo``
+``{"prompt", "chosen", "rejected"}`` (correction against flagged original); ``kto`` ``{"prompt",
+"completion", "label": bool}``; ``nli`` ``{"premise", "hypothesis", "label"}`` from reviewed
+statements (confirmed *unsupported* is ``neutral``, confirmed *contradicted* ``contradiction``,
+rejected ``entailment``). Every row also carries ``"turn_id"`` and ``"split"`` (``train`` /
+``held_out``), fixed by a hash of the normalised question so a question never lands on both sides.
 """
 
 from __future__ import annotations

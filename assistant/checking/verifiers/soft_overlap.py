@@ -1,18 +1,14 @@
 """Soft word overlap: how much of a statement its evidence mentions, by meaning rather than spelling.
 
-BERTScore's precision (Zhang et al., 2020) with a small encoder: each content word-piece
-of the statement is matched to its most similar token anywhere in the evidence (cosine
-of the encoder's last-layer token vectors), and the matches are averaged. "The firm was
-founded in 1998" against "the company, established in 1998" scores high where the plain
-overlap (``overlap.py``) finds only "1998". The trained verifier adds it to each window's
-support logit beside the plain overlap, with a weight chosen in calibration
-(``finetune/calibrate.py``); ``bench/experiments/checker_variants.py`` measured it first.
-
-The default encoder is the packaged all-MiniLM-L6-v2 (the index's embedder, a plain
-BERT); when the checker has an index of that model, the index's loaded embedder serves
-(``SoftOverlap.from_embedder``, wired by ``assistant.checking.checker.make_checker``), so one copy
-is in memory. Long evidence is read in pieces of 254 word-pieces, so every token of an
-article has a vector, however long.
+BERTScore's precision (Zhang et al., 2020) with a small encoder: each content word-piece of the
+statement is matched to its most similar token anywhere in the evidence (cosine of the encoder's
+last-layer token vectors), and the matches are averaged, so "The firm was founded in 1998"
+against "the company, established in 1998" scores high where the plain overlap (``overlap.py``)
+finds only "1998". The trained verifier adds it to each window's support logit with a weight
+chosen in calibration (``finetune/calibrate.py``). The default encoder is the packaged
+all-MiniLM-L6-v2; when the checker's index uses that model its loaded embedder serves
+(``SoftOverlap.from_embedder``, wired by ``make_checker``). Long evidence is read in pieces of
+``PIECE`` word-pieces, so every token of an article has a vector.
 """
 
 from __future__ import annotations

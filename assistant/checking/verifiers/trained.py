@@ -1,38 +1,15 @@
 """The project's own verifier, the offline default: a MiniLM cross-encoder trained here.
 
-The weights ship inside the package (``assistant/checking/verifiers/minilm-nli/``, fp16),
-with ``training.json`` (data, settings, held-out scores), ``calibration.json``
-(the window size and the thresholds chosen on development data) and a data card
-(``README.md``). ``python -m finetune.verifier`` trains another (into the data home
-unless ``--out`` names a folder; ``checker.trained_model`` points the checker at it);
-``python -m finetune.calibrate --model DIR`` chooses its thresholds.
-
-Evidence is read in short sentence-aligned windows (``window_words``, about two
-sentences): the model was trained on sentence-length premises, and a short window
-lets one sentence that entails the statement decide, as in SummaC.
-
-The model's p(supported) for a window is combined with the share of the
-statement's content words found in the statement's *whole* evidence (the overlap
-floor, measured over every passage the statement is checked against, not just the
-window): ``logit(p') = logit(p) + overlap_weight * (overlap - 0.5)``, the other two
-probabilities rescaled to fill the rest. The model judges whether one short span
-entails the statement; the overlap says how much of the statement the evidence
-mentions anywhere, which matters when support is spread over sentences far apart
-(WiCE, long articles). ``overlap_weight`` is chosen on development data with the
-thresholds (``finetune/calibrate.py``); 0 is the model alone. The *soft* overlap
-(``soft_overlap.py``: the statement's word-pieces matched by meaning to the evidence's
-tokens, with the packaged MiniLM encoder) is added the same way when calibration gave it
-a weight: ``+ soft_overlap_weight * (soft - soft_overlap_center)``; its encoder loads at
-the first check that needs it. Callers that cut
-evidence into windows pass the whole evidence of each pair as ``contexts``
-(``Checker.judge`` does); without it each pair's evidence is taken as whole.
-
-A window can only contradict a statement it is about: when fewer than
-``contradiction_min_overlap`` of the statement's content words are in the window,
-its p(contradicted) is moved to p(unsupported). Trained on SNLI, where a
-different scene is labelled a contradiction, the model calls about a third of
-*unrelated* pairs contradictions even at p >= 0.9; the gate (chosen with the
-threshold in ``finetune/calibrate.py``) removes most of those.
+The weights ship in ``minilm-nli/`` (fp16) with ``training.json``, ``calibration.json`` (window
+size, weights, thresholds) and a data card (``README.md``); ``python -m finetune.verifier`` trains
+another, ``python -m finetune.calibrate --model DIR`` calibrates it, ``checker.trained_model`` names it.
+Evidence is read in short sentence-aligned windows (``window_words``), so one sentence that entails
+the statement can decide. Each window's support logit gets the statement's overlap with its *whole*
+evidence (``contexts``, as ``Checker.judge`` passes them) added, ``logit(p') = logit(p) +
+overlap_weight * (overlap - 0.5)``, plus ``soft_overlap_weight * (soft - soft_overlap_center)``
+when calibration weighs in the soft overlap (``soft_overlap.py``); the other two probabilities fill
+the rest. A window sharing fewer than ``contradiction_min_overlap`` of the statement's content words
+cannot contradict it (the SNLI-trained model calls many unrelated pairs contradictions; data card).
 """
 
 from __future__ import annotations
