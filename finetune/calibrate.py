@@ -26,9 +26,17 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.checking.verifiers.trained import SHIPPED
-from core.errors import EXIT_INPUT, EXIT_OK
+from assistant.checking.checker import Checker
+from assistant.checking.verifiers.overlap import overlap
+from assistant.checking.verifiers.soft_overlap import SoftOverlap
+from assistant.checking.verifiers.trained import SHIPPED, TrainedVerifier, combine, gate_contradiction, soft_shift
+from assistant.checking.windows import shares_content, top_windows, windows_for
+from core.atomic import write_file
+from core.config import CheckerConfig
+from core.errors import EXIT_INPUT, EXIT_OK, AssistantError
 from core.labels import SUPPORTED
+from finetune.data import half, load_rows
+from finetune.metrics import balanced_accuracy, roc_auc
 
 ROOT = Path(__file__).resolve().parents[1]
 GATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
@@ -42,10 +50,6 @@ def window_features(verifier, rows: list[dict], soft=None, max_windows: int | No
     ``max_windows`` windows, default the checker's), each window's row's overlap (the claim's
     content words found anywhere in its evidence), whether the window shares any of them, and,
     with ``soft`` (a ``SoftOverlap``), the claim's soft overlap with that evidence."""
-    from assistant.checking.checker import Checker
-    from assistant.checking.verifiers.overlap import overlap
-    from assistant.checking.windows import shares_content, top_windows, windows_for
-    from core.config import CheckerConfig
 
     cfg = CheckerConfig() if max_windows is None else CheckerConfig(max_windows=max_windows)
     checker = Checker(verifier, cfg)
@@ -66,7 +70,6 @@ def window_features(verifier, rows: list[dict], soft=None, max_windows: int | No
 def support_scores(features: dict, weight: float, n_rows: int, soft_weight: float = 0.0,
                    center: float = 0.0) -> np.ndarray:
     """Each row's p(supported): the maximum over its windows of the combined window score."""
-    from assistant.checking.verifiers.trained import combine, soft_shift
 
     p = combine(features["probs"], features["overlap"], weight, soft_shift(features["soft"], soft_weight, center))[:, 0]
     if "about" in features:  # a window sharing none of the claim's words cannot support it (the checker's rule)
@@ -91,13 +94,6 @@ def main(argv: list[str] | None = None) -> int:
                              "or none to calibrate without it")
     args = parser.parse_args(argv)
 
-    from assistant.checking.verifiers.overlap import overlap
-    from assistant.checking.verifiers.soft_overlap import SoftOverlap
-    from assistant.checking.verifiers.trained import TrainedVerifier, combine, gate_contradiction, soft_shift
-    from core.atomic import write_file
-    from core.errors import AssistantError
-    from finetune.data import half, load_rows
-    from finetune.metrics import balanced_accuracy, roc_auc
     from finetune.verifier_data import build, check_data
 
     model = Path(args.model)

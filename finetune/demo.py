@@ -24,7 +24,17 @@ import sys
 import time
 from pathlib import Path
 
+from assistant.chat.backends import chat_for
+from assistant.chat.prompt import NO_ANSWER
+from assistant.checking.checker import Evidence, make_checker
+from assistant.flags.export import export, split_of
+from assistant.flags.log import FlagLog
+from assistant.turn import Turn
+from core.config import load_config
 from core.errors import EXIT_OK
+from finetune.evaluate import contains, evaluate
+from finetune.train import train
+from index.documents import DocumentIndex
 
 FIRST = ["Varn", "Kel", "Ostra", "Brim", "Tal", "Quen", "Mor", "Essel", "Dun", "Rav", "Lio", "Sab", "Tor", "Ula",
          "Fen", "Grav", "Hol", "Iver", "Jas", "Kor", "Lum", "Nor", "Pell", "Wex"]
@@ -70,8 +80,6 @@ def make_corpus(n: int, seed: int) -> tuple[list[tuple[str, str]], list[dict]]:
 
 def auto_review(log, turn_id: str, row: dict, passages) -> None:
     """Review one turn from its reference (see the module docstring)."""
-    from assistant.chat.prompt import NO_ANSWER
-    from finetune.evaluate import contains
 
     turn = log.turn(turn_id)
     for s in turn.flagged:
@@ -98,16 +106,6 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["ASSISTANT_HOME"] = str(out / "home")
 
     from dataclasses import asdict, replace
-
-    from assistant.chat.backends import chat_for
-    from assistant.checking.checker import Evidence, make_checker
-    from assistant.flags.export import export, split_of
-    from assistant.flags.log import FlagLog
-    from assistant.turn import Turn
-    from core.config import load_config
-    from finetune.evaluate import evaluate
-    from finetune.train import train
-    from index.documents import DocumentIndex
 
     def log(message: str) -> None:
         print(f"[demo] {message}", file=sys.stderr, flush=True)

@@ -26,13 +26,18 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from core.errors import EXIT_OK
+from assistant.chat.backends import chat_for
+from assistant.chat.prompt import CITATION, NO_ANSWER
+from assistant.checking.checker import make_checker
+from assistant.turn import Turn
+from core.config import load_config
+from core.errors import EXIT_OK, AssistantError, InputError
+from core.jsonl import read_jsonl
 from core.labels import NOT_A_CLAIM
+from index.documents import DocumentIndex
 
 
 def normalize(text: str) -> list[str]:
-    from assistant.chat.prompt import CITATION
-
     text = CITATION.sub(" ", text.lower())
     return [w for w in re.findall(r"\w+", text) if w not in ("a", "an", "the")]
 
@@ -66,8 +71,6 @@ class EvalResult:
 
 def read_questions(path: Path) -> list[dict]:
     """The held-out questions of a JSON-lines file (rows marked ``"split": "train"`` left out)."""
-    from core.errors import InputError
-    from core.jsonl import read_jsonl
 
     def check(row) -> None:
         if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not row["question"].strip():
@@ -77,9 +80,6 @@ def read_questions(path: Path) -> list[dict]:
 
 
 def evaluate(chat, index, checker, questions: list[dict], k: int | None = None, log=None) -> EvalResult:
-    from assistant.chat.prompt import NO_ANSWER
-    from assistant.turn import Turn
-
     start = time.perf_counter()
     answers, statements, flagged_statements, flagged_answers, no_answer = [], 0, 0, 0, 0
     f1s, hits = [], []
@@ -115,12 +115,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from dataclasses import replace
-
-    from assistant.chat.backends import chat_for
-    from assistant.checking.checker import make_checker
-    from core.config import load_config
-    from core.errors import AssistantError
-    from index.documents import DocumentIndex
 
     def log(message: str) -> None:
         print(f"[evaluate] {message}", file=sys.stderr, flush=True)

@@ -21,18 +21,20 @@ import sys
 import time
 from pathlib import Path
 
-from core.errors import EXIT_INPUT, EXIT_OK
+from assistant.chat.backends import load_chat_model
+from assistant.checking.checker import Checker, Evidence
+from assistant.checking.verifiers import make_verifier
+from core.config import CheckerConfig, load_config
+from core.errors import EXIT_INPUT, EXIT_OK, AssistantError
 from core.labels import CONTRADICTED, SUPPORTED
 from finetune.data import GROUNDING_KEYS, NLI_KEYS, half, load_rows
+from finetune.metrics import auc_interval, balanced_accuracy, best_threshold, roc_auc
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def evaluate(checker, rows: list[dict]) -> dict:
     import numpy as np
-
-    from assistant.checking.checker import Evidence
-    from finetune.metrics import auc_interval, balanced_accuracy, best_threshold, roc_auc
 
     start = time.perf_counter()
     verdicts = checker.judge([r["claim"] for r in rows], [[Evidence(r["evidence"])] for r in rows],
@@ -73,7 +75,6 @@ def kind_of(row_id: str) -> str:
 
 def contradiction_scores(checker, rows: list[dict]) -> dict:
     """Precision and recall of *contradicted* on NLI-style rows (premise, hypothesis, label)."""
-    from assistant.checking.checker import Evidence
 
     verdicts = checker.judge([r["hypothesis"] for r in rows], [[Evidence(r["premise"])] for r in rows])
     truth = [r["label"] == "contradiction" for r in rows]
@@ -100,8 +101,6 @@ def main(argv: list[str] | None = None) -> int:
 
     import random
 
-    from core.errors import AssistantError
-
     def rows_of(path: Path, keys: tuple[str, ...] = GROUNDING_KEYS) -> list[dict]:
         rows = load_rows(path, keys)
         return random.Random(0).sample(rows, args.sample) if 0 < args.sample < len(rows) else rows
@@ -118,8 +117,6 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     options = {"nli": {"model": args.nli_model}, "trained": {"model": args.trained_model}}
     if "llm" in args.backends.split(","):
-        from assistant.chat.backends import load_chat_model
-        from core.config import load_config
 
         options["llm"] = {"chat": load_chat_model(load_config(file=False))}
     results = measure(args.backends.split(","), data, fever, options, args.threshold, args.sample or "all")
@@ -133,9 +130,6 @@ def main(argv: list[str] | None = None) -> int:
 def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] | None, options: dict,
             threshold: float | None, sample) -> dict:
     """Every backend on every file (and on FEVER-Symmetric), printing each line as it is measured."""
-    from assistant.checking.checker import Checker
-    from assistant.checking.verifiers import make_verifier
-    from core.config import CheckerConfig
 
     results: dict = {}
     for name in backends:

@@ -24,7 +24,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import EXIT_OK
+from core.atomic import replace_folder
+from core.config import ModelConfig
+from core.errors import EXIT_OK, AssistantError, InputError
+from core.home import subdir
 
 
 @dataclass
@@ -42,8 +45,6 @@ class TrainReport:
 def load_rows(path: Path, method: str):
     """The training split of an export, in the shape the TRL trainer for ``method`` wants."""
     from datasets import load_dataset
-
-    from core.errors import InputError
 
     if not path.is_file():
         raise InputError(f"no export file {path}; write one with `assistant flags export --format {method}`")
@@ -71,8 +72,6 @@ def train(method: str, data_path: Path, name: str, base: str = "default", epochs
     from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
 
     from assistant.chat.model import load_model
-    from core.config import ModelConfig
-    from core.home import subdir
 
     data = load_rows(data_path, method)
     loaded = load_model(ModelConfig(name=base, dtype="float32" if not torch.cuda.is_available() else "auto"), log)
@@ -99,7 +98,6 @@ def train(method: str, data_path: Path, name: str, base: str = "default", epochs
     report = TrainReport(name, out, method, len(data), int(result.global_step), seconds,
                          losses[0] if losses else None, losses[-1] if losses else None)
     if trainer.is_world_process_zero():
-        from core.atomic import replace_folder
 
         card = {
             "base_model": loaded.name, "method": method, "data": str(data_path), "rows": len(data),
@@ -131,8 +129,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-length", type=int, default=1024)
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args(argv)
-
-    from core.errors import AssistantError
 
     try:
         report = train(args.method, Path(args.data), args.name, args.base, args.epochs, args.max_steps, args.lr,

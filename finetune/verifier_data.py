@@ -18,6 +18,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.checking.verifiers.base import pose
+from assistant.checking.verifiers.overlap import content_words
+from assistant.checking.windows import make_windows
+from core.errors import InputError
 from core.sentences import split_sentences
 
 LABEL_IDS = {"entailment": 0, "neutral": 1, "contradiction": 2}
@@ -177,7 +181,6 @@ def reviewed_pairs(path: Path) -> tuple[list[Pair], list[Pair]]:
 
     A line that is not such a row raises :class:`InputError` naming the file and line;
     nothing is trained on a file read in part."""
-    from core.errors import InputError
 
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -201,7 +204,6 @@ def reviewed_pairs(path: Path) -> tuple[list[Pair], list[Pair]]:
 
 def check_data(data_dir: Path) -> None:
     """Raise ``InputError`` naming the folder and the files it lacks, before any model loads."""
-    from core.errors import InputError
 
     needed = [f"{f}.jsonl" for files in TRAIN_FILES.values() for f in files]
     missing = [name for name in needed if not (data_dir / name).is_file()]
@@ -247,8 +249,6 @@ def build(data_dir: Path, seed: int = 13, held_fraction: float = 0.1, hans_train
 
 
 def _question_overlap(window: str, question: str) -> int:
-    from assistant.checking.verifiers.overlap import content_words
-
     have = set(re.findall(r"\w+", window.lower()))
     return sum(w in have for w in set(content_words(question)))
 
@@ -271,8 +271,6 @@ def qa_pairs(rows: list[dict], rng: random.Random, window_words: int = 40, unans
       (unsupported): SQuAD 2.0's own unanswerable questions are written that way, and its train
       split offers few of them (the data card counts them).
     """
-    from assistant.checking.verifiers.base import pose
-    from assistant.checking.windows import make_windows
 
     names = sorted({m.group() for r in rows for m in _NAME.finditer(r["question"])} - _NOT_NAMES)
     out: list[Pair] = []
@@ -308,7 +306,6 @@ def qa_pairs(rows: list[dict], rng: random.Random, window_words: int = 40, unans
 def with_questions(pairs: list[Pair], questions: list[str], share: float, rng: random.Random) -> list[Pair]:
     """``pairs`` with a ``share`` of their statements posed as answers to an unrelated question (label
     kept): a statement that says all it claims is judged on its own, whatever was asked."""
-    from assistant.checking.verifiers.base import pose
 
     if not questions or share <= 0:
         return list(pairs)

@@ -16,6 +16,7 @@ from typing import Iterable, Mapping, Sequence
 
 from core.config import IndexConfig
 from core.errors import InputError
+from core.home import subdir
 from index.embed import Embedder
 from index.ingest import IngestReport, Progress, ingest
 from index.search import Hit, rrf
@@ -25,8 +26,6 @@ from index.vectors import IndexSpec
 
 class DocumentIndex:
     def __init__(self, cfg: IndexConfig | None = None, root: Path | None = None, embedder: Embedder | None = None):
-        from core.home import subdir
-
         self.cfg = cfg or IndexConfig()
         self.root = root or subdir("index")
         self._embedder = embedder

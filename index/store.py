@@ -26,7 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from core.db import connect, select_in, transaction
-from core.errors import ConfigError
+from core.errors import ConfigError, StorageError
 from index.chunk import Chunk
 from index.load import Document
 from index.vectors import IndexSpec, VectorIndex
@@ -228,7 +228,6 @@ class Store:
 
         The file is a cache of the vectors in the database: when the disk will not take it,
         that is logged and the old file stays; the next open brings it up to date."""
-        from core.errors import StorageError
 
         try:
             self.vectors.save(self.faiss_path)

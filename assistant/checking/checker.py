@@ -21,9 +21,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator, Sequence
 
 from assistant.checking.statements import Statement, split_statements
+from assistant.checking.verifiers import make_verifier
 from assistant.checking.verifiers.base import pose
+from assistant.checking.windows import Window, aggregate, shares_content, top_windows, windows_for
 from core.config import CheckerConfig
+from core.errors import Cancelled, ConfigError
 from core.labels import CONTRADICTED, FLAG_LABELS, NOT_A_CLAIM, SUPPORTED, UNSUPPORTED, VERDICTS, Label
+from core.sentences import split_sentences
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,6 @@ def question_in(message: str | None) -> str | None:
 
     The verifier was trained on questions; a chatty remark posed as one makes it doubt replies
     that stand on their own (measured on BEGIN's dialogue turns, see the data card)."""
-    from core.sentences import split_sentences
 
     sentences = [s.text.strip() for s in split_sentences((message or "").strip())]
     asking = [s for s in sentences if s.endswith("?")]
@@ -193,8 +196,6 @@ class Checker:
         A claim with no evidence is unsupported.
         """
         import numpy as np
-
-        from assistant.checking.windows import Window, aggregate, shares_content, top_windows, windows_for
 
         questions = list(questions) if questions is not None else [None] * len(claims)
         if len(questions) != len(claims):
@@ -323,7 +324,6 @@ def check_claims(checker: Checker, items: Sequence[dict], stop: threading.Event 
 
     Items without evidence are judged against passages retrieved from the index.
     """
-    from core.errors import Cancelled
 
     results: list[ClaimResult] = []
     for group in check_groups(items):
@@ -350,8 +350,6 @@ def _check_group(checker: Checker, items: Sequence[dict]) -> list[ClaimResult]:
 
 def make_checker(cfg: CheckerConfig, index=None, chat=None) -> Checker:
     """The checker ``cfg`` describes; ``chat`` (a loaded ChatModel) is the judge of the ``llm`` backend."""
-    from assistant.checking.verifiers import make_verifier
-    from core.errors import ConfigError
 
     if cfg.verifier == "nli":
         options = {"model": cfg.nli_model}

@@ -21,6 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
+from assistant.checking.verifiers.overlap import content_words
 from core.sentences import split_sentences
 
 
@@ -91,7 +92,6 @@ def windows_for(verifier, evidence: str) -> list[Window]:
 def shares_content(window: str, statement: str) -> bool:
     """Whether the window holds at least one of the statement's content words (always, for a
     statement without any: "It is." has nothing to look for)."""
-    from assistant.checking.verifiers.overlap import content_words
 
     words = content_words(statement)
     if not words:
@@ -110,7 +110,6 @@ def top_windows(windows: Sequence[str], statement: str, question: str | None, k:
     however long the evidence."""
     if not k or len(windows) <= k:
         return list(range(len(windows)))
-    from assistant.checking.verifiers.overlap import content_words
 
     bags = [set(re.findall(r"\w+", w.lower())) for w in windows]
     terms = {w: 1.0 for w in content_words(question or "")}

@@ -7,6 +7,9 @@ import json
 import os
 import threading
 
+from assistant.chat.backends import load_chat_model
+from assistant.chat.prompt import build_messages
+from assistant.checking.checker import make_checker
 from assistant.cli.options import (
     add_common_options,
     add_decoding_options,
@@ -14,6 +17,8 @@ from assistant.cli.options import (
     open_index,
     progress_printer,
 )
+from assistant.flags.log import FlagLog
+from assistant.turn import Turn
 from core.errors import EXIT_OK, AssistantError
 
 
@@ -25,11 +30,6 @@ def refusal_words(margin: float) -> str:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.chat.backends import load_chat_model
-    from assistant.checking.checker import make_checker
-    from assistant.flags.log import FlagLog
-    from assistant.turn import Turn
-
     config = config_from_args(args)
     progress = progress_printer(args)
     chat = load_chat_model(config, progress)
@@ -81,9 +81,6 @@ CHAT_HELP = "commands: /reset forgets the conversation, /quit (or Ctrl-D) leaves
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from assistant.chat.backends import load_chat_model
-    from assistant.chat.prompt import build_messages
-
     config = config_from_args(args)
     progress = progress_printer(args)
     chat = load_chat_model(config, progress)

@@ -6,16 +6,18 @@ import argparse
 import json
 import sys
 
+from assistant.chat.backends import load_chat_model
+from assistant.checking.checker import check_claims, make_checker
 from assistant.cli.options import add_common_options, config_from_args, open_index, progress_printer
-from core.errors import EXIT_INPUT, EXIT_OK
+from assistant.inputs import claim_item
+from core.errors import EXIT_INPUT, EXIT_OK, InputError
+from core.jsonl import read_jsonl
 from core.limits import LIMITS, Limits
 from core.progress import Progress
 
 
 def read_claims(path: str, progress: Progress, limits: Limits = LIMITS) -> tuple[list[dict], int]:
     """Valid items of a claims JSONL file, and the number of bad lines (each reported by line number)."""
-    from assistant.inputs import claim_item
-    from core.jsonl import read_jsonl
 
     bad = []
 
@@ -27,14 +29,11 @@ def read_claims(path: str, progress: Progress, limits: Limits = LIMITS) -> tuple
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from assistant.checking.checker import check_claims, make_checker
-
     config = config_from_args(args)
     progress = progress_printer(args)
     index = open_index(config)
     chat = None
     if config.checker.verifier == "llm":
-        from assistant.chat.backends import load_chat_model
 
         chat = load_chat_model(config, progress)
     checker = make_checker(config.checker, index, chat)
@@ -53,7 +52,6 @@ def cmd_check(args: argparse.Namespace) -> int:
                 where = f" ({v.source.title})" if v.source and v.source.title else ""
                 print(f"    evidence{where}: {' '.join(v.evidence.split())[:240]}")
         return EXIT_OK
-    from core.errors import InputError
 
     items, bad = read_claims(args.input, progress, config.limits())
     try:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 
-from assistant.cli.options import add_common_options, config_from_args
+from assistant.chat.backends import load_chat_model
+from assistant.checking.checker import Evidence, make_checker
+from assistant.checking.repair import suggest
+from assistant.cli.options import add_common_options, config_from_args, open_index
+from assistant.flags.export import export
+from assistant.flags.log import FlagLog
 from assistant.inputs import when
 from core.errors import EXIT_OK
 from core.labels import CONTRADICTED, UNSUPPORTED
@@ -64,8 +69,6 @@ def add_parsers(sub) -> None:
 
 
 def _log(args):
-    from assistant.flags.log import FlagLog
-
     config_from_args(args)  # applies --home
     return FlagLog()
 
@@ -114,17 +117,12 @@ def cmd_flags_review(args) -> int:
 
 
 def cmd_flags_suggest(args) -> int:
-    from assistant.checking.checker import Evidence, make_checker
-    from assistant.checking.repair import suggest
-    from assistant.cli.options import open_index
-
     config = config_from_args(args)
     log = _log(args)
     turn = log.find_turn(args.turn)
     passages = [Evidence.from_logged(p) for p in turn.passages]
     chat = None
     if args.regenerate or config.checker.verifier == "llm":
-        from assistant.chat.backends import load_chat_model
 
         chat = load_chat_model(config)
     checker = make_checker(config.checker, open_index(config), chat)
@@ -142,8 +140,6 @@ def cmd_flags_suggest(args) -> int:
 
 def cmd_flags_export(args) -> int:
     from pathlib import Path
-
-    from assistant.flags.export import export
 
     report = export(_log(args), args.format, Path(args.out).expanduser(), since=when(args.since, "--since"),
                     until=when(args.until, "--until"), verdict=args.verdict, reviewed_only=not args.all,

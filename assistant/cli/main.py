@@ -19,6 +19,8 @@ import json
 import os
 import sys
 
+from assistant.chat.backends import load_chat_model
+from assistant.checking.checker import make_checker
 from assistant.cli import ask, check, docs, flags
 from assistant.cli.options import (
     add_common_options,
@@ -27,7 +29,9 @@ from assistant.cli.options import (
     open_index,
     progress_printer,
 )
-from core.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, AssistantError
+from assistant.info import collect_info, format_info
+from assistant.serve import build_app, loopback
+from core.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, AssistantError, ConfigError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,16 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from assistant.chat.backends import load_chat_model
-    from assistant.checking.checker import make_checker
-    from assistant.serve import build_app
-    from core.errors import ConfigError
-
     config = config_from_args(args)
     api_key = os.environ.get(args.api_key_env, "") if args.api_key_env else None
     if args.api_key_env and not api_key:
         raise ConfigError(f"--api-key-env {args.api_key_env}: that environment variable is not set or empty")
-    from assistant.serve import loopback
 
     if not api_key and not loopback(args.host) and not args.no_api_key:
         raise ConfigError(f"--host {args.host} opens the server to the network, and without a key anyone who "
@@ -100,8 +98,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from assistant.info import collect_info, format_info
-
     info = collect_info(config_from_args(args))
     print(json.dumps(info, indent=2) if args.json else format_info(info))
     return EXIT_OK

@@ -7,7 +7,10 @@ import os
 import sys
 from typing import Any
 
+from core.config import load_config, parse_assignment
+from core.errors import ConfigError
 from core.progress import Progress
+from index.documents import DocumentIndex
 
 # flag dest -> config key
 FLAG_KEYS = {
@@ -66,8 +69,6 @@ def add_decoding_options(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace):
-    from core.config import load_config, parse_assignment
-
     if args.home:
         os.environ["ASSISTANT_HOME"] = args.home
     overrides: dict[str, Any] = dict(parse_assignment(s) for s in args.settings)
@@ -78,8 +79,6 @@ def config_from_args(args: argparse.Namespace):
     file: Any = True
     if args.config:
         from pathlib import Path
-
-        from core.errors import ConfigError
 
         file = Path(args.config).expanduser()
         if not file.is_file():
@@ -94,6 +93,4 @@ def progress_printer(args: argparse.Namespace) -> Progress:
 
 
 def open_index(config):
-    from index.documents import DocumentIndex
-
     return DocumentIndex(config.index)

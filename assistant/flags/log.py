@@ -22,6 +22,7 @@ from typing import Any, Iterable, Literal, Sequence
 
 from core.db import connect, run_script, select_in, transaction
 from core.errors import InputError
+from core.home import data_home
 from core.labels import FLAG_LABELS
 
 Decision = Literal["confirmed", "rejected"]
@@ -170,7 +171,6 @@ class FlagLog:
 
     def __init__(self, path: Path | str | None = None):
         if path is None:
-            from core.home import data_home
 
             path = data_home() / "log.sqlite"
         self.path = path

@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 from assistant import inputs
 from assistant.chat.prompt import NO_ANSWER, Message
+from assistant.turn import Turn
 from assistant.ui.errors import page_error
 from assistant.ui.highlight import report_html, text_html
 from core.errors import AssistantError, InputError, TooLarge
@@ -164,8 +165,6 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     logged (when there is a flag log). User errors become ``gr.Error``.
     """
     import gradio as gr
-
-    from assistant.turn import Turn
 
     settings = settings or Settings()
     conversation = (conversation or Conversation()).copy()

@@ -20,7 +20,10 @@ from os import PathLike
 from pathlib import Path
 from typing import Callable, Sequence
 
+from assistant.ui.highlight import text_html
 from core.errors import InputError, storage_error
+from core.home import data_home
+from index.load import size_problem, type_problem
 
 COLUMNS = ["title", "type", "pages", "chunks", "added", "id"]
 
@@ -106,10 +109,6 @@ def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] |
 
 
 def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None) -> str:
-    from assistant.ui.highlight import text_html
-    from core.home import data_home
-    from index.load import size_problem, type_problem
-
     home = data_home()
     recover_uploads(home / "uploads")
     max_bytes = int(index.cfg.max_file_mb * 1e6)
@@ -176,8 +175,6 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
 
 
 def delete(index, doc_id: str | None) -> str:
-    from assistant.ui.highlight import text_html
-
     if index is None:
         raise InputError("no document index is open")
     if not doc_id:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from assistant.flags.export import export
 from assistant.inputs import when
 from core.errors import InputError
+from core.home import subdir
 
 FORMATS = ("sft", "dpo", "kto", "nli")
 HELP = {"sft": "conversations ending in the verified or corrected answer (TRL SFTTrainer)",
@@ -18,8 +20,6 @@ HELP = {"sft": "conversations ending in the verified or corrected answer (TRL SF
 def run(flag_log, fmt: str, verdict: str = "all", reviewed_only: bool = True, since=None, until=None,
         held_out: float = 0.2) -> tuple[Path, str]:
     """Write the export under ``<data home>/exports/``; (path, a one-line summary)."""
-    from assistant.flags.export import export
-    from core.home import subdir
 
     if flag_log is None:
         raise InputError("there is no flag log to export")

@@ -18,6 +18,9 @@ from assistant.ui import chat as chat_ui
 from assistant.ui import dashboard, documents, exports, review
 from assistant.ui.errors import user_errors
 from assistant.ui.services import Services
+from core.config import VERIFIERS, CheckerConfig, ModelConfig
+from core.home import subdir
+from core.limits import LIMITS
 
 USER_TEMP_DIR = os.environ.get("GRADIO_TEMP_DIR")  # set by the person running us: theirs to choose
 TITLE = "Grounded assistant"
@@ -42,13 +45,9 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
     in ``reviewers`` see, review and export everyone's (see ``assistant.ui.review``)."""
     import gradio as gr
 
-    from core.config import CheckerConfig, ModelConfig
-    from core.limits import LIMITS
-
     services = Services(chat, index, flag_log, checker_config or CheckerConfig(), checker,
                         model_config=model_config or ModelConfig(), limits=limits or LIMITS)
     if not USER_TEMP_DIR:  # Gradio's own copies of uploads stay inside the data home too
-        from core.home import subdir
 
         os.environ["GRADIO_TEMP_DIR"] = str(subdir("tmp"))
     page = Page(services, reviewers)
@@ -98,8 +97,6 @@ class SettingsPanel:
 
 def settings_panel(page: Page) -> SettingsPanel:
     import gradio as gr
-
-    from core.config import VERIFIERS
 
     services, checker, index = page.services, page.services.checker, page.services.index
     with gr.Accordion("Settings", open=False):

@@ -17,7 +17,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from assistant.ui.highlight import text_html
+from assistant.checking.checker import CheckReport, Evidence, Verdict
+from assistant.checking.repair import suggest, trim
+from assistant.checking.statements import Statement
+from assistant.ui.highlight import report_html, text_html
 from core.errors import InputError
 from core.labels import CONTRADICTED, NOT_A_CLAIM, UNSUPPORTED
 
@@ -94,8 +97,6 @@ def rows(flag_log, verdict: str = "all", state: str = "unreviewed", doc_id: str 
 
 def logged_report(turn):
     """The logged verdicts of ``turn`` as a CheckReport (no re-checking), for highlighting and trimming."""
-    from assistant.checking.checker import CheckReport, Evidence, Verdict
-    from assistant.checking.statements import Statement
 
     verdicts = []
     for s in turn.statements:
@@ -111,8 +112,6 @@ def logged_report(turn):
 
 def view(flag_log, statement_id, who: Viewer = EVERYONE) -> FlagView:
     """Everything the reviewer needs about one flagged statement."""
-    from assistant.checking.repair import trim
-    from assistant.ui.highlight import report_html
 
     if flag_log is None:
         raise InputError("there is no flag log")
@@ -158,8 +157,6 @@ def decide(flag_log, statement_id, decision: str, correction: str = "", note: st
 
 def regenerate(services, statement_id, who: Viewer = EVERYONE) -> str:
     """A suggestion from the model under the stricter prompt, if it checks better than the trimmed answer."""
-    from assistant.checking.checker import Evidence
-    from assistant.checking.repair import suggest
 
     checker = services.checker_for()
     if checker is None:

@@ -6,6 +6,8 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from assistant.chat.backends import chat_for
+from assistant.checking.checker import Checker, make_checker
 from core.config import CheckerConfig, ModelConfig
 from core.errors import InputError
 from core.limits import LIMITS, Limits
@@ -27,7 +29,6 @@ class Services:
         """The checker for these settings (None: the configured ones); one per setting, shared by sessions.
 
         Changing only the threshold reuses the loaded verifier."""
-        from assistant.checking.checker import Checker, make_checker
 
         if self.checker is None and verifier is None:
             return None
@@ -50,7 +51,6 @@ class Services:
         The old one keeps answering until the new one has loaded; a model that fails to
         load leaves it in place (the error says why). ``progress`` hears each step (joining,
         converting, exporting: minutes the first time)."""
-        from assistant.chat.backends import chat_for
 
         name = (name or "").strip()
         if not name:
@@ -61,7 +61,6 @@ class Services:
         loaded = chat.loaded
         checker = self.checker
         if checker is not None and checker.verifier.name == "llm":  # the judge is the dialogue model: judge with the new one
-            from assistant.checking.checker import make_checker
 
             checker = make_checker(checker.cfg, self.index, chat)  # a ConfigError here keeps the old model
         with self._lock:

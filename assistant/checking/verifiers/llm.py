@@ -15,6 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from assistant.checking.verifiers.base import Pair
+from core.errors import ConfigError
 from core.labels import CONTRADICTED, SUPPORTED, UNSUPPORTED
 
 JUDGE_SYSTEM = ("You check statements against evidence. Reply with exactly one word: supported (the evidence "
@@ -48,7 +49,6 @@ class LLMVerifier:
         self.version = chat.name
         self.window_words = window_words  # a small model reads long evidence badly; keep windows short
         if not hasattr(chat.loaded, "model"):
-            from core.errors import ConfigError
 
             raise ConfigError("the llm verifier reads the dialogue model's token probabilities, so it needs a model "
                               "loaded here (model.backend = transformers), not one behind a server or exported to ONNX")

@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from assistant.checking.verifiers.base import Pair
-from core.device import own_thread
+from core.device import choose_device, own_thread
 from core.errors import ModelError, first_line
 
 SUPPORTED_NAMES = {"entailment", "entailed", "supported", "support", "supports", "consistent", "factual", "true"}
@@ -49,8 +49,6 @@ class NLIVerifier:
     def __init__(self, model: str, device: str = "auto", max_length: int = 512):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-        from core.device import choose_device
 
         self.model_name = model
         try:

@@ -19,7 +19,9 @@ from typing import Sequence
 import numpy as np
 
 from assistant.checking.verifiers.overlap import STOPWORDS
-from core.device import own_thread
+from core.device import choose_device, own_thread
+from core.errors import ModelError, first_line
+from index.embed import resolve_embedder
 
 PIECE = 254  # word-pieces per encoder pass (plus [CLS] and [SEP])
 
@@ -34,10 +36,6 @@ class SoftOverlap:
     def __init__(self, model: str = "minilm", device: str = "auto", batch_size: int = 16):
         """Load ``model`` (``minilm``: the packaged one; any id or folder of a BERT-like encoder)."""
         from transformers import AutoModel, AutoTokenizer
-
-        from core.device import choose_device
-        from core.errors import ModelError, first_line
-        from index.embed import resolve_embedder
 
         try:
             path = resolve_embedder(model)

@@ -23,7 +23,9 @@ import numpy as np
 from assistant.checking.verifiers.base import Pair, answer_of
 from assistant.checking.verifiers.nli import NLIVerifier
 from assistant.checking.verifiers.overlap import overlap
+from assistant.checking.verifiers.soft_overlap import SoftOverlap
 from core.errors import ModelError
+from index.embed import resolve_embedder
 
 SHIPPED = Path(__file__).resolve().parent / "minilm-nli"
 
@@ -136,8 +138,6 @@ class TrainedVerifier(NLIVerifier):
         """The encoder that measures the soft overlap (``soft_overlap.py``), loaded at first use,
         or the index's embedder when that is the same model (``share_encoder``)."""
         if self._soft is None:
-            from assistant.checking.verifiers.soft_overlap import SoftOverlap
-            from index.embed import resolve_embedder
 
             wanted = self.calibration.get("soft_overlap_model", "minilm")
             try:
