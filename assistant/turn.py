@@ -9,7 +9,7 @@ refusal and the log keeps the draft), logs the turn, and returns a :class:`Reply
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from assistant.chat.base import ChatModel, Completion
@@ -76,7 +76,7 @@ class Turn:
                        else chat.stream(self.messages, generation, stop, refusal=refusal))
         self._rest = iter(self.stream)
         self._pieces: list[str] = []
-        self._statements: list[Statement] | None = None
+        self._split: tuple[str, list[Statement]] | None = None  # (the answer, its statements)
 
     def __iter__(self) -> Iterator[str]:
         for piece in self._rest:  # one pass over the stream, however often this is iterated
@@ -102,10 +102,11 @@ class Turn:
 
     @property
     def statements(self) -> list[Statement]:
-        """The finished answer's statements (split once)."""
-        if self._statements is None:
-            self._statements = split_statements(self.answer)
-        return self._statements
+        """The answer's statements, split once for each text it has (never a stale split of a part)."""
+        answer = self.answer
+        if self._split is None or self._split[0] != answer:
+            self._split = answer, split_statements(answer)
+        return self._split[1]
 
     def finish(self, checker=None, flag_log=None, session: str = "cli", withhold: str | None = None,
                logged_generation: dict[str, Any] | None = None,
@@ -127,15 +128,9 @@ class Turn:
             ending = WITHHELD  # the log keeps the draft and its flags; the reader gets the refusal
         turn_id = None
         if flag_log is not None:
-            generation = logged_generation if logged_generation is not None else _as_dict(
-                self.generation or self.chat.generation)
+            generation = (logged_generation if logged_generation is not None
+                          else asdict(self.generation or self.chat.generation))
             turn_id = flag_log.log_turn(session=session, question=self.question, answer=answer, model=self.chat.name,
                                         generation=generation, passages=self.hits, report=report,
                                         finish_reason=ending)
         return Reply(self.question, answer, self.hits, done, report, ending, turn_id, self.messages)
-
-
-def _as_dict(generation: Any) -> dict[str, Any]:
-    from dataclasses import asdict, is_dataclass
-
-    return asdict(generation) if is_dataclass(generation) else dict(generation)
