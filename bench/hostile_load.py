@@ -137,7 +137,9 @@ def main() -> int:
     from core.home import data_home
 
     home = Path(tempfile.mkdtemp(prefix="bench-hostile-load-"))
-    (home / "models").symlink_to(data_home() / "models")
+    shared = data_home() / "models"
+    shared.mkdir(parents=True, exist_ok=True)  # a fresh machine has none yet: a link to nothing cannot be made a folder
+    (home / "models").symlink_to(shared)
     port = free_port()
     url = f"http://127.0.0.1:{port}/v1"
     server = start_server(args.model, port, home)
