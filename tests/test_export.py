@@ -7,7 +7,9 @@ import pytest
 from assistant.flags.export import FORMATS, export, split_of
 from assistant.flags.log import FlagLog
 from core.errors import InputError
-from tests.test_log import ANSWER, checked_turn
+from assistant.checking.checker import Checker
+from tests.test_checker import FakeVerifier
+from tests.test_log import ANSWER, PASSAGES, checked_turn
 
 CORRECTED = "The head office is in Bergen [1]. The canteen is not open on Sundays [2]."
 
@@ -71,6 +73,37 @@ def test_nli_pairs_come_from_reviewed_statements(reviewed_log, tmp_path):
 def test_unreviewed_flags_count_when_asked(reviewed_log, tmp_path):
     export(reviewed_log, "kto", tmp_path / "all.jsonl", reviewed_only=False)
     assert sum(not r["label"] for r in read(tmp_path / "all.jsonl")) == 2
+
+
+def clean_turn(log, question):
+    """A turn whose every claim the checker supported: nothing for a reviewer to look at."""
+    answer = "The head office is in Bergen."
+    report = Checker(FakeVerifier()).check_answer(answer, question, PASSAGES)
+    assert [v.label for v in report.verdicts] == ["supported"]
+    return log.log_turn(session="s1", question=question, answer=answer, model="fake-model", generation={},
+                        passages=PASSAGES, report=report)
+
+
+def test_reviewed_only_means_a_person_looked_at_the_answer(tmp_path):
+    """Issue 24: answers the checker found clean but nobody reviewed came out as SFT targets with
+    "Reviewed answers only" ticked. Now a clean answer is a target once a person gave it a thumbs up;
+    a thumbs down makes an answer a bad one whatever the checker said."""
+    log = FlagLog(tmp_path / "log.sqlite")
+    unseen = clean_turn(log, "Where is the head office?")
+    liked = clean_turn(log, "Where is Acme's office?")
+    disliked = clean_turn(log, "Which city is Acme in?")
+    log.feedback(liked, True)
+    log.feedback(disliked, False)
+
+    def answered(fmt, **kw):
+        export(log, fmt, tmp_path / f"{fmt}.jsonl", **kw)
+        rows = read(tmp_path / f"{fmt}.jsonl")
+        return sorted((r["turn_id"], r.get("label", True)) for r in rows)
+
+    assert answered("sft") == [(liked, True)]
+    assert answered("kto") == sorted([(liked, True), (disliked, False)])
+    assert answered("sft", reviewed_only=False) == sorted([(unseen, True), (liked, True)])
+    assert answered("kto", reviewed_only=False) == sorted([(unseen, True), (liked, True), (disliked, False)])
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

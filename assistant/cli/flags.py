@@ -62,7 +62,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--format", required=True, choices=["sft", "dpo", "kto", "nli"])
     p.add_argument("--out", required=True, help="the JSONL file to write")
     filters(p)
-    p.add_argument("--all", action="store_true", help="also count unreviewed flags as bad answers")
+    p.add_argument("--all", action="store_true",
+                   help="take the checker's word where no person reviewed: unreviewed flags make bad answers, "
+                        "answers it found clean good ones")
     p.add_argument("--held-out", type=float, default=0.2, help="share of questions marked held_out (default 0.2)")
     add_common_options(p)
     p.set_defaults(func=cmd_flags_export)

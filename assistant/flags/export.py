@@ -4,9 +4,10 @@
                            [--verdict unsupported|contradicted] [--all] [--split held-out-share]
 
 A turn's **good** answer is the person's correction (or an accepted suggested repair), else the
-original when every claim is supported or every flag on it was *rejected*; its **bad** answer is
-the original when a flag on it was *confirmed* (``reviewed_only=False`` also counts unreviewed
-flags). One JSON object a line, conversational as in TRL's dataset formats: ``sft``
+original when every flag on it was *rejected* or it got a thumbs up with every claim supported;
+its **bad** answer is the original when a flag on it was *confirmed* or it got a thumbs down.
+``reviewed_only=False`` (``--all``) also counts what nobody reviewed: an answer whose every claim
+the checker supported is good, one with an unreviewed flag bad. One JSON object a line, conversational as in TRL's dataset formats: ``sft``
 ``{"messages": [system, user, assistant]}`` (the grounded prompt and the good answer); ``dpo``
 ``{"prompt", "chosen", "rejected"}`` (correction against flagged original); ``kto`` ``{"prompt",
 "completion", "label": bool}``; ``nli`` ``{"premise", "hypothesis", "label"}`` from reviewed
@@ -58,14 +59,20 @@ def prompt_messages(turn: Turn) -> list[dict[str, str]]:
 
 
 def judge(turn: Turn, reviewed_only: bool) -> tuple[str | None, str | None]:
-    """(good answer or None, bad answer or None) for a turn, as the module docstring defines them."""
+    """(good answer or None, bad answer or None) for a turn, as the module docstring defines them.
+
+    With ``reviewed_only`` only a person's word counts: a correction, a decision on every flag, or
+    a thumbs up or down. An answer the checker found clean but nobody looked at is not a training
+    target then (it would teach the model whatever the checker missed)."""
     flagged = turn.flagged
     confirmed = [s for s in flagged if s.decision == "confirmed"]
     bad_flags = confirmed if reviewed_only else [s for s in flagged if s.decision != "rejected"]
     claims = [s for s in turn.statements if s.label != NOT_A_CLAIM]
     clean = bool(claims) and all(s.label == SUPPORTED or s.decision == "rejected" for s in claims)
-    good = turn.correction or (turn.answer if clean else None)
-    bad = turn.answer if bad_flags else None
+    vouched = turn.feedback == 1 or (bool(flagged) and all(s.decision == "rejected" for s in flagged))
+    good_answer = clean and turn.feedback != -1 and (vouched or not reviewed_only)
+    good = turn.correction or (turn.answer if good_answer else None)
+    bad = turn.answer if bad_flags or turn.feedback == -1 else None
     return good, bad
 
 
