@@ -1,6 +1,7 @@
 """The web page: ``python app.py [--host H] [--port P] [--auth USER:PASSWORD | --auth-file FILE] [options]``.
 
-The command line only: it loads the model, index, checker and flag log, builds the page
+The command line only: it opens the index, checker and flag log, starts loading the model in
+the background (the page is up before it has loaded, and says how far it has got), builds the page
 (``assistant/ui/page.py``, whose handlers live in ``assistant/ui/``) and serves it. Listens on 127.0.0.1:7860 by default;
 ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT`` and the flags override it. Gradio's analytics
 are off. With ``--auth`` (or ``--auth-file``, one ``user:password`` a line) nothing (page, API,
@@ -18,6 +19,7 @@ from assistant.flags.log import FlagLog
 from assistant.serve import loopback
 from assistant.ui.guard import LoginRequired
 from assistant.ui.highlight import CSS
+from assistant.ui.loading import LoadingModel
 from assistant.ui.page import build_demo
 from core.errors import AssistantError, ConfigError, InputError
 from index.documents import DocumentIndex
@@ -80,14 +82,18 @@ def main(argv: list[str] | None = None) -> int:
                               "reaches it can read, add and delete documents and read the flag log: give it a "
                               "login (--auth-file FILE), or say --no-login to serve it open")
         config = config_from_args(args)
-        chat = load_chat_model(config, progress_printer(args))
         index = DocumentIndex(config.index)
-        checker = make_checker(config.checker, index, chat)
+        # the judge of the llm verifier is the dialogue model: that checker is made once it has loaded
+        checker = make_checker(config.checker, index) if config.checker.verifier != "llm" else None
         flag_log = FlagLog()
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
 
+    # The page is up at once; the model loads behind it (a first start converts it: minutes) and
+    # the page says how far it has got.
+    chat = LoadingModel(config.model.name, config.generation, lambda progress: load_chat_model(config, progress),
+                        progress_printer(args))
     demo = build_demo(chat, index, checker, flag_log, config.checker, config.model, args.reviewer, config.limits())
     serve(demo, args.host, args.port, auth)
     return 0

@@ -1,8 +1,9 @@
-"""Shared by the benchmark scripts: where the repository is, and writing a result file."""
+"""Shared by the benchmark scripts: where the repository is, writing a result file, a free port."""
 
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from pathlib import Path
 
@@ -16,3 +17,10 @@ def write_result(path: str | Path, result: dict) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {out}", file=sys.stderr)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now (for a server the benchmark starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,15 +40,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import RESULTS, ROOT, write_result  # noqa: E402
+from bench.common import RESULTS, ROOT, free_port, write_result  # noqa: E402
 
 QUESTION = {"role": "user", "content": "What is the capital of France? Answer in one sentence."}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(model: str, port: int, home: Path) -> subprocess.Popen:

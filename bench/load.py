@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import RESULTS, ROOT, write_result  # noqa: E402
+from bench.common import RESULTS, ROOT, free_port, write_result  # noqa: E402
 
 NAMES = [a + b + c for c in ("", "ika", "ossa") for a in ("Zor", "Kel", "Vam", "Tru", "Pex", "Mor", "Lin", "Qua", "Dov", "Sil")
          for b in ("blat", "dranix", "vexor", "tiquel", "sornet")]  # 150 made-up companies
@@ -96,12 +95,6 @@ def rss_mb(pid: int | str = "self") -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for process {pid}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_app(home: Path, max_new_tokens: int) -> tuple[subprocess.Popen, str]:

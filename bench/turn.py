@@ -39,8 +39,8 @@ def main() -> int:
 
     home = Path(tempfile.mkdtemp(prefix="bench-turn-"))
     os.environ["ASSISTANT_HOME"] = str(home)
-    from assistant.chat.grounding import prepare
     from assistant.chat.backends import chat_for
+    from assistant.chat.grounding import prepare
     from assistant.checking.checker import Evidence, make_checker
     from core.config import CheckerConfig, GenerationConfig, IndexConfig, ModelConfig
     from finetune.demo import make_corpus

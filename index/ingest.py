@@ -128,6 +128,11 @@ def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None,
 
     ``names`` maps a stored path to the file name a person gave it (titles fall back to it)."""
     progress = progress or (lambda message: None)
+    names = names or {}
+
+    def shown(source: str) -> str:  # the name a person gave the file, where they gave one
+        return names.get(source, source)
+
     cfg = index.cfg
     store = index.store
     report = IngestReport()
@@ -141,6 +146,7 @@ def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None,
         if not pending:
             return
         texts = [c.text for _, chunks in pending for c in chunks]
+        progress(f"embedding {len(texts)} chunks of {', '.join(shown(d.source) for d, _ in pending)}...")
         vectors = index.embedder.encode(texts, batch_size=cfg.batch_size)
         at = 0
         for doc, chunks in pending:
@@ -148,7 +154,7 @@ def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None,
             at += len(chunks)
             (report.replaced if replaced else report.added).append(info)
             report.chunks += len(chunks)
-            progress(f"{'replaced' if replaced else 'added'} {doc.source} ({len(chunks)} chunks)")
+            progress(f"{'replaced' if replaced else 'added'} {shown(doc.source)} ({len(chunks)} chunks)")
         pending, pending_chunks = [], 0
 
     known = {d.source: d.sha256 for d in store.documents()}
@@ -157,23 +163,23 @@ def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None,
     # with the embedding thread (seen: batches built with the wrong lengths).
     tokenizer = copy.deepcopy(index.embedder.tokenizer)
     parser = Parser(cfg.limits())
-    prepared = _prepare(paths, known, parser, tokenizer, cfg.chunk_tokens, cfg.chunk_overlap, names or {})
+    prepared = _prepare(paths, known, parser, tokenizer, cfg.chunk_tokens, cfg.chunk_overlap, names)
     with parser:  # the worker process lives as long as the batch
         for item in _in_background(prepared):
             if isinstance(item, DocumentError):
                 report.skipped.append((item.path, item.reason))
-                progress(f"skipped {item.path}: {item.reason}")
+                progress(f"skipped {shown(str(item.path))}: {item.reason}")
                 continue
             if isinstance(item, _Unchanged):
                 report.unchanged.append(item.source)
-                progress(f"unchanged {item.source}")
+                progress(f"unchanged {shown(item.source)}")
                 continue
             doc, chunks = item
             digest = doc.sha256
             twin = seen_hashes.get(digest) or (None if doc.source in known else _twin(store, digest))
             if twin is not None and twin != doc.source:
                 report.skipped.append((doc.source, f"same content as {twin}, already added"))
-                progress(f"skipped {doc.source}: same content as {twin}, already added")
+                progress(f"skipped {shown(doc.source)}: same content as {shown(twin)}, already added")
                 continue
             seen_hashes[digest] = doc.source
             pending.append((doc, chunks))

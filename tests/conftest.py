@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+KEPT_MODEL_HOME = os.environ.get("ASSISTANT_TEST_MODEL_HOME")  # read before any test clears ASSISTANT_*
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +36,15 @@ def assistant_home(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def model_home(tmp_path_factory):
     """A data home that holds the packaged models' converted caches and exports once ``loaded_model`` or
-    ``default_chat`` ran; removed after the session (Qwen's leave about 9 GB that no later run reads)."""
+    ``default_chat`` ran; removed after the session (Qwen's leave about 9 GB that no later run reads).
+
+    ``ASSISTANT_TEST_MODEL_HOME=DIR`` keeps them in DIR instead, for the next run (a developer's
+    loop: the conversions then take seconds, not minutes); DIR is left in place."""
+    kept = KEPT_MODEL_HOME
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        yield Path(kept)
+        return
     home = tmp_path_factory.mktemp("model-home")
     yield home
     shutil.rmtree(home, ignore_errors=True)

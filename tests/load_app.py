@@ -20,7 +20,7 @@ class QuickChat:
 
     name, generation, loaded = "quick", GenerationConfig(), SimpleNamespace(device="cpu")
 
-    def stream(self, messages, generation=None, refusal=None):
+    def stream(self, messages, generation=None, stop=None, refusal=None):
         user = messages[-1]["content"]
         passage = user.split("[1] ", 1)[1].split("\n")[0] if "[1] " in user else "I don't know."
         answer = passage.split(") ", 1)[-1].split(". ")[0] + ". [1]"

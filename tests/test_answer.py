@@ -16,7 +16,7 @@ class FakeChat:
     def __init__(self, reply):
         self.reply, self.seen = reply, None
 
-    def stream(self, messages, generation=None, refusal=None):
+    def stream(self, messages, generation=None, stop=None, refusal=None):
         self.seen, self.refusal = messages, refusal
         return Said(self.reply)
 

@@ -44,8 +44,10 @@ def free_port():
 
 
 @pytest.fixture(scope="module")
-def app_url(default_chat, tmp_path_factory, embedder):
-    """The full page on loopback: the default model, an empty index and flag log of its own, the shipped verifier."""
+def served(default_chat, tmp_path_factory, embedder):
+    """The full page on loopback: the default model, an empty index and flag log of its own, the
+    shipped verifier. Yields (url, data home); a test may write turns into ``home / "log.sqlite"``
+    as the page itself would (SQLite takes both writers)."""
     import os
 
     from app import serve
@@ -62,13 +64,18 @@ def app_url(default_chat, tmp_path_factory, embedder):
     demo = build_demo(default_chat, index, make_checker(CheckerConfig(), index), FlagLog(home / "log.sqlite"))
     port = free_port()
     serve(demo, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
+    yield f"http://127.0.0.1:{port}/", home
     demo.close()
     index.close()
     if previous is None:
         os.environ.pop("ASSISTANT_HOME", None)
     else:
         os.environ["ASSISTANT_HOME"] = previous
+
+
+@pytest.fixture(scope="module")
+def app_url(served):
+    return served[0]
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +150,17 @@ def test_the_whole_loop_in_the_browser(browser, app_url, tmp_path):
     assert answer.locator(".citation").count() >= 1 and "Zorblat Industries" in answer.inner_text()
     tooltip = answer.locator(".v-supported").first.get_attribute("title")
     assert "evidence from Zorblat Industries" in tooltip and "Bergen" in tooltip
+    # a "[n]" in the answer opens source n on its passage, the evidence of the check marked in it
+    source = answer.locator("details.source").first
+    assert not source.evaluate("d => d.open")
+    answer.locator(".cite-ref").first.click()
+    page.wait_for_function("() => [...document.querySelectorAll('.message.bot details.source')].some(d => d.open)")
+    opened = answer.locator("details.source[open]").first
+    assert "Bergen" in opened.locator("mark.evidence-span").first.inner_text()
+    shot(page, "03b_source_opened")
+    # what a screen reader says for each message: its text (it was the answer's raw HTML)
+    labels = page.eval_on_selector_all("""[aria-label*="'s message: "]""", "els => els.map(e => e.getAttribute('aria-label'))")
+    assert any("Bergen" in label for label in labels) and not any("<" in label for label in labels), labels
 
     # the document says how many people it employs, not how many ships it built: the model
     # says "450 ships", which the checker must flag
@@ -197,6 +215,11 @@ def test_a_page_opened_later_lists_the_documents_added_since_the_app_started(bro
     tab(later, "Documents")
     later.wait_for_function("() => document.querySelector('#documents')?.innerText.includes('Ferry timetable')",
                             timeout=30_000)
+    for where, picker in (("Documents", "#doc-pick input"), ("Review", "#doc-filter input")):  # and both pickers
+        tab(later, where)
+        later.click(picker)
+        assert later.get_by_role("option", name="Ferry timetable").count() == 1, where
+        later.keyboard.press("Escape")
 
 
 def test_two_sessions_do_not_see_each_others_chats(browser, app_url):
@@ -207,3 +230,229 @@ def test_two_sessions_do_not_see_each_others_chats(browser, app_url):
     shot(second, "12_session_two")
     assert "Alice" in first.inner_text("#chatbot") and "Bob" not in first.inner_text("#chatbot")
     assert "Bob" in second.inner_text("#chatbot") and "Alice" not in second.inner_text("#chatbot")
+
+
+# -- issue 24's defects, each driven as a person meets it ----------------------------------------
+
+def read_download(page, selector="#export-file a"):
+    with page.expect_download() as info:
+        page.locator(selector).first.click()
+    return [json.loads(line) for line in Path(info.value.path()).read_text().splitlines()]
+
+
+def open_flag(page, statement_id, question):
+    page.fill("#statement-id input, #statement-id textarea", str(statement_id))
+    page.click("#open-flag")
+    page.wait_for_function(f"() => document.querySelector('#flag-question')?.innerText.includes({json.dumps(question)})")
+
+
+def test_a_note_belongs_to_the_flag_it_was_written_for(browser, served):
+    """The Note field kept its text when the next flag was opened, and a note written for one flag
+    was stored on the next ones too."""
+    from assistant.flags.log import FlagLog
+    from tests.test_log import checked_turn
+
+    url, home = served
+    log = FlagLog(home / "log.sqlite")
+    questions = ("Which notes are kept, first?", "Which notes are kept, second?")
+    first, second = (log.turn(checked_turn(log, question=q)).flagged[0].id for q in questions)
+    page = open_page(browser, url)
+    tab(page, "Review")
+    open_flag(page, first, questions[0])
+    page.fill("#review-note textarea", "the first flag's note")
+    page.click("#confirm")
+    page.wait_for_function("() => document.querySelector('#flag-status')?.innerText.includes('confirmed')")
+    open_flag(page, second, questions[1])
+    shot(page, "13_note_cleared")
+    assert page.input_value("#review-note textarea") == ""
+    page.click("#reject")
+    page.wait_for_function("() => document.querySelector('#flag-status')?.innerText.includes('rejected')")
+    notes = {s.id: s.note for q in (first, second) for s in log.turn_of(q).statements}
+    assert notes[first] == "the first flag's note" and notes[second] is None
+
+
+def test_reviewed_answers_only_leaves_out_answers_nobody_reviewed(browser, served):
+    """The SFT export gave unreviewed answers as training targets with the box ticked."""
+    from assistant.flags.log import FlagLog
+    from tests.test_export import clean_turn
+
+    url, home = served
+    log = FlagLog(home / "log.sqlite")
+    unseen = clean_turn(log, "Is the office in Bergen, asked and never reviewed?")
+    liked = clean_turn(log, "Is the office in Bergen, asked and liked?")
+    log.feedback(liked, True)
+    page = open_page(browser, url)
+    tab(page, "Export")
+    page.get_by_label("sft").check()
+    assert page.is_checked("#reviewed-only input")
+    page.click("#export-button")
+    page.wait_for_function("() => / rows? \\(/.test(document.querySelector('#export-result')?.innerText)")
+    reviewed = {row["turn_id"] for row in read_download(page)}
+    shot(page, "14_export_reviewed_only")
+    assert liked in reviewed and unseen not in reviewed
+    page.uncheck("#reviewed-only input")
+    page.click("#export-button")
+    page.wait_for_function("() => !document.querySelector('#export-result')?.innerText.includes(" +
+                           json.dumps(page.inner_text("#export-result")) + ")")
+    everything = {row["turn_id"] for row in read_download(page)}
+    assert {liked, unseen} <= everything
+
+
+def test_the_threshold_shown_is_the_one_the_check_uses(browser, app_url, tmp_path):
+    """After switching to the overlap verifier the slider still said 0.98 while 0.50-scored
+    statements were marked supported."""
+    import re
+
+    from assistant.checking.checker import make_checker
+    from core.config import CheckerConfig
+
+    trained = round(make_checker(CheckerConfig()).support_threshold, 2)
+    overlap = round(make_checker(CheckerConfig(verifier="overlap")).support_threshold, 2)
+    assert trained != overlap
+    page = open_page(browser, app_url)
+    upload(page, tmp_path, "lighthouse.md", "# Skarvik lighthouse\n\nThe Skarvik lighthouse was built in 1871. "
+                                            "It is 32 metres tall and its light reaches 18 nautical miles.")
+    tab(page, "Chat")
+    page.click("#chat-settings .label-wrap")
+    assert float(page.input_value("#threshold input[type=number]")) == trained
+    page.click("#verifier input")
+    page.get_by_role("option", name="overlap").click()
+    page.wait_for_function(f"() => parseFloat(document.querySelector('#threshold input[type=number]')?.value) === {overlap}")
+    shot(page, "15_overlap_threshold")
+    answer = ask(page, "When was the Skarvik lighthouse built, and how tall is it?")
+    status = page.inner_text("#chat-status")
+    shot(page, "16_overlap_answer")
+    assert "Checked by overlap" in status and f"reaches {overlap:.2f}" in status
+    scores = {label: [float(m) for t in answer.locator(f".v-{label}").evaluate_all("els => els.map(e => e.title)")
+                      for m in re.findall(r"\(score ([0-9.]+)\)", t)]
+              for label in ("supported", "unsupported")}
+    assert scores["supported"] or scores["unsupported"], answer.inner_html()
+    assert all(s >= overlap for s in scores["supported"]) and all(s < overlap for s in scores["unsupported"]), scores
+
+
+CONTRAST = """els => els.map(e => {
+  const rgb = c => c.match(/[0-9.]+/g).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const s = getComputedStyle(e), a = lum(s.color), b = lum(s.backgroundColor);
+  return [e.className, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+})"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_verdict_marks_are_legible_in_light_and_dark_themes(browser, app_url, scheme, tmp_path):
+    """In the dark theme marked statements were pale text on pale pink. Contrast of each mark's
+    text on its background, as WCAG computes it: at least 4.5:1."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(app_url)
+    page.wait_for_selector("#question textarea")
+    ferry = "Brevik" if scheme == "light" else "Osvik"
+    upload(page, tmp_path, f"{ferry}.md", f"# The {ferry} ferry\n\nThe {ferry} ferry crosses the fjord in "
+                                          f"{'22' if scheme == 'light' else '35'} minutes. It carries 40 cars.")
+    answer = ask(page, f"How long does the {ferry} ferry take to cross the fjord?")
+    shot(page, f"17_marks_{scheme}")
+    assert page.evaluate("() => document.body.classList.contains('dark')") == (scheme == "dark")
+    ratios = answer.locator(".v-supported, .v-unsupported, .v-contradicted").evaluate_all(CONTRAST)
+    assert ratios, answer.inner_html()
+    assert all(ratio >= 4.5 for _, ratio in ratios), ratios
+    context.close()
+
+
+WATCH_PROGRESS = """() => {
+  window.__progress = {texts: [], most: 0};
+  const look = () => {
+    const bars = [...document.querySelectorAll('.progress-level')].filter(e => e.offsetParent !== null);
+    window.__progress.most = Math.max(window.__progress.most, bars.length);
+    for (const e of document.querySelectorAll('.progress-level-inner, .progress-text')) {
+      const t = e.innerText.trim();
+      if (t && !window.__progress.texts.includes(t)) window.__progress.texts.push(t);
+    }
+  };
+  new MutationObserver(look).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def test_upload_progress_names_the_file_once(browser, app_url, tmp_path):
+    """Upload progress showed the server's path (.../uploads/6f0b....pdf) instead of the file's
+    name, and the same bar three times."""
+    page = open_page(browser, app_url)
+    tab(page, "Documents")
+    page.evaluate(WATCH_PROGRESS)
+    path = tmp_path / "harbour-rules.md"
+    path.write_text("# Harbour rules\n\n" + "Boats moor at the north pier after 18:00. " * 400)
+    page.set_input_files("#uploads input[type=file]", str(path))
+    page.wait_for_timeout(500)
+    page.click("#add-documents")
+    page.wait_for_function("() => document.querySelector('#add-result')?.innerText.includes('not added (')",
+                           timeout=120_000)
+    seen = page.evaluate("() => window.__progress")
+    shot(page, "18_upload_progress")
+    assert any("harbour-rules.md" in t for t in seen["texts"]), seen
+    assert not any("uploads/" in t for t in seen["texts"]), seen
+    assert seen["most"] <= 1, seen
+
+
+def test_stop_ends_a_streaming_answer_and_says_so(browser, app_url, tmp_path):
+    """There was no Stop button while an answer streamed."""
+    page = open_page(browser, app_url)
+    rooms = " ".join(f"Room {n} of the Varden museum shows {thing}." for n, thing in enumerate(
+        ["old maps", "whaling tools", "ship models", "fishing nets", "coins", "paintings of storms",
+         "a lighthouse lamp", "letters from sailors", "ropes and knots", "a diving suit"], start=1))
+    upload(page, tmp_path, "varden.md", f"# The Varden museum\n\n{rooms}")
+    tab(page, "Chat")
+    finished = page.locator(".message.bot .checked-answer").count()
+    page.fill("#question textarea", "What does each room of the Varden museum show? Go through all ten rooms.")
+    page.click("#send")
+    # streaming: text in the last answer, not yet checked
+    page.wait_for_function("""() => { const m = [...document.querySelectorAll('.message.bot')].pop();
+                                      return m && m.innerText.length > 20 && !m.querySelector('.checked-answer'); }""",
+                           timeout=300_000)
+    page.click("#stop")
+    page.wait_for_function(f"() => document.querySelectorAll('.message.bot .checked-answer').length > {finished}",
+                           timeout=120_000)
+    shot(page, "19_stopped")
+    assert "You stopped the answer here" in page.locator(".message.bot").last.inner_text()
+
+
+def test_review_groups_alike_flags_decides_them_by_key_and_keeps_its_filters(browser, served):
+    """One looping answer gave dozens of identical rows in Review, with no bulk action; the filters
+    went back to their defaults on each reload."""
+    from assistant.checking.checker import Checker
+    from assistant.flags.log import FlagLog
+    from tests.test_checker import FakeVerifier
+    from tests.test_log import PASSAGES
+
+    url, home = served
+    log = FlagLog(home / "log.sqlite")
+    answer = "The Acme tower has 77 floors. " * 5
+    report = Checker(FakeVerifier()).check_answer(answer, "How tall is the Acme tower?", PASSAGES)
+    turn_id = log.log_turn(session="web:loop", question="How tall is the Acme tower?", answer=answer,
+                           model="fake-model", generation={}, passages=PASSAGES, report=report)
+    assert [s.label for s in log.turn(turn_id).statements] == ["unsupported"] * 5
+    page = open_page(browser, url)
+    tab(page, "Review")
+    cell = page.locator('#flags [data-testid^="cell-"]:visible', has_text="77 floors")
+    cell.first.wait_for()
+    row = cell.first.get_attribute("data-testid").split("-")[1]
+    assert cell.count() == 1 and page.inner_text(f'#flags [data-testid="cell-{row}-8"]').strip() == "5"
+    shot(page, "20_review_grouped")
+    cell.first.click()
+    page.wait_for_function("() => document.querySelector('#flag-status')?.innerText.includes('4 more flags alike')")
+    page.locator("#flag-question").click()  # the focus out of any text box, as after reading the flag
+    page.keyboard.press("Shift+R")
+    page.wait_for_function("() => document.querySelector('#flag-status')?.innerText.includes('5 flags alike')")
+    shot(page, "21_review_rejected_alike")
+    assert {s.decision for s in log.turn(turn_id).statements} == {"rejected"}
+    assert page.locator('#flags [data-testid^="cell-"]:visible', has_text="77 floors").count() == 0  # no longer waiting
+
+    stored = page.evaluate("() => localStorage.getItem('review-filters')")
+    page.locator("#state-filter").get_by_label("all").check()
+    page.wait_for_function("() => document.querySelector('#flags')?.innerText.includes('77 floors')")
+    page.wait_for_function(f"() => localStorage.getItem('review-filters') !== {json.dumps(stored)}")  # saved
+    page.reload()
+    page.wait_for_selector("#question textarea")
+    tab(page, "Review")
+    page.wait_for_function("() => document.querySelector('#flags')?.innerText.includes('77 floors')")
+    assert page.locator("#state-filter").get_by_label("all").is_checked()
+    shot(page, "22_review_filters_kept")

@@ -35,7 +35,7 @@ class ScriptedChat:
     def __init__(self, replies):
         self.replies = replies
 
-    def stream(self, messages, generation=None, refusal=None):
+    def stream(self, messages, generation=None, stop=None, refusal=None):
         return iter([self.replies[messages[-1]["content"]]])
 
 

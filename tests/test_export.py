@@ -4,10 +4,10 @@ import json
 
 import pytest
 
+from assistant.checking.checker import Checker
 from assistant.flags.export import FORMATS, export, split_of
 from assistant.flags.log import FlagLog
 from core.errors import InputError
-from assistant.checking.checker import Checker
 from tests.test_checker import FakeVerifier
 from tests.test_log import ANSWER, PASSAGES, checked_turn
 

@@ -317,7 +317,7 @@ class Scripted:
     def __init__(self, answer: str):
         self.answer, self.seen = answer, []
 
-    def stream(self, messages, generation=None, refusal=None):
+    def stream(self, messages, generation=None, stop=None, refusal=None):
         self.seen.append(messages)
         yield from self.answer.split(" ")[:1] + [" " + w for w in self.answer.split(" ")[1:]]
 

@@ -22,7 +22,7 @@ class ScriptedChat:
     def first_token(self, text):
         return 0
 
-    def stream(self, messages, generation=None, refusal=None):
+    def stream(self, messages, generation=None, stop=None, refusal=None):
         chat = self
         chat.refusals.append(refusal)
 

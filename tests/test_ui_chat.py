@@ -22,7 +22,7 @@ class FakeChat:
     def __init__(self, pieces=None, error=None):
         self.pieces, self.error, self.seen = pieces, error, []
 
-    def stream(self, messages, generation=None, refusal=None):
+    def stream(self, messages, generation=None, stop=None, refusal=None):
         self.seen.append((messages, generation))
         yield from self.pieces or ["You ", "asked: ", messages[-1]["content"]]
         if self.error:
@@ -58,7 +58,11 @@ def test_respond_streams_then_checks_highlights_and_logs(doc_index, tmp_path):
     final, conversation, status = out[-1]
     html = final[-1]["content"]
     assert 'class="v-supported"' in html and 'class="v-unsupported"' in html and "\u2714 supported" in html
-    assert '<span class="citation">[1]</span> Acme' in unescape(html) and "Sources:" in html
+    assert '<span class="citation">[1]</span> Acme' in unescape(html) and "<b>Sources</b>" in html
+    # the source opens on its passage, with the evidence the check found in it marked
+    assert '<details class="source source-1">' in html
+    assert '<mark class="evidence-span ev-supported"' in html and "Bergen" in unescape(html.split("<mark")[1])
+    assert '<span class="cite-ref cite-1"' in html  # the answer's "[1]" opens it
     assert status.startswith("Checked by fake") and "1 supported, 1 unsupported" in status
     assert conversation.messages == [{"role": "user", "content": "Where is the head office?"},
                                      {"role": "assistant", "content": "The head office is in Bergen [1]. It has 9 staff."}]
@@ -269,7 +273,7 @@ def test_with_the_llm_judge_the_new_model_judges_or_nothing_changes():
 class LoopingChat(FakeChat):
     """A model that says its sentence over and over, through the real stream and its guard."""
 
-    def stream(self, messages, generation=None, refusal=None):
+    def stream(self, messages, generation=None, stop=None, refusal=None):
         from assistant.chat.base import Completion, TextStream
 
         class Loop(TextStream):
@@ -298,7 +302,7 @@ def test_a_looping_answer_is_cut_where_the_loop_began_and_says_so(doc_index, tmp
 class DoubtingChat(FakeChat):
     """A model whose refusal is close behind its first choice: the real stream's gate refuses."""
 
-    def stream(self, messages, generation=None, refusal=None):
+    def stream(self, messages, generation=None, stop=None, refusal=None):
         from assistant.chat.base import Completion, TextStream
 
         class Doubt(TextStream):
@@ -406,3 +410,56 @@ def test_an_answer_without_documents_says_nothing_could_support_it(tmp_path):
     html = unescape(final[-1]["content"])
     assert "No passage was found for this question (add documents in the Documents tab)" in html
     assert conversation.messages[-1]["content"] == "Brazil won the 1998 World Cup."  # nothing to withhold against
+
+
+class EndlessChat(FakeChat):
+    """A model that would talk for a long while: a real stream that ends when its stop event is set."""
+
+    def stream(self, messages, generation=None, stop=None, refusal=None):
+        from assistant.chat.base import Completion, TextStream
+
+        class Talk(TextStream):
+            def _pieces(self):
+                n = 0
+                while not self._stopping() and n < 500:
+                    yield ("The head office is in Bergen [1]. " if n == 0 else f"Fact number {n} is new. ")
+                    n += 1
+                self.completion = Completion("", 5, n, 0.1, 1.0, "cancelled" if self._stop.is_set() else "length")
+
+        return Talk(self, messages, GenerationConfig(), stop)
+
+
+def test_stop_ends_the_answer_where_it_is_and_what_it_said_is_checked_and_logged(doc_index, tmp_path):
+    """Issue 24: there was no Stop button while an answer streamed."""
+    from assistant.ui.chat import Stops
+
+    services = checked_services(doc_index, tmp_path, None)
+    services.chat = EndlessChat()
+    stops = Stops()
+    event = stops.start("web:tab1")
+    assert not stops.stop("web:other-tab")  # another tab has no answer under way
+    streamed = 0
+    for shown, conversation, status in respond(services, "Where is the head office?", Conversation(),
+                                               session="web:tab1", stop=event):
+        if status == "answering..." and shown[-1]["content"]:
+            streamed += 1
+            if streamed == 3:
+                assert stops.stop("web:tab1")
+    stops.end("web:tab1", event)
+    assert 3 <= streamed < 10, streamed  # it ended soon after Stop, not after 500 pieces
+    assert "You stopped the answer here" in shown[-1]["content"] and 'class="v-supported"' in shown[-1]["content"]
+    (turn_id,) = services.flag_log.turn_ids()
+    turn = services.flag_log.turn(turn_id)
+    assert turn.finish_reason == "cancelled" and turn.statements[0].label == "supported"
+    assert not stops.stop("web:tab1")  # nothing under way any more
+
+
+def test_retry_samples_so_the_answer_can_differ(doc_index, tmp_path):
+    """Issue 24: Retry re-ran greedy decoding and gave the very same answer."""
+    services = checked_services(doc_index, tmp_path, ["The head office is in Bergen [1]."])
+    *_, (_, conversation, _) = respond(services, "Where is the head office?", Conversation())
+    assert services.chat.seen[-1][1] is None  # the first answer: the configured (greedy) decoding
+    *_, (_, again, status) = retry(services, conversation)
+    generation = services.chat.seen[-1][1]
+    assert generation.do_sample and generation.seed is None
+    assert len(again.messages) == 2 and len(services.flag_log.turn_ids()) == 2

@@ -117,6 +117,34 @@ def test_review_table_filters(reviewed_log):
         review.rows(reviewed_log, "maybe", "all")
 
 
+def test_alike_flags_are_one_row_and_are_decided_together(tmp_path):
+    """Issue 24: one looping answer gave dozens of identical rows, with no grouping and no bulk action.
+    Four answers say the same two wrong things: two rows, each counted 4 times; deciding one group
+    decides its 4 flags in one go and leaves the other group waiting."""
+    from assistant.flags.log import FlagLog
+
+    log = FlagLog(tmp_path / "log.sqlite")
+    turns = [log.turn(checked_turn(log, question=f"Tell me about Acme, take {n}")) for n in range(4)]
+    assert len(review.rows(log, "all", "all")) == 8
+    rows = review.rows(log, "all", "all", grouped=True)
+    assert len(rows) == 2 and [r[8] for r in rows] == [4, 4]
+    assert rows[0][0] in {s.id for s in turns[-1].flagged}  # the newest of each group stands for it
+    contradicted = next(r for r in rows if r[2] == "contradicted")
+    view = review.view(log, contradicted[0])
+    assert view.alike == 4 and "3 more flags alike this one wait for review" in view.status
+    message = review.decide_alike(log, contradicted[0], "confirmed", "the canteen's hours are wrong")
+    assert message.startswith("4 flags alike")
+    after = review.rows(log, "all", "all", grouped=True)
+    assert sorted((r[2], r[7], r[8]) for r in after) == [("contradicted", "confirmed", 4), ("unsupported", "unreviewed", 4)]
+    assert len(review.rows(log, "all", "unreviewed", grouped=True)) == 1
+    # one mixed group once a member is decided apart from the others
+    unsupported = next(r for r in after if r[2] == "unsupported")
+    review.decide(log, unsupported[0], "rejected")
+    assert {r[7] for r in review.rows(log, "unsupported", "all", grouped=True)} == {"mixed"}
+    notes = {s.note for t in turns for s in log.turn(t.id).flagged if s.label == "contradicted"}
+    assert notes == {"the canteen's hours are wrong"}
+
+
 def test_a_flag_is_shown_highlighted_with_its_evidence_and_a_suggestion(tmp_path):
     from assistant.flags.log import FlagLog
 

@@ -232,21 +232,33 @@ class FlagLog:
     def review(self, statement_id: int, decision: Decision, *, note: str | None = None,
                correction: str | None = None, origin: str = "person", reviewer: str | None = None) -> None:
         """Record a decision on a flagged statement (and optionally a corrected answer for its turn)."""
+        with transaction(self.db):
+            turn_id = self._review(statement_id, decision, note, reviewer)
+            if correction is not None:
+                self._correct(turn_id, correction, origin, reviewer)
+
+    def review_many(self, statement_ids: Iterable[int], decision: Decision, *, note: str | None = None,
+                    reviewer: str | None = None) -> None:
+        """Record one decision on several flagged statements: all of them or, on an error, none."""
+        with transaction(self.db):
+            for statement_id in statement_ids:
+                self._review(statement_id, decision, note, reviewer)
+
+    def _review(self, statement_id: int, decision: Decision, note: str | None, reviewer: str | None) -> str:
+        """Store a decision (inside the caller's transaction); the statement's turn id."""
         if decision not in ("confirmed", "rejected"):
             raise InputError(f"a review is confirmed or rejected, not {decision!r}")
-        with transaction(self.db):
-            row = self.db.execute("SELECT turn_id, label FROM statements WHERE id = ?", (statement_id,)).fetchone()
-            if row is None:
-                raise InputError(f"no statement {statement_id} in the log")
-            if row["label"] not in FLAG_LABELS:
-                raise InputError(f"statement {statement_id} is {row['label']}, not flagged; only flags are reviewed")
-            self.db.execute(
-                "INSERT INTO reviews (statement_id, decision, note, reviewer, reviewed_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(statement_id) DO UPDATE SET decision = excluded.decision, note = excluded.note, "
-                "reviewer = excluded.reviewer, reviewed_at = excluded.reviewed_at",
-                (statement_id, decision, note, reviewer, time.time()))
-            if correction is not None:
-                self._correct(row["turn_id"], correction, origin, reviewer)
+        row = self.db.execute("SELECT turn_id, label FROM statements WHERE id = ?", (statement_id,)).fetchone()
+        if row is None:
+            raise InputError(f"no statement {statement_id} in the log")
+        if row["label"] not in FLAG_LABELS:
+            raise InputError(f"statement {statement_id} is {row['label']}, not flagged; only flags are reviewed")
+        self.db.execute(
+            "INSERT INTO reviews (statement_id, decision, note, reviewer, reviewed_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(statement_id) DO UPDATE SET decision = excluded.decision, note = excluded.note, "
+            "reviewer = excluded.reviewer, reviewed_at = excluded.reviewed_at",
+            (statement_id, decision, note, reviewer, time.time()))
+        return row["turn_id"]
 
     def correct(self, turn_id: str, text: str, origin: str = "person", reviewer: str | None = None) -> None:
         with transaction(self.db):

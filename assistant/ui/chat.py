@@ -8,6 +8,7 @@ here, with everything from the answer or the documents escaped.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -73,6 +74,36 @@ class Conversation:
         return Conversation(list(self.messages), list(self.turn_ids), list(self.shown))
 
 
+class Stops:
+    """The Stop button's events, one per browser tab: an answer under way registers the event its
+    stream watches; Stop sets it, and the stream ends where it is (``finish_reason`` "cancelled").
+    The stopped answer is still checked and logged: what was shown is judged like any other."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def start(self, session: str) -> threading.Event:
+        event = threading.Event()
+        with self._lock:
+            self._events[session] = event
+        return event
+
+    def stop(self, session: str) -> bool:
+        """Stop ``session``'s answer; False when none is under way."""
+        with self._lock:
+            event = self._events.get(session)
+        if event is None or event.is_set():
+            return False
+        event.set()
+        return True
+
+    def end(self, session: str, event: threading.Event) -> None:
+        with self._lock:
+            if self._events.get(session) is event:
+                del self._events[session]
+
+
 def text_of(content: Any) -> str:
     """The text of a Gradio chat message's content (a string, or a list of typed parts)."""
     if isinstance(content, str):
@@ -98,19 +129,55 @@ def plain_html(text: str) -> str:
     return text_html(text).replace("\n", "<br>")
 
 
-def sources_html(hits, cited: list[int]) -> str:
-    """The numbered passages the answer drew on (cited ones, or all retrieved if none is cited)."""
+def passage_html(text: str, spans: list[tuple[int, int, str, int]]) -> str:
+    """A passage as text, each evidence span ``(start, end, label, statement number)`` marked."""
+    out, at = [], 0
+    for start, end, label, n in sorted(spans):
+        if start < at or not 0 <= start < end <= len(text):
+            continue  # overlapping windows: the first one is marked
+        out.append(text_html(text[at:start]))
+        out.append(f'<mark class="evidence-span ev-{label}" title="evidence for statement {n} ({label})">'
+                   f"{text_html(text[start:end])}</mark>")
+        at = end
+    out.append(text_html(text[at:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def sources_html(hits, cited: list[int], report=None) -> str:
+    """The numbered passages the answer drew on (cited ones, or all retrieved if none is cited), each
+    opening (a click or a tap) on its text with the evidence the check found in it marked. A passage
+    the checker took evidence from but the answer did not cite is listed apart, so a reader can tell."""
     if not hits:
         return ""
+    spans: dict[int, list[tuple[int, int, str, int]]] = {}
+    for k, v in enumerate(report.verdicts if report is not None else [], start=1):
+        for n, hit in enumerate(hits, start=1):
+            src = v.source
+            if v.span and src is not None and (src.doc_id, src.start, src.end) == (hit.doc_id, hit.start, hit.end):
+                spans.setdefault(n, []).append((*v.span, v.label, k))
+                break
     numbers = cited or list(range(1, len(hits) + 1))
+    uncited = [n for n in sorted(spans) if n not in numbers]
+
+    def item(n: int) -> str:
+        hit = hits[n - 1]
+        where = text_html(hit.title) + (text_html(f", page {hit.page}") if hit.page is not None else "")
+        marked = len(spans.get(n, []))
+        note = f" <small>({marked} evidence span{'s' if marked != 1 else ''})</small>" if marked else ""
+        return (f'<li value="{n}"><details class="source source-{n}"><summary><span class="citation">[{n}]</span> '
+                f'{where}{note}</summary><blockquote class="passage">{passage_html(hit.text, spans.get(n, []))}'
+                f"</blockquote></details></li>")
+
     label = "Sources" if cited else "Retrieved passages (none cited)"
-    items = "".join(f'<li value="{n}"><span class="citation">[{n}]</span> {text_html(hits[n - 1].title)}'
-                    f'{text_html(f", page {hits[n - 1].page}") if hits[n - 1].page is not None else ""}</li>'
-                    for n in numbers)
-    return f'<div class="sources"><small><b>{label}:</b></small><ol>{items}</ol></div>'
+    out = f'<div class="sources"><small><b>{label}</b> (open one for its text):</small><ol>{"".join(map(item, numbers))}</ol>'
+    if uncited:
+        out += (f'<small><b>Also checked against</b> (not cited by the answer):</small>'
+                f'<ol>{"".join(map(item, uncited))}</ol>')
+    return out + "</div>"
 
 
 ENDINGS = {  # why an answer ended, when the reader should know
+    "cancelled": "You stopped the answer here; what it said is checked all the same.",
     "repetition": "The answer began to repeat itself and was stopped there.",
     "length": "The answer reached the most tokens per answer and was cut there.",
     "abstained": ("The model was not sure enough that these passages answer the question, so it did not guess "
@@ -125,15 +192,17 @@ NO_PASSAGES = ("No passage was found for this question (add documents in the Doc
                "model's own, and nothing here can support it.")
 
 
-def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason: str | None = None) -> str:
+def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason: str | None = None,
+                threshold: float | None = None) -> str:
     """The finished answer: highlighted by verdict when checked, why it ended if it was cut,
     then its sources. A withheld answer shows the refusal, why, and the draft as checked."""
     if finish_reason == "withheld":
         return (f'<div class="checked-answer withheld-answer">{plain_html(NO_ANSWER)}</div>'
                 f'<p class="answer-ending"><small>{ENDINGS["withheld"]}</small></p>'
                 f'<details class="withheld-draft"><summary>The withheld draft</summary>'
-                f'{report_html(answer, report, style=False)}</details>' + sources_html(hits, cited))
-    body = (report_html(answer, report, style=False) if report is not None
+                f'{report_html(answer, report, style=False, threshold=threshold)}</details>'
+                + sources_html(hits, cited, report))
+    body = (report_html(answer, report, style=False, threshold=threshold) if report is not None
             else f'<div class="checked-answer">{plain_html(answer)}</div>'
                  '<p><small>Not checked: no checker is configured.</small></p>')
     ending = ENDINGS.get(finish_reason or "")
@@ -141,28 +210,34 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
         body += f'<p class="answer-ending"><small>{ending}</small></p>'
     if not hits:
         body += f'<p class="answer-ending"><small>{NO_PASSAGES}</small></p>'
-    return body + sources_html(hits, cited)
+    return body + sources_html(hits, cited, report)
 
 
 def checking_status(n: int) -> str:
     return f"checking {n} statement{'s' if n != 1 else ''}..."
 
 
-def verdict_status(report) -> str:
+def verdict_status(report, checker=None) -> str:
+    """What the check found, and the threshold it used (the one the settings show)."""
     if report is None:
         return "Answer not checked (no checker configured)."
     counts = ", ".join(f"{n} {label.replace('_', ' ')}" for label, n in report.counts.items() if n)
-    return f"Checked by {report.verifier} in {report.seconds:.1f} s: {counts or 'no statements'}."
+    rule = (f" (a statement is supported when its score, the verifier's confidence that the passages say it, "
+            f"reaches {checker.support_threshold:.2f})" if checker is not None else "")
+    return f"Checked by {report.verifier} in {report.seconds:.1f} s: {counts or 'no statements'}.{rule}"
 
 
 def respond(services, message: str, conversation: Conversation | None, settings: Settings | None = None,
-            session: str = "web") -> Iterator[tuple[list, Conversation, str]]:
+            session: str = "web", stop: threading.Event | None = None,
+            resample: bool = False) -> Iterator[tuple[list, Conversation, str]]:
     """Stream ``(chatbot messages, conversation, status)`` while answering ``message``.
 
     The answer streams in as escaped text; when it is complete and a checker is
     configured, a status says how many statements are being checked, then the
     answer is replaced by its highlighted version with sources, and the turn is
-    logged (when there is a flag log). User errors become ``gr.Error``.
+    logged (when there is a flag log). User errors become ``gr.Error``. A set ``stop`` ends the
+    answer where it is (then checked as it stands); ``resample`` samples instead of decoding
+    greedily, so that asking again gives another answer.
     """
     import gradio as gr
 
@@ -182,17 +257,24 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     if len(shown) + 2 > limits.messages:
         raise gr.Error(f"This chat holds {len(shown):,} messages; a chat may hold at most {limits.messages:,} "
                        "(setting requests.max_messages). Start a new chat.")
-    chat = services.chat
     shown = [*shown, {"role": "user", "content": plain_html(question)}, {"role": "assistant", "content": ""}]
     try:
+        for step in services.waiting_for_model():  # a first start loads the model while the page is up
+            yield list(shown), conversation, step
+        chat = services.chat
         checker = services.checker_for(settings.verifier, settings.support_threshold)
-        generation = (chat.with_generation(max_new_tokens=int(settings.max_new_tokens))
-                      if settings.max_new_tokens else None)
-        turn = Turn(chat, services.index, question, conversation.messages, settings.passages, generation)
-        yield list(shown), conversation, "answering..."
+        changes: dict[str, Any] = {}
+        if settings.max_new_tokens:
+            changes["max_new_tokens"] = int(settings.max_new_tokens)
+        if resample:  # greedy decoding would give the very answer again
+            changes.update(do_sample=True, seed=None)
+        generation = chat.with_generation(**changes) if changes else None
+        turn = Turn(chat, services.index, question, conversation.messages, settings.passages, generation, stop)
+        working = "answering again (sampled: another answer)..." if resample else "answering..."
+        yield list(shown), conversation, working
         for _ in turn:
             shown[-1] = {"role": "assistant", "content": plain_html(turn.text)}
-            yield list(shown), conversation, "answering..."
+            yield list(shown), conversation, working
         if checker is not None:
             n = sum(s.checkable for s in turn.statements)
             shown[-1] = {"role": "assistant",
@@ -204,14 +286,15 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     conversation.messages += [{"role": "user", "content": question}, {"role": "assistant", "content": done.reply}]
     conversation.turn_ids.append(done.turn_id)
     shown[-1] = {"role": "assistant", "content": answer_html(done.answer, done.hits, done.cited, done.report,
-                                                             done.ending)}
+                                                             done.ending, checker.support_threshold if checker else None)}
     conversation.shown = shown
-    yield list(shown), conversation, verdict_status(done.report) + (" The answer is withheld." if done.withheld else "")
+    status = verdict_status(done.report, checker) + (" The answer is withheld." if done.withheld else "")
+    yield list(shown), conversation, status
 
 
 def retry(services, conversation: Conversation | None, settings: Settings | None = None,
-          session: str = "web") -> Iterator[tuple[list, Conversation, str]]:
-    """Answer the last question again (the earlier answer stays in the log)."""
+          session: str = "web", stop: threading.Event | None = None) -> Iterator[tuple[list, Conversation, str]]:
+    """Answer the last question again, sampled, so the answer can differ (the earlier one stays in the log)."""
     import gradio as gr
 
     conversation = conversation or Conversation()
@@ -219,7 +302,7 @@ def retry(services, conversation: Conversation | None, settings: Settings | None
         raise gr.Error("Nothing to retry yet.")
     question = conversation.messages[-2]["content"]
     shorter = Conversation(conversation.messages[:-2], conversation.turn_ids[:-1], conversation.shown[:-2])
-    yield from respond(services, question, shorter, settings, session)
+    yield from respond(services, question, shorter, settings, session, stop, resample=True)
 
 
 def feedback(services, conversation: Conversation | None, index: int, up: bool) -> str:

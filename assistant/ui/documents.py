@@ -23,6 +23,7 @@ from typing import Callable, Sequence
 from assistant.ui.highlight import text_html
 from core.errors import InputError, storage_error
 from core.home import data_home
+from core.progress import under_way
 from index.load import size_problem, type_problem
 
 COLUMNS = ["title", "type", "pages", "chunks", "added", "id"]
@@ -142,12 +143,13 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
     done = [0]
 
     def step(message: str) -> None:
-        done[0] += 1
+        done[0] += not under_way(message)  # a file done moves the bar; "embedding ..." says what it waits on
         if progress is not None:
             progress(min(done[0] / len(paths), 1.0), message)
 
-    if progress is not None:
-        progress(0.0, f"indexing {len(paths)} file{'s' if len(paths) != 1 else ''}...")
+    if progress is not None and paths:
+        listed = ", ".join(names[str(p)] for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        progress(0.0, f"reading {listed}...")
     started = time.time()
     try:
         report = index.add(paths, progress=step, names=names)

@@ -25,6 +25,9 @@ from core.limits import LIMITS
 USER_TEMP_DIR = os.environ.get("GRADIO_TEMP_DIR")  # set by the person running us: theirs to choose
 TITLE = "Grounded assistant"
 ALL_DOCUMENTS = ("all documents", "")  # the review filter's choice for no document filter
+EMPTY_CHAT = ("**Add your documents first** (the Documents tab: txt, md, html, pdf, docx), then ask about them "
+              "here. Every statement of an answer is checked against them: \u2714 supported, ? unsupported, "
+              "\u2716 contradicted.")
 
 
 @dataclass
@@ -53,21 +56,44 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
     page = Page(services, reviewers)
     # delete_cache: every hour, Gradio removes the upload copies it made over a day ago
     with gr.Blocks(title=TITLE, delete_cache=(3600, 86400)) as demo:
-        gr.Markdown(f"## {TITLE}\nModel `{chat.name}` on `{chat.loaded.device}`. Answers come from your "
-                    "documents; every statement is checked against them and marked **\u2714 supported**, "
-                    "**? unsupported** or **\u2716 contradicted** (hover a statement for its evidence).")
+        gr.Markdown(f"## {TITLE}\nAnswers come from your documents; every statement is checked against them "
+                    "and marked **\u2714 supported**, **? unsupported** or **\u2716 contradicted** (hover a "
+                    "statement, or open \u201cEvidence for each statement\u201d under an answer, for its evidence).")
+        model_line = gr.Markdown(services.model_status(), elem_id="model-status")
+        # while the model loads, its line says how far it has got, every two seconds
+        ticker = gr.Timer(2.0, active=services.loading is not None)
+
+        def tick():
+            return services.model_status(), gr.Timer(active=services.loading is not None and
+                                                      services.loading.error is None)
+
+        ticker.tick(tick, None, [model_line, ticker], api_name=False, show_progress="hidden")
+        demo.load(tick, None, [model_line, ticker], api_name=False, show_progress="hidden")
+        # outside the tabs: a tab's components load when it is first shown, after the page's load event
+        saved_filters = gr.BrowserState(list(REVIEW_FILTERS), storage_key="review-filters")
         with gr.Tabs():
             chat_tab(page)
             doc_table, doc_pick = documents_tab(page)
-            doc_filter = review_tab(page)
+            reviews = review_tab(page, saved_filters)
             export_tab(page)
             dashboard_tab(page)
 
-        def current_documents():  # the page is built once; each visit shows today's documents
+        def current_documents(saved):
+            """The page is built once; each visit shows today's documents, and the review filters
+            this browser chose last time (a document filter only while that document exists)."""
             choices = documents.choices(index)
-            return (documents.table(index), gr.update(choices=choices), gr.update(choices=[ALL_DOCUMENTS] + choices))
+            verdict, state, doc_id, grouped = (saved if isinstance(saved, (list, tuple)) and len(saved) == 4
+                                               else REVIEW_FILTERS)
+            doc_id = doc_id if doc_id in {c[1] for c in choices} else ""
+            return (documents.table(index), gr.update(choices=choices),  # in the order of reviews.filters:
+                    verdict if verdict in review.VERDICTS else "all",
+                    state if state in review.STATES else "unreviewed",
+                    gr.update(choices=[ALL_DOCUMENTS] + choices, value=doc_id), bool(grouped))
 
-        demo.load(current_documents, None, [doc_table, doc_pick, doc_filter], api_name=False)
+        demo.load(current_documents, reviews.saved, [doc_table, doc_pick, *reviews.filters], api_name=False)
+        demo.load(None, None, None, js=SHORTCUTS, api_name=False)
+        demo.load(None, None, None, js=READABLE_LABELS, api_name=False)
+        demo.load(None, None, None, js=OPEN_CITATIONS, api_name=False)
     return demo
 
 
@@ -84,33 +110,32 @@ class SettingsPanel:
     model_name: Any
     adapter_name: Any
     load_button: Any
-    default_threshold: float | None = None  # the checker's calibrated threshold; None without a checker
+    calibrated: Any  # gr.State: the chosen verifier's calibrated threshold as the slider shows it; None without a checker
 
     @property
     def answer_inputs(self) -> list:
         """The controls ``settings`` reads, in its order."""
-        return [self.passages, self.verifier, self.threshold, self.max_tokens]
+        return [self.passages, self.verifier, self.threshold, self.max_tokens, self.calibrated]
 
-    def settings(self, passages, verifier, threshold, max_new_tokens) -> chat_ui.Settings:
-        return chat_ui.settings_from_page(passages, verifier, threshold, max_new_tokens, self.default_threshold)
+    def settings(self, passages, verifier, threshold, max_new_tokens, calibrated) -> chat_ui.Settings:
+        return chat_ui.settings_from_page(passages, verifier, threshold, max_new_tokens, calibrated)
 
 
 def settings_panel(page: Page) -> SettingsPanel:
     import gradio as gr
 
     services, checker, index = page.services, page.services.checker, page.services.index
-    with gr.Accordion("Settings", open=False):
+    with gr.Accordion("Settings", open=False, elem_id="chat-settings"):
         k = index.cfg.top_k if index is not None and hasattr(index, "cfg") else 5
         passages = gr.Slider(1, 10, value=k, step=1, label="Passages per answer")
         names = [v for v in VERIFIERS if v != "nli" or services.checker_config.nli_model]
         verifier = gr.Dropdown(names, value=checker.verifier.name if checker else None,
-                               label="Verifier", interactive=checker is not None)
+                               label="Verifier", interactive=checker is not None, elem_id="verifier")
         default_t = round(checker.support_threshold, 2) if checker else 0.5
         threshold = gr.Slider(0.05, 0.99, step=0.01, label="Support threshold", value=default_t,
-                              info="a statement is supported when its score reaches this; "
-                                   "the verifier's calibrated value to start with",
-                              interactive=checker is not None)
-        max_tokens = gr.Slider(16, 1024, step=16, value=services.chat.generation.max_new_tokens,
+                              info=threshold_info(checker.verifier.name, default_t) if checker else "no checker",
+                              interactive=checker is not None, elem_id="threshold")
+        max_tokens = gr.Slider(16, 1024, step=16, value=services.generation.max_new_tokens,
                                label="Most tokens per answer")
         with gr.Row():
             model_name = gr.Textbox(services.model_config.name, label="Model", scale=3, elem_id="model-name",
@@ -120,8 +145,22 @@ def settings_panel(page: Page) -> SettingsPanel:
             adapter_name = gr.Textbox(services.model_config.adapter, label="LoRA adapter", scale=2,
                                       info="a name under <data home>/adapters, or a folder")
             load_button = gr.Button("Load model", scale=1, elem_id="load-model")
-    return SettingsPanel(passages, verifier, threshold, max_tokens, model_name, adapter_name, load_button,
-                         default_t if checker is not None else None)
+        calibrated = gr.State(default_t if checker is not None else None)
+
+    @user_errors
+    def verifier_changed(name, progress=gr.Progress()):
+        # each verifier has its own calibrated threshold: the slider shows the one that will be used
+        progress(0.0, desc=f"loading the {name} verifier...")
+        value = round(services.checker_for(name).support_threshold, 2)
+        return gr.update(value=value, info=threshold_info(name, value)), value
+
+    verifier.change(verifier_changed, verifier, [threshold, calibrated], api_name=False)
+    return SettingsPanel(passages, verifier, threshold, max_tokens, model_name, adapter_name, load_button, calibrated)
+
+
+def threshold_info(verifier: str | None, value: float) -> str:
+    return (f"a statement is supported when its score reaches this; {value:.2f} is the {verifier} verifier's "
+            "calibrated value")
 
 
 def chat_tab(page: Page) -> None:
@@ -130,28 +169,44 @@ def chat_tab(page: Page) -> None:
     services = page.services
     with gr.Tab("Chat", id="chat"):
         conversation = gr.State(chat_ui.Conversation())
-        chatbot = gr.Chatbot(height=460, label="Chat", elem_id="chatbot", buttons=["copy"])
+        chatbot = gr.Chatbot(height=460, label="Chat", elem_id="chatbot", buttons=["copy"], placeholder=EMPTY_CHAT)
         with gr.Row():
             question = gr.Textbox(placeholder="Ask a question about your documents...", label="Question",
                                   scale=6, elem_id="question", autofocus=True)
             send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
         with gr.Row():
+            stop_button = gr.Button("Stop", size="sm", elem_id="stop")
             retry_button = gr.Button("Retry", size="sm", elem_id="retry")
             clear_button = gr.Button("Clear", size="sm", elem_id="clear")
         chat_status = gr.Markdown(elem_id="chat-status")
         panel = settings_panel(page)
 
+    stops = chat_ui.Stops()
+
     # The chat's transcript is the server's (conversation); what the browser's chatbot holds is
     # never read back: a client could send any amount of it.
     @user_errors
-    def ask(message, conv, p, v, t, m, request: gr.Request):
-        for shown_now, conv_now, status in chat_ui.respond(services, message, conv, panel.settings(p, v, t, m),
-                                                           chat_ui.session_id(request)):
-            yield shown_now, conv_now, status, ""
+    def ask(message, conv, p, v, t, m, c, request: gr.Request):
+        session = chat_ui.session_id(request)
+        stop = stops.start(session)
+        try:
+            for shown_now, conv_now, status in chat_ui.respond(services, message, conv,
+                                                               panel.settings(p, v, t, m, c), session, stop):
+                yield shown_now, conv_now, status, ""
+        finally:
+            stops.end(session, stop)
 
     @user_errors
-    def again(conv, p, v, t, m, request: gr.Request):
-        yield from chat_ui.retry(services, conv, panel.settings(p, v, t, m), chat_ui.session_id(request))
+    def again(conv, p, v, t, m, c, request: gr.Request):
+        session = chat_ui.session_id(request)
+        stop = stops.start(session)
+        try:
+            yield from chat_ui.retry(services, conv, panel.settings(p, v, t, m, c), session, stop)
+        finally:
+            stops.end(session, stop)
+
+    def stop_answer(request: gr.Request):
+        stops.stop(chat_ui.session_id(request))
 
     def thumbs(conv, data: gr.LikeData):
         index_ = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
@@ -163,6 +218,7 @@ def chat_tab(page: Page) -> None:
         event(ask, [question, *chat_inputs], [chatbot, conversation, chat_status, question],
               api_name="chat" if event == send.click else False)
     retry_button.click(again, chat_inputs, [chatbot, conversation, chat_status], api_name=False)
+    stop_button.click(stop_answer, None, None, api_name=False, queue=False)  # not behind the answer it stops
     clear_button.click(lambda: ([], chat_ui.Conversation(), ""), None, [chatbot, conversation, chat_status],
                        api_name=False)
     chatbot.like(thumbs, [conversation], chat_status, api_name=False)
@@ -199,7 +255,7 @@ def documents_tab(page: Page) -> tuple[Any, Any]:
         doc_table = gr.Dataframe(documents.table(index), headers=documents.COLUMNS, interactive=False,
                                  label="Indexed documents", elem_id="documents")
         with gr.Row():
-            doc_pick = gr.Dropdown(documents.choices(index), label="Document", scale=4)
+            doc_pick = gr.Dropdown(documents.choices(index), label="Document", scale=4, elem_id="doc-pick")
             delete_button = gr.Button("Delete", variant="stop", scale=1)
 
     @user_errors
@@ -212,81 +268,170 @@ def documents_tab(page: Page) -> tuple[Any, Any]:
         message = documents.delete(index, doc_id)
         return message, documents.table(index), gr.update(choices=documents.choices(index), value=None)
 
-    add_button.click(add, uploads, [add_result, doc_table, doc_pick, uploads], api_name="add_documents")
+    # one progress bar, on the result line (it was drawn on each of the four outputs)
+    add_button.click(add, uploads, [add_result, doc_table, doc_pick, uploads], api_name="add_documents",
+                     show_progress_on=[add_result])
     delete_button.click(delete, doc_pick, [add_result, doc_table, doc_pick], api_name=False)
     return doc_table, doc_pick
 
 
 # -- review ----------------------------------------------------------------------------------------
 
-def review_tab(page: Page) -> Any:
-    """The review tab; returns its document filter, which every page load refreshes."""
+@dataclass
+class ReviewTab:
+    """What the page's load refreshes in the review tab: the document filter's choices, and the
+    filters a browser saved (kept across reloads)."""
+
+    doc_filter: Any
+    filters: list
+    saved: Any  # gr.BrowserState: [verdict, review state, document, grouped]
+
+
+REVIEW_FILTERS = ("all", "unreviewed", "", True)  # verdict, review state, document, grouped: a first visit's
+
+
+# Keys for the review tab when no text box has the focus: c confirm, r reject, shift+c / shift+r
+# the same for every flag alike, n open the next flag (the table's first row).
+SHORTCUTS = """() => {
+  document.addEventListener('keydown', e => {
+    const t = e.target, typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable);
+    const review = document.querySelector('#flags');
+    if (typing || e.ctrlKey || e.metaKey || e.altKey || !review || review.offsetParent === null) return;
+    const ids = {c: '#confirm', r: '#reject', C: '#confirm-alike', R: '#reject-alike'};
+    const target = e.key === 'n' ? review.querySelector('[data-testid="cell-0-4"]') : ids[e.key] && document.querySelector(ids[e.key]);
+    if (target) { e.preventDefault(); target.click(); }
+  });
+}"""
+
+
+# Gradio labels each chat message for screen readers with its content as given: for an answer,
+# the page's HTML (spans, tooltips, the sources list). A screen reader reads the message's text.
+READABLE_LABELS = """() => {
+  const fix = el => {
+    const label = el.getAttribute('aria-label') || '';
+    const cut = label.indexOf("'s message: ");
+    if (cut < 0 || !/[<>]/.test(label)) return;
+    el.setAttribute('aria-label', label.slice(0, cut + 12) + el.innerText.replace(/\\s+/g, ' ').trim());
+  };
+  const sweep = () => document.querySelectorAll('[aria-label*="s message: "]').forEach(fix);
+  new MutationObserver(sweep).observe(document.body, {subtree: true, childList: true, characterData: true,
+                                                      attributes: true, attributeFilter: ['aria-label']});
+  sweep();
+}"""
+
+
+# A click (or Enter) on a "[n]" in an answer opens that answer's source n, with its evidence marked.
+OPEN_CITATIONS = """() => {
+  const open = ref => {
+    const message = ref.closest('.message') || document;
+    const n = [...ref.classList].find(c => /^cite-[0-9]+$/.test(c));  // the sanitizer keeps classes, not data-*
+    const source = n && message.querySelector(`details.source.source-${n.slice(5)}`);
+    if (!source) return;
+    source.open = true;
+    source.scrollIntoView({block: 'nearest'});
+    source.classList.add('flash');
+    setTimeout(() => source.classList.remove('flash'), 1500);
+  };
+  document.addEventListener('click', e => { const ref = e.target.closest('.cite-ref'); if (ref) open(ref); });
+  document.addEventListener('keydown', e => {
+    const ref = e.key === 'Enter' && e.target.closest && e.target.closest('.cite-ref');
+    if (ref) { e.preventDefault(); open(ref); }
+  });
+}"""
+
+
+def review_tab(page: Page, saved) -> ReviewTab:
+    """The review tab: flags (alike ones grouped), one opened at a time, decided alone or with
+    every flag alike it; keyboard shortcuts; the filters a browser chose kept across reloads."""
     import gradio as gr
 
     flag_log = page.services.flag_log
     with gr.Tab("Review", id="review") as tab:
         with gr.Row():
-            verdict_filter = gr.Radio(list(review.VERDICTS), value="all", label="Verdict")
-            state_filter = gr.Radio(list(review.STATES), value="unreviewed", label="Review")
+            verdict_filter = gr.Radio(list(review.VERDICTS), value="all", label="Verdict", elem_id="verdict-filter")
+            state_filter = gr.Radio(list(review.STATES), value="unreviewed", label="Review", elem_id="state-filter")
             doc_filter = gr.Dropdown([ALL_DOCUMENTS] + documents.choices(page.services.index), value="",
-                                     label="Document")
+                                     label="Document", elem_id="doc-filter")
+            grouped = gr.Checkbox(True, label="Group alike flags", elem_id="grouped",
+                                  info="one row for a statement flagged many times")
             refresh = gr.Button("Refresh", size="sm")
+        # wrapped, with room for the statement and the question (they were cut off)
         flag_table = gr.Dataframe(headers=review.COLUMNS, interactive=False, label="Flagged statements",
-                                  elem_id="flags")
+                                  elem_id="flags", wrap=True, max_height=520,
+                                  column_widths=["5%", "10%", "10%", "6%", "25%", "20%", "10%", "9%", "5%"])
+        gr.Markdown("Keys, outside a text box: **c** confirm, **r** reject, **shift+c** / **shift+r** the same for "
+                    "every flag alike, **n** the next flag.", elem_id="review-keys")
         with gr.Row():
-            picked = gr.Number(None, label="Statement id", precision=0, elem_id="statement-id")
-            open_button = gr.Button("Open", size="sm")
-        flag_question = gr.Markdown()
+            picked = gr.Textbox(label="Statement id", placeholder="click a row, or type its id", max_lines=1,
+                                elem_id="statement-id")
+            open_button = gr.Button("Open", size="sm", elem_id="open-flag")
+        flag_question = gr.Markdown(elem_id="flag-question")
         flag_answer = gr.HTML(elem_id="flag-answer")
         flag_evidence = gr.HTML(elem_id="flag-evidence")
         flag_status = gr.Markdown(elem_id="flag-status")
         suggestion = gr.State("")
         correction = gr.Textbox(lines=4, label="Corrected answer (prefilled with the suggested correction; "
                                 "stored when you confirm)", elem_id="correction")
-        note = gr.Textbox(label="Note (optional)")
+        note = gr.Textbox(label="Note (optional)", elem_id="review-note")
         with gr.Row():
             confirm_button = gr.Button("Confirm: a hallucination", variant="stop", elem_id="confirm")
             reject_button = gr.Button("Reject: a false alarm", elem_id="reject")
             regenerate_button = gr.Button("Regenerate the suggestion", elem_id="regenerate")
+        with gr.Row():
+            confirm_alike = gr.Button("Confirm it and every flag alike", size="sm", elem_id="confirm-alike")
+            reject_alike = gr.Button("Reject it and every flag alike", size="sm", elem_id="reject-alike")
 
     @user_errors
-    def list_flags(v, s, d, request: gr.Request):
-        return review.rows(flag_log, v, s, d or None, page.who(request))
+    def list_flags(v, s, d, g, request: gr.Request):
+        return review.rows(flag_log, v, s, d or None, page.who(request), grouped=bool(g))
 
     @user_errors
     def show(statement_id, request: gr.Request):
-        if statement_id is None:
-            return "", "", "", "Pick a flag from the table.", "", ""
+        if statement_id in (None, ""):
+            return "", "", "", "Pick a flag from the table.", "", "", ""
         view = review.view(flag_log, statement_id, page.who(request))
+        # the note starts empty for each flag: a note is about one statement (it was kept, and stored on the next)
         return (view.question_html, view.answer_html, view.evidence_html, view.status, view.suggestion,
-                view.suggestion)
+                view.suggestion, "")
 
     def pick(evt: gr.SelectData):
         row = evt.row_value or []
-        return row[0] if row else None
+        return str(row[0]) if row else ""
 
     def decide(decision):
         @user_errors
-        def handler(statement_id, text, why, suggested, v, s, d, request: gr.Request):
+        def handler(statement_id, text, why, suggested, v, s, d, g, request: gr.Request):
             message = review.decide(flag_log, statement_id, decision, text, why, page.who(request), suggested)
-            return message, list_flags(v, s, d, request)
+            return message, list_flags(v, s, d, g, request)
+        return handler
+
+    def decide_alike(decision):
+        @user_errors
+        def handler(statement_id, why, v, s, d, g, request: gr.Request):
+            message = review.decide_alike(flag_log, statement_id, decision, why, page.who(request))
+            return message, list_flags(v, s, d, g, request)
         return handler
 
     @user_errors
     def regenerate(statement_id, request: gr.Request):
         return review.regenerate(page.services, statement_id, page.who(request))
 
-    filters = [verdict_filter, state_filter, doc_filter]
-    shown_flag = [flag_question, flag_answer, flag_evidence, flag_status, correction, suggestion]
-    for trigger in (refresh.click, verdict_filter.change, state_filter.change, doc_filter.change, tab.select):
+    filters = [verdict_filter, state_filter, doc_filter, grouped]
+    shown_flag = [flag_question, flag_answer, flag_evidence, flag_status, correction, suggestion, note]
+    for trigger in (refresh.click, verdict_filter.change, state_filter.change, doc_filter.change, grouped.change,
+                    tab.select):
         trigger(list_flags, filters, flag_table, api_name=False)
+    for control in filters:  # this browser's choice, for the next visit
+        control.change(lambda *values: list(values), filters, saved, api_name=False, queue=False)
     flag_table.select(pick, None, picked, api_name=False).then(show, picked, shown_flag, api_name=False)
     open_button.click(show, picked, shown_flag, api_name=False)
     decided = [picked, correction, note, suggestion, *filters]
     confirm_button.click(decide("confirmed"), decided, [flag_status, flag_table], api_name=False)
     reject_button.click(decide("rejected"), decided, [flag_status, flag_table], api_name=False)
+    confirm_alike.click(decide_alike("confirmed"), [picked, note, *filters], [flag_status, flag_table], api_name=False)
+    reject_alike.click(decide_alike("rejected"), [picked, note, *filters], [flag_status, flag_table], api_name=False)
     regenerate_button.click(regenerate, picked, correction, api_name=False)
-    return doc_filter
+    return ReviewTab(doc_filter, filters, saved)
 
 
 # -- export ----------------------------------------------------------------------------------------
@@ -299,7 +444,8 @@ def export_tab(page: Page) -> None:
                        info="; ".join(f"{k}: {v}" for k, v in exports.HELP.items()))
         with gr.Row():
             verdict = gr.Radio(list(review.VERDICTS), value="all", label="Flags of this verdict only")
-            reviewed_only = gr.Checkbox(True, label="Reviewed answers only")
+            reviewed_only = gr.Checkbox(True, label="Reviewed answers only", elem_id="reviewed-only",
+                                        info="a correction, a decision on each flag, or a thumbs up or down")
             held_out = gr.Slider(0, 0.9, value=0.2, step=0.05, label="Held-out share (by question)")
         with gr.Row():
             since = gr.Textbox(label="From (YYYY-MM-DD, optional)")

@@ -24,7 +24,7 @@ from assistant.ui.highlight import report_html, text_html
 from core.errors import InputError
 from core.labels import CONTRADICTED, NOT_A_CLAIM, UNSUPPORTED
 
-COLUMNS = ["id", "when", "verdict", "score", "statement", "question", "evidence from", "review"]
+COLUMNS = ["id", "when", "verdict", "score", "statement", "question", "evidence from", "review", "count"]
 VERDICTS = ("all", UNSUPPORTED, CONTRADICTED)
 STATES = ("unreviewed", "reviewed", "all")
 
@@ -73,11 +73,19 @@ class FlagView:
     evidence_html: str
     suggestion: str
     status: str
+    alike: int = 1  # this flag and the unreviewed ones alike it
+
+
+def same_flag(s) -> tuple[str, str]:
+    """What makes two flags alike: the verdict and the statement's words (case and blanks aside)."""
+    return s.label, " ".join(s.text.lower().split())
 
 
 def rows(flag_log, verdict: str = "all", state: str = "unreviewed", doc_id: str | None = None,
-         who: Viewer = EVERYONE) -> list[list]:
-    """The flags ``who`` may see, as table rows, newest first."""
+         who: Viewer = EVERYONE, grouped: bool = False) -> list[list]:
+    """The flags ``who`` may see, as table rows, newest first. ``grouped``: one row for each set of
+    alike flags (a looping answer says one wrong thing dozens of times), the newest one's, with
+    how many there are and their review state (``mixed`` when they differ)."""
     if flag_log is None:
         return []
     if verdict not in VERDICTS or state not in STATES:
@@ -85,14 +93,26 @@ def rows(flag_log, verdict: str = "all", state: str = "unreviewed", doc_id: str 
     flags = flag_log.flags(label=None if verdict == "all" else verdict,
                            reviewed={"all": None, "reviewed": True, "unreviewed": False}[state],
                            doc_id=doc_id or None, session_prefix=who.session_prefix)
+    groups: dict[tuple, list] = {}
+    for s in reversed(flags):  # newest first; a group's first member is its newest
+        groups.setdefault(same_flag(s) if grouped else (s.id,), []).append(s)
     headings = flag_log.turn_headings(s.turn_id for s in flags)
     out = []
-    for s in reversed(flags):
+    for members in groups.values():
+        s = members[0]
         created_at, question = headings[s.turn_id]
         stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(created_at))
+        decisions = {m.decision or "unreviewed" for m in members}
         out.append([s.id, stamp, s.label, round(s.score, 3) if s.score is not None else None, s.text, question,
-                    s.evidence_title or "", s.decision or "unreviewed"])
+                    s.evidence_title or "", decisions.pop() if len(decisions) == 1 else "mixed", len(members)])
     return out
+
+
+def alike(flag_log, statement_id: int, who: Viewer = EVERYONE) -> list[int]:
+    """The flags ``who`` may see that are alike ``statement_id``'s and not reviewed yet, with it first."""
+    picked = next(s for s in flag_log.turn_of(statement_id).statements if s.id == statement_id)
+    waiting = flag_log.flags(label=picked.label, reviewed=False, session_prefix=who.session_prefix)
+    return [statement_id] + [s.id for s in waiting if s.id != statement_id and same_flag(s) == same_flag(picked)]
 
 
 def logged_report(turn):
@@ -136,8 +156,12 @@ def view(flag_log, statement_id, who: Viewer = EVERYONE) -> FlagView:
         status += f"; a correction is stored ({turn.correction_origin})"
     if turn.finish_reason == "withheld":
         status += "; this answer was withheld (checker.withhold): the reader got the refusal, not this draft"
+    same = len(alike(flag_log, statement_id, who))
+    if same > 1:
+        status += (f"; {same - 1} more flag{'s' if same > 2 else ''} alike this one wait{'s' if same == 2 else ''} "
+                   f"for review (\u201call alike\u201d decides them together)")
     return FlagView(statement_id, turn.id, f"**Question:** {text_html(turn.question)}", report_html(turn.answer, report,
-                    style=False), evidence, turn.correction or trim(report), status)
+                    style=False), evidence, turn.correction or trim(report), status, same)
 
 
 def decide(flag_log, statement_id, decision: str, correction: str = "", note: str = "",
@@ -155,6 +179,20 @@ def decide(flag_log, statement_id, decision: str, correction: str = "", note: st
     return f"Statement {statement_id}: {decision}" + ("; correction stored." if text else ".")
 
 
+def decide_alike(flag_log, statement_id, decision: str, note: str = "", who: Viewer = EVERYONE) -> str:
+    """Confirm or reject a flag and every unreviewed flag alike it, in one transaction (no correction:
+    a correction is one answer's)."""
+    if decision not in ("confirmed", "rejected"):
+        raise InputError(f"a review is confirmed or rejected, not {decision!r}")
+    if statement_id in (None, ""):
+        raise InputError("pick a flag from the table first")
+    statement_id = int(statement_id)
+    who.check(flag_log.turn_of(statement_id))
+    ids = alike(flag_log, statement_id, who)
+    flag_log.review_many(ids, decision, note=note.strip() or None, reviewer=who.user)
+    return f"{len(ids)} flag{'s' if len(ids) != 1 else ''} alike statement {statement_id}: {decision}."
+
+
 def regenerate(services, statement_id, who: Viewer = EVERYONE) -> str:
     """A suggestion from the model under the stricter prompt, if it checks better than the trimmed answer."""
 
@@ -165,5 +203,5 @@ def regenerate(services, statement_id, who: Viewer = EVERYONE) -> str:
     who.check(turn)
     passages = [Evidence.from_logged(p) for p in turn.passages]
     report = checker.check_answer(turn.answer, turn.question, passages)
-    suggestion = suggest(checker, report, passages, services.chat)
+    suggestion = suggest(checker, report, passages, services.ready_chat())
     return suggestion.text if suggestion is not None else turn.answer

@@ -4,26 +4,76 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Iterator
 
 from assistant.chat.backends import chat_for
 from assistant.checking.checker import Checker, make_checker
+from assistant.ui.loading import LoadingModel
 from core.config import CheckerConfig, ModelConfig
-from core.errors import InputError
+from core.errors import InputError, ModelError
 from core.limits import LIMITS, Limits
 
 
 @dataclass
 class Services:
-    chat: Any  # assistant.chat.transformers.TransformersChat (or a fake with .stream, .name, .generation)
+    # the dialogue model (assistant.chat.*, or a fake with .stream, .name, .generation), or a
+    # LoadingModel on its way: ``chat`` is None until it has loaded (``loading`` says how far it is)
+    chat: Any
     index: Any = None  # index.documents.DocumentIndex
     flag_log: Any = None  # assistant.flags.log.FlagLog
     checker_config: CheckerConfig = field(default_factory=CheckerConfig)
     checker: Any = None  # the configured checker; others are built on demand from the settings
     model_config: ModelConfig = field(default_factory=ModelConfig)  # what the model was loaded from
     limits: Limits = LIMITS  # what one request may ask (Config.limits())
+    loading: LoadingModel | None = None
     _checkers: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.chat, LoadingModel):
+            self.loading, self.chat = self.chat, None
+            self.loading.when_loaded(self._loaded)
+
+    def _loaded(self, chat) -> None:
+        """The background load is done: every session answers with ``chat`` from now on."""
+        checker = self.checker
+        if checker is None and self.checker_config.verifier == "llm":  # the judge is the dialogue model
+
+            checker = make_checker(self.checker_config, self.index, chat)
+        with self._lock:
+            self.chat, self.checker, self.loading = chat, checker, None
+
+    @property
+    def model_name(self) -> str:
+        return self.loading.name if self.loading is not None else self.chat.name
+
+    @property
+    def generation(self):
+        """The decoding defaults, known before the model has loaded."""
+        return self.loading.generation if self.loading is not None else self.chat.generation
+
+    def model_status(self) -> str:
+        """The page's line about the model: which one and where, or how far its load has got."""
+        loading = self.loading
+        if loading is not None:
+            return f"Model `{loading.name}`: {loading.status()}"
+        return f"Model `{self.chat.name}` on `{self.chat.loaded.device}`."
+
+    def waiting_for_model(self) -> Iterator[str]:
+        """Status lines, about a second apart, while the model loads; ends once it has (the load
+        swaps it in before it says it is done). A failed load is a ModelError saying why."""
+        while (loading := self.loading) is not None:
+            if not loading.wait(1.0):
+                yield f"waiting for the model: {loading.status()}"
+            elif loading.error is not None:
+                raise ModelError(f"the model {loading.name} did not load: {loading.error}. Name another in "
+                                 "Settings and press Load model.")
+
+    def ready_chat(self):
+        """The loaded model, or an InputError saying it is still on its way."""
+        if self.chat is None:
+            raise InputError(f"the model is still loading ({self.loading.status() if self.loading else 'not started'})")
+        return self.chat
 
     def checker_for(self, verifier: str | None = None, support_threshold: float | None = None):
         """The checker for these settings (None: the configured ones); one per setting, shared by sessions.
@@ -56,14 +106,17 @@ class Services:
         if not name:
             raise InputError("name a model: a Hugging Face id, a local folder, a .gguf file, or a packaged one "
                              "(default, qwen2.5-coder-1.5b, smollm2)")
+        if self.loading is not None and self.loading.error is None:
+            raise InputError(f"the model {self.loading.name} is still loading ({self.loading.status()}); "
+                             "load another once it is there")
         cfg = replace(self.model_config, name=name, adapter=(adapter or "").strip())
-        chat = chat_for(cfg, self.chat.generation, progress, loader=loader)  # openai: another model on the same server
+        chat = chat_for(cfg, self.generation, progress, loader=loader)  # openai: another model on the same server
         loaded = chat.loaded
         checker = self.checker
         if checker is not None and checker.verifier.name == "llm":  # the judge is the dialogue model: judge with the new one
 
             checker = make_checker(checker.cfg, self.index, chat)  # a ConfigError here keeps the old model
         with self._lock:
-            self.chat, self.checker, self.model_config = chat, checker, cfg
+            self.chat, self.checker, self.model_config, self.loading = chat, checker, cfg, None  # a failed load's place too
             self._checkers.pop("llm", None)  # rebuilt on demand with the new model
         return f"Now answering with `{self.chat.name}` on `{loaded.device}` (for every session)."
