@@ -93,9 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     # The page is up at once; the model loads behind it (a first start converts it: minutes) and
     # the page says how far it has got.
     chat = LoadingModel(config.model.name, config.generation, lambda progress: load_chat_model(config, progress),
-                        progress_printer(args))
+                        progress_printer(args), start=False)
     demo = build_demo(chat, index, checker, flag_log, config.checker, config.model, args.reviewer, config.limits())
-    serve(demo, args.host, args.port, auth)
+    serve(demo, args.host, args.port, auth, prevent_thread_lock=True)
+    chat.start()  # after the page is up: a first start's conversion takes the CPUs for minutes
+    demo.block_thread()
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from assistant.chat.base import ChatModel, Completion
 from assistant.chat.grounding import cited_numbers, prepare
@@ -68,9 +68,10 @@ class Turn:
 
     def __init__(self, chat: ChatModel, index, question: str, history: Iterable[Message] = (),
                  k: int | None = None, generation: GenerationConfig | None = None,
-                 stop: threading.Event | None = None):
+                 stop: threading.Event | None = None, scope: Sequence[str] | None = None):
         self.chat, self.question, self.generation = chat, question, generation
-        self.messages, self.hits = prepare(index, question, history, k)
+        self.scope = list(scope) if scope is not None else None  # the documents asked (None: all), logged
+        self.messages, self.hits = prepare(index, question, history, k, self.scope)
         refusal = NO_ANSWER if self.hits else None
         self.stream = (chat.stream(self.messages, generation, refusal=refusal) if stop is None
                        else chat.stream(self.messages, generation, stop, refusal=refusal))
@@ -110,9 +111,10 @@ class Turn:
 
     def finish(self, checker=None, flag_log=None, session: str = "cli", withhold: str | None = None,
                logged_generation: dict[str, Any] | None = None,
-               on_checking: Callable[[int], None] | None = None) -> Reply:
+               on_checking: Callable[[int], None] | None = None, chat_id: str | None = None) -> Reply:
         """Consume what is left of the answer, check it (``on_checking(n)`` first, with the number of
-        statements to check), withhold it under ``withhold`` (default: the checker's rule), log it."""
+        statements to check), withhold it under ``withhold`` (default: the checker's rule), log it
+        (in the chat ``chat_id``, when given)."""
         for _ in self:
             pass
         answer, done = self.answer, self.completion
@@ -132,5 +134,5 @@ class Turn:
                           else asdict(self.generation or self.chat.generation))
             turn_id = flag_log.log_turn(session=session, question=self.question, answer=answer, model=self.chat.name,
                                         generation=generation, passages=self.hits, report=report,
-                                        finish_reason=ending)
+                                        finish_reason=ending, scope=self.scope, chat_id=chat_id)
         return Reply(self.question, answer, self.hits, done, report, ending, turn_id, self.messages)

@@ -88,25 +88,33 @@ class DocumentIndex:
             out["dim"] = self.store.dim
         return out
 
-    # -- searching ---------------------------------------------------------------------------------
-    def search(self, query: str, k: int | None = None, hybrid: bool | None = None) -> list[Hit]:
-        return self.search_many([query], k, hybrid)[0]
+    def page_text(self, doc_id: str, page: int) -> tuple[str, int] | None:
+        """(the text of a page of a paged document, its offset in the document's text), or None."""
+        return self.store.page_text(doc_id, page)
 
-    def search_many(self, queries: Sequence[str], k: int | None = None, hybrid: bool | None = None) -> list[list[Hit]]:
-        """Top-``k`` chunks for each query: vector search, fused with BM25 keyword search if ``hybrid``."""
+    # -- searching ---------------------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None, hybrid: bool | None = None,
+               doc_ids: Sequence[str] | None = None) -> list[Hit]:
+        return self.search_many([query], k, hybrid, doc_ids)[0]
+
+    def search_many(self, queries: Sequence[str], k: int | None = None, hybrid: bool | None = None,
+                    doc_ids: Sequence[str] | None = None) -> list[list[Hit]]:
+        """Top-``k`` chunks for each query: vector search, fused with BM25 keyword search if ``hybrid``;
+        among the chunks of ``doc_ids`` only when given (a chat's scope; None: every document)."""
         k = k or self.cfg.top_k
         hybrid = self.cfg.hybrid if hybrid is None else hybrid
         if not queries:
             return []
         vectors = self.embedder.encode(list(queries), batch_size=self.cfg.batch_size)
         fetch = k * 4 if hybrid else k
-        scores, ids = self.store.search(vectors, fetch)
+        scores, ids = (self.store.search(vectors, fetch) if doc_ids is None
+                       else self.store.search_within(vectors, fetch, doc_ids))
         results = []
         for query, row_scores, row_ids in zip(queries, scores, ids):
             similarity = {int(i): float(s) for s, i in zip(row_scores, row_ids) if i >= 0}
             if hybrid:
                 vector_rank = [int(i) for i in row_ids if i >= 0]
-                keyword_rank = [i for i, _ in self.store.keyword_search(query, fetch)]
+                keyword_rank = [i for i, _ in self.store.keyword_search(query, fetch, doc_ids)]
                 ranked = rrf([vector_rank, keyword_rank])[:k]
             else:
                 ranked = list(similarity.items())[:k]

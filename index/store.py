@@ -29,7 +29,7 @@ from core.db import connect, select_in, transaction
 from core.errors import ConfigError, StorageError
 from index.chunk import Chunk
 from index.load import Document
-from index.vectors import IndexSpec, VectorIndex
+from index.vectors import IndexSpec, VectorIndex, pad
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +186,20 @@ class Store:
         """(scores, chunk ids) of the ``k`` nearest vectors to each query (see :meth:`VectorIndex.search`)."""
         return self.vectors.search(queries, k)
 
+    @_serialized
+    def search_within(self, queries: np.ndarray, k: int, doc_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, chunk ids) of the ``k`` nearest chunks of ``doc_ids`` only: an exact search over
+        those documents' vectors, read from SQLite (a chat's chosen documents are a small share)."""
+        rows = select_in(self.db, "SELECT id, vector FROM chunks WHERE doc_id IN ({}) ORDER BY id", list(doc_ids))
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        if not rows:
+            return np.full((len(queries), k), -np.inf, np.float32), np.full((len(queries), k), -1, np.int64)
+        ids = np.array([r["id"] for r in rows], dtype=np.int64)
+        vectors = np.frombuffer(b"".join(r["vector"] for r in rows), dtype=np.float32).reshape(len(rows), self.dim)
+        scores = queries @ vectors.T  # the vectors are normalised: inner product is cosine, as in the FAISS index
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        return pad(np.take_along_axis(scores, order, axis=1), ids[order], k)
+
     def _all_vectors(self, ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         if ids is None:
             rows = self.db.execute("SELECT id, vector FROM chunks ORDER BY id").fetchall()
@@ -330,12 +344,24 @@ class Store:
         return out
 
     @_serialized
+    def page_text(self, doc_id: str, page: int) -> tuple[str, int] | None:
+        """The text of one page of a document (what its chunks of that page cover) and where it
+        starts in the document's text; None when the document or page is not there."""
+        row = self.db.execute(
+            "SELECT min(c.start_char) AS a, max(c.end_char) AS b, d.text AS text FROM chunks c "
+            "JOIN documents d ON d.id = c.doc_id WHERE c.doc_id = ? AND c.page = ?", (doc_id, int(page))).fetchone()
+        if row is None or row["a"] is None:
+            return None
+        return row["text"][row["a"]:row["b"]], row["a"]
+
+    @_serialized
     def chunk_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
     @_serialized
-    def keyword_search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """(chunk id, BM25 score; higher is better) for chunks matching any word of ``query``."""
+    def keyword_search(self, query: str, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
+        """(chunk id, BM25 score; higher is better) for chunks matching any word of ``query`` (of
+        ``doc_ids`` only, when given)."""
         import re
 
         every = re.findall(r"\w+", query.lower())
@@ -343,6 +369,10 @@ class Store:
         if not words:
             return []
         match = " OR ".join('"' + w.replace('"', "") + '"' for w in dict.fromkeys(words))
-        rows = self.db.execute("SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ? "
-                               "ORDER BY s LIMIT ?", (match, k)).fetchall()
+        within, args = "", [match]
+        if doc_ids is not None:
+            within = f" AND rowid IN (SELECT id FROM chunks WHERE doc_id IN ({', '.join('?' * len(doc_ids))}))"
+            args += list(doc_ids)
+        rows = self.db.execute(f"SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ?{within} "
+                               "ORDER BY s LIMIT ?", (*args, k)).fetchall()
         return [(r[0], -r[1]) for r in rows]

@@ -118,7 +118,7 @@ class VectorIndex:
             return np.full((len(queries), k), -np.inf, np.float32), np.full((len(queries), k), -1, np.int64)
         params = self._search_params()
         scores, ids = self.index.search(queries, min(k, self.index.ntotal), params=params)
-        return _pad(scores, ids, k)
+        return pad(scores, ids, k)
 
     def _search_params(self):
         """HNSW breadth, and a selector that skips tombstones (rebuilt only when they change)."""
@@ -163,10 +163,10 @@ class VectorIndex:
         return cls(dim, spec, index)
 
 
-def _pad(scores: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def pad(scores: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     if scores.shape[1] >= k:
         return scores[:, :k], ids[:, :k]
-    pad = k - scores.shape[1]
-    return (np.pad(scores, ((0, 0), (0, pad)), constant_values=-np.inf),
-            np.pad(ids, ((0, 0), (0, pad)), constant_values=-1))
+    missing = k - scores.shape[1]
+    return (np.pad(scores, ((0, 0), (0, missing)), constant_values=-np.inf),
+            np.pad(ids, ((0, 0), (0, missing)), constant_values=-1))
 

@@ -456,3 +456,80 @@ def test_review_groups_alike_flags_decides_them_by_key_and_keeps_its_filters(bro
     page.wait_for_function("() => document.querySelector('#flags')?.innerText.includes('77 floors')")
     assert page.locator("#state-filter").get_by_label("all").is_checked()
     shot(page, "22_review_filters_kept")
+
+
+def test_a_chat_can_ask_chosen_documents_only(browser, app_url, tmp_path):
+    """Scope: chat with all documents or chosen ones, like AnythingLLM's workspaces."""
+    page = open_page(browser, app_url)
+    upload(page, tmp_path, "tindvik-bakery.md", "# Tindvik bakery\n\nThe Tindvik bakery opens at 06:00 every day.")
+    upload(page, tmp_path, "tindvik-library.md", "# Tindvik library\n\nThe Tindvik library opens at 10:00 every day.")
+    tab(page, "Chat")
+    page.click("#scope input")
+    page.get_by_role("option", name="Tindvik library").click()
+    page.keyboard.press("Escape")
+    answer = ask(page, "At what time does it open in Tindvik?")
+    shot(page, "23_scoped_answer")
+    sources = answer.locator("details.source summary").all_inner_texts()
+    assert sources and all("Tindvik library" in s for s in sources), sources
+
+
+def test_the_model_picker_lists_what_the_machine_has_and_loads_one(browser, app_url):
+    """Models: a picker of the models the machine has instead of a free-text box, with load progress."""
+    page = open_page(browser, app_url)
+    page.click("#chat-settings .label-wrap")
+    page.click("#model-name input")
+    options = page.get_by_role("option").all_inner_texts()
+    shot(page, "24_model_picker")
+    assert any("qwen2.5-coder-1.5b (packaged, the default)" in o for o in options), options
+    assert any("smollm2 (packaged)" in o for o in options), options
+    page.get_by_role("option", name="qwen2.5-coder-1.5b (packaged, the default)").click()
+    page.click("#load-model")
+    page.wait_for_function("() => document.querySelector('#chat-status')?.innerText.includes('Now answering with')",
+                           timeout=300_000)
+    assert page.input_value("#model-name input").startswith("qwen2.5-coder-1.5b")
+
+
+def test_past_chats_are_listed_reopened_renamed_and_deleted(browser, app_url, tmp_path):
+    """Conversations: a list of past chats (in the database), opened, renamed, deleted, continued."""
+    page = open_page(browser, app_url)
+    upload(page, tmp_path, "skerry.md", "# Skerry ferry\n\nThe Skerry ferry leaves the harbour at 08:15.")
+    answer = ask(page, "When does the Skerry ferry leave the harbour?")
+    answered = answer.inner_text()
+    mine = page.locator("#chat-list label", has_text="When does the Skerry ferry leave")
+    mine.wait_for()
+    page.click("#new-chat")
+    page.wait_for_function("() => document.querySelectorAll('#chatbot .message').length === 0")
+    page.reload()  # saved in the database, not the page
+    page.wait_for_selector("#question textarea")
+    mine = page.locator("#chat-list label", has_text="When does the Skerry ferry leave")
+    mine.wait_for()
+    shot(page, "25_chat_list")
+    mine.click()
+    page.wait_for_function("() => document.querySelector('#chatbot')?.innerText.includes('Skerry ferry leave')")
+    assert answered.split("\n")[0] in page.locator(".message.bot").last.inner_text()
+    assert page.locator(".message.bot .v-supported, .message.bot .v-unsupported, .message.bot .v-contradicted").count()
+    page.fill("#chat-title textarea, #chat-title input", "Ferry times")
+    page.click("#rename-chat")
+    page.locator("#chat-list label", has_text="Ferry times").wait_for()
+    shot(page, "26_chat_renamed")
+    page.click("#delete-chat")
+    page.wait_for_function("() => !document.querySelector('#chat-list')?.innerText.includes('Ferry times')")
+    assert page.locator("#chatbot .message").count() == 0
+
+
+def test_a_390_pixel_wide_screen_still_works(browser, app_url):
+    """A phone's width: nothing wider than the screen, the question box and Send on it, the tabs reachable."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(app_url)
+    page.wait_for_selector("#question textarea")
+    shot(page, "27_narrow")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 391
+    for selector in ("#question textarea", "#send", "#new-chat"):
+        box = page.locator(selector).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 391, (selector, box)
+    page.get_by_role("tab", name="Review").tap()
+    page.wait_for_selector("#flags")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 391
+    shot(page, "28_narrow_review")
+    context.close()

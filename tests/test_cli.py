@@ -135,8 +135,18 @@ def test_ask_answers_from_documents_with_passages(default_chat, model_home, tmp_
         plain = json.loads(run("ask", "Who is the chief executive of Acme?", "--json", "--no-docs",
                                "--max-new-tokens", "8", home=model_home).stdout)
         assert plain["grounded"] is False and plain["passages"] == []
+        (docs / "globex.md").write_text("# Globex\n\nThe chief executive of Globex is Ola Hansen.")
+        assert run("docs", "add", str(docs / "globex.md"), home=model_home).returncode == 0
+        globex = next(d["id"] for d in json.loads(run("docs", "list", "--json", home=model_home).stdout)
+                      if d["title"] == "Globex")
+        scoped = json.loads(run("ask", "Who is the chief executive of Acme?", "--json", "--doc", globex[:8],
+                                "--max-new-tokens", "24", home=model_home).stdout)
+        assert {p["title"] for p in scoped["passages"]} == {"Globex"}  # only the document asked
+        assert FlagLog(model_home / "log.sqlite").turn(scoped["turn_id"]).scope == [globex]
+        assert_one_line_error(run("ask", "Who?", "--doc", "nope", home=model_home), 4, "--doc 'nope': no document")
     finally:
         run("docs", "remove", str(docs / "acme.md"), home=model_home)
+        run("docs", "remove", str(docs / "globex.md"), home=model_home)
 
 
 def test_check_batch_names_bad_lines_and_processes_the_rest(tmp_path):

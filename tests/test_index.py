@@ -59,6 +59,22 @@ def test_hybrid_search_finds_rare_keywords(doc_index, corpus):
     assert hit.title == "Ticket 1"
 
 
+@pytest.mark.parametrize("hybrid", [False, True])
+def test_a_search_within_chosen_documents_finds_their_chunks_only(doc_index, corpus, hybrid):
+    """A chat's scope (issue 24): the question about valves asked of the memo and the moon finds them,
+    ranked exactly as the whole index ranks them, and never the report that answers it."""
+    doc_index.add([corpus])
+    by_title = {d.title: d.id for d in doc_index.documents()}
+    chosen = [by_title["Memo"], next(i for t, i in by_title.items() if "Moon" in t or "moon" in t)]
+    question = "How many valves does the Tromso plant make?"
+    hits = doc_index.search(question, k=5, hybrid=hybrid, doc_ids=chosen)
+    assert hits and {h.doc_id for h in hits} <= set(chosen)
+    everywhere = [h for h in doc_index.search(question, k=50, hybrid=False) if h.doc_id in chosen]
+    if not hybrid:
+        assert [(h.chunk_id, round(h.score, 5)) for h in hits] == [(h.chunk_id, round(h.score, 5)) for h in everywhere]
+    assert doc_index.search(question, k=3, hybrid=hybrid, doc_ids=["no-such-document"]) == []
+
+
 def test_readding_unchanged_is_a_noop_and_a_change_replaces(doc_index, corpus):
     doc_index.add([corpus])
     before = snapshot(doc_index)

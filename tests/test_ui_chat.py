@@ -204,7 +204,7 @@ def test_with_a_login_nothing_is_served_before_signing_in(served, tmp_path):
     assert "Answers come from" not in page.text and "chatbot" not in page.text
     for path in ("/config", "/gradio_api/info", "/gradio_api/queue/status", "/gradio_api/file=" + __file__):
         assert httpx.get(url + path).status_code == 401, path
-    call = httpx.post(url + "/gradio_api/call/chat", json={"data": ["hi", 5, None, 0.5, 64]})
+    call = httpx.post(url + "/gradio_api/call/chat", json={"data": ["hi", 5, None, 0.5, 64, []]})
     join = httpx.post(url + "/gradio_api/queue/join", json={"data": ["hi"], "fn_index": 0, "session_hash": "x"})
     assert call.status_code == join.status_code == 401
     with httpx.Client() as wrong:
@@ -360,7 +360,7 @@ def test_the_page_never_reads_back_the_transcript_the_browser_sends(served):
 
     url = served(FakeChat()).rstrip("/")
     flood = [{"role": "user", "content": [{"type": "text", "text": "y" * 200_000}]}] * 10  # 2 MB
-    for data in (["hi", flood, 5, None, 0.5, 64], ["hi", 5, None, 0.5, 64]):
+    for data in (["hi", flood, 5, None, 0.5, 64, []], ["hi", 5, None, 0.5, 64, []]):  # the last: the documents asked
         call = httpx.post(url + "/gradio_api/call/chat", json={"data": data}, timeout=30)
         with httpx.stream("GET", f"{url}/gradio_api/call/chat/{call.json()['event_id']}", timeout=60) as reply:
             received = b"".join(reply.iter_bytes())
@@ -408,7 +408,7 @@ def test_an_answer_without_documents_says_nothing_could_support_it(tmp_path):
                         checker=Checker(FakeVerifier()))
     *_, (final, conversation, status) = respond(services, "Who won the 1998 World Cup?", Conversation())
     html = unescape(final[-1]["content"])
-    assert "No passage was found for this question (add documents in the Documents tab)" in html
+    assert "No passage was found for this question (add documents in the Documents tab, or ask more" in html
     assert conversation.messages[-1]["content"] == "Brazil won the 1998 World Cup."  # nothing to withhold against
 
 
@@ -463,3 +463,36 @@ def test_retry_samples_so_the_answer_can_differ(doc_index, tmp_path):
     generation = services.chat.seen[-1][1]
     assert generation.do_sample and generation.seed is None
     assert len(again.messages) == 2 and len(services.flag_log.turn_ids()) == 2
+
+
+def test_a_chat_asks_the_documents_chosen_and_the_turn_logs_them(doc_index, tmp_path):
+    """Issue 24's scope: a chat asks all documents or the chosen ones, and the choice is logged."""
+    services = checked_services(doc_index, tmp_path, ["The head office is in Bergen [1]."])
+    (tmp_path / "canteen.md").write_text("# Canteen\n\nThe head office canteen is in Oslo.")
+    doc_index.add([tmp_path / "canteen.md"])
+    ids = {d.title: d.id for d in doc_index.documents()}
+    *_, (shown, _, _) = respond(services, "Where is the head office?", Conversation(),
+                                Settings(scope=[ids["Canteen"]]))
+    (turn_id,) = services.flag_log.turn_ids()
+    turn = services.flag_log.turn(turn_id)
+    assert turn.scope == [ids["Canteen"]] and {p["doc_id"] for p in turn.passages} == {ids["Canteen"]}
+    assert "Canteen" in unescape(shown[-1]["content"]) and "Acme" not in unescape(shown[-1]["content"])
+    respond_all = list(respond(services, "Where is the head office?", Conversation(), Settings(scope=[])))
+    assert respond_all and services.flag_log.turn(services.flag_log.turn_ids()[-1]).scope is None  # none chosen: all
+    with pytest.raises(InputError, match="at most 1000 chosen documents"):
+        Settings(scope=[str(n) for n in range(1001)])
+
+
+def test_a_pdf_source_opens_on_its_whole_page_with_the_evidence_marked_there(doc_index, tmp_path):
+    """Issue 24: for a PDF, the page itself (its text) with the span marked."""
+    from tests.fixtures import make_pdf
+
+    services = checked_services(doc_index, tmp_path, ["The plant in Tromso makes 1200 valves a day [1]."])
+    make_pdf(tmp_path / "report.pdf", ["First page: revenue grew.",
+                                       "Second page: sales rose. The plant in Tromso makes 1200 valves a day."])
+    doc_index.add([tmp_path / "report.pdf"])
+    *_, (shown, _, _) = respond(services, "How many valves does the Tromso plant make?", Conversation())
+    html = shown[-1]["content"]
+    page = html.split('<details class="page">')[1]
+    assert "The whole page 2" in page and "Second page: sales rose" in unescape(page)
+    assert "1200 valves" in unescape(page.split("<mark")[1])  # the evidence, marked on the page

@@ -5,7 +5,7 @@ one, there are no passages and the prompt is a plain chat turn."""
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from assistant.chat.prompt import CITATION, Message, Passage, build_messages
 
@@ -21,15 +21,17 @@ def cited_numbers(text: str, available: int) -> list[int]:
     return seen
 
 
-def retrieve(index, question: str, k: int | None = None) -> list[Any]:
-    """Top passages for ``question``, or [] when there is no index or it holds no documents."""
+def retrieve(index, question: str, k: int | None = None, scope: Sequence[str] | None = None) -> list[Any]:
+    """Top passages for ``question`` (from the documents in ``scope`` only, when given), or [] when
+    there is no index or it holds no documents."""
     if index is None or not index.documents():
         return []
-    return index.search(question, k)
+    return index.search(question, k) if scope is None else index.search(question, k, doc_ids=scope)
 
 
-def prepare(index, question: str, history: Iterable[Message] = (), k: int | None = None):
-    """(messages, passages) for one turn."""
-    hits = retrieve(index, question, k)
+def prepare(index, question: str, history: Iterable[Message] = (), k: int | None = None,
+            scope: Sequence[str] | None = None):
+    """(messages, passages) for one turn; ``scope``: the ids of the documents to ask (None: all)."""
+    hits = retrieve(index, question, k, scope)
     passages = [Passage(h.text, h.title, h.page, str(h.chunk_id)) for h in hits]
     return build_messages(question, passages, history), hits

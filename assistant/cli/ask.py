@@ -19,7 +19,7 @@ from assistant.cli.options import (
 )
 from assistant.flags.log import FlagLog
 from assistant.turn import Turn
-from core.errors import EXIT_OK, AssistantError
+from core.errors import EXIT_OK, AssistantError, InputError
 
 
 def refusal_words(margin: float) -> str:
@@ -32,12 +32,20 @@ def refusal_words(margin: float) -> str:
 def cmd_ask(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     progress = progress_printer(args)
-    chat = load_chat_model(config, progress)
     index = None if args.no_docs else open_index(config)
+    scope = None
+    if args.doc and index is not None:  # a document by id, id prefix or source path; each must be found
+        scope = []
+        for key in args.doc:
+            doc = index.store.resolve(key)
+            if doc is None:
+                raise InputError(f"--doc {key!r}: no document has that id, id prefix or source (assistant docs list)")
+            scope.append(doc.id)
     if index is not None and not index.documents():
         progress("no documents in the index (add some with `assistant docs add PATH`); answering without evidence")
         index = None
-    turn = Turn(chat, index, args.question, k=args.k)
+    chat = load_chat_model(config, progress)  # after the arguments are known to be good: it takes seconds
+    turn = Turn(chat, index, args.question, k=args.k, scope=scope)
     for piece in turn:
         if not args.json:
             print(piece, end="", flush=True)
@@ -135,6 +143,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of streaming text")
     p.add_argument("--no-docs", action="store_true", help="answer without retrieving documents")
     p.add_argument("-k", type=int, default=None, help="passages to retrieve (default: index.top_k)")
+    p.add_argument("--doc", action="append", default=[], metavar="ID",
+                   help="ask this document only (its id, an id prefix, or its source path; repeat for more)")
     add_common_options(p)
     add_decoding_options(p)
     p.set_defaults(func=cmd_ask)

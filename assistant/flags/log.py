@@ -98,7 +98,29 @@ def _m2_finish_reason(conn: sqlite3.Connection) -> None:
     run_script(conn, "ALTER TABLE turns ADD COLUMN finish_reason TEXT;")
 
 
-MIGRATIONS = [_m1_turns, _m2_finish_reason]
+def _m3_scope(conn: sqlite3.Connection) -> None:
+    """The documents a turn asked (a JSON list of document ids; NULL: every document, as before)."""
+    run_script(conn, "ALTER TABLE turns ADD COLUMN scope TEXT;")
+
+
+def _m4_chats(conn: sqlite3.Connection) -> None:
+    """Past chats, per user (``owner``: the signed-in name; '' without a login), and each turn's chat.
+    Deleting a chat detaches its turns (they stay in the log for review and export)."""
+    run_script(conn, """
+        CREATE TABLE chats (
+            id TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            title TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX chats_owner ON chats (owner, updated_at);
+        ALTER TABLE turns ADD COLUMN chat_id TEXT REFERENCES chats(id) ON DELETE SET NULL;
+        CREATE INDEX turns_chat ON turns (chat_id, created_at);
+    """)
+
+
+MIGRATIONS = [_m1_turns, _m2_finish_reason, _m3_scope, _m4_chats]
 
 
 @dataclass
@@ -136,6 +158,8 @@ class Turn:
     check_seconds: float | None
     feedback: int | None
     finish_reason: str | None = None  # why the answer ended (assistant.chat.base.Completion)
+    scope: list[str] | None = None  # the ids of the documents the turn asked; None: all of them
+    chat_id: str | None = None  # the chat it belongs to (assistant.flags.chats), if any
     passages: list[dict[str, Any]] = field(default_factory=list)
     statements: list[LoggedStatement] = field(default_factory=list)
     correction: str | None = None
@@ -198,17 +222,23 @@ class FlagLog:
             self._connections.clear()
 
     def log_turn(self, *, session: str, question: str, answer: str, model: str, generation: dict[str, Any],
-                 passages: Sequence[Any] = (), report=None, finish_reason: str | None = None) -> str:
+                 passages: Sequence[Any] = (), report=None, finish_reason: str | None = None,
+                 scope: Sequence[str] | None = None, chat_id: str | None = None) -> str:
         """Store one turn, its passages and (if checked) every statement's verdict; returns the turn id.
-        ``finish_reason`` says why the answer ended (a ``Completion``'s)."""
-        turn_id = uuid.uuid4().hex
+        ``finish_reason`` says why the answer ended (a ``Completion``'s); ``scope`` the documents it
+        asked (None: all); ``chat_id`` the chat it continues (``assistant.flags.chats``)."""
+        turn_id, now = uuid.uuid4().hex, time.time()
         with transaction(self.db):
             self.db.execute(
                 "INSERT INTO turns (id, session, created_at, question, answer, model, generation, verifier, "
-                "verifier_version, check_seconds, finish_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (turn_id, session, time.time(), question, answer, model, json.dumps(generation, sort_keys=True),
+                "verifier_version, check_seconds, finish_reason, scope, chat_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (turn_id, session, now, question, answer, model, json.dumps(generation, sort_keys=True),
                  report.verifier if report else None, report.version if report else None,
-                 report.seconds if report else None, finish_reason))
+                 report.seconds if report else None, finish_reason,
+                 json.dumps(list(scope)) if scope is not None else None, chat_id))
+            if chat_id is not None:
+                self.db.execute("UPDATE chats SET updated_at = ? WHERE id = ?", (now, chat_id))
             self.db.executemany(
                 'INSERT INTO passages (turn_id, number, doc_id, chunk_id, title, page, start, "end", text) '
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -293,6 +323,7 @@ class FlagLog:
             raise InputError(f"no turn {turn_id!r} in the log")
         d = dict(row)
         d["generation"] = json.loads(d["generation"])
+        d["scope"] = json.loads(d["scope"]) if d["scope"] is not None else None
         turn = Turn(**d)
         turn.passages = [dict(p) for p in self.db.execute(
             "SELECT * FROM passages WHERE turn_id = ? ORDER BY number", (turn_id,))]

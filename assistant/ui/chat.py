@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from assistant import inputs
+from assistant.chat.grounding import cited_numbers
 from assistant.chat.prompt import NO_ANSWER, Message
-from assistant.turn import Turn
+from assistant.checking.checker import Evidence
+from assistant.flags import chats
+from assistant.turn import WITHHELD, Turn
 from assistant.ui.errors import page_error
 from assistant.ui.highlight import report_html, text_html
+from assistant.ui.review import logged_report
 from core.errors import AssistantError, InputError, TooLarge
+
+MAX_SCOPE = 1000  # documents one chat may choose (past that, asking every document is the same thing)
 
 
 @dataclass
@@ -28,19 +34,24 @@ class Settings:
     verifier: str | None = None  # None: the configured verifier
     support_threshold: float | None = None  # None: the verifier's calibrated threshold
     max_new_tokens: int | None = None  # None: the model's configured limit
+    scope: tuple[str, ...] | None = None  # the ids of the documents to ask; None (or none chosen): all
 
     def __post_init__(self) -> None:
+        self.scope = tuple(str(d) for d in self.scope) if self.scope else None
+        if self.scope is not None and len(self.scope) > MAX_SCOPE:
+            raise InputError(f"a chat may ask at most {MAX_SCOPE} chosen documents (none chosen asks every one)")
         self.passages = _number(self.passages, "passages", 1, 20, whole=True)
         self.support_threshold = _number(self.support_threshold, "the support threshold", 0, 1, open_range=True)
         self.max_new_tokens = _number(self.max_new_tokens, "max new tokens", 1, 4096, whole=True)
 
 
-def settings_from_page(passages, verifier, threshold, max_new_tokens, default_threshold: float | None) -> Settings:
+def settings_from_page(passages, verifier, threshold, max_new_tokens, default_threshold: float | None,
+                       scope=None) -> Settings:
     """The page's settings controls as :class:`Settings`; the threshold only counts when moved
     off the calibrated default (so the verifier's own calibration applies until someone changes it)."""
     threshold = _number(threshold, "the support threshold", 0, 1, open_range=True)
     moved = default_threshold is not None and threshold is not None and abs(threshold - default_threshold) > 1e-9
-    return Settings(passages, verifier or None, threshold if moved else None, max_new_tokens)
+    return Settings(passages, verifier or None, threshold if moved else None, max_new_tokens, scope or None)
 
 
 def _number(value, what: str, low: float, high: float, whole: bool = False, open_range: bool = False):
@@ -69,9 +80,10 @@ class Conversation:
     messages: list[Message] = field(default_factory=list)  # plain text, as the model sees the history
     turn_ids: list[str | None] = field(default_factory=list)  # log id of each answer, in order
     shown: list[dict] = field(default_factory=list)  # the chatbot's messages, as rendered
+    chat_id: str | None = None  # the saved chat it continues (assistant.flags.chats), once it has one
 
     def copy(self) -> "Conversation":
-        return Conversation(list(self.messages), list(self.turn_ids), list(self.shown))
+        return Conversation(list(self.messages), list(self.turn_ids), list(self.shown), self.chat_id)
 
 
 class Stops:
@@ -130,23 +142,41 @@ def plain_html(text: str) -> str:
 
 
 def passage_html(text: str, spans: list[tuple[int, int, str, int]]) -> str:
-    """A passage as text, each evidence span ``(start, end, label, statement number)`` marked."""
+    """A passage as text, each evidence span ``(start, end, label, statement number)`` marked (label
+    "passage": where a passage lies on its page)."""
     out, at = [], 0
     for start, end, label, n in sorted(spans):
         if start < at or not 0 <= start < end <= len(text):
             continue  # overlapping windows: the first one is marked
         out.append(text_html(text[at:start]))
-        out.append(f'<mark class="evidence-span ev-{label}" title="evidence for statement {n} ({label})">'
-                   f"{text_html(text[start:end])}</mark>")
+        css, tip = (("passage-range ev-passage", "the passage") if label == "passage"
+                    else (f"evidence-span ev-{label}", f"evidence for statement {n} ({label})"))
+        out.append(f'<mark class="{css}" title="{tip}">{text_html(text[start:end])}</mark>')
         at = end
     out.append(text_html(text[at:]))
     return "".join(out).replace("\n", "<br>")
 
 
-def sources_html(hits, cited: list[int], report=None) -> str:
+def page_texts(index, hits) -> dict[tuple[str, int], tuple[str, int]]:
+    """The whole page of each paged source (a PDF's), as the index holds its text: {(doc id, page):
+    (text, its offset in the document)}. A document deleted since is left out."""
+    out: dict[tuple[str, int], tuple[str, int]] = {}
+    for hit in hits if index is not None else ():
+        key = (hit.doc_id, hit.page)
+        if hit.page is not None and hit.doc_id and key not in out:
+            found = index.page_text(hit.doc_id, hit.page)
+            if found is not None:
+                out[key] = found
+    return out
+
+
+def sources_html(hits, cited: list[int], report=None,
+                 pages: dict[tuple[str, int], tuple[str, int]] | None = None) -> str:
     """The numbered passages the answer drew on (cited ones, or all retrieved if none is cited), each
-    opening (a click or a tap) on its text with the evidence the check found in it marked. A passage
-    the checker took evidence from but the answer did not cite is listed apart, so a reader can tell."""
+    opening (a click or a tap) on its text with the evidence the check found in it marked; a PDF's
+    passage opens on its whole page too (``pages``, from :func:`page_texts`), the passage and its
+    evidence marked on it. A passage the checker took evidence from but the answer did not cite is
+    listed apart, so a reader can tell."""
     if not hits:
         return ""
     spans: dict[int, list[tuple[int, int, str, int]]] = {}
@@ -166,7 +196,17 @@ def sources_html(hits, cited: list[int], report=None) -> str:
         note = f" <small>({marked} evidence span{'s' if marked != 1 else ''})</small>" if marked else ""
         return (f'<li value="{n}"><details class="source source-{n}"><summary><span class="citation">[{n}]</span> '
                 f'{where}{note}</summary><blockquote class="passage">{passage_html(hit.text, spans.get(n, []))}'
-                f"</blockquote></details></li>")
+                f"</blockquote>{page_html(hit, spans.get(n, []))}</details></li>")
+
+    def page_html(hit, marks) -> str:
+        page = (pages or {}).get((hit.doc_id, hit.page))
+        if page is None or hit.start is None:
+            return ""
+        text, offset = page
+        at = hit.start - offset  # the passage's place on the page
+        on_page = [(at + a, at + b, label, k) for a, b, label, k in marks] or [(at, at + len(hit.text), "passage", 0)]
+        return (f'<details class="page"><summary>The whole page {hit.page}</summary>'
+                f'<blockquote class="page-text">{passage_html(text, on_page)}</blockquote></details>')
 
     label = "Sources" if cited else "Retrieved passages (none cited)"
     out = f'<div class="sources"><small><b>{label}</b> (open one for its text):</small><ol>{"".join(map(item, numbers))}</ol>'
@@ -188,12 +228,12 @@ ENDINGS = {  # why an answer ended, when the reader should know
 }
 
 
-NO_PASSAGES = ("No passage was found for this question (add documents in the Documents tab): this answer is the "
-               "model's own, and nothing here can support it.")
+NO_PASSAGES = ("No passage was found for this question (add documents in the Documents tab, or ask more of "
+               "them): this answer is the model's own, and nothing here can support it.")
 
 
 def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason: str | None = None,
-                threshold: float | None = None) -> str:
+                threshold: float | None = None, pages: dict | None = None) -> str:
     """The finished answer: highlighted by verdict when checked, why it ended if it was cut,
     then its sources. A withheld answer shows the refusal, why, and the draft as checked."""
     if finish_reason == "withheld":
@@ -201,7 +241,7 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
                 f'<p class="answer-ending"><small>{ENDINGS["withheld"]}</small></p>'
                 f'<details class="withheld-draft"><summary>The withheld draft</summary>'
                 f'{report_html(answer, report, style=False, threshold=threshold)}</details>'
-                + sources_html(hits, cited, report))
+                + sources_html(hits, cited, report, pages))
     body = (report_html(answer, report, style=False, threshold=threshold) if report is not None
             else f'<div class="checked-answer">{plain_html(answer)}</div>'
                  '<p><small>Not checked: no checker is configured.</small></p>')
@@ -210,7 +250,7 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
         body += f'<p class="answer-ending"><small>{ending}</small></p>'
     if not hits:
         body += f'<p class="answer-ending"><small>{NO_PASSAGES}</small></p>'
-    return body + sources_html(hits, cited, report)
+    return body + sources_html(hits, cited, report, pages)
 
 
 def checking_status(n: int) -> str:
@@ -228,8 +268,8 @@ def verdict_status(report, checker=None) -> str:
 
 
 def respond(services, message: str, conversation: Conversation | None, settings: Settings | None = None,
-            session: str = "web", stop: threading.Event | None = None,
-            resample: bool = False) -> Iterator[tuple[list, Conversation, str]]:
+            session: str = "web", stop: threading.Event | None = None, resample: bool = False,
+            owner: str | None = None) -> Iterator[tuple[list, Conversation, str]]:
     """Stream ``(chatbot messages, conversation, status)`` while answering ``message``.
 
     The answer streams in as escaped text; when it is complete and a checker is
@@ -237,7 +277,8 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     answer is replaced by its highlighted version with sources, and the turn is
     logged (when there is a flag log). User errors become ``gr.Error``. A set ``stop`` ends the
     answer where it is (then checked as it stands); ``resample`` samples instead of decoding
-    greedily, so that asking again gives another answer.
+    greedily, so that asking again gives another answer. With a flag log the chat is saved as
+    ``owner``'s (the signed-in user; None without a login) from its first answer on.
     """
     import gradio as gr
 
@@ -269,7 +310,8 @@ def respond(services, message: str, conversation: Conversation | None, settings:
         if resample:  # greedy decoding would give the very answer again
             changes.update(do_sample=True, seed=None)
         generation = chat.with_generation(**changes) if changes else None
-        turn = Turn(chat, services.index, question, conversation.messages, settings.passages, generation, stop)
+        turn = Turn(chat, services.index, question, conversation.messages, settings.passages, generation, stop,
+                    settings.scope)
         working = "answering again (sampled: another answer)..." if resample else "answering..."
         yield list(shown), conversation, working
         for _ in turn:
@@ -280,20 +322,24 @@ def respond(services, message: str, conversation: Conversation | None, settings:
             shown[-1] = {"role": "assistant",
                          "content": plain_html(turn.answer) + f'<p class="checking"><em>{checking_status(n)}</em></p>'}
             yield list(shown), conversation, checking_status(n)
-        done = turn.finish(checker, services.flag_log, session)
+        if services.flag_log is not None and conversation.chat_id is None:
+            conversation.chat_id = chats.start(services.flag_log, owner, question)
+        done = turn.finish(checker, services.flag_log, session, chat_id=conversation.chat_id)
     except AssistantError as err:
         raise page_error(err) from err
     conversation.messages += [{"role": "user", "content": question}, {"role": "assistant", "content": done.reply}]
     conversation.turn_ids.append(done.turn_id)
     shown[-1] = {"role": "assistant", "content": answer_html(done.answer, done.hits, done.cited, done.report,
-                                                             done.ending, checker.support_threshold if checker else None)}
+                                                             done.ending, checker.support_threshold if checker else None,
+                                                             page_texts(services.index, done.hits))}
     conversation.shown = shown
     status = verdict_status(done.report, checker) + (" The answer is withheld." if done.withheld else "")
     yield list(shown), conversation, status
 
 
 def retry(services, conversation: Conversation | None, settings: Settings | None = None,
-          session: str = "web", stop: threading.Event | None = None) -> Iterator[tuple[list, Conversation, str]]:
+          session: str = "web", stop: threading.Event | None = None,
+          owner: str | None = None) -> Iterator[tuple[list, Conversation, str]]:
     """Answer the last question again, sampled, so the answer can differ (the earlier one stays in the log)."""
     import gradio as gr
 
@@ -301,8 +347,27 @@ def retry(services, conversation: Conversation | None, settings: Settings | None
     if not conversation.messages:
         raise gr.Error("Nothing to retry yet.")
     question = conversation.messages[-2]["content"]
-    shorter = Conversation(conversation.messages[:-2], conversation.turn_ids[:-1], conversation.shown[:-2])
-    yield from respond(services, question, shorter, settings, session, stop, resample=True)
+    shorter = Conversation(conversation.messages[:-2], conversation.turn_ids[:-1], conversation.shown[:-2],
+                           conversation.chat_id)
+    yield from respond(services, question, shorter, settings, session, stop, resample=True, owner=owner)
+
+
+def reopen(services, chat_id: str, owner: str | None = None) -> Conversation:
+    """One of ``owner``'s saved chats as it was shown, rebuilt from the log (no re-checking), to continue."""
+    if services.flag_log is None:
+        raise InputError("chats are saved in the flag log, and there is none here")
+    conversation = Conversation(chat_id=chat_id)
+    for turn in chats.turns(services.flag_log, chat_id, owner):
+        hits = [Evidence.from_logged(p) for p in turn.passages]
+        reply = NO_ANSWER if turn.finish_reason == WITHHELD else turn.answer
+        conversation.messages += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": reply}]
+        conversation.turn_ids.append(turn.id)
+        report = logged_report(turn) if turn.verifier else None
+        conversation.shown += [{"role": "user", "content": plain_html(turn.question)},
+                               {"role": "assistant", "content": answer_html(
+                                   turn.answer, hits, cited_numbers(turn.answer, len(hits)), report,
+                                   turn.finish_reason, pages=page_texts(services.index, hits))}]
+    return conversation
 
 
 def feedback(services, conversation: Conversation | None, index: int, up: bool) -> str:

@@ -56,7 +56,10 @@ details.source.flash{outline:2px solid #1a73e8;border-radius:4px}
 mark.evidence-span{background:#fff3b0;color:#1f1a00;padding:0 1px}
 mark.ev-supported{background:#ceead6;color:#0d2614}
 mark.ev-contradicted{background:#fad2cf;color:#3b0907}
+mark.ev-passage{background:#e8eaed;color:#202124}
+details.page>summary{cursor:pointer;font-size:0.9em}
 .dark mark.evidence-span{background:#5c4d00;color:#fff8d6}
+.dark mark.ev-passage{background:#3c4043;color:#e8eaed}
 .dark mark.ev-supported{background:#1e5631;color:#e6f4ea}
 .dark mark.ev-contradicted{background:#6e1f1b;color:#fce8e6}
 """

@@ -25,7 +25,7 @@ class LoadingModel:
     the model itself once ``load(progress)`` returns in the background."""
 
     def __init__(self, name: str, generation: Any, load: Callable[[Progress], Any],
-                 progress: Progress | None = None):
+                 progress: Progress | None = None, start: bool = True):
         self.name, self.generation = name, generation
         self.step = f"loading {name}..."
         self.chat: Any = None
@@ -35,7 +35,15 @@ class LoadingModel:
         self._done = threading.Event()
         self._listeners: list[Callable[[Any], None]] = []
         self._lock = threading.Lock()
-        threading.Thread(target=self._run, args=(load,), name="model-load", daemon=True).start()
+        self._thread = threading.Thread(target=self._run, args=(load,), name="model-load", daemon=True)
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Begin loading (once): ``app.py`` starts it once the page is served, so that a first
+        start's conversion does not slow the page's own start."""
+        if not self._thread.is_alive() and not self._done.is_set():
+            self._thread.start()
 
     def _run(self, load: Callable[[Progress], Any]) -> None:
         try:

@@ -14,11 +14,14 @@ import os
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from assistant.chat import catalog
+from assistant.flags import chats
 from assistant.ui import chat as chat_ui
 from assistant.ui import dashboard, documents, exports, review
 from assistant.ui.errors import user_errors
 from assistant.ui.services import Services
 from core.config import VERIFIERS, CheckerConfig, ModelConfig
+from core.errors import InputError
 from core.home import subdir
 from core.limits import LIMITS
 
@@ -72,25 +75,29 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
         # outside the tabs: a tab's components load when it is first shown, after the page's load event
         saved_filters = gr.BrowserState(list(REVIEW_FILTERS), storage_key="review-filters")
         with gr.Tabs():
-            chat_tab(page)
-            doc_table, doc_pick = documents_tab(page)
+            chat = chat_tab(page)
+            scope = chat.scope
+            doc_table, doc_pick = documents_tab(page, scope)
             reviews = review_tab(page, saved_filters)
             export_tab(page)
             dashboard_tab(page)
 
-        def current_documents(saved):
+        def current_documents(saved, chosen):
             """The page is built once; each visit shows today's documents, and the review filters
             this browser chose last time (a document filter only while that document exists)."""
             choices = documents.choices(index)
             verdict, state, doc_id, grouped = (saved if isinstance(saved, (list, tuple)) and len(saved) == 4
                                                else REVIEW_FILTERS)
             doc_id = doc_id if doc_id in {c[1] for c in choices} else ""
-            return (documents.table(index), gr.update(choices=choices),  # in the order of reviews.filters:
+            return (gr.update(choices=choices, value=kept(chosen, choices)),
+                    documents.table(index), gr.update(choices=choices),  # in the order of reviews.filters:
                     verdict if verdict in review.VERDICTS else "all",
                     state if state in review.STATES else "unreviewed",
                     gr.update(choices=[ALL_DOCUMENTS] + choices, value=doc_id), bool(grouped))
 
-        demo.load(current_documents, reviews.saved, [doc_table, doc_pick, *reviews.filters], api_name=False)
+        demo.load(current_documents, [reviews.saved, scope], [scope, doc_table, doc_pick, *reviews.filters],
+                  api_name=False)
+        demo.load(chat.chats.refresh(page), chat.conversation, chat.chats.outputs, api_name=False)
         demo.load(None, None, None, js=SHORTCUTS, api_name=False)
         demo.load(None, None, None, js=READABLE_LABELS, api_name=False)
         demo.load(None, None, None, js=OPEN_CITATIONS, api_name=False)
@@ -111,14 +118,15 @@ class SettingsPanel:
     adapter_name: Any
     load_button: Any
     calibrated: Any  # gr.State: the chosen verifier's calibrated threshold as the slider shows it; None without a checker
+    scope: Any = None  # the chat's document picker (set by chat_tab)
 
     @property
     def answer_inputs(self) -> list:
         """The controls ``settings`` reads, in its order."""
-        return [self.passages, self.verifier, self.threshold, self.max_tokens, self.calibrated]
+        return [self.passages, self.verifier, self.threshold, self.max_tokens, self.calibrated, self.scope]
 
-    def settings(self, passages, verifier, threshold, max_new_tokens, calibrated) -> chat_ui.Settings:
-        return chat_ui.settings_from_page(passages, verifier, threshold, max_new_tokens, calibrated)
+    def settings(self, passages, verifier, threshold, max_new_tokens, calibrated, scope) -> chat_ui.Settings:
+        return chat_ui.settings_from_page(passages, verifier, threshold, max_new_tokens, calibrated, scope)
 
 
 def settings_panel(page: Page) -> SettingsPanel:
@@ -138,12 +146,16 @@ def settings_panel(page: Page) -> SettingsPanel:
         max_tokens = gr.Slider(16, 1024, step=16, value=services.generation.max_new_tokens,
                                label="Most tokens per answer")
         with gr.Row():
-            model_name = gr.Textbox(services.model_config.name, label="Model", scale=3, elem_id="model-name",
-                                    info="a Hugging Face id, a local folder, a .gguf file, or a packaged "
-                                         "one (default, qwen2.5-coder-1.5b, smollm2); "
-                                         "loading one changes it for every session")
-            adapter_name = gr.Textbox(services.model_config.adapter, label="LoRA adapter", scale=2,
-                                      info="a name under <data home>/adapters, or a folder")
+            # what this machine has, to pick; any Hugging Face id, folder or .gguf can still be typed
+            current = catalog.canonical(services.model_config.name)
+            model_name = gr.Dropdown(model_choices(current), value=current,
+                                     allow_custom_value=True, label="Model", scale=3, elem_id="model-name",
+                                     info="the models this machine has, or type a Hugging Face id, a folder or a "
+                                          ".gguf file; loading one changes it for every session")
+            adapter_name = gr.Dropdown(adapter_choices(services.model_config.adapter),
+                                       value=services.model_config.adapter, allow_custom_value=True,
+                                       label="LoRA adapter", scale=2, elem_id="adapter-name",
+                                       info="none, one trained here (finetune), or type a folder")
             load_button = gr.Button("Load model", scale=1, elem_id="load-model")
         calibrated = gr.State(default_t if checker is not None else None)
 
@@ -158,50 +170,74 @@ def settings_panel(page: Page) -> SettingsPanel:
     return SettingsPanel(passages, verifier, threshold, max_tokens, model_name, adapter_name, load_button, calibrated)
 
 
+def model_choices(current: str) -> list[tuple[str, str]]:
+    """(label, name) of every model the machine has, with the one loaded now among them."""
+    choices = [(m.label, m.name) for m in catalog.models()]
+    if current and current not in {name for _, name in choices}:
+        choices.insert(0, (current, current))
+    return choices
+
+
+def adapter_choices(current: str) -> list[tuple[str, str]]:
+    names = catalog.adapters()
+    return [("none", "")] + [(n, n) for n in names] + ([(current, current)] if current and current not in names else [])
+
+
 def threshold_info(verifier: str | None, value: float) -> str:
     return (f"a statement is supported when its score reaches this; {value:.2f} is the {verifier} verifier's "
             "calibrated value")
 
 
-def chat_tab(page: Page) -> None:
+def chat_tab(page: Page) -> "ChatTab":
+    """The chat tab: past chats beside the chat; returns what every page load refreshes (the
+    document picker, which every change of the documents refreshes too, and the chat list)."""
     import gradio as gr
 
     services = page.services
     with gr.Tab("Chat", id="chat"):
         conversation = gr.State(chat_ui.Conversation())
-        chatbot = gr.Chatbot(height=460, label="Chat", elem_id="chatbot", buttons=["copy"], placeholder=EMPTY_CHAT)
-        with gr.Row():
-            question = gr.Textbox(placeholder="Ask a question about your documents...", label="Question",
-                                  scale=6, elem_id="question", autofocus=True)
-            send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
-        with gr.Row():
-            stop_button = gr.Button("Stop", size="sm", elem_id="stop")
-            retry_button = gr.Button("Retry", size="sm", elem_id="retry")
-            clear_button = gr.Button("Clear", size="sm", elem_id="clear")
-        chat_status = gr.Markdown(elem_id="chat-status")
-        panel = settings_panel(page)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=1, min_width=220):  # past chats; below the chat on a narrow screen
+                chat_list = ChatList.build()
+            with gr.Column(scale=4, min_width=320):
+                chatbot = gr.Chatbot(height=460, label="Chat", elem_id="chatbot", buttons=["copy"],
+                                     placeholder=EMPTY_CHAT)
+                with gr.Row():
+                    question = gr.Textbox(placeholder="Ask a question about your documents...", label="Question",
+                                          scale=6, elem_id="question", autofocus=True)
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="send", min_width=80)
+                with gr.Row():
+                    stop_button = gr.Button("Stop", size="sm", elem_id="stop", min_width=60)
+                    retry_button = gr.Button("Retry", size="sm", elem_id="retry", min_width=60)
+                chat_status = gr.Markdown(elem_id="chat-status")
+                scope = gr.Dropdown(documents.choices(services.index), value=[], multiselect=True, elem_id="scope",
+                                    label="Ask these documents",
+                                    info="none chosen: every document; logged with each answer")
+                panel = settings_panel(page)
+                panel.scope = scope
 
     stops = chat_ui.Stops()
 
     # The chat's transcript is the server's (conversation); what the browser's chatbot holds is
     # never read back: a client could send any amount of it.
     @user_errors
-    def ask(message, conv, p, v, t, m, c, request: gr.Request):
-        session = chat_ui.session_id(request)
+    def ask(message, conv, p, v, t, m, c, d, request: gr.Request):
+        session, owner = chat_ui.session_id(request), page.who(request).user
         stop = stops.start(session)
         try:
             for shown_now, conv_now, status in chat_ui.respond(services, message, conv,
-                                                               panel.settings(p, v, t, m, c), session, stop):
+                                                               panel.settings(p, v, t, m, c, d), session, stop,
+                                                               owner=owner):
                 yield shown_now, conv_now, status, ""
         finally:
             stops.end(session, stop)
 
     @user_errors
-    def again(conv, p, v, t, m, c, request: gr.Request):
-        session = chat_ui.session_id(request)
+    def again(conv, p, v, t, m, c, d, request: gr.Request):
+        session, owner = chat_ui.session_id(request), page.who(request).user
         stop = stops.start(session)
         try:
-            yield from chat_ui.retry(services, conv, panel.settings(p, v, t, m, c), session, stop)
+            yield from chat_ui.retry(services, conv, panel.settings(p, v, t, m, c, d), session, stop, owner)
         finally:
             stops.end(session, stop)
 
@@ -216,13 +252,105 @@ def chat_tab(page: Page) -> None:
     chat_inputs = [conversation, *panel.answer_inputs]
     for event in (send.click, question.submit):
         event(ask, [question, *chat_inputs], [chatbot, conversation, chat_status, question],
-              api_name="chat" if event == send.click else False)
-    retry_button.click(again, chat_inputs, [chatbot, conversation, chat_status], api_name=False)
+              api_name="chat" if event == send.click else False).then(
+            chat_list.refresh(page), conversation, chat_list.outputs, api_name=False)
+    retry_button.click(again, chat_inputs, [chatbot, conversation, chat_status], api_name=False).then(
+        chat_list.refresh(page), conversation, chat_list.outputs, api_name=False)
     stop_button.click(stop_answer, None, None, api_name=False, queue=False)  # not behind the answer it stops
-    clear_button.click(lambda: ([], chat_ui.Conversation(), ""), None, [chatbot, conversation, chat_status],
-                       api_name=False)
     chatbot.like(thumbs, [conversation], chat_status, api_name=False)
+    chat_list.wire(page, conversation, chatbot, chat_status)
     wire_model_loading(page, panel, chat_status)
+    return ChatTab(scope, chat_list, conversation)
+
+
+@dataclass
+class ChatTab:
+    """What the page's load refreshes in the chat tab."""
+
+    scope: Any
+    chats: "ChatList"
+    conversation: Any
+
+
+@dataclass
+class ChatList:
+    """Past chats, the signed-in user's own (saved in the flag log): open one to continue it,
+    rename it, delete it, or start a new one."""
+
+    new: Any
+    listed: Any
+    title: Any
+    rename: Any
+    delete: Any
+
+    @classmethod
+    def build(cls) -> "ChatList":
+        import gradio as gr
+
+        new = gr.Button("New chat", variant="secondary", elem_id="new-chat")
+        listed = gr.Radio([], label="Your chats", elem_id="chat-list", info="the one used last first")
+        title = gr.Textbox(label="This chat's title", max_lines=1, elem_id="chat-title")
+        with gr.Row():
+            rename = gr.Button("Rename", size="sm", elem_id="rename-chat", min_width=60)
+            delete = gr.Button("Delete", size="sm", variant="stop", elem_id="delete-chat", min_width=60)
+        gr.Markdown("<small>Deleting a chat takes it off this list; its answers stay in the review log.</small>")
+        return cls(new, listed, title, rename, delete)
+
+    @property
+    def outputs(self) -> list:
+        return [self.listed, self.title]
+
+    @staticmethod
+    def refresh(page: Page):
+        """A handler: the list, with ``conv``'s chat chosen and its title in the box."""
+        import gradio as gr
+
+        def handler(conv, request: gr.Request):
+            log = page.services.flag_log
+            if log is None:
+                return gr.update(choices=[], value=None), ""
+            mine = chats.listed(log, page.who(request).user)
+            current = conv.chat_id if conv is not None else None
+            title = next((c.title for c in mine if c.id == current), "")
+            choices = [(f"{c.title} ({c.turns})", c.id) for c in mine]
+            return gr.update(choices=choices, value=current if title else None), title
+        return handler
+
+    def wire(self, page: Page, conversation, chatbot, status) -> None:
+        import gradio as gr
+
+        services = page.services
+
+        @user_errors
+        def open_chat(chat_id, request: gr.Request):
+            if not chat_id:
+                return gr.update(), gr.update(), ""
+            conv = chat_ui.reopen(services, chat_id, page.who(request).user)
+            return conv.shown, conv, f"Opened a saved chat of {len(conv.turn_ids)} answers; ask on to continue it."
+
+        @user_errors
+        def rename(conv, title, request: gr.Request):
+            if conv is None or conv.chat_id is None:
+                raise InputError("open a chat first (a new chat is saved with its first answer)")
+            new = chats.rename(services.flag_log, conv.chat_id, title, page.who(request).user)
+            return f"Renamed to \u201c{new}\u201d."
+
+        @user_errors
+        def delete(conv, request: gr.Request):
+            if conv is None or conv.chat_id is None:
+                raise InputError("open a chat first")
+            chats.delete(services.flag_log, conv.chat_id, page.who(request).user)
+            return [], chat_ui.Conversation(), "Chat deleted (its answers stay in the review log)."
+
+        listed = self.refresh(page)
+        self.listed.input(open_chat, self.listed, [chatbot, conversation, status], api_name=False).then(
+            listed, conversation, self.outputs, api_name=False)
+        self.new.click(lambda: ([], chat_ui.Conversation(), ""), None, [chatbot, conversation, status],
+                       api_name=False).then(listed, conversation, self.outputs, api_name=False)
+        self.rename.click(rename, [conversation, self.title], status, api_name=False).then(
+            listed, conversation, self.outputs, api_name=False)
+        self.delete.click(delete, conversation, [chatbot, conversation, status], api_name=False).then(
+            listed, conversation, self.outputs, api_name=False)
 
 
 def wire_model_loading(page: Page, panel: SettingsPanel, status) -> None:
@@ -234,15 +362,19 @@ def wire_model_loading(page: Page, panel: SettingsPanel, status) -> None:
         # the model answers every session: with a login, only a reviewer may change it
         page.who(request).check_all("Loading a model")
         progress(0.0, desc=f"loading {name}...")  # a first load joins, converts and exports: minutes
-        return page.services.switch_model(name, adapter, progress=lambda step: progress(None, desc=step))
+        message = page.services.switch_model(name, adapter, progress=lambda step: progress(None, desc=step))
+        loaded = catalog.canonical(page.services.model_config.name)  # a GGUF loaded the first time is listed now
+        return message, gr.update(choices=model_choices(loaded), value=loaded)
 
-    panel.load_button.click(load_model, [panel.model_name, panel.adapter_name], status, api_name=False)
+    panel.load_button.click(load_model, [panel.model_name, panel.adapter_name], [status, panel.model_name],
+                            api_name=False, show_progress_on=[status])
 
 
 # -- documents -------------------------------------------------------------------------------------
 
-def documents_tab(page: Page) -> tuple[Any, Any]:
-    """The documents tab; returns its table and picker, which every page load refreshes."""
+def documents_tab(page: Page, scope) -> tuple[Any, Any]:
+    """The documents tab; returns its table and picker, which every page load refreshes. Adding or
+    deleting a document refreshes the chat's document picker (``scope``) too."""
     import gradio as gr
 
     index = page.services.index
@@ -259,20 +391,30 @@ def documents_tab(page: Page) -> tuple[Any, Any]:
             delete_button = gr.Button("Delete", variant="stop", scale=1)
 
     @user_errors
-    def add(files, progress=gr.Progress()):
+    def add(files, chosen, progress=gr.Progress()):
         message = documents.add_uploads(index, files or [], lambda f, m: progress(f, desc=m))
-        return message, documents.table(index), gr.update(choices=documents.choices(index)), None
+        choices = documents.choices(index)
+        return (message, documents.table(index), gr.update(choices=choices), None,
+                gr.update(choices=choices, value=kept(chosen, choices)))
 
     @user_errors
-    def delete(doc_id):
+    def delete(doc_id, chosen):
         message = documents.delete(index, doc_id)
-        return message, documents.table(index), gr.update(choices=documents.choices(index), value=None)
+        choices = documents.choices(index)
+        return (message, documents.table(index), gr.update(choices=choices, value=None),
+                gr.update(choices=choices, value=kept(chosen, choices)))
 
-    # one progress bar, on the result line (it was drawn on each of the four outputs)
-    add_button.click(add, uploads, [add_result, doc_table, doc_pick, uploads], api_name="add_documents",
-                     show_progress_on=[add_result])
-    delete_button.click(delete, doc_pick, [add_result, doc_table, doc_pick], api_name=False)
+    # one progress bar, on the result line (it was drawn on each of the outputs)
+    add_button.click(add, [uploads, scope], [add_result, doc_table, doc_pick, uploads, scope],
+                     api_name="add_documents", show_progress_on=[add_result])
+    delete_button.click(delete, [doc_pick, scope], [add_result, doc_table, doc_pick, scope], api_name=False)
     return doc_table, doc_pick
+
+
+def kept(chosen, choices) -> list[str]:
+    """The chosen document ids that still exist."""
+    ids = {value for _, value in choices}
+    return [d for d in (chosen or []) if d in ids]
 
 
 # -- review ----------------------------------------------------------------------------------------

@@ -116,16 +116,25 @@ def alike(flag_log, statement_id: int, who: Viewer = EVERYONE) -> list[int]:
 
 
 def logged_report(turn):
-    """The logged verdicts of ``turn`` as a CheckReport (no re-checking), for highlighting and trimming."""
+    """The logged verdicts of ``turn`` as a CheckReport (no re-checking), for highlighting and trimming.
+    A statement's evidence is found again in the logged passage it came from, so its span can be marked."""
 
+    passages = [Evidence.from_logged(p) for p in turn.passages]
     verdicts = []
     for s in turn.statements:
-        source = (Evidence("", s.evidence_title or "", s.evidence_doc_id, s.evidence_page)
-                  if s.evidence_title or s.evidence_doc_id else None)
+        source, span = None, None
+        if s.evidence:
+            for p in passages:
+                at = p.text.find(s.evidence) if p.doc_id == s.evidence_doc_id else -1
+                if at >= 0:
+                    source, span = p, (at, at + len(s.evidence))
+                    break
+        if source is None and (s.evidence_title or s.evidence_doc_id):
+            source = Evidence("", s.evidence_title or "", s.evidence_doc_id, s.evidence_page)
         statement = Statement(s.text, s.start, s.end, s.claim, "claim" if s.label != NOT_A_CLAIM else NOT_A_CLAIM,
                               s.reason)
         verdicts.append(Verdict(statement, s.label, s.score, tuple(s.probs) if s.probs else None, s.evidence,
-                                source))
+                                source, span))
     return CheckReport(turn.answer, turn.question, verdicts, turn.verifier or "", turn.verifier_version or "",
                        turn.check_seconds or 0.0)
 
