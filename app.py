@@ -18,9 +18,8 @@ from assistant.cli.options import add_common_options, add_decoding_options, conf
 from assistant.flags.log import FlagLog
 from assistant.serve import loopback
 from assistant.ui.guard import LoginRequired
-from assistant.ui.highlight import CSS
 from assistant.ui.loading import LoadingModel
-from assistant.ui.page import build_demo
+from assistant.ui.page import CSS, build_demo
 from core.errors import AssistantError, ConfigError, InputError
 from index.documents import DocumentIndex
 

@@ -1,8 +1,9 @@
 """Read reference documents into plain text with page offsets.
 
 Supported: ``.txt``, ``.md``, ``.html``/``.htm``, ``.pdf`` (pypdf; page numbers kept),
-``.docx`` (python-docx), and ``.jsonl`` with one ``{"id", "text", ...metadata}``
-record per line (each record is its own document). Every problem is a
+``.docx`` (python-docx), ``.jsonl`` with one ``{"id", "text", ...metadata}``
+record per line (each record is its own document), and plain text without an extension of its
+own (``README``, Debian's ``Apache-2.0``). Every problem is a
 :class:`DocumentError` naming the file and the reason, whatever the parser raised; nothing
 here writes. The budgets (``core/limits.py``) checked here are a file's size, a .docx's
 declared unpacked size and a file's characters of text; time and memory are the parsing
@@ -219,12 +220,21 @@ def _jsonl(path: Path, raw: str) -> Iterator[Document | DocumentError]:
         yield Document(f"{path}#{rid}", title, "jsonl", _clean(text).strip(), [], meta)
 
 
+def plain_text_name(path: Path | str) -> bool:
+    """A name that says no type of its own: no extension, or a version number as one (Debian's
+    licences: ``Apache-2.0``, ``GPL-3``; ``README``, ``copyright``). Such a file is read as plain
+    text, and refused if its bytes are not text."""
+    suffix = Path(path).suffix
+    return suffix == "" or suffix[1:].isdigit()
+
+
 def type_problem(path: Path | str) -> DocumentError | None:
     """Why a file of this name's type cannot be added, or None."""
     suffix = Path(path).suffix.lower()
-    if suffix in SUPPORTED:
+    if suffix in SUPPORTED or plain_text_name(path):
         return None
-    return DocumentError(path, f"unsupported file type {suffix or '(no extension)'!r}; supported: {', '.join(SUPPORTED)}")
+    return DocumentError(path, f"unsupported file type {suffix!r}; supported: {', '.join(SUPPORTED)}, "
+                               "and plain text without an extension")
 
 
 def size_problem(path: Path | str, size: int, max_bytes: int) -> DocumentError | None:
@@ -265,7 +275,7 @@ def _parse(path: Path, stem: str, max_bytes: int, limits: Limits) -> list[Docume
     if suffix in HTML_TYPES:
         text, title = _html_text(path, raw)
         return [Document(str(path), title or stem, "html", text)]
-    return [Document(str(path), _first_heading(raw) or stem, TEXT_TYPES[suffix], raw.strip())]
+    return [Document(str(path), _first_heading(raw) or stem, TEXT_TYPES.get(suffix, "text"), raw.strip())]
 
 
 def _out_of_memory(err: Exception) -> bool:

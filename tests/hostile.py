@@ -210,7 +210,7 @@ UPLOADS: dict[str, Upload] = {u.name: u for u in [
     Upload("mixed.md", _bytes("na\u00efve UTF-8 first, ".encode() + "then latin-1 \u00e9".encode("latin-1")),
            "not valid UTF-8 (bad byte 0xe9"),
     Upload("tool.exe", _bytes(b"MZ\x90\x00"), "unsupported file type '.exe'"),
-    Upload("README", _text("no extension"), "unsupported file type '(no extension)'"),
+    Upload("ls", _bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(64)), "looks like a binary file"),  # no extension: text or refused
     Upload("records.jsonl", _text('{not json}\n["a list"]\n{"text": "no id"}\n'), "line 1 is not valid JSON"),
     Upload("deep.jsonl", _text("[" * 100_000 + "]" * 100_000 + "\n"),
            "line 1 is nested too deeply"),

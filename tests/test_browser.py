@@ -328,6 +328,14 @@ def test_the_threshold_shown_is_the_one_the_check_uses(browser, app_url, tmp_pat
               for label in ("supported", "unsupported")}
     assert scores["supported"] or scores["unsupported"], answer.inner_html()
     assert all(s >= overlap for s in scores["supported"]) and all(s < overlap for s in scores["unsupported"]), scores
+    # Retry asks again with sampling (it re-ran greedy decoding and gave the very same answer)
+    answers = page.locator(".message.bot .checked-answer").count()
+    page.click("#retry")
+    page.wait_for_function("() => document.querySelector('#chat-status')?.innerText.includes('answering again (sampled')",
+                           timeout=60_000)
+    page.wait_for_function(f"() => document.querySelectorAll('.message.bot .checked-answer').length >= {answers}"
+                           " && document.querySelector('#chat-status')?.innerText.includes('Checked by')",
+                           timeout=300_000)
 
 
 CONTRAST = """els => els.map(e => {
@@ -528,8 +536,53 @@ def test_a_390_pixel_wide_screen_still_works(browser, app_url):
     for selector in ("#question textarea", "#send", "#new-chat"):
         box = page.locator(selector).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 391, (selector, box)
+    # the chat comes first on a phone, the list of past chats after it
+    assert page.locator("#chatbot").bounding_box()["y"] < page.locator("#new-chat").bounding_box()["y"]
     page.get_by_role("tab", name="Review").tap()
     page.wait_for_selector("#flags")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 391
     shot(page, "28_narrow_review")
     context.close()
+
+
+def test_the_page_is_up_while_the_model_loads_and_a_question_waits_for_it(browser, tmp_path):
+    """First start showed nothing for ~2 minutes while the model was converted. Here a model whose
+    load is held back: the page is served at once and says what the load is doing; a question asked
+    meanwhile waits with that status and is answered once the model is there."""
+    import threading
+
+    from app import serve
+    from assistant.ui.loading import LoadingModel
+    from assistant.ui.page import build_demo
+    from core.config import GenerationConfig
+    from tests.test_ui_chat import FakeChat
+
+    release = threading.Event()
+
+    def load(progress):
+        progress("converting the GGUF weights...")
+        release.wait(120)
+        return FakeChat(["Loaded and answering."])
+
+    demo = build_demo(LoadingModel("slow-model", GenerationConfig(), load))
+    port = free_port()
+    serve(demo, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    try:
+        page = open_page(browser, f"http://127.0.0.1:{port}/")
+        page.wait_for_function("() => document.querySelector('#model-status')?.innerText.includes("
+                               "'converting the GGUF weights')")
+        page.fill("#question textarea", "Are you there?")
+        page.click("#send")
+        page.wait_for_function("() => document.querySelector('#chat-status')?.innerText.includes("
+                               "'waiting for the model: converting the GGUF weights')")
+        shot(page, "29_waiting_for_the_model")
+        release.set()
+        page.wait_for_function("() => document.querySelector('#chatbot')?.innerText.includes('Loaded and answering')",
+                               timeout=30_000)
+        page.wait_for_function("() => document.querySelector('#model-status')?.innerText.includes('Model `fake`')"
+                               " || document.querySelector('#model-status')?.innerText.includes('fake')",
+                               timeout=30_000)
+        shot(page, "30_model_loaded")
+    finally:
+        release.set()
+        demo.close()

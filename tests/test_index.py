@@ -75,6 +75,21 @@ def test_a_search_within_chosen_documents_finds_their_chunks_only(doc_index, cor
     assert doc_index.search(question, k=3, hybrid=hybrid, doc_ids=["no-such-document"]) == []
 
 
+def test_plain_text_without_an_extension_is_read_as_text(doc_index, tmp_path):
+    """Debian's licences (``/usr/share/common-licenses/Apache-2.0``, ``GPL-3``) and READMEs have no
+    extension, or a version number for one: they were refused as "unsupported file type '.0'"."""
+    (tmp_path / "Apache-2.0").write_text("                Apache License\n          Version 2.0, January 2004\n\n"
+                                         "Licensed under the Apache License, Version 2.0 (the License).\n")
+    (tmp_path / "README").write_text("Build notes\n\nRun make to build the project.\n")
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    report = doc_index.add([tmp_path / "Apache-2.0", tmp_path / "README", tmp_path / "photo.png"])
+    assert sorted((d.title, d.kind) for d in report.added) == [("Apache License", "text"), ("Build notes", "text")]
+    assert [reason for _, reason in report.skipped] == [
+        "unsupported file type '.png'; supported: .docx, .htm, .html, .jsonl, .markdown, .md, .pdf, .txt, "
+        "and plain text without an extension"]
+    assert doc_index.search("Which licence version?", k=1)[0].source.endswith("Apache-2.0")
+
+
 def test_readding_unchanged_is_a_noop_and_a_change_replaces(doc_index, corpus):
     doc_index.add([corpus])
     before = snapshot(doc_index)

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from assistant.chat import catalog
 from assistant.flags import chats
 from assistant.ui import chat as chat_ui
-from assistant.ui import dashboard, documents, exports, review
+from assistant.ui import dashboard, documents, exports, highlight, review
 from assistant.ui.errors import user_errors
 from assistant.ui.services import Services
 from core.config import VERIFIERS, CheckerConfig, ModelConfig
@@ -26,6 +26,8 @@ from core.home import subdir
 from core.limits import LIMITS
 
 USER_TEMP_DIR = os.environ.get("GRADIO_TEMP_DIR")  # set by the person running us: theirs to choose
+# The page's styles: the verdict marks, and on a phone's width the chat before the list of past chats.
+CSS = highlight.CSS + "@media (max-width: 640px) { #chat-side { order: 2; } }\n"
 TITLE = "Grounded assistant"
 ALL_DOCUMENTS = ("all documents", "")  # the review filter's choice for no document filter
 EMPTY_CHAT = ("**Add your documents first** (the Documents tab: txt, md, html, pdf, docx), then ask about them "
@@ -197,7 +199,7 @@ def chat_tab(page: Page) -> "ChatTab":
     with gr.Tab("Chat", id="chat"):
         conversation = gr.State(chat_ui.Conversation())
         with gr.Row(equal_height=False):
-            with gr.Column(scale=1, min_width=220):  # past chats; below the chat on a narrow screen
+            with gr.Column(scale=1, min_width=220, elem_id="chat-side"):  # past chats; below the chat on a phone
                 chat_list = ChatList.build()
             with gr.Column(scale=4, min_width=320):
                 chatbot = gr.Chatbot(height=460, label="Chat", elem_id="chatbot", buttons=["copy"],
