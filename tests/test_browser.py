@@ -586,3 +586,23 @@ def test_the_page_is_up_while_the_model_loads_and_a_question_waits_for_it(browse
     finally:
         release.set()
         demo.close()
+
+
+def test_every_file_chosen_gets_its_line_added_or_why_not(browser, app_url, tmp_path):
+    """Debian's licence files have no extension (``Apache-2.0``): the upload widget dropped them,
+    and a .py file, with a toast that vanished; the result said "0 not added"."""
+    page = open_page(browser, app_url)
+    tab(page, "Documents")
+    licence = tmp_path / "Apache-2.0"
+    licence.write_text("Apache License\n\nYou may obtain a copy of the License at the Apache website.\n")
+    script = tmp_path / "build.py"
+    script.write_text("print('hello')\n")
+    page.set_input_files("#uploads input[type=file]", [str(licence), str(script)])
+    page.wait_for_timeout(500)
+    page.click("#add-documents")
+    page.wait_for_function("() => document.querySelector('#add-result')?.innerText.includes('not added (')",
+                           timeout=120_000)
+    result = page.inner_text("#add-result")
+    shot(page, "31_every_file_named")
+    assert "1 added" in result and "added: Apache-2.0" in result
+    assert "not added: build.py" in result and "unsupported file type '.py'" in result

@@ -27,6 +27,18 @@ APACHE = Evidence(
     "CONDITIONS OF ANY KIND, either express or implied.", "Apache License 2.0", "apache")
 
 
+# As the index holds it (html paragraphs kept as blank-line breaks): one section ends, the next one's
+# title follows. Seen in session 16's trial: "The user id of the user nobody is 41." marked supported
+# (0.99) by a window that joined gnats's "they had uid/gid 41." to the next title, "nobody, nogroup".
+GNATS_THEN_NOBODY = Evidence(
+    "gnats\n\nUsed by gnats. This had a statically\n allocated user and group for purely historical reasons "
+    "(it could\n equally well use a dynamic system user and group). Since\n gnats has been removed from Debian, "
+    "this user\n and group are no longer created by default; they had uid/gid 41.\n\nnobody, nogroup\n\n"
+    "Daemons that need not own any files sometimes run as user nobody\n and group nogroup, although using a "
+    "dedicated user is far\n preferable. Thus, no files on a system should be owned by this\n user or group.",
+    "Users and Groups in the Debian System", "base-passwd", None, 0, 520)
+
+
 @pytest.fixture(scope="module")
 def checker():
     from assistant.checking.verifiers import make_verifier
@@ -112,3 +124,15 @@ def test_what_www_data_is_for_is_supported(checker):
     report = checker.check_answer("Some web servers run as the www-data user.",
                                   "What is the www-data user used for?", [WWW_DATA])
     assert [v.label for v in report.verdicts] == ["supported"]
+
+
+def test_a_title_belongs_to_the_section_after_it_not_the_one_before(checker):
+    """The window that judged it ended with the next section's title; a window now never takes in
+    a title after other sentences (it starts one instead)."""
+    report = checker.check_answer("The user id of the user nobody is 41.", "What is the user id of the user nobody?",
+                                  [GNATS_THEN_NOBODY])
+    [verdict] = [v for v in report.verdicts if v.label != "not_a_claim"]
+    assert verdict.label != "supported", verdict
+    right = checker.check_answer("The gnats user and group had uid/gid 41.", "What uid did gnats have?",
+                                 [GNATS_THEN_NOBODY])
+    assert [v.label for v in right.verdicts] == ["supported"], right.verdicts

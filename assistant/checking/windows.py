@@ -32,24 +32,43 @@ class Window:
     end: int
 
 
+def is_title(sentence: str) -> bool:
+    """A line that names what follows rather than saying something: a few words and no closing
+    punctuation ("nobody, nogroup", "Users and Groups")."""
+    words = sentence.split()
+    return 0 < len(words) <= TITLE_WORDS and sentence.rstrip()[-1] not in ".!?:;)\"'"
+
+
+TITLE_WORDS = 8
+
+
 def make_windows(evidence: str, max_words: int = 160, stride_words: int = 120) -> list[Window]:
-    """Windows of whole sentences of about ``max_words`` words, starting every ~``stride_words`` words."""
+    """Windows of whole sentences of about ``max_words`` words, starting every ~``stride_words`` words.
+
+    A title (:func:`is_title`) is never taken in after other sentences: it belongs to the section
+    it opens, so a window ends before it and the next one starts with it. (A window that joined one
+    section's "they had uid/gid 41." to the next one's title, "nobody, nogroup", supported "the
+    user id of nobody is 41".)"""
     sentences = split_sentences(evidence)
     if not sentences:
         return [Window(evidence, 0, len(evidence))]
     counts = [len(s.text.split()) for s in sentences]
-    if sum(counts) <= max_words:
+    titles = [is_title(s.text) for s in sentences]
+    if sum(counts) <= max_words and not any(titles[1:]):
         return [Window(evidence[sentences[0].start:sentences[-1].end], sentences[0].start, sentences[-1].end)]
     out, i = [], 0
     while i < len(sentences):
         j, words = i, 0
-        while j < len(sentences) and (j == i or words + counts[j] <= max_words):
+        while j < len(sentences) and (j == i or (words + counts[j] <= max_words and not titles[j])):
             words += counts[j]
             j += 1
         out.append(Window(evidence[sentences[i].start:sentences[j - 1].end], sentences[i].start,
                           sentences[j - 1].end))
         if j >= len(sentences):
             break
+        if titles[j]:  # cut short by a title: the next window starts with it
+            i = j
+            continue
         advanced = 0  # next window starts about stride_words further on, always at least one sentence
         k = i
         while k < j - 1 and advanced + counts[k] <= stride_words:

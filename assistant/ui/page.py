@@ -381,8 +381,9 @@ def documents_tab(page: Page, scope) -> tuple[Any, Any]:
 
     index = page.services.index
     with gr.Tab("Documents", id="documents"):
-        uploads = gr.File(file_count="multiple", label="Add documents (txt, md, html, pdf, docx)",
-                          file_types=[".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"],
+        # no file_types: Gradio would drop any other file with a passing toast, while our own check
+        # names each file it refuses and why in the result, and reads plain text without an extension
+        uploads = gr.File(file_count="multiple", label="Add documents (txt, md, html, pdf, docx, or plain text)",
                           elem_id="uploads")
         add_button = gr.Button("Add to the index", variant="primary", elem_id="add-documents")
         add_result = gr.Markdown(elem_id="add-result")
