@@ -136,3 +136,39 @@ def test_a_title_belongs_to_the_section_after_it_not_the_one_before(checker):
     right = checker.check_answer("The gnats user and group had uid/gid 41.", "What uid did gnats have?",
                                  [GNATS_THEN_NOBODY])
     assert [v.label for v in right.verdicts] == ["supported"], right.verdicts
+
+
+# The same answer with the chunk the index really retrieved (it starts inside gnats's section, its
+# title in the chunk before): the window is gnats's own sentence, "this user ... had uid/gid 41", and
+# the verifier reads "this user" as nobody (0.96). A statement must be judged as the answer to its
+# question, whose subject ("the user nobody") the window never names (issue 20).
+GNATS_TAIL = [  # the two chunks retrieved, overlapping: operator ... gnats's title; gnats's text ... nobody's
+    Evidence('It had uid 37.\n\nThe operator group is used by dump -n to\n notify logged-in operators via wall '
+             'when it\n requires operator attention. This is a historical use, and new\n applications should '
+             'not behave this way. (If nothing else, the\n group should be configurable.)\n\nlist\n\nMailing '
+             'list archives and data are owned by this user and group.\n Some mailing list programs may run as '
+             'this user as well.\n\nirc\n\nUsed by IRC daemons. A statically allocated user is needed only\n '
+             'because of a bug in ircd: it\n setuid()s itself to a compiled-in user id\n on '
+             'startup.\n\ngnats\n\nUsed by gnats. This had a statically\n allocated user and group for purely '
+             'historical reasons (it could\n equally well use a dynamic system user and group).',
+             "Users and Groups in the Debian System", "base-passwd", None, 6219, 6929),
+    Evidence('This had a statically\n allocated user and group for purely historical reasons (it could\n '
+             'equally well use a dynamic system user and group). Since\n gnats has been removed from Debian, '
+             'this user\n and group are no longer created by default; they had uid/gid 41.\n\nnobody, '
+             'nogroup\n\nDaemons that need not own any files sometimes run as user nobody\n and group nogroup, '
+             'although using a dedicated user is far\n preferable. Thus, no files on a system should be owned '
+             'by this\n user or group.\n\n(Technically speaking, it does no harm for a file to be owned by\n '
+             'group nogroup as long as the ownership confers no additional\n privileges, that is if the group '
+             'and other permission bits are\n equal. However, this is sloppy practice and should be '
+             'avoided.)\n\nIf root-squashing is in use over NFS, root access from the\n client is performed as '
+             'user nobody on the server.\n\nmessagebus',
+             "Users and Groups in the Debian System", "base-passwd", None, 6790, 7650)]
+
+
+@pytest.mark.xfail(strict=True, reason="the window names gnats, not nobody, and the verifier reads 'this user' as "
+                                        "nobody: 0.96 (issue 20)")
+def test_a_uid_of_another_section_does_not_support_the_question_s_subject(checker):
+    report = checker.check_answer("The user id of the user nobody is 41.", "What is the user id of the user nobody?",
+                                  GNATS_TAIL)
+    [verdict] = [v for v in report.verdicts if v.label != "not_a_claim"]
+    assert verdict.label != "supported", verdict
