@@ -258,3 +258,16 @@ def test_a_flag_of_a_withheld_answer_says_the_reader_got_the_refusal(tmp_path):
                          passages=PASSAGES, report=report, finish_reason="stop")
     assert "this answer was withheld" in review.view(log, log.turn(held).flagged[0].id).status
     assert "withheld" not in review.view(log, log.turn(shown).flagged[0].id).status
+
+
+def test_upload_progress_names_each_file_and_moves_while_it_is_embedded(doc_index, tmp_path):
+    """Issue 24: the bar sat at 0 % and named the server's upload path. Now: what is read, what is
+    embedded (half a file's width), what is added, by the names the person gave the files."""
+    seen = []
+    files = [upload(tmp_path, "first notes.md", b"# First\n\nThe pier opens at six."),
+             upload(tmp_path, "second notes.md", b"# Second\n\nThe pier closes at ten.")]
+    documents.add_uploads(doc_index, files, lambda fraction, message: seen.append((round(fraction, 2), message)))
+    assert seen[0] == (0.0, "reading first notes.md, second notes.md...")
+    assert (0.25, "embedding 2 chunks of first notes.md, second notes.md...") in seen
+    assert seen[-2:] == [(0.5, "added first notes.md (1 chunks)"), (1.0, "added second notes.md (1 chunks)")]
+    assert not any("uploads/" in message for _, message in seen)

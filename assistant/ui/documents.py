@@ -143,9 +143,10 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
     done = [0]
 
     def step(message: str) -> None:
-        done[0] += not under_way(message)  # a file done moves the bar; "embedding ..." says what it waits on
-        if progress is not None:
-            progress(min(done[0] / len(paths), 1.0), message)
+        done[0] += not under_way(message)  # a file done moves the bar a file's width
+        if progress is not None:  # read and chunked, being embedded: half of that width (it sat at 0 %)
+            half = 0.5 if message.startswith("embedding") else 0.0
+            progress(min((done[0] + half) / len(paths), 1.0), message)
 
     if progress is not None and paths:
         listed = ", ".join(names[str(p)] for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
