@@ -541,6 +541,11 @@ def test_a_390_pixel_wide_screen_still_works(browser, app_url):
     page.get_by_role("tab", name="Review").tap()
     page.wait_for_selector("#flags")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 391
+    # the review table keeps readable columns (they were a letter wide) and scrolls inside its frame
+    widths = page.eval_on_selector_all("#flags thead th", "els => els.filter(e => e.offsetParent)"
+                                       ".map(e => e.getBoundingClientRect().width)")
+    shot(page, "28_narrow_review")
+    assert widths and min(widths) >= 40, widths
     shot(page, "28_narrow_review")
     context.close()
 

@@ -26,8 +26,10 @@ from core.home import subdir
 from core.limits import LIMITS
 
 USER_TEMP_DIR = os.environ.get("GRADIO_TEMP_DIR")  # set by the person running us: theirs to choose
-# The page's styles: the verdict marks, and on a phone's width the chat before the list of past chats.
-CSS = highlight.CSS + "@media (max-width: 640px) { #chat-side { order: 2; } }\n"
+# The page's styles: the verdict marks; on a phone's width the chat before the list of past chats, and
+# the review table at a readable width, scrolled sideways inside its frame.
+CSS = highlight.CSS + ("@media (max-width: 640px) { #chat-side { order: 2; }"
+                       " #flags table { min-width: 860px; } }\n")
 TITLE = "Grounded assistant"
 ALL_DOCUMENTS = ("all documents", "")  # the review filter's choice for no document filter
 EMPTY_CHAT = ("**Add your documents first** (the Documents tab: txt, md, html, pdf, docx), then ask about them "
