@@ -112,7 +112,12 @@ def upload(page, tmp_path, name, text):
     tab(page, "Documents")
     path = tmp_path / name
     path.write_text(text)
-    page.set_input_files("#uploads input[type=file]", str(path))
+    add_files(page, [path])
+
+
+def add_files(page, paths):
+    """Choose ``paths`` in the Documents tab's upload box, add them, and wait for the result line."""
+    page.set_input_files("#uploads input[type=file]", [str(p) for p in paths])
     page.wait_for_timeout(500)
     page.click("#add-documents")
     page.wait_for_function("() => document.querySelector('#add-result')?.innerText.includes('not added (')",
@@ -389,11 +394,7 @@ def test_upload_progress_names_the_file_once(browser, app_url, tmp_path):
     page.evaluate(WATCH_PROGRESS)
     path = tmp_path / "harbour-rules.md"
     path.write_text("# Harbour rules\n\n" + "Boats moor at the north pier after 18:00. " * 400)
-    page.set_input_files("#uploads input[type=file]", str(path))
-    page.wait_for_timeout(500)
-    page.click("#add-documents")
-    page.wait_for_function("() => document.querySelector('#add-result')?.innerText.includes('not added (')",
-                           timeout=120_000)
+    add_files(page, [path])
     seen = page.evaluate("() => window.__progress")
     shot(page, "18_upload_progress")
     assert any("harbour-rules.md" in t for t in seen["texts"]), seen
@@ -550,10 +551,11 @@ def test_a_390_pixel_wide_screen_still_works(browser, app_url):
     context.close()
 
 
-def test_the_page_is_up_while_the_model_loads_and_a_question_waits_for_it(browser, tmp_path):
+def test_the_page_is_up_while_the_model_loads_and_a_question_waits_for_it(browser, tmp_path, monkeypatch):
     """First start showed nothing for ~2 minutes while the model was converted. Here a model whose
     load is held back: the page is served at once and says what the load is doing; a question asked
     meanwhile waits with that status and is answered once the model is there."""
+    import os
     import threading
 
     from app import serve
@@ -569,6 +571,9 @@ def test_the_page_is_up_while_the_model_loads_and_a_question_waits_for_it(browse
         release.wait(120)
         return FakeChat(["Loaded and answering."])
 
+    # build_demo points Gradio's upload folder at this test's data home; put back the module's page's
+    # afterwards, or its later uploads are refused ("not uploaded by a user")
+    monkeypatch.setenv("GRADIO_TEMP_DIR", os.environ.get("GRADIO_TEMP_DIR", str(tmp_path / "gradio")))
     demo = build_demo(LoadingModel("slow-model", GenerationConfig(), load))
     port = free_port()
     serve(demo, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
@@ -602,11 +607,7 @@ def test_every_file_chosen_gets_its_line_added_or_why_not(browser, app_url, tmp_
     licence.write_text("Apache License\n\nYou may obtain a copy of the License at the Apache website.\n")
     script = tmp_path / "build.py"
     script.write_text("print('hello')\n")
-    page.set_input_files("#uploads input[type=file]", [str(licence), str(script)])
-    page.wait_for_timeout(500)
-    page.click("#add-documents")
-    page.wait_for_function("() => document.querySelector('#add-result')?.innerText.includes('not added (')",
-                           timeout=120_000)
+    add_files(page, [licence, script])
     result = page.inner_text("#add-result")
     shot(page, "31_every_file_named")
     assert "1 added" in result and "added: Apache-2.0" in result

@@ -53,7 +53,10 @@ def make_windows(evidence: str, max_words: int = 160, stride_words: int = 120) -
     if not sentences:
         return [Window(evidence, 0, len(evidence))]
     counts = [len(s.text.split()) for s in sentences]
-    titles = [is_title(s.text) for s in sentences]
+    # a title stands after a finished sentence; after an unfinished one ("... the License at") the
+    # short line (a URL) completes it
+    titles = [is_title(s.text) and (k == 0 or sentences[k - 1].text.rstrip()[-1] in ".!?:;)\"'")
+              for k, s in enumerate(sentences)]
     if sum(counts) <= max_words and not any(titles[1:]):
         return [Window(evidence[sentences[0].start:sentences[-1].end], sentences[0].start, sentences[-1].end)]
     out, i = [], 0
