@@ -190,21 +190,22 @@ class Store:
     def search_within(self, queries: np.ndarray, k: int, doc_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(scores, chunk ids) of the ``k`` nearest chunks of ``doc_ids`` only: an exact search over
         those documents' vectors, read from SQLite (a chat's chosen documents are a small share)."""
-        rows = select_in(self.db, "SELECT id, vector FROM chunks WHERE doc_id IN ({}) ORDER BY id", list(doc_ids))
+        ids, vectors = self._vectors_of(select_in(
+            self.db, "SELECT id, vector FROM chunks WHERE doc_id IN ({}) ORDER BY id", list(doc_ids)))
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
-        if not rows:
-            return np.full((len(queries), k), -np.inf, np.float32), np.full((len(queries), k), -1, np.int64)
-        ids = np.array([r["id"] for r in rows], dtype=np.int64)
-        vectors = np.frombuffer(b"".join(r["vector"] for r in rows), dtype=np.float32).reshape(len(rows), self.dim)
         scores = queries @ vectors.T  # the vectors are normalised: inner product is cosine, as in the FAISS index
         order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-        return pad(np.take_along_axis(scores, order, axis=1), ids[order], k)
+        return pad(np.take_along_axis(scores, order, axis=1), ids[order], k)  # none found: all -1
 
     def _all_vectors(self, ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         if ids is None:
             rows = self.db.execute("SELECT id, vector FROM chunks ORDER BY id").fetchall()
         else:
             rows = select_in(self.db, "SELECT id, vector FROM chunks WHERE id IN ({})", ids)
+        return self._vectors_of(rows)
+
+    def _vectors_of(self, rows) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk ids, their vectors as one float32 matrix) of ``SELECT id, vector`` rows."""
         out_ids = np.array([r["id"] for r in rows], dtype=np.int64)
         vecs = (np.frombuffer(b"".join(r["vector"] for r in rows), dtype=np.float32).reshape(len(rows), self.dim)
                 if rows else np.zeros((0, self.dim), np.float32))

@@ -30,7 +30,7 @@ class LoadingModel:
         self.step = f"loading {name}..."
         self.chat: Any = None
         self.error: str | None = None
-        self.started = time.monotonic()
+        self.started = time.monotonic()  # reset when the load starts
         self._progress = progress
         self._done = threading.Event()
         self._listeners: list[Callable[[Any], None]] = []
@@ -43,6 +43,7 @@ class LoadingModel:
         """Begin loading (once): ``app.py`` starts it once the page is served, so that a first
         start's conversion does not slow the page's own start."""
         if not self._thread.is_alive() and not self._done.is_set():
+            self.started = time.monotonic()  # "N s so far" counts the load, not the wait for the page
             self._thread.start()
 
     def _run(self, load: Callable[[Progress], Any]) -> None:

@@ -108,11 +108,15 @@ def rows(flag_log, verdict: str = "all", state: str = "unreviewed", doc_id: str 
     return out
 
 
-def alike(flag_log, statement_id: int, who: Viewer = EVERYONE) -> list[int]:
-    """The flags ``who`` may see that are alike ``statement_id``'s and not reviewed yet, with it first."""
-    picked = next(s for s in flag_log.turn_of(statement_id).statements if s.id == statement_id)
+def alike(flag_log, picked, who: Viewer = EVERYONE) -> list[int]:
+    """The flags ``who`` may see that are alike ``picked`` (a logged statement) and not reviewed yet,
+    its own id first."""
     waiting = flag_log.flags(label=picked.label, reviewed=False, session_prefix=who.session_prefix)
-    return [statement_id] + [s.id for s in waiting if s.id != statement_id and same_flag(s) == same_flag(picked)]
+    return [picked.id] + [s.id for s in waiting if s.id != picked.id and same_flag(s) == same_flag(picked)]
+
+
+def _statement(turn, statement_id: int):
+    return next(s for s in turn.statements if s.id == statement_id)
 
 
 def logged_report(turn):
@@ -150,7 +154,7 @@ def view(flag_log, statement_id, who: Viewer = EVERYONE) -> FlagView:
         raise InputError(f"pick a flag from the table (got {statement_id!r})") from None
     turn = flag_log.turn_of(statement_id)
     who.check(turn)
-    flagged = next(s for s in turn.statements if s.id == statement_id)
+    flagged = _statement(turn, statement_id)
     report = logged_report(turn)
     where = text_html(flagged.evidence_title or "no document")
     if flagged.evidence_page is not None:
@@ -165,7 +169,7 @@ def view(flag_log, statement_id, who: Viewer = EVERYONE) -> FlagView:
         status += f"; a correction is stored ({turn.correction_origin})"
     if turn.finish_reason == "withheld":
         status += "; this answer was withheld (checker.withhold): the reader got the refusal, not this draft"
-    same = len(alike(flag_log, statement_id, who))
+    same = len(alike(flag_log, flagged, who))
     if same > 1:
         status += (f"; {same - 1} more flag{'s' if same > 2 else ''} alike this one wait{'s' if same == 2 else ''} "
                    f"for review (\u201call alike\u201d decides them together)")
@@ -191,14 +195,13 @@ def decide(flag_log, statement_id, decision: str, correction: str = "", note: st
 def decide_alike(flag_log, statement_id, decision: str, note: str = "", who: Viewer = EVERYONE) -> str:
     """Confirm or reject a flag and every unreviewed flag alike it, in one transaction (no correction:
     a correction is one answer's)."""
-    if decision not in ("confirmed", "rejected"):
-        raise InputError(f"a review is confirmed or rejected, not {decision!r}")
     if statement_id in (None, ""):
         raise InputError("pick a flag from the table first")
     statement_id = int(statement_id)
-    who.check(flag_log.turn_of(statement_id))
-    ids = alike(flag_log, statement_id, who)
-    flag_log.review_many(ids, decision, note=note.strip() or None, reviewer=who.user)
+    turn = flag_log.turn_of(statement_id)
+    who.check(turn)
+    ids = alike(flag_log, _statement(turn, statement_id), who)
+    flag_log.review_many(ids, decision, note=note.strip() or None, reviewer=who.user)  # refuses another decision
     return f"{len(ids)} flag{'s' if len(ids) != 1 else ''} alike statement {statement_id}: {decision}."
 
 
