@@ -21,10 +21,14 @@ setup: $(STAMP)
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
-	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
-	  echo "note: chromium not installed (needs root); the browser tests will be skipped"
+	@# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own)
+	@# and PostgreSQL for the shared-store tests (each run starts a throwaway server of its own).
+	@missing="$$(command -v chromium >/dev/null || echo chromium) \
+	  $$(ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo postgresql)"; \
+	if [ -n "$$(echo $$missing)" ]; then \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } || \
+	  echo "note: $$missing not installed (needs root); the tests that need them will be skipped"; fi
 	$(PY) -m pip install -q --upgrade pip
 	@# torch first and pinned: this picks the CPU wheel on disk instead of a multi-GB CUDA build.
 	$(PY) -m pip install -q -c constraints.txt torch==2.13.0

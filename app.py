@@ -15,13 +15,13 @@ import sys
 from assistant.chat.backends import load_chat_model
 from assistant.checking.checker import make_checker
 from assistant.cli.options import add_common_options, add_decoding_options, config_from_args, progress_printer
-from assistant.flags.log import FlagLog
+from assistant.flags.log import open_log
 from assistant.serve import loopback
 from assistant.ui.guard import LoginRequired
 from assistant.ui.loading import LoadingModel
 from assistant.ui.page import CSS, build_demo
 from core.errors import AssistantError, ConfigError, InputError
-from index.documents import DocumentIndex
+from index.documents import open_index
 
 
 def serve(demo, host: str = "127.0.0.1", port: int | None = None, auth=None, **launch):
@@ -81,10 +81,10 @@ def main(argv: list[str] | None = None) -> int:
                               "reaches it can read, add and delete documents and read the flag log: give it a "
                               "login (--auth-file FILE), or say --no-login to serve it open")
         config = config_from_args(args)
-        index = DocumentIndex(config.index)
+        index = open_index(config)
         # the judge of the llm verifier is the dialogue model: that checker is made once it has loaded
         checker = make_checker(config.checker, index) if config.checker.verifier != "llm" else None
-        flag_log = FlagLog()
+        flag_log = open_log(config.storage)
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code

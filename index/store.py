@@ -1,8 +1,11 @@
-"""Documents, chunks and their vectors: SQLite is the truth, FAISS a derived index.
+"""Documents, chunks and their vectors: the database is the truth, FAISS a derived index.
 
 Layout under ``<data home>/index/``: ``index.sqlite`` (documents, chunks with their float32
-vectors, an FTS5 keyword index, meta) and ``vectors.faiss``. A document and all its chunks are
-written in one SQLite transaction, so after a crash each is fully present or absent. The FAISS
+vectors, an FTS5 keyword index, meta) and ``vectors.faiss``. With ``storage.url`` a PostgreSQL
+server holds the same tables (schema ``assistant_index``; keyword search by its full-text
+search) for every replica, and each replica keeps its own FAISS file, ``vectors-<store>.faiss``
+under its data home, as a local cache of the shared vectors. A document and all its chunks are
+written in one transaction, so after a crash each is fully present or absent. The FAISS
 file is written atomically but may lag the database; on open, and whenever another process
 changed the database (the ``generation`` counter in ``meta``), it is reconciled: vectors it
 lacks are added from their stored copies, vectors of deleted chunks removed. One ``Store``
@@ -16,7 +19,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from core.db import connect, select_in, transaction
+from core.db import connect, dialect, is_postgres_url, redacted, run_script, select_in, transaction
 from core.errors import ConfigError, StorageError
 from index.chunk import Chunk
 from index.load import Document
@@ -34,38 +36,45 @@ from index.vectors import IndexSpec, VectorIndex, pad
 log = logging.getLogger(__name__)
 
 
-def _m1_initial(conn: sqlite3.Connection) -> None:
-    conn.execute("""CREATE TABLE documents (
-        id TEXT PRIMARY KEY,
-        source TEXT NOT NULL UNIQUE,
-        title TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        text TEXT NOT NULL,
-        pages INTEGER,
-        metadata TEXT NOT NULL DEFAULT '{}',
-        added_at REAL NOT NULL)""")
-    conn.execute("CREATE INDEX documents_sha256 ON documents (sha256)")
-    # AUTOINCREMENT: a chunk id is never reused, so a stale FAISS id can never point at a new chunk.
-    conn.execute("""CREATE TABLE chunks (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-        seq INTEGER NOT NULL,
-        start_char INTEGER NOT NULL,
-        end_char INTEGER NOT NULL,
-        page INTEGER,
-        tokens INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        vector BLOB NOT NULL)""")
-    conn.execute("CREATE INDEX chunks_doc ON chunks (doc_id, seq)")
+def _m1_initial(conn) -> None:
+    run_script(conn, """
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,
+            source TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            text TEXT NOT NULL,
+            pages INTEGER,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            added_at REAL NOT NULL);
+        CREATE INDEX documents_sha256 ON documents (sha256);
+        -- AUTOINCREMENT: a chunk id is never reused, so a stale FAISS id can never point at a new chunk.
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            page INTEGER,
+            tokens INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            vector BLOB NOT NULL);
+        CREATE INDEX chunks_doc ON chunks (doc_id, seq);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta (key, value) VALUES ('generation', '0');
+    """)
+    if dialect(conn) == "postgresql":  # keyword search: PostgreSQL's full-text search, English stemming
+        conn.execute("ALTER TABLE chunks ADD COLUMN words tsvector "
+                     "GENERATED ALWAYS AS (to_tsvector('english', text)) STORED")
+        conn.execute("CREATE INDEX chunks_words ON chunks USING gin (words)")
+        return
     conn.execute("CREATE VIRTUAL TABLE chunks_fts USING fts5 (text, content='chunks', content_rowid='id', "
                  "tokenize='porter unicode61')")
     conn.execute("CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN "
                  "INSERT INTO chunks_fts (rowid, text) VALUES (new.id, new.text); END")
     conn.execute("CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN "
                  "INSERT INTO chunks_fts (chunks_fts, rowid, text) VALUES ('delete', old.id, old.text); END")
-    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    conn.execute("INSERT INTO meta (key, value) VALUES ('generation', '0')")
 
 
 MIGRATIONS = [_m1_initial]
@@ -119,18 +128,37 @@ def _serialized(method):
     return locked
 
 
+SCHEMA = "assistant_index"  # the store's tables on PostgreSQL
+
+
 class Store:
-    def __init__(self, root: Path, embedder_name: str, spec: IndexSpec, dim: int | None = None):
-        """Open (or create) the store. ``dim`` may be left out to only list or remove documents."""
+    def __init__(self, root: Path, embedder_name: str, spec: IndexSpec, dim: int | None = None,
+                 database: str | None = None):
+        """Open (or create) the store. ``dim`` may be left out to only list or remove documents.
+        ``database``: a ``postgresql://`` URL, or None for ``root/index.sqlite``."""
         root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self.root, self.spec, self.embedder_name = root, spec, embedder_name
-        self.db = connect(root / "index.sqlite", MIGRATIONS)
+        self.db = connect(database or root / "index.sqlite", MIGRATIONS, schema=SCHEMA)
+        self.where = redacted(database) if is_postgres_url(database) else str(root / "index.sqlite")
         self.faiss_path = root / "vectors.faiss"
+        if dialect(self.db) == "postgresql":  # a cache of this database's vectors: never another's
+            self.faiss_path = root / f"vectors-{self._identity()}.faiss"
         self.dim: int | None = None
         self._vectors: VectorIndex | None = None
         self._generation: int | None = None  # the database generation the vectors reflect
         self.bind(dim)
+
+    def _identity(self) -> str:
+        """A random name the database keeps for itself (made once): which vectors a FAISS file caches."""
+        import uuid
+
+        with transaction(self.db):
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+            if row is None:
+                row = (uuid.uuid4().hex[:16],)
+                self.db.execute("INSERT INTO meta (key, value) VALUES ('store_id', ?)", row)
+        return row[0]
 
     @_serialized
     def bind(self, dim: int | None) -> None:
@@ -145,7 +173,7 @@ class Store:
                 return
         if meta["embedding_model"] != self.embedder_name or (dim is not None and int(meta["dim"]) != dim):
             raise ConfigError(
-                f"the index in {self.root} was built with embedding model {meta['embedding_model']!r} "
+                f"the index in {self.where} was built with embedding model {meta['embedding_model']!r} "
                 f"({meta['dim']} dimensions), not {self.embedder_name!r}; set index.embedding_model back, "
                 f"or use another data home")
         self.dim = int(meta["dim"])
@@ -160,11 +188,10 @@ class Store:
 
     def _bump(self) -> int:
         """Inside a write transaction: advance the generation; returns the new one."""
-        current = self._db_generation()
-        if current != self._generation:
+        new = int(self.db.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
+                                  "WHERE key = 'generation' RETURNING value").fetchone()[0])
+        if new - 1 != self._generation:
             self._generation = None  # someone else wrote since we last looked: reconcile after this
-        new = current + 1
-        self.db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(new),))
         return new
 
     @property
@@ -259,7 +286,7 @@ class Store:
         return docs[0] if docs else None
 
     @_serialized
-    def documents(self, where: str = "1", args: Sequence[Any] = ()) -> list[DocumentInfo]:
+    def documents(self, where: str = "TRUE", args: Sequence[Any] = ()) -> list[DocumentInfo]:
         rows = self.db.execute(
             f"SELECT d.id, d.source, d.title, d.kind, d.sha256, d.pages, d.added_at, d.metadata, "
             f"length(d.text) AS chars, (SELECT count(*) FROM chunks c WHERE c.doc_id = d.id) AS n "
@@ -298,12 +325,11 @@ class Store:
                  time.time()))
             new_ids = []
             for chunk, vector in zip(chunks, blobs):
-                cur = self.db.execute(
+                new_ids.append(self.db.execute(
                     "INSERT INTO chunks (doc_id, seq, start_char, end_char, page, tokens, text, vector) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (doc_id, chunk.seq, chunk.start, chunk.end, chunk.page, chunk.tokens, chunk.text,
-                     vector.tobytes()))
-                new_ids.append(cur.lastrowid)
+                     vector.tobytes())).fetchone()[0])
             generation = self._bump()
         self._apply(generation, removed=old_ids, added=(np.array(new_ids, dtype=np.int64), blobs))
         info = self.find(doc.source)
@@ -348,12 +374,14 @@ class Store:
     def page_text(self, doc_id: str, page: int) -> tuple[str, int] | None:
         """The text of one page of a document (what its chunks of that page cover) and where it
         starts in the document's text; None when the document or page is not there."""
-        row = self.db.execute(
-            "SELECT min(c.start_char) AS a, max(c.end_char) AS b, d.text AS text FROM chunks c "
-            "JOIN documents d ON d.id = c.doc_id WHERE c.doc_id = ? AND c.page = ?", (doc_id, int(page))).fetchone()
-        if row is None or row["a"] is None:
+        span = self.db.execute("SELECT min(start_char), max(end_char) FROM chunks WHERE doc_id = ? AND page = ?",
+                               (doc_id, int(page))).fetchone()
+        if span is None or span[0] is None:
             return None
-        return row["text"][row["a"]:row["b"]], row["a"]
+        start, end = span
+        row = self.db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
+                              (start + 1, end - start, doc_id)).fetchone()
+        return (row[0], start) if row is not None else None
 
     @_serialized
     def chunk_count(self) -> int:
@@ -369,6 +397,8 @@ class Store:
         words = [w for w in every if w not in STOPWORDS] or every
         if not words:
             return []
+        if dialect(self.db) == "postgresql":
+            return self._keyword_search_postgres(list(dict.fromkeys(words)), k, doc_ids)
         match = " OR ".join('"' + w.replace('"', "") + '"' for w in dict.fromkeys(words))
         within, args = "", [match]
         if doc_ids is not None:
@@ -377,3 +407,16 @@ class Store:
         rows = self.db.execute(f"SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ?{within} "
                                "ORDER BY s LIMIT ?", (*args, k)).fetchall()
         return [(r[0], -r[1]) for r in rows]
+
+    def _keyword_search_postgres(self, words: list[str], k: int, doc_ids: Sequence[str] | None) -> list[tuple[int, float]]:
+        """PostgreSQL's full-text search: chunks matching any of ``words`` (English stems), ranked by
+        ``ts_rank_cd`` (higher is better, as BM25 is here)."""
+        query = " | ".join(words)  # \w+ words: nothing for to_tsquery to read as an operator but these
+        within, args = "", [query]
+        if doc_ids is not None:
+            within = f" AND doc_id IN ({', '.join('?' * len(doc_ids))})"
+            args += list(doc_ids)
+        rows = self.db.execute(
+            "SELECT id, ts_rank_cd(words, q) AS s FROM chunks, to_tsquery('english', ?) AS q "
+            f"WHERE words @@ q{within} ORDER BY s DESC, id LIMIT ?", (*args, k)).fetchall()
+        return [(r[0], float(r[1])) for r in rows]

@@ -21,6 +21,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 KEPT_MODEL_HOME = os.environ.get("ASSISTANT_TEST_MODEL_HOME")  # read before any test clears ASSISTANT_*
+# CI sets it: a PostgreSQL server that cannot be started fails the tests that need one instead of skipping them.
+REQUIRE_POSTGRES = os.environ.get("ASSISTANT_TEST_REQUIRE_POSTGRES") == "1"
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +33,34 @@ def assistant_home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("ASSISTANT_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the session (``tests/postgres.py``); the tests that need
+    one are skipped, saying why, where it cannot be started (failed under CI)."""
+    from tests.postgres import Server
+
+    server = Server.start()
+    if server is None:
+        message = f"no PostgreSQL server for this test: {Server.missing}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    yield server
+    server.stop()
+
+
+_DATABASES = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request):
+    """Where a test's stores live, once each: None (SQLite files, the default) or the URL of a new,
+    empty PostgreSQL database (``storage.url``)."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres_server").database(f"test_{os.getpid()}_{next(_DATABASES)}")
 
 
 @pytest.fixture(scope="session")

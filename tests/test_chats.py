@@ -36,8 +36,8 @@ def test_a_chat_is_saved_with_its_first_answer_reopened_as_shown_and_continued(d
         reopen(services, chat.id, "bob")
 
 
-def test_rename_and_delete_keep_to_their_owner_and_keep_the_answers(tmp_path):
-    log = FlagLog(tmp_path / "log.sqlite")
+def test_rename_and_delete_keep_to_their_owner_and_keep_the_answers(database, tmp_path):
+    log = FlagLog(database or tmp_path / "log.sqlite")
     mine = chats.start(log, "ann", "  What   is the policy on\nholidays?  ")
     theirs = chats.start(log, "bob", "x" * 200)
     assert chats.listed(log, "ann")[0].title == "What is the policy on holidays?"

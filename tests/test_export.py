@@ -15,9 +15,9 @@ CORRECTED = "The head office is in Bergen [1]. The canteen is not open on Sunday
 
 
 @pytest.fixture
-def reviewed_log(tmp_path):
+def reviewed_log(database, tmp_path):
     """Three turns: one with both flags confirmed and a correction, one with both rejected, one unreviewed."""
-    log = FlagLog(tmp_path / "log.sqlite")
+    log = FlagLog(database or tmp_path / "log.sqlite")
     bad = checked_turn(log, question="Tell me about Acme")
     good = checked_turn(log, question="What do we know about Acme's offices?")
     checked_turn(log, question="Anything else?")
@@ -84,11 +84,11 @@ def clean_turn(log, question):
                         passages=PASSAGES, report=report)
 
 
-def test_reviewed_only_means_a_person_looked_at_the_answer(tmp_path):
+def test_reviewed_only_means_a_person_looked_at_the_answer(database, tmp_path):
     """Issue 24: answers the checker found clean but nobody reviewed came out as SFT targets with
     "Reviewed answers only" ticked. Now a clean answer is a target once a person gave it a thumbs up;
     a thumbs down makes an answer a bad one whatever the checker said."""
-    log = FlagLog(tmp_path / "log.sqlite")
+    log = FlagLog(database or tmp_path / "log.sqlite")
     unseen = clean_turn(log, "Where is the head office?")
     liked = clean_turn(log, "Where is Acme's office?")
     disliked = clean_turn(log, "Which city is Acme in?")

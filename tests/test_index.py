@@ -32,6 +32,14 @@ def corpus(tmp_path):
     return folder
 
 
+@pytest.fixture
+def doc_index(tmp_path, embedder, database):
+    """An empty document index, once on SQLite and once on PostgreSQL."""
+    idx = DocumentIndex(IndexConfig(batch_size=8), root=tmp_path / "index", embedder=embedder, database=database)
+    yield idx
+    idx.close()
+
+
 def snapshot(idx):
     return [(d.id, d.sha256, d.chunks) for d in idx.documents()]
 
@@ -187,20 +195,24 @@ def test_missing_paths_are_reported(doc_index, tmp_path):
     assert report.skipped == [(str(tmp_path / "nowhere"), "not found")]
 
 
-def test_vectors_are_rebuilt_from_the_database_when_the_faiss_file_is_lost(tmp_path, embedder, corpus):
-    idx = DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder)
+def test_vectors_are_rebuilt_from_the_database_when_the_faiss_file_is_lost(tmp_path, embedder, corpus, database):
+    idx = DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder, database=database)
     idx.add([corpus])
     expected = [h.chunk_id for h in idx.search("valves per day", k=3, hybrid=False)]
+    faiss_file = idx.store.faiss_path
     idx.close()
-    (tmp_path / "index" / "vectors.faiss").unlink()
-    again = DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder)
+    faiss_file.unlink()
+    again = DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder, database=database)
     assert [h.chunk_id for h in again.search("valves per day", k=3, hybrid=False)] == expected
     assert again.store.vectors.live_count == again.store.chunk_count()
 
 
-def test_a_second_process_sees_documents_added_by_the_first(tmp_path, embedder, corpus):
-    a = DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder)
-    b = DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder)
+def test_a_second_process_sees_documents_added_by_the_first(tmp_path, embedder, corpus, database):
+    """Two indexes on one store: on SQLite one data home, on PostgreSQL two replicas' data homes
+    (each its own FAISS file) and one database."""
+    a = DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder, database=database)
+    b = DocumentIndex(IndexConfig(), root=tmp_path / ("index" if database is None else "replica-b"),
+                      embedder=embedder, database=database)
     a.add([corpus / "acme.md"])
     assert b.search("head office", k=1)[0].title == "Acme Corp"
     b.add([corpus / "moon.txt"])
@@ -210,21 +222,21 @@ def test_a_second_process_sees_documents_added_by_the_first(tmp_path, embedder, 
     assert a.store.vectors.live_count == b.store.vectors.live_count == a.store.chunk_count()
 
 
-def test_switches_to_hnsw_past_the_threshold(tmp_path, embedder):
+def test_switches_to_hnsw_past_the_threshold(tmp_path, embedder, database):
     folder = tmp_path / "many"
     folder.mkdir()
     for i in range(30):
         (folder / f"d{i}.txt").write_text(f"Document {i} is about subject {i * 7919 % 101}.")
-    idx = DocumentIndex(IndexConfig(ann_threshold=20), root=tmp_path / "index", embedder=embedder)
+    idx = DocumentIndex(IndexConfig(ann_threshold=20), root=tmp_path / "index", embedder=embedder, database=database)
     idx.add([folder])
     assert idx.stats()["vector_index"].startswith("hnsw")
     assert idx.search("Document 17", k=1, hybrid=False)[0].title.startswith("Document 17")
 
 
-def test_another_embedding_model_is_refused(tmp_path, embedder, corpus):
-    DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder).add([corpus / "acme.md"])
+def test_another_embedding_model_is_refused(tmp_path, embedder, corpus, database):
+    DocumentIndex(IndexConfig(), root=tmp_path / "index", embedder=embedder, database=database).add([corpus / "acme.md"])
     other = DocumentIndex(IndexConfig(embedding_model="sentence-transformers/all-mpnet-base-v2"),
-                          root=tmp_path / "index")
+                          root=tmp_path / "index", database=database)
     with pytest.raises(ConfigError, match="built with embedding model 'minilm'"):
         other.documents()
 

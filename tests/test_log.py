@@ -34,8 +34,8 @@ def test_migrations_apply_once_on_an_in_memory_database():
     assert {"turns", "passages", "statements", "reviews", "corrections"} <= tables
 
 
-def test_a_turn_is_stored_with_its_passages_statements_and_verdicts(tmp_path):
-    log = FlagLog(tmp_path / "log.sqlite")
+def test_a_turn_is_stored_with_its_passages_statements_and_verdicts(database, tmp_path):
+    log = FlagLog(database or tmp_path / "log.sqlite")
     turn = log.turn(checked_turn(log))
     assert turn.question == "Tell me about Acme" and turn.answer == ANSWER and turn.model == "fake-model"
     assert turn.generation == {"max_new_tokens": 64, "do_sample": False}
@@ -52,8 +52,8 @@ def test_a_turn_is_stored_with_its_passages_statements_and_verdicts(tmp_path):
     assert [s.label for s in turn.flagged] == ["contradicted", "unsupported"]
 
 
-def test_reviews_and_corrections(tmp_path):
-    log = FlagLog(tmp_path / "log.sqlite")
+def test_reviews_and_corrections(database, tmp_path):
+    log = FlagLog(database or tmp_path / "log.sqlite")
     turn_id = checked_turn(log)
     contradicted, unsupported = log.flags()
     log.review(contradicted.id, "confirmed", correction="The head office is in Bergen [1].")
@@ -73,8 +73,8 @@ def test_reviews_and_corrections(tmp_path):
         log.review(999, "confirmed")
 
 
-def test_flag_filters(tmp_path):
-    log = FlagLog(tmp_path / "log.sqlite")
+def test_flag_filters(database, tmp_path):
+    log = FlagLog(database or tmp_path / "log.sqlite")
     checked_turn(log)
     middle = time.time()
     checked_turn(log, session="s2")
@@ -91,8 +91,8 @@ def test_flag_filters(tmp_path):
         log.flags(label="supported")
 
 
-def test_feedback(tmp_path):
-    log = FlagLog(tmp_path / "log.sqlite")
+def test_feedback(database, tmp_path):
+    log = FlagLog(database or tmp_path / "log.sqlite")
     turn_id = checked_turn(log)
     log.feedback(turn_id, up=False)
     assert log.turn(turn_id).feedback == -1
@@ -111,8 +111,8 @@ for n in range(int(sys.argv[2])):
 """
 
 
-def test_concurrent_writers_lose_no_turns(tmp_path):
-    path = tmp_path / "log.sqlite"
+def test_concurrent_writers_lose_no_turns(database, tmp_path):
+    path = database or tmp_path / "log.sqlite"
     FlagLog(path).close()
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), "25", f"p{n}"], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for n in range(4)]
@@ -126,8 +126,8 @@ def test_concurrent_writers_lose_no_turns(tmp_path):
     assert log.db.execute("SELECT COUNT(*) FROM statements").fetchone()[0] == 100 * 4
 
 
-def test_sigkill_while_writing_keeps_every_committed_turn(tmp_path):
-    path = tmp_path / "log.sqlite"
+def test_sigkill_while_writing_keeps_every_committed_turn(database, tmp_path):
+    path = database or tmp_path / "log.sqlite"
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), "100000", "killed"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     committed = -1
@@ -139,7 +139,8 @@ def test_sigkill_while_writing_keeps_every_committed_turn(tmp_path):
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     log = FlagLog(path)
-    assert log.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if database is None:
+        assert log.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     turns = log.counts()["turns"]
     assert turns >= committed + 1  # every turn reported committed is there (one more may have landed)
     # and every stored turn is whole: its four statements and two passages
@@ -147,11 +148,11 @@ def test_sigkill_while_writing_keeps_every_committed_turn(tmp_path):
     assert log.db.execute("SELECT COUNT(*) FROM passages").fetchone()[0] == 2 * turns
 
 
-def test_threads_sharing_one_log_lose_no_turns(tmp_path):
+def test_threads_sharing_one_log_lose_no_turns(database, tmp_path):
     """The web page logs from several worker threads through one FlagLog."""
     import threading
 
-    log = FlagLog(tmp_path / "log.sqlite")
+    log = FlagLog(database or tmp_path / "log.sqlite")
     errors = []
 
     def write(n):
@@ -172,8 +173,8 @@ def test_threads_sharing_one_log_lose_no_turns(tmp_path):
     log.close()
 
 
-def test_turn_headings_read_many_turns_in_chunks_without_loading_them(tmp_path):
-    log = FlagLog(tmp_path / "log.sqlite")
+def test_turn_headings_read_many_turns_in_chunks_without_loading_them(database, tmp_path):
+    log = FlagLog(database or tmp_path / "log.sqlite")
     ids = [checked_turn(log, question=f"Question {n}") for n in range(620)]
     headings = log.turn_headings([*ids, ids[0]])
     assert len(headings) == 620 and headings[ids[619]][1] == "Question 619"

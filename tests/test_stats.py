@@ -19,10 +19,10 @@ def day_of(log: FlagLog, turn_id: str) -> str:
 
 
 @pytest.fixture
-def logged(tmp_path) -> tuple[FlagLog, str]:
+def logged(database, tmp_path) -> tuple[FlagLog, str]:
     """Four answers: two checked against passages (one of them logged on an earlier day), one checked
     with no passages (every claim unsupported, no evidence), one not checked; two flags reviewed."""
-    log = FlagLog(tmp_path / "log.sqlite")
+    log = FlagLog(database or tmp_path / "log.sqlite")
     today = checked_turn(log)  # not_a_claim, supported, contradicted (Rules), unsupported (Acme)
     earlier = checked_turn(log, question="Again?")
     with transaction(log.db):  # as if asked on an earlier day
@@ -63,7 +63,7 @@ def test_the_verdict_mix_counts_every_label_not_a_claim_included(logged):
                                       stats.VerdictCount("supported", 2), stats.VerdictCount("unsupported", 5)]
 
 
-def test_an_empty_log(tmp_path):
-    log = FlagLog(tmp_path / "log.sqlite")
+def test_an_empty_log(database, tmp_path):
+    log = FlagLog(database or tmp_path / "log.sqlite")
     assert stats.totals(log) == stats.Totals(0, 0, 0, 0, 0, 0)
     assert stats.rate_by_day(log) == stats.flags_by_document(log) == stats.verdict_mix(log) == []

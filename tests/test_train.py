@@ -14,6 +14,12 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture
+def database():
+    """The exports' log on SQLite only: ``tests/test_export.py`` runs them on both stores."""
+    return None
+
+
+@pytest.fixture
 def exports(reviewed_log, tmp_path):
     paths = {}
     for fmt in ("sft", "dpo"):

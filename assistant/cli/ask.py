@@ -17,7 +17,7 @@ from assistant.cli.options import (
     open_index,
     progress_printer,
 )
-from assistant.flags.log import FlagLog
+from assistant.flags.log import open_log
 from assistant.turn import Turn
 from core.errors import EXIT_OK, AssistantError, InputError
 
@@ -50,7 +50,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not args.json:
             print(piece, end="", flush=True)
     checker = make_checker(config.checker, index, chat)  # loaded once the answer is on the screen
-    done = turn.finish(checker, FlagLog(), f"cli-{os.getpid()}", logged_generation=config.as_dict()["generation"])
+    done = turn.finish(checker, open_log(config.storage), f"cli-{os.getpid()}", logged_generation=config.as_dict()["generation"])
     report, turn_id = done.report, done.turn_id
     if args.json:
         print(json.dumps({**done.as_dict(), "withheld": done.withheld, "reply": done.reply,

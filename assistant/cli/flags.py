@@ -10,7 +10,7 @@ from assistant.checking.checker import Evidence, make_checker
 from assistant.checking.repair import suggest
 from assistant.cli.options import add_common_options, config_from_args, open_index
 from assistant.flags.export import export
-from assistant.flags.log import FlagLog
+from assistant.flags.log import open_log
 from assistant.inputs import when
 from core.errors import EXIT_OK
 from core.labels import CONTRADICTED, UNSUPPORTED
@@ -71,8 +71,7 @@ def add_parsers(sub) -> None:
 
 
 def _log(args):
-    config_from_args(args)  # applies --home
-    return FlagLog()
+    return open_log(config_from_args(args).storage)  # config_from_args applies --home
 
 
 def cmd_flags_list(args) -> int:

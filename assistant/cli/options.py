@@ -10,7 +10,7 @@ from typing import Any
 from core.config import load_config, parse_assignment
 from core.errors import ConfigError
 from core.progress import Progress
-from index.documents import DocumentIndex
+from index import documents
 
 # flag dest -> config key
 FLAG_KEYS = {
@@ -93,4 +93,4 @@ def progress_printer(args: argparse.Namespace) -> Progress:
 
 
 def open_index(config):
-    return DocumentIndex(config.index)
+    return documents.open_index(config)

@@ -62,7 +62,7 @@ def _owned(log: FlagLog, chat_id: str, owner: str | None) -> None:
 def turns(log: FlagLog, chat_id: str, owner: str | None) -> list[Turn]:
     """The turns of one of ``owner``'s chats, in order."""
     _owned(log, chat_id, owner)
-    ids = [r[0] for r in log.db.execute("SELECT id FROM turns WHERE chat_id = ? ORDER BY created_at, rowid",
+    ids = [r[0] for r in log.db.execute("SELECT id FROM turns WHERE chat_id = ? ORDER BY created_at, id",
                                         (chat_id,))]
     return [log.turn(turn_id) for turn_id in ids]
 

@@ -1,7 +1,8 @@
-"""The flag log: every answer, its statements and their verdicts, and people's reviews, in SQLite.
+"""The flag log: every answer, its statements and their verdicts, and people's reviews.
 
 One database, ``<data home>/log.sqlite``, WAL mode, schema as numbered migrations
-(``core/db.py``). A turn is written in one transaction with a snapshot of the
+(``core/db.py``); or, with ``storage.url``, the same tables on a PostgreSQL server (schema
+``assistant_log``) that every replica of the app writes to. A turn is written in one transaction with a snapshot of the
 passages it was built from (ids *and* text), so deleting a document later does not
 orphan its flags. Reviews are separate rows keyed by statement: *confirmed* (it is a
 hallucination) or *rejected* (a false alarm), with an optional corrected answer
@@ -12,7 +13,6 @@ busy timeout queue them, and nothing committed is lost.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 import uuid
@@ -28,7 +28,10 @@ from core.labels import FLAG_LABELS
 Decision = Literal["confirmed", "rejected"]
 
 
-def _m1_turns(conn: sqlite3.Connection) -> None:
+SCHEMA = "assistant_log"  # the log's tables on PostgreSQL
+
+
+def _m1_turns(conn) -> None:
     run_script(conn, """
         CREATE TABLE turns (
             id TEXT PRIMARY KEY,
@@ -92,18 +95,18 @@ def _m1_turns(conn: sqlite3.Connection) -> None:
     """)
 
 
-def _m2_finish_reason(conn: sqlite3.Connection) -> None:
+def _m2_finish_reason(conn) -> None:
     """Why each answer ended: stop, length, cancelled, or repetition (the guard stopped a loop).
     Turns logged before this column existed keep NULL."""
     run_script(conn, "ALTER TABLE turns ADD COLUMN finish_reason TEXT;")
 
 
-def _m3_scope(conn: sqlite3.Connection) -> None:
+def _m3_scope(conn) -> None:
     """The documents a turn asked (a JSON list of document ids; NULL: every document, as before)."""
     run_script(conn, "ALTER TABLE turns ADD COLUMN scope TEXT;")
 
 
-def _m4_chats(conn: sqlite3.Connection) -> None:
+def _m4_chats(conn) -> None:
     """Past chats, per user (``owner``: the signed-in name; '' without a login), and each turn's chat.
     Deleting a chat detaches its turns (they stay in the log for review and export)."""
     run_script(conn, """
@@ -188,20 +191,26 @@ def _passage_row(number: int, passage: Any) -> tuple:
             get("text") or "")
 
 
+def open_log(storage=None) -> "FlagLog":
+    """The log a :class:`core.config.StorageConfig` names (None or ``url = "sqlite"``: the data home's file)."""
+    return FlagLog(storage.database if storage is not None else None)
+
+
 class FlagLog:
     """The log database. One instance per process, shared by threads: each thread gets its own
     connection to the file (SQLite serialises their writes; one connection cannot hold two
     threads' transactions at once). An in-memory log (``":memory:"``) has one connection."""
 
     def __init__(self, path: Path | str | None = None):
+        """``path``: an SQLite file (default ``<data home>/log.sqlite``), ``":memory:"``, or a
+        ``postgresql://`` URL (``storage.url``)."""
         if path is None:
-
             path = data_home() / "log.sqlite"
         self.path = path
         self._local = threading.local()
         self._connections: list = []
         self._guard = threading.Lock()
-        self._shared = connect(path, MIGRATIONS)  # migrates once; this thread's connection
+        self._shared = connect(path, MIGRATIONS, schema=SCHEMA)  # migrates once; this thread's connection
         self._local.conn = self._shared
 
     @property
@@ -210,7 +219,7 @@ class FlagLog:
         if conn is None:
             if str(self.path) == ":memory:":
                 return self._shared
-            conn = self._local.conn = connect(self.path)
+            conn = self._local.conn = connect(self.path, schema=SCHEMA)
             with self._guard:
                 self._connections.append(conn)
         return conn
@@ -340,8 +349,8 @@ class FlagLog:
         only turns whose session starts so, e.g. one signed-in user's ``"web:ann:"``)."""
         where, args = ["s.label IN ('unsupported', 'contradicted')"], []
         if session_prefix is not None:
-            where.append("substr(t.session, 1, length(?)) = ?")
-            args += [session_prefix, session_prefix]
+            where.append("substr(t.session, 1, ?) = ?")
+            args += [len(session_prefix), session_prefix]
         if label is not None:
             if label not in FLAG_LABELS:
                 raise InputError(f"a flag's verdict is unsupported or contradicted, not {label!r}")
@@ -367,7 +376,7 @@ class FlagLog:
     def turn_ids(self, *, since: float | None = None, until: float | None = None) -> list[str]:
         where, args = _date_range("created_at", since, until)
         return [r[0] for r in self.db.execute(
-            f"SELECT id FROM turns WHERE {' AND '.join(['1', *where])} ORDER BY created_at", tuple(args))]
+            f"SELECT id FROM turns WHERE {' AND '.join(['TRUE', *where])} ORDER BY created_at", tuple(args))]
 
     def turn_of(self, statement_id: int) -> Turn:
         """The turn a statement belongs to."""
@@ -378,8 +387,8 @@ class FlagLog:
 
     def find_turn(self, prefix: str) -> Turn:
         """The one turn whose id starts with ``prefix`` (an error if none or several do)."""
-        ids = [r[0] for r in self.db.execute("SELECT id FROM turns WHERE substr(id, 1, length(?)) = ? LIMIT 2",
-                                             (prefix, prefix))]
+        ids = [r[0] for r in self.db.execute("SELECT id FROM turns WHERE substr(id, 1, ?) = ? LIMIT 2",
+                                             (len(prefix), prefix))]
         if len(ids) != 1:
             raise InputError(f"no turn {prefix!r} in the log" if not ids else f"turn id {prefix!r} is ambiguous")
         return self.turn(ids[0])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.flags.log import FlagLog
+from core.db import dialect
 from core.labels import FLAG_LABELS, LABELS
 
 NO_EVIDENCE = "(no evidence)"  # a flag's document when the checker found no evidence for it
@@ -56,11 +57,13 @@ class Totals:
 
 def rate_by_day(log: FlagLog) -> list[DayRate]:
     """The share of checked statements flagged, per day of their answer, oldest first."""
+    day = ("to_char(to_timestamp(t.created_at), 'YYYY-MM-DD')" if dialect(log.db) == "postgresql"
+           else "date(t.created_at, 'unixepoch', 'localtime')")  # the server's time zone / ours
     rows = log.db.execute(
-        f"SELECT date(t.created_at, 'unixepoch', 'localtime') AS day, AVG(s.label IN ({_marks(FLAG_LABELS)})), "
+        f"SELECT {day} AS day, AVG(CASE WHEN s.label IN ({_marks(FLAG_LABELS)}) THEN 1.0 ELSE 0.0 END), "
         f"COUNT(*) FROM statements s JOIN turns t ON t.id = s.turn_id WHERE s.label IN ({_marks(LABELS)}) "
         "GROUP BY day ORDER BY day", (*FLAG_LABELS, *LABELS)).fetchall()
-    return [DayRate(day, share, n) for day, share, n in rows]
+    return [DayRate(day, float(share), n) for day, share, n in rows]  # PostgreSQL's AVG is a Decimal
 
 
 def flags_by_document(log: FlagLog, limit: int = 15) -> list[DocumentFlags]:

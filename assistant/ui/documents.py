@@ -1,6 +1,7 @@
 """The documents tab: upload many files at once, list what is indexed, delete.
 
-Uploads are copied into ``<data home>/uploads/`` under a **generated** name: a hash of
+Uploads are copied into the index's uploads folder (``storage.uploads``, by default
+``<data home>/uploads/``; a folder every replica mounts when several share a database) under a **generated** name: a hash of
 the name the file had, and its extension when that is a supported type. Nothing a
 browser sends can choose where a file lands (``../``, absolute paths, NUL, 500-character
 names all end as 16 hex digits), the same name always lands in the same place (so
@@ -16,13 +17,13 @@ import re
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from os import PathLike
 from pathlib import Path
 from typing import Callable, Sequence
 
 from assistant.ui.highlight import text_html
 from core.errors import InputError, storage_error
-from core.home import data_home
 from core.progress import under_way
 from index.load import size_problem, type_problem
 
@@ -63,8 +64,7 @@ def choices(index) -> list[tuple[str, str]]:
     return [(f"{d.title} ({d.kind}, {d.chunks} chunks)", d.id) for d in index.documents()]
 
 
-def upload_path(original: str, home: Path) -> Path:
-    folder = home / "uploads"
+def upload_path(original: str, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     return folder / stored_name(original)
 
@@ -105,13 +105,33 @@ def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] |
         raise InputError("no document index is open")
     if not files:
         raise InputError("choose one or more files first")
-    with _UPLOADING:
-        return _add_uploads(index, files, progress)
+    folder = Path(index.uploads)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise storage_error(folder, err) from err
+    with _UPLOADING, _folder_lock(folder):
+        return _add_uploads(index, files, progress, folder)
 
 
-def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None) -> str:
-    home = data_home()
-    recover_uploads(home / "uploads")
+@contextmanager
+def _folder_lock(folder: Path):
+    """The uploads folder itself locked (flock on the directory: no lock file among the uploads)
+    while an upload sets aside and restores earlier versions: another replica sharing the folder
+    waits its turn."""
+    import fcntl
+    import os
+
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None, folder: Path) -> str:
+    recover_uploads(folder)
     max_bytes = int(index.cfg.max_file_mb * 1e6)
     paths, names, backups = [], {}, {}
     refused: list[tuple[str, str]] = []  # (name, reason): files turned away before a byte is copied
@@ -126,7 +146,7 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
         if problem is not None:
             refused.append((original, problem.reason))
             continue
-        dest = upload_path(original, home)
+        dest = upload_path(original, folder)
         if str(dest) in names:
             refused.append((original, "another file in this upload has the same name; upload one of them"))
             continue
