@@ -20,6 +20,7 @@ from assistant.serve import loopback
 from assistant.ui.guard import LoginRequired
 from assistant.ui.loading import LoadingModel
 from assistant.ui.page import CSS, build_demo
+from assistant.ui.sessions import share_sign_ins
 from core.errors import AssistantError, ConfigError, InputError
 from index.documents import open_index
 
@@ -95,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
                         progress_printer(args), start=False)
     demo = build_demo(chat, index, checker, flag_log, config.checker, config.model, args.reviewer, config.limits())
     serve(demo, args.host, args.port, auth, prevent_thread_lock=True)
+    if auth:  # every replica sharing the log's database knows each sign-in (assistant/ui/sessions.py)
+        share_sign_ins(demo.server_app, flag_log)
     chat.start()  # after the page is up: a first start's conversion takes the CPUs for minutes
     demo.block_thread()
     return 0

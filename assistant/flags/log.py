@@ -123,7 +123,23 @@ def _m4_chats(conn) -> None:
     """)
 
 
-MIGRATIONS = [_m1_turns, _m2_finish_reason, _m3_scope, _m4_chats]
+def _m5_sign_ins(conn) -> None:
+    """The page's sign-ins (a hash of each session token, and whose it is) and the name of its cookie,
+    kept here so that every replica of the app knows every signed-in user (``assistant.ui.sessions``)."""
+    import secrets
+
+    run_script(conn, """
+        CREATE TABLE sign_ins (
+            token_hash TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """)
+    conn.execute("INSERT INTO meta (key, value) VALUES ('cookie_id', ?)", (secrets.token_urlsafe(32),))
+
+
+MIGRATIONS = [_m1_turns, _m2_finish_reason, _m3_scope, _m4_chats, _m5_sign_ins]
 
 
 @dataclass
