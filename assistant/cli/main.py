@@ -5,6 +5,7 @@ Usage:
     assistant ask "What is RAG?" [--json] [--no-docs]
     assistant docs add PATH... | list | remove ID... | search QUERY
     assistant info [--json]
+    assistant db migrate | copy --from STORE --to STORE
 
 Settings come from defaults, ``config.toml`` in the data home, ``ASSISTANT_*``
 environment variables, and the flags below (``--set section.key=value`` for any).
@@ -21,7 +22,7 @@ import sys
 
 from assistant.chat.backends import load_chat_model
 from assistant.checking.checker import make_checker
-from assistant.cli import ask, check, docs, flags
+from assistant.cli import ask, check, db, docs, flags
 from assistant.cli.options import (
     add_common_options,
     add_decoding_options,
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "against your documents.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    for command in (ask, docs, check, flags):  # each command module adds its own parsers
+    for command in (ask, docs, check, flags, db):  # each command module adds its own parsers
         command.add_parsers(sub)
     for name, (_, help_text) in PASS_THROUGH.items():  # listed in --help; main() hands them over
         sub.add_parser(name, help=help_text, add_help=False)
