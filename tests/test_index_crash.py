@@ -22,10 +22,13 @@ def make_corpus(folder: Path, n: int) -> None:
         (folder / f"doc{i:03d}.txt").write_text(body)
 
 
-def test_sigkill_mid_ingest_leaves_every_document_whole_or_absent(tmp_path, embedder):
+def test_sigkill_mid_ingest_leaves_every_document_whole_or_absent(tmp_path, embedder, database):
+    """On SQLite, and on a PostgreSQL server that outlives the killed process."""
     folder, home = tmp_path / "corpus", tmp_path / "home"
     make_corpus(folder, 60)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    if database:
+        env["ASSISTANT_DATABASE_URL"] = database
     cmd = [sys.executable, "-m", "assistant", "docs", "add", str(folder), "--home", str(home), *SETTINGS]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
     added = 0
@@ -41,7 +44,7 @@ def test_sigkill_mid_ingest_leaves_every_document_whole_or_absent(tmp_path, embe
     assert proc.returncode == -signal.SIGKILL
 
     cfg = IndexConfig(batch_size=2, chunk_tokens=48, chunk_overlap=8)
-    idx = DocumentIndex(cfg, root=home / "index", embedder=embedder)
+    idx = DocumentIndex(cfg, root=home / "index", embedder=embedder, database=database)
     docs = idx.documents()
     assert 5 <= len(docs) < 60  # killed part-way
     for doc in docs:  # each stored document has exactly the chunks a complete ingest gives it
