@@ -2,6 +2,7 @@
 
     python bench/index.py [--out bench/results/index.json] [--docs 300] [--sizes 100000,1000000]
                           [--queries 500] [--corpus ../shared/data/grounding]
+                          [--stores] [--postgres URL]
 
 1. Ingest: real articles (the ``evidence`` texts of the grounding sets, one .txt file
    each) go through ``DocumentIndex.add`` end to end (read, chunk, embed, store, FAISS
@@ -14,6 +15,12 @@
    store would index them (exact up to the threshold, HNSW above it; here both are
    measured at every size). Query latency p50/p95 (one query at a time) and recall@10
    against exact numpy search. Peak memory (RSS) is reported throughout.
+3. Stores (``--stores``): the same articles, chunked and embedded once, written document by
+   document into SQLite and into PostgreSQL (a throwaway server with PostgreSQL's default,
+   durable settings, or ``--postgres URL``), then searched through the index on each: vector
+   search, keyword search (FTS5 BM25 / PostgreSQL full-text search), hybrid search with the
+   query's embedding, and a second replica's first search after the first one added a document
+   (it catches up from the database). Medians, and PostgreSQL's time over SQLite's.
 """
 
 from __future__ import annotations
@@ -160,15 +167,102 @@ def bench_search(n: int, n_queries: int, seed: int = 0) -> dict:
     return out
 
 
+def _timed(fn, repeats: int) -> float:
+    """The median seconds of ``repeats`` calls of ``fn``."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_stores(n_docs: int, source: Path, postgres: str | None, n_queries: int) -> dict:
+    """Writing and searching the same chunks on SQLite and on PostgreSQL, side by side."""
+    from core.config import IndexConfig
+    from index.chunk import chunk_document
+    from index.documents import DocumentIndex
+    from index.embed import Embedder
+    from index.load import load_path
+
+    embedder = Embedder("minilm")
+    cfg = IndexConfig()
+    server = None
+    if postgres is None:
+        from tests.postgres import Server
+
+        server = Server.start(durable=True)
+        if server is None:
+            return {"skipped": f"no PostgreSQL server: {Server.missing}"}
+        postgres = server.database("bench_index")
+    out: dict = {"postgres": "throwaway server, PostgreSQL's default settings" if server else "given --postgres"}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "corpus"
+            folder.mkdir()
+            write_corpus(folder, source, n_docs)
+            prepared = []  # (document, chunks, vectors): embedded once, stored on each side
+            for path in sorted(folder.iterdir()):
+                [doc] = list(load_path(path, 10**8))
+                chunks = chunk_document(doc, embedder.tokenizer, cfg.chunk_tokens, cfg.chunk_overlap)
+                prepared.append((doc, chunks, embedder.encode([c.text for c in chunks], batch_size=cfg.batch_size)))
+            questions = [" ".join(c.text.split()[:12]) for _, chunks, _ in prepared for c in chunks[:1]][:n_queries]
+            query_vectors = embedder.encode(questions, batch_size=32)
+            for name, database in (("sqlite", None), ("postgresql", postgres)):
+                index = DocumentIndex(cfg, root=Path(tmp) / name, embedder=embedder, database=database)
+                store = index.store
+                start = time.perf_counter()
+                for doc, chunks, vectors in prepared:
+                    store.add(doc, chunks, vectors)
+                write_s = time.perf_counter() - start
+                n_chunks = store.chunk_count()
+                vector_ms, keyword_ms, hybrid_ms = [], [], []
+                for question, vector in zip(questions, query_vectors):
+                    vector_ms.append(_timed(lambda: store.search(vector[None, :], 20), 1) * 1000)
+                    keyword_ms.append(_timed(lambda: store.keyword_search(question, 20), 1) * 1000)
+                    hybrid_ms.append(_timed(lambda: index.search(question, k=5), 1) * 1000)
+                # a second process sees a new document: on SQLite one sharing the data home; on PostgreSQL a
+                # replica with a data home (and FAISS file) of its own
+                other_root = Path(tmp) / (name if database is None else f"{name}-replica")
+                other = DocumentIndex(cfg, root=other_root, embedder=embedder, database=database)
+                other.search("warm up", k=5)
+                doc, chunks, vectors = prepared[0]
+                store.remove(store.find(doc.source).id)
+                store.add(doc, chunks, vectors)
+                catch_up_s = _timed(lambda: other.store.search(query_vectors[:1], 5), 1)
+                steady_s = _timed(lambda: other.store.search(query_vectors[:1], 5), 5)
+                out[name] = {"documents": len(prepared), "chunks": n_chunks, "write_seconds": write_s,
+                             "write_chunks_per_s": n_chunks / write_s,
+                             "vector_search_p50_ms": statistics.median(vector_ms),
+                             "keyword_search_p50_ms": statistics.median(keyword_ms),
+                             "hybrid_search_p50_ms": statistics.median(hybrid_ms),
+                             "replica_first_search_after_a_change_ms": catch_up_s * 1000,
+                             "replica_steady_search_ms": steady_s * 1000}
+                print(f"{name:10s} write {n_chunks / write_s:7.1f} chunks/s  vector p50 "
+                      f"{out[name]['vector_search_p50_ms']:.2f} ms  keyword {out[name]['keyword_search_p50_ms']:.2f} ms  "
+                      f"hybrid {out[name]['hybrid_search_p50_ms']:.2f} ms  replica catch-up {catch_up_s * 1000:.1f} ms",
+                      file=sys.stderr)
+                other.close()
+                index.close()
+        out["postgres_over_sqlite"] = {key: out["postgresql"][key] / out["sqlite"][key] for key in out["sqlite"]
+                                       if key.endswith(("_ms", "seconds"))}
+    finally:
+        if server is not None:
+            server.stop()
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(RESULTS / "index.json"))
+    parser.add_argument("--out", default=None, help="default bench/results/index.json (index_stores.json with --stores)")
     parser.add_argument("--docs", type=int, default=300)
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "data" / "grounding"))
     parser.add_argument("--repeats", type=int, default=3, help="ingest / bare-encode runs, alternated")
     parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--stores", action="store_true", help="only the stores: SQLite and PostgreSQL side by side")
+    parser.add_argument("--postgres", metavar="URL", help="the PostgreSQL database to use (default: a throwaway server)")
     args = parser.parse_args()
 
     import faiss
@@ -178,6 +272,10 @@ def main() -> int:
     result: dict = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
                                 "torch_threads": torch.get_num_threads(), "faiss": faiss.__version__,
                                 "faiss_threads": faiss.omp_get_max_threads()}}
+    if args.stores:
+        result["stores"] = bench_stores(args.docs, Path(args.corpus), args.postgres, args.queries)
+        write_result(args.out or RESULTS / "index_stores.json", result)
+        return 0
     if not args.skip_ingest:
         result["ingest"] = bench_ingest(args.docs, Path(args.corpus), args.repeats)
         i = result["ingest"]
@@ -185,7 +283,7 @@ def main() -> int:
               f"{i['bare_encode_chunks_per_s']:.1f}/s, ratio {i['ratio_to_bare_encode']:.3f}", file=sys.stderr)
     result["search"] = [bench_search(int(n), args.queries) for n in args.sizes.split(",") if n]
     result["peak_rss_mb"] = peak_rss_mb()
-    write_result(args.out, result)
+    write_result(args.out or RESULTS / "index.json", result)
     return 0
 
 

@@ -47,9 +47,10 @@ class Server:
         return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
     @classmethod
-    def start(cls) -> "Server | None":
+    def start(cls, durable: bool = False) -> "Server | None":
         """A new cluster in a folder of its own under the system's temp folder (not pytest's: the
-        server's user must be able to reach it)."""
+        server's user must be able to reach it). Not ``durable`` (the tests'): no fsync, commits not
+        waited for; ``durable`` (a benchmark's): PostgreSQL's own defaults."""
         bindir = binaries()
         if bindir is None:
             cls.missing = ("PostgreSQL is not installed (Debian's postgresql package; `make setup` installs it "
@@ -78,8 +79,9 @@ class Server:
         if out.returncode:
             cls.missing = f"initdb failed: {out.stderr.strip()[-400:]}"
             return None
-        options = (f"-k {server.socket_dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=200")
+        options = f"-k {server.socket_dir} -c listen_addresses='' -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         out = server._run("pg_ctl", "-D", str(folder / "data"), "-o", options, "-l", str(folder / "server.log"),
                           "-w", "-t", "60", "start")
         if out.returncode:
