@@ -213,38 +213,63 @@ class PgConnection:
     ``in_transaction``, ``close``. In autocommit mode; :func:`transaction` groups writes."""
 
     def __init__(self, url: str, schema: str):
-        import psycopg
-
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", schema):
             raise ValueError(f"not a schema name: {schema!r}")
         self.url, self.schema = url, schema
         self.lock_key = zlib.crc32(schema.encode())  # this schema's write lock
-        try:
-            self.raw = psycopg.connect(url, autocommit=True, row_factory=_row_factory, connect_timeout=10)
-        except psycopg.Error as err:
-            raise StorageError(f"cannot connect to the database at {redacted(url)}: {first_line(err)}; check "
-                               "storage.url (ASSISTANT_DATABASE_URL) and that the server is up") from err
+        self._writing = False
+        self.raw = self._open()
         with self.writing():  # two processes creating the schema at once: one does, under the lock
             self.raw.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        self.raw.execute(f"SET search_path TO {schema}")
+
+    def _open(self):
+        import psycopg
+
+        try:
+            raw = psycopg.connect(self.url, autocommit=True, row_factory=_row_factory, connect_timeout=10)
+            raw.execute(f"SET search_path TO {self.schema}")
+            return raw
+        except psycopg.Error as err:
+            raise StorageError(f"cannot connect to the database at {redacted(self.url)}: {first_line(err)}; "
+                               "check storage.url (ASSISTANT_DATABASE_URL) and that the server is up") from err
+
+    def _run(self, call):
+        """``call(raw connection)``. Outside a write transaction a lost connection (the server
+        restarted) is replaced: before the call when it is known lost, and once after a call that
+        lost it; inside one, the error is raised (the transaction is gone). Errors come translated."""
+        import psycopg
+
+        retry = not self._writing
+        if retry and (self.raw.closed or self.raw.broken):
+            self.raw = self._open()
+        try:
+            return call(self.raw)
+        except psycopg.OperationalError as err:
+            if not (retry and self.raw.broken):
+                raise self._translated(err) from err
+        except Exception as err:
+            raise self._translated(err) from err
+        self.raw = self._open()
+        try:
+            return call(self.raw)
+        except Exception as err:
+            raise self._translated(err) from err
 
     @staticmethod
     def _sql(sql: str) -> str:
         return sql.replace("%", "%%").replace("?", "%s")
 
     def execute(self, sql: str, params: Sequence[Any] = ()):
-        try:
-            return self.raw.execute(self._sql(sql), tuple(params))
-        except Exception as err:
-            raise self._translated(err) from err
+        return self._run(lambda raw: raw.execute(self._sql(sql), tuple(params)))
 
     def executemany(self, sql: str, rows):
-        try:
-            cursor = self.raw.cursor()
-            cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+        rows = [tuple(r) for r in rows]
+
+        def many(raw):
+            cursor = raw.cursor()
+            cursor.executemany(self._sql(sql), rows)
             return cursor
-        except Exception as err:
-            raise self._translated(err) from err
+        return self._run(many)
 
     def _translated(self, err: Exception) -> Exception:
         """A full disk or a lost server as a StorageError naming the database; anything else as it is."""
@@ -252,8 +277,8 @@ class PgConnection:
 
         if isinstance(err, (psycopg.errors.DiskFull, psycopg.errors.OutOfMemory, psycopg.OperationalError)) \
                 and not isinstance(err, psycopg.errors.LockNotAvailable):
-            return StorageError(f"cannot write to the database at {redacted(self.url)}: {first_line(err)}; that "
-                                "write was undone and what was saved before is intact")
+            return StorageError(f"the database at {redacted(self.url)} failed: {first_line(err)}; a write in "
+                                "progress was undone and what was saved before is intact")
         return err
 
     @property
@@ -265,15 +290,18 @@ class PgConnection:
     @contextmanager
     def writing(self) -> Iterator["PgConnection"]:
         """One write transaction holding this schema's write lock; rolled back if the block raises."""
-        self.raw.execute("BEGIN")
+        self._run(lambda raw: raw.execute("BEGIN"))  # a connection lost while idle is replaced here
+        self._writing = True
         try:
-            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
+            self.execute("SELECT pg_advisory_xact_lock(?)", (self.lock_key,))
             yield self
-            self.raw.execute("COMMIT")
+            self.execute("COMMIT")
         except BaseException:
-            if self.in_transaction and not self.raw.closed:
+            if not (self.raw.closed or self.raw.broken) and self.in_transaction:
                 self.raw.execute("ROLLBACK")
             raise
+        finally:
+            self._writing = False
 
     def close(self) -> None:
         self.raw.close()

@@ -34,6 +34,8 @@ class Server:
     bindir: Path
     user: str | None  # run as this user (we are root), or as ourselves
 
+    options: str = ""  # the server's command-line options (pg_ctl -o)
+
     missing = ""  # why no server could be started (set by start)
 
     @property
@@ -82,8 +84,8 @@ class Server:
         options = f"-k {server.socket_dir} -c listen_addresses='' -c max_connections=200"
         if not durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        out = server._run("pg_ctl", "-D", str(folder / "data"), "-o", options, "-l", str(folder / "server.log"),
-                          "-w", "-t", "60", "start")
+        server.options = options
+        out = server._start()
         if out.returncode:
             log = (folder / "server.log").read_text(errors="replace")[-400:] if (folder / "server.log").exists() else ""
             cls.missing = f"pg_ctl start failed: {out.stderr.strip()[-300:]} {log}"
@@ -101,6 +103,19 @@ class Server:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+    def _start(self) -> subprocess.CompletedProcess:
+        # -l: the server's output to its log file (on our pipe, it would keep subprocess.run waiting)
+        return self._run("pg_ctl", "-D", str(self.folder / "data"), "-o", self.options,
+                         "-l", str(self.folder / "server.log"), "-w", "-t", "60", "start")
+
+    def restart(self) -> None:
+        """Stop the server (its clients' connections die; "fast": what the tests' server, which does not wait
+        for its disk, has committed is written out first) and start it again."""
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop")
+        out = self._start()
+        if out.returncode:
+            raise RuntimeError(f"pg_ctl restart failed: {out.stderr.strip()[-300:]}")
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop")

@@ -71,3 +71,21 @@ def test_migrate_brings_a_new_database_to_the_last_migration(postgres_server, ca
 def test_a_store_that_is_not_one_is_named(capsys):
     assert main(["db", "copy", "--from", "mysql://x", "--to", "sqlite", "-q"]) == 4
     assert "'mysql://x' is not a store" in capsys.readouterr().err
+
+
+def test_a_server_that_is_not_there_is_named_without_its_password():
+    from core.errors import StorageError
+
+    with pytest.raises(StorageError, match=r"cannot connect to the database at postgresql://ann:\*\*\*@/nowhere") as err:
+        FlagLog("postgresql://ann:s3cret@/nowhere?host=/nonexistent-socket-dir")
+    assert "s3cret" not in str(err.value)
+
+
+def test_a_replica_outlives_a_restart_of_the_server(postgres_server, tmp_path):
+    url = postgres_server.database("restarted")
+    log = FlagLog(url)
+    checked_turn(log)
+    postgres_server.restart()
+    assert log.counts()["turns"] == 1  # the lost connection is replaced, the read asked again
+    checked_turn(log)  # and writes go on
+    assert FlagLog(url).counts()["turns"] == 2
