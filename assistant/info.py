@@ -9,6 +9,7 @@ from typing import Any
 from assistant import __version__
 from assistant.chat.model import gguf_cache_dir, resolve_source
 from core.config import Config
+from core.db import redacted
 from core.device import choose_device, choose_dtype
 from core.errors import ModelError
 from core.home import data_home
@@ -56,6 +57,7 @@ def collect_info(config: Config) -> dict[str, Any]:
                   for key, value in values.items()}
         for section, values in config.as_dict().items()
     }
+    settings["storage"]["url"]["value"] = redacted(config.storage.url)  # never the database's password
     return {
         "assistant": __version__,
         "data_home": str(data_home()),

@@ -89,3 +89,17 @@ def test_a_replica_outlives_a_restart_of_the_server(postgres_server, tmp_path):
     assert log.counts()["turns"] == 1  # the lost connection is replaced, the read asked again
     checked_turn(log)  # and writes go on
     assert FlagLog(url).counts()["turns"] == 2
+
+
+def test_info_on_postgresql_names_the_server_not_its_password(postgres_server, capsys, monkeypatch):
+    import json
+
+    url = postgres_server.database("info_target").replace("postgres@", "postgres:s3cret@")  # trust: any password
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", url)
+    assert main(["info", "--json"]) == 0
+    out = capsys.readouterr().out
+    info = json.loads(out)
+    assert "s3cret" not in out
+    assert info["settings"]["storage"]["url"] == {"value": url.replace("s3cret", "***"),
+                                                  "from": "env:ASSISTANT_DATABASE_URL"}
+    assert info["index"]["database"] == url.replace("s3cret", "***") and info["index"]["documents"] == 0
