@@ -111,8 +111,8 @@ WWW_DATA = Evidence(
 # passages); the full sentence is unsupported (0.92) against this excerpt alone, but its gist,
 # shortened, is supported at 0.96: "uucp" and "user and group" are in the excerpt, about other
 # users. strict: the day it passes, this marker must go.
-@pytest.mark.xfail(strict=True, reason="'the group owned by the uucp user' is read as supported by an excerpt "
-                                        "where uucp is another group (issue 20)")
+# Unsupported since session 17's own terms for posed answers (calibration.json), but by a hair: 0.933
+# against the threshold 0.935 (0.98 before). A later calibration that lifts it back fails here.
 def test_a_made_up_owner_of_www_data_is_not_supported(checker):
     report = checker.check_answer("The www-data user is the group that is owned by the uucp user.",
                                   "What is the www-data user used for?", [WWW_DATA])
@@ -165,10 +165,22 @@ GNATS_TAIL = [  # the two chunks retrieved, overlapping: operator ... gnats's ti
              "Users and Groups in the Debian System", "base-passwd", None, 6790, 7650)]
 
 
-@pytest.mark.xfail(strict=True, reason="the window names gnats, not nobody, and the verifier reads 'this user' as "
-                                        "nobody: 0.96 (issue 20)")
+# Unsupported since session 17's own terms for posed answers, but by a hair: 0.934 against 0.935 (0.96
+# before); the verifier still reads "this user" as nobody. Question-aware reading is the fix (issue 20).
 def test_a_uid_of_another_section_does_not_support_the_question_s_subject(checker):
     report = checker.check_answer("The user id of the user nobody is 41.", "What is the user id of the user nobody?",
                                   GNATS_TAIL)
     [verdict] = [v for v in report.verdicts if v.label != "not_a_claim"]
     assert verdict.label != "supported", verdict
+
+
+# Session 17's trial (two replicas on PostgreSQL): the default model answered "The user nobody owns
+# files on a system." and the checker said supported (0.99; the model alone 0.75) from the sentence
+# saying no file should be owned by nobody. A window saying the statement the other way round cannot
+# support it (``windows.polarity_conflict``).
+def test_an_answer_that_turns_the_document_around_is_not_supported(checker):
+    question = "What may the user nobody own?"
+    wrong = checker.check_answer("The user nobody owns files on a system.", question, GNATS_TAIL)
+    assert [v.label for v in wrong.verdicts if v.label != "not_a_claim"] == ["unsupported"], wrong.verdicts
+    right = checker.check_answer("No files on a system should be owned by the user nobody.", question, GNATS_TAIL)
+    assert [v.label for v in right.verdicts if v.label != "not_a_claim"] == ["supported"], right.verdicts

@@ -51,3 +51,27 @@ def test_shared_content_is_found_inside_text_written_without_spaces():
     assert shares_content("The daemon listens on port 6667.", "It listens on 6667.")
     assert not shares_content("The daemon listens on port 6667.", "Penguins eat krill.")
     assert shares_content("Anything at all.", "It is.")  # nothing to look for
+
+
+def test_a_clause_saying_the_statement_the_other_way_round_is_a_conflict():
+    from assistant.checking.windows import polarity_conflict
+
+    rule = "Thus, no files on a system should be owned by this user or group."
+    assert polarity_conflict(rule, "The user nobody owns files on a system.")
+    assert not polarity_conflict(rule, "No files should be owned by the user nobody.")  # both negated
+    assert not polarity_conflict("It has almost no atmosphere.", "The Moon has almost no atmosphere.")
+    # a negation in another sentence, or another clause, is about something else
+    assert not polarity_conflict("The Moon has an atmosphere. It does not have water.",
+                                 "The Moon has an atmosphere made of gas.")
+    assert not polarity_conflict("They are no longer created by default; they had uid 41.", "They had uid 41.")
+    assert polarity_conflict("Smoking is not allowed in the building.", "Smoking is allowed in the building.")
+    # a reply's "No," or "Not really," answers a question; it does not negate the claim
+    assert not polarity_conflict("A programming language is a formal language.", "Not really, programming is a formal language.")
+    assert polarity_conflict("Programming is not a formal language of instructions.",
+                             "No, programming is a formal language of instructions.")
+    # a fragment (a short answer) has no polarity of its own
+    assert not polarity_conflict("Newton formulated laws of motion that were not improved on.", "Sir Isaac Newton")
+    # short answers are the verifier's: their polarity is in the question
+    assert not polarity_conflict("Smoking is not allowed.", "Smoking allowed")
+    # a clause of the statement is matched with a clause of the window, each with its own polarity
+    assert not polarity_conflict("It is not known who fired the fatal shots.", "It is not known who fired the fatal shots.")

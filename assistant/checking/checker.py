@@ -23,7 +23,7 @@ from typing import Any, Iterator, Sequence
 from assistant.checking.statements import Statement, split_statements
 from assistant.checking.verifiers import make_verifier
 from assistant.checking.verifiers.base import pose
-from assistant.checking.windows import Window, aggregate, shares_content, top_windows, windows_for
+from assistant.checking.windows import Window, aggregate, polarity_conflict, shares_content, top_windows, windows_for
 from core.config import CheckerConfig
 from core.errors import Cancelled, ConfigError
 from core.labels import CONTRADICTED, FLAG_LABELS, NOT_A_CLAIM, SUPPORTED, UNSUPPORTED, VERDICTS, Label
@@ -215,14 +215,15 @@ class Checker:
                 owners[n].append((passage, window))
                 pairs.append((window.text, statement))
                 contexts.append(whole)
-                about.append(shares_content(window.text, claim))
+                # a window about something else, or saying the claim the other way round, cannot support it
+                about.append(shares_content(window.text, claim) and not polarity_conflict(window.text, claim))
         if not pairs:
             probs = np.zeros((0, 3))
         elif getattr(self.verifier, "reads_contexts", False):
             probs = self.verifier.predict(pairs, contexts=contexts)
         else:
             probs = self.verifier.predict(pairs)
-        if len(probs):  # no support from a window about something else
+        if len(probs):  # no support from a window about something else, or saying the opposite
             probs = np.array(probs, dtype=np.float64)
             off = ~np.array(about)
             probs[off, 1] += probs[off, 0]

@@ -124,6 +124,56 @@ def shares_content(window: str, statement: str) -> bool:
     return any(w in have or (not w.isascii() and w in lowered) for w in words)
 
 
+# Words that turn a sentence around. Not "nobody" or "nothing": they are also names ("the user nobody");
+# not "without": "repeal it without replacing it" does not negate the repealing.
+NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot)\b|n't\b", re.IGNORECASE)
+# A reply that opens by answering a yes/no question ("No, ...", "Not really, ..."): not the claim's polarity.
+REPLY_OPENING = re.compile(r"^\s*(?:no|nope|not really|not exactly|not quite)\s*[,.!;:]", re.IGNORECASE)
+SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s*$")
+# Where a sentence's clauses part: a negation in one says nothing of the others.
+CLAUSE = re.compile(r"[;:,()\"]|\s[-–—]+\s|\b(?:and|but|who|which|although|though|whereas|while|however)\b",
+                    re.IGNORECASE)
+
+
+def negated(text: str) -> bool:
+    return NEGATION.search(text) is not None
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough to meet "owns" and "owned", "files" and "file"."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def polarity_conflict(window: str, statement: str) -> bool:
+    """Whether the window says a clause of the statement the other way round: one negated, the other
+    not ("The user nobody owns files on a system." against "no files on a system should be owned by
+    this user", which the verifier reads as support). Both are cut into clauses (at ``; : , ( ) "``,
+    dashes, "and", "but", "who", "although", ...); each clause of the statement with three content
+    words or more is set against the window's clause holding most of them (by a crude stem), which
+    must hold two thirds of them and three at least: a negation in a clause about something else
+    says nothing. A reply's opening "No," or "Not really," is not the claim's. Only sentences (ending
+    in ``. ! ?``) are read so: a short answer or a fragment ("Sir Isaac Newton") has no polarity of
+    its own, its question has, and a question is often a chat message that negates other things."""
+    if not SENTENCE_END.search(statement):
+        return False
+    window_clauses = [(clause, {_stem(w) for w in re.findall(r"\w+", clause.lower())})
+                      for sentence in split_sentences(window) for clause in CLAUSE.split(sentence.text)]
+    for part in CLAUSE.split(REPLY_OPENING.sub("", statement, count=1)):
+        words = {_stem(w) for w in content_words(part)}
+        if len(words) < 3:
+            continue
+        best, shared = None, 0
+        for clause, bag in window_clauses:
+            if len(words & bag) > shared:
+                best, shared = clause, len(words & bag)
+        if best is not None and shared >= 3 and 3 * shared >= 2 * len(words) and negated(best) != negated(part):
+            return True
+    return False
+
+
 def top_windows(windows: Sequence[str], statement: str, question: str | None, k: int) -> list[int]:
     """Indices of the ``k`` windows most worth reading for ``statement`` (all of them, in order,
     when there are no more than ``k``): ranked by the statement's content words they hold, each

@@ -21,10 +21,15 @@ def pose(statement: str, question: str | None) -> str:
     return f"{QUESTION}{question}{ANSWER}{statement}" if question else statement
 
 
+def is_posed(statement: str) -> bool:
+    """Whether ``statement`` was made by :func:`pose` (an answer with its question)."""
+    return statement.startswith(QUESTION) and ANSWER in statement
+
+
 def answer_of(statement: str) -> str:
     """The answer part of a statement made by :func:`pose` (the statement itself otherwise): what
     word-overlap terms count, so the question's own words never count as support."""
-    if statement.startswith(QUESTION) and ANSWER in statement:
+    if is_posed(statement):
         return statement.split(ANSWER, 1)[1]
     return statement
 
