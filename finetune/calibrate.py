@@ -10,12 +10,6 @@ base cannot read) is cut in two by a hash of the row id, and its *calibration* h
 over the calibration halves, ties (within 0.0025) going to the smaller weights so the model,
 not the word counts, decides where the data cannot tell; ``support_threshold`` maximises the
 *worst* balanced accuracy over the halves, so one threshold serves every kind of evidence;
-``posed_overlap_weight`` and ``posed_support_shift`` serve statements posed to a question (the
-product's own case: an answer to the user's question) in their place: the pair calling the fewest
-wrong posed answers supported at that threshold, with at most 10 % of each set's right posed answers
-flagged (or no more than the shared terms flag, where that is more), no set's balanced accuracy more than 0.005 below what the shared terms give it and no lower
-worst case (a span of the passage answering another question has all its words there: the shared
-overlap weight lifted it as far as a sentence whose words all are);
 ``contradiction_threshold`` and ``contradiction_min_overlap`` maximise F0.5 of *contradicted*
 (precision first) on held-out SNLI / MNLI pairs plus as many *unrelated* pairs, which keep
 statements about something else from being called contradicted. The folder's
@@ -33,7 +27,6 @@ from pathlib import Path
 import numpy as np
 
 from assistant.checking.checker import Checker
-from assistant.checking.verifiers.base import is_posed
 from assistant.checking.verifiers.overlap import overlap
 from assistant.checking.verifiers.soft_overlap import SoftOverlap
 from assistant.checking.verifiers.trained import SHIPPED, TrainedVerifier, combine, gate_contradiction, soft_shift
@@ -47,9 +40,6 @@ from finetune.metrics import balanced_accuracy, roc_auc
 
 ROOT = Path(__file__).resolve().parents[1]
 GATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
-POSED_WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
-POSED_SHIFTS = tuple(float(b) for b in np.round(np.arange(-4.0, 4.01, 0.25), 2))
-POSED_MOST_FLAGGED = 0.10  # of a set's right posed answers
 WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0, 16.0, 24.0)
 SOFT_WEIGHTS = (0.0, 2.5, 5.0, 10.0, 15.0, 20.0)
 
@@ -63,76 +53,31 @@ def window_features(verifier, rows: list[dict], soft=None, max_windows: int | No
 
     cfg = CheckerConfig() if max_windows is None else CheckerConfig(max_windows=max_windows)
     checker = Checker(verifier, cfg)
-    pairs, owner, about, posed = [], [], [], []
+    pairs, owner, about = [], [], []
     for n, row in enumerate(rows):
         windows = windows_for(verifier, row["evidence"])
         statement = checker.statement_for(row["claim"], row.get("question"))
-        posed.append(is_posed(statement))
         for i in top_windows([w.text for w in windows], row["claim"], row.get("question"), cfg.max_windows):
             pairs.append((windows[i].text, statement))
             owner.append(n)
-            about.append(shares_content(windows[i].text, row["claim"])
+            about.append(shares_content(windows[i].text, row["claim"])  # the checker's rules
                          and not polarity_conflict(windows[i].text, row["claim"]))
     whole = np.array([overlap(row["evidence"], row["claim"]) for row in rows])
     soft_whole = soft.scores([(row["evidence"], row["claim"]) for row in rows]) if soft else np.zeros(len(rows))
     return {"probs": verifier.predict_raw(pairs), "owner": np.array(owner), "overlap": whole[owner],
-            "soft": soft_whole[owner], "soft_rows": soft_whole, "about": np.array(about, dtype=bool),
-            "posed_rows": np.array(posed, dtype=bool)}
+            "soft": soft_whole[owner], "soft_rows": soft_whole, "about": np.array(about, dtype=bool)}
 
 
 def support_scores(features: dict, weight: float, n_rows: int, soft_weight: float = 0.0,
-                   center: float = 0.0, posed: tuple[float, float] | None = None) -> np.ndarray:
-    """Each row's p(supported): the maximum over its windows of the combined window score; with
-    ``posed`` = (weight, shift), the windows of posed rows take those terms instead."""
+                   center: float = 0.0) -> np.ndarray:
+    """Each row's p(supported): the maximum over its windows of the combined window score."""
 
-    shift = soft_shift(features["soft"], soft_weight, center)
-    if posed is not None and "posed_rows" in features:
-        on = features["posed_rows"][features["owner"]]
-        weight = np.where(on, posed[0], weight)
-        shift = (0.0 if shift is None else shift) + np.where(on, posed[1], 0.0)
-    p = combine(features["probs"], features["overlap"], weight, shift)[:, 0]
+    p = combine(features["probs"], features["overlap"], weight, soft_shift(features["soft"], soft_weight, center))[:, 0]
     if "about" in features:  # a window sharing none of the claim's words cannot support it (the checker's rule)
         p = np.where(features["about"], p, 0.0)
     out = np.zeros(n_rows)
     np.maximum.at(out, features["owner"], p)
     return out
-
-
-def choose_posed(dev: dict, weight: float, soft_weight: float, center: float, threshold: float) -> dict:
-    """The posed statements' own overlap weight and support shift (module docstring), with what they
-    and the shared terms give on each calibration half; weight None when no pair qualifies."""
-
-    def measure(posed) -> dict:
-        out = {}
-        for name, (rows, features) in dev.items():
-            said = support_scores(features, weight, len(rows), soft_weight, center, posed) >= threshold
-            truth = np.array([r["label"] == SUPPORTED for r in rows])
-            on = features.get("posed_rows", np.zeros(len(rows), dtype=bool))
-            out[name] = {"balanced_accuracy": balanced_accuracy(truth, said),
-                         "right_posed_flagged": float((~said[truth & on]).mean()) if (truth & on).any() else None,
-                         "wrong_posed_supported": int((said & ~truth & on).sum()), "wrong_posed": int((~truth & on).sum())}
-        return out
-
-    def wrong(m: dict) -> float:
-        return sum(v["wrong_posed_supported"] for v in m.values()) / max(sum(v["wrong_posed"] for v in m.values()), 1)
-
-    shared = measure(None)
-    worst = min(v["balanced_accuracy"] for v in shared.values())
-    best, best_m = None, None
-    for w in POSED_WEIGHTS:
-        for b in POSED_SHIFTS:
-            m = measure((w, b))
-            if (all(v["right_posed_flagged"] is None  # no set's right answers flagged past 10 % (or past its share now)
-                    or v["right_posed_flagged"] <= max(POSED_MOST_FLAGGED, shared[n]["right_posed_flagged"])
-                    for n, v in m.items())
-                    and all(m[n]["balanced_accuracy"] >= shared[n]["balanced_accuracy"] - 0.005 for n in m)
-                    and min(v["balanced_accuracy"] for v in m.values()) >= worst
-                    and (best_m is None or wrong(m) < wrong(best_m))):
-                best, best_m = (w, b), m
-    return {"weight": best[0] if best else None, "shift": best[1] if best else None,
-            "wrong_posed_supported": round(wrong(best_m), 4) if best_m else None,
-            "wrong_posed_supported_shared_terms": round(wrong(shared), 4),
-            "by_set": best_m, "by_set_shared_terms": shared}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,7 +142,6 @@ def main(argv: list[str] | None = None) -> int:
     candidates = np.unique(np.concatenate(list(scores.values())).round(3))
     support_t = max(candidates, key=lambda t: min(balanced_accuracy(labels(dev[n][0]), s >= t)
                                                    for n, s in scores.items()))
-    posed_choice = choose_posed(dev, weight, soft_weight, center, support_t)
     _, held = build(Path(args.nli))
     pairs = [p for name in ("snli", "mnli") for p in held[name]]
     unrelated = [(pairs[(n + 997) % len(pairs)].premise, p.hypothesis) for n, p in enumerate(pairs)
@@ -227,8 +171,6 @@ def main(argv: list[str] | None = None) -> int:
                          key=lambda gt: f1(*gt, beta=0.5))
     record.update({
         "overlap_weight": weight, "soft_overlap_weight": soft_weight,
-        **({"posed_overlap_weight": posed_choice["weight"], "posed_support_shift": posed_choice["shift"],
-            "posed_choice": posed_choice} if posed_choice["weight"] is not None else {"posed_choice": posed_choice}),
         **({"soft_overlap_center": round(center, 4), "soft_overlap_model": soft_model} if soft_weight else {}),
         "support_threshold": round(float(support_t), 4),
         "contradiction_threshold": round(float(contra_t), 4), "contradiction_min_overlap": gate,

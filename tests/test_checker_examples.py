@@ -111,8 +111,8 @@ WWW_DATA = Evidence(
 # passages); the full sentence is unsupported (0.92) against this excerpt alone, but its gist,
 # shortened, is supported at 0.96: "uucp" and "user and group" are in the excerpt, about other
 # users. strict: the day it passes, this marker must go.
-# Unsupported since session 17's own terms for posed answers (calibration.json), but by a hair: 0.933
-# against the threshold 0.935 (0.98 before). A later calibration that lifts it back fails here.
+@pytest.mark.xfail(strict=True, reason="'the group owned by the uucp user' is read as supported by an excerpt "
+                                        "where uucp is another group (issue 20)")
 def test_a_made_up_owner_of_www_data_is_not_supported(checker):
     report = checker.check_answer("The www-data user is the group that is owned by the uucp user.",
                                   "What is the www-data user used for?", [WWW_DATA])
@@ -165,8 +165,8 @@ GNATS_TAIL = [  # the two chunks retrieved, overlapping: operator ... gnats's ti
              "Users and Groups in the Debian System", "base-passwd", None, 6790, 7650)]
 
 
-# Unsupported since session 17's own terms for posed answers, but by a hair: 0.934 against 0.935 (0.96
-# before); the verifier still reads "this user" as nobody. Question-aware reading is the fix (issue 20).
+@pytest.mark.xfail(strict=True, reason="the window names gnats, not nobody, and the verifier reads 'this user' as "
+                                        "nobody: 0.96 (issue 20)")
 def test_a_uid_of_another_section_does_not_support_the_question_s_subject(checker):
     report = checker.check_answer("The user id of the user nobody is 41.", "What is the user id of the user nobody?",
                                   GNATS_TAIL)

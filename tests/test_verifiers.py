@@ -196,23 +196,3 @@ def test_posed_answers_round_trip_and_the_overlap_floor_counts_the_answers_words
          (evidence + " Rollo led them.", pose("Rollo", "Who led the Norse raiders to Normandy?"))])
     assert p_wrong == 0.0 and p_right == 1.0  # the question's words are in the evidence either way
 
-
-def test_answers_posed_to_questions_take_their_own_overlap_terms():
-    """``posed_overlap_weight`` and ``posed_support_shift`` serve posed statements; the rest keep the
-    shared ``overlap_weight``."""
-    from assistant.checking.verifiers.base import pose
-    from assistant.checking.verifiers.trained import SHIPPED, TrainedVerifier
-
-    base = {"window_words": 40, "support_threshold": 0.5, "contradiction_threshold": 0.5, "overlap_weight": 8.0}
-    window = "The operator group is used by dump -n to notify logged-in operators. It had uid 37."
-    posed = pose("dump -n", "What uid did the operator user have?")
-    plain = "The operator group is used by dump -n."
-    shared = TrainedVerifier(str(SHIPPED), calibration=base)
-    own = TrainedVerifier(str(SHIPPED), calibration={**base, "posed_overlap_weight": 0.0, "posed_support_shift": -1.0})
-    raw = shared.predict_raw([(window, posed), (window, plain)])
-    lifted, kept = shared.predict([(window, posed), (window, plain)]), own.predict([(window, posed), (window, plain)])
-    assert lifted[0, 0] > raw[0, 0]  # every word of "dump -n" is there: the shared weight lifts it
-    p = np.clip(raw[0, 0], 1e-6, 1 - 1e-6)
-    assert kept[0, 0] == pytest.approx(1 / (1 + np.exp(-(np.log(p / (1 - p)) - 1.0))), rel=1e-5)  # no lift, shifted
-    assert kept[1, 0] == pytest.approx(lifted[1, 0])  # the unposed statement: the shared terms
-    np.testing.assert_allclose(kept.sum(axis=1), 1.0, atol=1e-6)

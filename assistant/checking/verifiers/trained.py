@@ -8,10 +8,7 @@ the statement can decide. Each window's support logit gets the statement's overl
 evidence (``contexts``, as ``Checker.judge`` passes them) added, ``logit(p') = logit(p) +
 overlap_weight * (overlap - 0.5)``, plus ``soft_overlap_weight * (soft - soft_overlap_center)``
 when calibration weighs in the soft overlap (``soft_overlap.py``); the other two probabilities fill
-the rest. A statement posed to a question (``base.pose``) has terms of its own when calibration
-chose them: ``posed_overlap_weight`` in place of ``overlap_weight`` and ``posed_support_shift``
-added, so an answer whose words are all in a passage it does not answer (a span answering another
-question) is not lifted as far as a sentence whose words all are. A window sharing fewer than ``contradiction_min_overlap`` of the statement's content words
+the rest. A window sharing fewer than ``contradiction_min_overlap`` of the statement's content words
 cannot contradict it (the SNLI-trained model calls many unrelated pairs contradictions; data card).
 """
 
@@ -23,7 +20,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from assistant.checking.verifiers.base import Pair, answer_of, is_posed
+from assistant.checking.verifiers.base import Pair, answer_of
 from assistant.checking.verifiers.nli import NLIVerifier
 from assistant.checking.verifiers.overlap import overlap
 from assistant.checking.verifiers.soft_overlap import SoftOverlap
@@ -33,12 +30,10 @@ from index.embed import resolve_embedder
 SHIPPED = Path(__file__).resolve().parent / "minilm-nli"
 
 
-def combine(probs: np.ndarray, overlaps: np.ndarray, weight: float | np.ndarray,
-            shift: np.ndarray | None = None) -> np.ndarray:
+def combine(probs: np.ndarray, overlaps: np.ndarray, weight: float, shift: np.ndarray | None = None) -> np.ndarray:
     """Window probabilities ``[n, 3]`` with the overlap added to the support logit (see the module
-    docstring; ``weight`` one number, or one per window), and ``shift`` (per window, e.g. the
-    weighted soft overlap) added too."""
-    if (np.isscalar(weight) and not weight and shift is None) or not len(probs):
+    docstring), and ``shift`` (per window, e.g. the weighted soft overlap) added too."""
+    if (not weight and shift is None) or not len(probs):
         return probs
     p = np.clip(probs[:, 0], 1e-6, 1 - 1e-6)
     logit = np.log(p / (1 - p)) + weight * (overlaps - 0.5) + (0.0 if shift is None else shift)
@@ -119,8 +114,7 @@ class TrainedVerifier(NLIVerifier):
             probs = gate_contradiction(probs, np.array([overlap(e, answer_of(s)) for e, s in pairs]), gate)
         weight = float(self.calibration.get("overlap_weight", 0.0))
         soft_weight = float(self.calibration.get("soft_overlap_weight", 0.0))
-        posed_terms = "posed_overlap_weight" in self.calibration
-        if not weight and not soft_weight and not posed_terms:
+        if not weight and not soft_weight:
             return probs
         texts = contexts if contexts is not None else [e for e, _ in pairs]
         if len(texts) != len(pairs):
@@ -133,11 +127,6 @@ class TrainedVerifier(NLIVerifier):
             soft = dict(zip(unique, self.soft_overlap().scores(unique)))
             shift = soft_shift([soft[key] for key in keys], soft_weight,
                                float(self.calibration.get("soft_overlap_center", 0.0)))
-        if posed_terms:  # answers posed to questions: their own weight, and a shift on the support logit
-            posed = np.array([is_posed(s) for _, s in pairs])
-            weight = np.where(posed, float(self.calibration["posed_overlap_weight"]), weight)
-            shift = (0.0 if shift is None else shift) + np.where(
-                posed, float(self.calibration.get("posed_support_shift", 0.0)), 0.0)
         return combine(probs, np.array([plain[key] for key in keys]), weight, shift)
 
     def share_encoder(self, embedder: Callable[[], object], name: str) -> None:
