@@ -190,7 +190,8 @@ class Checker:
 
         The windows of every passage of a claim are ranked by the words they share with the
         claim and its question, and the top ``checker.max_windows`` are read; a window sharing
-        none of the claim's content words cannot support it. The windows read are aggregated
+        none of the claim's content words, or saying the claim the other way round
+        (``windows.polarity_conflict``), cannot support it. The windows read are aggregated
         together, as ``assistant/checking/windows.py`` describes: the best-supporting window anywhere
         decides support, a strongly contradicting window anywhere can make it contradicted.
         A claim with no evidence is unsupported.
