@@ -42,14 +42,15 @@ def copy_store(source, destination, tables: Sequence[str], *, replace: Sequence[
     ``replace`` names tables the destination's migrations filled (a ``meta`` table): their rows
     are replaced by the source's rather than counted as history. ``finish`` runs last, inside the
     copy's transaction, on the destination."""
-    full = [t for t in tables if t not in replace and count(destination, t)]
-    if full:
-        raise InputError(f"the destination already holds data ({', '.join(f'{t}: {count(destination, t)} rows' for t in full)}); "
+    held = {t: count(destination, t) for t in tables if t not in replace}
+    if any(held.values()):
+        raise InputError(f"the destination already holds data ({', '.join(f'{t}: {n} rows' for t, n in held.items() if n)}); "
                          "copy into an empty database")
     copied = {}
     with transaction(destination):
         for table in tables:
-            names = [c for c in columns(source, table) if c in set(columns(destination, table))]
+            takes = set(columns(destination, table))
+            names = [c for c in columns(source, table) if c in takes]
             quoted = ", ".join(f'"{c}"' for c in names)
             if table in replace:
                 destination.execute(f"DELETE FROM {table}")

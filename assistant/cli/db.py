@@ -53,9 +53,7 @@ def targets(spec: str) -> tuple[str | Path, str | Path]:
 
 
 def open_both(spec: str):
-    index_db, log_db = targets(spec)
-    if not is_postgres_url(index_db) and not Path(index_db).parent.exists():
-        Path(index_db).parent.mkdir(parents=True)
+    index_db, log_db = targets(spec)  # connect makes an SQLite file's folder
     return (connect(index_db, store.MIGRATIONS, schema=store.SCHEMA),
             connect(log_db, flag_log.MIGRATIONS, schema=flag_log.SCHEMA))
 
