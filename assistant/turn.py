@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from assistant.chat.base import ChatModel, Completion
 from assistant.chat.grounding import cited_numbers, prepare
-from assistant.chat.prompt import NO_ANSWER, Message
+from assistant.chat.prompt import Message, language_of, no_answer
 from assistant.checking.checker import CheckReport, Evidence, withheld
 from assistant.checking.statements import Statement, split_statements
 from core.config import GenerationConfig
@@ -43,7 +43,7 @@ class Reply:
     @property
     def reply(self) -> str:
         """What the user gets and later turns see: the refusal when withheld, else the answer."""
-        return NO_ANSWER if self.withheld else self.answer
+        return no_answer(language_of(self.question)) if self.withheld else self.answer
 
     @property
     def cited(self) -> list[int]:
@@ -72,7 +72,7 @@ class Turn:
         self.chat, self.question, self.generation = chat, question, generation
         self.scope = list(scope) if scope is not None else None  # the documents asked (None: all), logged
         self.messages, self.hits = prepare(index, question, history, k, self.scope)
-        refusal = NO_ANSWER if self.hits else None
+        refusal = no_answer(language_of(question)) if self.hits else None
         self.stream = (chat.stream(self.messages, generation, refusal=refusal) if stop is None
                        else chat.stream(self.messages, generation, stop, refusal=refusal))
         self._rest = iter(self.stream)

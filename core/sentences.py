@@ -3,14 +3,19 @@
 A rule-based splitter: a sentence ends at ``.``, ``!`` or ``?`` (plus closing
 quotes/brackets) followed by whitespace and an upper-case letter, digit or
 opening quote, or at a blank line / line-leading bullet. Common abbreviations
-("e.g.", "Dr.", "U.S.") and decimals ("3.5") do not end a sentence. Used by the
-chunker (chunks end at sentence boundaries) and by the fact-checker (statements).
+("e.g.", "Dr.", "U.S.") and decimals ("3.5") do not end a sentence. Chinese and
+Japanese sentences, written without spaces, end at ``。！？；`` (and ``！？；`` in
+their ASCII forms after a CJK character) with their closing quotes, whatever follows.
+Used by the chunker (chunks end at sentence boundaries) and by the fact-checker
+(statements).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from core.words import CJK
 
 ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "cf", "al", "fig", "no",
@@ -19,6 +24,7 @@ ABBREVIATIONS = {
 }
 
 _END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+_CJK_END = re.compile(r"(?:[。！？；]+|(?<=[" + CJK + r"])[!?;]+)[”’」』）》〉\"')\]]*")
 _BREAK = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 
 
@@ -50,6 +56,8 @@ def split_sentences(text: str) -> list[Span]:
         dot = match.start()
         if text[dot] == "." and _is_abbreviation(text, dot):
             continue
+        cuts.add(match.end())
+    for match in _CJK_END.finditer(text):
         cuts.add(match.end())
     spans = []
     bounds = sorted(cuts)

@@ -1,4 +1,4 @@
-"""Metrics for the checker: ROC AUC of a score, balanced accuracy of a decision."""
+"""Metrics for the checker: ROC AUC of a score, balanced accuracy of a decision; a share's interval."""
 
 from __future__ import annotations
 
@@ -61,3 +61,13 @@ def auc_interval(positive: Sequence[bool], score: Sequence[float], resamples: in
             values.append(roc_auc(y[i], s[i]))
     lo, hi = np.percentile(values, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
     return float(lo), float(hi)
+
+
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson score interval of the proportion ``hits / n`` (sound near 0 and 1, unlike the normal one)."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (float(centre - half), float(centre + half))

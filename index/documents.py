@@ -122,7 +122,7 @@ class DocumentIndex:
         hybrid = self.cfg.hybrid if hybrid is None else hybrid
         if not queries:
             return []
-        vectors = self.embedder.encode(list(queries), batch_size=self.cfg.batch_size)
+        vectors = self.embedder.encode(list(queries), batch_size=self.cfg.batch_size, kind="query")
         fetch = k * 4 if hybrid else k
         scores, ids = (self.store.search(vectors, fetch) if doc_ids is None
                        else self.store.search_within(vectors, fetch, doc_ids))

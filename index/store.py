@@ -1,7 +1,8 @@
 """Documents, chunks and their vectors: the database is the truth, FAISS a derived index.
 
 Layout under ``<data home>/index/``: ``index.sqlite`` (documents, chunks with their float32
-vectors, an FTS5 keyword index, meta) and ``vectors.faiss``. With ``storage.url`` a PostgreSQL
+vectors, an FTS5 keyword index over each chunk's words and, for CJK text, its character
+pairs (``index/keywords.py``), meta) and ``vectors.faiss``. With ``storage.url`` a PostgreSQL
 server holds the same tables (schema ``assistant_index``; keyword search by its full-text
 search) for every replica, and each replica keeps its own FAISS file, ``vectors-<store>.faiss``
 under its data home, as a local cache of the shared vectors. A document and all its chunks are
@@ -30,6 +31,7 @@ import numpy as np
 from core.db import connect, dialect, is_postgres_url, redacted, run_script, select_in, transaction
 from core.errors import ConfigError, StorageError
 from index.chunk import Chunk
+from index.keywords import keyword_text, query_words
 from index.load import Document
 from index.vectors import IndexSpec, VectorIndex, pad
 
@@ -77,12 +79,33 @@ def _m1_initial(conn) -> None:
                  "INSERT INTO chunks_fts (chunks_fts, rowid, text) VALUES ('delete', old.id, old.text); END")
 
 
-MIGRATIONS = [_m1_initial]
+def _m2_cjk_keywords(conn) -> None:
+    """Keyword search finds Chinese and Japanese words: each chunk's ``keywords`` (its CJK runs as
+    character pairs, ``index/keywords.py``; NULL for other text) is what is indexed."""
+    conn.execute("ALTER TABLE chunks ADD COLUMN keywords TEXT")
+    for chunk_id, text in conn.execute("SELECT id, text FROM chunks").fetchall():
+        if (words := keyword_text(text)) is not None:
+            conn.execute("UPDATE chunks SET keywords = ? WHERE id = ?", (words, chunk_id))
+    if dialect(conn) == "postgresql":
+        conn.execute("DROP INDEX chunks_words")
+        conn.execute("ALTER TABLE chunks DROP COLUMN words")
+        conn.execute("ALTER TABLE chunks ADD COLUMN words tsvector "
+                     "GENERATED ALWAYS AS (to_tsvector('english', COALESCE(keywords, text))) STORED")
+        conn.execute("CREATE INDEX chunks_words ON chunks USING gin (words)")
+        return
+    for statement in ("DROP TRIGGER chunks_ai", "DROP TRIGGER chunks_ad", "DROP TABLE chunks_fts",
+                      "CREATE VIEW chunks_keywords AS SELECT id, COALESCE(keywords, text) AS text FROM chunks",
+                      "CREATE VIRTUAL TABLE chunks_fts USING fts5 (text, content='chunks_keywords', "
+                      "content_rowid='id', tokenize='porter unicode61')",
+                      "CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN INSERT INTO chunks_fts (rowid, text) "
+                      "VALUES (new.id, COALESCE(new.keywords, new.text)); END",
+                      "CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN INSERT INTO chunks_fts "
+                      "(chunks_fts, rowid, text) VALUES ('delete', old.id, COALESCE(old.keywords, old.text)); END",
+                      "INSERT INTO chunks_fts (chunks_fts) VALUES ('rebuild')"):
+        conn.execute(statement)
 
-# Left out of keyword queries (unless a query has nothing else): they match nearly every chunk.
-STOPWORDS = frozenset("""a an and are as at be been but by can could did do does for from had has have how i if in
-into is it its me my no not of on or our she so than that the their them then there these they this to was we
-were what when where which who whom why will with would you your""".split())
+
+MIGRATIONS = [_m1_initial, _m2_cjk_keywords]
 
 
 @dataclass(frozen=True)
@@ -326,10 +349,10 @@ class Store:
             new_ids = []
             for chunk, vector in zip(chunks, blobs):
                 new_ids.append(self.db.execute(
-                    "INSERT INTO chunks (doc_id, seq, start_char, end_char, page, tokens, text, vector) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    "INSERT INTO chunks (doc_id, seq, start_char, end_char, page, tokens, text, keywords, vector) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (doc_id, chunk.seq, chunk.start, chunk.end, chunk.page, chunk.tokens, chunk.text,
-                     vector.tobytes())).fetchone()[0])
+                     keyword_text(chunk.text), vector.tobytes())).fetchone()[0])
             generation = self._bump()
         self._apply(generation, removed=old_ids, added=(np.array(new_ids, dtype=np.int64), blobs))
         info = self.find(doc.source)
@@ -391,15 +414,12 @@ class Store:
     def keyword_search(self, query: str, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
         """(chunk id, BM25 score; higher is better) for chunks matching any word of ``query`` (of
         ``doc_ids`` only, when given)."""
-        import re
-
-        every = re.findall(r"\w+", query.lower())
-        words = [w for w in every if w not in STOPWORDS] or every
+        words = query_words(query)
         if not words:
             return []
         if dialect(self.db) == "postgresql":
-            return self._keyword_search_postgres(list(dict.fromkeys(words)), k, doc_ids)
-        match = " OR ".join('"' + w.replace('"', "") + '"' for w in dict.fromkeys(words))
+            return self._keyword_search_postgres(words, k, doc_ids)
+        match = " OR ".join('"' + w.replace('"', "") + '"' for w in words)
         within, args = "", [match]
         if doc_ids is not None:
             within = f" AND rowid IN (SELECT id FROM chunks WHERE doc_id IN ({', '.join('?' * len(doc_ids))}))"

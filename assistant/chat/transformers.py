@@ -18,6 +18,19 @@ from core.config import GenerationConfig
 from core.errors import InputError
 
 
+def whole_characters_streamer(tokenizer):
+    """A ``TextIteratorStreamer`` (prompt and special tokens left out) that never ends an answer in
+    half a character: when ``max_new_tokens`` cuts a multi-byte character (Chinese, an emoji), the
+    bytes it has decode to U+FFFD, and those are dropped."""
+    from transformers import TextIteratorStreamer
+
+    class WholeCharacters(TextIteratorStreamer):
+        def on_finalized_text(self, text: str, stream_end: bool = False):
+            super().on_finalized_text(text.rstrip("\ufffd") if stream_end else text, stream_end)
+
+    return WholeCharacters(tokenizer, skip_prompt=True, skip_special_tokens=True)
+
+
 class Stream(TextStream):
     """The transformers backend's stream: ``generate`` runs in a worker thread (its error is
     raised here)."""
@@ -29,14 +42,13 @@ class Stream(TextStream):
             LogitsProcessorList,
             StoppingCriteria,
             StoppingCriteriaList,
-            TextIteratorStreamer,
         )
 
         loaded = self._chat.loaded
         tok = loaded.tokenizer
         input_ids, dropped = self._chat.encode(self._messages, self._gen.max_new_tokens)
         prompt_len = input_ids.shape[1]
-        streamer = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=True)
+        streamer = whole_characters_streamer(tok)
         stop, stopping = self._stop, self._stopping
 
         class _Stop(StoppingCriteria):

@@ -18,23 +18,25 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.chat.prompt import CITATION, NO_ANSWER
+from assistant.chat.prompt import CITATION, NO_ANSWERS
 from core.labels import NOT_A_CLAIM
 from core.sentences import split_sentences
+from core.words import word_count
 
 _CITATION = re.compile(r"\s*" + CITATION.pattern)  # a citation marker and the space before it
 _COMPOUND = re.compile(r";\s+|,\s+(?=(?:and|but|while|whereas)\s)")
-_COLON_LINE = re.compile(r"(?<=:)[ \t]*\n\s*")  # "The answer is:" on a line of its own
+_COLON_LINE = re.compile(r"(?<=[:：])[ \t]*\n\s*")  # "The answer is:" on a line of its own
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
 _GREETING = re.compile(
-    r"^(hi|hello|hey|greetings|thanks?|thank you|you'?re welcome|sure|of course|certainly|okay|ok|"
+    r"^(?:(hi|hello|hey|greetings|thanks?|thank you|you'?re welcome|sure|of course|certainly|okay|ok|"
     r"great question|good question|glad to help|happy to help|i hope (this|that) helps|let me know|"
-    r"feel free to ask)\b", re.IGNORECASE)
+    r"feel free to ask)\b|你好|您好|谢谢|不客气|当然|好的|希望(这|以上)(能|对你有)?帮)", re.IGNORECASE)
 _NO_ANSWER = re.compile(
     r"\b(i (do not|don'?t|cannot|can'?t) (know|tell|say|find|answer)|i'?m not sure|i am not sure|"
     r"(do|does) not (contain|mention|say|specify|provide)|(don'?t|doesn'?t) (contain|mention|say|specify|provide)|"
     r"no information|not (mentioned|specified|stated|provided) in|there is no mention|"
-    r"cannot be determined|can'?t be determined|unable to (find|determine|answer))\b", re.IGNORECASE)
+    r"cannot be determined|can'?t be determined|unable to (find|determine|answer))\b|"
+    r"(我)?(不知道|无法(回答|确定|判断|得知)|不能确定|不清楚)|(没有|并未|未)(提到|提及|说明|给出|包含)|没有(相关)?信息", re.IGNORECASE)
 
 # A lead-in that announces what follows and asserts nothing itself: "The answer is:",
 # "Here is what I found.", "Based on the provided documents:".
@@ -43,7 +45,9 @@ _LEAD_IN = re.compile(
     r"(?:\s+(?:to|for)\s+(?:your|the|this|that)\s+question)?\s+(?:is|are|would be)\s*:?$|"
     r"^(?:here\s+(?:is|are|'s)|here's|below\s+(?:is|are))\b.{0,40}$|"
     r"^(?:(?:based\s+on|according\s+to|from)\s+(?:the\s+)?(?:provided\s+|given\s+)?"
-    r"(?:documents?|passages?|sources?|context|information|text))\s*[:,]?$", re.IGNORECASE)
+    r"(?:documents?|passages?|sources?|context|information|text))\s*[:,]?$|"
+    r"^(?:(?:这个|该)?问题的)?(?:答案|回答)(?:是|为|如下)\s*[:：]?$|"
+    r"^(?:根据|依据|按照)(?:提供的|所给的|上述)?(?:文档|段落|资料|信息|内容)\s*[:：,，]?$", re.IGNORECASE)
 
 _SOURCE = r"(?:the\s+)?(?:provided\s+|given\s+|above\s+|first\s+|second\s+|third\s+)?(?:passages?|documents?|texts?|sources?|context|information)"
 # A sentence that only says where the answer came from (its citation already removed).
@@ -58,7 +62,9 @@ _ATTRIBUTION = re.compile(
     r"(?:this|that|the)\s+(?:passages?|documents?|texts?|sources?)\s+(?:(?:directly|clearly|also)\s+)?"
     r"(?:states?|says?|mentions?|shows?|explains?|notes?)\s+(?:that\s+)?|"
     r"(?:this|it)\s+(?:is|was|can\s+be)\s+(?:stated|seen|found|mentioned|shown|inferred)\s+(?:in|from)(?:\s+" + _SOURCE +
-    r")?\s*,?\s*(?:where|which)\s+(?:it\s+)?(?:states?|says?|mentions?)\s+(?:that\s+)?)", re.IGNORECASE)
+    r")?\s*,?\s*(?:where|which)\s+(?:it\s+)?(?:states?|says?|mentions?)\s+(?:that\s+)?|"
+    r"(?:根据|依据|按照)(?:提供的|所给的|上述)?(?:文档|段落|资料)?\s*(?:\[\d+\])?(?:中|的内容|所述)?\s*[,，:：]\s*|"
+    r"(?:段落|文档|资料)\s*(?:\[\d+\])?\s*(?:中)?(?:提到|指出|说明|写道)(?:了)?\s*[,，:：]?\s*)", re.IGNORECASE)
 
 Kind = Literal["claim", NOT_A_CLAIM]
 
@@ -81,14 +87,14 @@ def _classify(claim: str) -> tuple[Kind, str | None]:
     words = re.findall(r"\w+", claim)
     if not words:
         return NOT_A_CLAIM, "no content"
-    if claim.rstrip().endswith("?"):
+    if claim.rstrip().endswith(("?", "？")):
         return NOT_A_CLAIM, "question"
-    if NO_ANSWER.lower().rstrip(".") in claim.lower() or _NO_ANSWER.search(claim):
+    if any(n.lower().rstrip(".。") in claim.lower() for n in NO_ANSWERS) or _NO_ANSWER.search(claim):
         return NOT_A_CLAIM, "says it does not know"
     if _GREETING.match(claim) and len(words) <= 12:
         return NOT_A_CLAIM, "greeting or courtesy"
-    stripped = claim.strip().rstrip(".!…")
-    if _LEAD_IN.match(stripped) or (stripped.endswith(":") and len(words) <= 8):
+    stripped = claim.strip().rstrip(".!…。！")
+    if _LEAD_IN.match(stripped) or (stripped.endswith((":", "：")) and word_count(stripped) <= 8):
         return NOT_A_CLAIM, "a lead-in to what follows"
     if _POINTER.match(stripped):
         return NOT_A_CLAIM, "points to its source"
@@ -148,7 +154,7 @@ def _unfinished(statement: "Statement", alone: bool) -> bool:
     or the repetition guard): no closing punctuation, and it ends on a word no sentence ends on,
     or it is three words or fewer after other statements ("The group"). A one-statement answer
     ("Tampere") is an answer, however short."""
-    if statement.text.rstrip()[-1:] in ".!?…\"”')]":
+    if statement.text.rstrip()[-1:] in ".!?…\"”')]。！？；」』）":
         return False
     words = re.findall(r"\w+", statement.claim.lower())
     return bool(words) and (words[-1] in _OPEN_ENDED or (not alone and len(words) <= 3))

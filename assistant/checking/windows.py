@@ -23,6 +23,7 @@ import numpy as np
 
 from assistant.checking.verifiers.overlap import content_words
 from core.sentences import split_sentences
+from core.words import terms, word_count
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,11 @@ class Window:
 def is_title(sentence: str) -> bool:
     """A line that names what follows rather than saying something: a few words and no closing
     punctuation ("nobody, nogroup", "Users and Groups")."""
-    words = sentence.split()
-    return 0 < len(words) <= TITLE_WORDS and sentence.rstrip()[-1] not in ".!?:;)\"'"
+    return 0 < word_count(sentence) <= TITLE_WORDS and sentence.rstrip()[-1] not in CLOSING
 
 
 TITLE_WORDS = 8
+CLOSING = ".!?:;)\"'。！？；：）」』”"  # what ends a sentence, or closes one
 
 
 def make_windows(evidence: str, max_words: int = 160, stride_words: int = 120) -> list[Window]:
@@ -52,10 +53,10 @@ def make_windows(evidence: str, max_words: int = 160, stride_words: int = 120) -
     sentences = split_sentences(evidence)
     if not sentences:
         return [Window(evidence, 0, len(evidence))]
-    counts = [len(s.text.split()) for s in sentences]
+    counts = [word_count(s.text) for s in sentences]
     # a title stands after a finished sentence; after an unfinished one ("... the License at") the
     # short line (a URL) completes it
-    titles = [is_title(s.text) and (k == 0 or sentences[k - 1].text.rstrip()[-1] in ".!?:;)\"'")
+    titles = [is_title(s.text) and (k == 0 or sentences[k - 1].text.rstrip()[-1] in CLOSING)
               for k, s in enumerate(sentences)]
     if sum(counts) <= max_words and not any(titles[1:]):
         return [Window(evidence[sentences[0].start:sentences[-1].end], sentences[0].start, sentences[-1].end)]
@@ -118,10 +119,8 @@ def shares_content(window: str, statement: str) -> bool:
     words = content_words(statement)
     if not words:
         return True
-    lowered = window.lower()
-    have = set(re.findall(r"\w+", lowered))
-    # Text without spaces between words (Chinese, Japanese) is one long \w+ run: look for the piece inside it.
-    return any(w in have or (not w.isascii() and w in lowered) for w in words)
+    have = set(terms(window))
+    return any(w in have for w in words)
 
 
 # Words that turn a sentence around. Not "nobody" or "nothing": they are also names ("the user nobody");
@@ -183,11 +182,11 @@ def top_windows(windows: Sequence[str], statement: str, question: str | None, k:
     if not k or len(windows) <= k:
         return list(range(len(windows)))
 
-    bags = [set(re.findall(r"\w+", w.lower())) for w in windows]
-    terms = {w: 1.0 for w in content_words(question or "")}
-    terms.update({w: 2.0 for w in content_words(statement)})
+    bags = [set(terms(w)) for w in windows]
+    weights = {w: 1.0 for w in content_words(question or "")}
+    weights.update({w: 2.0 for w in content_words(statement)})
     n = len(bags)
-    idf = {t: math.log(1 + n / (1 + sum(t in bag for bag in bags))) for t in terms}
-    score = [sum(weight * idf[t] for t, weight in terms.items() if t in bag) for bag in bags]
+    idf = {t: math.log(1 + n / (1 + sum(t in bag for bag in bags))) for t in weights}
+    score = [sum(weight * idf[t] for t, weight in weights.items() if t in bag) for bag in bags]
     best = sorted(range(n), key=lambda i: (-score[i], i))[:k]
     return sorted(best)

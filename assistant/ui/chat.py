@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from assistant import inputs
 from assistant.chat.grounding import cited_numbers
-from assistant.chat.prompt import NO_ANSWER, Message
+from assistant.chat.prompt import NO_ANSWER, Message, language_of, no_answer
 from assistant.checking.checker import Evidence
 from assistant.flags import chats
 from assistant.turn import WITHHELD, Turn
@@ -233,11 +233,11 @@ NO_PASSAGES = ("No passage was found for this question (add documents in the Doc
 
 
 def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason: str | None = None,
-                threshold: float | None = None, pages: dict | None = None) -> str:
+                threshold: float | None = None, pages: dict | None = None, refusal: str = NO_ANSWER) -> str:
     """The finished answer: highlighted by verdict when checked, why it ended if it was cut,
     then its sources. A withheld answer shows the refusal, why, and the draft as checked."""
     if finish_reason == "withheld":
-        return (f'<div class="checked-answer withheld-answer">{plain_html(NO_ANSWER)}</div>'
+        return (f'<div class="checked-answer withheld-answer">{plain_html(refusal)}</div>'
                 f'<p class="answer-ending"><small>{ENDINGS["withheld"]}</small></p>'
                 f'<details class="withheld-draft"><summary>The withheld draft</summary>'
                 f'{report_html(answer, report, style=False, threshold=threshold)}</details>'
@@ -331,7 +331,8 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     conversation.turn_ids.append(done.turn_id)
     shown[-1] = {"role": "assistant", "content": answer_html(done.answer, done.hits, done.cited, done.report,
                                                              done.ending, checker.support_threshold if checker else None,
-                                                             page_texts(services.index, done.hits))}
+                                                             page_texts(services.index, done.hits),
+                                                             no_answer(language_of(question)))}
     conversation.shown = shown
     status = verdict_status(done.report, checker) + (" The answer is withheld." if done.withheld else "")
     yield list(shown), conversation, status
@@ -359,14 +360,15 @@ def reopen(services, chat_id: str, owner: str | None = None) -> Conversation:
     conversation = Conversation(chat_id=chat_id)
     for turn in chats.turns(services.flag_log, chat_id, owner):
         hits = [Evidence.from_logged(p) for p in turn.passages]
-        reply = NO_ANSWER if turn.finish_reason == WITHHELD else turn.answer
+        refusal = no_answer(language_of(turn.question))
+        reply = refusal if turn.finish_reason == WITHHELD else turn.answer
         conversation.messages += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": reply}]
         conversation.turn_ids.append(turn.id)
         report = logged_report(turn) if turn.verifier else None
         conversation.shown += [{"role": "user", "content": plain_html(turn.question)},
                                {"role": "assistant", "content": answer_html(
                                    turn.answer, hits, cited_numbers(turn.answer, len(hits)), report,
-                                   turn.finish_reason, pages=page_texts(services.index, hits))}]
+                                   turn.finish_reason, pages=page_texts(services.index, hits), refusal=refusal)}]
     return conversation
 
 

@@ -6,12 +6,12 @@ never says contradicted: p(supported) = overlap, p(unsupported) = 1 - overlap.
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 import numpy as np
 
 from assistant.checking.verifiers.base import Pair, answer_of
+from core.words import terms
 
 STOPWORDS = frozenset("""a an and are as at be been being but by can could did do does doing for from had has have
 having he her hers him his how i if in into is it its itself me my no nor not of on or our ours she so some such than
@@ -20,14 +20,15 @@ why will with would you your yours""".split())
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS]
+    """Lower-cased words less stop words; a Chinese or Japanese run as its character pairs (``core/words.py``)."""
+    return [w for w in terms(text) if w not in STOPWORDS]
 
 
 def overlap(evidence: str, statement: str) -> float:
     words = content_words(statement)
     if not words:
         return 0.0
-    have = set(re.findall(r"\w+", evidence.lower()))
+    have = set(terms(evidence))
     return sum(w in have for w in words) / len(words)
 
 
