@@ -281,6 +281,10 @@ class CheckerConfig:
     trained_model: str = field(default="", metadata={
         "help": "for the trained backend: a verifier folder retrained by `python -m finetune.verifier` and "
                 "recalibrated by `python -m finetune.calibrate`; empty = the one shipped with the assistant"})
+    trained_model_zh: str = field(default="", metadata={
+        "help": "for the trained backend: the verifier that reads Chinese pairs (evidence or statement in "
+                "Chinese); empty = the one shipped (e5-nli, multilingual-e5-small fine-tuned here), none = the "
+                "English one reads them too"})
     support_threshold: float | None = field(default=None, metadata={
         "help": "a statement is supported when p(supported) reaches this; none = the verifier's calibrated "
                 "threshold (0.5 for backends without one)"})

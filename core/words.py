@@ -11,7 +11,9 @@ dictionary to ship. Sizes count a CJK character as two thirds of a word (a Chine
 from __future__ import annotations
 
 import re
+from typing import Literal
 
+Language = Literal["en", "zh"]
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"  # kana, han, hangul
 _RUN = re.compile(f"[{CJK}]+")
 _PIECE = re.compile(f"[{CJK}]+|[^\\W{CJK}]+")
@@ -41,3 +43,11 @@ def word_count(text: str) -> float:
     if not cjk:
         return len(text.split())
     return len(_RUN.sub(" ", text).split()) + cjk / CHARS_PER_WORD
+
+
+def language_of(text: str) -> Language:
+    """``zh`` when at least a fifth of the letters of ``text`` are CJK characters (a Chinese question
+    naming "RAG" or "Python" is still Chinese), else ``en``."""
+    letters = sum(c.isalpha() for c in text)
+    cjk = sum(len(run) for run in _RUN.findall(text))
+    return "zh" if letters and cjk * 5 >= letters else "en"

@@ -90,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="trained,overlap", help="comma-separated backend names")
     parser.add_argument("--nli-model", default=None, help="model id or path for the nli backend")
     parser.add_argument("--trained-model", default=None, help="a retrained verifier directory (default: shipped)")
+    parser.add_argument("--trained-model-zh", default=None,
+                        help="the verifier directory that reads Chinese pairs (default: shipped e5-nli; none: the "
+                             "English one reads them)")
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "grounding"))
     parser.add_argument("--fever", default=str(ROOT.parent / "shared" / "data" / "nli" / "fever_symmetric_test.jsonl"))
     parser.add_argument("--threshold", type=float, default=None,
@@ -115,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
-    options = {"nli": {"model": args.nli_model}, "trained": {"model": args.trained_model}}
+    options = {"nli": {"model": args.nli_model},
+               "trained": {"model": args.trained_model, "chinese": args.trained_model_zh}}
     if "llm" in args.backends.split(","):
 
         options["llm"] = {"chat": load_chat_model(load_config(file=False))}

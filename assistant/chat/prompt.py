@@ -12,24 +12,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Literal, Sequence
+from typing import Iterable, Sequence
 
-from core.words import CJK
+from core.words import Language, language_of
 
 Message = dict[str, str]
-Language = Literal["en", "zh"]
 
 NO_ANSWER = "I don't know based on the provided documents."
 NO_ANSWER_ZH = "根据提供的文档，我不知道。"
 NO_ANSWERS = (NO_ANSWER, NO_ANSWER_ZH)
-_CJK_CHAR = re.compile(f"[{CJK}]")
-
-
-def language_of(text: str) -> Language:
-    """``zh`` when at least a fifth of the letters of ``text`` are CJK characters (a Chinese question
-    naming "RAG" or "Python" is still Chinese), else ``en``."""
-    letters = sum(c.isalpha() for c in text)
-    return "zh" if letters and len(_CJK_CHAR.findall(text)) * 5 >= letters else "en"
 
 
 def no_answer(language: Language = "en") -> str:

@@ -356,7 +356,7 @@ def make_checker(cfg: CheckerConfig, index=None, chat=None) -> Checker:
     if cfg.verifier == "nli":
         options = {"model": cfg.nli_model}
     elif cfg.verifier == "trained":
-        options = {"model": cfg.trained_model or None}
+        options = {"model": cfg.trained_model or None, "chinese": cfg.trained_model_zh or None}
     elif cfg.verifier == "llm":
         if chat is None:
             raise ConfigError("checker.verifier = llm needs the dialogue model, and none is loaded here")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from assistant.checking.verifiers.base import Verifier
 
 BACKENDS = {
-    "trained": "assistant.checking.verifiers.trained:TrainedVerifier",  # the default; model=<dir> for a retrained one
+    # the default: the English model with the Chinese one; model=<dir> / chinese=<dir> for retrained ones
+    "trained": "assistant.checking.verifiers.bilingual:trained_verifier",
     "nli": "assistant.checking.verifiers.nli:NLIVerifier",  # needs model=<HF id or path>
     "llm": "assistant.checking.verifiers.llm:LLMVerifier",  # needs chat=<a loaded ChatModel>
     "overlap": "assistant.checking.verifiers.overlap:OverlapVerifier",
