@@ -18,6 +18,7 @@ from assistant.cli.options import add_common_options, add_decoding_options, conf
 from assistant.flags.log import open_log
 from assistant.serve import loopback
 from assistant.ui.guard import LoginRequired
+from assistant.ui.i18n import translations
 from assistant.ui.loading import LoadingModel
 from assistant.ui.page import CSS, build_demo
 from assistant.ui.sessions import share_sign_ins
@@ -26,9 +27,11 @@ from index.documents import open_index
 
 
 def serve(demo, host: str = "127.0.0.1", port: int | None = None, auth=None, **launch):
-    """Queue and launch ``demo`` with the page's styles (and login, when ``auth`` is given)."""
+    """Queue and launch ``demo`` with the page's styles, its words in the browser's language (English
+    or Chinese: ``assistant/ui/i18n.py``), and login when ``auth`` is given."""
     from starlette.middleware import Middleware
 
+    launch.setdefault("i18n", translations())
     return demo.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, auth=auth, css=CSS,
         auth_message="Sign in to use the grounded assistant." if auth else None,

@@ -20,6 +20,7 @@ from assistant.flags import chats
 from assistant.turn import WITHHELD, Turn
 from assistant.ui.errors import page_error
 from assistant.ui.highlight import report_html, text_html
+from assistant.ui.i18n import text, text_n
 from assistant.ui.review import logged_report
 from core.errors import AssistantError, InputError, TooLarge
 
@@ -141,19 +142,20 @@ def plain_html(text: str) -> str:
     return text_html(text).replace("\n", "<br>")
 
 
-def passage_html(text: str, spans: list[tuple[int, int, str, int]]) -> str:
+def passage_html(passage: str, spans: list[tuple[int, int, str, int]], lang: str = "en") -> str:
     """A passage as text, each evidence span ``(start, end, label, statement number)`` marked (label
     "passage": where a passage lies on its page)."""
     out, at = [], 0
     for start, end, label, n in sorted(spans):
-        if start < at or not 0 <= start < end <= len(text):
+        if start < at or not 0 <= start < end <= len(passage):
             continue  # overlapping windows: the first one is marked
-        out.append(text_html(text[at:start]))
-        css, tip = (("passage-range ev-passage", "the passage") if label == "passage"
-                    else (f"evidence-span ev-{label}", f"evidence for statement {n} ({label})"))
-        out.append(f'<mark class="{css}" title="{tip}">{text_html(text[start:end])}</mark>')
+        out.append(text_html(passage[at:start]))
+        css, tip = (("passage-range ev-passage", text("the_passage", lang)) if label == "passage"
+                    else (f"evidence-span ev-{label}",
+                          text("evidence_for", lang, n=n, label=text(label, lang) if lang != "en" else label)))
+        out.append(f'<mark class="{css}" title="{tip}">{text_html(passage[start:end])}</mark>')
         at = end
-    out.append(text_html(text[at:]))
+    out.append(text_html(passage[at:]))
     return "".join(out).replace("\n", "<br>")
 
 
@@ -171,7 +173,7 @@ def page_texts(index, hits) -> dict[tuple[str, int], tuple[str, int]]:
 
 
 def sources_html(hits, cited: list[int], report=None,
-                 pages: dict[tuple[str, int], tuple[str, int]] | None = None) -> str:
+                 pages: dict[tuple[str, int], tuple[str, int]] | None = None, lang: str = "en") -> str:
     """The numbered passages the answer drew on (cited ones, or all retrieved if none is cited), each
     opening (a click or a tap) on its text with the evidence the check found in it marked; a PDF's
     passage opens on its whole page too (``pages``, from :func:`page_texts`), the passage and its
@@ -191,85 +193,84 @@ def sources_html(hits, cited: list[int], report=None,
 
     def item(n: int) -> str:
         hit = hits[n - 1]
-        where = text_html(hit.title) + (text_html(f", page {hit.page}") if hit.page is not None else "")
+        where = text_html(hit.title) + (text_html(text("page", lang, page=hit.page)) if hit.page is not None else "")
         marked = len(spans.get(n, []))
-        note = f" <small>({marked} evidence span{'s' if marked != 1 else ''})</small>" if marked else ""
+        note = f" <small>{text_n('evidence_spans', marked, lang)}</small>" if marked else ""
         return (f'<li value="{n}"><details class="source source-{n}"><summary><span class="citation">[{n}]</span> '
-                f'{where}{note}</summary><blockquote class="passage">{passage_html(hit.text, spans.get(n, []))}'
+                f'{where}{note}</summary><blockquote class="passage">{passage_html(hit.text, spans.get(n, []), lang)}'
                 f"</blockquote>{page_html(hit, spans.get(n, []))}</details></li>")
 
     def page_html(hit, marks) -> str:
         page = (pages or {}).get((hit.doc_id, hit.page))
         if page is None or hit.start is None:
             return ""
-        text, offset = page
+        whole, offset = page
         at = hit.start - offset  # the passage's place on the page
         on_page = [(at + a, at + b, label, k) for a, b, label, k in marks] or [(at, at + len(hit.text), "passage", 0)]
-        return (f'<details class="page"><summary>The whole page {hit.page}</summary>'
-                f'<blockquote class="page-text">{passage_html(text, on_page)}</blockquote></details>')
+        return (f'<details class="page"><summary>{text("whole_page", lang, page=hit.page)}</summary>'
+                f'<blockquote class="page-text">{passage_html(whole, on_page, lang)}</blockquote></details>')
 
-    label = "Sources" if cited else "Retrieved passages (none cited)"
-    out = f'<div class="sources"><small><b>{label}</b> (open one for its text):</small><ol>{"".join(map(item, numbers))}</ol>'
+    heading = text("sources" if cited else "retrieved_passages", lang)
+    out = (f'<div class="sources"><small><b>{heading}</b>{text("open_for_text", lang)}</small>'
+           f'<ol>{"".join(map(item, numbers))}</ol>')
     if uncited:
-        out += (f'<small><b>Also checked against</b> (not cited by the answer):</small>'
+        out += (f'<small><b>{text("also_checked", lang)}</b>{text("not_cited", lang)}</small>'
                 f'<ol>{"".join(map(item, uncited))}</ol>')
     return out + "</div>"
 
 
-ENDINGS = {  # why an answer ended, when the reader should know
-    "cancelled": "You stopped the answer here; what it said is checked all the same.",
-    "repetition": "The answer began to repeat itself and was stopped there.",
-    "length": "The answer reached the most tokens per answer and was cut there.",
-    "abstained": ("The model was not sure enough that these passages answer the question, so it did not guess "
-                  "(generation.abstain_bias). Ask it another way, or add a document that answers it."),
-    "withheld": ("The checker found no statement of the model's answer supported by these passages, so the answer "
-                 "is withheld (checker.withhold); its draft is below, as checked. Ask it another way, or add a "
-                 "document that answers it."),
-}
+ENDINGS = ("cancelled", "repetition", "length", "abstained", "withheld")  # why an answer ended, when the
+# reader should know: the words are i18n's ending_<reason>
+NO_PASSAGES = text("no_passages")
 
 
-NO_PASSAGES = ("No passage was found for this question (add documents in the Documents tab, or ask more of "
-               "them): this answer is the model's own, and nothing here can support it.")
+def ending_note(finish_reason: str | None, lang: str = "en") -> str | None:
+    """Why the answer ended, in ``lang``; None when the reader need not know."""
+    return text(f"ending_{finish_reason}", lang) if finish_reason in ENDINGS else None
 
 
 def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason: str | None = None,
-                threshold: float | None = None, pages: dict | None = None, refusal: str = NO_ANSWER) -> str:
+                threshold: float | None = None, pages: dict | None = None, refusal: str = NO_ANSWER,
+                lang: str = "en") -> str:
     """The finished answer: highlighted by verdict when checked, why it ended if it was cut,
-    then its sources. A withheld answer shows the refusal, why, and the draft as checked."""
+    then its sources, the page's words in ``lang``. A withheld answer shows the refusal, why, and
+    the draft as checked."""
     if finish_reason == "withheld":
         return (f'<div class="checked-answer withheld-answer">{plain_html(refusal)}</div>'
-                f'<p class="answer-ending"><small>{ENDINGS["withheld"]}</small></p>'
-                f'<details class="withheld-draft"><summary>The withheld draft</summary>'
-                f'{report_html(answer, report, style=False, threshold=threshold)}</details>'
-                + sources_html(hits, cited, report, pages))
-    body = (report_html(answer, report, style=False, threshold=threshold) if report is not None
+                f'<p class="answer-ending"><small>{ending_note("withheld", lang)}</small></p>'
+                f'<details class="withheld-draft"><summary>{text("withheld_draft", lang)}</summary>'
+                f'{report_html(answer, report, style=False, threshold=threshold, lang=lang)}</details>'
+                + sources_html(hits, cited, report, pages, lang))
+    body = (report_html(answer, report, style=False, threshold=threshold, lang=lang) if report is not None
             else f'<div class="checked-answer">{plain_html(answer)}</div>'
-                 '<p><small>Not checked: no checker is configured.</small></p>')
-    ending = ENDINGS.get(finish_reason or "")
+                 f'<p><small>{text("not_checked_note", lang)}</small></p>')
+    ending = ending_note(finish_reason, lang)
     if ending:
         body += f'<p class="answer-ending"><small>{ending}</small></p>'
     if not hits:
-        body += f'<p class="answer-ending"><small>{NO_PASSAGES}</small></p>'
-    return body + sources_html(hits, cited, report, pages)
+        body += f'<p class="answer-ending"><small>{text("no_passages", lang)}</small></p>'
+    return body + sources_html(hits, cited, report, pages, lang)
 
 
-def checking_status(n: int) -> str:
-    return f"checking {n} statement{'s' if n != 1 else ''}..."
+def checking_status(n: int, lang: str = "en") -> str:
+    return text_n("checking", n, lang)
 
 
-def verdict_status(report, checker=None) -> str:
+def verdict_status(report, checker=None, lang: str = "en") -> str:
     """What the check found, and the threshold it used (the one the settings show)."""
     if report is None:
-        return "Answer not checked (no checker configured)."
-    counts = ", ".join(f"{n} {label.replace('_', ' ')}" for label, n in report.counts.items() if n)
-    rule = (f" (a statement is supported when its score, the verifier's confidence that the passages say it, "
-            f"reaches {checker.support_threshold:.2f})" if checker is not None else "")
-    return f"Checked by {report.verifier} in {report.seconds:.1f} s: {counts or 'no statements'}.{rule}"
+        return text("not_checked_status", lang)
+    counts = text("list_sep", lang).join(
+        text("count", lang, n=n, label=text(label, lang) if lang != "en" else label.replace("_", " "))
+        for label, n in report.counts.items() if n)
+    rule = (text("support_rule", lang, threshold=f"{checker.support_threshold:.2f}") if checker is not None else "")
+    return text("checked_status", lang, verifier=report.verifier, seconds=f"{report.seconds:.1f}",
+                counts=counts or text("no_statements", lang), rule=rule)
 
 
 def respond(services, message: str, conversation: Conversation | None, settings: Settings | None = None,
             session: str = "web", stop: threading.Event | None = None, resample: bool = False,
-            owner: str | None = None) -> Iterator[tuple[list, Conversation, str]]:
+            owner: str | None = None, lang: str = "en") -> Iterator[tuple[list, Conversation, str]]:
     """Stream ``(chatbot messages, conversation, status)`` while answering ``message``.
 
     The answer streams in as escaped text; when it is complete and a checker is
@@ -278,7 +279,8 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     logged (when there is a flag log). User errors become ``gr.Error``. A set ``stop`` ends the
     answer where it is (then checked as it stands); ``resample`` samples instead of decoding
     greedily, so that asking again gives another answer. With a flag log the chat is saved as
-    ``owner``'s (the signed-in user; None without a login) from its first answer on.
+    ``owner``'s (the signed-in user; None without a login) from its first answer on. The page's
+    words (statuses, notes, errors) are in ``lang``; the answer is in the question's language.
     """
     import gradio as gr
 
@@ -286,21 +288,20 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     conversation = (conversation or Conversation()).copy()
     question = text_of(message).strip()
     if not question:
-        raise gr.Error("Type a question first.")
+        raise gr.Error(text("type_a_question", lang))
     limits = services.limits
     try:
         inputs.question(question, limits)
     except TooLarge as err:
-        raise gr.Error(f"T{str(err)[1:]}. Put long text in a document and ask about it.") from None
+        raise gr.Error(text("question_too_long", lang, reason=f"T{str(err)[1:]}")) from None
     except InputError:
-        raise gr.Error("The question holds a broken character (a lone surrogate); type or paste it again.") from None
+        raise gr.Error(text("broken_character", lang)) from None
     shown = conversation.shown
     if len(shown) + 2 > limits.messages:
-        raise gr.Error(f"This chat holds {len(shown):,} messages; a chat may hold at most {limits.messages:,} "
-                       "(setting requests.max_messages). Start a new chat.")
+        raise gr.Error(text("chat_full", lang, n=f"{len(shown):,}", most=f"{limits.messages:,}"))
     shown = [*shown, {"role": "user", "content": plain_html(question)}, {"role": "assistant", "content": ""}]
     try:
-        for step in services.waiting_for_model():  # a first start loads the model while the page is up
+        for step in services.waiting_for_model(lang):  # a first start loads the model while the page is up
             yield list(shown), conversation, step
         chat = services.chat
         checker = services.checker_for(settings.verifier, settings.support_threshold)
@@ -312,7 +313,7 @@ def respond(services, message: str, conversation: Conversation | None, settings:
         generation = chat.with_generation(**changes) if changes else None
         turn = Turn(chat, services.index, question, conversation.messages, settings.passages, generation, stop,
                     settings.scope)
-        working = "answering again (sampled: another answer)..." if resample else "answering..."
+        working = text("answering_again" if resample else "answering", lang)
         yield list(shown), conversation, working
         for _ in turn:
             shown[-1] = {"role": "assistant", "content": plain_html(turn.text)}
@@ -320,8 +321,8 @@ def respond(services, message: str, conversation: Conversation | None, settings:
         if checker is not None:
             n = sum(s.checkable for s in turn.statements)
             shown[-1] = {"role": "assistant",
-                         "content": plain_html(turn.answer) + f'<p class="checking"><em>{checking_status(n)}</em></p>'}
-            yield list(shown), conversation, checking_status(n)
+                         "content": plain_html(turn.answer) + f'<p class="checking"><em>{checking_status(n, lang)}</em></p>'}
+            yield list(shown), conversation, checking_status(n, lang)
         if services.flag_log is not None and conversation.chat_id is None:
             conversation.chat_id = chats.start(services.flag_log, owner, question)
         done = turn.finish(checker, services.flag_log, session, chat_id=conversation.chat_id)
@@ -332,28 +333,28 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     shown[-1] = {"role": "assistant", "content": answer_html(done.answer, done.hits, done.cited, done.report,
                                                              done.ending, checker.support_threshold if checker else None,
                                                              page_texts(services.index, done.hits),
-                                                             no_answer(language_of(question)))}
+                                                             no_answer(language_of(question)), lang)}
     conversation.shown = shown
-    status = verdict_status(done.report, checker) + (" The answer is withheld." if done.withheld else "")
+    status = verdict_status(done.report, checker, lang) + (text("withheld_status", lang) if done.withheld else "")
     yield list(shown), conversation, status
 
 
 def retry(services, conversation: Conversation | None, settings: Settings | None = None,
           session: str = "web", stop: threading.Event | None = None,
-          owner: str | None = None) -> Iterator[tuple[list, Conversation, str]]:
+          owner: str | None = None, lang: str = "en") -> Iterator[tuple[list, Conversation, str]]:
     """Answer the last question again, sampled, so the answer can differ (the earlier one stays in the log)."""
     import gradio as gr
 
     conversation = conversation or Conversation()
     if not conversation.messages:
-        raise gr.Error("Nothing to retry yet.")
+        raise gr.Error(text("nothing_to_retry", lang))
     question = conversation.messages[-2]["content"]
     shorter = Conversation(conversation.messages[:-2], conversation.turn_ids[:-1], conversation.shown[:-2],
                            conversation.chat_id)
-    yield from respond(services, question, shorter, settings, session, stop, resample=True, owner=owner)
+    yield from respond(services, question, shorter, settings, session, stop, resample=True, owner=owner, lang=lang)
 
 
-def reopen(services, chat_id: str, owner: str | None = None) -> Conversation:
+def reopen(services, chat_id: str, owner: str | None = None, lang: str = "en") -> Conversation:
     """One of ``owner``'s saved chats as it was shown, rebuilt from the log (no re-checking), to continue."""
     if services.flag_log is None:
         raise InputError("chats are saved in the flag log, and there is none here")
@@ -368,21 +369,22 @@ def reopen(services, chat_id: str, owner: str | None = None) -> Conversation:
         conversation.shown += [{"role": "user", "content": plain_html(turn.question)},
                                {"role": "assistant", "content": answer_html(
                                    turn.answer, hits, cited_numbers(turn.answer, len(hits)), report,
-                                   turn.finish_reason, pages=page_texts(services.index, hits), refusal=refusal)}]
+                                   turn.finish_reason, pages=page_texts(services.index, hits), refusal=refusal,
+                                   lang=lang)}]
     return conversation
 
 
-def feedback(services, conversation: Conversation | None, index: int, up: bool) -> str:
+def feedback(services, conversation: Conversation | None, index: int, up: bool, lang: str = "en") -> str:
     """Log a thumbs up / down on the answer at chatbot position ``index``."""
     conversation = conversation or Conversation()
     shown = conversation.shown
     if not 0 <= index < len(shown):
-        return "That message is not an answer that was logged."
+        return text("not_a_logged_answer", lang)
     answers_before = sum(1 for m in shown[:index + 1] if m.get("role") == "assistant")
     if not 1 <= answers_before <= len(conversation.turn_ids) or shown[index].get("role") != "assistant":
-        return "That message is not an answer that was logged."
+        return text("not_a_logged_answer", lang)
     turn_id = conversation.turn_ids[answers_before - 1]
     if turn_id is None or services.flag_log is None:
-        return "Answers are not logged here (no flag log)."
+        return text("not_logged", lang)
     services.flag_log.feedback(turn_id, up)
-    return f"Thanks: thumbs {'up' if up else 'down'} logged for turn {turn_id[:8]}."
+    return text("thanks_up" if up else "thanks_down", lang, turn=turn_id[:8])

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from assistant.ui.highlight import text_html
+from assistant.ui.i18n import text
 from core.errors import InputError, storage_error
 from core.progress import under_way
 from index.load import size_problem, type_problem
@@ -57,11 +58,12 @@ def table(index) -> list[list]:
              time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at)), d.id[:12]] for d in docs]
 
 
-def choices(index) -> list[tuple[str, str]]:
-    """(label, id) for a document picker."""
+def choices(index, lang: str = "en") -> list[tuple[str, str]]:
+    """(label, id) for a document picker, the label in ``lang``."""
     if index is None:
         return []
-    return [(f"{d.title} ({d.kind}, {d.chunks} chunks)", d.id) for d in index.documents()]
+    return [(text("document_choice", lang, title=d.title, kind=d.kind, chunks=d.chunks), d.id)
+            for d in index.documents()]
 
 
 def upload_path(original: str, folder: Path) -> Path:
@@ -97,21 +99,23 @@ def recover_uploads(folder: Path) -> list[Path]:
     return restored
 
 
-def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None = None) -> str:
-    """Copy the uploaded files into the data home and index them; a markdown report, one line a file.
+def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None = None,
+                lang: str = "en") -> str:
+    """Copy the uploaded files into the data home and index them; a markdown report, one line a file,
+    in ``lang`` (a file's own refusal reason as the index gives it).
 
     ``files`` are paths (or objects with ``.name`` / ``.orig_name``, as Gradio passes them)."""
     if index is None:
-        raise InputError("no document index is open")
+        raise InputError(text("no_index", lang))
     if not files:
-        raise InputError("choose one or more files first")
+        raise InputError(text("choose_files", lang))
     folder = Path(index.uploads)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise storage_error(folder, err) from err
     with _UPLOADING, _folder_lock(folder):
-        return _add_uploads(index, files, progress, folder)
+        return _add_uploads(index, files, progress, folder, lang)
 
 
 @contextmanager
@@ -130,7 +134,8 @@ def _folder_lock(folder: Path):
         os.close(fd)  # closing releases the lock
 
 
-def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None, folder: Path) -> str:
+def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None, folder: Path,
+                 lang: str = "en") -> str:
     recover_uploads(folder)
     max_bytes = int(index.cfg.max_file_mb * 1e6)
     paths, names, backups = [], {}, {}
@@ -141,14 +146,14 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
         try:
             problem = type_problem(original) or size_problem(original, src.stat().st_size, max_bytes)
         except OSError as err:
-            refused.append((original, f"cannot be read ({err.strerror or err})"))
+            refused.append((original, text("cannot_be_read", lang, reason=err.strerror or err)))
             continue
         if problem is not None:
             refused.append((original, problem.reason))
             continue
         dest = upload_path(original, folder)
         if str(dest) in names:
-            refused.append((original, "another file in this upload has the same name; upload one of them"))
+            refused.append((original, text("same_name", lang)))
             continue
         paths.append(dest)
         if src.resolve() != dest.resolve():
@@ -169,8 +174,10 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
             progress(min((done[0] + half) / len(paths), 1.0), message)
 
     if progress is not None and paths:
-        listed = ", ".join(names[str(p)] for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-        progress(0.0, f"reading {listed}...")
+        listed = text("list_sep", lang).join(names[str(p)] for p in paths[:3])
+        if len(paths) > 3:
+            listed = text("and_more", lang, names=listed, n=len(paths) - 3)
+        progress(0.0, text("reading_files", lang, names=listed))
     started = time.time()
     try:
         report = index.add(paths, progress=step, names=names)
@@ -186,21 +193,23 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
                 return text_html(name + source[len(stored):])
         return text_html(Path(source).name)
 
-    lines = [f"**{len(report.added)} added, {len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
-             f"{len(report.skipped) + len(refused)} not added** ({report.chunks} chunks in {report.seconds:.1f} s)"]
+    lines = [text("upload_summary", lang, added=len(report.added), replaced=len(report.replaced),
+                  unchanged=len(report.unchanged), refused=len(report.skipped) + len(refused), chunks=report.chunks,
+                  seconds=f"{report.seconds:.1f}")]
     replaced = {d.source for d in report.replaced}
-    lines += [f"- {'replaced' if d.source in replaced else 'added'}: {shown(d.source)} ({d.chunks} chunks)"
-              for d in report.added]
-    lines += [f"- unchanged (already indexed): {shown(s)}" for s in report.unchanged]
-    lines += [f"- **not added: {shown(str(p))}**: {text_html(reason)}" for p, reason in report.skipped]
-    lines += [f"- **not added: {text_html(name)}**: {text_html(reason)}" for name, reason in refused]
+    lines += [text("upload_replaced" if d.source in replaced else "upload_added", lang, name=shown(d.source),
+                   chunks=d.chunks) for d in report.added]
+    lines += [text("upload_unchanged", lang, name=shown(s)) for s in report.unchanged]
+    lines += [text("upload_not_added", lang, name=shown(str(p)), reason=text_html(reason))
+              for p, reason in report.skipped]
+    lines += [text("upload_not_added", lang, name=text_html(name), reason=text_html(reason)) for name, reason in refused]
     return "\n".join(lines)
 
 
-def delete(index, doc_id: str | None) -> str:
+def delete(index, doc_id: str | None, lang: str = "en") -> str:
     if index is None:
-        raise InputError("no document index is open")
+        raise InputError(text("no_index", lang))
     if not doc_id:
-        raise InputError("choose a document to delete")
+        raise InputError(text("choose_document", lang))
     doc = index.remove(doc_id)
-    return f"Deleted {text_html(doc.title)} ({doc.chunks} chunks). Flags on earlier answers keep their evidence."
+    return text("deleted", lang, title=text_html(doc.title), chunks=doc.chunks)

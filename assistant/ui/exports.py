@@ -7,19 +7,17 @@ from pathlib import Path
 
 from assistant.flags.export import export
 from assistant.inputs import when
+from assistant.ui.i18n import text, text_n
 from core.errors import InputError
 from core.home import subdir
 
 FORMATS = ("sft", "dpo", "kto", "nli")
-HELP = {"sft": "conversations ending in the verified or corrected answer (TRL SFTTrainer)",
-        "dpo": "prompt, chosen (corrected) and rejected (flagged) answer (TRL DPOTrainer)",
-        "kto": "prompt and one answer labelled good or bad (TRL KTOTrainer)",
-        "nli": "premise / hypothesis / label pairs from reviewed statements, to retrain the verifier"}
+# what each format is for: the page's help under the choice (i18n's format_info)
 
 
 def run(flag_log, fmt: str, verdict: str = "all", reviewed_only: bool = True, since=None, until=None,
-        held_out: float = 0.2) -> tuple[Path, str]:
-    """Write the export under ``<data home>/exports/``; (path, a one-line summary)."""
+        held_out: float = 0.2, lang: str = "en") -> tuple[Path, str]:
+    """Write the export under ``<data home>/exports/``; (path, a one-line summary in ``lang``)."""
 
     if flag_log is None:
         raise InputError("there is no flag log to export")
@@ -34,8 +32,8 @@ def run(flag_log, fmt: str, verdict: str = "all", reviewed_only: bool = True, si
     report = export(flag_log, fmt, out, since=start, until=end,
                     verdict=None if verdict in ("all", None, "") else verdict, reviewed_only=bool(reviewed_only),
                     held_out_share=share)
-    summary = (f"**{report.rows} row{'s' if report.rows != 1 else ''}** ({report.train} train, {report.held_out} held out) from {report.turns_read} "
-               f"turns, written to `{out.name}`.")
+    summary = text_n("export_summary", report.rows, lang, rows=report.rows, train=report.train,
+                     held_out=report.held_out, turns=report.turns_read, file=out.name)
     if not report.rows:
-        summary += " Nothing matched: review some flags first, or include unreviewed answers."
+        summary += text("export_nothing", lang)
     return out, summary

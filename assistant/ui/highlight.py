@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.ui.i18n import text
 from core.labels import CONTRADICTED, NOT_A_CLAIM, SUPPORTED, UNSUPPORTED
 
 # Every character that HTML, markdown (Gradio renders a chat message as markdown: links, images,
@@ -30,12 +31,19 @@ def text_html(text: str) -> str:
     return _INDENT.sub(lambda m: m.group(1) + "&#32;" * len(m.group(2)), escaped)
 
 
-MARKS = {  # label -> (icon, words, css class)
+MARKS = {  # label -> (icon, words, css class); the words in English (:func:`mark` gives them in a language)
     SUPPORTED: ("\u2714", SUPPORTED, "v-supported"),
     UNSUPPORTED: ("?", UNSUPPORTED, "v-unsupported"),
     CONTRADICTED: ("\u2716", CONTRADICTED, "v-contradicted"),
     NOT_A_CLAIM: ("", "not a claim", "v-none"),
 }
+
+
+def mark(label: str, lang: str = "en") -> tuple[str, str, str]:
+    """``MARKS[label]`` with its words in ``lang``."""
+    icon, words, css = MARKS[label]
+    return icon, text(label, lang) if lang != "en" else words, css
+
 
 # Text and background colours set together, for the light and the dark theme (Gradio follows the
 # system's setting and puts .dark on the page): a mark keeps a contrast of 7:1 or more in both.
@@ -75,29 +83,30 @@ def linked(html: str) -> str:
     return _CITE.sub(r'<span class="cite-ref cite-\1" role="button" tabindex="0">&#91;\1&#93;</span>', html)
 
 
-def where(v) -> str:
+def where(v, lang: str = "en") -> str:
     if v.source is None:
-        return "the given evidence"
-    parts = [v.source.title or "untitled"]
+        return text("the_given_evidence", lang)
+    parts = [v.source.title or text("untitled", lang)]
     if v.source.page is not None:
-        parts.append(f"page {v.source.page}")
-    return ", ".join(parts)
+        parts.append(text("page_of", lang, page=v.source.page))
+    return text("list_sep", lang).join(parts)
 
 
-def statement_html(answer: str, report) -> str:
-    """The answer's text with each statement wrapped in a marked ``<span>`` (text between them kept)."""
+def statement_html(answer: str, report, lang: str = "en") -> str:
+    """The answer's text with each statement wrapped in a marked ``<span>`` (text between them kept);
+    the marks' words and tooltips in ``lang``."""
     out, at = [], 0
     for n, v in enumerate(report.verdicts, start=1):
         s = v.statement
         out.append(linked(text_html(answer[at:s.start])))
-        icon, words, css = MARKS[v.label]
+        icon, words, css = mark(v.label, lang)
         if v.label == NOT_A_CLAIM:
-            out.append(f'<span class="{css}" title="not checked: {text_html(s.reason or "not a claim")}">'
-                       f"{linked(text_html(s.text))}</span>")
+            tip = text("not_checked_tip", lang, reason=text_html(s.reason or words))
+            out.append(f'<span class="{css}" title="{tip}">{linked(text_html(s.text))}</span>')
         else:
-            tip = f"{words} (score {v.score:.2f})" if v.score is not None else words
+            tip = text("score_tip", lang, label=words, score=f"{v.score:.2f}") if v.score is not None else words
             if v.evidence:
-                tip += f"\nevidence from {where(v)}: {v.evidence}"
+                tip += "\n" + text("evidence_tip", lang, where=where(v, lang), evidence=v.evidence)
             title = text_html(tip).replace("\n", "&#10;")  # a line break inside the tooltip
             out.append(f'<span class="{css}" data-statement="{n}" data-label="{v.label}" title="{title}">'
                        f'{linked(text_html(s.text))}<sup class="v-mark" aria-label="{words}">{icon} {words}</sup></span>')
@@ -106,29 +115,31 @@ def statement_html(answer: str, report) -> str:
     return "".join(out)
 
 
-def score_meaning(threshold: float | None = None) -> str:
+def score_meaning(threshold: float | None = None, lang: str = "en") -> str:
     """What a verdict's score means, in words."""
-    rule = f"; a statement is supported from {threshold:.2f}" if threshold is not None else ""
-    return ("The score is the verifier's confidence, from 0 to 1, that the passages say the statement" + rule +
-            ". Supported: the passages say it. Unsupported: they do not say it (it may still be true). "
-            "Contradicted: they say otherwise.")
+    rule = text("score_rule", lang, threshold=f"{threshold:.2f}") if threshold is not None else ""
+    return text("score_meaning", lang, rule=rule)
 
 
-def report_html(answer: str, report, style: bool = True, threshold: float | None = None) -> str:
+def report_html(answer: str, report, style: bool = True, threshold: float | None = None, lang: str = "en") -> str:
     """The marked answer, a one-line summary, and the evidence of every checked statement, with
-    what the scores mean (``threshold``: the one the check used, when known)."""
-    counts = ", ".join(f"{n} {MARKS[label][1]}" for label, n in report.counts.items() if n)
+    what the scores mean (``threshold``: the one the check used, when known); the page's words in ``lang``."""
+    counts = text("list_sep", lang).join(text("count", lang, n=n, label=mark(label, lang)[1])
+                                         for label, n in report.counts.items() if n)
     rows = []
     for n, v in enumerate(report.verdicts, start=1):
         if v.label == NOT_A_CLAIM:
             continue
-        icon, words, _ = MARKS[v.label]
-        evidence = text_html(v.evidence) if v.evidence else "<em>no evidence found</em>"
-        rows.append(f"<li>{icon} <strong>{words}</strong> ({v.score:.2f}): {text_html(v.statement.text)}<br>"
-                    f"<small>{text_html(where(v))}: {evidence}</small></li>")
-    details = (f"<details class=\"verdicts\"><summary>Evidence for each statement</summary>"
-               f"<p><small>{text_html(score_meaning(threshold))}</small></p><ol>{''.join(rows)}</ol></details>"
+        icon, words, _ = mark(v.label, lang)
+        evidence = text_html(v.evidence) if v.evidence else f"<em>{text('no_evidence_found', lang)}</em>"
+        row = text("verdict_row", lang, icon=icon, label=words, score=f"{v.score:.2f}",
+                   statement=text_html(v.statement.text))
+        rows.append(f"<li>{row}<br><small>{text('evidence_row', lang, where=text_html(where(v, lang)), evidence=evidence)}"
+                    "</small></li>")
+    details = (f"<details class=\"verdicts\"><summary>{text('evidence_for_each', lang)}</summary>"
+               f"<p><small>{text_html(score_meaning(threshold, lang))}</small></p><ol>{''.join(rows)}</ol></details>"
                if rows else "")
-    marked = statement_html(answer, report).replace("\n", "<br>")
+    marked = statement_html(answer, report, lang).replace("\n", "<br>")
+    checked = text("checked_by", lang, verifier=text_html(report.verifier), counts=text_html(counts))
     return (f"{STYLE if style else ''}<div class=\"checked-answer\">{marked}</div>"
-            f"<p><small>Checked by {text_html(report.verifier)}: {text_html(counts)}</small></p>{details}")
+            f"<p><small>{checked}</small></p>{details}")

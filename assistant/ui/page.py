@@ -19,6 +19,7 @@ from assistant.flags import chats
 from assistant.ui import chat as chat_ui
 from assistant.ui import dashboard, documents, exports, highlight, review
 from assistant.ui.errors import user_errors
+from assistant.ui.i18n import headings, label, request_language, text, verdict_name
 from assistant.ui.services import Services
 from core.config import VERIFIERS, CheckerConfig, ModelConfig
 from core.errors import InputError
@@ -30,11 +31,9 @@ USER_TEMP_DIR = os.environ.get("GRADIO_TEMP_DIR")  # set by the person running u
 # the review table at a readable width, scrolled sideways inside its frame.
 CSS = highlight.CSS + ("@media (max-width: 640px) { #chat-side { order: 2; }"
                        " #flags table { min-width: 860px; } }\n")
-TITLE = "Grounded assistant"
+TITLE = text("title")
 ALL_DOCUMENTS = ("all documents", "")  # the review filter's choice for no document filter
-EMPTY_CHAT = ("**Add your documents first** (the Documents tab: txt, md, html, pdf, docx), then ask about them "
-              "here. Every statement of an answer is checked against them: \u2714 supported, ? unsupported, "
-              "\u2716 contradicted.")
+EMPTY_CHAT = text("empty_chat")
 
 
 @dataclass
@@ -62,17 +61,17 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
         os.environ["GRADIO_TEMP_DIR"] = str(subdir("tmp"))
     page = Page(services, reviewers)
     # delete_cache: every hour, Gradio removes the upload copies it made over a day ago
+    # the words of the page: static ones by key (assistant/ui/i18n.py, the browser's language); what a
+    # handler writes, in the language of its request
     with gr.Blocks(title=TITLE, delete_cache=(3600, 86400)) as demo:
-        gr.Markdown(f"## {TITLE}\nAnswers come from your documents; every statement is checked against them "
-                    "and marked **\u2714 supported**, **? unsupported** or **\u2716 contradicted** (hover a "
-                    "statement, or open \u201cEvidence for each statement\u201d under an answer, for its evidence).")
+        gr.Markdown(label("intro"))
         model_line = gr.Markdown(services.model_status(), elem_id="model-status")
         # while the model loads, its line says how far it has got, every two seconds
         ticker = gr.Timer(2.0, active=services.loading is not None)
 
-        def tick():
-            return services.model_status(), gr.Timer(active=services.loading is not None and
-                                                      services.loading.error is None)
+        def tick(request: gr.Request):
+            return services.model_status(request_language(request)), gr.Timer(
+                active=services.loading is not None and services.loading.error is None)
 
         ticker.tick(tick, None, [model_line, ticker], api_name=False, show_progress="hidden")
         demo.load(tick, None, [model_line, ticker], api_name=False, show_progress="hidden")
@@ -86,18 +85,20 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
             export_tab(page)
             dashboard_tab(page)
 
-        def current_documents(saved, chosen):
+        def current_documents(saved, chosen, request: gr.Request):
             """The page is built once; each visit shows today's documents, and the review filters
-            this browser chose last time (a document filter only while that document exists)."""
-            choices = documents.choices(index)
+            this browser chose last time (a document filter only while that document exists), in
+            the browser's language."""
+            lang = request_language(request)
+            choices = documents.choices(index, lang)
             verdict, state, doc_id, grouped = (saved if isinstance(saved, (list, tuple)) and len(saved) == 4
                                                else REVIEW_FILTERS)
             doc_id = doc_id if doc_id in {c[1] for c in choices} else ""
             return (gr.update(choices=choices, value=kept(chosen, choices)),
-                    documents.table(index), gr.update(choices=choices),  # in the order of reviews.filters:
+                    documents_table(index, lang), gr.update(choices=choices),  # in the order of reviews.filters:
                     verdict if verdict in review.VERDICTS else "all",
                     state if state in review.STATES else "unreviewed",
-                    gr.update(choices=[ALL_DOCUMENTS] + choices, value=doc_id), bool(grouped))
+                    gr.update(choices=[(text("all_documents", lang), "")] + choices, value=doc_id), bool(grouped))
 
         demo.load(current_documents, [reviews.saved, scope], [scope, doc_table, doc_pick, *reviews.filters],
                   api_name=False)
@@ -105,6 +106,8 @@ def build_demo(chat, index=None, checker=None, flag_log=None, checker_config=Non
         demo.load(None, None, None, js=SHORTCUTS, api_name=False)
         demo.load(None, None, None, js=READABLE_LABELS, api_name=False)
         demo.load(None, None, None, js=OPEN_CITATIONS, api_name=False)
+        if services.checker is not None:  # the threshold's help names its value: in the browser's language
+            demo.load(chat.settings.threshold_help(services), None, chat.settings.threshold, api_name=False)
     return demo
 
 
@@ -132,43 +135,55 @@ class SettingsPanel:
     def settings(self, passages, verifier, threshold, max_new_tokens, calibrated, scope) -> chat_ui.Settings:
         return chat_ui.settings_from_page(passages, verifier, threshold, max_new_tokens, calibrated, scope)
 
+    @staticmethod
+    def threshold_help(services: Services):
+        """A page-load handler: the threshold slider's help (it names the calibrated value) in the
+        browser's language."""
+        import gradio as gr
+
+        def handler(request: gr.Request):
+            checker = services.checker
+            value = round(checker.support_threshold, 2)
+            return gr.update(info=threshold_info(checker.verifier.name, value, request_language(request)))
+        return handler
+
 
 def settings_panel(page: Page) -> SettingsPanel:
     import gradio as gr
 
     services, checker, index = page.services, page.services.checker, page.services.index
-    with gr.Accordion("Settings", open=False, elem_id="chat-settings"):
+    with gr.Accordion(label("settings"), open=False, elem_id="chat-settings"):
         k = index.cfg.top_k if index is not None and hasattr(index, "cfg") else 5
-        passages = gr.Slider(1, 10, value=k, step=1, label="Passages per answer")
+        passages = gr.Slider(1, 10, value=k, step=1, label=label("passages"))
         names = [v for v in VERIFIERS if v != "nli" or services.checker_config.nli_model]
         verifier = gr.Dropdown(names, value=checker.verifier.name if checker else None,
-                               label="Verifier", interactive=checker is not None, elem_id="verifier")
+                               label=label("verifier"), interactive=checker is not None, elem_id="verifier")
         default_t = round(checker.support_threshold, 2) if checker else 0.5
-        threshold = gr.Slider(0.05, 0.99, step=0.01, label="Support threshold", value=default_t,
-                              info=threshold_info(checker.verifier.name, default_t) if checker else "no checker",
+        threshold = gr.Slider(0.05, 0.99, step=0.01, label=label("threshold"), value=default_t,
+                              info=threshold_info(checker.verifier.name, default_t) if checker else label("no_checker"),
                               interactive=checker is not None, elem_id="threshold")
         max_tokens = gr.Slider(16, 1024, step=16, value=services.generation.max_new_tokens,
-                               label="Most tokens per answer")
+                               label=label("max_tokens"))
         with gr.Row():
             # what this machine has, to pick; any Hugging Face id, folder or .gguf can still be typed
             current = catalog.canonical(services.model_config.name)
             model_name = gr.Dropdown(model_choices(current), value=current,
-                                     allow_custom_value=True, label="Model", scale=3, elem_id="model-name",
-                                     info="the models this machine has, or type a Hugging Face id, a folder or a "
-                                          ".gguf file; loading one changes it for every session")
+                                     allow_custom_value=True, label=label("model"), scale=3, elem_id="model-name",
+                                     info=label("model_info"))
             adapter_name = gr.Dropdown(adapter_choices(services.model_config.adapter),
                                        value=services.model_config.adapter, allow_custom_value=True,
-                                       label="LoRA adapter", scale=2, elem_id="adapter-name",
-                                       info="none, one trained here (finetune), or type a folder")
-            load_button = gr.Button("Load model", scale=1, elem_id="load-model")
+                                       label=label("adapter"), scale=2, elem_id="adapter-name",
+                                       info=label("adapter_info"))
+            load_button = gr.Button(label("load_model"), scale=1, elem_id="load-model")
         calibrated = gr.State(default_t if checker is not None else None)
 
     @user_errors
-    def verifier_changed(name, progress=gr.Progress()):
+    def verifier_changed(name, request: gr.Request, progress=gr.Progress()):
         # each verifier has its own calibrated threshold: the slider shows the one that will be used
-        progress(0.0, desc=f"loading the {name} verifier...")
+        lang = request_language(request)
+        progress(0.0, desc=text("loading_verifier", lang, name=name))
         value = round(services.checker_for(name).support_threshold, 2)
-        return gr.update(value=value, info=threshold_info(name, value)), value
+        return gr.update(value=value, info=threshold_info(name, value, lang)), value
 
     verifier.change(verifier_changed, verifier, [threshold, calibrated], api_name=False)
     return SettingsPanel(passages, verifier, threshold, max_tokens, model_name, adapter_name, load_button, calibrated)
@@ -182,14 +197,13 @@ def model_choices(current: str) -> list[tuple[str, str]]:
     return choices
 
 
-def adapter_choices(current: str) -> list[tuple[str, str]]:
+def adapter_choices(current: str) -> list[tuple[Any, str]]:
     names = catalog.adapters()
-    return [("none", "")] + [(n, n) for n in names] + ([(current, current)] if current and current not in names else [])
+    return [(label("adapter_none"), "")] + [(n, n) for n in names] + ([(current, current)] if current and current not in names else [])
 
 
-def threshold_info(verifier: str | None, value: float) -> str:
-    return (f"a statement is supported when its score reaches this; {value:.2f} is the {verifier} verifier's "
-            "calibrated value")
+def threshold_info(verifier: str | None, value: float, lang: str = "en") -> str:
+    return text("threshold_info", lang, value=f"{value:.2f}", verifier=verifier)
 
 
 def chat_tab(page: Page) -> "ChatTab":
@@ -198,25 +212,24 @@ def chat_tab(page: Page) -> "ChatTab":
     import gradio as gr
 
     services = page.services
-    with gr.Tab("Chat", id="chat"):
+    with gr.Tab(label("tab_chat"), id="chat"):
         conversation = gr.State(chat_ui.Conversation())
         with gr.Row(equal_height=False):
             with gr.Column(scale=1, min_width=220, elem_id="chat-side"):  # past chats; below the chat on a phone
                 chat_list = ChatList.build()
             with gr.Column(scale=4, min_width=320):
-                chatbot = gr.Chatbot(height=460, label="Chat", elem_id="chatbot", buttons=["copy"],
-                                     placeholder=EMPTY_CHAT)
+                chatbot = gr.Chatbot(height=460, label=label("chat_window"), elem_id="chatbot", buttons=["copy"],
+                                     placeholder=str(label("empty_chat")))
                 with gr.Row():
-                    question = gr.Textbox(placeholder="Ask a question about your documents...", label="Question",
+                    question = gr.Textbox(placeholder=label("question_placeholder"), label=label("question"),
                                           scale=6, elem_id="question", autofocus=True)
-                    send = gr.Button("Send", variant="primary", scale=1, elem_id="send", min_width=80)
+                    send = gr.Button(label("send"), variant="primary", scale=1, elem_id="send", min_width=80)
                 with gr.Row():
-                    stop_button = gr.Button("Stop", size="sm", elem_id="stop", min_width=60)
-                    retry_button = gr.Button("Retry", size="sm", elem_id="retry", min_width=60)
+                    stop_button = gr.Button(label("stop"), size="sm", elem_id="stop", min_width=60)
+                    retry_button = gr.Button(label("retry"), size="sm", elem_id="retry", min_width=60)
                 chat_status = gr.Markdown(elem_id="chat-status")
                 scope = gr.Dropdown(documents.choices(services.index), value=[], multiselect=True, elem_id="scope",
-                                    label="Ask these documents",
-                                    info="none chosen: every document; logged with each answer")
+                                    label=label("scope"), info=label("scope_info"))
                 panel = settings_panel(page)
                 panel.scope = scope
 
@@ -231,7 +244,7 @@ def chat_tab(page: Page) -> "ChatTab":
         try:
             for shown_now, conv_now, status in chat_ui.respond(services, message, conv,
                                                                panel.settings(p, v, t, m, c, d), session, stop,
-                                                               owner=owner):
+                                                               owner=owner, lang=request_language(request)):
                 yield shown_now, conv_now, status, ""
         finally:
             stops.end(session, stop)
@@ -241,17 +254,18 @@ def chat_tab(page: Page) -> "ChatTab":
         session, owner = chat_ui.session_id(request), page.who(request).user
         stop = stops.start(session)
         try:
-            yield from chat_ui.retry(services, conv, panel.settings(p, v, t, m, c, d), session, stop, owner)
+            yield from chat_ui.retry(services, conv, panel.settings(p, v, t, m, c, d), session, stop, owner,
+                                     request_language(request))
         finally:
             stops.end(session, stop)
 
     def stop_answer(request: gr.Request):
         stops.stop(chat_ui.session_id(request))
 
-    def thumbs(conv, data: gr.LikeData):
+    def thumbs(conv, data: gr.LikeData, request: gr.Request):
         index_ = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         up = data.liked is True or data.liked == "like"
-        return chat_ui.feedback(services, conv, int(index_), up)
+        return chat_ui.feedback(services, conv, int(index_), up, request_language(request))
 
     chat_inputs = [conversation, *panel.answer_inputs]
     for event in (send.click, question.submit):
@@ -264,7 +278,7 @@ def chat_tab(page: Page) -> "ChatTab":
     chatbot.like(thumbs, [conversation], chat_status, api_name=False)
     chat_list.wire(page, conversation, chatbot, chat_status)
     wire_model_loading(page, panel, chat_status)
-    return ChatTab(scope, chat_list, conversation)
+    return ChatTab(scope, chat_list, conversation, panel)
 
 
 @dataclass
@@ -274,6 +288,7 @@ class ChatTab:
     scope: Any
     chats: "ChatList"
     conversation: Any
+    settings: SettingsPanel
 
 
 @dataclass
@@ -291,13 +306,13 @@ class ChatList:
     def build(cls) -> "ChatList":
         import gradio as gr
 
-        new = gr.Button("New chat", variant="secondary", elem_id="new-chat")
-        listed = gr.Radio([], label="Your chats", elem_id="chat-list", info="the one used last first")
-        title = gr.Textbox(label="This chat's title", max_lines=1, elem_id="chat-title")
+        new = gr.Button(label("new_chat"), variant="secondary", elem_id="new-chat")
+        listed = gr.Radio([], label=label("chat_list"), elem_id="chat-list", info=label("chat_list_info"))
+        title = gr.Textbox(label=label("chat_title"), max_lines=1, elem_id="chat-title")
         with gr.Row():
-            rename = gr.Button("Rename", size="sm", elem_id="rename-chat", min_width=60)
-            delete = gr.Button("Delete", size="sm", variant="stop", elem_id="delete-chat", min_width=60)
-        gr.Markdown("<small>Deleting a chat takes it off this list; its answers stay in the review log.</small>")
+            rename = gr.Button(label("rename"), size="sm", elem_id="rename-chat", min_width=60)
+            delete = gr.Button(label("delete"), size="sm", variant="stop", elem_id="delete-chat", min_width=60)
+        gr.Markdown(label("chat_delete_note"))
         return cls(new, listed, title, rename, delete)
 
     @property
@@ -329,22 +344,25 @@ class ChatList:
         def open_chat(chat_id, request: gr.Request):
             if not chat_id:
                 return gr.update(), gr.update(), ""
-            conv = chat_ui.reopen(services, chat_id, page.who(request).user)
-            return conv.shown, conv, f"Opened a saved chat of {len(conv.turn_ids)} answers; ask on to continue it."
+            lang = request_language(request)
+            conv = chat_ui.reopen(services, chat_id, page.who(request).user, lang)
+            return conv.shown, conv, text("chat_opened", lang, n=len(conv.turn_ids))
 
         @user_errors
         def rename(conv, title, request: gr.Request):
+            lang = request_language(request)
             if conv is None or conv.chat_id is None:
-                raise InputError("open a chat first (a new chat is saved with its first answer)")
+                raise InputError(text("open_chat_first", lang))
             new = chats.rename(services.flag_log, conv.chat_id, title, page.who(request).user)
-            return f"Renamed to \u201c{new}\u201d."
+            return text("chat_renamed", lang, title=new)
 
         @user_errors
         def delete(conv, request: gr.Request):
+            lang = request_language(request)
             if conv is None or conv.chat_id is None:
-                raise InputError("open a chat first")
+                raise InputError(text("open_a_chat_first", lang))
             chats.delete(services.flag_log, conv.chat_id, page.who(request).user)
-            return [], chat_ui.Conversation(), "Chat deleted (its answers stay in the review log)."
+            return [], chat_ui.Conversation(), text("chat_deleted", lang)
 
         listed = self.refresh(page)
         self.listed.input(open_chat, self.listed, [chatbot, conversation, status], api_name=False).then(
@@ -365,8 +383,10 @@ def wire_model_loading(page: Page, panel: SettingsPanel, status) -> None:
     def load_model(name, adapter, request: gr.Request, progress=gr.Progress()):
         # the model answers every session: with a login, only a reviewer may change it
         page.who(request).check_all("Loading a model")
-        progress(0.0, desc=f"loading {name}...")  # a first load joins, converts and exports: minutes
-        message = page.services.switch_model(name, adapter, progress=lambda step: progress(None, desc=step))
+        lang = request_language(request)
+        progress(0.0, desc=text("loading_model", lang, name=name))  # a first load joins, converts and exports: minutes
+        message = page.services.switch_model(name, adapter, progress=lambda step: progress(None, desc=step),
+                                             lang=lang)
         loaded = catalog.canonical(page.services.model_config.name)  # a GGUF loaded the first time is listed now
         return message, gr.update(choices=model_choices(loaded), value=loaded)
 
@@ -382,31 +402,32 @@ def documents_tab(page: Page, scope) -> tuple[Any, Any]:
     import gradio as gr
 
     index = page.services.index
-    with gr.Tab("Documents", id="documents"):
+    with gr.Tab(label("tab_documents"), id="documents"):
         # no file_types: Gradio would drop any other file with a passing toast, while our own check
         # names each file it refuses and why in the result, and reads plain text without an extension
-        uploads = gr.File(file_count="multiple", label="Add documents (txt, md, html, pdf, docx, or plain text)",
-                          elem_id="uploads")
-        add_button = gr.Button("Add to the index", variant="primary", elem_id="add-documents")
+        uploads = gr.File(file_count="multiple", label=label("uploads"), elem_id="uploads")
+        add_button = gr.Button(label("add_documents"), variant="primary", elem_id="add-documents")
         add_result = gr.Markdown(elem_id="add-result")
         doc_table = gr.Dataframe(documents.table(index), headers=documents.COLUMNS, interactive=False,
-                                 label="Indexed documents", elem_id="documents")
+                                 label=label("indexed_documents"), elem_id="documents")
         with gr.Row():
-            doc_pick = gr.Dropdown(documents.choices(index), label="Document", scale=4, elem_id="doc-pick")
-            delete_button = gr.Button("Delete", variant="stop", scale=1)
+            doc_pick = gr.Dropdown(documents.choices(index), label=label("document"), scale=4, elem_id="doc-pick")
+            delete_button = gr.Button(label("delete"), variant="stop", scale=1)
 
     @user_errors
-    def add(files, chosen, progress=gr.Progress()):
-        message = documents.add_uploads(index, files or [], lambda f, m: progress(f, desc=m))
-        choices = documents.choices(index)
-        return (message, documents.table(index), gr.update(choices=choices), None,
+    def add(files, chosen, request: gr.Request, progress=gr.Progress()):
+        lang = request_language(request)
+        message = documents.add_uploads(index, files or [], lambda f, m: progress(f, desc=m), lang)
+        choices = documents.choices(index, lang)
+        return (message, documents_table(index, lang), gr.update(choices=choices), None,
                 gr.update(choices=choices, value=kept(chosen, choices)))
 
     @user_errors
-    def delete(doc_id, chosen):
-        message = documents.delete(index, doc_id)
-        choices = documents.choices(index)
-        return (message, documents.table(index), gr.update(choices=choices, value=None),
+    def delete(doc_id, chosen, request: gr.Request):
+        lang = request_language(request)
+        message = documents.delete(index, doc_id, lang)
+        choices = documents.choices(index, lang)
+        return (message, documents_table(index, lang), gr.update(choices=choices, value=None),
                 gr.update(choices=choices, value=kept(chosen, choices)))
 
     # one progress bar, on the result line (it was drawn on each of the outputs)
@@ -416,6 +437,11 @@ def documents_tab(page: Page, scope) -> tuple[Any, Any]:
     return doc_table, doc_pick
 
 
+def documents_table(index, lang: str) -> dict:
+    """The documents table's rows under headings in ``lang``."""
+    return {"headers": headings(documents.COLUMNS, lang), "data": documents.table(index)}
+
+
 def kept(chosen, choices) -> list[str]:
     """The chosen document ids that still exist."""
     ids = {value for _, value in choices}
@@ -423,6 +449,11 @@ def kept(chosen, choices) -> list[str]:
 
 
 # -- review ----------------------------------------------------------------------------------------
+
+def named(values) -> list[tuple[Any, str]]:
+    """A radio's choices: each value shown in the browser's language, chosen as itself."""
+    return [(label(v), v) for v in values]
+
 
 @dataclass
 class ReviewTab:
@@ -493,50 +524,54 @@ def review_tab(page: Page, saved) -> ReviewTab:
     import gradio as gr
 
     flag_log = page.services.flag_log
-    with gr.Tab("Review", id="review") as tab:
+    with gr.Tab(label("tab_review"), id="review") as tab:
         with gr.Row():
-            verdict_filter = gr.Radio(list(review.VERDICTS), value="all", label="Verdict", elem_id="verdict-filter")
-            state_filter = gr.Radio(list(review.STATES), value="unreviewed", label="Review", elem_id="state-filter")
+            verdict_filter = gr.Radio(named(review.VERDICTS), value="all", label=label("verdict"),
+                                      elem_id="verdict-filter")
+            state_filter = gr.Radio(named(review.STATES), value="unreviewed", label=label("review_state"),
+                                    elem_id="state-filter")
             doc_filter = gr.Dropdown([ALL_DOCUMENTS] + documents.choices(page.services.index), value="",
-                                     label="Document", elem_id="doc-filter")
-            grouped = gr.Checkbox(True, label="Group alike flags", elem_id="grouped",
-                                  info="one row for a statement flagged many times")
-            refresh = gr.Button("Refresh", size="sm")
+                                     label=label("document"), elem_id="doc-filter")
+            grouped = gr.Checkbox(True, label=label("grouped"), elem_id="grouped", info=label("grouped_info"))
+            refresh = gr.Button(label("refresh"), size="sm")
         # wrapped, with room for the statement and the question (they were cut off)
-        flag_table = gr.Dataframe(headers=review.COLUMNS, interactive=False, label="Flagged statements",
+        flag_table = gr.Dataframe(headers=review.COLUMNS, interactive=False, label=label("flagged_statements"),
                                   elem_id="flags", wrap=True, max_height=520,
                                   column_widths=["5%", "10%", "10%", "6%", "25%", "20%", "10%", "9%", "5%"])
-        gr.Markdown("Keys, outside a text box: **c** confirm, **r** reject, **shift+c** / **shift+r** the same for "
-                    "every flag alike, **n** the next flag.", elem_id="review-keys")
+        gr.Markdown(label("review_keys"), elem_id="review-keys")
         with gr.Row():
-            picked = gr.Textbox(label="Statement id", placeholder="click a row, or type its id", max_lines=1,
-                                elem_id="statement-id")
-            open_button = gr.Button("Open", size="sm", elem_id="open-flag")
+            picked = gr.Textbox(label=label("statement_id"), placeholder=label("statement_id_placeholder"),
+                                max_lines=1, elem_id="statement-id")
+            open_button = gr.Button(label("open"), size="sm", elem_id="open-flag")
         flag_question = gr.Markdown(elem_id="flag-question")
         flag_answer = gr.HTML(elem_id="flag-answer")
         flag_evidence = gr.HTML(elem_id="flag-evidence")
         flag_status = gr.Markdown(elem_id="flag-status")
         suggestion = gr.State("")
-        correction = gr.Textbox(lines=4, label="Corrected answer (prefilled with the suggested correction; "
-                                "stored when you confirm)", elem_id="correction")
-        note = gr.Textbox(label="Note (optional)", elem_id="review-note")
+        correction = gr.Textbox(lines=4, label=label("correction"), elem_id="correction")
+        note = gr.Textbox(label=label("note"), elem_id="review-note")
         with gr.Row():
-            confirm_button = gr.Button("Confirm: a hallucination", variant="stop", elem_id="confirm")
-            reject_button = gr.Button("Reject: a false alarm", elem_id="reject")
-            regenerate_button = gr.Button("Regenerate the suggestion", elem_id="regenerate")
+            confirm_button = gr.Button(label("confirm"), variant="stop", elem_id="confirm")
+            reject_button = gr.Button(label("reject"), elem_id="reject")
+            regenerate_button = gr.Button(label("regenerate"), elem_id="regenerate")
         with gr.Row():
-            confirm_alike = gr.Button("Confirm it and every flag alike", size="sm", elem_id="confirm-alike")
-            reject_alike = gr.Button("Reject it and every flag alike", size="sm", elem_id="reject-alike")
+            confirm_alike = gr.Button(label("confirm_alike"), size="sm", elem_id="confirm-alike")
+            reject_alike = gr.Button(label("reject_alike"), size="sm", elem_id="reject-alike")
 
     @user_errors
     def list_flags(v, s, d, g, request: gr.Request):
-        return review.rows(flag_log, v, s, d or None, page.who(request), grouped=bool(g))
+        lang = request_language(request)
+        rows = review.rows(flag_log, v, s, d or None, page.who(request), grouped=bool(g))
+        for row in rows:  # the verdict and the review state in words (the table's other cells are data)
+            row[2], row[7] = verdict_name(row[2], lang), verdict_name(row[7], lang)
+        return {"headers": headings(review.COLUMNS, lang), "data": rows}
 
     @user_errors
     def show(statement_id, request: gr.Request):
+        lang = request_language(request)
         if statement_id in (None, ""):
-            return "", "", "", "Pick a flag from the table.", "", "", ""
-        view = review.view(flag_log, statement_id, page.who(request))
+            return "", "", "", text("pick_a_flag", lang), "", "", ""
+        view = review.view(flag_log, statement_id, page.who(request), lang)
         # the note starts empty for each flag: a note is about one statement (it was kept, and stored on the next)
         return (view.question_html, view.answer_html, view.evidence_html, view.status, view.suggestion,
                 view.suggestion, "")
@@ -548,14 +583,16 @@ def review_tab(page: Page, saved) -> ReviewTab:
     def decide(decision):
         @user_errors
         def handler(statement_id, text, why, suggested, v, s, d, g, request: gr.Request):
-            message = review.decide(flag_log, statement_id, decision, text, why, page.who(request), suggested)
+            message = review.decide(flag_log, statement_id, decision, text, why, page.who(request), suggested,
+                                    request_language(request))
             return message, list_flags(v, s, d, g, request)
         return handler
 
     def decide_alike(decision):
         @user_errors
         def handler(statement_id, why, v, s, d, g, request: gr.Request):
-            message = review.decide_alike(flag_log, statement_id, decision, why, page.who(request))
+            message = review.decide_alike(flag_log, statement_id, decision, why, page.who(request),
+                                          request_language(request))
             return message, list_flags(v, s, d, g, request)
         return handler
 
@@ -586,25 +623,24 @@ def review_tab(page: Page, saved) -> ReviewTab:
 def export_tab(page: Page) -> None:
     import gradio as gr
 
-    with gr.Tab("Export", id="export"):
-        fmt = gr.Radio(list(exports.FORMATS), value="sft", label="Format",
-                       info="; ".join(f"{k}: {v}" for k, v in exports.HELP.items()))
+    with gr.Tab(label("tab_export"), id="export"):
+        fmt = gr.Radio(list(exports.FORMATS), value="sft", label=label("format"), info=label("format_info"))
         with gr.Row():
-            verdict = gr.Radio(list(review.VERDICTS), value="all", label="Flags of this verdict only")
-            reviewed_only = gr.Checkbox(True, label="Reviewed answers only", elem_id="reviewed-only",
-                                        info="a correction, a decision on each flag, or a thumbs up or down")
-            held_out = gr.Slider(0, 0.9, value=0.2, step=0.05, label="Held-out share (by question)")
+            verdict = gr.Radio(named(review.VERDICTS), value="all", label=label("export_verdict"))
+            reviewed_only = gr.Checkbox(True, label=label("reviewed_only"), elem_id="reviewed-only",
+                                        info=label("reviewed_only_info"))
+            held_out = gr.Slider(0, 0.9, value=0.2, step=0.05, label=label("held_out"))
         with gr.Row():
-            since = gr.Textbox(label="From (YYYY-MM-DD, optional)")
-            until = gr.Textbox(label="Until (YYYY-MM-DD, optional)")
-        export_button = gr.Button("Export", variant="primary", elem_id="export-button")
+            since = gr.Textbox(label=label("since"))
+            until = gr.Textbox(label=label("until"))
+        export_button = gr.Button(label("export"), variant="primary", elem_id="export-button")
         result = gr.Markdown(elem_id="export-result")
-        file = gr.File(label="Download", interactive=False, elem_id="export-file")
+        file = gr.File(label=label("download"), interactive=False, elem_id="export-file")
 
     @user_errors
     def run_export(f, v, r, h, a, b, request: gr.Request):
         page.who(request).check_all("An export")
-        path, summary = exports.run(page.services.flag_log, f, v, r, a, b, h)
+        path, summary = exports.run(page.services.flag_log, f, v, r, a, b, h, request_language(request))
         return summary, str(path)
 
     export_button.click(run_export, [fmt, verdict, reviewed_only, held_out, since, until], [result, file],
@@ -616,21 +652,23 @@ def export_tab(page: Page) -> None:
 def dashboard_tab(page: Page) -> None:
     import gradio as gr
 
-    with gr.Tab("Dashboard", id="dashboard") as tab:
-        refresh = gr.Button("Refresh", size="sm")
+    with gr.Tab(label("tab_dashboard"), id="dashboard") as tab:
+        refresh = gr.Button(label("refresh"), size="sm")
         summary = gr.Markdown(elem_id="dashboard-summary")
         with gr.Row():
-            rate_plot = gr.BarPlot(x="day", y="flagged share", title="Share of statements flagged, by day",
-                                   y_lim=[0, 1])
-            mix_plot = gr.BarPlot(x="verdict", y="statements", title="Verdict mix")
-        doc_plot = gr.BarPlot(x="document", y="flags", title="Flags by document (best evidence)")
+            rate_plot = gr.BarPlot(x="day", y="flagged share", title=label("rate_plot"), y_lim=[0, 1],
+                                   x_title=label("axis_day"), y_title=label("axis_flagged_share"))
+            mix_plot = gr.BarPlot(x="verdict", y="statements", title=label("mix_plot"),
+                                  x_title=label("axis_verdict"), y_title=label("axis_statements"))
+        doc_plot = gr.BarPlot(x="document", y="flags", title=label("document_plot"),
+                              x_title=label("axis_document"), y_title=label("axis_flags"))
 
     def bars(frame, column):  # a y axis from zero, whatever the counts
         top = float(frame[column].max()) if len(frame) else 1.0
         return gr.BarPlot(value=frame, y_lim=[0, max(1.0, top * 1.15)])
 
-    def board():
-        d = dashboard.build(page.services.flag_log)
+    def board(request: gr.Request):
+        d = dashboard.build(page.services.flag_log, request_language(request))
         return d.summary, d.rate_by_day, bars(d.verdict_mix, "statements"), bars(d.flags_by_document, "flags")
 
     for trigger in (refresh.click, tab.select):

@@ -21,6 +21,7 @@ from assistant.checking.checker import CheckReport, Evidence, Verdict
 from assistant.checking.repair import suggest, trim
 from assistant.checking.statements import Statement
 from assistant.ui.highlight import report_html, text_html
+from assistant.ui.i18n import text, text_n, verdict_name
 from core.errors import InputError
 from core.labels import CONTRADICTED, NOT_A_CLAIM, UNSUPPORTED
 
@@ -143,66 +144,69 @@ def logged_report(turn):
                        turn.check_seconds or 0.0)
 
 
-def view(flag_log, statement_id, who: Viewer = EVERYONE) -> FlagView:
-    """Everything the reviewer needs about one flagged statement."""
+def view(flag_log, statement_id, who: Viewer = EVERYONE, lang: str = "en") -> FlagView:
+    """Everything the reviewer needs about one flagged statement, the page's words in ``lang``."""
 
     if flag_log is None:
         raise InputError("there is no flag log")
     try:
         statement_id = int(statement_id)
     except (TypeError, ValueError):
-        raise InputError(f"pick a flag from the table (got {statement_id!r})") from None
+        raise InputError(text("pick_a_flag_got", lang, value=repr(statement_id))) from None
     turn = flag_log.turn_of(statement_id)
     who.check(turn)
     flagged = _statement(turn, statement_id)
     report = logged_report(turn)
-    where = text_html(flagged.evidence_title or "no document")
+    where = text_html(flagged.evidence_title or text("no_document", lang))
     if flagged.evidence_page is not None:
-        where += f", page {flagged.evidence_page}"
+        where += text("page", lang, page=flagged.evidence_page)
     score = f"{flagged.score:.2f}" if flagged.score is not None else "n/a"
-    evidence = (f"<p><strong>{text_html(flagged.label)}</strong> (score {score}): {text_html(flagged.text)}</p>"
-                f"<p><small>best evidence, from {where}:</small></p>"
-                f"<blockquote>{text_html(flagged.evidence) if flagged.evidence else '<em>none found</em>'}</blockquote>")
-    status = (f"reviewed: {flagged.decision}" + (f" ({text_html(flagged.note)})" if flagged.note else "")
-              if flagged.decision else "not reviewed yet")
+    found = text_html(flagged.evidence) if flagged.evidence else f"<em>{text('none_found', lang)}</em>"
+    evidence = text("flag_evidence", lang, label=text_html(verdict_name(flagged.label, lang)), score=score,
+                    statement=text_html(flagged.text), where=where, evidence=found)
+    status = (text("reviewed_as", lang, decision=verdict_name(flagged.decision, lang))
+              + (text("with_note", lang, note=text_html(flagged.note)) if flagged.note else "")
+              if flagged.decision else text("not_reviewed_yet", lang))
     if turn.correction:
-        status += f"; a correction is stored ({turn.correction_origin})"
+        status += text("correction_stored", lang, origin=turn.correction_origin)
     if turn.finish_reason == "withheld":
-        status += "; this answer was withheld (checker.withhold): the reader got the refusal, not this draft"
+        status += text("was_withheld", lang)
     same = len(alike(flag_log, flagged, who))
     if same > 1:
-        status += (f"; {same - 1} more flag{'s' if same > 2 else ''} alike this one wait{'s' if same == 2 else ''} "
-                   f"for review (\u201call alike\u201d decides them together)")
-    return FlagView(statement_id, turn.id, f"**Question:** {text_html(turn.question)}", report_html(turn.answer, report,
-                    style=False), evidence, turn.correction or trim(report), status, same)
+        status += text_n("alike_waiting", same - 1, lang)
+    return FlagView(statement_id, turn.id, text("question_heading", lang, question=text_html(turn.question)),
+                    report_html(turn.answer, report, style=False, lang=lang), evidence, turn.correction or trim(report),
+                    status, same)
 
 
 def decide(flag_log, statement_id, decision: str, correction: str = "", note: str = "",
-           who: Viewer = EVERYONE, suggested: str = "") -> str:
+           who: Viewer = EVERYONE, suggested: str = "", lang: str = "en") -> str:
     """Confirm or reject a flag; a correction different from the untouched suggestion is stored as the person's."""
     if decision not in ("confirmed", "rejected"):
         raise InputError(f"a review is confirmed or rejected, not {decision!r}")
     if statement_id in (None, ""):
-        raise InputError("pick a flag from the table first")
+        raise InputError(text("pick_a_flag_first", lang))
     who.check(flag_log.turn_of(int(statement_id)))
-    text = (correction or "").strip() if decision == "confirmed" else ""
-    origin = "suggestion" if text and text == (suggested or "").strip() else "person"
-    flag_log.review(int(statement_id), decision, note=note.strip() or None, correction=text or None, origin=origin,
-                    reviewer=who.user)  # the decision and the correction in one transaction
-    return f"Statement {statement_id}: {decision}" + ("; correction stored." if text else ".")
+    corrected = (correction or "").strip() if decision == "confirmed" else ""
+    origin = "suggestion" if corrected and corrected == (suggested or "").strip() else "person"
+    flag_log.review(int(statement_id), decision, note=note.strip() or None, correction=corrected or None,
+                    origin=origin, reviewer=who.user)  # the decision and the correction in one transaction
+    return text("decided_corrected" if corrected else "decided", lang, id=statement_id,
+                decision=verdict_name(decision, lang))
 
 
-def decide_alike(flag_log, statement_id, decision: str, note: str = "", who: Viewer = EVERYONE) -> str:
+def decide_alike(flag_log, statement_id, decision: str, note: str = "", who: Viewer = EVERYONE,
+                 lang: str = "en") -> str:
     """Confirm or reject a flag and every unreviewed flag alike it, in one transaction (no correction:
     a correction is one answer's)."""
     if statement_id in (None, ""):
-        raise InputError("pick a flag from the table first")
+        raise InputError(text("pick_a_flag_first", lang))
     statement_id = int(statement_id)
     turn = flag_log.turn_of(statement_id)
     who.check(turn)
     ids = alike(flag_log, _statement(turn, statement_id), who)
     flag_log.review_many(ids, decision, note=note.strip() or None, reviewer=who.user)  # refuses another decision
-    return f"{len(ids)} flag{'s' if len(ids) != 1 else ''} alike statement {statement_id}: {decision}."
+    return text_n("decided_alike", len(ids), lang, id=statement_id, decision=verdict_name(decision, lang))
 
 
 def regenerate(services, statement_id, who: Viewer = EVERYONE) -> str:

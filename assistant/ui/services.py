@@ -8,6 +8,7 @@ from typing import Any, Iterator
 
 from assistant.chat.backends import chat_for
 from assistant.checking.checker import Checker, make_checker
+from assistant.ui.i18n import text
 from assistant.ui.loading import LoadingModel
 from core.config import CheckerConfig, ModelConfig
 from core.errors import InputError, ModelError
@@ -52,19 +53,20 @@ class Services:
         """The decoding defaults, known before the model has loaded."""
         return self.loading.generation if self.loading is not None else self.chat.generation
 
-    def model_status(self) -> str:
-        """The page's line about the model: which one and where, or how far its load has got."""
+    def model_status(self, lang: str = "en") -> str:
+        """The page's line about the model: which one and where, or how far its load has got (the
+        load's own progress line as the loader wrote it)."""
         loading = self.loading
         if loading is not None:
-            return f"Model `{loading.name}`: {loading.status()}"
-        return f"Model `{self.chat.name}` on `{self.chat.loaded.device}`."
+            return text("model_loading_line", lang, name=loading.name, status=loading.status())
+        return text("model_line", lang, name=self.chat.name, device=self.chat.loaded.device)
 
-    def waiting_for_model(self) -> Iterator[str]:
+    def waiting_for_model(self, lang: str = "en") -> Iterator[str]:
         """Status lines, about a second apart, while the model loads; ends once it has (the load
         swaps it in before it says it is done). A failed load is a ModelError saying why."""
         while (loading := self.loading) is not None:
             if not loading.wait(1.0):
-                yield f"waiting for the model: {loading.status()}"
+                yield text("waiting_for_model", lang, status=loading.status())
             elif loading.error is not None:
                 raise ModelError(f"the model {loading.name} did not load: {loading.error}. Name another in "
                                  "Settings and press Load model.")
@@ -95,7 +97,7 @@ class Services:
             return base
         return Checker(base.verifier, replace(base.cfg, support_threshold=support_threshold), self.index)
 
-    def switch_model(self, name: str, adapter: str = "", loader=None, progress=None) -> str:
+    def switch_model(self, name: str, adapter: str = "", loader=None, progress=None, lang: str = "en") -> str:
         """Load another dialogue model (HF id, local path, .gguf, or a packaged name) for every session.
 
         The old one keeps answering until the new one has loaded; a model that fails to
@@ -119,4 +121,4 @@ class Services:
         with self._lock:
             self.chat, self.checker, self.model_config, self.loading = chat, checker, cfg, None  # a failed load's place too
             self._checkers.pop("llm", None)  # rebuilt on demand with the new model
-        return f"Now answering with `{self.chat.name}` on `{loaded.device}` (for every session)."
+        return text("model_switched", lang, name=self.chat.name, device=loaded.device)
