@@ -612,3 +612,62 @@ def test_every_file_chosen_gets_its_line_added_or_why_not(browser, app_url, tmp_
     shot(page, "31_every_file_named")
     assert "1 added" in result and "added: Apache-2.0" in result
     assert "not added: build.py" in result and "unsupported file type '.py'" in result
+
+
+I18N_SHOTS = Path("/tmp/i18n-shots")
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "zh-TW", "en-US"])
+def test_the_page_speaks_the_browsers_language(browser, tmp_path, monkeypatch, locale):
+    """Issue 27: a browser asking for Chinese gets the page in Chinese (tab names, the question box,
+    buttons, and what the handlers write), in China or in Taiwan; any other browser gets English. Screenshots of the Chinese page go to /tmp/i18n-shots/."""
+    import os
+
+    from app import serve
+    from assistant.ui.page import build_demo
+    from tests.test_ui_chat import FakeChat
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", os.environ.get("GRADIO_TEMP_DIR", str(tmp_path / "gradio")))
+    demo = build_demo(FakeChat(["Hello there."]))
+    port = free_port()
+    serve(demo, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    chinese = locale.startswith("zh")
+    words = {"chat": "对话", "documents": "文档", "review": "审阅", "send": "发送", "question": "问题",
+             "placeholder": "就你的文档提个问题……", "status": "回答未经核查"} if chinese else {
+        "chat": "Chat", "documents": "Documents", "review": "Review", "send": "Send", "question": "Question",
+        "placeholder": "Ask a question about your documents...", "status": "Answer not checked"}
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale=locale)
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector("#question textarea")
+        for name in ("chat", "documents", "review"):
+            page.get_by_role("tab", name=words[name], exact=True).wait_for(timeout=10_000)
+        page.wait_for_function(f"() => document.querySelector('#question textarea')?.placeholder === "
+                               f"'{words['placeholder']}'", timeout=10_000)
+        assert page.inner_text("#question label, #question [data-testid=block-info]").strip().startswith(
+            words["question"])
+        assert page.inner_text("#send").strip() == words["send"]
+        shots = locale == "zh-CN"
+        if shots:
+            I18N_SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(I18N_SHOTS / "empty.png"), full_page=True)
+        page.fill("#question textarea", "Hi?")
+        page.click("#send")
+        page.wait_for_function(f"() => document.querySelector('#chat-status')?.innerText.includes('{words['status']}')",
+                               timeout=30_000)
+        if shots:
+            page.screenshot(path=str(I18N_SHOTS / "chat.png"), full_page=True)
+            page.click("#chat-settings button, #chat-settings .label-wrap")
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(I18N_SHOTS / "chat_settings.png"), full_page=True)
+            for name, shot_name in (("文档", "documents"), ("审阅", "review"), ("导出", "export"), ("仪表盘", "dashboard")):
+                page.get_by_role("tab", name=name, exact=True).click()
+                page.wait_for_timeout(800)
+                page.screenshot(path=str(I18N_SHOTS / f"{shot_name}.png"), full_page=True)
+                assert page.locator(".toast-body").count() == 0, page.locator(".toast-body").all_inner_texts()
+        elif not chinese:
+            assert "对话" not in page.inner_text("body")
+    finally:
+        context.close()
+        demo.close()

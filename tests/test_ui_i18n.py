@@ -1,0 +1,75 @@
+"""The page in English or Chinese (issue 27): every key in both languages, the same fields in both,
+and the language a request's Accept-Language header chooses."""
+
+import re
+
+import pytest
+
+from assistant.ui.i18n import NAMES, STRINGS, fields_of, language, text, translations
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # Chinese characters and punctuation
+
+
+def test_every_key_has_english_and_chinese_words():
+    for key, (english, chinese) in STRINGS.items():
+        assert english.strip() and chinese.strip(), key
+        if key not in NAMES:
+            assert chinese != english, f"{key} is left in English"
+            assert CJK.search(chinese), f"{key} has no Chinese in it: {chinese!r}"
+
+
+def test_both_languages_name_the_same_fields():
+    for key, (english, chinese) in STRINGS.items():
+        assert fields_of(english) == fields_of(chinese), key
+
+
+def test_every_table_heading_and_verdict_has_words():
+    from assistant.ui import documents, review
+    from assistant.ui.i18n import VALUE_NAMES, headings
+    from core.labels import VERDICTS
+
+    assert headings(review.COLUMNS) == review.COLUMNS and headings(documents.COLUMNS) == documents.COLUMNS
+    assert all(CJK.search(h) for h in headings(review.COLUMNS + documents.COLUMNS, "zh"))
+    assert set(review.VERDICTS + review.STATES) <= VALUE_NAMES and all(v in STRINGS for v in VERDICTS)
+
+
+def test_a_count_has_its_singular_and_its_plural():
+    for key in STRINGS:
+        if key.endswith("_one"):
+            assert key[:-4] + "_many" in STRINGS, key
+
+
+@pytest.mark.parametrize("header, lang", [
+    ("zh-CN,zh;q=0.9", "zh"), ("zh", "zh"), ("zh-TW,zh;q=0.9,en;q=0.8", "zh"), ("en;q=0.5,zh-CN", "zh"),
+    ("en-US", "en"), ("en-US,en;q=0.9,zh-CN;q=0.8", "en"), ("fr", "en"), ("fr-FR,fr;q=0.9", "en"),
+    (None, "en"), ("", "en"), ("zh;q=bad,en", "en"), ("zhx", "en"),
+])
+def test_the_language_is_the_browsers_first_choice(header, lang):
+    assert language(header) == lang
+
+
+def test_words_are_filled_in_and_english_is_the_default():
+    assert text("model_line", name="m", device="cpu") == "Model `m` on `cpu`."
+    assert text("model_line", "zh", name="m", device="cpu") == "模型 `m`，运行于 `cpu`。"
+    assert text("send", "fr") == "Send"  # any language but Chinese is English
+
+
+def test_gradio_gets_the_chinese_words_under_each_locale_it_may_choose():
+    """Gradio's frontend picks zh-CN or zh-TW from the browser (and looks in zh after them)."""
+    words = translations().translations_dict
+    assert set(words) == {"en", "zh", "zh-CN", "zh-TW"}
+    assert words["zh-CN"]["tab_chat"] == words["zh-TW"]["tab_chat"] == words["zh"]["tab_chat"] == "对话"
+    assert words["en"]["tab_chat"] == "Chat"
+
+
+def test_a_chinese_browser_gets_chinese_statuses_and_answers(doc_index, tmp_path):
+    """The handlers write in the request's language; the answer itself stays the model's."""
+    from assistant.ui.chat import Conversation, respond
+    from tests.test_ui_chat import checked_services
+
+    services = checked_services(doc_index, tmp_path, ["The head office is in Bergen [1]. ", "It has 9 staff."])
+    *_, (shown, _, status) = respond(services, "Where is the head office?", Conversation(), lang="zh")
+    html = shown[-1]["content"]
+    assert status.startswith("由 ") and "有依据" in status
+    assert "有依据" in html and "无依据" in html and "来源" in html and "Bergen" in html
+    assert "supported (score" not in html and "Sources" not in html
