@@ -22,9 +22,11 @@ setup: $(STAMP)
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own)
-	@# and PostgreSQL for the shared-store tests (each run starts a throwaway server of its own).
+	@# and PostgreSQL for the shared-store tests (each run starts a throwaway server of its own);
+	@# a Chinese font, so screenshots of the page in Chinese show characters, not boxes.
 	@missing="$$(command -v chromium >/dev/null || echo chromium) \
-	  $$(ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo postgresql)"; \
+	  $$(ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo postgresql) \
+	  $$(test -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc || echo fonts-wqy-zenhei)"; \
 	if [ -n "$$(echo $$missing)" ]; then \
 	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } || \

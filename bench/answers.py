@@ -49,6 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import RESULTS, ROOT, write_result  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "grounding" / "squad2_qa_dev.jsonl"
+# --data cmrc: CMRC 2018's dev paragraphs (299, Chinese) and their answerable questions; it has no
+# unanswerable ones (its wrong rows are wrong answers to answerable questions)
+CMRC = ROOT.parent / "shared" / "data" / "grounding" / "cmrc2018_qa_dev.jsonl"
 # SQuAD train questions, to tune on (generation.abstain_bias) without touching the dev rows
 TRAIN = ROOT.parent / "shared" / "data" / "nli" / "squad2_qa_train.jsonl"
 TRAIN_PARAGRAPHS = 1000  # paragraphs indexed with --data train: the questions' own and others, as many as dev has
@@ -56,7 +59,9 @@ BIASES = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 7.0, 8.0]
 REFUSAL = re.compile(r"\b(i|we) (do not|don't|dont|cannot|can't) (know|answer|find|say|tell|determine)|"
                      r"\b(passages?|documents?|context|text) (do|does) not (contain|mention|say|provide|include|state)|"
                      r"\bnot (mentioned|stated|provided|specified|given) in the (passages?|documents?|context)|"
-                     r"\bno (information|mention) (about|of|on)\b", re.I)
+                     r"\bno (information|mention) (about|of|on)\b|"
+                     r"不知道|无法(回答|确定)|(没有|并未|未)(提到|提及|包含|说明)|没有(相关)?信息", re.I)
+CJK_PUNCTUATION = set("，。！？；：、“”‘’（）《》「」『』【】—…·")
 
 
 # Prompt layouts to compare (--prompt): (system turn, user turn template); "shipped" is
@@ -86,8 +91,9 @@ def use_prompt(name: str) -> None:
 
 
 def normalize(text: str) -> str:
-    """SQuAD's answer normalisation: lower case, no punctuation, no articles, single spaces."""
-    text = "".join(c for c in text.lower() if c not in set(string.punctuation))
+    """SQuAD's answer normalisation: lower case, no punctuation (Chinese punctuation too), no articles,
+    single spaces."""
+    text = "".join(c for c in text.lower() if c not in set(string.punctuation) | CJK_PUNCTUATION)
     return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
 
 
@@ -125,7 +131,7 @@ def load_rows(seed: int, answerable: int, unanswerable: int, chats: int, data: s
     if data == "train":
         rows, paragraphs = train_rows(seed)
     else:
-        rows = [json.loads(line) for line in DATA.open(encoding="utf-8")]
+        rows = [json.loads(line) for line in (CMRC if data == "cmrc" else DATA).open(encoding="utf-8")]
         paragraphs = sorted({r["evidence"] for r in rows})
     rng = random.Random(seed)
     supported = [r for r in rows if r["id"].endswith("-supported")]
@@ -163,6 +169,7 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
         "right": normalize(row["claim"]) in normalize(text) and not refuses(text) and not checked.get("withheld"),
         "refused": refuses(text) or bool(checked.get("withheld")), "cites": bool(result.cited),
         "finish_reason": done.finish_reason if done else None,
+        "broken_characters": text.count("\ufffd"),
         "refusal_margin": round(done.refusal_margin, 3) if done and done.refusal_margin is not None else None,
         "retrieval_hit": any(" ".join(row["evidence"].split())[:200] in " ".join(h.text.split())
                              or " ".join(h.text.split())[:200] in " ".join(row["evidence"].split())
@@ -181,7 +188,9 @@ def abstain_sweep(single: list[dict], bias: float) -> list[dict]:
     the rest keep their text (greedy decoding does not depend on the bias)."""
     answerable = [r for r in single if r["answerable"]]
     unanswerable = [r for r in single if not r["answerable"]]
-    out = []
+    out: list[dict] = []
+    if not answerable or not unanswerable:  # nothing to trade (--data cmrc has no unanswerable questions)
+        return out
     for b in [x for x in BIASES if x >= bias]:
         gated = (lambda r: r["refusal_margin"] is not None and r["refusal_margin"] + b > 0)
         row = {
@@ -205,7 +214,7 @@ def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
     speeds = [r["decode_tokens_per_s"] for r in single if r["decode_tokens_per_s"]]
     turns = [t for c in chats for t in c]
     checked = {}
-    if all("flagged" in r for r in single):  # --check: what the page would show
+    if unanswerable and all("flagged" in r for r in single):  # --check: what the page would show
         shown = [r for r in unanswerable if not r["refused"]]
         right = [r for r in answerable if r["right"]]
         checked = {
@@ -220,6 +229,7 @@ def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
         "abstained_answerable": share(answerable, "refused"),
         "cites": share(answered, "cites"),
         "loops": sum(r["finish_reason"] == "repetition" for r in single + turns),
+        "answers_with_broken_characters": sum(bool(r.get("broken_characters")) for r in single + turns),
         "cut_at_length": sum(r["finish_reason"] == "length" for r in single + turns),
         "decode_tokens_per_s": round(statistics.median(speeds), 2) if speeds else None,
         "ttft_s": round(statistics.median(r["ttft_s"] for r in single), 2),
@@ -417,8 +427,9 @@ def main() -> int:
     parser.add_argument("--k", type=int, default=None, help="passages per question (default: index.top_k)")
     parser.add_argument("--prompt", default="shipped", choices=["shipped", *PROMPTS],
                         help="the grounded prompt: the product's (shipped) or a layout to compare")
-    parser.add_argument("--data", default="dev", choices=["dev", "train"],
-                        help="SQuAD 2.0 dev rows (the benchmark) or train rows (to tune generation.abstain_bias on)")
+    parser.add_argument("--data", default="dev", choices=["dev", "train", "cmrc"],
+                        help="SQuAD 2.0 dev rows (the benchmark), train rows (to tune generation.abstain_bias on), "
+                             "or CMRC 2018's Chinese dev rows (answerable questions only)")
     parser.add_argument("--abstain-bias", type=float, default=None,
                         help="generation.abstain_bias (default: the product's)")
     parser.add_argument("--check", action="store_true",
@@ -447,7 +458,8 @@ def main() -> int:
         generation = GenerationConfig(max_new_tokens=args.max_new_tokens, abstain_bias=args.abstain_bias)
     index = build_index(paragraphs)
 
-    result: dict = {"data": str((TRAIN if args.data == "train" else DATA).relative_to(ROOT.parent)), "seed": args.seed,
+    source = {"train": TRAIN, "cmrc": CMRC}.get(args.data, DATA)
+    result: dict = {"data": str(source.relative_to(ROOT.parent)), "seed": args.seed,
                     "abstain_bias": generation.abstain_bias, "answerable": args.answerable,
                     "unanswerable": args.unanswerable, "chats": args.chats, "max_new_tokens": args.max_new_tokens,
                     "k": args.k, "prompt": args.prompt,

@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 from assistant.chat.model import local_weights, resolve_source
+from assistant.checking.verifiers.nli import PACKED, load_packed
 from assistant.checking.verifiers.trained import SHIPPED
 from core.atomic import replace_folder
 from core.device import choose_device
@@ -306,9 +307,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.eval_examples:
         held = {k: random.Random(args.seed).sample(v, min(len(v), args.eval_examples)) for k, v in held.items()}
     try:
-        tokenizer = AutoTokenizer.from_pretrained(base)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()}, dtype=torch.float32)
+        if (Path(base) / PACKED).is_file():  # continuing from a packed verifier (e5-nli): put it back together
+            tokenizer, model = load_packed(Path(base))
+        else:
+            tokenizer = AutoTokenizer.from_pretrained(base)
+            model = AutoModelForSequenceClassification.from_pretrained(
+                base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()},
+                dtype=torch.float32)
     except (OSError, ValueError) as err:  # a hub id with no network, a folder that is not a model
         print(f"error: cannot load base model {base_label!r}: {first_line(err)}", file=sys.stderr)
         return ModelError.exit_code
@@ -382,8 +387,14 @@ def main(argv: list[str] | None = None) -> int:
         if card.is_file():  # the data card stays with the folder; its figures are the next thing to update
             (folder / "README.md").write_text(card.read_text(encoding="utf-8"), encoding="utf-8")
 
+    packed_base = (json.loads((Path(base) / PACKED).read_text())["base"] if (Path(base) / PACKED).is_file()
+                   else "e5" if args.base.strip().lower() in E5 else None)
     try:
         replace_folder(out, write)
+        if packed_base and frozen:  # ship only what training changed (finetune/pack_verifier.py)
+            from finetune.pack_verifier import pack
+
+            pack(out, packed_base, out)
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code

@@ -55,3 +55,15 @@ def test_english_only_when_asked_and_a_missing_chinese_folder_is_named(tmp_path)
     assert type(trained_verifier(chinese="none")).__name__ == "TrainedVerifier"
     with pytest.raises(ModelError, match="trained_model_zh"):
         trained_verifier(chinese=str(tmp_path / "nowhere"))
+
+
+def test_a_packed_verifier_keeps_only_the_tensors_training_changed():
+    import torch
+
+    from finetune.pack_verifier import changed
+
+    base = {"embeddings.word": torch.ones(4, 2), "encoder.layer.0.w": torch.full((2, 2), 0.5),
+            "encoder.layer.1.w": torch.zeros(2, 2)}
+    trained = {"bert.embeddings.word": torch.ones(4, 2).half(), "bert.encoder.layer.0.w": torch.full((2, 2), 0.5).half(),
+               "bert.encoder.layer.1.w": torch.full((2, 2), 0.25).half(), "classifier.weight": torch.ones(3, 2).half()}
+    assert sorted(changed(trained, base, "bert")) == ["bert.encoder.layer.1.w", "classifier.weight"]

