@@ -173,8 +173,10 @@ class GenerationConfig:
 
 @dataclass
 class IndexConfig:
-    embedding_model: str = field(default="minilm", metadata={
-        "help": "embedding model: 'minilm' (the packaged all-MiniLM-L6-v2), a sentence-transformers id or a path"})
+    embedding_model: str = field(default="auto", metadata={
+        "help": "embedding model: 'auto' (the one the index was built with; e5 for a new index), 'e5' (the "
+                "packaged multilingual-e5-small: about 100 languages), 'minilm' (the packaged all-MiniLM-L6-v2, "
+                "English only), a sentence-transformers id or a path"})
     chunk_tokens: int = field(default=192, metadata={"help": "most tokens in a chunk (embedding-model tokens)"})
     chunk_overlap: int = field(default=32, metadata={"help": "tokens a chunk may share with the one before"})
     max_file_mb: float = field(default=LIMITS.file_mb, metadata={"help": "larger files are refused"})

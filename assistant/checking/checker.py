@@ -364,7 +364,7 @@ def make_checker(cfg: CheckerConfig, index=None, chat=None) -> Checker:
     else:
         options = {}
     verifier = make_verifier(cfg.verifier, **options)
-    embedding_model = getattr(getattr(index, "cfg", None), "embedding_model", None)
+    embedding_model = getattr(index, "embedding_model", None) if index is not None else None
     if embedding_model and hasattr(verifier, "share_encoder"):  # one copy of the embedding model
         verifier.share_encoder(lambda: index.embedder, embedding_model)
     return Checker(verifier, cfg, index)
