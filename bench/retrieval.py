@@ -11,7 +11,7 @@ was written on is among the 5. Reported per model and set: the hit rate with a 9
 interval, for hybrid search (the app's default: vector and keyword, fused) and vector search
 alone, the mean rank of the paragraph's first chunk, ingest chunks/s and query ms (each model
 against the first one listed, measured in the same run). The sets: SQuAD 2.0's dev paragraphs
-(934 English Wikipedia paragraphs, 1,514 questions) and CMRC 2018's (299 Chinese Wikipedia
+(934 English Wikipedia paragraphs, 1,600 questions) and CMRC 2018's (299 Chinese Wikipedia
 paragraphs, 1,000 questions); neither trains anything here.
 
 A model may be a packaged name (``minilm``, ``e5``), a sentence-transformers id or a folder, or
