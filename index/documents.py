@@ -55,6 +55,8 @@ class DocumentIndex:
         (``DEFAULT_EMBEDDER`` for an index that has no vectors yet)."""
         if self.cfg.embedding_model.strip().lower() != AUTO:
             return self.cfg.embedding_model
+        if self._embedder is not None:  # given one: the vectors come from it
+            return self._embedder.name
         return self.store.recorded_model() or DEFAULT_EMBEDDER
 
     @property

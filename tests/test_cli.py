@@ -37,7 +37,7 @@ def test_info_json_reports_settings_device_model_and_versions(tmp_path):
     assert "qwen2.5-coder-1.5b" in info["model"]["ref"] and not (home / "models").exists()  # info joins nothing
     assert info["settings"]["generation"]["top_k"] == {"value": 5, "from": "cli"}
     assert info["packages"]["transformers"].startswith("5.")
-    assert info["index"]["documents"] == 0 and info["index"]["embedding_model"] == "minilm"
+    assert info["index"]["documents"] == 0 and info["index"]["embedding_model"] == "e5"
 
 
 def test_unknown_setting_is_one_line_exit_2(tmp_path):

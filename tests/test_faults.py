@@ -134,13 +134,13 @@ def test_sigkill_during_upload_keeps_the_document_and_a_whole_file(tmp_path):
     from tests.faults import UPLOAD_VERSIONS
 
     home = tmp_path / "home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
 
     def check(round_: int) -> None:
         recover_uploads(home / "uploads")
         (stored,) = [p for p in (home / "uploads").iterdir()]
         assert stored.read_text() in UPLOAD_VERSIONS
-        index = DocumentIndex(IndexConfig(), root=home / "index")
+        index = DocumentIndex(IndexConfig(embedding_model="minilm"), root=home / "index")
         try:
             (doc,) = index.documents()
             assert doc.title == "Acme" and doc.source == str(stored)

@@ -12,7 +12,8 @@ from index.chunk import chunk_document
 from index.documents import DocumentIndex
 from index.load import load_path
 
-SETTINGS = ["--set", "index.batch_size=2", "--set", "index.chunk_tokens=48", "--set", "index.chunk_overlap=8"]
+SETTINGS = ["--set", "index.batch_size=2", "--set", "index.chunk_tokens=48", "--set", "index.chunk_overlap=8",
+            "--set", "index.embedding_model=minilm"]  # the fixture's embedder checks what it wrote
 
 
 def make_corpus(folder: Path, n: int) -> None:
@@ -43,7 +44,7 @@ def test_sigkill_mid_ingest_leaves_every_document_whole_or_absent(tmp_path, embe
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
 
-    cfg = IndexConfig(batch_size=2, chunk_tokens=48, chunk_overlap=8)
+    cfg = IndexConfig(batch_size=2, chunk_tokens=48, chunk_overlap=8, embedding_model="minilm")
     idx = DocumentIndex(cfg, root=home / "index", embedder=embedder, database=database)
     docs = idx.documents()
     assert 5 <= len(docs) < 60  # killed part-way

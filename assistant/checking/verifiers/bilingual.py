@@ -103,6 +103,9 @@ class BilingualVerifier:
     def share_encoder(self, embedder, name: str) -> None:
         self.english.share_encoder(embedder, name)
 
+    def soft_overlap(self):
+        return self.english.soft_overlap()
+
 
 def trained_verifier(model: str | None = None, chinese: str | None = None, device: str = "auto"):
     """The ``trained`` backend: ``model`` (default the shipped English verifier) with the Chinese one
