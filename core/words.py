@@ -15,13 +15,13 @@ from typing import Literal
 
 Language = Literal["en", "zh"]
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"  # kana, han, hangul
-_RUN = re.compile(f"[{CJK}]+")
+CJK_RUN = re.compile(f"[{CJK}]+")  # a run of CJK characters
 _PIECE = re.compile(f"[{CJK}]+|[^\\W{CJK}]+")
 CHARS_PER_WORD = 1.5
 
 
 def has_cjk(text: str) -> bool:
-    return _RUN.search(text) is not None
+    return CJK_RUN.search(text) is not None
 
 
 def pairs(run: str) -> list[str]:
@@ -33,21 +33,21 @@ def terms(text: str) -> list[str]:
     """Lower-cased words of ``text``, in order: ``\\w+`` runs, and a CJK run's character pairs."""
     out: list[str] = []
     for piece in _PIECE.findall(text.lower()):
-        out.extend(pairs(piece) if _RUN.fullmatch(piece) else [piece])
+        out.extend(pairs(piece) if CJK_RUN.fullmatch(piece) else [piece])
     return out
 
 
 def word_count(text: str) -> float:
     """Words in ``text``: space-separated words, a CJK character counting 1/``CHARS_PER_WORD``."""
-    cjk = sum(len(run) for run in _RUN.findall(text))
+    cjk = sum(len(run) for run in CJK_RUN.findall(text))
     if not cjk:
         return len(text.split())
-    return len(_RUN.sub(" ", text).split()) + cjk / CHARS_PER_WORD
+    return len(CJK_RUN.sub(" ", text).split()) + cjk / CHARS_PER_WORD
 
 
 def language_of(text: str) -> Language:
     """``zh`` when at least a fifth of the letters of ``text`` are CJK characters (a Chinese question
     naming "RAG" or "Python" is still Chinese), else ``en``."""
     letters = sum(c.isalpha() for c in text)
-    cjk = sum(len(run) for run in _RUN.findall(text))
+    cjk = sum(len(run) for run in CJK_RUN.findall(text))
     return "zh" if letters and cjk * 5 >= letters else "en"

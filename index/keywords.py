@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import re
 
-from core.words import CJK, pairs
-
-_RUN = re.compile(f"[{CJK}]+")
+from core.words import CJK_RUN, pairs
 
 # Left out of keyword queries (unless a query has nothing else): they match nearly every chunk.
 STOPWORDS = frozenset("""a an and are as at be been but by can could did do does for from had has have how i if in
@@ -28,7 +26,7 @@ def _pairs(match: re.Match) -> str:
 
 def keyword_text(text: str) -> str | None:
     """``text`` with every CJK run written as its character pairs, or None when it has no CJK."""
-    return _RUN.sub(_pairs, text) if _RUN.search(text) else None
+    return CJK_RUN.sub(_pairs, text) if CJK_RUN.search(text) else None
 
 
 def query_words(query: str) -> list[str]:

