@@ -185,6 +185,19 @@ def test_the_question_a_message_asks_is_its_last_asking_sentence():
     assert question_in(None) is None and question_in("  ") is None
 
 
+def test_a_chinese_question_is_found_with_or_without_its_question_mark():
+    """CMRC 2018's questions end in a full-width mark, or in none ("...类似于什么的旗帜"): each is
+    the question a Chinese answer is posed to; a Chinese remark asks nothing."""
+    from assistant.checking.checker import contextualize, question_in
+
+    assert question_in("我读了手册。减少幻觉有哪些方法？谢谢！") == "减少幻觉有哪些方法？"
+    assert question_in("玛丽莲曼森会在台上挂上一面类似于什么的旗帜") == "玛丽莲曼森会在台上挂上一面类似于什么的旗帜"
+    assert question_in("请列出 ls 的选项") == "请列出 ls 的选项" and question_in("这是真的吗") == "这是真的吗"
+    assert question_in("长城很长。") is None and question_in("我几乎读完了。") is None
+    assert contextualize("1368年", "明朝是哪一年建立的？") == "明朝是哪一年建立的？ 1368年"
+    assert contextualize("长城是中国古代的军事防御工程。", "长城是什么？") == "长城是中国古代的军事防御工程。"
+
+
 def test_a_remark_is_not_posed_as_a_question():
     from assistant.checking.verifiers.base import pose
 

@@ -20,6 +20,17 @@ def test_each_statement_is_marked_with_a_label_and_its_evidence():
     # the text between marks is the answer, unchanged
 
 
+def test_why_a_statement_is_not_checked_is_said_in_the_pages_language():
+    from assistant.checking.statements import REASONS
+    from assistant.ui.i18n import reason_words
+
+    assert all(reason_words(r, "en") == r for r in REASONS)
+    assert all(re.search(r"[\u4e00-\u9fff]", reason_words(r, "zh")) for r in REASONS)  # none left in English
+    answer = "你好！长城很长。"
+    report = Checker(FakeVerifier()).check_answer(answer, "长城有多长？", [Evidence("长城很长。")])
+    assert 'title="未核查：问候或客套话"' in unescape(statement_html(answer, report, "zh"))
+
+
 def test_answers_and_documents_are_escaped():
     payload = 'Acme is <script>alert(1)</script> and <img src=x onerror="alert(2)">.'
     evidence = [Evidence('Acme is <script>alert(1)</script> and <img src=x onerror="alert(2)">.', "<b>t</b>")]

@@ -28,6 +28,7 @@ from core.config import CheckerConfig
 from core.errors import Cancelled, ConfigError
 from core.labels import CONTRADICTED, FLAG_LABELS, NOT_A_CLAIM, SUPPORTED, UNSUPPORTED, VERDICTS, Label
 from core.sentences import split_sentences
+from core.words import language_of, word_count
 
 
 @dataclass(frozen=True)
@@ -130,30 +131,39 @@ def withheld(report: CheckReport | None, passages: Sequence[Any], finish_reason:
 
 
 def contextualize(claim: str, question: str | None) -> str:
-    """A short statement ("Delhi.") read as the answer to its question; others unchanged: the
-    retrieval query for a statement, and what verifiers not trained on posed answers read."""
-    if not question or len(re.findall(r"\w+", claim)) >= 4:
+    """A short statement ("Delhi.", "1368年") read as the answer to its question; others unchanged:
+    the retrieval query for a statement, and what verifiers not trained on posed answers read."""
+    if not question or word_count(claim) >= 4:
         return claim
-    return f"{question.strip().rstrip('?')}? {claim}"
+    question = question.strip()
+    mark = "？" if language_of(question) == "zh" else "?"
+    return f"{question.rstrip('?？')}{mark} {claim}"
 
 
 _ASKING = re.compile(r"^(?:what|who|whom|whose|when|where|why|how|which|name|list|tell|give|describe|explain|"
                      r"define|is|are|was|were|does|do|did|can|could|should|would|will|has|have|had)\b", re.IGNORECASE)
+# A Chinese sentence asks when it holds a question word (什么 what, 哪 which/where, 谁 who, 几 how many
+# but not 几乎 almost, 多少 how much, 怎么/怎样/如何 how, 为什么/为何 why, 是否 whether), ends in a
+# question particle (吗, 呢), or opens as a request (请 please, 列出 list, 介绍 introduce, ...).
+_ASKING_ZH = re.compile(r"什么|哪|谁|几(?!乎)|多少|多久|多大|多长|怎么|怎样|如何|为什么|为何|是否|[吗呢][。.]?$|"
+                        r"^(?:请|列出|列举|介绍|说明|解释|描述|概述|比较|告诉我)")
 
 
 def question_in(message: str | None) -> str | None:
-    """The question a user's message asks: its last sentence that ends with "?" or opens like a
-    question or a request ("How ...", "Name ...", "Tell me ..."); None for a message that asks
-    nothing (a remark in a conversation), whose answer's statements are then judged on their own.
+    """The question a user's message asks: its last sentence that ends with "?" (or "？") or reads
+    like a question or a request ("How ...", "Name ...", "Tell me ...", "...是什么", "请列出..."); None
+    for a message that asks nothing (a remark in a conversation), whose answer's statements are
+    then judged on their own.
 
     The verifier was trained on questions; a chatty remark posed as one makes it doubt replies
     that stand on their own (measured on BEGIN's dialogue turns, see the data card)."""
 
     sentences = [s.text.strip() for s in split_sentences((message or "").strip())]
-    asking = [s for s in sentences if s.endswith("?")]
+    asking = [s for s in sentences if s.endswith(("?", "？"))]
     if asking:
         return asking[-1]
-    return sentences[-1] if sentences and _ASKING.match(sentences[-1]) else None
+    last = sentences[-1] if sentences else ""
+    return last if last and (_ASKING.match(last) or _ASKING_ZH.search(last)) else None
 
 
 def decide(probs, support_threshold: float = 0.5, contradiction_threshold: float = 0.5) -> Label:

@@ -69,6 +69,18 @@ _ATTRIBUTION = re.compile(
 Kind = Literal["claim", NOT_A_CLAIM]
 
 
+# Why a statement is not a claim: logged with it (in English); the page shows them in its language.
+REASON_NO_CONTENT = "no content"
+REASON_QUESTION = "question"
+REASON_NO_ANSWER = "says it does not know"
+REASON_COURTESY = "greeting or courtesy"
+REASON_LEAD_IN = "a lead-in to what follows"
+REASON_POINTER = "points to its source"
+REASON_UNFINISHED = "unfinished: the answer stops here"
+REASONS = (REASON_NO_CONTENT, REASON_QUESTION, REASON_NO_ANSWER, REASON_COURTESY, REASON_LEAD_IN, REASON_POINTER,
+           REASON_UNFINISHED)
+
+
 @dataclass(frozen=True)
 class Statement:
     text: str  # exactly ``answer[start:end]``
@@ -86,18 +98,18 @@ class Statement:
 def _classify(claim: str) -> tuple[Kind, str | None]:
     words = re.findall(r"\w+", claim)
     if not words:
-        return NOT_A_CLAIM, "no content"
+        return NOT_A_CLAIM, REASON_NO_CONTENT
     if claim.rstrip().endswith(("?", "？")):
-        return NOT_A_CLAIM, "question"
+        return NOT_A_CLAIM, REASON_QUESTION
     if any(n.lower().rstrip(".。") in claim.lower() for n in NO_ANSWERS) or _NO_ANSWER.search(claim):
-        return NOT_A_CLAIM, "says it does not know"
+        return NOT_A_CLAIM, REASON_NO_ANSWER
     if _GREETING.match(claim) and len(words) <= 12:
-        return NOT_A_CLAIM, "greeting or courtesy"
+        return NOT_A_CLAIM, REASON_COURTESY
     stripped = claim.strip().rstrip(".!…。！")
     if _LEAD_IN.match(stripped) or (stripped.endswith((":", "：")) and word_count(stripped) <= 8):
-        return NOT_A_CLAIM, "a lead-in to what follows"
+        return NOT_A_CLAIM, REASON_LEAD_IN
     if _POINTER.match(stripped):
-        return NOT_A_CLAIM, "points to its source"
+        return NOT_A_CLAIM, REASON_POINTER
     return "claim", None
 
 
@@ -173,5 +185,5 @@ def split_statements(answer: str, split_compounds: bool = True) -> list[Statemen
             out.append(Statement(text, a, b, claim, kind, reason))
     if out and out[-1].checkable and _unfinished(out[-1], alone=len(out) == 1):
         last = out[-1]
-        out[-1] = Statement(last.text, last.start, last.end, last.claim, NOT_A_CLAIM, "unfinished: the answer stops here")
+        out[-1] = Statement(last.text, last.start, last.end, last.claim, NOT_A_CLAIM, REASON_UNFINISHED)
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.ui.i18n import text
+from assistant.ui.i18n import reason_words, text
 from core.labels import CONTRADICTED, NOT_A_CLAIM, SUPPORTED, UNSUPPORTED
 
 # Every character that HTML, markdown (Gradio renders a chat message as markdown: links, images,
@@ -101,7 +101,7 @@ def statement_html(answer: str, report, lang: str = "en") -> str:
         out.append(linked(text_html(answer[at:s.start])))
         icon, words, css = mark(v.label, lang)
         if v.label == NOT_A_CLAIM:
-            tip = text("not_checked_tip", lang, reason=text_html(s.reason or words))
+            tip = text("not_checked_tip", lang, reason=text_html(reason_words(s.reason, lang) if s.reason else words))
             out.append(f'<span class="{css}" title="{tip}">{linked(text_html(s.text))}</span>')
         else:
             tip = text("score_tip", lang, label=words, score=f"{v.score:.2f}") if v.score is not None else words

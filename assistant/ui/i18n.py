@@ -165,6 +165,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "contradicted": ("contradicted", "相互矛盾"),
     "not_a_claim": ("not a claim", "非事实陈述"),
     "not_checked_tip": ("not checked: {reason}", "未核查：{reason}"),
+    # why a statement is not a claim (``assistant/checking/statements.py``'s reasons, logged in English)
+    "reason_no_content": ("no content", "没有内容"),
+    "reason_question": ("question", "是一个问题"),
+    "reason_says_it_does_not_know": ("says it does not know", "回答说不知道"),
+    "reason_greeting_or_courtesy": ("greeting or courtesy", "问候或客套话"),
+    "reason_a_lead-in_to_what_follows": ("a lead-in to what follows", "引出下文的话"),
+    "reason_points_to_its_source": ("points to its source", "指向出处"),
+    "reason_unfinished:_the_answer_stops_here": ("unfinished: the answer stops here", "未说完：回答在此中断"),
     "score_tip": ("{label} (score {score})", "{label}（分数 {score}）"),
     "evidence_tip": ("evidence from {where}: {evidence}", "证据来自 {where}：{evidence}"),
     "the_given_evidence": ("the given evidence", "所给证据"),
@@ -368,6 +376,13 @@ def text(key: str, lang: str = EN, **fields) -> str:
 def text_n(key: str, n: int, lang: str = EN, **fields) -> str:
     """``key``'s singular (``key_one``) or plural (``key_many``) for ``n``, with ``n`` among the fields."""
     return text(f"{key}_one" if n == 1 else f"{key}_many", lang, n=n, **fields)
+
+
+def reason_words(reason: str, lang: str = EN) -> str:
+    """Why a statement is not a claim (a reason as ``statements.py`` logs it) in ``lang``; a reason
+    the page has no words for, as it is."""
+    key = "reason_" + reason.replace(" ", "_")
+    return text(key, lang) if key in STRINGS else reason
 
 
 def headings(columns, lang: str = EN) -> list[str]:
