@@ -2,7 +2,8 @@
 
 A rule-based splitter: a sentence ends at ``.``, ``!`` or ``?`` (plus closing
 quotes/brackets) followed by whitespace and an upper-case letter, digit or
-opening quote, or at a blank line / line-leading bullet. Common abbreviations
+opening quote, or at a blank line / a line that opens an item (a bullet, a numbered
+item, a table row led by its number, a command-line option). Common abbreviations
 ("e.g.", "Dr.", "U.S.") and decimals ("3.5") do not end a sentence. Chinese and
 Japanese sentences, written without spaces, end at ``。！？；`` (and ``！？；`` in
 their ASCII forms after a CJK character) with their closing quotes, whatever follows.
@@ -25,7 +26,9 @@ ABBREVIATIONS = {
 
 _END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 _CJK_END = re.compile(r"(?:[。！？；]+|(?<=[" + CJK + r"])[!?;]+)[”’」』）》〉\"')\]]*")
-_BREAK = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
+# A blank line, or a line break before a line that opens an item: a bullet, a number with a mark
+# ("2." "3)" "4、") or a table's column gap ("5   File formats"), a command-line option ("-a, --all").
+_BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]*(?:[-*•]\s|\d+[.)、]\s|\d{1,3}[ \t]{2,}\S|--?[A-Za-z][\w-]*(?:[ \t]*,|[ \t]{2,}|=\S*[ \t]*\n|[ \t]*\n)))")
 
 
 @dataclass(frozen=True)

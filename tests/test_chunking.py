@@ -20,6 +20,35 @@ def test_sentences_keep_offsets_and_respect_abbreviations():
     assert "- first item" in texts and "- second item\nA last line without a full stop" in texts
 
 
+MANUAL = """The table below shows the section numbers.
+
+       1   Executable programs or shell commands
+       5   File formats and conventions, e.g. /etc/passwd
+       9   Kernel routines [Non standard]
+
+       -a, --all
+              do not ignore entries starting with .
+       -t     sort by time, newest first
+       --block-size=SIZE
+              scale sizes by SIZE; pass
+       -k to read kilobytes, or wait
+       12 months before it ends."""
+
+
+def test_a_manuals_table_rows_and_options_are_sentences_of_their_own():
+    """A man page's table and option list have no full stops: each row and each option (with its
+    description) is a sentence, so the checker reads "5   File formats..." in a window of its own
+    rather than the whole table at once. Wrapped prose stays whole: a line that opens with an
+    option in the middle of a sentence ("pass\n-k to read"), or with a number and one space."""
+    texts = [s.text for s in split_sentences(MANUAL)]
+    assert all(MANUAL[s.start:s.end] == s.text for s in split_sentences(MANUAL))
+    assert "5   File formats and conventions, e.g. /etc/passwd" in texts
+    assert "9   Kernel routines [Non standard]" in texts
+    assert "-a, --all\n              do not ignore entries starting with ." in texts
+    assert "-t     sort by time, newest first" in texts
+    assert texts[-1].startswith("--block-size=SIZE") and texts[-1].endswith("12 months before it ends.")
+
+
 def test_chunks_are_exact_slices_within_size(embedder):
     text = " ".join(f"Sentence number {i} talks about topic {i % 7} in some detail." for i in range(200))
     doc = Document("mem", "t", "text", text)
