@@ -29,6 +29,12 @@ as ``assistant ask`` asks them (retrieval, the grounded prompt, generation and i
 
 The same questions go to every variant (drawn with ``--seed``); the reference measured in
 the same run is the first variant, and each later one has its ratios to it.
+
+A long run (CMRC's 450 questions take hours on two cores) keeps a journal beside ``--out``
+(``answers_cmrc.journal.jsonl``: one line per answer, with the settings it was measured under)
+and writes ``--out`` after every answer; run the same command again and the answers already in
+the journal under the same settings are taken from it, not asked again, so a run stopped by the
+end of a session goes on where it stopped.
 """
 
 from __future__ import annotations
@@ -144,6 +150,23 @@ def load_rows(seed: int, answerable: int, unanswerable: int, chats: int, data: s
     return paragraphs, single, chat_rows
 
 
+def journal_path(out: str) -> Path:
+    """The journal of a run writing ``out``: ``answers_cmrc.json`` -> ``answers_cmrc.journal.jsonl``."""
+    path = Path(out)
+    return path.with_name(path.stem + ".journal.jsonl")
+
+
+def read_journal(path: Path, settings: dict) -> dict[tuple[str, str], dict]:
+    """The answers ``path`` holds that were measured under ``settings``, by (variant, row id)."""
+    done = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            if entry.pop("settings") == settings:
+                done[(entry.pop("variant"), entry["id"])] = entry
+    return done
+
+
 def measure(chat, index, row, history=(), k: int | None = None, checker=None) -> dict:
     from assistant.turn import Turn
 
@@ -222,9 +245,14 @@ def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
             "unanswerable_shown_supported": round(sum(r["all_supported"] for r in shown) / len(unanswerable), 3),
             "right_flagged": share(right, "flagged"),
         }
+    from finetune.metrics import wilson
+
+    hits = sum(r["right"] for r in answerable)
     return {
         **checked,
+        "answerable_questions": len(answerable),
         "right": share(answerable, "right"),
+        "right_interval_95": [round(x, 3) for x in wilson(hits, len(answerable))] if answerable else None,
         "abstained": share(unanswerable, "refused"),
         "abstained_answerable": share(answerable, "refused"),
         "cites": share(answered, "cites"),
@@ -472,6 +500,12 @@ def main() -> int:
         checker = make_checker(CheckerConfig(), index)
     result["checker"] = checker.verifier.name if checker else None
     reference = None
+    settings = {k: result[k] for k in ("data", "seed", "abstain_bias", "max_new_tokens", "k", "prompt")}
+    settings["checker"] = result["checker"]
+    journal = journal_path(args.out)
+    done = read_journal(journal, settings)
+    if done:
+        print(f"{len(done)} answers taken from {journal}", file=sys.stderr, flush=True)
     for variant in args.variants.split(","):
         name, backend, quantize = (variant.split(":") + ["", ""])[:3]
         cfg = ModelConfig(name=name, backend=backend or "onnx", quantize=quantize or "none")
@@ -482,8 +516,17 @@ def main() -> int:
         chat.complete([{"role": "user", "content": "Hi"}], chat.with_generation(max_new_tokens=2))  # warm-up
         single = []
         for n, row in enumerate(single_rows, 1):
+            if (variant, row["id"]) in done:
+                single.append(done[(variant, row["id"])])
+                continue
             single.append(measure(chat, index, row, k=args.k, checker=checker))
             r = single[-1]
+            with journal.open("a", encoding="utf-8") as f:
+                f.write(json.dumps({"variant": variant, "settings": settings, **r}, ensure_ascii=False) + "\n")
+            result["variants"][variant] = {"model": chat.name, "load_s": round(load_s, 1), "partial": True,
+                                           **summarize(single, [])}
+            result["answers"][variant] = {"single": single, "chats": []}
+            write_result(args.out, result)  # what it measured so far, should the run be stopped
             print(f"{variant} {n}/{len(single_rows)} {'right' if r['right'] else 'refused' if r['refused'] else '-'}"
                   f" {r['ttft_s']:.1f}s {r['decode_tokens_per_s']} tok/s: {r['answer'][:90]!r}",
                   file=sys.stderr, flush=True)

@@ -64,3 +64,28 @@ def test_train_rows_are_squad_train_questions_on_the_indexed_paragraphs_never_de
     assert all(r["evidence"] in set(paragraphs) for r in single)
     assert [r["id"].rsplit("-", 1)[1] for r in single] == ["supported"] * 4 + ["plausible"] * 4
     assert all(r["id"].startswith(("squad1.1-train", "squad2-train")) for r in single)
+
+
+def test_a_stopped_run_goes_on_from_its_journal_under_the_same_settings_only(tmp_path):
+    journal = answers.journal_path(str(tmp_path / "answers_cmrc.json"))
+    assert journal.name == "answers_cmrc.journal.jsonl"
+    settings = {"data": "cmrc", "seed": 0, "k": None}
+    other = {**settings, "k": 3}
+    lines = [{"variant": "qwen:onnx:int8", "settings": settings, "id": "q1", "right": True},
+             {"variant": "qwen:onnx:int8", "settings": other, "id": "q2", "right": False},
+             {"variant": "smollm2:onnx:int8", "settings": settings, "id": "q1", "right": False}]
+    journal.write_text("".join(answers.json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    done = answers.read_journal(journal, settings)
+    assert done == {("qwen:onnx:int8", "q1"): {"id": "q1", "right": True},
+                    ("smollm2:onnx:int8", "q1"): {"id": "q1", "right": False}}  # q2 was asked with other settings
+    assert answers.read_journal(tmp_path / "none.jsonl", settings) == {}
+
+
+def test_the_summary_gives_the_share_right_with_its_interval():
+    rows = [{"answerable": True, "right": i < 7, "refused": False, "cites": True, "finish_reason": "stop",
+             "decode_tokens_per_s": 10.0, "ttft_s": 1.0, "seconds": 2.0, "prompt_tokens": 100, "tokens": 20,
+             "retrieval_hit": True} for i in range(10)]
+    summary = answers.summarize(rows, [])
+    assert summary["answerable_questions"] == 10 and summary["right"] == 0.7
+    low, high = summary["right_interval_95"]
+    assert 0.39 < low < 0.7 < high < 0.92
