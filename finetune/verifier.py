@@ -6,7 +6,8 @@
                                 [--hidden 8000] [--max-distractors 3] [--synthetic 16000] [--summary-style]
                                 [--reviewed NLI_EXPORT.jsonl]... [--reviewed-repeat N]
                                 [--qa QA_TRAIN.jsonl]... [--qa-max N] [--qa-unanswerable 8000] [--nli-max N]
-                                [--question-context 0.3] [--freeze-layers N] [--max-minutes M]
+                                [--question-context 0.3] [--zh-sentences N] [--freeze-layers N]
+                                [--max-minutes M]
 
 Trains on ``finetune.verifier_data.build`` (permissive NLI sets plus synthetic pairs; ``--qa`` adds
 answers posed to their questions, and the folder is then marked ``reads_questions``), scores every
@@ -44,7 +45,7 @@ from core.errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, AssistantError, ModelEr
 from core.home import data_home
 from core.labels import CONTRADICTED, SUPPORTED, UNSUPPORTED
 from core.packaged import SPLIT_MODELS, split_model_folder
-from finetune.verifier_data import read_jsonl, with_qa
+from finetune.verifier_data import chinese_sentence_pairs, read_jsonl, with_qa
 from index.embed import E5_NAMES as E5
 from index.embed import PACKAGED_NAMES as MINILM
 from index.embed import packaged_embedder
@@ -245,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="use at most this many rows of each --qa file, drawn at random (0: all)")
     parser.add_argument("--qa-unanswerable", type=int, default=8_000,
                         help="with --qa: questions changed so their answer no longer answers them")
+    parser.add_argument("--zh-sentences", type=int, default=0,
+                        help="with --qa: this many Chinese sentence pairs made from the Chinese QA rows' paragraphs "
+                             "(finetune.verifier_data.chinese_sentence_pairs)")
     parser.add_argument("--nli-max", type=int, default=0, help="keep at most this many NLI recipe pairs (0: all)")
     parser.add_argument("--question-context", type=float, default=0.0,
                         help="with --qa: share of the NLI pairs posed to an unrelated question")
@@ -310,6 +314,9 @@ def main(argv: list[str] | None = None) -> int:
             more = read_jsonl(Path(path))
             rows += rng.sample(more, min(args.qa_max, len(more))) if args.qa_max else more
         train = with_qa(train, rows, rng, args.question_context, args.qa_unanswerable)
+        if args.zh_sentences:
+            train += chinese_sentence_pairs(rows, args.zh_sentences, rng)
+            rng.shuffle(train)
     if args.max_examples:
         train = train[:args.max_examples]
     if reviewed:  # mixed in (without them the order stays what earlier runs of this seed saw)

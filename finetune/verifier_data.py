@@ -23,7 +23,7 @@ from assistant.checking.verifiers.overlap import content_words
 from assistant.checking.windows import make_windows
 from core.errors import InputError
 from core.sentences import split_sentences
-from core.words import terms
+from core.words import language_of, terms, word_count
 
 LABEL_IDS = {"entailment": 0, "neutral": 1, "contradiction": 2}
 TRAIN_FILES = {"snli": ["snli_dev", "snli_test"], "mnli": ["mnli_dev_matched"], "fever": ["fever_symmetric_dev"],
@@ -301,6 +301,66 @@ def qa_pairs(rows: list[dict], rng: random.Random, window_words: int = 40, unans
         changed = contradict(row["question"].strip(), names, rng)
         if changed:
             out.append(Pair(window, pose(row["hypothesis"].strip(), changed), 1, "qa-unanswerable"))
+    return out
+
+
+_DIGITS = re.compile(r"(?<![\d.])\d+(?![\d.])")  # "1993" in "1993年" (``\b`` sees no edge between 3 and 年)
+_ZH_STOPS = "。！？；"
+
+
+def chinese_sentence_pairs(rows: list[dict], n: int, rng: random.Random, own_question: float = 0.5,
+                           other_question: float = 0.2, window_words: int = 40) -> list[Pair]:
+    """Chinese sentences judged against a window of a Chinese paragraph, as the checker judges the
+    statements of a Chinese answer (the QA rows teach only short answers): supported, a sentence
+    of the window; unsupported, a sentence of another paragraph, or a sentence of the window with
+    a clause of another paragraph's joined on; contradicted, a sentence of the window with a
+    number changed.
+
+    The checker poses every statement to the user's question, and a sentence that says what the
+    passage says is supported whether or not it answers that question: ``own_question`` of the
+    sentences are posed to a question asked on their paragraph, ``other_question`` to one asked
+    on another, the rest stand alone. ``rows`` are QA rows (``premise``, ``question``); the
+    Chinese ones' paragraphs and questions are used."""
+
+    questions: dict[str, list[str]] = {}
+    for row in rows:
+        if language_of(row["premise"]) == "zh" and row["question"].strip():
+            questions.setdefault(row["premise"].strip(), []).append(row["question"].strip())
+    sentences = {p: [s.text for s in split_sentences(p) if word_count(s.text) >= 5] for p in questions}
+    usable = sorted(p for p in questions if sentences[p])
+    asked = sorted({q for qs in questions.values() for q in qs})
+    out: list[Pair] = []
+    while len(out) < n and len(usable) > 1:
+        paragraph = rng.choice(usable)
+        window = rng.choice([w.text for w in make_windows(paragraph, window_words, max(1, window_words * 3 // 4))])
+        own = [s.text for s in split_sentences(window) if word_count(s.text) >= 5]
+        other_paragraph = rng.choice(usable)
+        if not own or other_paragraph == paragraph:
+            continue
+        sentence, other = rng.choice(own), rng.choice(sentences[other_paragraph])
+        kind = rng.randrange(4)
+        if kind == 0:
+            statement, label, origin = sentence, 0, "zh-sentence-copy"
+        elif kind == 1:
+            statement, label, origin = other, 1, "zh-sentence-other"
+        elif kind == 2:
+            statement, label, origin = f"{sentence.rstrip(_ZH_STOPS)}，{other.rstrip(_ZH_STOPS)}。", 1, "zh-sentence-added"
+        else:
+            numbers = list(_DIGITS.finditer(sentence))
+            if not numbers:
+                continue
+            m = rng.choice(numbers)
+            value = int(m.group())
+            new = value + rng.choice([-7, -3, -1, 1, 2, 5, 11]) if 1000 <= value <= 2100 else value * rng.choice([2, 3, 10]) + 1
+            statement, label, origin = sentence[:m.start()] + str(max(0, new)) + sentence[m.end():], 2, "zh-sentence-changed"
+        draw = rng.random()
+        if draw < own_question:
+            statement, origin = pose(statement, rng.choice(questions[paragraph])), origin + "-asked"
+        elif draw < own_question + other_question:
+            elsewhere = next((q for q in (rng.choice(asked) for _ in range(8)) if q not in questions[paragraph]), None)
+            if elsewhere:
+                statement, origin = pose(statement, elsewhere), origin + "-asked-elsewhere"
+        out.append(Pair(window, statement, label, origin))
     return out
 
 

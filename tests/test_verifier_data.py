@@ -152,6 +152,42 @@ def test_with_questions_poses_a_share_of_pairs_to_unrelated_questions_keeping_la
                                                                              for p in pairs]
 
 
+ZH_ROWS = [
+    {"premise": "长城是中国古代的军事防御工程，总长度超过两万公里。它始建于春秋战国时期，明朝时大规模重修。"
+                "明长城东起山海关，西至嘉峪关，全长约8851公里。", "question": "明长城全长多少公里？"},
+    {"premise": "芝加哥大学位于美国伊利诺州芝加哥，是世界著名的私立研究型大学。芝加哥大学1890年由约翰·洛克菲勒创办，"
+                "是美国大学协会的创始会员之一。", "question": "芝加哥大学是谁创办的？"},
+    {"premise": "The bakery opened in 1998.", "question": "When did it open?"},  # English rows are left out
+]
+
+
+def test_chinese_sentence_pairs_are_sentences_of_the_window_or_not_posed_to_its_paragraphs_questions():
+    from assistant.checking.verifiers.base import answer_of, is_posed
+    from finetune.verifier_data import chinese_sentence_pairs
+
+    pairs = chinese_sentence_pairs(ZH_ROWS, 300, random.Random(3))
+    assert len(pairs) == 300 and all("bakery" not in p.premise + p.hypothesis for p in pairs)
+    kinds = Counter(p.origin.split("-asked")[0] for p in pairs)
+    assert set(kinds) == {"zh-sentence-copy", "zh-sentence-other", "zh-sentence-added", "zh-sentence-changed"}
+    for p in pairs:
+        said = answer_of(p.hypothesis)
+        own = next(r for r in ZH_ROWS if p.premise in r["premise"])
+        if p.origin.startswith("zh-sentence-copy"):
+            assert p.label == 0 and said in p.premise
+        elif p.origin.startswith(("zh-sentence-other", "zh-sentence-added")):
+            assert p.label == 1 and said not in p.premise and said not in own["premise"]
+        else:
+            assert p.label == 2 and said not in own["premise"] and any(ch.isdigit() for ch in said)
+        if p.origin.endswith("-asked"):  # posed to the question asked on its own paragraph
+            assert is_posed(p.hypothesis) and own["question"] in p.hypothesis
+        elif p.origin.endswith("-asked-elsewhere"):
+            assert is_posed(p.hypothesis) and own["question"] not in p.hypothesis
+        else:
+            assert not is_posed(p.hypothesis)
+    asked = sum(p.origin.endswith("-asked") for p in pairs)
+    assert 100 < asked < 200  # half
+
+
 def test_a_continuation_of_a_question_reading_verifier_still_reads_questions(tmp_path):
     """`--init` from the shipped verifier (e.g. with `--reviewed`, no `--qa`) must keep posing answers."""
     assert verifier.reads_questions(SHIPPED) is True  # the shipped one was trained with --qa
