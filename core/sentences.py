@@ -6,7 +6,8 @@ opening quote, or at a blank line / a line that opens an item (a bullet, a numbe
 item, a table row led by its number, a command-line option). Common abbreviations
 ("e.g.", "Dr.", "U.S.") and decimals ("3.5") do not end a sentence. Chinese and
 Japanese sentences, written without spaces, end at ``。！？；`` (and ``！？；`` in
-their ASCII forms after a CJK character) with their closing quotes, whatever follows.
+their ASCII forms after a CJK character) with their closing quotes, whatever follows. Citation
+markers right after a sentence's end (``"It is in Oslo. [2]"``) belong to that sentence.
 Used by the chunker (chunks end at sentence boundaries) and by the fact-checker
 (statements).
 """
@@ -29,6 +30,9 @@ _CJK_END = re.compile(r"(?:[。！？；]+|(?<=[" + CJK + r"])[!?;]+)[”’」�
 # A blank line, or a line break before a line that opens an item: a bullet, a number with a mark
 # ("2." "3)" "4、") or a table's column gap ("5   File formats"), a command-line option ("-a, --all").
 _BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]*(?:[-*•]\s|\d+[.)、]\s|\d{1,3}[ \t]{2,}\S|--?[A-Za-z][\w-]*(?:[ \t]*,|[ \t]{2,}|=\S*[ \t]*\n|[ \t]*\n)))")
+
+# Citation markers right after a sentence's end ("... in Oslo. [2]", "长城很长。[1][3]") are the sentence's.
+_TRAILING_CITATIONS = re.compile(r"(?:[ \t]*\[\d+(?:\s*[,;，]\s*\d+)*\])+")
 
 
 @dataclass(frozen=True)
@@ -55,13 +59,16 @@ def split_sentences(text: str) -> list[Span]:
     for match in _BREAK.finditer(text):
         cuts.add(match.start())
         cuts.add(match.end())
+    ends = []
     for match in _END.finditer(text):
         dot = match.start()
         if text[dot] == "." and _is_abbreviation(text, dot):
             continue
-        cuts.add(match.end())
-    for match in _CJK_END.finditer(text):
-        cuts.add(match.end())
+        ends.append(match.end())
+    ends += [match.end() for match in _CJK_END.finditer(text)]
+    for end in ends:
+        cited = _TRAILING_CITATIONS.match(text, end)
+        cuts.add(cited.end() if cited else end)
     spans = []
     bounds = sorted(cuts)
     for a, b in zip(bounds, bounds[1:]):

@@ -19,6 +19,16 @@ def test_compound_sentences_split_and_citations_leave_the_claim():
                       "The CEO is Kari Nordmann", "she was appointed in 2019 by the board."]
 
 
+def test_a_citation_after_the_full_stop_belongs_to_its_sentence():
+    """The Chinese answers of a trial put the marker after 。 ("...如 /etc/passwd。 [2]"): it stood
+    as a statement of its own ("no content"), or opened the next one ("[1] 它始建于春秋。")."""
+    for answer, texts in (("长城很长。[1] 它始建于春秋。[2][3]", ["长城很长。[1]", "它始建于春秋。[2][3]"]),
+                          ("It is in Oslo. [2] It is big. [1, 3]", ["It is in Oslo. [2]", "It is big. [1, 3]"])):
+        statements = split_statements(answer)
+        assert [s.text for s in statements] == texts and all(s.checkable for s in statements)
+        assert all("[" not in s.claim for s in statements)
+
+
 def test_short_compounds_stay_whole():
     [statement] = split_statements("It is red, and blue.")
     assert statement.claim == "It is red, and blue."
