@@ -53,6 +53,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import RESULTS, ROOT, write_result  # noqa: E402
+from core.words import language_of  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "grounding" / "squad2_qa_dev.jsonl"
 # --data cmrc: CMRC 2018's dev paragraphs (299, Chinese) and their answerable questions; it has no
@@ -101,6 +102,15 @@ def normalize(text: str) -> str:
     single spaces."""
     text = "".join(c for c in text.lower() if c not in set(string.punctuation) | CJK_PUNCTUATION)
     return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
+
+
+def contains_gold(answer: str, gold: str) -> bool:
+    """Whether ``answer`` holds the ``gold`` answer, normalised; where either is Chinese, spaces
+    are ignored too, as CMRC 2018's own evaluation ignores them ("1993 年" holds "1993年")."""
+    have, want = normalize(answer), normalize(gold)
+    if language_of(answer) == "zh" or language_of(gold) == "zh":
+        have, want = have.replace(" ", ""), want.replace(" ", "")
+    return bool(want) and want in have
 
 
 def refuses(text: str) -> bool:
@@ -189,7 +199,7 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
     return {
         "id": row["id"], "question": row["question"], "gold": row["claim"], "answer": text,
         "answerable": row["id"].endswith("-supported"),
-        "right": normalize(row["claim"]) in normalize(text) and not refuses(text) and not checked.get("withheld"),
+        "right": contains_gold(text, row["claim"]) and not refuses(text) and not checked.get("withheld"),
         "refused": refuses(text) or bool(checked.get("withheld")), "cites": bool(result.cited),
         "finish_reason": done.finish_reason if done else None,
         "broken_characters": text.count("\ufffd"),

@@ -89,3 +89,10 @@ def test_the_summary_gives_the_share_right_with_its_interval():
     assert summary["answerable_questions"] == 10 and summary["right"] == 0.7
     low, high = summary["right_interval_95"]
     assert 0.39 < low < 0.7 < high < 0.92
+
+
+def test_a_chinese_answer_holds_its_gold_answer_whatever_the_spaces():
+    assert answers.contains_gold("他在 1993 年主演了《唐太宗李世民》[1]。", "1993年")
+    assert answers.contains_gold("第 5 章节包含文件格式和规范。", "文件格式和规范")
+    assert not answers.contains_gold("他在 1996 年退出娱乐圈。", "1993年")
+    assert not answers.contains_gold("The answer is 10 [1].", "1 0")  # English keeps its spaces
