@@ -18,7 +18,7 @@ from assistant.cli.options import add_common_options, add_decoding_options, conf
 from assistant.flags.log import open_log
 from assistant.serve import loopback
 from assistant.ui.guard import LoginRequired
-from assistant.ui.i18n import translations
+from assistant.ui.i18n import text, translations
 from assistant.ui.loading import LoadingModel
 from assistant.ui.page import CSS, build_demo
 from assistant.ui.sessions import share_sign_ins
@@ -34,7 +34,8 @@ def serve(demo, host: str = "127.0.0.1", port: int | None = None, auth=None, **l
     launch.setdefault("i18n", translations())
     return demo.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, auth=auth, css=CSS,
-        auth_message="Sign in to use the grounded assistant." if auth else None,
+        auth_message=" / ".join(text("sign_in", lang) for lang in ("en", "zh")) if auth else None,  # before
+        # signing in, the page cannot yet tell the browser's language
         app_kwargs={"middleware": [Middleware(LoginRequired)]}, **launch)
 
 

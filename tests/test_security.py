@@ -128,6 +128,8 @@ def test_signing_in_from_a_browser(page, browser):  # noqa: F811
     tab.goto(url + "/")
     tab.wait_for_selector("input[type=password]", timeout=30_000)
     tab.screenshot(path=str(ARTIFACTS / "13_login.png"))
+    said = tab.inner_text("body")  # before signing in the page cannot tell the language: both are there
+    assert "Sign in to use the grounded assistant." in said and "登录后即可使用" in said
     tab.fill("input[type=text]", USERS[0][0])
     tab.fill("input[type=password]", USERS[0][1])
     tab.keyboard.press("Enter")

@@ -44,6 +44,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "model_line": ("Model `{name}` on `{device}`.", "模型 `{name}`，运行于 `{device}`。"),
     "model_loading_line": ("Model `{name}`: {status}", "模型 `{name}`：{status}"),
     # -- chat tab ----------------------------------------------------------------------------------
+    "sign_in": ("Sign in to use the grounded assistant.", "登录后即可使用这个依据文档作答的助手。"),
     "tab_chat": ("Chat", "对话"),
     "chat_window": ("Chat", "对话"),
     "empty_chat": ("**Add your documents first** (the Documents tab: txt, md, html, pdf, docx), then ask about "
