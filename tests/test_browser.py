@@ -661,6 +661,8 @@ def test_the_page_speaks_the_browsers_language(browser, tmp_path, monkeypatch, l
             page.click("#chat-settings button, #chat-settings .label-wrap")
             page.wait_for_timeout(500)
             page.screenshot(path=str(I18N_SHOTS / "chat_settings.png"), full_page=True)
+            picked = page.input_value("#model-name input")  # the picker says what a model is in Chinese too
+            assert "(内置" in picked and "packaged" not in picked and "__i18n__" not in picked, picked
             for name, shot_name in (("文档", "documents"), ("审阅", "review"), ("导出", "export"), ("仪表盘", "dashboard")):
                 page.get_by_role("tab", name=name, exact=True).click()
                 page.wait_for_timeout(800)

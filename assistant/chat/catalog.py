@@ -22,10 +22,20 @@ from core.home import data_home
 from core.packaged import QWEN_CODER
 
 
+# What the picker says of each kind of model (the page shows them in its language: ``model_note_*`` keys)
+NOTES = {"packaged_default": "packaged, the default", "packaged": "packaged", "converted": "converted before",
+         "gguf_gone": "converted; its GGUF is gone", "downloaded": "downloaded"}
+
+
 @dataclass(frozen=True)
 class Available:
     name: str  # what ModelConfig.name takes
-    label: str  # what the picker shows
+    shown: str  # the name the picker shows
+    note: str  # a key of NOTES
+
+    @property
+    def label(self) -> str:
+        return f"{self.shown} ({NOTES[self.note]})"
 
 
 def _installed(module: str) -> bool:
@@ -39,9 +49,9 @@ def packaged() -> list[Available]:
     """The packaged dialogue models whose packages are installed, the default first."""
     out = []
     if all(_installed(module) for module in QWEN_CODER.modules):
-        out.append(Available(QWEN, f"{QWEN} (packaged{', the default' if DEFAULT_MODEL == QWEN else ''})"))
+        out.append(Available(QWEN, QWEN, "packaged_default" if DEFAULT_MODEL == QWEN else "packaged"))
     if _installed(PACKAGED_MODULE):
-        out.append(Available(SMOLLM2, f"{SMOLLM2} (packaged{', the default' if DEFAULT_MODEL == SMOLLM2 else ''})"))
+        out.append(Available(SMOLLM2, SMOLLM2, "packaged_default" if DEFAULT_MODEL == SMOLLM2 else "packaged"))
     return out
 
 
@@ -57,9 +67,9 @@ def converted(home: Path | None = None) -> list[Available]:
         if "site-packages" in gguf.parts or home / "models" in gguf.parents:  # a packaged model's file, or its join
             continue
         if gguf.is_file():
-            out.append(Available(str(gguf), f"{gguf.name} (converted before)"))
+            out.append(Available(str(gguf), gguf.name, "converted"))
         else:
-            out.append(Available(str(source.parent), f"{source.parent.name} (converted; its GGUF is gone)"))
+            out.append(Available(str(source.parent), source.parent.name, "gguf_gone"))
     return out
 
 
@@ -78,7 +88,7 @@ def downloaded() -> list[Available]:
             continue
         if any(a.endswith("ForCausalLM") for a in architectures):
             name = folder.name.removeprefix("models--").replace("--", "/")
-            out.append(Available(name, f"{name} (downloaded)"))
+            out.append(Available(name, name, "downloaded"))
     return out
 
 

@@ -44,6 +44,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "model_line": ("Model `{name}` on `{device}`.", "模型 `{name}`，运行于 `{device}`。"),
     "model_loading_line": ("Model `{name}`: {status}", "模型 `{name}`：{status}"),
     # -- chat tab ----------------------------------------------------------------------------------
+    "model_note_packaged_default": ("packaged, the default", "内置，默认"),
+    "model_note_packaged": ("packaged", "内置"),
+    "model_note_converted": ("converted before", "此前已转换"),
+    "model_note_gguf_gone": ("converted; its GGUF is gone", "已转换；其 GGUF 文件已不在"),
+    "model_note_downloaded": ("downloaded", "已下载"),
     "sign_in": ("Sign in to use the grounded assistant.", "登录后即可使用这个依据文档作答的助手。"),
     "tab_chat": ("Chat", "对话"),
     "chat_window": ("Chat", "对话"),

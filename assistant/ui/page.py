@@ -191,7 +191,8 @@ def settings_panel(page: Page) -> SettingsPanel:
 
 def model_choices(current: str) -> list[tuple[str, str]]:
     """(label, name) of every model the machine has, with the one loaded now among them."""
-    choices = [(m.label, m.name) for m in catalog.models()]
+    choices = [(m.shown + " (" + label("model_note_" + m.note) + ")", m.name) for m in catalog.models()]  # the
+    # note in the page's language (Gradio's frontend translates the marker inside the string)
     if current and current not in {name for _, name in choices}:
         choices.insert(0, (current, current))
     return choices
