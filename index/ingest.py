@@ -23,12 +23,28 @@ from index.parse_worker import Parser
 from index.store import DocumentInfo
 
 
+class Skipped(tuple[str, str]):
+    """A file not added: the pair ``(file, reason)``, the reason in English (the CLI's report, the
+    tests), and the :class:`DocumentError` it came from (``error.key`` and ``error.fields`` let the
+    page say the reason in its language)."""
+
+    error: DocumentError
+
+    def __new__(cls, error: DocumentError) -> Skipped:
+        pair = super().__new__(cls, (error.path, error.reason))
+        pair.error = error
+        return pair
+
+    def __getnewargs__(self) -> tuple[DocumentError]:
+        return (self.error,)
+
+
 @dataclass
 class IngestReport:
     added: list[DocumentInfo] = field(default_factory=list)
     replaced: list[DocumentInfo] = field(default_factory=list)  # an earlier version from the same source
     unchanged: list[str] = field(default_factory=list)  # sources already stored with the same content
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    skipped: list[Skipped] = field(default_factory=list)  # (file, reason), and the error
     chunks: int = 0
     seconds: float = 0.0
 
@@ -58,9 +74,9 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | DocumentError]:
         elif path.is_file():
             yield path
         elif path.exists():
-            yield DocumentError(path, "is not a regular file")
+            yield DocumentError(path, "is not a regular file", "not_a_file")
         else:
-            yield DocumentError(path, "not found")
+            yield DocumentError(path, "not found", "not_found")
 
 
 @dataclass(frozen=True)
@@ -167,7 +183,7 @@ def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None,
     with parser:  # the worker process lives as long as the batch
         for item in _in_background(prepared):
             if isinstance(item, DocumentError):
-                report.skipped.append((item.path, item.reason))
+                report.skipped.append(Skipped(item))
                 progress(f"skipped {shown(str(item.path))}: {item.reason}")
                 continue
             if isinstance(item, _Unchanged):
@@ -178,7 +194,8 @@ def ingest(index, paths: Iterable[str | Path], progress: Progress | None = None,
             digest = doc.sha256
             twin = seen_hashes.get(digest) or (None if doc.source in known else _twin(store, digest))
             if twin is not None and twin != doc.source:
-                report.skipped.append((doc.source, f"same content as {twin}, already added"))
+                report.skipped.append(Skipped(DocumentError(doc.source, f"same content as {twin}, already added",
+                                                            "same_content", {"other": twin})))
                 progress(f"skipped {shown(doc.source)}: same content as {shown(twin)}, already added")
                 continue
             seen_hashes[digest] = doc.source

@@ -29,17 +29,27 @@ from core.limits import LIMITS, Limits
 TEXT_TYPES = {".txt": "text", ".md": "markdown", ".markdown": "markdown"}
 HTML_TYPES = {".html": "html", ".htm": "html"}
 SUPPORTED = sorted([*TEXT_TYPES, *HTML_TYPES, ".pdf", ".docx", ".jsonl"])
-# what a file that made its parser fail "is", by type (text types: "cannot be read as text")
-UNREADABLE = {".pdf": "is not a readable PDF", ".docx": "is not a readable .docx file",
-              ".jsonl": "is not a readable JSONL file", **{suffix: "is not readable HTML" for suffix in HTML_TYPES}}
+# what a file that made its parser fail "is", by type (text types: "cannot be read as text"), and its key
+UNREADABLE = {".pdf": ("unreadable_pdf", "is not a readable PDF"),
+              ".docx": ("unreadable_docx", "is not a readable .docx file"),
+              ".jsonl": ("unreadable_jsonl", "is not a readable JSONL file"),
+              **{suffix: ("unreadable_html", "is not readable HTML") for suffix in HTML_TYPES}}
 
 
 class DocumentError(InputError):
-    """A file that cannot be added; the message names the file and the reason."""
+    """A file that cannot be added; the message names the file and the reason.
 
-    def __init__(self, path: Path | str, reason: str):
+    ``reason`` is English (the CLI, the logs); ``key`` and ``fields`` say the same for the page in
+    its language: ``assistant/ui/i18n.py``'s words ``"doc_" + key``, filled in with ``fields``
+    (plain strings, so they cross from the parsing process as JSON)."""
+
+    def __init__(self, path: Path | str, reason: str, key: str | None = None, fields: dict[str, str] | None = None):
         self.path, self.reason = str(path), reason
+        self.key, self.fields = key, dict(fields or {})
         super().__init__(f"{path}: {reason}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.reason, self.key, self.fields)
 
 
 @dataclass
@@ -69,14 +79,16 @@ def _decode(path: Path, data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as err:  # an odd number of bytes, a lone surrogate
             raise DocumentError(path, f"is not valid UTF-16 ({err.reason} at offset {err.start}); "
-                                      "save it as UTF-8 and add it again") from None
+                                      "save it as UTF-8 and add it again",
+                                "not_utf16", {"problem": err.reason, "offset": str(err.start)}) from None
     if b"\x00" in data[:8192]:
-        raise DocumentError(path, "looks like a binary file (it contains NUL bytes), not text")
+        raise DocumentError(path, "looks like a binary file (it contains NUL bytes), not text", "binary")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise DocumentError(path, f"is not valid UTF-8 (bad byte 0x{data[err.start]:02x} at offset {err.start}); "
-                                  "save it as UTF-8 and add it again") from None
+                                  "save it as UTF-8 and add it again",
+                            "not_utf8", {"byte": f"{data[err.start]:02x}", "offset": str(err.start)}) from None
 
 
 def _clean(text: str) -> str:
@@ -149,10 +161,11 @@ def _pdf(path: Path, data: bytes, stem: str, limits: Limits) -> Document:
 
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted:
-        raise DocumentError(path, "is an encrypted PDF; remove the password and add it again")
+        raise DocumentError(path, "is an encrypted PDF; remove the password and add it again", "encrypted_pdf")
     if len(reader.pages) > limits.pages:
         raise DocumentError(path, f"has {len(reader.pages):,} pages, over the {limits.pages:,}-page limit "
-                                  "(setting index.max_pages); not added")
+                                  "(setting index.max_pages); not added",
+                            "too_many_pages", {"pages": f"{len(reader.pages):,}", "limit": f"{limits.pages:,}"})
     meta_title = (reader.metadata or {}).get("/Title") if reader.metadata else None
     pages, parts, offset = [], [], 0
     for number, page in enumerate(reader.pages, start=1):
@@ -175,7 +188,8 @@ def _docx(path: Path, data: bytes, stem: str, max_unpacked: int) -> Document:
         unpacked = sum(info.file_size for info in z.infolist())
     if unpacked > max_unpacked:
         raise DocumentError(path, f"unpacks to {unpacked / 1e6:,.0f} MB, over the {max_unpacked / 1e6:,.0f} MB "
-                                  "limit (a zip bomb? settings index.unpack_ratio, index.unpack_floor_mb); not read")
+                                  "limit (a zip bomb? settings index.unpack_ratio, index.unpack_floor_mb); not read",
+                            "unpacks_too_big", {"mb": f"{unpacked / 1e6:,.0f}", "limit_mb": f"{max_unpacked / 1e6:,.0f}"})
     d = docx.Document(io.BytesIO(data))  # what the parse costs past this is index.parse_memory_mb's
     blocks = [p.text for p in d.paragraphs]
     for table in d.tables:
@@ -194,26 +208,30 @@ def _jsonl(path: Path, raw: str) -> Iterator[Document | DocumentError]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            yield DocumentError(where, f"line {number} is not valid JSON ({err.msg})")
+            yield DocumentError(where, f"line {number} is not valid JSON ({err.msg})",
+                                "jsonl_not_json", {"line": str(number), "problem": err.msg})
             continue
         except RecursionError:
-            yield DocumentError(where, f"line {number} is nested too deeply")
+            yield DocumentError(where, f"line {number} is nested too deeply", "jsonl_too_deep", {"line": str(number)})
             continue
         try:  # "\ud800" is valid JSON, but not text: the title, id and metadata could not be stored
             json.dumps(record, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as err:
-            yield DocumentError(where, f"line {number} holds a lone surrogate "
-                                       f"(\\u{ord(err.object[err.start]):04x}), which is not text")
+            code = f"{ord(err.object[err.start]):04x}"
+            yield DocumentError(where, f"line {number} holds a lone surrogate (\\u{code}), which is not text",
+                                "jsonl_surrogate", {"line": str(number), "code": code})
             continue
         if not isinstance(record, dict):
-            yield DocumentError(where, f"line {number} is not a JSON object")
+            yield DocumentError(where, f"line {number} is not a JSON object", "jsonl_not_object", {"line": str(number)})
             continue
         rid, text = record.get("id"), record.get("text")
         if not isinstance(rid, (str, int)) or str(rid) == "":
-            yield DocumentError(where, f"line {number} has no \"id\" (string or number)")
+            yield DocumentError(where, f"line {number} has no \"id\" (string or number)", "jsonl_no_id",
+                                {"line": str(number)})
             continue
         if not isinstance(text, str) or not text.strip():
-            yield DocumentError(where, f"line {number} has no non-empty \"text\"")
+            yield DocumentError(where, f"line {number} has no non-empty \"text\"", "jsonl_no_text",
+                                {"line": str(number)})
             continue
         meta = {k: v for k, v in record.items() if k not in ("id", "text")}
         title = str(meta.get("title") or rid)
@@ -234,22 +252,25 @@ def type_problem(path: Path | str) -> DocumentError | None:
     if suffix in SUPPORTED or plain_text_name(path):
         return None
     return DocumentError(path, f"unsupported file type {suffix!r}; supported: {', '.join(SUPPORTED)}, "
-                               "and plain text without an extension")
+                               "and plain text without an extension",
+                         "unsupported_type", {"suffix": repr(suffix), "supported": ", ".join(SUPPORTED)})
 
 
 def size_problem(path: Path | str, size: int, max_bytes: int) -> DocumentError | None:
     """Why a file of ``size`` bytes cannot be added, or None: the check made before reading a byte."""
     if size == 0:
-        return DocumentError(path, "is empty")
+        return DocumentError(path, "is empty", "empty")
     if size > max_bytes:
         return DocumentError(path, f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
-                                   "(setting index.max_file_mb)")
+                                   "(setting index.max_file_mb)",
+                             "too_big", {"mb": f"{size / 1e6:.1f}", "limit_mb": f"{max_bytes / 1e6:.0f}"})
     return None
 
 
 def _too_much_text(path: Path, limits: Limits) -> DocumentError:
     return DocumentError(path, f"has more than {limits.text_chars:,} characters of text "
-                               "(setting index.max_text_chars); not added")
+                               "(setting index.max_text_chars); not added",
+                         "too_much_text", {"limit": f"{limits.text_chars:,}"})
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -258,7 +279,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         data = f.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise DocumentError(path, f"grew past the {max_bytes / 1e6:g} MB limit while it was read "
-                                  "(setting index.max_file_mb)")
+                                  "(setting index.max_file_mb)", "grew", {"limit_mb": f"{max_bytes / 1e6:g}"})
     return data
 
 
@@ -292,9 +313,15 @@ def _out_of_memory(err: Exception) -> bool:
 def read_failure(path: Path, err: Exception) -> DocumentError:
     """What any exception out of reading ``path`` says about it: the file's error, not the batch's."""
     if isinstance(err, OSError) and err.errno is not None:
-        return DocumentError(path, f"cannot be read ({err.strerror or err})")
-    what = UNREADABLE.get(path.suffix.lower(), "cannot be read as text")
-    return DocumentError(path, f"{what} ({type(err).__name__}: {first_line(err)})")
+        return _cannot_read(path, err)
+    key, what = UNREADABLE.get(path.suffix.lower(), ("unreadable_text", "cannot be read as text"))
+    error = f"{type(err).__name__}: {first_line(err)}"
+    return DocumentError(path, f"{what} ({error})", key, {"error": error})
+
+
+def _cannot_read(path: Path, err: OSError) -> DocumentError:
+    reason = str(err.strerror or err)
+    return DocumentError(path, f"cannot be read ({reason})", "cannot_be_read", {"reason": reason})
 
 
 def load_path(path: Path, max_bytes: int, name: str | None = None,
@@ -311,7 +338,7 @@ def load_path(path: Path, max_bytes: int, name: str | None = None,
         try:
             problem = size_problem(path, path.stat().st_size, max_bytes)
         except OSError as err:
-            problem = DocumentError(path, f"cannot be read ({err.strerror or err})")
+            problem = _cannot_read(path, err)
     if problem is not None:
         yield problem
         return
@@ -333,7 +360,7 @@ def load_path(path: Path, max_bytes: int, name: str | None = None,
         if isinstance(item, DocumentError):
             yield item
         elif not item.text.strip():
-            yield DocumentError(path, "has no text to index" + (" (a scanned PDF needs OCR first)"
-                                                                  if item.kind == "pdf" else ""))
+            yield (DocumentError(path, "has no text to index (a scanned PDF needs OCR first)", "no_text_pdf")
+                   if item.kind == "pdf" else DocumentError(path, "has no text to index", "no_text"))
         else:
             yield item

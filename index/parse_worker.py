@@ -81,43 +81,48 @@ class Parser:
         request = {"path": str(path), "name": name, "max_bytes": self.limits.file_bytes}
         for _ in range(2):  # a worker that went away while idle is replaced once
             if self._proc is None:
-                problem = self._start()
+                problem = self._start(path)
                 if problem is not None:
-                    return [DocumentError(path, f"could not be parsed: {problem}")]
+                    return [problem]
             try:
                 _write_frame(self._proc.stdin, request)
                 break
             except OSError:
                 self._kill()
         else:
-            return [DocumentError(path, "could not be parsed: the parsing process stopped taking files")]
+            return [DocumentError(path, "could not be parsed: the parsing process stopped taking files",
+                                  "worker_stopped")]
         seconds = self.limits.parse_seconds
         try:
             answer = self._read_frame(time.monotonic() + seconds)
             if answer is None:
-                return [DocumentError(path, _death(self._kill(), seconds))]
+                return [_death(path, self._kill(), seconds)]
             if answer == {"memory": True}:
                 self._kill()  # it exits by itself: a process that ran out of memory is not reused
                 return [DocumentError(path, f"parsing needed more than {self.limits.parse_memory_mb} MB of memory "
-                                            "(index.parse_memory_mb); the file was skipped")]
+                                            "(index.parse_memory_mb); the file was skipped",
+                                      "parse_memory", {"mb": str(self.limits.parse_memory_mb)})]
             return [_item(entry) for entry in answer["items"]]
         except TimeoutError:
             self._kill()
             return [DocumentError(path, f"parsing took more than {seconds:g} s (index.parse_seconds); "
-                                        "the file was skipped")]
+                                        "the file was skipped", "parse_seconds", {"seconds": f"{seconds:g}"})]
         except (KeyError, TypeError, ValueError) as err:  # not what a worker sends: it is not trusted further
             self._kill()
-            return [DocumentError(path, f"could not be parsed: the parsing process answered nonsense ({err!r})")]
+            return [DocumentError(path, f"could not be parsed: the parsing process answered nonsense ({err!r})",
+                                  "worker_nonsense", {"error": repr(err)})]
 
-    def _start(self) -> str | None:
-        """Start a worker and wait until it is ready; what went wrong, or None."""
+    def _start(self, path: Path) -> DocumentError | None:
+        """Start a worker and wait until it is ready; what went wrong (``path`` could not be parsed), or None."""
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "index.parse_worker", json.dumps(dataclasses.asdict(self.limits))],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, env=env, close_fds=True)
         except OSError as err:  # no memory or process slots left for it
-            return f"the parsing process could not be started ({err.strerror or err})"
+            reason = str(err.strerror or err)
+            return DocumentError(path, f"could not be parsed: the parsing process could not be started ({reason})",
+                                 "worker_not_started", {"reason": reason})
         try:
             ready = self._read_frame(time.monotonic() + START_SECONDS)
         except TimeoutError:
@@ -125,7 +130,8 @@ class Parser:
         if ready == {"ready": True}:
             return None
         code = self._kill()
-        return f"the parsing process did not start (exit status {code}; its error is in the log)"
+        return DocumentError(path, f"could not be parsed: the parsing process did not start (exit status {code}; "
+                                   "its error is in the log)", "worker_did_not_start", {"code": str(code)})
 
     def _read_frame(self, deadline: float) -> dict | None:
         """The worker's next answer; None when it is gone; TimeoutError past ``deadline``."""
@@ -163,16 +169,20 @@ class Parser:
         return code
 
 
-def _death(code: int | None, seconds: float) -> str:
+def _death(path: Path, code: int | None, seconds: float) -> DocumentError:
     if code == -signal.SIGXCPU:
-        return f"parsing took more than {seconds:g} s of CPU (index.parse_seconds); the file was skipped"
-    return f"the parsing process died while reading it (exit status {code}); the file was skipped"
+        return DocumentError(path, f"parsing took more than {seconds:g} s of CPU (index.parse_seconds); "
+                                   "the file was skipped", "parse_cpu_seconds", {"seconds": f"{seconds:g}"})
+    return DocumentError(path, f"the parsing process died while reading it (exit status {code}); the file was skipped",
+                         "worker_died", {"code": str(code)})
 
 
 def _item(entry: dict) -> Document | DocumentError:
     if "error" in entry:
         where, reason = entry["error"]
-        return DocumentError(str(where), str(reason))
+        key, fields = entry.get("key"), entry.get("fields") or {}
+        return DocumentError(str(where), str(reason), None if key is None else str(key),
+                             {str(name): str(value) for name, value in dict(fields).items()})
     d = entry["document"]
     return Document(str(d["source"]), str(d["title"]), str(d["kind"]), str(d["text"]),
                     [(int(number), int(start)) for number, start in d["pages"]], dict(d["metadata"]))
@@ -198,7 +208,7 @@ def _limit_cpu(seconds: float) -> None:
 def _answer(request: dict, limits: Limits) -> dict:
     try:
         items = list(load_path(Path(request["path"]), int(request["max_bytes"]), request["name"], limits))
-        return {"items": [{"error": [i.path, i.reason]} if isinstance(i, DocumentError)
+        return {"items": [{"error": [i.path, i.reason], "key": i.key, "fields": i.fields} if isinstance(i, DocumentError)
                           else {"document": dataclasses.asdict(i)} for i in items]}
     except MemoryError:
         return {"memory": True}

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from assistant.ui.highlight import text_html
-from assistant.ui.i18n import text
+from assistant.ui.i18n import STRINGS, fields_of, text
 from core.errors import InputError, storage_error
 from core.progress import under_way
-from index.load import size_problem, type_problem
+from index.load import DocumentError, size_problem, type_problem
 
 COLUMNS = ["title", "type", "pages", "chunks", "added", "id"]
 
@@ -66,6 +66,16 @@ def choices(index, lang: str = "en") -> list[tuple[str, str]]:
             for d in index.documents()]
 
 
+def refusal(error: DocumentError, lang: str = "en") -> str:
+    """Why a file is not added, in ``lang``: the words of ``"doc_" + error.key`` filled in with its
+    fields; its (English) reason where the page has no words for it (an error without a key, or a key
+    or fields the page does not know: they may come from the parsing process)."""
+    words = STRINGS.get(f"doc_{error.key}")
+    if error.key is None or words is None or not fields_of(words[0]) <= error.fields.keys():
+        return error.reason
+    return text(f"doc_{error.key}", lang, **error.fields)
+
+
 def upload_path(original: str, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     return folder / stored_name(original)
@@ -102,7 +112,7 @@ def recover_uploads(folder: Path) -> list[Path]:
 def add_uploads(index, files: Sequence, progress: Callable[[float, str], None] | None = None,
                 lang: str = "en") -> str:
     """Copy the uploaded files into the data home and index them; a markdown report, one line a file,
-    in ``lang`` (a file's own refusal reason as the index gives it).
+    in ``lang`` (a file's refusal reason too, where the page has words for it: :func:`refusal`).
 
     ``files`` are paths (or objects with ``.name`` / ``.orig_name``, as Gradio passes them)."""
     if index is None:
@@ -149,7 +159,7 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
             refused.append((original, text("cannot_be_read", lang, reason=err.strerror or err)))
             continue
         if problem is not None:
-            refused.append((original, problem.reason))
+            refused.append((original, refusal(problem, lang)))
             continue
         dest = upload_path(original, folder)
         if str(dest) in names:
@@ -200,8 +210,8 @@ def _add_uploads(index, files: Sequence, progress: Callable[[float, str], None] 
     lines += [text("upload_replaced" if d.source in replaced else "upload_added", lang, name=shown(d.source),
                    chunks=d.chunks) for d in report.added]
     lines += [text("upload_unchanged", lang, name=shown(s)) for s in report.unchanged]
-    lines += [text("upload_not_added", lang, name=shown(str(p)), reason=text_html(reason))
-              for p, reason in report.skipped]
+    lines += [text("upload_not_added", lang, name=shown(s.error.path), reason=text_html(refusal(s.error, lang)))
+              for s in report.skipped]
     lines += [text("upload_not_added", lang, name=text_html(name), reason=text_html(reason)) for name, reason in refused]
     return "\n".join(lines)
 

@@ -14,7 +14,8 @@ Two kinds of text, two ways to the browser:
 * **text a handler writes** (status lines, answers' notes, errors, reports) is made per request:
   :func:`request_language` reads the request's ``Accept-Language`` and :func:`text` fills the
   words of that language in. Text from deeper down (a file's name, an error's reason, a
-  model's progress line) is kept as it is; only the frame around it is translated.
+  model's progress line) is kept as it is; only the frame around it is translated. Why a file is
+  not added is the exception: its error carries a key and fields (the ``doc_`` words).
 
 A Chinese string is never left equal to its English one except for names (``NAMES``), and both
 name the same ``{fields}``: ``tests/test_ui_i18n.py`` checks both.
@@ -228,6 +229,63 @@ STRINGS: dict[str, tuple[str, str]] = {
                   "本次上传中有另一个同名文件；请只上传其中一个"),
     "deleted": ("Deleted {title} ({chunks} chunks). Flags on earlier answers keep their evidence.",
                 "已删除 {title}（{chunks} 个分块）。早先回答上的标记仍保留其证据。"),
+    # -- why a document is not added (index/load.py, ingest.py, parse_worker.py) -------------------
+    # "doc_" + a DocumentError's key, filled in with its fields; the English is its reason, word for word
+    "doc_unsupported_type": ("unsupported file type {suffix}; supported: {supported}, and plain text without an extension",
+                             "不支持的文件类型 {suffix}；支持的类型：{supported}，以及没有扩展名的纯文本"),
+    "doc_empty": ("is empty", "是空文件"),
+    "doc_too_big": ("is {mb} MB, over the {limit_mb} MB limit (setting index.max_file_mb)",
+                    "大小为 {mb} MB，超过 {limit_mb} MB 的上限（设置项 index.max_file_mb）"),
+    "doc_grew": ("grew past the {limit_mb} MB limit while it was read (setting index.max_file_mb)",
+                 "读取过程中文件变大，超过了 {limit_mb} MB 的上限（设置项 index.max_file_mb）"),
+    "doc_too_much_text": ("has more than {limit} characters of text (setting index.max_text_chars); not added",
+                          "文本超过 {limit} 个字符（设置项 index.max_text_chars）；未添加"),
+    "doc_cannot_be_read": ("cannot be read ({reason})", "无法读取（{reason}）"),
+    "doc_not_utf8": ("is not valid UTF-8 (bad byte 0x{byte} at offset {offset}); save it as UTF-8 and add it again",
+                     "不是有效的 UTF-8 编码（偏移 {offset} 处有无效字节 0x{byte}）；请另存为 UTF-8 后再添加"),
+    "doc_not_utf16": ("is not valid UTF-16 ({problem} at offset {offset}); save it as UTF-8 and add it again",
+                      "不是有效的 UTF-16 编码（偏移 {offset} 处：{problem}）；请另存为 UTF-8 后再添加"),
+    "doc_binary": ("looks like a binary file (it contains NUL bytes), not text", "看起来是二进制文件（含有 NUL 字节），不是文本"),
+    "doc_encrypted_pdf": ("is an encrypted PDF; remove the password and add it again", "是加密的 PDF；请去掉密码后再添加"),
+    "doc_too_many_pages": ("has {pages} pages, over the {limit}-page limit (setting index.max_pages); not added",
+                           "共 {pages} 页，超过 {limit} 页的上限（设置项 index.max_pages）；未添加"),
+    "doc_unpacks_too_big": ("unpacks to {mb} MB, over the {limit_mb} MB limit (a zip bomb? settings "
+                            "index.unpack_ratio, index.unpack_floor_mb); not read",
+                            "解压后有 {mb} MB，超过 {limit_mb} MB 的上限（可能是压缩炸弹？设置项 index.unpack_ratio、"
+                            "index.unpack_floor_mb）；未读取"),
+    "doc_unreadable_pdf": ("is not a readable PDF ({error})", "不是可读取的 PDF（{error}）"),
+    "doc_unreadable_docx": ("is not a readable .docx file ({error})", "不是可读取的 .docx 文件（{error}）"),
+    "doc_unreadable_jsonl": ("is not a readable JSONL file ({error})", "不是可读取的 JSONL 文件（{error}）"),
+    "doc_unreadable_html": ("is not readable HTML ({error})", "不是可读取的 HTML（{error}）"),
+    "doc_unreadable_text": ("cannot be read as text ({error})", "无法作为文本读取（{error}）"),
+    "doc_no_text": ("has no text to index", "没有可索引的文本"),
+    "doc_no_text_pdf": ("has no text to index (a scanned PDF needs OCR first)",
+                        "没有可索引的文本（扫描版 PDF 需要先做 OCR 文字识别）"),
+    "doc_jsonl_not_json": ("line {line} is not valid JSON ({problem})", "第 {line} 行不是有效的 JSON（{problem}）"),
+    "doc_jsonl_too_deep": ("line {line} is nested too deeply", "第 {line} 行嵌套过深"),
+    "doc_jsonl_surrogate": ("line {line} holds a lone surrogate (\\u{code}), which is not text",
+                            "第 {line} 行含有孤立的代理码位（\\u{code}），不是文本"),
+    "doc_jsonl_not_object": ("line {line} is not a JSON object", "第 {line} 行不是 JSON 对象"),
+    "doc_jsonl_no_id": ("line {line} has no \"id\" (string or number)", "第 {line} 行没有 \"id\"（字符串或数字）"),
+    "doc_jsonl_no_text": ("line {line} has no non-empty \"text\"", "第 {line} 行没有非空的 \"text\""),
+    "doc_not_a_file": ("is not a regular file", "不是普通文件"),
+    "doc_not_found": ("not found", "找不到该文件"),
+    "doc_same_content": ("same content as {other}, already added", "内容与已添加的 {other} 相同"),
+    "doc_worker_not_started": ("could not be parsed: the parsing process could not be started ({reason})",
+                               "无法解析：解析进程无法启动（{reason}）"),
+    "doc_worker_did_not_start": ("could not be parsed: the parsing process did not start (exit status {code}; "
+                                 "its error is in the log)", "无法解析：解析进程未能启动（退出状态 {code}；错误信息见日志）"),
+    "doc_worker_stopped": ("could not be parsed: the parsing process stopped taking files", "无法解析：解析进程已不再接收文件"),
+    "doc_worker_nonsense": ("could not be parsed: the parsing process answered nonsense ({error})",
+                            "无法解析：解析进程返回了无法识别的应答（{error}）"),
+    "doc_worker_died": ("the parsing process died while reading it (exit status {code}); the file was skipped",
+                        "解析进程在读取时意外退出（退出状态 {code}）；已跳过该文件"),
+    "doc_parse_memory": ("parsing needed more than {mb} MB of memory (index.parse_memory_mb); the file was skipped",
+                         "解析所需内存超过 {mb} MB（index.parse_memory_mb）；已跳过该文件"),
+    "doc_parse_seconds": ("parsing took more than {seconds} s (index.parse_seconds); the file was skipped",
+                          "解析用时超过 {seconds} 秒（index.parse_seconds）；已跳过该文件"),
+    "doc_parse_cpu_seconds": ("parsing took more than {seconds} s of CPU (index.parse_seconds); the file was skipped",
+                              "解析占用的 CPU 时间超过 {seconds} 秒（index.parse_seconds）；已跳过该文件"),
     # -- review tab --------------------------------------------------------------------------------
     "tab_review": ("Review", "审阅"),
     "verdict": ("Verdict", "判定"),
