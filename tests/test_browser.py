@@ -12,6 +12,7 @@ skipped, with the reason, when absent.
 """
 
 import json
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -673,3 +674,64 @@ def test_the_page_speaks_the_browsers_language(browser, tmp_path, monkeypatch, l
     finally:
         context.close()
         demo.close()
+
+
+MAN_ZH = """MAN(1)                                   手册分页显示工具                                  MAN(1)
+
+名称
+       man - 系统参考手册的接口
+
+描述
+       man  是系统的手册分页程序。指定给 man 的 页 选项通常是程序、工具或函数名。
+
+       下表显示了手册的 章节 号及其包含的手册页类型。
+
+       1   可执行程序或 shell 命令
+       2   系统调用(内核提供的函数)
+       3   库调用(程序库中的函数)
+       4   特殊文件(通常位于 /dev)
+       5   文件格式和规范，如  /etc/passwd
+       6   游戏
+       7   杂项（包括宏包和规范）， 如 man(7)，groff(7), man-pages(7)
+       8   系统管理命令(通常只针对 root 用户)
+       9   内核例程 [非标准
+"""  # the opening of man(1) as Debian's Chinese manual pages render it (man -l ... | col -bx)
+
+
+def test_a_chinese_manual_asked_in_chinese_with_the_page_in_chinese(browser, served, tmp_path):
+    """Issue 27, end to end with the real model and checker: a Chinese browser uploads a Chinese
+    manual page, asks in Chinese, and reads a right answer, cited, with its verdict and evidence."""
+    url, _ = served
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("#question textarea")
+        page.get_by_role("tab", name="文档", exact=True).click()
+        path = tmp_path / "man.1.txt"
+        path.write_text(MAN_ZH, encoding="utf-8")
+        page.set_input_files("#uploads input[type=file]", [str(path)])
+        page.wait_for_timeout(500)
+        page.click("#add-documents")
+        page.wait_for_function("() => document.querySelector('#add-result')?.innerText.includes('未添加 ')",
+                               timeout=120_000)
+        assert "已添加：man.1.txt" in page.inner_text("#add-result")
+        page.get_by_role("tab", name="对话", exact=True).click()
+        finished = page.locator(".message.bot .checked-answer").count()
+        page.fill("#question textarea", "man 手册的第 5 章节包含哪一类手册页？")
+        page.click("#send")
+        page.wait_for_function(f"() => document.querySelectorAll('.message.bot .checked-answer').length > {finished}",
+                               timeout=300_000)
+        page.wait_for_function("() => (document.querySelector('#chat-status')?.innerText || '').includes('核查，用时')",
+                               timeout=60_000)
+        bot = page.locator(".message.bot").last
+        answer = bot.locator(".checked-answer").first.inner_text()
+        shot(page, "40_chinese_manual_answered")
+        marks = [(el.get_attribute("class") or "", el.get_attribute("title") or "")
+                 for el in bot.locator(".checked-answer [title]").all()]
+        assert "文件格式" in answer and re.search(r"\[\d\]", answer), answer  # right, and cited
+        assert "MAN(1)" in bot.locator("details.source summary").first.inner_text()  # the manual is its source
+        assert any("v-supported" in css and "有依据" in title and "文件格式和规范" in title for css, title in marks), marks
+        assert "supported (score" not in bot.inner_text()  # the marks are in Chinese
+    finally:
+        context.close()

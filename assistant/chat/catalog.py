@@ -21,7 +21,6 @@ from assistant.chat.model import DEFAULT_MODEL, PACKAGED_ALIASES, PACKAGED_MODUL
 from core.home import data_home
 from core.packaged import QWEN_CODER
 
-
 # What the picker says of each kind of model (the page shows them in its language: ``model_note_*`` keys)
 NOTES = {"packaged_default": "packaged, the default", "packaged": "packaged", "converted": "converted before",
          "gguf_gone": "converted; its GGUF is gone", "downloaded": "downloaded"}
