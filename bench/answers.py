@@ -16,7 +16,8 @@ as ``assistant ask`` asks them (retrieval, the grounded prompt, generation and i
   plausible but wrong answer) answered "I don't know"; ``abstained_answerable`` the share
   of answerable ones refused;
 - with ``--check``, each answer is checked as the page checks it, and one the checker withholds
-  (``checker.withhold``) counts as the refusal the reader gets; ``--recheck FILE --out OUT``
+  (``checker.withhold``) counts as the refusal the reader gets (``right_as_generated``: the
+  share right before withholding); ``--recheck FILE --out OUT``
   sweeps the withholding rules over an earlier file's answers;
 - ``cites``: share of answers (refusals left out) that cite a passage as ``[n]``;
 - ``loops``: answers the repetition guard stopped (``finish_reason`` "repetition");
@@ -200,6 +201,7 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
         "id": row["id"], "question": row["question"], "gold": row["claim"], "answer": text,
         "answerable": row["id"].endswith("-supported"),
         "right": contains_gold(text, row["claim"]) and not refuses(text) and not checked.get("withheld"),
+        "right_as_generated": contains_gold(text, row["claim"]) and not refuses(text),  # withheld or not
         "refused": refuses(text) or bool(checked.get("withheld")), "cites": bool(result.cited),
         "finish_reason": done.finish_reason if done else None,
         "broken_characters": text.count("\ufffd"),
@@ -263,6 +265,8 @@ def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
         "answerable_questions": len(answerable),
         "right": share(answerable, "right"),
         "right_interval_95": [round(x, 3) for x in wilson(hits, len(answerable))] if answerable else None,
+        **({"right_as_generated": share(answerable, "right_as_generated")}  # --check: before withholding
+           if answerable and all("right_as_generated" in r for r in answerable) else {}),
         "abstained": share(unanswerable, "refused"),
         "abstained_answerable": share(answerable, "refused"),
         "cites": share(answered, "cites"),

@@ -4,18 +4,17 @@ one, there are no passages and the prompt is a plain chat turn."""
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable, Sequence
 
-from assistant.chat.prompt import CITATION, Message, Passage, build_messages
+from assistant.chat.prompt import CITATION, Message, Passage, build_messages, cited_in
 
 
 def cited_numbers(text: str, available: int) -> list[int]:
-    """Passage numbers cited as ``[2]`` or ``[1, 3]`` in ``text``, first-seen order, within 1..available."""
+    """Passage numbers cited as ``[2]``, ``[1, 3]`` or in Chinese words (``出自第2段``) in ``text``,
+    first-seen order, within 1..available."""
     seen: list[int] = []
     for match in CITATION.finditer(text):
-        for part in re.split(r"[,;]", match.group(1)):
-            n = int(part)
+        for n in cited_in(match):
             if 1 <= n <= available and n not in seen:
                 seen.append(n)
     return seen

@@ -31,8 +31,19 @@ def no_answer(language: Language = "en") -> str:
     return NO_ANSWER_ZH if language == "zh" else NO_ANSWER
 
 
-# How an answer cites passages, as the grounded prompt asks: [2], or several at once, [1, 3].
-CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+# How an answer cites passages, as the grounded prompt asks: [2], or several at once, [1, 3]; and
+# as Chinese answers often cite in words instead: 出自第3段 ("from paragraph 3"), 见段落2, （第3段）.
+# Each form's numbers are in the first group that matched (``cited_in``).
+CITATION = re.compile(r"\[(\d+(?:\s*[,;，]\s*\d+)*)\]|"
+                      r"(?:出自|来自|引自|参见|见)\s*(?:第\s*(\d+)\s*(?:个段落|段)|段落\s*(\d+))|"
+                      r"[（(]\s*第\s*(\d+)\s*段\s*[）)]")
+
+
+def cited_in(match: re.Match) -> list[int]:
+    """The passage numbers a ``CITATION`` match cites."""
+    numbers = next(group for group in match.groups() if group)
+    return [int(part) for part in re.split(r"[,;，]", numbers)]
+
 
 # A short instruction in the system turn, the passages and the question in the user turn.
 # bench/answers.py compared layouts (--prompt; bench/results/answers_prompts.json; README,
