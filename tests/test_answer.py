@@ -17,6 +17,8 @@ def test_a_chinese_answer_that_cites_in_words_cites_and_its_claim_leaves_the_cit
 
     assert cited_numbers("《悬崖》出自第3段。它于1869年出版（第2段）。见段落1。", 3) == [3, 2, 1]
     assert cited_numbers("长城很长[1，2]。", 3) == [1, 2]
+    assert [s.claim for s in split_statements("可作为观赏鱼。出自[3]。")] == ["可作为观赏鱼。", "。"]  # "出自" goes too
+    assert [s.kind for s in split_statements("可作为观赏鱼。出自[3]。")] == ["claim", "not_a_claim"]
     assert [s.claim for s in split_statements("《悬崖》出自第3段。它于1869年出版（第 2 段）。")] == [
         "《悬崖》。", "它于1869年出版。"]
     assert cited_numbers("根据第3段规定，罚款。第 5 章节包含游戏。", 5) == []  # a document's own "paragraph 3"

@@ -32,9 +32,9 @@ def no_answer(language: Language = "en") -> str:
 
 
 # How an answer cites passages, as the grounded prompt asks: [2], or several at once, [1, 3]; and
-# as Chinese answers often cite in words instead: 出自第3段 ("from paragraph 3"), 见段落2, （第3段）.
+# as Chinese answers often cite in words instead: 出自第3段 ("from paragraph 3"), 出自[3], 见段落2, （第3段）.
 # Each form's numbers are in the first group that matched (``cited_in``).
-CITATION = re.compile(r"\[(\d+(?:\s*[,;，]\s*\d+)*)\]|"
+CITATION = re.compile(r"(?:(?:出自|来自|引自|参见|见)\s*(?:段落\s*)?)?\[(\d+(?:\s*[,;，]\s*\d+)*)\]|"
                       r"(?:出自|来自|引自|参见|见)\s*(?:第\s*(\d+)\s*(?:个段落|段)|段落\s*(\d+))|"
                       r"[（(]\s*第\s*(\d+)\s*段\s*[）)]")
 
