@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_chinese import MAN_SECTIONS
+
 pytestmark = pytest.mark.model
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -676,7 +678,7 @@ def test_the_page_speaks_the_browsers_language(browser, tmp_path, monkeypatch, l
         demo.close()
 
 
-MAN_ZH = """MAN(1)                                   手册分页显示工具                                  MAN(1)
+MAN_ZH = f"""MAN(1)                                   手册分页显示工具                                  MAN(1)
 
 名称
        man - 系统参考手册的接口
@@ -684,17 +686,7 @@ MAN_ZH = """MAN(1)                                   手册分页显示工具   
 描述
        man  是系统的手册分页程序。指定给 man 的 页 选项通常是程序、工具或函数名。
 
-       下表显示了手册的 章节 号及其包含的手册页类型。
-
-       1   可执行程序或 shell 命令
-       2   系统调用(内核提供的函数)
-       3   库调用(程序库中的函数)
-       4   特殊文件(通常位于 /dev)
-       5   文件格式和规范，如  /etc/passwd
-       6   游戏
-       7   杂项（包括宏包和规范）， 如 man(7)，groff(7), man-pages(7)
-       8   系统管理命令(通常只针对 root 用户)
-       9   内核例程 [非标准
+       {MAN_SECTIONS}
 """  # the opening of man(1) as Debian's Chinese manual pages render it (man -l ... | col -bx)
 
 
