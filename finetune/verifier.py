@@ -6,7 +6,7 @@
                                 [--hidden 8000] [--max-distractors 3] [--synthetic 16000] [--summary-style]
                                 [--reviewed NLI_EXPORT.jsonl]... [--reviewed-repeat N]
                                 [--qa QA_TRAIN.jsonl]... [--qa-max N] [--qa-unanswerable 8000] [--nli-max N]
-                                [--question-context 0.3] [--zh-sentences N] [--freeze-layers N]
+                                [--question-context 0.3] [--zh-sentences N] [--zh-declarative N] [--freeze-layers N]
                                 [--max-minutes M]
 
 Trains on ``finetune.verifier_data.build`` (permissive NLI sets plus synthetic pairs; ``--qa`` adds
@@ -45,7 +45,7 @@ from core.errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, AssistantError, ModelEr
 from core.home import data_home
 from core.labels import CONTRADICTED, SUPPORTED, UNSUPPORTED
 from core.packaged import SPLIT_MODELS, split_model_folder
-from finetune.verifier_data import chinese_sentence_pairs, read_jsonl, with_qa
+from finetune.verifier_data import chinese_declarative_pairs, chinese_sentence_pairs, read_jsonl, with_qa
 from index.embed import E5_NAMES as E5
 from index.embed import PACKAGED_NAMES as MINILM
 from index.embed import packaged_embedder
@@ -249,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--zh-sentences", type=int, default=0,
                         help="with --qa: this many Chinese sentence pairs made from the Chinese QA rows' paragraphs "
                              "(finetune.verifier_data.chinese_sentence_pairs)")
+    parser.add_argument("--zh-declarative", type=int, default=0,
+                        help="add this many Chinese QA rows said as sentence answers (verifier_data."
+                             "chinese_declarative_pairs), from every row of the --qa files")
     parser.add_argument("--nli-max", type=int, default=0, help="keep at most this many NLI recipe pairs (0: all)")
     parser.add_argument("--question-context", type=float, default=0.0,
                         help="with --qa: share of the NLI pairs posed to an unrelated question")
@@ -316,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
         train = with_qa(train, rows, rng, args.question_context, args.qa_unanswerable)
         if args.zh_sentences:
             train += chinese_sentence_pairs(rows, args.zh_sentences, rng)
+            rng.shuffle(train)
+        if args.zh_declarative:
+            every = [row for path in args.qa for row in read_jsonl(Path(path))]
+            train += chinese_declarative_pairs(every, args.zh_declarative, rng)
             rng.shuffle(train)
     if args.max_examples:
         train = train[:args.max_examples]

@@ -358,10 +358,101 @@ def chinese_sentence_pairs(rows: list[dict], n: int, rng: random.Random, own_que
             statement, origin = pose(statement, rng.choice(questions[paragraph])), origin + "-asked"
         elif draw < own_question + other_question:
             elsewhere = next((q for q in (rng.choice(asked) for _ in range(8)) if q not in questions[paragraph]), None)
-            if elsewhere:
+            if elsewhere and _ZH_PRONOUN.match(statement) and label == 0:
+                # "她的母亲是..." posed to a question about someone else speaks of that one
+                statement, label, origin = pose(statement, elsewhere), 1, origin + "-pronoun-elsewhere"
+            elif elsewhere:
                 statement, origin = pose(statement, elsewhere), origin + "-asked-elsewhere"
         out.append(Pair(window, statement, label, origin))
     return out
+
+
+# The question words a Chinese question's answer takes the place of ("...是什么？" -> "...是<answer>。").
+# 为什么 / 如何 / 怎么 ask for a cause or a way: a sentence made by putting the answer there rarely reads.
+_ZH_WH = re.compile(r"什么时候|什么地方|什么|哪一?[个年位种国座部条家所支本些里儿天届次]?|谁|多少|几[个年岁次位种天月号届座部条家所本名只首场]?|"
+                    r"何时|何地|何处|何人|何种|何年")
+_ZH_HOW_WHY = re.compile(r"为什么|为何|如何|怎么|怎样")
+_ZH_ENDS = "?？吗呢 。"
+_ZH_PRONOUN = re.compile(r"^(?:他们|她们|它们|他|她|它|其|该)")
+
+
+def chinese_declarative(question: str, answer: str) -> str | None:
+    """The sentence a Chinese ``question`` becomes with ``answer`` in the place of its question word
+    ("北上车站的地址是哪里？", "日本岩手县" -> "北上车站的地址是日本岩手县。"), as a dialogue model
+    answers in a sentence; None where the question has no such word, or more than one. A noun the
+    answer already ends with is not said twice ("哪一个战争期间", "普法战争" -> "普法战争期间")."""
+
+    question, answer = question.strip().rstrip(_ZH_ENDS), answer.strip().rstrip("。")
+    found = list(_ZH_WH.finditer(question))
+    if len(found) != 1 or not answer or _ZH_HOW_WHY.search(question):
+        return None
+    head, rest = question[:found[0].start()], question[found[0].end():]
+    for size in range(min(len(answer), len(rest), 4), 1, -1):
+        if rest.startswith(answer[-size:]):
+            rest = rest[size:]
+            break
+    return f"{head}{answer}{rest}。"
+
+
+def _zh_subject(question: str) -> int:
+    """Where the subject of a Chinese question ends, counted to just after its first "的" (0: no
+    short subject: "线蚓鳗的体长是多少" -> 4, the end of "线蚓鳗的")."""
+    at = question.find("的")
+    return at + 1 if 2 <= at <= 12 and not _ZH_WH.search(question[:at]) else 0
+
+
+def chinese_declarative_pairs(rows: list[dict], n: int, rng: random.Random, window_words: int = 40,
+                              window_negatives: float = 0.3, pronoun: float = 0.6) -> list[Pair]:
+    """Chinese QA rows as sentence answers (:func:`chinese_declarative`), posed to their question
+    against a window of the paragraph, labels kept: the dialogue model answers "线蚓鳗的体长是多少？"
+    with "线蚓鳗的体长是3至25公尺。" (the water depth the paragraph gives, not the length), and the QA
+    rows teach that wrong span only as a bare "3至25公尺". Two kinds are added:
+
+    - *window negatives*: a right sentence against the window of its paragraph that shares most
+      of the question's words without holding the answer (unsupported);
+    - *pronouns*: a right sentence with its subject said as "其" ("其体长是33公分"), supported when
+      posed to its own question, unsupported when posed to a question asked on another paragraph
+      (the subject a pronoun stands for is the one asked about, not the one the window is about).
+    """
+
+    chinese = [r for r in rows if language_of(r["premise"]) == "zh" and r["label"] in LABEL_IDS
+               and r["question"].strip() and r["hypothesis"].strip()]
+    asked = sorted({r["question"].strip() for r in chinese})
+    out: list[Pair] = []
+    for row in rng.sample(chinese, len(chinese)):
+        if len(out) >= n:
+            break
+        question, answer = row["question"].strip(), row["hypothesis"].strip()
+        sentence = chinese_declarative(question, answer)
+        if sentence is None:
+            continue
+        windows = [w.text for w in make_windows(row["premise"].strip(), window_words, max(1, window_words * 3 // 4))]
+        holding = [w for w in windows if answer in w]
+        label = LABEL_IDS[row["label"]]
+        if holding:
+            window = rng.choice(holding)
+        elif label == 0:
+            continue
+        else:
+            window = max(windows, key=lambda w: _question_overlap(w, question))
+        out.append(Pair(window, pose(sentence, question), label, f"zh-declarative-{row.get('kind', 'row')}"))
+        if label != 0:
+            continue
+        rest = [w for w in windows if answer not in w]
+        if rest and rng.random() < window_negatives:
+            other = max(rest, key=lambda w: _question_overlap(w, question))
+            out.append(Pair(other, pose(sentence, question), 1, "zh-declarative-window-negative"))
+        cut = _zh_subject(question)
+        if cut and sentence.startswith(question[:cut]) and rng.random() < pronoun:
+            said = "其" + sentence[cut:]
+            if rng.random() < 0.5:
+                out.append(Pair(window, pose(said, question), 0, "zh-declarative-pronoun"))
+            else:
+                elsewhere = next((q for q in (rng.choice(asked) for _ in range(8))
+                                  if _zh_subject(q) and q[:_zh_subject(q)] != question[:cut]), None)
+                if elsewhere:
+                    out.append(Pair(window, pose(said, elsewhere), 1, "zh-declarative-pronoun-elsewhere"))
+    return out[:n]
 
 
 def with_questions(pairs: list[Pair], questions: list[str], share: float, rng: random.Random) -> list[Pair]:

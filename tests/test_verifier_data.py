@@ -167,11 +167,15 @@ def test_chinese_sentence_pairs_are_sentences_of_the_window_or_not_posed_to_its_
 
     pairs = chinese_sentence_pairs(ZH_ROWS, 300, random.Random(3))
     assert len(pairs) == 300 and all("bakery" not in p.premise + p.hypothesis for p in pairs)
-    kinds = Counter(p.origin.split("-asked")[0] for p in pairs)
+    kinds = Counter(p.origin.split("-asked")[0].split("-pronoun")[0] for p in pairs)
     assert set(kinds) == {"zh-sentence-copy", "zh-sentence-other", "zh-sentence-added", "zh-sentence-changed"}
     for p in pairs:
         said = answer_of(p.hypothesis)
         own = next(r for r in ZH_ROWS if p.premise in r["premise"])
+        if p.origin.endswith("-pronoun-elsewhere"):  # "它始建于..." asked about another paragraph's subject
+            assert p.label == 1 and said in p.premise and said.startswith("它")
+            assert is_posed(p.hypothesis) and own["question"] not in p.hypothesis
+            continue
         if p.origin.startswith("zh-sentence-copy"):
             assert p.label == 0 and said in p.premise
         elif p.origin.startswith(("zh-sentence-other", "zh-sentence-added")):
@@ -186,6 +190,47 @@ def test_chinese_sentence_pairs_are_sentences_of_the_window_or_not_posed_to_its_
             assert not is_posed(p.hypothesis)
     asked = sum(p.origin.endswith("-asked") for p in pairs)
     assert 100 < asked < 200  # half
+    assert any(p.origin == "zh-sentence-copy-pronoun-elsewhere" for p in pairs)
+    assert any(p.origin == "zh-sentence-copy-asked-elsewhere" and not answer_of(p.hypothesis).startswith("它")
+               for p in pairs)  # a sentence that names its subject stays supported, whatever was asked
+
+
+def test_a_chinese_question_said_as_its_answer_sentence():
+    from finetune.verifier_data import chinese_declarative
+
+    assert chinese_declarative("北上车站的地址是哪里?", "日本岩手县北上市") == "北上车站的地址是日本岩手县北上市。"
+    assert chinese_declarative("线蚓鳗的体长是多少？", "33公分") == "线蚓鳗的体长是33公分。"
+    assert chinese_declarative("芝加哥大学是谁创办的？", "约翰·洛克菲勒") == "芝加哥大学是约翰·洛克菲勒创办的。"
+    # the noun after "哪一个" is not said twice when the answer ends with it
+    assert chinese_declarative("《马关条约》的签订和哪一个战争有关?", "甲午战争") == "《马关条约》的签订和甲午战争有关。"
+    assert chinese_declarative("明长城全长几公里？", "8851") == "明长城全长8851公里。"
+    for question in ("俄国为什么退出战争？", "如何减少幻觉？", "请介绍长城。", "谁在哪一年创办了它？"):
+        assert chinese_declarative(question, "某某") is None  # a cause, a way, no question word, two
+
+
+def test_chinese_declarative_pairs_keep_the_rows_labels_and_say_the_answer_in_a_sentence():
+    from assistant.checking.verifiers.base import answer_of, is_posed
+    from finetune.verifier_data import chinese_declarative_pairs
+
+    rows = [{**ZH_ROWS[0], "hypothesis": "约8851公里", "label": "entailment", "kind": "supported"},
+            {**ZH_ROWS[0], "hypothesis": "两万公里", "label": "neutral", "kind": "distractor"},
+            {**ZH_ROWS[1], "hypothesis": "约翰·洛克菲勒", "label": "entailment", "kind": "supported"},
+            {**ZH_ROWS[1], "hypothesis": "1890年", "label": "neutral", "kind": "distractor"},
+            {**ZH_ROWS[2], "hypothesis": "1998", "label": "entailment", "kind": "supported"}]
+    seen = Counter()
+    for seed in range(40):
+        for p in chinese_declarative_pairs(rows, 50, random.Random(seed)):
+            seen[p.origin] += 1
+            said = answer_of(p.hypothesis)
+            assert is_posed(p.hypothesis) and said.endswith("。") and "bakery" not in p.premise
+            if p.origin == "zh-declarative-supported":
+                assert p.label == 0 and said in ("明长城全长约8851公里。", "芝加哥大学是约翰·洛克菲勒创办的。")
+            elif p.origin == "zh-declarative-distractor":  # a span of the paragraph, not the one asked for
+                assert p.label == 1 and said in ("明长城全长两万公里。", "芝加哥大学是1890年创办的。")
+                assert "两万公里" in p.premise or "1890年" in p.premise
+            elif p.origin == "zh-declarative-pronoun":
+                assert p.label == 0 and said.startswith("其")
+    assert seen["zh-declarative-supported"] and seen["zh-declarative-distractor"]
 
 
 def test_a_continuation_of_a_question_reading_verifier_still_reads_questions(tmp_path):
