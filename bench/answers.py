@@ -35,7 +35,8 @@ A long run (CMRC's 450 questions take hours on two cores) keeps a journal beside
 (``answers_cmrc.journal.jsonl``: one line per answer, with the settings it was measured under)
 and writes ``--out`` after every answer; run the same command again and the answers already in
 the journal under the same settings are taken from it, not asked again, so a run stopped by the
-end of a session goes on where it stopped.
+end of a session goes on where it stopped. An answer the journal holds from another checker
+(its ``checker_version``) is checked again by today's, not asked again (``check_again``).
 """
 
 from __future__ import annotations
@@ -190,10 +191,7 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
     done, text = result.completion, result.answer
     checked = {}
     if result.report is not None:  # each statement against the answer's passages
-        report = result.report
-        checked = {"verdicts": report.counts, "flagged": bool(report.flagged),
-                   "all_supported": report.counts["supported"] > 0 and not report.flagged,
-                   "withheld": result.withheld}  # the reader gets the refusal
+        checked = checked_fields(result.report, result.withheld, checker)
     ttft = done.ttft_s if done and done.ttft_s is not None else seconds
     decode = ((done.completion_tokens - 1) / (done.seconds - ttft)
               if done and done.completion_tokens > 1 and done.seconds > ttft else None)
@@ -215,6 +213,30 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
         "decode_tokens_per_s": round(decode, 2) if decode else None,
         **checked,
     }
+
+
+def checked_fields(report, withheld: bool, checker) -> dict:
+    """What a checked answer's row keeps of its check; the checker's version says which one judged it."""
+    return {"verdicts": report.counts, "flagged": bool(report.flagged),
+            "all_supported": report.counts["supported"] > 0 and not report.flagged,
+            "withheld": withheld,  # the reader gets the refusal
+            "checker_version": checker.verifier.version}
+
+
+def check_again(entry: dict, index, checker) -> dict:
+    """A journal row checked by today's checker as the page would have checked it: the passages the
+    question retrieves, the answer as generated, withheld or not under ``checker.withhold``. A row
+    measured under an earlier checker keeps its answer (generation does not depend on the checker)
+    and gets today's verdicts, so one results file never mixes two checkers."""
+    from assistant.checking.checker import Evidence, withheld
+    from assistant.turn import prepare
+
+    _, hits = prepare(index, entry["question"], [], None, None)
+    report = checker.check_answer(entry["answer"], entry["question"], [Evidence.from_hit(h) for h in hits])
+    held = withheld(report, hits, entry["finish_reason"], checker.cfg.withhold)
+    said = not refuses(entry["answer"])
+    return {**entry, **checked_fields(report, held, checker), "right": entry["right_as_generated"] and not held,
+            "refused": not said or held}
 
 
 def abstain_sweep(single: list[dict], bias: float) -> list[dict]:
@@ -520,6 +542,13 @@ def main() -> int:
     done = read_journal(journal, settings)
     if done:
         print(f"{len(done)} answers taken from {journal}", file=sys.stderr, flush=True)
+    stale = [key for key, entry in done.items() if checker and entry.get("checker_version") != checker.verifier.version]
+    for n, key in enumerate(stale, 1):  # answers judged by another checker: checked again, not asked again
+        done[key] = check_again(done[key], index, checker)
+        with journal.open("a", encoding="utf-8") as f:  # the later line of a row is the one read
+            f.write(json.dumps({"variant": key[0], "settings": settings, **done[key]}, ensure_ascii=False) + "\n")
+        print(f"checked again ({checker.verifier.version}) {n}/{len(stale)}: {done[key]['answer'][:60]!r} "
+              f"{done[key]['verdicts']}", file=sys.stderr, flush=True)
     for variant in args.variants.split(","):
         name, backend, quantize = (variant.split(":") + ["", ""])[:3]
         cfg = ModelConfig(name=name, backend=backend or "onnx", quantize=quantize or "none")

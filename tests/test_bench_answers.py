@@ -96,3 +96,38 @@ def test_a_chinese_answer_holds_its_gold_answer_whatever_the_spaces():
     assert answers.contains_gold("第 5 章节包含文件格式和规范。", "文件格式和规范")
     assert not answers.contains_gold("他在 1996 年退出娱乐圈。", "1993年")
     assert not answers.contains_gold("The answer is 10 [1].", "1 0")  # English keeps its spaces
+
+
+def test_an_answer_judged_by_another_checker_is_checked_again_not_asked_again(monkeypatch):
+    """A long run keeps its answers across checker changes: the journal row keeps the answer as
+    generated, and its verdicts, withholding and "right" are today's checker's."""
+    from types import SimpleNamespace
+
+    from assistant import turn
+    from assistant.checking.checker import CheckReport, Verdict
+    from assistant.checking.statements import split_statements
+
+    hits = [SimpleNamespace(text="线蚓鳗……水深3至25公尺。……体长可达33公分。", title="eel", doc_id="d", page=None,
+                            start=0, end=24)]
+    monkeypatch.setattr(turn, "prepare", lambda index, question, history, k, scope: ([], hits))
+    asked = []
+
+    class Checker:
+        verifier = SimpleNamespace(version="new")
+        cfg = SimpleNamespace(withhold="no_support")
+
+        def check_answer(self, answer, question, passages):
+            asked.append((answer, question, [p.text for p in passages]))
+            return CheckReport(answer, question, [Verdict(s, "unsupported", 0.2) for s in split_statements(answer)],
+                               "trained", "new", 0.0)
+
+    entry = {"id": "q", "question": "线蚓鳗的体长是多少？", "answer": "线蚓鳗的体长是3至25公尺。", "gold": "33公分",
+             "right": False, "right_as_generated": False, "refused": False, "finish_reason": "stop",
+             "verdicts": {"supported": 1}, "flagged": False, "withheld": False}
+    again = answers.check_again(entry, None, Checker())
+    assert asked == [(entry["answer"], entry["question"], [hits[0].text])]  # the passages the question retrieves
+    assert again["answer"] == entry["answer"] and again["checker_version"] == "new"
+    assert again["withheld"] and again["refused"] and again["flagged"] and not again["right"]
+    assert again["verdicts"]["unsupported"] == 1 and again["verdicts"]["supported"] == 0
+    right = answers.check_again({**entry, "answer": "体长可达33公分。", "right_as_generated": True}, None, Checker())
+    assert not right["right"] and right["right_as_generated"]  # right as generated, withheld as read
