@@ -4,7 +4,8 @@
 
 Writes ``DIR/cmrc2018_decl_dev.jsonl``: each row of the dev set whose question has one question word
 (``finetune.verifier_data.chinese_declarative``), its claim "1525年5月15日" said as "弗兰肯豪森战役在
-1525年5月15日爆发。", evidence and label kept. ``python -m finetune.evaluate_checker --data DIR`` then
+1525年5月15日爆发。", id, evidence and label kept (``finetune.data.half`` puts both forms of a row in the
+same half). ``python -m finetune.evaluate_checker --data DIR`` then
 reads the checker on the product's own case: the model's sentence that puts another span of the
 right paragraph where the answer belongs ("线蚓鳗的体长是3至25公尺", the water depth). For measuring
 only: nothing trains or calibrates on it.
@@ -32,8 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         sentence = chinese_declarative(row["question"], row["claim"])
         if sentence is not None:
-            base, kind = str(row["id"]).rsplit("-", 1)  # the kind stays last: evaluate_checker reads it there
-            kept.append({**row, "id": f"{base}-sentence-{kind}", "claim": sentence})
+            kept.append({**row, "claim": sentence})  # the same id: both forms of a row fall in the same half
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with (out / "cmrc2018_decl_dev.jsonl").open("w", encoding="utf-8") as f:
