@@ -36,7 +36,7 @@ A long run (CMRC's 450 questions take hours on two cores) keeps a journal beside
 and writes ``--out`` after every answer; run the same command again and the answers already in
 the journal under the same settings are taken from it, not asked again, so a run stopped by the
 end of a session goes on where it stopped. An answer the journal holds from another checker
-(its ``checker_version``) is checked again by today's, not asked again (``check_again``).
+(its ``checker_version``: the verifier's and the checking code's) is checked again by today's, not asked again (``check_again``).
 """
 
 from __future__ import annotations
@@ -215,12 +215,21 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
     }
 
 
+def checker_version(checker) -> str:
+    """Which checker judged an answer: its verifier's version and the checking code's own (its rules,
+    the statement splitting), so a change to either is a new checker."""
+    import hashlib
+
+    code = b"".join(path.read_bytes() for path in sorted((ROOT / "assistant" / "checking").glob("*.py")))
+    return hashlib.sha256(checker.verifier.version.encode() + code).hexdigest()[:12]
+
+
 def checked_fields(report, withheld: bool, checker) -> dict:
     """What a checked answer's row keeps of its check; the checker's version says which one judged it."""
     return {"verdicts": report.counts, "flagged": bool(report.flagged),
             "all_supported": report.counts["supported"] > 0 and not report.flagged,
             "withheld": withheld,  # the reader gets the refusal
-            "checker_version": checker.verifier.version}
+            "checker_version": checker_version(checker)}
 
 
 def check_again(entry: dict, index, checker) -> dict:
@@ -542,12 +551,13 @@ def main() -> int:
     done = read_journal(journal, settings)
     if done:
         print(f"{len(done)} answers taken from {journal}", file=sys.stderr, flush=True)
-    stale = [key for key, entry in done.items() if checker and entry.get("checker_version") != checker.verifier.version]
+    today = checker_version(checker) if checker else None
+    stale = [key for key, entry in done.items() if checker and entry.get("checker_version") != today]
     for n, key in enumerate(stale, 1):  # answers judged by another checker: checked again, not asked again
         done[key] = check_again(done[key], index, checker)
         with journal.open("a", encoding="utf-8") as f:  # the later line of a row is the one read
             f.write(json.dumps({"variant": key[0], "settings": settings, **done[key]}, ensure_ascii=False) + "\n")
-        print(f"checked again ({checker.verifier.version}) {n}/{len(stale)}: {done[key]['answer'][:60]!r} "
+        print(f"checked again ({today}) {n}/{len(stale)}: {done[key]['answer'][:60]!r} "
               f"{done[key]['verdicts']}", file=sys.stderr, flush=True)
     for variant in args.variants.split(","):
         name, backend, quantize = (variant.split(":") + ["", ""])[:3]

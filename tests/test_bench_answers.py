@@ -126,7 +126,9 @@ def test_an_answer_judged_by_another_checker_is_checked_again_not_asked_again(mo
              "verdicts": {"supported": 1}, "flagged": False, "withheld": False}
     again = answers.check_again(entry, None, Checker())
     assert asked == [(entry["answer"], entry["question"], [hits[0].text])]  # the passages the question retrieves
-    assert again["answer"] == entry["answer"] and again["checker_version"] == "new"
+    assert again["answer"] == entry["answer"] and again["checker_version"] == answers.checker_version(Checker())
+    assert answers.checker_version(Checker()) != answers.checker_version(
+        SimpleNamespace(verifier=SimpleNamespace(version="old")))  # another verifier, another checker
     assert again["withheld"] and again["refused"] and again["flagged"] and not again["right"]
     assert again["verdicts"]["unsupported"] == 1 and again["verdicts"]["supported"] == 0
     right = answers.check_again({**entry, "answer": "体长可达33公分。", "right_as_generated": True}, None, Checker())
