@@ -230,48 +230,24 @@ SINGER = ("王若琳（，），生于台湾并成长于美国的创作歌手。
           "和［爱什么稀罕］。王若琳出生于台北，但从小就与母亲和妹妹住在洛杉矶。")  # CMRC 2018 dev paragraphs
 
 
-def _verdicts(checker, answer, question, passage):
-    from assistant.checking.checker import Evidence
-
-    report = checker.check_answer(answer, question, [Evidence(passage)])
-    return [(v.statement.text, v.label, round(v.score or 0, 3)) for v in report.verdicts]
-
-
+@pytest.mark.xfail(strict=True, reason="a known miss of the shipped e5-nli (session 20): both wrong answers are "
+                   "supported at 0.99; a stage trained on sentence answers caught neither (the data card's 'Tried')")
 def test_another_span_of_the_right_passage_said_as_the_answer_is_not_supported(bilingual_checker):
     """The CMRC answers benchmark (session 20): the default model answered "线蚓鳗的体长是多少？" with the
-    paragraph's water depth, "线蚓鳗的体长是3至25公尺。", supported at 0.995 (the verifier alone still
-    gives it 0.94). ``windows.answer_elsewhere``: the numbers sit in a sentence without 体长, and 体长
-    in another, so that passage cannot support it."""
-    assert _verdicts(bilingual_checker, "线蚓鳗的体长可达33公分。", "线蚓鳗的体长是多少？", EEL)[0][1] == "supported"
-    assert _verdicts(bilingual_checker, "线蚓鳗的体长是33公分。", "线蚓鳗的体长是多少？", EEL)[0][1] == "supported"
-    for answer in ("线蚓鳗的体长是3至25公尺。", "3至25公尺"):
-        wrong = _verdicts(bilingual_checker, answer, "线蚓鳗的体长是多少？", EEL)
-        assert wrong[0][1] == "unsupported", wrong
+    paragraph's water depth, "线蚓鳗的体长是3至25公尺。", and "永昌大君的母亲是谁？" with another paragraph's
+    "她的母亲范中芬是一位作词者。"; both were marked supported (0.995, 0.996). Said in a sentence, an
+    answer taken from the wrong place in the passage was called supported 94 % of the time
+    (bench/experiments/declarative_dev.py)."""
+    from assistant.checking.checker import Evidence
 
+    def verdicts(answer, question, passage):
+        report = bilingual_checker.check_answer(answer, question, [Evidence(passage)])
+        return [(v.statement.text, v.label, round(v.score or 0, 3)) for v in report.verdicts]
 
-@pytest.mark.xfail(strict=True, reason="a known miss of the shipped e5-nli (session 20): supported at 0.996; a "
-                   "stage trained on sentence answers did not catch it either (the data card's 'Tried')")
-def test_an_answer_about_someone_else_from_another_passage_is_not_supported(bilingual_checker):
-    """"永昌大君的母亲是谁？" answered with another paragraph's "她的母亲范中芬是一位作词者。": the "她" is the one
-    asked about, not the singer the passage speaks of."""
-    assert _verdicts(bilingual_checker, "王若琳的母亲范中芬是一位作词者。", "王若琳的母亲是谁？", SINGER)[0][1] == "supported"
-    wrong = _verdicts(bilingual_checker, "她的母亲范中芬是一位作词者。", "永昌大君的母亲是谁？", SINGER)
-    assert wrong[0][1] != "supported", wrong
-
-
-def test_where_a_chinese_answer_sits_in_its_passage():
-    from assistant.checking.windows import answer_elsewhere
-
-    question = "线蚓鳗的体长是多少？"
-    assert answer_elsewhere(EEL, "线蚓鳗的体长是3至25公尺。", question)  # the water depth's sentence
-    assert answer_elsewhere(EEL, "3至25公尺", question)
-    assert not answer_elsewhere(EEL, "线蚓鳗的体长可达33公分。", question)
-    assert not answer_elsewhere(EEL, "33公分", question)
-    assert not answer_elsewhere(EEL, "线蚓鳗的体长是一米。", question)  # nothing of it in the passage: not this rule's
-    assert not answer_elsewhere(EEL, "3至25公尺", None)  # no question, nothing to place it by
-    # the first sentence names the subject: its terms do not make "another place"
-    assert not answer_elsewhere(EEL, "辐鳍鱼纲", "线蚓鳗属于哪一纲？")
-    english = ("Moringua abbreviata is a species of eel. It is found at depths of 3 to 25 metres. "
-               "Its body length reaches 33 centimetres.")
-    # English is not read by this rule: with it, SQuAD 2.0 dev's ROC AUC fell (0.833 -> 0.828)
-    assert not answer_elsewhere(english, "3 to 25 metres", "What is the body length of Moringua abbreviata?")
+    right = verdicts("线蚓鳗的体长可达33公分。", "线蚓鳗的体长是多少？", EEL)
+    assert right[0][1] == "supported", right
+    for answer, question, passage in (("线蚓鳗的体长是3至25公尺。", "线蚓鳗的体长是多少？", EEL),
+                                      ("她的母亲范中芬是一位作词者。", "永昌大君的母亲是谁？", SINGER)):
+        wrong = verdicts(answer, question, passage)
+        assert wrong[0][1] != "supported", wrong
+    assert verdicts("王若琳的母亲范中芬是一位作词者。", "王若琳的母亲是谁？", SINGER)[0][1] == "supported"

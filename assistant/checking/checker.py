@@ -23,15 +23,7 @@ from typing import Any, Iterator, Sequence
 from assistant.checking.statements import Statement, split_statements
 from assistant.checking.verifiers import make_verifier
 from assistant.checking.verifiers.base import pose
-from assistant.checking.windows import (
-    Window,
-    aggregate,
-    answer_elsewhere,
-    polarity_conflict,
-    shares_content,
-    top_windows,
-    windows_for,
-)
+from assistant.checking.windows import Window, aggregate, polarity_conflict, shares_content, top_windows, windows_for
 from core.config import CheckerConfig
 from core.errors import Cancelled, ConfigError
 from core.labels import CONTRADICTED, FLAG_LABELS, NOT_A_CLAIM, SUPPORTED, UNSUPPORTED, VERDICTS, Label
@@ -228,17 +220,14 @@ class Checker:
             whole = "\n\n".join(p.text for p in passages)
             statement = self.statement_for(claim, question)
             candidates = [(passage, window) for passage in passages for window in windows_for(self.verifier, passage.text)]
-            misplaced = {id(p) for p in passages if answer_elsewhere(p.text, claim, question)}
             for i in top_windows([w.text for _, w in candidates], claim, question, self.cfg.max_windows):
                 passage, window = candidates[i]
                 spans[n].append(len(pairs))
                 owners[n].append((passage, window))
                 pairs.append((window.text, statement))
                 contexts.append(whole)
-                # a window about something else, saying the claim the other way round, or of a passage
-                # whose span the answer took from the wrong place, cannot support it
-                about.append(shares_content(window.text, claim) and not polarity_conflict(window.text, claim)
-                             and id(passage) not in misplaced)
+                # a window about something else, or saying the claim the other way round, cannot support it
+                about.append(shares_content(window.text, claim) and not polarity_conflict(window.text, claim))
         if not pairs:
             probs = np.zeros((0, 3))
         elif getattr(self.verifier, "reads_contexts", False):

@@ -23,7 +23,7 @@ import numpy as np
 
 from assistant.checking.verifiers.overlap import content_words
 from core.sentences import split_sentences
-from core.words import language_of, terms, word_count
+from core.words import terms, word_count
 
 
 @dataclass(frozen=True)
@@ -121,51 +121,6 @@ def shares_content(window: str, statement: str) -> bool:
         return True
     have = set(terms(window))
     return any(w in have for w in words)
-
-
-# What a Chinese question asks with, and the characters that join words: neither says what a question is about.
-_ZH_ASKING = re.compile(r"什么|哪|谁|多少|几|何|吗|呢")
-_ZH_FUNCTION = set("的是了在和与及或有为把被对从向也都就还又而所之其这那个些")
-
-
-def _new_parts(claim: str, question: str, asked: set[str]) -> list[str]:
-    """What a Chinese ``claim`` says beyond its question: its runs of characters that repeat none of
-    the question's pairs, e.g. "3至25公尺" of "线蚓鳗的体长是3至25公尺。" asked "线蚓鳗的体长是多少？"."""
-    covered = [False] * len(claim)
-    for i in range(len(claim) - 1):
-        if claim[i:i + 2] in asked or claim[i:i + 2] in question:
-            covered[i] = covered[i + 1] = True
-    return re.findall(r"[^，。；：、,.;:\s]{2,}", "".join(" " if c else ch for ch, c in zip(claim, covered)))
-
-
-def answer_elsewhere(passage: str, claim: str, question: str | None) -> bool:
-    """Whether a Chinese claim's answer is a span of ``passage`` taken from the wrong place: every
-    sentence of the passage that holds what the claim says beyond its question (its new part,
-    verbatim) mentions none of the question's terms, while a later sentence does.
-    "线蚓鳗的体长是多少？" answered "线蚓鳗的体长是3至25公尺。" against "……水深3至25公尺。……体长可达33公分。":
-    the numbers sit in the water depth's sentence, and 体长 in another. The passage's first sentence
-    names what it is about (its terms are everywhere) and does not count as the other place. A claim
-    without a question, or whose new part the passage does not hold verbatim: False.
-
-    On CMRC 2018 dev's short answers it takes 0.9 % of the right answers and 18 % of the
-    distractors (another span of the right paragraph); where it errs, a sentence names its subject
-    only by a pronoun ("牠们吃细小的脊椎动物" under "马岛灵猫以什么为食？"). Chinese only: the same rule
-    on English words takes 1.5 % of SQuAD 2.0 dev's right answers and 22 % of its distractors, but
-    those are the distractors MiniLM already rejects, and with it the checker's ROC AUC on that set
-    fell from 0.833 to 0.828 (session 20)."""
-
-    if not question or language_of(question) != "zh" or language_of(claim) != "zh":
-        return False
-    asked = {t for t in terms(_ZH_ASKING.sub(" ", question)) if len(t) == 2 and not set(t) & _ZH_FUNCTION}
-    parts = [p for p in _new_parts(claim, question, asked) if p in passage] if asked else []
-    if not parts:
-        return False
-    sentences = [passage[s.start:s.end] for s in split_sentences(passage)]
-    words = [set(terms(text)) for text in sentences]
-    holding = [n for n, text in enumerate(sentences) if any(p in text for p in parts)]
-    if not holding or any(a in words[n] for n in holding for a in asked):
-        return False
-    return any(a in said for said in words[1:] for a in asked if a not in words[0])
 
 
 # Words that turn a sentence around. Not "nobody" or "nothing": they are also names ("the user nobody");
