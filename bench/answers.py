@@ -179,6 +179,24 @@ def read_journal(path: Path, settings: dict) -> dict[tuple[str, str], dict]:
     return done
 
 
+def compact_journal(path: Path) -> int:
+    """Keep only the last line of each answer (its settings, variant and id) in the journal at ``path``:
+    checking answers again appends their new lines. Rewritten whole (crash-safe) when it shrinks;
+    returns the lines dropped."""
+    from core.atomic import write_file
+
+    if not path.is_file():
+        return 0
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    last: dict[tuple[str, str, str], str] = {}
+    for line in lines:
+        entry = json.loads(line)
+        last[(json.dumps(entry["settings"], sort_keys=True), entry["variant"], entry["id"])] = line
+    if len(last) < len(lines):
+        write_file(path, "".join(line + "\n" for line in last.values()))
+    return len(lines) - len(last)
+
+
 def measure(chat, index, row, history=(), k: int | None = None, checker=None) -> dict:
     from assistant.turn import Turn
 
@@ -548,6 +566,7 @@ def main() -> int:
     settings = {k: result[k] for k in ("data", "seed", "abstain_bias", "max_new_tokens", "k", "prompt")}
     settings["checker"] = result["checker"]
     journal = journal_path(args.out)
+    compact_journal(journal)
     done = read_journal(journal, settings)
     if done:
         print(f"{len(done)} answers taken from {journal}", file=sys.stderr, flush=True)

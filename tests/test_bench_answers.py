@@ -81,6 +81,21 @@ def test_a_stopped_run_goes_on_from_its_journal_under_the_same_settings_only(tmp
     assert answers.read_journal(tmp_path / "none.jsonl", settings) == {}
 
 
+def test_a_journal_keeps_the_last_line_of_each_answer(tmp_path):
+    journal = tmp_path / "answers_cmrc.journal.jsonl"
+    settings, other = {"data": "cmrc", "k": None}, {"data": "cmrc", "k": 3}
+    lines = [{"variant": "v", "settings": settings, "id": "q1", "verdicts": "first"},
+             {"variant": "v", "settings": settings, "id": "q2", "verdicts": "only"},
+             {"variant": "v", "settings": other, "id": "q1", "verdicts": "another run"},
+             {"variant": "v", "settings": settings, "id": "q1", "verdicts": "checked again"}]
+    journal.write_text("".join(answers.json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert answers.compact_journal(journal) == 1
+    kept = [answers.json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
+    assert [k["verdicts"] for k in kept] == ["checked again", "only", "another run"]
+    assert answers.read_journal(journal, settings)[("v", "q1")]["verdicts"] == "checked again"
+    assert answers.compact_journal(journal) == 0 and answers.compact_journal(tmp_path / "none.jsonl") == 0
+
+
 def test_the_summary_gives_the_share_right_with_its_interval():
     rows = [{"answerable": True, "right": i < 7, "refused": False, "cites": True, "finish_reason": "stop",
              "decode_tokens_per_s": 10.0, "ttft_s": 1.0, "seconds": 2.0, "prompt_tokens": 100, "tokens": 20,
