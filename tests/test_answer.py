@@ -22,6 +22,10 @@ def test_a_chinese_answer_that_cites_in_words_cites_and_its_claim_leaves_the_cit
     assert [s.claim for s in split_statements("《悬崖》出自第3段。它于1869年出版（第 2 段）。")] == [
         "《悬崖》。", "它于1869年出版。"]
     assert cited_numbers("根据第3段规定，罚款。第 5 章节包含游戏。", 5) == []  # a document's own "paragraph 3"
+    # the CMRC benchmark, session 20: "出自第[2]段。" and "这段文字出自第[3]段。" were checked as claims
+    for answer in ("花序为圆锥花序或总状花序。出自第[2]段。", "吴音从南朝传入日本。这段文字出自第[2]段。"):
+        assert cited_numbers(answer, 3) == [2]
+        assert [s.kind for s in split_statements(answer)] == ["claim", "not_a_claim"], split_statements(answer)
 
 
 class FakeChat:

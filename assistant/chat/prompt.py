@@ -32,10 +32,12 @@ def no_answer(language: Language = "en") -> str:
 
 
 # How an answer cites passages, as the grounded prompt asks: [2], or several at once, [1, 3]; and
-# as Chinese answers often cite in words instead: 出自第3段 ("from paragraph 3"), 出自[3], 见段落2, （第3段）.
-# Each form's numbers are in the first group that matched (``cited_in``).
-CITATION = re.compile(r"(?:(?:出自|来自|引自|参见|见)\s*(?:段落\s*)?)?\[(\d+(?:\s*[,;，]\s*\d+)*)\]|"
-                      r"(?:出自|来自|引自|参见|见)\s*(?:第\s*(\d+)\s*(?:个段落|段)|段落\s*(\d+))|"
+# as Chinese answers often cite in words instead: 出自第3段 ("from paragraph 3"), 出自第[3]段, 出自[3], 见段落2,
+# （第3段）, 这段文字出自第[3]段 ("this text is from paragraph 3"). Each form's numbers are in the first group that
+# matched (``cited_in``).
+_CITING_ZH = r"(?:(?:这段(?:文字|内容|话)|以上(?:内容|信息)|此信息|该信息)\s*)?(?:出自|来自|引自|参见|见)"
+CITATION = re.compile(rf"(?:{_CITING_ZH}\s*(?:段落\s*)?)?\[(\d+(?:\s*[,;，]\s*\d+)*)\]|"
+                      rf"{_CITING_ZH}\s*(?:第\s*\[?(\d+)\]?\s*(?:个段落|段)|段落\s*(\d+))|"
                       r"[（(]\s*第\s*(\d+)\s*段\s*[）)]")
 
 
