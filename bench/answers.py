@@ -235,10 +235,13 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
 
 def checker_version(checker) -> str:
     """Which checker judged an answer: its verifier's version and the checking code's own (its rules,
-    the statement splitting), so a change to either is a new checker."""
+    the statement splitting with the citations it leaves out, the sentences and words it counts), so a
+    change to either is a new checker."""
     import hashlib
 
-    code = b"".join(path.read_bytes() for path in sorted((ROOT / "assistant" / "checking").glob("*.py")))
+    files = [*sorted((ROOT / "assistant" / "checking").glob("*.py")), ROOT / "assistant" / "chat" / "prompt.py",
+             ROOT / "core" / "sentences.py", ROOT / "core" / "words.py"]
+    code = b"".join(path.read_bytes() for path in files)
     return hashlib.sha256(checker.verifier.version.encode() + code).hexdigest()[:12]
 
 
