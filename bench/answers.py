@@ -42,6 +42,8 @@ end of a session goes on where it stopped. An answer the journal holds from anot
 from __future__ import annotations
 
 import argparse
+import functools
+import hashlib
 import json
 import os
 import random
@@ -233,16 +235,20 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
     }
 
 
+@functools.cache
+def _checking_code() -> bytes:
+    """The checking code this process runs, read once (an edit made while a run goes on is not the
+    code that run judges with)."""
+    files = [*sorted((ROOT / "assistant" / "checking").glob("*.py")), ROOT / "assistant" / "chat" / "prompt.py",
+             ROOT / "core" / "sentences.py", ROOT / "core" / "words.py"]
+    return b"".join(path.read_bytes() for path in files)
+
+
 def checker_version(checker) -> str:
     """Which checker judged an answer: its verifier's version and the checking code's own (its rules,
     the statement splitting with the citations it leaves out, the sentences and words it counts), so a
     change to either is a new checker."""
-    import hashlib
-
-    files = [*sorted((ROOT / "assistant" / "checking").glob("*.py")), ROOT / "assistant" / "chat" / "prompt.py",
-             ROOT / "core" / "sentences.py", ROOT / "core" / "words.py"]
-    code = b"".join(path.read_bytes() for path in files)
-    return hashlib.sha256(checker.verifier.version.encode() + code).hexdigest()[:12]
+    return hashlib.sha256(checker.verifier.version.encode() + _checking_code()).hexdigest()[:12]
 
 
 def checked_fields(report, withheld: bool, checker) -> dict:

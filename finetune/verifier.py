@@ -405,8 +405,9 @@ def main(argv: list[str] | None = None) -> int:
                                                                    int(len(train) * args.epochs)), "frozen_parameters": frozen, "train_seconds": train_seconds, "first_loss": losses[0], "last_loss_50": sum(losses[-50:]) / 50
         if len(losses) >= 50 else losses[-1], "held_out": scores,
     }
-    if args.init and training_record(Path(args.init)):  # each stage keeps the one it continued from
-        record["continued_from_record"] = training_record(Path(args.init))
+    earlier = training_record(Path(args.init)) if args.init else {}
+    if earlier:  # each stage keeps the one it continued from
+        record["continued_from_record"] = earlier
     model.half().cpu()
 
     def write(folder: Path) -> None:
