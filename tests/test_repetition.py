@@ -30,6 +30,19 @@ def test_a_loop_without_sentence_ends_is_cut_to_its_first_round():
     assert trim_repetition("雷达的工作原理是" * 4) == ("雷达的工作原理是", True)
 
 
+def test_a_loop_begun_inside_a_sentence_leaves_no_unfinished_sentence():
+    """Seen in the CMRC answers benchmark: the model answered, began to say its answer again, and
+    the answer kept ended on a dangling clause."""
+    answer = "国际人类基因组单体型图计划的目的是建立一个免费向公众开放关于人类疾病相关基因的数据库。"
+    looping = answer + "这一计划的目的在于" + answer[:-1] * 3
+    assert trim_repetition(looping) == (answer, True)
+    one_sentence = "基隆颜家更名是因为三峡客运的路线以台北县海山区为主，故"
+    assert trim_repetition(one_sentence + "三峡客运的路线以台北县海山区为主" * 3) == ("基隆颜家更名是因为三峡客运的路线以台北县海山区为主", True)
+    english = "The operator user has uid 37. It is used by the IRC daemon to run as, and "
+    text, looped = trim_repetition(english + "the operator user has uid 37 and is used by the IRC daemon " * 3)
+    assert looped and text == "The operator user has uid 37."
+
+
 def test_an_answer_that_repeats_words_but_does_not_loop_passes_whole():
     text = ("The operator user has uid 37 [1]. The group operator has gid 37 too [2]. "
             "The operator user is used by the IRC daemon, and the group is not used by the IRC daemon.")
@@ -61,6 +74,6 @@ def test_every_backend_stream_is_guarded_and_records_why_it_stopped():
     stream = FakeStream(None, [], GenerationConfig(), threading.Event())
     shown = "".join(stream)
     assert stream.completion.finish_reason == "repetition"
-    assert stream.completion.text == "is: blue. The answer"[:0] + stream.completion.text  # set by the guard
+    assert stream.completion.text == "is: blue. The answer is: blue."  # set by the guard: its first round
     assert stream.completion.completion_tokens < 20  # the backend was halted, not run to its limit
     assert "blue. The answer is: blue. The answer" not in shown

@@ -5,8 +5,10 @@ reads an answer as it streams and holds back any stretch that repeats, word for 
 the answer already said, releasing it as soon as it goes its own way. The answer stops
 (``finish_reason`` "repetition"), ending where the repeat began, when the held stretch becomes a
 loop: a whole sentence of ``min_sentence_words`` or more already said, or ``max_repeat_words``
-words in a row already said in that order. Words are compared case-insensitively; a CJK
-character counts as a word.
+words in a row already said in that order. A loop that began inside a sentence leaves that
+sentence unfinished ("...的数据库。这一计划的目的在于"): the answer kept ends at the last sentence
+end before it, or, in a one-sentence answer, at its last clause break. Words are compared
+case-insensitively; a CJK character counts as a word.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass, field
 
 WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|\w+")
 SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s)|[。！？]|\n")
+ENDED = re.compile(r"(?:[.!?。！？]+[\"')\]」”』）]*|[,;:，；：、])\s*$")  # text that stops at a sentence or clause end
+CLAUSE_BREAK = re.compile(r"[,;:，；：]")
 
 
 @dataclass
@@ -41,7 +45,7 @@ class RepetitionGuard:
             cut = words[-repeat].start()
         if cut is not None:
             self.looped = True
-            self.text = self.text[:cut].rstrip()
+            self.text = _whole(self.text[:cut].rstrip())
             return ""
         safe = words[-repeat].start() if repeat >= self.hold_words else len(self.text)
         out = self.text[self.released:safe]
@@ -101,6 +105,18 @@ class RepetitionGuard:
                     return length, words
             best = max(best, length)
         return best, words
+
+
+def _whole(text: str) -> str:
+    """``text`` less an unfinished sentence at its end: cut at the last sentence end, or where there
+    is none, at the last clause break (the break left out); unchanged if it ends at either."""
+    if ENDED.search(text):
+        return text
+    ends = list(SENTENCE_END.finditer(text))
+    if ends:
+        return text[:ends[-1].end()].rstrip()
+    breaks = list(CLAUSE_BREAK.finditer(text))
+    return text[:breaks[-1].start()].rstrip() if breaks else text
 
 
 def _cjk(word: str) -> bool:
