@@ -254,6 +254,25 @@ def _question_overlap(window: str, question: str) -> int:
     return sum(w in have for w in set(content_words(question)))
 
 
+def _answer_windows(premise: str, answer: str, question: str, label: int, rng: random.Random,
+                    window_words: int, window_negatives: float) -> tuple[str | None, str | None]:
+    """(the window of ``premise`` an answer is judged against, a window negative or None), as
+    :func:`qa_pairs` describes them; (None, None) for a supported answer the windows cut in two (no
+    clean example). Draws from ``rng`` in a fixed order: the window, then the negative's coin."""
+    windows = [w.text for w in make_windows(premise, window_words, max(1, window_words * 3 // 4))]
+    holding = [w for w in windows if answer.lower() in w.lower()]
+    if holding:
+        window = rng.choice(holding)
+    elif label == 0:
+        return None, None
+    else:
+        window = max(windows, key=lambda w: _question_overlap(w, question))
+    rest = [w for w in windows if answer.lower() not in w.lower()] if label == 0 else []
+    if rest and rng.random() < window_negatives:
+        return window, max(rest, key=lambda w: _question_overlap(w, question))
+    return window, None
+
+
 def qa_pairs(rows: list[dict], rng: random.Random, window_words: int = 40, unanswerable: int = 8_000,
              window_negatives: float = 0.33) -> list[Pair]:
     """Question-answering pairs, read as the checker reads them: each answer posed to its question
@@ -280,23 +299,15 @@ def qa_pairs(rows: list[dict], rng: random.Random, window_words: int = 40, unans
         premise, answer, question = row["premise"].strip(), row["hypothesis"].strip(), row["question"].strip()
         if not (premise and answer and question) or row["label"] not in LABEL_IDS:
             continue
-        windows = [w.text for w in make_windows(premise, window_words, max(1, window_words * 3 // 4))]
-        holding = [w for w in windows if answer.lower() in w.lower()]
         label = LABEL_IDS[row["label"]]
-        if holding:
-            window = rng.choice(holding)
-        else:
-            if label == 0:  # a supported answer the windows cut in two: no clean example
-                continue
-            window = max(windows, key=lambda w: _question_overlap(w, question))
-        out.append(Pair(window, pose(answer, question), label, f"qa-{row.get('kind', 'row')}"))
-        if label != 0:
+        window, negative = _answer_windows(premise, answer, question, label, rng, window_words, window_negatives)
+        if window is None:
             continue
-        supported.append((window, row))
-        rest = [w for w in windows if answer.lower() not in w.lower()]
-        if rest and rng.random() < window_negatives:
-            other = max(rest, key=lambda w: _question_overlap(w, question))
-            out.append(Pair(other, pose(answer, question), 1, "qa-window-negative"))
+        out.append(Pair(window, pose(answer, question), label, f"qa-{row.get('kind', 'row')}"))
+        if label == 0:
+            supported.append((window, row))
+        if negative is not None:
+            out.append(Pair(negative, pose(answer, question), 1, "qa-window-negative"))
     for window, row in rng.sample(supported, min(unanswerable, len(supported))):
         changed = contradict(row["question"].strip(), names, rng)
         if changed:
@@ -426,22 +437,16 @@ def chinese_declarative_pairs(rows: list[dict], n: int, rng: random.Random, wind
         sentence = chinese_declarative(question, answer)
         if sentence is None:
             continue
-        windows = [w.text for w in make_windows(row["premise"].strip(), window_words, max(1, window_words * 3 // 4))]
-        holding = [w for w in windows if answer in w]
         label = LABEL_IDS[row["label"]]
-        if holding:
-            window = rng.choice(holding)
-        elif label == 0:
+        window, negative = _answer_windows(row["premise"].strip(), answer, question, label, rng, window_words,
+                                           window_negatives)
+        if window is None:
             continue
-        else:
-            window = max(windows, key=lambda w: _question_overlap(w, question))
         out.append(Pair(window, pose(sentence, question), label, f"zh-declarative-{row.get('kind', 'row')}"))
         if label != 0:
             continue
-        rest = [w for w in windows if answer not in w]
-        if rest and rng.random() < window_negatives:
-            other = max(rest, key=lambda w: _question_overlap(w, question))
-            out.append(Pair(other, pose(sentence, question), 1, "zh-declarative-window-negative"))
+        if negative is not None:
+            out.append(Pair(negative, pose(sentence, question), 1, "zh-declarative-window-negative"))
         cut = _zh_subject(question)
         if cut and sentence.startswith(question[:cut]) and rng.random() < pronoun:
             said = "其" + sentence[cut:]
