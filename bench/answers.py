@@ -71,7 +71,7 @@ REFUSAL = re.compile(r"\b(i|we) (do not|don't|dont|cannot|can't) (know|answer|fi
                      r"\b(passages?|documents?|context|text) (do|does) not (contain|mention|say|provide|include|state)|"
                      r"\bnot (mentioned|stated|provided|specified|given) in the (passages?|documents?|context)|"
                      r"\bno (information|mention) (about|of|on)\b|"
-                     r"不知道|无法(回答|确定)|(没有|并未|未)(提到|提及|包含|说明)|没有(相关)?信息", re.I)
+                     r"不知道|无法(回答|确定)|(没有|并未|未)(提到|提及|包含|说明)|没有(相关)?信息|没有(这个问题的)?答案", re.I)
 CJK_PUNCTUATION = set("，。！？；：、“”‘’（）《》「」『』【】—…·")
 
 
@@ -119,6 +119,17 @@ def contains_gold(answer: str, gold: str) -> bool:
 
 def refuses(text: str) -> bool:
     return bool(REFUSAL.search(text.replace("\u2019", "'")))
+
+
+def scored(entry: dict) -> dict:
+    """An answer's row with its scores worked out from its text (and ``withheld``, where it was
+    checked): ``right_as_generated`` holds the gold answer and is no refusal, ``right`` is that and
+    not withheld, ``refused`` is a refusal or withheld. A journal row is scored again when read, so
+    one results file never mixes two versions of the scoring."""
+    said = not refuses(entry["answer"])
+    as_generated = contains_gold(entry["answer"], entry["gold"]) and said
+    held = bool(entry.get("withheld"))
+    return {**entry, "right": as_generated and not held, "right_as_generated": as_generated, "refused": not said or held}
 
 
 def copies(answer: str, earlier: list[str]) -> bool:
@@ -177,7 +188,7 @@ def read_journal(path: Path, settings: dict) -> dict[tuple[str, str], dict]:
         for line in path.read_text(encoding="utf-8").splitlines():
             entry = json.loads(line)
             if entry.pop("settings") == settings:
-                done[(entry.pop("variant"), entry["id"])] = entry
+                done[(entry.pop("variant"), entry["id"])] = scored(entry)
     return done
 
 
@@ -215,12 +226,9 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
     ttft = done.ttft_s if done and done.ttft_s is not None else seconds
     decode = ((done.completion_tokens - 1) / (done.seconds - ttft)
               if done and done.completion_tokens > 1 and done.seconds > ttft else None)
-    return {
+    return scored({
         "id": row["id"], "question": row["question"], "gold": row["claim"], "answer": text,
-        "answerable": row["id"].endswith("-supported"),
-        "right": contains_gold(text, row["claim"]) and not refuses(text) and not checked.get("withheld"),
-        "right_as_generated": contains_gold(text, row["claim"]) and not refuses(text),  # withheld or not
-        "refused": refuses(text) or bool(checked.get("withheld")), "cites": bool(result.cited),
+        "answerable": row["id"].endswith("-supported"), "cites": bool(result.cited),
         "finish_reason": done.finish_reason if done else None,
         "broken_characters": text.count("\ufffd"),
         "refusal_margin": round(done.refusal_margin, 3) if done and done.refusal_margin is not None else None,
@@ -232,7 +240,7 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
         "ttft_s": round(ttft, 3), "seconds": round(seconds, 3),
         "decode_tokens_per_s": round(decode, 2) if decode else None,
         **checked,
-    }
+    })
 
 
 @functools.cache
@@ -270,9 +278,7 @@ def check_again(entry: dict, index, checker) -> dict:
     _, hits = prepare(index, entry["question"], [], None, None)
     report = checker.check_answer(entry["answer"], entry["question"], [Evidence.from_hit(h) for h in hits])
     held = withheld(report, hits, entry["finish_reason"], checker.cfg.withhold)
-    said = not refuses(entry["answer"])
-    return {**entry, **checked_fields(report, held, checker), "right": entry["right_as_generated"] and not held,
-            "refused": not said or held}
+    return scored({**entry, **checked_fields(report, held, checker)})
 
 
 def abstain_sweep(single: list[dict], bias: float) -> list[dict]:
@@ -324,7 +330,7 @@ def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
         "right": share(answerable, "right"),
         "right_interval_95": [round(x, 3) for x in wilson(hits, len(answerable))] if answerable else None,
         **({"right_as_generated": share(answerable, "right_as_generated")}  # --check: before withholding
-           if answerable and all("right_as_generated" in r for r in answerable) else {}),
+           if answerable and all("withheld" in r for r in answerable) else {}),
         "abstained": share(unanswerable, "refused"),
         "abstained_answerable": share(answerable, "refused"),
         "cites": share(answered, "cites"),

@@ -23,7 +23,9 @@ def test_a_chinese_answer_that_cites_in_words_cites_and_its_claim_leaves_the_cit
         "《悬崖》。", "它于1869年出版。"]
     assert cited_numbers("根据第3段规定，罚款。第 5 章节包含游戏。", 5) == []  # a document's own "paragraph 3"
     # the CMRC benchmark, session 20: "出自第[2]段。" and "这段文字出自第[3]段。" were checked as claims
-    for answer in ("花序为圆锥花序或总状花序。出自第[2]段。", "吴音从南朝传入日本。这段文字出自第[2]段。"):
+    # and session 21: "这段信息出自第[1]段。" (this information is from paragraph [1]) was flagged
+    for answer in ("花序为圆锥花序或总状花序。出自第[2]段。", "吴音从南朝传入日本。这段文字出自第[2]段。",
+                   "银河的主要水量由白银乡河和鹿地塘河提供。这段信息出自第[2]段。", "硼砂是白色粉末。以上答案来自[2]。"):
         assert cited_numbers(answer, 3) == [2]
         assert [s.kind for s in split_statements(answer)] == ["claim", "not_a_claim"], split_statements(answer)
 

@@ -71,23 +71,42 @@ def test_a_stopped_run_goes_on_from_its_journal_under_the_same_settings_only(tmp
     assert journal.name == "answers_cmrc.journal.jsonl"
     settings = {"data": "cmrc", "seed": 0, "k": None}
     other = {**settings, "k": 3}
-    lines = [{"variant": "qwen:onnx:int8", "settings": settings, "id": "q1", "right": True},
-             {"variant": "qwen:onnx:int8", "settings": other, "id": "q2", "right": False},
-             {"variant": "smollm2:onnx:int8", "settings": settings, "id": "q1", "right": False}]
+    right = {"id": "q1", "answer": "It is 33 cm [1].", "gold": "33 cm"}
+    lines = [{"variant": "qwen:onnx:int8", "settings": settings, **right},
+             {"variant": "qwen:onnx:int8", "settings": other, "id": "q2", "answer": "No.", "gold": "33 cm"},
+             {"variant": "smollm2:onnx:int8", "settings": settings, "id": "q1", "answer": "3 m.", "gold": "33 cm"}]
     journal.write_text("".join(answers.json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     done = answers.read_journal(journal, settings)
-    assert done == {("qwen:onnx:int8", "q1"): {"id": "q1", "right": True},
-                    ("smollm2:onnx:int8", "q1"): {"id": "q1", "right": False}}  # q2 was asked with other settings
+    assert set(done) == {("qwen:onnx:int8", "q1"), ("smollm2:onnx:int8", "q1")}  # q2 was asked with other settings
+    assert done[("qwen:onnx:int8", "q1")]["right"] and not done[("smollm2:onnx:int8", "q1")]["right"]
+    assert answers.read_journal(tmp_path / "none.jsonl", settings) == {}
+
+
+def test_a_journal_row_is_scored_again_when_read(tmp_path):
+    """Session 21: "1991年：提供的文档中没有这个问题的答案。" (the year, then "the documents do not
+    hold the answer") was scored right when the refusal pattern missed its second half; rows
+    keep the scores of the run that wrote them unless they are scored again."""
+    journal = tmp_path / "answers_cmrc.journal.jsonl"
+    settings = {"data": "cmrc"}
+    row = {"variant": "v", "settings": settings, "id": "q1", "gold": "1991年", "withheld": False,
+           "answer": "1991年：提供的文档中没有这个问题的答案。", "right": True, "right_as_generated": True, "refused": False}
+    held = {**row, "id": "q2", "answer": "1991年[1]。", "withheld": True}
+    journal.write_text("".join(answers.json.dumps(line, ensure_ascii=False) + "\n" for line in (row, held)),
+                       encoding="utf-8")
+    done = answers.read_journal(journal, settings)
+    assert not done[("v", "q1")]["right_as_generated"] and done[("v", "q1")]["refused"]
+    assert done[("v", "q2")]["right_as_generated"] and not done[("v", "q2")]["right"] and done[("v", "q2")]["refused"]
     assert answers.read_journal(tmp_path / "none.jsonl", settings) == {}
 
 
 def test_a_journal_keeps_the_last_line_of_each_answer(tmp_path):
     journal = tmp_path / "answers_cmrc.journal.jsonl"
     settings, other = {"data": "cmrc", "k": None}, {"data": "cmrc", "k": 3}
-    lines = [{"variant": "v", "settings": settings, "id": "q1", "verdicts": "first"},
-             {"variant": "v", "settings": settings, "id": "q2", "verdicts": "only"},
-             {"variant": "v", "settings": other, "id": "q1", "verdicts": "another run"},
-             {"variant": "v", "settings": settings, "id": "q1", "verdicts": "checked again"}]
+    said = {"answer": "33 cm.", "gold": "33 cm"}
+    lines = [{"variant": "v", "settings": settings, "id": "q1", "verdicts": "first", **said},
+             {"variant": "v", "settings": settings, "id": "q2", "verdicts": "only", **said},
+             {"variant": "v", "settings": other, "id": "q1", "verdicts": "another run", **said},
+             {"variant": "v", "settings": settings, "id": "q1", "verdicts": "checked again", **said}]
     journal.write_text("".join(answers.json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     assert answers.compact_journal(journal) == 1
     kept = [answers.json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]

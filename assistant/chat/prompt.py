@@ -35,7 +35,8 @@ def no_answer(language: Language = "en") -> str:
 # as Chinese answers often cite in words instead: 出自第3段 ("from paragraph 3"), 出自第[3]段, 出自[3], 见段落2,
 # （第3段）, 这段文字出自第[3]段 ("this text is from paragraph 3"). Each form's numbers are in the first group that
 # matched (``cited_in``).
-_CITING_ZH = r"(?:(?:这段(?:文字|内容|话)|以上(?:内容|信息)|此信息|该信息)\s*)?(?:出自|来自|引自|参见|见)"
+_CITING_ZH = (r"(?:(?:这|该|此|以上|上述)(?:段|些|条|个)?(?:文字|内容|话|信息|资料|答案|回答)\s*)?"
+              r"(?:出自|来自|引自|参见|见)")
 CITATION = re.compile(rf"(?:{_CITING_ZH}\s*(?:段落\s*)?)?\[(\d+(?:\s*[,;，]\s*\d+)*)\]|"
                       rf"{_CITING_ZH}\s*(?:第\s*\[?(\d+)\]?\s*(?:个段落|段)|段落\s*(\d+))|"
                       r"[（(]\s*第\s*(\d+)\s*段\s*[）)]")
