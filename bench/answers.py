@@ -42,12 +42,14 @@ end of a session goes on where it stopped. An answer the journal holds from anot
 from __future__ import annotations
 
 import argparse
+import atexit
 import functools
 import hashlib
 import json
 import os
 import random
 import re
+import shutil
 import statistics
 import string
 import sys
@@ -505,6 +507,7 @@ def build_index(paragraphs: list[str]):
     models = data_home() / "models"
     models.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="bench-answers-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)  # the index is rebuilt on every run
     (home / "models").symlink_to(models)  # the models already converted and exported are reused
     os.environ["ASSISTANT_HOME"] = str(home)
     from core.config import IndexConfig
