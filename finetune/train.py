@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -79,7 +80,8 @@ def train(method: str, data_path: Path, name: str, base: str = "default", epochs
     model.train()
     lora = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.05, target_modules="all-linear",
                       task_type="CAUSAL_LM")
-    common = dict(output_dir=tempfile.mkdtemp(prefix="assistant-train-"), num_train_epochs=epochs,
+    scratch = tempfile.mkdtemp(prefix="assistant-train-")  # the trainer's output_dir: nothing is saved there
+    common = dict(output_dir=scratch, num_train_epochs=epochs,
                   max_steps=max_steps, learning_rate=lr, per_device_train_batch_size=batch_size,
                   gradient_accumulation_steps=1, logging_steps=1, save_strategy="no", report_to="none",
                   seed=seed, max_length=max_length, gradient_checkpointing=False,
@@ -91,7 +93,10 @@ def train(method: str, data_path: Path, name: str, base: str = "default", epochs
     else:
         trainer = DPOTrainer(model=model, args=DPOConfig(beta=0.1, **common), train_dataset=data,
                              processing_class=tokenizer, peft_config=lora)
-    result = trainer.train()
+    try:
+        result = trainer.train()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     seconds = time.perf_counter() - start
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     out = (out_root or subdir("adapters")) / name

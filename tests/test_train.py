@@ -1,5 +1,8 @@
 """A tiny LoRA run on the real packaged model: the adapter changes, the base does not; base + adapter loads."""
 
+import tempfile
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -39,9 +42,11 @@ def test_a_tiny_lora_run_trains_the_adapter_and_leaves_the_base_alone(loaded_mod
     before = weights(load_model(ModelConfig(name="smollm2")).model)
     # every step sees the whole tiny export (one batch), so the loss must fall
     steps = 6 if method == "sft" else 4  # a DPO step costs two models' forward passes
+    scratch = set(Path(tempfile.gettempdir()).glob("assistant-train-*"))
     report = train(method, exports[method], f"tiny-{method}", base="smollm2", max_steps=steps, batch_size=2, lr=1e-3,
                    max_length=512, out_root=tmp_path / "adapters", log=lambda m: None)
     assert report.steps == steps and report.path.is_dir() and (report.path / "adapter_card.json").is_file()
+    assert set(Path(tempfile.gettempdir()).glob("assistant-train-*")) <= scratch  # the trainer's scratch is gone
     assert report.last_loss < report.first_loss
     lora = load_file(str(report.path / "adapter_model.safetensors"))
     lora_b = [v for k, v in lora.items() if "lora_B" in k]
