@@ -20,7 +20,9 @@ as ``assistant ask`` asks them (retrieval, the grounded prompt, generation and i
   share right before withholding); ``--recheck FILE --out OUT``
   sweeps the withholding rules over an earlier file's answers;
 - ``cites``: share of answers (refusals left out) that cite a passage as ``[n]``;
-- ``loops``: answers the repetition guard stopped (``finish_reason`` "repetition");
+- ``loops``: answers the repetition guard stopped (``finish_reason`` "repetition"), and
+  ``loops_shown``: answers whose text as the reader gets it still repeats itself (a sentence,
+  or 12 words in a row, said twice: what the guard stops);
 - ``decode_tokens_per_s`` (after the first token) and ``ttft_s`` (time to first token,
   which is mostly reading the prompt), medians, with the prompt's length;
 - ``multi_turn``: chats of three answerable questions in a row, each asked with the earlier
@@ -121,6 +123,13 @@ def contains_gold(answer: str, gold: str) -> bool:
 
 def refuses(text: str) -> bool:
     return bool(REFUSAL.search(text.replace("\u2019", "'")))
+
+
+def repeats(text: str) -> bool:
+    """Whether ``text`` says a sentence, or a run of words, twice (what stops a stream)."""
+    from assistant.chat.repetition import trim_repetition
+
+    return trim_repetition(text)[1]
 
 
 def scored(entry: dict) -> dict:
@@ -337,6 +346,7 @@ def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
         "abstained_answerable": share(answerable, "refused"),
         "cites": share(answered, "cites"),
         "loops": sum(r["finish_reason"] == "repetition" for r in single + turns),
+        "loops_shown": sum(repeats(r["answer"]) for r in single + turns),
         "answers_with_broken_characters": sum(bool(r.get("broken_characters")) for r in single + turns),
         "cut_at_length": sum(r["finish_reason"] == "length" for r in single + turns),
         "decode_tokens_per_s": round(statistics.median(speeds), 2) if speeds else None,

@@ -118,11 +118,22 @@ def test_a_journal_keeps_the_last_line_of_each_answer(tmp_path):
 def test_the_summary_gives_the_share_right_with_its_interval():
     rows = [{"answerable": True, "right": i < 7, "refused": False, "cites": True, "finish_reason": "stop",
              "decode_tokens_per_s": 10.0, "ttft_s": 1.0, "seconds": 2.0, "prompt_tokens": 100, "tokens": 20,
-             "retrieval_hit": True} for i in range(10)]
+             "retrieval_hit": True, "answer": "It is 33 cm [1]."} for i in range(10)]
     summary = answers.summarize(rows, [])
     assert summary["answerable_questions"] == 10 and summary["right"] == 0.7
     low, high = summary["right_interval_95"]
     assert 0.39 < low < 0.7 < high < 0.92
+
+
+def test_a_loop_the_reader_would_see_is_counted_apart_from_one_the_guard_stopped():
+    rows = [{"answerable": True, "right": True, "refused": False, "cites": True, "finish_reason": reason,
+             "decode_tokens_per_s": 10.0, "ttft_s": 1.0, "seconds": 2.0, "prompt_tokens": 100, "tokens": 20,
+             "retrieval_hit": True, "answer": answer}
+            for reason, answer in [("repetition", "贴扎的原理是提供组织较好的环境。"),
+                                   ("length", "The uid is 37. The uid is 37. The uid is 37."),
+                                   ("stop", "The uid is 37, and the gid is 37 too.")]]
+    summary = answers.summarize(rows, [])
+    assert summary["loops"] == 1 and summary["loops_shown"] == 1
 
 
 def test_a_chinese_answer_holds_its_gold_answer_whatever_the_spaces():
