@@ -45,7 +45,13 @@ from core.errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, AssistantError, ModelEr
 from core.home import data_home
 from core.labels import CONTRADICTED, SUPPORTED, UNSUPPORTED
 from core.packaged import SPLIT_MODELS, split_model_folder
-from finetune.verifier_data import chinese_declarative_pairs, chinese_sentence_pairs, read_jsonl, with_qa
+from finetune.verifier_data import (
+    chinese_declarative_pairs,
+    chinese_sentence_pairs,
+    chinese_subject_swaps,
+    read_jsonl,
+    with_qa,
+)
 from index.embed import E5_NAMES as E5
 from index.embed import PACKAGED_NAMES as MINILM
 from index.embed import packaged_embedder
@@ -252,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--zh-declarative", type=int, default=0,
                         help="add this many Chinese QA rows said as sentence answers (verifier_data."
                              "chinese_declarative_pairs), from every row of the --qa files")
+    parser.add_argument("--zh-swaps", type=int, default=0,
+                        help="add up to this many Chinese answers asked about a subject the window does not name, "
+                             "each with its twin asked about its own (finetune.verifier_data.chinese_subject_swaps)")
     parser.add_argument("--nli-max", type=int, default=0, help="keep at most this many NLI recipe pairs (0: all)")
     parser.add_argument("--question-context", type=float, default=0.0,
                         help="with --qa: share of the NLI pairs posed to an unrelated question")
@@ -323,6 +332,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.zh_declarative:
             every = [row for path in args.qa for row in read_jsonl(Path(path))]
             train += chinese_declarative_pairs(every, args.zh_declarative, rng)
+            rng.shuffle(train)
+        if args.zh_swaps:
+            every = [row for path in args.qa for row in read_jsonl(Path(path))]
+            train += chinese_subject_swaps(every, args.zh_swaps, rng)
             rng.shuffle(train)
     if args.max_examples:
         train = train[:args.max_examples]

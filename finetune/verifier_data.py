@@ -460,6 +460,99 @@ def chinese_declarative_pairs(rows: list[dict], n: int, rng: random.Random, wind
     return out[:n]
 
 
+# What a noun phrase before "的" does not hold: a verb or preposition makes it a clause ("民主党曾在长崎县的"),
+# a time word an adverbial ("1552年的时候"); and what does not follow a subject's "的" ("指的是", "的时候").
+_ZH_NOT_SUBJECT = re.compile(r"[是在有于曾被把将对为与和及、，了着过指从向由以让使叫称]|[年月日时]$|^\d")
+_ZH_AFTER_SUBJECT = re.compile(r"的(?:是|时候|话|时)")
+
+
+def _zh_topic(question: str) -> int:
+    """Where a Chinese question's subject ends, counted to just after its "的", when the part before
+    is a short noun phrase ("永昌大君的母亲是谁" -> 5); 0 where it is not one (:func:`_zh_subject`
+    takes any first "的")."""
+    cut = _zh_subject(question)
+    if not cut or cut - 1 > 8 or _ZH_NOT_SUBJECT.search(question[:cut - 1]) or _ZH_AFTER_SUBJECT.match(question, cut - 1):
+        return 0
+    return cut
+
+
+_ZH_TITLE = re.compile(r"^([\u4e00-\u9fff·]{2,10})[（(]")  # the name a Wikipedia paragraph opens with: "王若琳（..."
+
+
+def _title_swaps(rows: list[dict], n: int, rng: random.Random, window_words: int) -> list[Pair]:
+    """A sentence of a window naming its paragraph's title ("她的父亲是音乐制作人王治平" does not; "王若琳
+    出生于台北" does) against that window: supported; with the title swapped for another
+    paragraph's: unsupported. Half of the twins are posed to a question asked on the paragraph."""
+    asked: dict[str, list[str]] = {}
+    for r in rows:
+        asked.setdefault(r["premise"].strip(), []).append(r["question"].strip())
+    titled = {p: m.group(1) for p in sorted(asked) if (m := _ZH_TITLE.match(p))}
+    titles = sorted(set(titled.values()))
+    out: list[Pair] = []
+    for paragraph in rng.sample(sorted(titled), len(titled)):
+        if len(out) >= n:
+            break
+        title = titled[paragraph]
+        window = rng.choice([w.text for w in make_windows(paragraph, window_words, max(1, window_words * 3 // 4))])
+        naming = [s.text for s in split_sentences(window) if title in s.text and word_count(s.text) >= 5]
+        other = rng.choice(titles)
+        if not naming or other in paragraph or set(terms(other)) & set(terms(title)):
+            continue
+        sentence = rng.choice(naming)
+        question = rng.choice(asked[paragraph]) if rng.random() < 0.5 else None
+        out.append(Pair(window, pose(sentence, question), 0, "zh-title-own"))
+        out.append(Pair(window, pose(sentence.replace(title, other), question), 1, "zh-title-swapped"))
+    return out
+
+
+def chinese_subject_swaps(rows: list[dict], n: int, rng: random.Random, window_words: int = 40) -> list[Pair]:
+    """Chinese answers asked about a subject their paragraph never names: the answer (short, in a
+    sentence, or in a sentence opening with a pronoun) posed to its question with the question's
+    subject ("永昌大君的母亲是谁？" -> "王若琳的母亲是谁？", the part before its first "的") swapped for
+    another question's, against the window holding it and naming the subject: unsupported; and, as
+    its twin, posed to its own question: supported. Most windows of a paragraph about something do
+    not name it ("东接牟定县..." of 南华县's paragraph): those rows are left out, as the window alone
+    cannot tell the twins apart.
+
+    The shipped e5-nli supported "永昌大君的母亲范中芬是一位作词者。" (0.994) against a paragraph about
+    a singer whose mother is 范中芬 and that never names 永昌大君: nothing in its data had a
+    subject the paragraph does not name (``qa_pairs``'s unanswerable questions change English names
+    and numbers only). Each twin differs from its pair in the subject alone."""
+
+    chinese = [r for r in rows if language_of(r["premise"]) == "zh" and r["label"] == "entailment"
+               and r["question"].strip() and r["hypothesis"].strip()]
+    subjects = sorted({q[:_zh_topic(q) - 1] for q in (r["question"].strip() for r in chinese) if _zh_topic(q)})
+    out = _title_swaps(chinese, n // 2, rng, window_words)
+    for row in rng.sample(chinese, len(chinese)):
+        if len(out) >= n:
+            break
+        question, answer, premise = row["question"].strip(), row["hypothesis"].strip(), row["premise"].strip()
+        cut = _zh_topic(question)
+        if not cut or not subjects:
+            continue
+        subject = question[:cut - 1]
+        other = rng.choice(subjects)
+        if other in premise or set(terms(other)) & set(terms(subject)):
+            continue
+        window, _ = _answer_windows(premise, answer, question, 0, rng, window_words, 0.0)
+        if window is None or subject not in window:  # a window that does not name its subject either
+            continue                                   # cannot tell the two apart (most do not)
+        asked_elsewhere = other + question[cut - 1:]
+        sentence = chinese_declarative(question, answer)
+        form = rng.randrange(3)
+        if form == 1 and sentence and sentence.startswith(subject + "的"):
+            said = sentence
+        elif form == 2 and sentence and sentence.startswith(subject + "的"):
+            said = rng.choice(["其", "他的", "她的", "它的"]) + sentence[cut:]
+        else:
+            said, form = answer, 0
+        own = said if form != 1 else sentence
+        elsewhere = other + said[len(subject):] if form == 1 else said
+        out.append(Pair(window, pose(own, question), 0, f"zh-subject-own-{form}"))
+        out.append(Pair(window, pose(elsewhere, asked_elsewhere), 1, f"zh-subject-swapped-{form}"))
+    return out[:n]
+
+
 def with_questions(pairs: list[Pair], questions: list[str], share: float, rng: random.Random) -> list[Pair]:
     """``pairs`` with a ``share`` of their statements posed as answers to an unrelated question (label
     kept): a statement that says all it claims is judged on its own, whatever was asked."""

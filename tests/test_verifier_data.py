@@ -239,3 +239,39 @@ def test_a_continuation_of_a_question_reading_verifier_still_reads_questions(tmp
     (tmp_path / "training.json").write_text(json.dumps({"reads_questions": False}))
     assert verifier.reads_questions(tmp_path) is False
     assert verifier.reads_questions(tmp_path / "missing") is False and verifier.reads_questions(None) is False
+
+
+def test_chinese_subject_swaps_are_twins_that_differ_in_the_subject_the_window_names():
+    """The shipped e5-nli supported "永昌大君的母亲范中芬是一位作词者。" (0.994) against a paragraph about a
+    singer that never names 永昌大君: each swapped answer has a twin asked about its own subject."""
+    from assistant.checking.verifiers.base import answer_of, is_posed
+    from finetune.verifier_data import _zh_topic, chinese_subject_swaps
+
+    assert _zh_topic("永昌大君的母亲是谁？") == 5 and _zh_topic("线蚓鳗的体长是多少？") == 4
+    for question in ("1552年的时候，正值哪一个朝代?", "排放指的是什么?", "民主党曾在长崎县的选区中取得全胜是在哪场选举?"):
+        assert _zh_topic(question) == 0  # a time, "指的是", a clause: no subject to swap
+    rows = [
+        {"premise": "王若琳（，），生于台湾并成长于美国的创作歌手。王若琳的母亲范中芬是一位作词者。王若琳出生于台北。",
+         "question": "王若琳的母亲是谁？", "hypothesis": "范中芬", "label": "entailment"},
+        {"premise": "线蚓鳗（学名：Moringua abbreviata）为鳗鲡目的一个种。水深3至25公尺。线蚓鳗的体长可达33公分。",
+         "question": "线蚓鳗的体长是多少？", "hypothesis": "33公分", "label": "entailment"},
+        {"premise": "芝加哥大学位于美国伊利诺州芝加哥。芝加哥大学1890年由约翰·洛克菲勒创办。",
+         "question": "芝加哥大学的创办人是谁？", "hypothesis": "约翰·洛克菲勒", "label": "entailment"},
+        {**ZH_ROWS[2], "hypothesis": "1998", "label": "entailment"},
+    ]
+    seen = Counter()
+    for seed in range(30):
+        pairs = chinese_subject_swaps(rows, 40, random.Random(seed))
+        for own, swapped in zip(pairs[::2], pairs[1::2]):
+            seen[own.origin] += 1
+            assert (own.label, swapped.label) == (0, 1) and own.premise == swapped.premise
+            assert own.origin.replace("own", "swapped") == swapped.origin and "bakery" not in own.premise
+            if own.origin.startswith("zh-subject"):
+                subject = own.hypothesis.split("Question: ")[1][:_zh_topic(own.hypothesis.split("Question: ")[1]) - 1]
+                assert is_posed(own.hypothesis) and subject in own.premise
+                asked = swapped.hypothesis.split("\n")[0]
+                assert subject not in asked and asked.split("的")[0].split(": ")[-1] not in own.premise
+            else:  # a sentence naming the paragraph's title, and the same sentence naming another's
+                title = own.premise[:3]
+                assert title in answer_of(own.hypothesis) and title not in answer_of(swapped.hypothesis)
+    assert seen["zh-title-own"] and sum(v for k, v in seen.items() if k.startswith("zh-subject"))
