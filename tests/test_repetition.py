@@ -3,7 +3,7 @@
 import threading
 
 from assistant.chat.base import Completion, TextStream
-from assistant.chat.repetition import RepetitionGuard, trim_repetition
+from assistant.chat.repetition import RepetitionGuard, _whole, trim_repetition
 from core.config import GenerationConfig
 
 
@@ -38,6 +38,7 @@ def test_a_loop_begun_inside_a_sentence_leaves_no_unfinished_sentence():
     assert trim_repetition(looping) == (answer, True)
     one_sentence = "基隆颜家更名是因为三峡客运的路线以台北县海山区为主，故"
     assert trim_repetition(one_sentence + "三峡客运的路线以台北县海山区为主" * 3) == ("基隆颜家更名是因为三峡客运的路线以台北县海山区为主", True)
+    assert _whole("为主，故") == "为主" and _whole("，故") == "，故"  # never cut to nothing
     english = "The operator user has uid 37. It is used by the IRC daemon to run as, and "
     text, looped = trim_repetition(english + "the operator user has uid 37 and is used by the IRC daemon " * 3)
     assert looped and text == "The operator user has uid 37."

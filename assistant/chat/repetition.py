@@ -115,8 +115,8 @@ def _whole(text: str) -> str:
     ends = list(SENTENCE_END.finditer(text))
     if ends:
         return text[:ends[-1].end()].rstrip()
-    breaks = list(CLAUSE_BREAK.finditer(text))
-    return text[:breaks[-1].start()].rstrip() if breaks else text
+    breaks = [b for b in CLAUSE_BREAK.finditer(text) if text[:b.start()].strip()]
+    return text[:breaks[-1].start()].rstrip() if breaks else text  # never cut to nothing
 
 
 def _cjk(word: str) -> bool:
