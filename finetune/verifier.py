@@ -329,12 +329,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.zh_sentences:
             train += chinese_sentence_pairs(rows, args.zh_sentences, rng)
             rng.shuffle(train)
+        every = [row for path in args.qa for row in read_jsonl(Path(path))] if args.zh_declarative or args.zh_swaps else []
         if args.zh_declarative:
-            every = [row for path in args.qa for row in read_jsonl(Path(path))]
             train += chinese_declarative_pairs(every, args.zh_declarative, rng)
             rng.shuffle(train)
         if args.zh_swaps:
-            every = [row for path in args.qa for row in read_jsonl(Path(path))]
             train += chinese_subject_swaps(every, args.zh_swaps, rng)
             rng.shuffle(train)
     if args.max_examples:

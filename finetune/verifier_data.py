@@ -476,6 +476,12 @@ def _zh_topic(question: str) -> int:
     return cut
 
 
+def zh_swappable(other: str, subject: str, text: str) -> bool:
+    """Whether ``other`` can stand in for ``subject`` as a name ``text`` never gives: it is not in
+    ``text`` and shares no character pair with ``subject`` (王若琳 for 永昌大君, not 王若 for 王若琳)."""
+    return other not in text and not set(terms(other)) & set(terms(subject))
+
+
 _ZH_TITLE = re.compile(r"^([\u4e00-\u9fff·]{2,10})[（(]")  # the name a Wikipedia paragraph opens with: "王若琳（..."
 
 
@@ -496,7 +502,7 @@ def _title_swaps(rows: list[dict], n: int, rng: random.Random, window_words: int
         window = rng.choice([w.text for w in make_windows(paragraph, window_words, max(1, window_words * 3 // 4))])
         naming = [s.text for s in split_sentences(window) if title in s.text and word_count(s.text) >= 5]
         other = rng.choice(titles)
-        if not naming or other in paragraph or set(terms(other)) & set(terms(title)):
+        if not naming or not zh_swappable(other, title, paragraph):
             continue
         sentence = rng.choice(naming)
         question = rng.choice(asked[paragraph]) if rng.random() < 0.5 else None
@@ -532,7 +538,7 @@ def chinese_subject_swaps(rows: list[dict], n: int, rng: random.Random, window_w
             continue
         subject = question[:cut - 1]
         other = rng.choice(subjects)
-        if other in premise or set(terms(other)) & set(terms(subject)):
+        if not zh_swappable(other, subject, premise):
             continue
         window, _ = _answer_windows(premise, answer, question, 0, rng, window_words, 0.0)
         if window is None or subject not in window:  # a window that does not name its subject either
@@ -546,9 +552,8 @@ def chinese_subject_swaps(rows: list[dict], n: int, rng: random.Random, window_w
             said = rng.choice(["其", "他的", "她的", "它的"]) + sentence[cut:]
         else:
             said, form = answer, 0
-        own = said if form != 1 else sentence
         elsewhere = other + said[len(subject):] if form == 1 else said
-        out.append(Pair(window, pose(own, question), 0, f"zh-subject-own-{form}"))
+        out.append(Pair(window, pose(said, question), 0, f"zh-subject-own-{form}"))
         out.append(Pair(window, pose(elsewhere, asked_elsewhere), 1, f"zh-subject-swapped-{form}"))
     return out[:n]
 

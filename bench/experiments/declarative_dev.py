@@ -31,8 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from core.words import terms  # noqa: E402
-from finetune.verifier_data import _zh_topic, chinese_declarative, read_jsonl  # noqa: E402
+from finetune.verifier_data import _zh_topic, chinese_declarative, read_jsonl, zh_swappable  # noqa: E402
 
 
 def subject_swaps(rows: list[dict], rng: random.Random) -> list[dict]:
@@ -43,8 +42,7 @@ def subject_swaps(rows: list[dict], rng: random.Random) -> list[dict]:
     for row in rows:
         question, cut = row["question"], _zh_topic(row["question"])
         subject = question[:cut - 1]
-        others = [s for s in rng.sample(subjects, min(20, len(subjects)))
-                  if s not in row["evidence"] and not set(terms(s)) & set(terms(subject))]
+        others = [s for s in rng.sample(subjects, min(20, len(subjects))) if zh_swappable(s, subject, row["evidence"])]
         if not others:
             continue
         sentence = chinese_declarative(question, row["claim"]) if rng.random() < 0.5 else None
