@@ -118,6 +118,10 @@ class DocumentIndex:
             out["dim"] = self.store.dim
         return out
 
+    def document_text(self, doc_id: str) -> str | None:
+        """The whole text of a document, or None when it is not (or no longer) in the index."""
+        return self.store.document_text(doc_id)
+
     def page_text(self, doc_id: str, page: int) -> tuple[str, int] | None:
         """(the text of a page of a paged document, its offset in the document's text), or None."""
         return self.store.page_text(doc_id, page)

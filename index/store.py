@@ -417,6 +417,12 @@ class Store:
         return (row[0], start) if row is not None else None
 
     @_serialized
+    def document_text(self, doc_id: str) -> str | None:
+        """The whole text of a document, or None when it is not there."""
+        row = self.db.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row[0] if row is not None else None
+
+    @_serialized
     def chunk_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
 

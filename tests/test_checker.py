@@ -240,3 +240,42 @@ def test_a_long_quote_of_a_passage_is_supported_though_no_window_holds_it_whole(
     changed = grant.replace("perpetual", "temporary")
     short = "Each Contributor hereby grants a patent license."  # short claims are left to the verifier
     assert [v.label for v in checker.judge([changed, short], [[passage], [passage]])] == ["unsupported"] * 2
+
+
+def test_a_passage_that_never_names_what_a_chinese_question_asks_about_cannot_support_the_answer():
+    """CMRC answers benchmark (session 20): "永昌大君的母亲是谁？" answered from another paragraph, "她的
+    母亲范中芬是一位作词者。", was supported at 0.996 by a paragraph about the singer 王若琳."""
+    singer = Evidence("王若琳（，），生于台湾并成长于美国的创作歌手。她的父亲是音乐制作人王治平，母亲范中芬是一位作词者。",
+                      "王若琳", "d1")
+    prince = Evidence("永昌大君（），名李㼁，朝鲜宣祖的嫡长子，由仁穆王后所生。", "永昌大君", "d2")
+    checker = Checker(AlwaysSupports(), CheckerConfig())
+    answer = "她的母亲范中芬是一位作词者。"
+    (wrong,) = checker.judge([answer], [[singer]], ["永昌大君的母亲是谁？"])
+    assert wrong.label == "unsupported" and wrong.score == 0.0
+    (right,) = checker.judge([answer], [[singer]], ["王若琳的母亲是谁？"])
+    assert right.label == "supported"
+    # the passage that names the subject is still read, and it decides
+    (named,) = checker.judge(["她的母亲是仁穆王后。"], [[singer, prince]], ["永昌大君的母亲是谁？"])
+    assert named.label == "supported" and named.source == prince
+    # a title counts as naming: a later chunk of a document may call its subject only "她"
+    later = Evidence("她的父亲是音乐制作人王治平，母亲范中芬是一位作词者。", "王若琳", "d1", None, 30, 60)
+    assert checker.judge([answer], [[later]], ["王若琳的母亲是谁？"])[0].label == "supported"
+    # English questions are not read for a topic
+    (english,) = checker.judge(["Maria Berg."], [[Evidence("The singer's mother is Maria Berg.")]],
+                               ["Who was the mother of Prince Yeongchang?"])
+    assert english.label == "supported"
+
+
+def test_a_chunk_that_calls_its_subject_she_supports_an_answer_when_its_document_names_her(doc_index, tmp_path):
+    """The index holds the whole document: a later chunk of a document that named its singer once,
+    under a title that does not, still speaks of her; for another subject it does not."""
+    filler = "她在成长过程中大量接触到各种西洋经典流行音乐。" * 12
+    (tmp_path / "paragraph-1.txt").write_text("歌手简介\n\n王若琳是生于台湾的创作歌手。" + filler + "她的母亲范中芬是一位作词者。")
+    doc_index.add([tmp_path / "paragraph-1.txt"])
+    chunks = doc_index.search("她的母亲范中芬是一位作词者", k=5)
+    later = next(h for h in chunks if "范中芬" in h.text)
+    assert "王若琳" not in later.text and later.title == "歌手简介"  # the case: the chunk names no one
+    checker = Checker(AlwaysSupports(), CheckerConfig(), doc_index)
+    evidence = [Evidence.from_hit(later)]
+    assert checker.judge(["她的母亲范中芬是一位作词者。"], [evidence], ["王若琳的母亲是谁？"])[0].label == "supported"
+    assert checker.judge(["她的母亲范中芬是一位作词者。"], [evidence], ["永昌大君的母亲是谁？"])[0].label == "unsupported"

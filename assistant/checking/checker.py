@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator, Sequence
 
 from assistant.checking.statements import Statement, split_statements
+from assistant.checking.topic import names, topic_of
 from assistant.checking.verifiers import make_verifier
 from assistant.checking.verifiers.base import pose
 from assistant.checking.windows import Window, aggregate, polarity_conflict, shares_content, top_windows, windows_for
@@ -193,6 +194,16 @@ class Checker:
             return pose(claim, question_in(question))
         return contextualize(claim, question)
 
+    def names(self, passage: Evidence, topic: str) -> bool:
+        """Whether ``passage`` names ``topic`` (``topic.names``) in its title, its text or, where the
+        index holds its document, anywhere in the document: a later chunk may call its subject "她"."""
+        if names(f"{passage.title}\n{passage.text}", topic):
+            return True
+        if passage.doc_id is None or self.index is None:
+            return False
+        whole = self.index.document_text(passage.doc_id)
+        return whole is not None and names(whole, topic)
+
     def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[Evidence]],
               questions: Sequence[str | None] | None = None) -> list[Verdict]:
         """Judge each claim (as the answer to its question, where ``questions`` gives one) against
@@ -200,8 +211,9 @@ class Checker:
 
         The windows of every passage of a claim are ranked by the words they share with the
         claim and its question, and the top ``checker.max_windows`` are read; a window sharing
-        none of the claim's content words, or saying the claim the other way round
-        (``windows.polarity_conflict``), cannot support it. The windows read are aggregated
+        none of the claim's content words, from a passage (title, text, document) that never names
+        the name a Chinese claim or its question opens with (``topic.topic_of``), or saying the claim
+        the other way round (``windows.polarity_conflict``), cannot support it. The windows read are aggregated
         together, as ``assistant/checking/windows.py`` describes: the best-supporting window anywhere
         decides support, a strongly contradicting window anywhere can make it contradicted.
         A claim with no evidence is unsupported.
@@ -219,6 +231,8 @@ class Checker:
         for n, (claim, passages, question) in enumerate(zip(claims, evidence, questions)):
             whole = "\n\n".join(p.text for p in passages)
             statement = self.statement_for(claim, question)
+            topic = topic_of(claim, question_in(question))
+            naming = {id(p): topic is None or self.names(p, topic) for p in passages}
             candidates = [(passage, window) for passage in passages for window in windows_for(self.verifier, passage.text)]
             for i in top_windows([w.text for _, w in candidates], claim, question, self.cfg.max_windows):
                 passage, window = candidates[i]
@@ -226,8 +240,10 @@ class Checker:
                 owners[n].append((passage, window))
                 pairs.append((window.text, statement))
                 contexts.append(whole)
-                # a window about something else, or saying the claim the other way round, cannot support it
-                about.append(shares_content(window.text, claim) and not polarity_conflict(window.text, claim))
+                # a window about something else, from a passage that never names what the claim is about
+                # (assistant/checking/topic.py), or saying the claim the other way round, cannot support it
+                about.append(naming[id(passage)] and shares_content(window.text, claim)
+                             and not polarity_conflict(window.text, claim))
         if not pairs:
             probs = np.zeros((0, 3))
         elif getattr(self.verifier, "reads_contexts", False):
