@@ -69,3 +69,18 @@ def test_an_indented_line_in_the_evidence_does_not_open_a_code_block():
     assert "<pre>" not in rendered and "<code>" not in rendered
     assert '<p class="answer-ending">end</p>' in rendered  # the page's own HTML stays HTML
     assert licence.split("\n")[2].strip() in unescape(html)  # the URL is still shown, as text
+
+
+def test_an_answer_no_passage_names_the_subject_of_says_so_in_both_languages():
+    from tests.test_checker import AlwaysSupports
+
+    answer = "她的母亲范中芬是一位作词者。"
+    singer = [Evidence("王若琳是创作歌手。她的父亲是王治平，母亲范中芬是一位作词者。", "王若琳")]
+    report = Checker(AlwaysSupports()).check_answer(answer, "永昌大君的母亲是谁？", singer)
+    (verdict,) = report.verdicts
+    assert verdict.label == "unsupported" and verdict.unnamed == "永昌大君"
+    assert verdict.as_dict()["unnamed"] == "永昌大君"
+    assert "没有一段证据提到此处所说的永昌大君" in unescape(statement_html(answer, report, "zh"))
+    assert "none of the passages names 永昌大君, what this is about" in unescape(report_html(answer, report))
+    named = Checker(AlwaysSupports()).check_answer(answer, "王若琳的母亲是谁？", singer)
+    assert named.verdicts[0].unnamed is None and "names" not in unescape(report_html(answer, named))

@@ -63,6 +63,7 @@ class Verdict:
     evidence: str | None = None  # the best window
     source: Evidence | None = None  # the passage the best window came from
     span: tuple[int, int] | None = None  # offsets of the best window inside ``source.text``
+    unnamed: str | None = None  # what the claim is about, when no passage names it (``topic.py``)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +71,7 @@ class Verdict:
             "claim": self.statement.claim, "label": self.label, "reason": self.statement.reason,
             "score": self.score, "probs": list(self.probs) if self.probs else None, "evidence": self.evidence,
             "source": asdict(self.source) if self.source else None, "span": list(self.span) if self.span else None,
+            "unnamed": self.unnamed,
         }
 
 
@@ -228,11 +230,14 @@ class Checker:
         about: list[bool] = []  # whether the window shares any of its claim's content words
         owners: list[list[tuple[Evidence, Window]]] = [[] for _ in claims]
         spans: list[list[int]] = [[] for _ in claims]
+        unnamed: list[str | None] = [None] * len(claims)  # a topic none of the claim's passages names
         for n, (claim, passages, question) in enumerate(zip(claims, evidence, questions)):
             whole = "\n\n".join(p.text for p in passages)
             statement = self.statement_for(claim, question)
             topic = topic_of(claim, question_in(question))
             naming = {id(p): topic is None or self.names(p, topic) for p in passages}
+            if passages and not any(naming.values()):
+                unnamed[n] = topic
             candidates = [(passage, window) for passage in passages for window in windows_for(self.verifier, passage.text)]
             for i in top_windows([w.text for _, w in candidates], claim, question, self.cfg.max_windows):
                 passage, window = candidates[i]
@@ -259,7 +264,7 @@ class Checker:
         for n, claim in enumerate(claims):
             statement = Statement(claim, 0, len(claim), claim, "claim")
             if not spans[n]:
-                out.append(Verdict(statement, UNSUPPORTED, 0.0, (0.0, 1.0, 0.0)))
+                out.append(Verdict(statement, UNSUPPORTED, 0.0, (0.0, 1.0, 0.0), unnamed=unnamed[n]))
                 continue
             agg = aggregate(probs[spans[n]], strong=self.contradiction_threshold)
             passage, window = owners[n][agg.best]
@@ -270,7 +275,8 @@ class Checker:
                 passage, (a, b) = found
                 out.append(Verdict(statement, SUPPORTED, 1.0, (1.0, 0.0, 0.0), passage.text[a:b], passage, (a, b)))
                 continue
-            out.append(Verdict(statement, label, p[0], p, window.text, passage, (window.start, window.end)))
+            out.append(Verdict(statement, label, p[0], p, window.text, passage, (window.start, window.end),
+                               unnamed[n] if label != SUPPORTED else None))
         return out
 
     def evidence_for(self, statements: Sequence[Statement], question: str | None,
@@ -308,7 +314,7 @@ class Checker:
                 verdicts.append(Verdict(s, NOT_A_CLAIM, None))
             else:
                 v = by_start[s.start]
-                verdicts.append(Verdict(s, v.label, v.score, v.probs, v.evidence, v.source, v.span))
+                verdicts.append(Verdict(s, v.label, v.score, v.probs, v.evidence, v.source, v.span, v.unnamed))
         return CheckReport(answer, question, verdicts, self.verifier.name, self.verifier.version,
                            time.perf_counter() - start)
 

@@ -48,7 +48,10 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"[{v.label}]{score} {v.statement.text}")
             if v.statement.reason:
                 print(f"    not checked: {v.statement.reason}")
-            elif v.evidence:
+                continue
+            if v.unnamed:
+                print(f"    none of the passages names {v.unnamed}, what this is about")
+            if v.evidence:
                 where = f" ({v.source.title})" if v.source and v.source.title else ""
                 print(f"    evidence{where}: {' '.join(v.evidence.split())[:240]}")
         return EXIT_OK
