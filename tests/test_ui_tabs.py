@@ -271,3 +271,21 @@ def test_upload_progress_names_each_file_and_moves_while_it_is_embedded(doc_inde
     assert (0.25, "embedding 2 chunks of first notes.md, second notes.md...") in seen
     assert seen[-2:] == [(0.5, "added first notes.md (1 chunks)"), (1.0, "added second notes.md (1 chunks)")]
     assert not any("uploads/" in message for _, message in seen)
+
+
+def test_a_flag_no_passage_names_the_subject_of_is_logged_and_reviewed_with_that_reason(database, tmp_path):
+    from assistant.checking.checker import Checker, Evidence
+    from assistant.flags.log import FlagLog
+    from tests.test_checker import AlwaysSupports
+
+    log = FlagLog(database or tmp_path / "log.sqlite")
+    question, answer = "永昌大君的母亲是谁？", "她的母亲范中芬是一位作词者。"
+    singer = [Evidence("王若琳是创作歌手。她的父亲是王治平，母亲范中芬是一位作词者。", "王若琳", "d1", None, 0, 31)]
+    report = Checker(AlwaysSupports()).check_answer(answer, question, singer)
+    turn = log.turn(log.log_turn(session="s1", question=question, answer=answer, model="fake-model",
+                                 generation={}, passages=singer, report=report))
+    (flagged,) = turn.flagged
+    assert flagged.label == "unsupported" and flagged.unnamed == "永昌大君"
+    view = review.view(log, flagged.id, lang="zh")
+    assert "没有一段证据提到此处所说的永昌大君" in unescape(view.evidence_html)
+    assert "没有一段证据提到此处所说的永昌大君" in unescape(view.answer_html)  # the verdict rows of the answer

@@ -139,7 +139,13 @@ def _m5_sign_ins(conn) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES ('cookie_id', ?)", (secrets.token_urlsafe(32),))
 
 
-MIGRATIONS = [_m1_turns, _m2_finish_reason, _m3_scope, _m4_chats, _m5_sign_ins]
+def _m6_unnamed(conn) -> None:
+    """For a verdict no passage could decide, what its statement is about that none of them names
+    (``assistant/checking/topic.py``). Statements logged before this column existed keep NULL."""
+    run_script(conn, "ALTER TABLE statements ADD COLUMN unnamed TEXT;")
+
+
+MIGRATIONS = [_m1_turns, _m2_finish_reason, _m3_scope, _m4_chats, _m5_sign_ins, _m6_unnamed]
 
 
 @dataclass
@@ -161,6 +167,7 @@ class LoggedStatement:
     evidence_page: int | None
     decision: str | None = None  # the review, if any
     note: str | None = None
+    unnamed: str | None = None  # what the statement is about that no passage names (Verdict.unnamed)
 
 
 @dataclass
@@ -272,11 +279,12 @@ class FlagLog:
                 s, src = v.statement, v.source
                 self.db.execute(
                     'INSERT INTO statements (turn_id, position, text, start, "end", claim, label, reason, score, '
-                    "probs, evidence, evidence_doc_id, evidence_title, evidence_page) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "probs, evidence, evidence_doc_id, evidence_title, evidence_page, unnamed) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (turn_id, position, s.text, s.start, s.end, s.claim, v.label, s.reason, v.score,
                      json.dumps(list(v.probs)) if v.probs else None, v.evidence,
-                     src.doc_id if src else None, src.title if src else None, src.page if src else None))
+                     src.doc_id if src else None, src.title if src else None, src.page if src else None,
+                     v.unnamed))
         return turn_id
 
     def feedback(self, turn_id: str, up: bool) -> None:

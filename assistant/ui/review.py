@@ -139,7 +139,7 @@ def logged_report(turn):
         statement = Statement(s.text, s.start, s.end, s.claim, "claim" if s.label != NOT_A_CLAIM else NOT_A_CLAIM,
                               s.reason)
         verdicts.append(Verdict(statement, s.label, s.score, tuple(s.probs) if s.probs else None, s.evidence,
-                                source, span))
+                                source, span, s.unnamed))
     return CheckReport(turn.answer, turn.question, verdicts, turn.verifier or "", turn.verifier_version or "",
                        turn.check_seconds or 0.0)
 
@@ -164,6 +164,8 @@ def view(flag_log, statement_id, who: Viewer = EVERYONE, lang: str = "en") -> Fl
     found = text_html(flagged.evidence) if flagged.evidence else f"<em>{text('none_found', lang)}</em>"
     evidence = text("flag_evidence", lang, label=text_html(verdict_name(flagged.label, lang)), score=score,
                     statement=text_html(flagged.text), where=where, evidence=found)
+    if flagged.unnamed:
+        evidence += f"<p><small>{text_html(text('unnamed_topic', lang, topic=flagged.unnamed))}</small></p>"
     status = (text("reviewed_as", lang, decision=verdict_name(flagged.decision, lang))
               + (text("with_note", lang, note=text_html(flagged.note)) if flagged.note else "")
               if flagged.decision else text("not_reviewed_yet", lang))
