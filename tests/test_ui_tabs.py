@@ -287,5 +287,5 @@ def test_a_flag_no_passage_names_the_subject_of_is_logged_and_reviewed_with_that
     (flagged,) = turn.flagged
     assert flagged.label == "unsupported" and flagged.unnamed == "永昌大君"
     view = review.view(log, flagged.id, lang="zh")
-    assert "没有一段证据提到此处所说的永昌大君" in unescape(view.evidence_html)
-    assert "没有一段证据提到此处所说的永昌大君" in unescape(view.answer_html)  # the verdict rows of the answer
+    assert "没有一段证据提到此处所说的“永昌大君”" in unescape(view.evidence_html)
+    assert "没有一段证据提到此处所说的“永昌大君”" in unescape(view.answer_html)  # the verdict rows of the answer

@@ -50,7 +50,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"    not checked: {v.statement.reason}")
                 continue
             if v.unnamed:
-                print(f"    none of the passages names {v.unnamed}, what this is about")
+                print(f"    none of the passages names “{v.unnamed}”, what this is about")
             if v.evidence:
                 where = f" ({v.source.title})" if v.source and v.source.title else ""
                 print(f"    evidence{where}: {' '.join(v.evidence.split())[:240]}")
