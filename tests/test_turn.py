@@ -102,3 +102,22 @@ def test_a_stream_without_a_completion_is_taken_as_it_came():
                            stream=lambda messages, generation=None, refusal=None: iter([" Bergen. "]))
     done = Turn(chat, None, "Where?").finish()
     assert done.answer == "Bergen." and done.completion is None and done.ending is None
+
+
+def test_an_answer_of_citations_only_is_withheld_unless_the_rule_is_off_or_the_user_stopped_it(doc_index, tmp_path):
+    """The CMRC answers benchmark: 5 of 193 answers were only "[1] [2]"; the reader got nothing to read."""
+    from assistant.checking.checker import withheld
+
+    docs = indexed(doc_index, tmp_path)
+    checker = Checker(FakeVerifier(), CheckerConfig(withhold="no_support"))
+    for answer in ("[1] [2]", "出自第2段。", "The answer is:"):
+        done = Turn(ScriptedChat([answer]), docs, "Where is the head office?").finish(checker)
+        assert done.report.says_nothing and done.withheld and done.reply == NO_ANSWER, answer
+        assert done.answer == answer  # the draft is kept
+    kept = Turn(ScriptedChat(["[1] [2]"]), docs, "Where is the head office?").finish(checker, withhold="off")
+    assert kept.reply == "[1] [2]"
+    for answer in ("Hello!", "I don't know based on the provided documents.", "Which office?"):
+        said = Turn(ScriptedChat([answer]), docs, "Where is the head office?").finish(checker)
+        assert not said.report.says_nothing and not said.withheld, answer
+    stopped = Turn(ScriptedChat(["[1]"]), docs, "Where is the head office?").finish(checker)
+    assert not withheld(stopped.report, stopped.hits, "cancelled", "no_support")  # the user stopped it

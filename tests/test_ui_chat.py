@@ -400,6 +400,17 @@ def test_an_answer_the_checker_finds_no_support_for_is_withheld_and_its_draft_ke
         assert "withheld" not in html and "withheld" not in status
 
 
+def test_an_answer_of_passage_numbers_only_shows_the_refusal_and_says_why(doc_index, tmp_path):
+    from assistant.chat.prompt import NO_ANSWER
+
+    services = checked_services(doc_index, tmp_path, ["[1]"])
+    *_, (final, conversation, status) = respond(services, "Where is the head office?", Conversation())
+    html = unescape(final[-1]["content"])
+    assert conversation.messages[-1]["content"] == NO_ANSWER and status.endswith("The answer is withheld.")
+    assert "said nothing but passage numbers" in html and "The withheld draft" in html
+    assert "no statement of the model's answer supported" not in html
+
+
 def test_an_answer_without_documents_says_nothing_could_support_it(tmp_path):
     from assistant.checking.checker import Checker
     from tests.test_checker import FakeVerifier

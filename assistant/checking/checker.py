@@ -20,7 +20,14 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator, Sequence
 
-from assistant.checking.statements import Statement, split_statements
+from assistant.checking.statements import (
+    REASON_LEAD_IN,
+    REASON_NO_CONTENT,
+    REASON_POINTER,
+    REASON_UNFINISHED,
+    Statement,
+    split_statements,
+)
 from assistant.checking.topic import names, topic_of
 from assistant.checking.verifiers import make_verifier
 from assistant.checking.verifiers.base import pose
@@ -93,11 +100,24 @@ class CheckReport:
     def flagged(self) -> list[Verdict]:
         return [v for v in self.verdicts if v.label in FLAG_LABELS]
 
+    @property
+    def says_nothing(self) -> bool:
+        """Whether the answer holds no claim and no refusal, question or greeting either: only
+        citations ("[1] [2]", seen in 5 of 193 CMRC benchmark answers), a lead-in, an unfinished
+        start, or nothing at all."""
+        return all(v.label == NOT_A_CLAIM and v.statement.reason in EMPTY_REASONS for v in self.verdicts)
+
     def withholds(self, rule: str) -> bool:
         """Whether ``rule`` (``checker.withhold``) withholds the answer this report checked:
-        ``no_support``, a statement flagged and none supported; ``any_flag``, any statement flagged;
-        ``off``, never. An answer without flags (a greeting, the refusal itself) is never withheld."""
-        if rule == "off" or not self.flagged:
+        ``no_support``, a statement flagged and none supported, or an answer that says nothing
+        (:attr:`says_nothing`: the reader gets the refusal rather than "[1] [2]"); ``any_flag``, any
+        statement flagged, or nothing said; ``off``, never. Any other answer without flags (a
+        greeting, the refusal itself) is never withheld."""
+        if rule == "off":
+            return False
+        if self.says_nothing:
+            return True
+        if not self.flagged:
             return False
         return rule == "any_flag" or self.counts[SUPPORTED] == 0
 
@@ -107,6 +127,8 @@ class CheckReport:
                 "statements": [v.as_dict() for v in self.verdicts]}
 
 
+# what a statement that says nothing is (``statements.py``'s reasons): an answer of only these is withheld
+EMPTY_REASONS = (REASON_NO_CONTENT, REASON_POINTER, REASON_LEAD_IN, REASON_UNFINISHED)
 QUOTE_WORDS = 12  # a claim this long found word for word in a passage is supported (a quote)
 
 
@@ -129,8 +151,13 @@ def quoted(claim: str, passages: Sequence[Evidence]) -> tuple[Evidence, tuple[in
 def withheld(report: CheckReport | None, passages: Sequence[Any], finish_reason: str | None, rule: str) -> bool:
     """Whether a turn's answer is withheld (``checker.withhold``): it was grounded in ``passages``,
     the model did not already refuse (``finish_reason`` "abstained"), and ``report`` withholds it
-    under ``rule``. The page, ``assistant ask`` and the benchmark ask this one question."""
-    return bool(passages) and report is not None and finish_reason != "abstained" and report.withholds(rule)
+    under ``rule``; an answer stopped by the user (``cancelled``) is not withheld for saying nothing.
+    The page, ``assistant ask`` and the benchmark ask this one question."""
+    if not passages or report is None or finish_reason == "abstained":
+        return False
+    if finish_reason == "cancelled" and report.says_nothing:
+        return False
+    return report.withholds(rule)
 
 
 def contextualize(claim: str, question: str | None) -> str:

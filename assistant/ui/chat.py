@@ -236,8 +236,9 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
     then its sources, the page's words in ``lang``. A withheld answer shows the refusal, why, and
     the draft as checked."""
     if finish_reason == "withheld":
+        why = "ending_withheld_empty" if report is not None and report.says_nothing else "ending_withheld"
         return (f'<div class="checked-answer withheld-answer">{plain_html(refusal)}</div>'
-                f'<p class="answer-ending"><small>{ending_note("withheld", lang)}</small></p>'
+                f'<p class="answer-ending"><small>{text(why, lang)}</small></p>'
                 f'<details class="withheld-draft"><summary>{text("withheld_draft", lang)}</summary>'
                 f'{report_html(answer, report, style=False, threshold=threshold, lang=lang)}</details>'
                 + sources_html(hits, cited, report, pages, lang))

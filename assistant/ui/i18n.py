@@ -145,6 +145,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "or add a document that answers it.",
                         "核查发现模型的回答中没有一条陈述能从这些段落中找到依据，因此回答被扣下（checker.withhold）；"
                         "核查过的草稿见下方。请换个问法，或添加能回答它的文档。"),
+    "ending_withheld_empty": ("The model's answer said nothing but passage numbers or a lead-in, so the refusal is "
+                              "shown instead (checker.withhold); its draft is below. Read the passages it points to, "
+                              "ask it another way, or add a document that answers it.",
+                              "模型的回答只有段落编号或引导语，没有说出任何内容，因此改为显示拒答（checker.withhold）；"
+                              "草稿见下方。请阅读它所指的段落、换个问法，或添加能回答它的文档。"),
     "no_passages": ("No passage was found for this question (add documents in the Documents tab, or ask more of "
                     "them): this answer is the model's own, and nothing here can support it.",
                     "没有找到与这个问题相关的段落（请在\u201c文档\u201d标签页添加文档，或选择更多文档来提问）："
