@@ -279,3 +279,8 @@ def test_a_chunk_that_calls_its_subject_she_supports_an_answer_when_its_document
     evidence = [Evidence.from_hit(later)]
     assert checker.judge(["她的母亲范中芬是一位作词者。"], [evidence], ["王若琳的母亲是谁？"])[0].label == "supported"
     assert checker.judge(["她的母亲范中芬是一位作词者。"], [evidence], ["永昌大君的母亲是谁？"])[0].label == "unsupported"
+    reads = []
+    doc_index.document_text = lambda doc_id: reads.append(doc_id) or type(doc_index).document_text(doc_index, doc_id)
+    claims = ["她的母亲范中芬是一位作词者。", "她的母亲是作词者。", "范中芬是她的母亲。"]
+    judged = checker.judge(claims, [evidence] * 3, ["王若琳的母亲是谁？"] * 3)
+    assert [v.label for v in judged] == ["supported"] * 3 and reads == [later.doc_id]  # the document read once

@@ -223,15 +223,23 @@ class Checker:
             return pose(claim, question_in(question))
         return contextualize(claim, question)
 
-    def names(self, passage: Evidence, topic: str) -> bool:
+    def names(self, passage: Evidence, topic: str, documents: dict[tuple[str, str], bool] | None = None) -> bool:
         """Whether ``passage`` names ``topic`` (``topic.names``) in its title, its text or, where the
-        index holds its document, anywhere in the document: a later chunk may call its subject "她"."""
+        index holds its document, anywhere in the document: a later chunk may call its subject "她".
+        ``documents`` keeps each (document, topic) answer for one check, so a long document is read
+        once however many statements and passages ask."""
         if names(f"{passage.title}\n{passage.text}", topic):
             return True
         if passage.doc_id is None or self.index is None:
             return False
-        whole = self.index.document_text(passage.doc_id)
-        return whole is not None and names(whole, topic)
+        key = (passage.doc_id, topic)
+        if documents is None or key not in documents:
+            whole = self.index.document_text(passage.doc_id)
+            found = whole is not None and names(whole, topic)
+            if documents is None:
+                return found
+            documents[key] = found
+        return documents[key]
 
     def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[Evidence]],
               questions: Sequence[str | None] | None = None) -> list[Verdict]:
@@ -258,11 +266,12 @@ class Checker:
         owners: list[list[tuple[Evidence, Window]]] = [[] for _ in claims]
         spans: list[list[int]] = [[] for _ in claims]
         unnamed: list[str | None] = [None] * len(claims)  # a topic none of the claim's passages names
+        documents: dict[tuple[str, str], bool] = {}  # whether a document names a topic, read once
         for n, (claim, passages, question) in enumerate(zip(claims, evidence, questions)):
             whole = "\n\n".join(p.text for p in passages)
             statement = self.statement_for(claim, question)
             topic = topic_of(claim, question_in(question))
-            naming = {id(p): topic is None or self.names(p, topic) for p in passages}
+            naming = {id(p): topic is None or self.names(p, topic, documents) for p in passages}
             if passages and not any(naming.values()):
                 unnamed[n] = topic
             candidates = [(passage, window) for passage in passages for window in windows_for(self.verifier, passage.text)]
