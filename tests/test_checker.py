@@ -242,6 +242,30 @@ def test_a_long_quote_of_a_passage_is_supported_though_no_window_holds_it_whole(
     assert [v.label for v in checker.judge([changed, short], [[passage], [passage]])] == ["unsupported"] * 2
 
 
+def test_a_chinese_quote_may_begin_inside_a_run_of_characters_but_not_after_a_negation():
+    """A new user's trial (session 22): "在 /etc/systemd/journald.conf 中设定 RateLimitIntervalSec= 以及
+    RateLimitBurst = 的值以控制丢弃信息的限制。", word for word from systemd's catalogue ("可以在 ..."), was
+    called unsupported (0.79) and withheld: the quote began inside "可以在", where no word boundary is."""
+    catalogue = Evidence("可以在 /etc/systemd/journald.conf 中设定 RateLimitIntervalSec= 以及 RateLimitBurst = "
+                         "的值以控制丢弃信息的限制。 请参见 journald.conf(5) 以了解详情。", "systemd.zh_CN.txt")
+
+    class Doubting(FakeVerifier):  # what the verifier said: unsupported
+        def predict(self, pairs, batch_size=32):
+            return np.array([[0.1, 0.8, 0.1]] * len(pairs))
+
+    checker = Checker(Doubting())
+    quote = "在 /etc/systemd/journald.conf 中设定 RateLimitIntervalSec= 以及 RateLimitBurst = 的值以控制丢弃信息的限制。"
+    [verdict] = checker.judge([quote], [[catalogue]])
+    assert verdict.label == "supported" and verdict.score == 1.0 and verdict.evidence.startswith("在 /etc")
+    negated = Evidence("不可以在 /etc/systemd/journald.conf 中设定 RateLimitIntervalSec= 以及 RateLimitBurst = "
+                       "的值以控制丢弃信息的限制。")
+    assert checker.judge(["可" + quote], [[negated]])[0].label == "unsupported"  # "不可以..." is not quoted
+    assert checker.judge([quote.replace("丢弃", "保留")], [[catalogue]])[0].label == "unsupported"
+    # a quote from a passage that never names what the question asks about does not count either
+    asked = checker.judge([quote], [[catalogue]], ["永昌大君在哪里设定限制？"])[0]
+    assert asked.label == "unsupported" and asked.unnamed == "永昌大君"
+
+
 def test_a_passage_that_never_names_what_a_chinese_question_asks_about_cannot_support_the_answer():
     """CMRC answers benchmark (session 20): "永昌大君的母亲是谁？" answered from another paragraph, "她的
     母亲范中芬是一位作词者。", was supported at 0.996 by a paragraph about the singer 王若琳."""

@@ -36,7 +36,7 @@ from core.config import CheckerConfig
 from core.errors import Cancelled, ConfigError
 from core.labels import CONTRADICTED, FLAG_LABELS, NOT_A_CLAIM, SUPPORTED, UNSUPPORTED, VERDICTS, Label
 from core.sentences import split_sentences
-from core.words import language_of, word_count
+from core.words import has_cjk, language_of, word_count
 
 
 @dataclass(frozen=True)
@@ -136,11 +136,18 @@ def quoted(claim: str, passages: Sequence[Evidence]) -> tuple[Evidence, tuple[in
     """The passage that holds ``claim`` word for word (case, punctuation and spacing aside) and the
     span, when the claim has at least ``QUOTE_WORDS`` words; else None. A quote longer than the
     verifier's window could not be read whole by it, and was flagged (seen: the Apache licence's
-    patent grant, quoted, called unsupported)."""
+    patent grant, quoted, called unsupported).
+
+    Chinese words are counted as ``core.words.word_count`` counts them (a character is two thirds of
+    one), and a quote may begin or end inside a run of Chinese characters, which has no spaces to
+    begin at ("在 /etc/systemd/journald.conf 中设定..." quoted from "可以在 /etc/...", called unsupported
+    at 0.79), though not just after a negation (不, 没, 非, 未, 无, 别, 勿, 莫)."""
     words = re.findall(r"\w+", claim)
-    if len(words) < QUOTE_WORDS:
+    if not words or (word_count(claim) if has_cjk(claim) else len(words)) < QUOTE_WORDS:
         return None
-    pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+    lead = r"(?<![不没非未无别勿莫])" if has_cjk(words[0][0]) else r"(?<!\w)"
+    tail = "" if has_cjk(words[-1][-1]) else r"(?!\w)"
+    pattern = re.compile(lead + r"\W+".join(map(re.escape, words)) + tail, re.IGNORECASE)
     for passage in passages:
         match = pattern.search(passage.text)
         if match:
@@ -267,11 +274,12 @@ class Checker:
         spans: list[list[int]] = [[] for _ in claims]
         unnamed: list[str | None] = [None] * len(claims)  # a topic none of the claim's passages names
         documents: dict[tuple[str, str], bool] = {}  # whether a document names a topic, read once
+        named: list[dict[int, bool]] = [{} for _ in claims]  # per claim: whether each passage names its topic
         for n, (claim, passages, question) in enumerate(zip(claims, evidence, questions)):
             whole = "\n\n".join(p.text for p in passages)
             statement = self.statement_for(claim, question)
             topic = topic_of(claim, question_in(question))
-            naming = {id(p): topic is None or self.names(p, topic, documents) for p in passages}
+            naming = named[n] = {id(p): topic is None or self.names(p, topic, documents) for p in passages}
             if passages and not any(naming.values()):
                 unnamed[n] = topic
             candidates = [(passage, window) for passage in passages for window in windows_for(self.verifier, passage.text)]
@@ -306,7 +314,7 @@ class Checker:
             passage, window = owners[n][agg.best]
             p = tuple(float(x) for x in agg.probs)
             label = decide(p, self.support_threshold, self.contradiction_threshold)
-            found = quoted(claim, evidence[n]) if label != SUPPORTED else None
+            found = quoted(claim, [p for p in evidence[n] if named[n][id(p)]]) if label != SUPPORTED else None
             if found is not None:  # the passage says it word for word: no window held all of it
                 passage, (a, b) = found
                 out.append(Verdict(statement, SUPPORTED, 1.0, (1.0, 0.0, 0.0), passage.text[a:b], passage, (a, b)))
