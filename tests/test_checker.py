@@ -261,6 +261,8 @@ def test_a_chinese_quote_may_begin_inside_a_run_of_characters_but_not_after_a_ne
                        "的值以控制丢弃信息的限制。")
     assert checker.judge(["可" + quote], [[negated]])[0].label == "unsupported"  # "不可以..." is not quoted
     assert checker.judge([quote.replace("丢弃", "保留")], [[catalogue]])[0].label == "unsupported"
+    span = quote.rstrip("。")  # as long, but no full stop
+    assert checker.judge([span], [[catalogue]])[0].label == "unsupported"  # a phrase, not a sentence: the verifier's
     # a quote from a passage that never names what the question asks about does not count either
     asked = checker.judge([quote], [[catalogue]], ["永昌大君在哪里设定限制？"])[0]
     assert asked.label == "unsupported" and asked.unnamed == "永昌大君"

@@ -28,7 +28,7 @@ from assistant.checking.statements import (
     Statement,
     split_statements,
 )
-from assistant.checking.topic import names, topic_of
+from assistant.checking.topic import ends_like_sentence, names, topic_of
 from assistant.checking.verifiers import make_verifier
 from assistant.checking.verifiers.base import pose
 from assistant.checking.windows import Window, aggregate, polarity_conflict, shares_content, top_windows, windows_for
@@ -141,10 +141,13 @@ def quoted(claim: str, passages: Sequence[Evidence]) -> tuple[Evidence, tuple[in
     Chinese words are counted as ``core.words.word_count`` counts them (a character is two thirds of
     one), and a quote may begin or end inside a run of Chinese characters, which has no spaces to
     begin at ("在 /etc/systemd/journald.conf 中设定..." quoted from "可以在 /etc/...", called unsupported
-    at 0.79), though not just after a negation (不, 没, 非, 未, 无, 别, 勿, 莫)."""
+    at 0.79), though not just after a negation (不, 没, 非, 未, 无, 别, 勿, 莫); a Chinese claim must end
+    like a sentence to count: a long phrase of the passage given as a bare answer may be the wrong one."""
     words = re.findall(r"\w+", claim)
     if not words or (word_count(claim) if has_cjk(claim) else len(words)) < QUOTE_WORDS:
         return None
+    if has_cjk(claim) and not ends_like_sentence(claim):  # a long span of the passage posed as an answer
+        return None  # may be the wrong span (CMRC's distractors): the verifier judges it
     lead = r"(?<![不没非未无别勿莫])" if has_cjk(words[0][0]) else r"(?<!\w)"
     tail = "" if has_cjk(words[-1][-1]) else r"(?!\w)"
     pattern = re.compile(lead + r"\W+".join(map(re.escape, words)) + tail, re.IGNORECASE)

@@ -55,9 +55,14 @@ def topic_of(claim: str, question: str | None) -> str | None:
     """What ``claim`` is about: the name it opens with when it is a sentence (it ends like one, or runs
     to ``SENTENCE_WORDS``) that opens with one ("王若琳的母亲是范中芬。"), else the name its question
     opens with (an answer, "范中芬", "印度班加罗尔"; a sentence opening with a pronoun, "她的母亲是范中芬。")."""
-    sentence = _SENTENCE_END.search(claim) is not None or word_count(claim) >= SENTENCE_WORDS
+    sentence = ends_like_sentence(claim) or word_count(claim) >= SENTENCE_WORDS
     own = opening_name(claim) if sentence else None
     return own or opening_name(question)
+
+
+def ends_like_sentence(text: str) -> bool:
+    """Whether ``text`` ends with a full stop, "!" or "?" (a closing quote or bracket after it)."""
+    return _SENTENCE_END.search(text) is not None
 
 
 _SENTENCE_END = re.compile(r"[。！？.!?][”’」』)）\]]*\s*$")
