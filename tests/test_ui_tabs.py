@@ -289,3 +289,20 @@ def test_a_flag_no_passage_names_the_subject_of_is_logged_and_reviewed_with_that
     view = review.view(log, flagged.id, lang="zh")
     assert "没有一段证据提到此处所说的“永昌大君”" in unescape(view.evidence_html)
     assert "没有一段证据提到此处所说的“永昌大君”" in unescape(view.answer_html)  # the verdict rows of the answer
+
+
+def test_no_document_is_chosen_for_delete_until_someone_chooses_one(doc_index, tmp_path):
+    """A new user's trial (session 22): the Documents tab's picker came up with the first document chosen
+    (Gradio picks the first choice when given no value), so one click on Delete removed a document
+    nobody chose."""
+    from assistant.ui.page import build_demo
+    from tests.test_ui_chat import FakeChat
+
+    (tmp_path / "apache.md").write_text("# Apache License\n\nGrant of Patent License.")
+    doc_index.add([tmp_path / "apache.md"])
+    demo = build_demo(FakeChat(), doc_index)
+    (pick,) = [c for c in demo.blocks.values() if getattr(c, "elem_id", None) == "doc-pick"]
+    assert pick.choices and pick.value is None
+    with pytest.raises(InputError):
+        documents.delete(doc_index, pick.value)  # Delete with nothing chosen removes nothing
+    assert len(doc_index.documents()) == 1

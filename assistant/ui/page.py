@@ -412,7 +412,9 @@ def documents_tab(page: Page, scope) -> tuple[Any, Any]:
         doc_table = gr.Dataframe(documents.table(index), headers=documents.COLUMNS, interactive=False,
                                  label=label("indexed_documents"), elem_id="documents")
         with gr.Row():
-            doc_pick = gr.Dropdown(documents.choices(index), label=label("document"), scale=4, elem_id="doc-pick")
+            # nothing chosen until someone chooses: Gradio would preselect the first document for Delete
+            doc_pick = gr.Dropdown(documents.choices(index), value=None, label=label("document"), scale=4,
+                                   elem_id="doc-pick")
             delete_button = gr.Button(label("delete"), variant="stop", scale=1)
 
     @user_errors
