@@ -98,13 +98,18 @@ def _clean(text: str) -> str:
     return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]", "", text)
 
 
+# a first line that is a licence tag or a copyright notice names no document ("# SPDX-License-Identifier:
+# LGPL-2.1-or-later" titled systemd's message catalogue)
+_NOT_A_TITLE = re.compile(r"^(?:SPDX-[\w-]+:|Copyright\b|\(c\)|©)", re.IGNORECASE)
+
+
 def _first_heading(text: str) -> str | None:
+    """The first line that can name the text (a Markdown heading's words), past licence tags,
+    copyright notices and lines without a word; None when the first 50 lines hold none."""
     for line in text.split("\n", 50)[:50]:  # not splitlines(): that splits the whole text at once
-        line = line.strip()
-        if line.startswith("#"):
-            return line.lstrip("#").strip() or None
-        if line:
-            return line[:120]
+        heading = line.strip().lstrip("#").strip()
+        if heading and re.search(r"\w", heading) and not _NOT_A_TITLE.match(heading):
+            return heading[:120]
     return None
 
 

@@ -247,3 +247,19 @@ def test_langchain_retriever(doc_index, corpus):
     assert len(docs) == 2
     assert docs[0].metadata["title"] == "Pumps" and docs[0].page_content.startswith("Centrifugal")
     assert {"doc_id", "source", "page", "start", "end", "score"} <= set(docs[0].metadata)
+
+
+def test_a_licence_tag_or_copyright_line_is_not_a_documents_title(tmp_path):
+    """A new user's trial (session 22): systemd's message catalogue was titled by its first line,
+    "SPDX-License-Identifier: LGPL-2.1-or-later", in every source list and evidence line."""
+    from index.load import load_path
+
+    catalogue = tmp_path / "systemd.zh_CN.txt"
+    catalogue.write_text("# SPDX-License-Identifier: LGPL-2.1-or-later\n#\n#  Copyright © 2015 Boyuan Yang\n\n"
+                         "# Message catalog for systemd's own messages\n\n-- fc2e22bc6ee647b6b90729ab34a250b1\n"
+                         "Subject: 进程 @COREDUMP_PID@ (@COREDUMP_COMM@) 崩溃并已转储\n", encoding="utf-8")
+    (doc,) = load_path(catalogue, 10_000)
+    assert doc.title == "Message catalog for systemd's own messages"
+    plain = tmp_path / "notes.txt"
+    plain.write_text("---\n\nShip log, 3 May\n\nAll well.\n", encoding="utf-8")
+    assert next(iter(load_path(plain, 10_000))).title == "Ship log, 3 May"
