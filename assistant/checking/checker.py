@@ -144,9 +144,10 @@ def quoted(claim: str, passages: Sequence[Evidence]) -> tuple[Evidence, tuple[in
     at 0.79), though not just after a negation (不, 没, 非, 未, 无, 别, 勿, 莫); a Chinese claim must end
     like a sentence to count: a long phrase of the passage given as a bare answer may be the wrong one."""
     words = re.findall(r"\w+", claim)
-    if not words or (word_count(claim) if has_cjk(claim) else len(words)) < QUOTE_WORDS:
+    chinese = has_cjk(claim)
+    if not words or (word_count(claim) if chinese else len(words)) < QUOTE_WORDS:
         return None
-    if has_cjk(claim) and not ends_like_sentence(claim):  # a long span of the passage posed as an answer
+    if chinese and not ends_like_sentence(claim):  # a long span of the passage posed as an answer
         return None  # may be the wrong span (CMRC's distractors): the verifier judges it
     lead = r"(?<![不没非未无别勿莫])" if has_cjk(words[0][0]) else r"(?<!\w)"
     tail = "" if has_cjk(words[-1][-1]) else r"(?!\w)"
@@ -233,7 +234,7 @@ class Checker:
             return pose(claim, question_in(question))
         return contextualize(claim, question)
 
-    def names(self, passage: Evidence, topic: str, documents: dict[tuple[str, str], bool] | None = None) -> bool:
+    def names(self, passage: Evidence, topic: str, documents: dict[tuple[str, str], bool]) -> bool:
         """Whether ``passage`` names ``topic`` (``topic.names``) in its title, its text or, where the
         index holds its document, anywhere in the document: a later chunk may call its subject "她".
         ``documents`` keeps each (document, topic) answer for one check, so a long document is read
@@ -243,12 +244,9 @@ class Checker:
         if passage.doc_id is None or self.index is None:
             return False
         key = (passage.doc_id, topic)
-        if documents is None or key not in documents:
+        if key not in documents:
             whole = self.index.document_text(passage.doc_id)
-            found = whole is not None and names(whole, topic)
-            if documents is None:
-                return found
-            documents[key] = found
+            documents[key] = whole is not None and names(whole, topic)
         return documents[key]
 
     def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[Evidence]],
