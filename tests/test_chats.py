@@ -25,6 +25,8 @@ def test_a_chat_is_saved_with_its_first_answer_reopened_as_shown_and_continued(d
     html = again.shown[-1]["content"]  # the logged verdicts, marked as they were, sources and evidence spans too
     assert 'class="v-supported"' in html and 'class="v-unsupported"' in html and "ev-supported" in html
     assert "Acme" in unescape(html)
+    threshold = services.checker.support_threshold  # what the scores meant, said as when it was answered
+    assert f"a statement is supported from {threshold:.2f}" in unescape(html) == unescape(shown[-1]["content"])
 
     *_, (_, continued, _) = respond(services, "And how many staff?", again, owner="ann")
     assert continued.chat_id == chat.id and len(continued.turn_ids) == 2

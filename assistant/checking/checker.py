@@ -91,6 +91,7 @@ class CheckReport:
     version: str
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
+    threshold: float | None = None  # the p(supported) a claim needed to be supported; None: not known
 
     def __post_init__(self) -> None:
         self.counts = {label: sum(v.label == label for v in self.verdicts)
@@ -124,6 +125,7 @@ class CheckReport:
     def as_dict(self) -> dict[str, Any]:
         return {"answer": self.answer, "question": self.question, "verifier": self.verifier,
                 "version": self.version, "seconds": round(self.seconds, 4), "counts": self.counts,
+                "threshold": self.threshold,
                 "statements": [v.as_dict() for v in self.verdicts]}
 
 
@@ -361,7 +363,7 @@ class Checker:
                 v = by_start[s.start]
                 verdicts.append(Verdict(s, v.label, v.score, v.probs, v.evidence, v.source, v.span, v.unnamed))
         return CheckReport(answer, question, verdicts, self.verifier.name, self.verifier.version,
-                           time.perf_counter() - start)
+                           time.perf_counter() - start, threshold=self.support_threshold)
 
 
 @dataclass

@@ -145,7 +145,13 @@ def _m6_unnamed(conn) -> None:
     run_script(conn, "ALTER TABLE statements ADD COLUMN unnamed TEXT;")
 
 
-MIGRATIONS = [_m1_turns, _m2_finish_reason, _m3_scope, _m4_chats, _m5_sign_ins, _m6_unnamed]
+def _m7_threshold(conn) -> None:
+    """The support threshold a turn's check used, so a reopened chat says what its scores meant.
+    Turns logged before this column existed keep NULL (not known)."""
+    run_script(conn, "ALTER TABLE turns ADD COLUMN threshold REAL;")
+
+
+MIGRATIONS = [_m1_turns, _m2_finish_reason, _m3_scope, _m4_chats, _m5_sign_ins, _m6_unnamed, _m7_threshold]
 
 
 @dataclass
@@ -186,6 +192,7 @@ class Turn:
     finish_reason: str | None = None  # why the answer ended (assistant.chat.base.Completion)
     scope: list[str] | None = None  # the ids of the documents the turn asked; None: all of them
     chat_id: str | None = None  # the chat it belongs to (assistant.flags.chats), if any
+    threshold: float | None = None  # the support threshold its check used (CheckReport.threshold)
     passages: list[dict[str, Any]] = field(default_factory=list)
     statements: list[LoggedStatement] = field(default_factory=list)
     correction: str | None = None
@@ -263,12 +270,13 @@ class FlagLog:
         with transaction(self.db):
             self.db.execute(
                 "INSERT INTO turns (id, session, created_at, question, answer, model, generation, verifier, "
-                "verifier_version, check_seconds, finish_reason, scope, chat_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "verifier_version, check_seconds, finish_reason, scope, chat_id, threshold) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (turn_id, session, now, question, answer, model, json.dumps(generation, sort_keys=True),
                  report.verifier if report else None, report.version if report else None,
                  report.seconds if report else None, finish_reason,
-                 json.dumps(list(scope)) if scope is not None else None, chat_id))
+                 json.dumps(list(scope)) if scope is not None else None, chat_id,
+                 report.threshold if report else None))
             if chat_id is not None:
                 self.db.execute("UPDATE chats SET updated_at = ? WHERE id = ?", (now, chat_id))
             self.db.executemany(

@@ -370,8 +370,8 @@ def reopen(services, chat_id: str, owner: str | None = None, lang: str = "en") -
         conversation.shown += [{"role": "user", "content": plain_html(turn.question)},
                                {"role": "assistant", "content": answer_html(
                                    turn.answer, hits, cited_numbers(turn.answer, len(hits)), report,
-                                   turn.finish_reason, pages=page_texts(services.index, hits), refusal=refusal,
-                                   lang=lang)}]
+                                   turn.finish_reason, report.threshold if report else None,
+                                   pages=page_texts(services.index, hits), refusal=refusal, lang=lang)}]
     return conversation
 
 

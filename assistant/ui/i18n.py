@@ -53,10 +53,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sign_in": ("Sign in to use the grounded assistant.", "登录后即可使用这个依据文档作答的助手。"),
     "tab_chat": ("Chat", "对话"),
     "chat_window": ("Chat", "对话"),
-    "empty_chat": ("**Add your documents first** (the Documents tab: txt, md, html, pdf, docx), then ask about "
-                   "them here. Every statement of an answer is checked against them: \u2714 supported, ? "
+    "empty_chat": ("**Ask about your documents here.** None yet? Add them in the Documents tab (txt, md, html, "
+                   "pdf, docx). Every statement of an answer is checked against them: \u2714 supported, ? "
                    "unsupported, \u2716 contradicted.",
-                   "**请先添加文档**（在\u201c文档\u201d标签页：txt、md、html、pdf、docx），再在这里就文档提问。"
+                   "**在这里就你的文档提问。**还没有文档？请先在\u201c文档\u201d标签页添加（txt、md、html、pdf、docx）。"
                    "回答中的每条陈述都会与文档核对：\u2714 有依据、? 无依据、\u2716 相互矛盾。"),
     "question": ("Question", "问题"),
     "question_placeholder": ("Ask a question about your documents...", "就你的文档提个问题……"),

@@ -33,7 +33,6 @@ CSS = highlight.CSS + ("@media (max-width: 640px) { #chat-side { order: 2; }"
                        " #flags table { min-width: 860px; } }\n")
 TITLE = text("title")
 ALL_DOCUMENTS = ("all documents", "")  # the review filter's choice for no document filter
-EMPTY_CHAT = text("empty_chat")
 
 
 @dataclass

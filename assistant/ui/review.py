@@ -141,7 +141,7 @@ def logged_report(turn):
         verdicts.append(Verdict(statement, s.label, s.score, tuple(s.probs) if s.probs else None, s.evidence,
                                 source, span, s.unnamed))
     return CheckReport(turn.answer, turn.question, verdicts, turn.verifier or "", turn.verifier_version or "",
-                       turn.check_seconds or 0.0)
+                       turn.check_seconds or 0.0, threshold=turn.threshold)
 
 
 def view(flag_log, statement_id, who: Viewer = EVERYONE, lang: str = "en") -> FlagView:
