@@ -15,6 +15,12 @@ from assistant.checking.topic import names, opening_name, topic_of
     ("为什么天空是蓝色的？", None),
     ("上海在哪里？", None),  # cut at 上 to nothing: no name rather than a wrong one
     ("Who was the mother of Prince Yeongchang?", None),  # English is left alone
+    ("OpenSSH 默认使用哪个端口？", "OpenSSH"),  # a Latin name in a Chinese question
+    ("Apple Lossless是哪个公司的无损音频压缩编码格式？", "Apple Lossless"),
+    ("Go语言是谁设计的？", None),  # no Latin word of three characters: too short to tell
+    ("历史上的「罗禅征伐」征讨的是谁？", None),  # a setting, not a name (DRCD's training questions)
+    ("二战爆发前，日本想像将来会面对怎样的海战？", None),  # a time clause first
+    ("甚么东西带来浮游生物？", None),  # 甚么 asks like 什么
     ("", None),
 ])
 def test_the_name_a_text_opens_with(text, name):
@@ -37,6 +43,9 @@ def test_a_passage_names_a_topic_by_a_character_pair_or_all_its_characters():
     assert names("黑彩陶器原产于公元前7世纪早期的科林斯。", "科斯林")  # misspelt: every character is there
     assert names("郭-{麐}-（-{麐}-同麟，）字群伯", "郭麐")  # wiki markup inside the name
     assert not names("郭某字群伯", "郭麐")
+    assert names("openssh 的配置文件是 sshd_config。", "OpenSSH")  # a Latin name in any case
+    assert names("Apple 公司的编码格式", "Apple Lossless")  # one of its words
+    assert not names("GnuPG 是一个加密软件。", "OpenSSH")
 
 
 def test_a_short_answer_without_a_full_stop_is_read_as_an_answer_to_its_question():

@@ -2,7 +2,8 @@
 
     python bench/experiments/topic_rule.py [--data ../shared/data/grounding] [--out FILE.json]
 
-Every question of CMRC 2018 dev and SQuAD 2.0 dev was asked on its paragraph, so a question whose
+Every question of CMRC 2018 dev, of the Chinese training pairs (DRCD and CMRC 2018 train) and of
+SQuAD 2.0 dev was asked on its paragraph, so a question whose
 opening name the paragraph never names is a false alarm the rule would raise: by kind, how many
 questions have a topic and for how many the paragraph does not name it. For English, the same is
 counted for the names in capitals a question holds (what an English rule would have to use); the
@@ -39,15 +40,16 @@ def count(path: Path, english: bool) -> dict:
     examples: dict[str, list] = {}
     for line in path.open(encoding="utf-8"):
         row = json.loads(line)
-        kind = row["id"].rsplit("-", 1)[1]
+        kind = row.get("kind") or row["id"].rsplit("-", 1)[1]
+        evidence = row.get("evidence") or row["premise"]
         c = by_kind.setdefault(kind, Counter())
         c["questions"] += 1
         if english:
             topic = english_names(row["question"])
-            missing = bool(topic) and not any(w.lower() in row["evidence"].lower() for w in topic)
+            missing = bool(topic) and not any(w.lower() in evidence.lower() for w in topic)
         else:
             topic = opening_name(row["question"])
-            missing = topic is not None and not names(row["evidence"], topic)
+            missing = topic is not None and not names(evidence, topic)
         c["with_topic"] += bool(topic)
         c["not_named"] += missing
         if missing:
@@ -59,9 +61,12 @@ def count(path: Path, english: bool) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "grounding")
+    parser.add_argument("--train", type=Path, default=ROOT.parent / "shared" / "data" / "nli" / "zh_qa_train.jsonl",
+                        help="the Chinese training questions (DRCD, CMRC 2018 train), each on its paragraph too")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     out = {"cmrc2018_qa_dev (the rule)": count(args.data / "cmrc2018_qa_dev.jsonl", english=False),
+           "zh_qa_train (the rule, on the training questions)": count(args.train, english=False),
            "squad2_qa_dev (names in capitals, not used)": count(args.data / "squad2_qa_dev.jsonl", english=True)}
     for name, kinds in out.items():
         print(name)
