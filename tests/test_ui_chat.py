@@ -411,6 +411,19 @@ def test_an_answer_of_passage_numbers_only_shows_the_refusal_and_says_why(doc_in
     assert "no statement of the model's answer supported" not in html
 
 
+@pytest.mark.parametrize("pieces", [["The head office is in Bergen [1] [9]. ", "It has 9 staff."],
+                                    ["The head office is in Oslo [9]."]])  # withheld: the note is in its draft
+def test_a_citation_of_a_passage_that_was_not_given_is_named_on_the_page(doc_index, tmp_path, pieces):
+    services = checked_services(doc_index, tmp_path, pieces)
+    *_, (final, _, _) = respond(services, "Where is the head office?", Conversation())
+    (turn_id,) = services.flag_log.turn_ids()
+    given = len(services.flag_log.turn(turn_id).passages)
+    assert 1 <= given < 9
+    html = unescape(final[-1]["content"])
+    assert f"The answer cites [9], but {'only 1 passage was' if given == 1 else f'{given} passages were'} given" in html
+    assert "cites [1]" not in html
+
+
 def test_an_answer_without_documents_says_nothing_could_support_it(tmp_path):
     from assistant.checking.checker import Checker
     from tests.test_checker import FakeVerifier

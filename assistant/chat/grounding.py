@@ -12,10 +12,19 @@ from assistant.chat.prompt import CITATION, Message, Passage, build_messages, ci
 def cited_numbers(text: str, available: int) -> list[int]:
     """Passage numbers cited as ``[2]``, ``[1, 3]`` or in Chinese words (``出自第2段``) in ``text``,
     first-seen order, within 1..available."""
+    return [n for n in _all_cited(text) if 1 <= n <= available]
+
+
+def phantom_numbers(text: str, available: int) -> list[int]:
+    """Passage numbers ``text`` cites that no passage has (``[3]`` when 2 were given), first-seen order."""
+    return [n for n in _all_cited(text) if not 1 <= n <= available]
+
+
+def _all_cited(text: str) -> list[int]:
     seen: list[int] = []
     for match in CITATION.finditer(text):
         for n in cited_in(match):
-            if 1 <= n <= available and n not in seen:
+            if n not in seen:
                 seen.append(n)
     return seen
 

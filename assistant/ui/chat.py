@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from assistant import inputs
-from assistant.chat.grounding import cited_numbers
+from assistant.chat.grounding import cited_numbers, phantom_numbers
 from assistant.chat.prompt import NO_ANSWER, Message, language_of, no_answer
 from assistant.checking.checker import Evidence
 from assistant.flags import chats
@@ -235,12 +235,16 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
     """The finished answer: highlighted by verdict when checked, why it ended if it was cut,
     then its sources, the page's words in ``lang``. A withheld answer shows the refusal, why, and
     the draft as checked."""
+    phantom = " ".join(f"[{n}]" for n in phantom_numbers(answer, len(hits)))  # "[3]" when 2 were given
+    cites_nothing = (f'<p class="answer-ending"><small>'
+                     f'{text_html(text_n("phantom_citation", len(hits), lang, numbers=phantom))}</small></p>'
+                     if phantom else "")
     if finish_reason == "withheld":
         why = "ending_withheld_empty" if report is not None and report.says_nothing else "ending_withheld"
         return (f'<div class="checked-answer withheld-answer">{plain_html(refusal)}</div>'
                 f'<p class="answer-ending"><small>{text(why, lang)}</small></p>'
                 f'<details class="withheld-draft"><summary>{text("withheld_draft", lang)}</summary>'
-                f'{report_html(answer, report, style=False, threshold=threshold, lang=lang)}</details>'
+                f'{report_html(answer, report, style=False, threshold=threshold, lang=lang)}{cites_nothing}</details>'
                 + sources_html(hits, cited, report, pages, lang))
     body = (report_html(answer, report, style=False, threshold=threshold, lang=lang) if report is not None
             else f'<div class="checked-answer">{plain_html(answer)}</div>'
@@ -250,7 +254,7 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
         body += f'<p class="answer-ending"><small>{ending}</small></p>'
     if not hits:
         body += f'<p class="answer-ending"><small>{text("no_passages", lang)}</small></p>'
-    return body + sources_html(hits, cited, report, pages, lang)
+    return body + cites_nothing + sources_html(hits, cited, report, pages, lang)
 
 
 def checking_status(n: int, lang: str = "en") -> str:

@@ -58,6 +58,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "unsupported, \u2716 contradicted.",
                    "**在这里就你的文档提问。**还没有文档？请先在\u201c文档\u201d标签页添加（txt、md、html、pdf、docx）。"
                    "回答中的每条陈述都会与文档核对：\u2714 有依据、? 无依据、\u2716 相互矛盾。"),
+    "phantom_citation_one": ("The answer cites {numbers}, but only 1 passage was given: no source stands behind "
+                             "that number.", "回答引用了 {numbers}，但只给出了 1 段：这个编号没有出处。"),
+    "phantom_citation_many": ("The answer cites {numbers}, but {n} passages were given: no source stands behind "
+                              "that number.", "回答引用了 {numbers}，但只给出了 {n} 段：这个编号没有出处。"),
     "question": ("Question", "问题"),
     "question_placeholder": ("Ask a question about your documents...", "就你的文档提个问题……"),
     "send": ("Send", "发送"),
