@@ -303,6 +303,10 @@ class CheckerConfig:
         "help": "a grounded answer the checker finds no support for is withheld: the reply is the refusal and "
                 "the draft is shown below it, flagged (no_support: some statement flagged and none supported; "
                 "any_flag: any statement flagged; off: never)"})
+    answer_place: bool = field(default=True, metadata={
+        "help": "a statement that answers the question (a bare answer, or a sentence restating it) is not "
+                "supported by a passage whose words of the question gather elsewhere: its answer is another "
+                "(assistant/checking/place.py); false: the verifier alone decides"})
     max_windows: int = field(default=24, metadata={
         "help": "evidence windows the verifier reads per statement: when a statement's evidence has more, "
                 "those sharing most of its words (and its question's) are read; 0 reads every window"})

@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="supported when p(supported) >= this (default: the backend's calibrated threshold)")
     parser.add_argument("--sample", type=int, default=0,
                         help="judge a seeded sample of this many rows per file (0: all), for slow backends")
+    parser.add_argument("--answer-place", choices=("on", "off"), default="on",
+                        help="checker.answer_place: a supported answer the passage gives elsewhere is not supported")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "checker.json"))
     args = parser.parse_args(argv)
 
@@ -123,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     if "llm" in args.backends.split(","):
 
         options["llm"] = {"chat": load_chat_model(load_config(file=False))}
-    results = measure(args.backends.split(","), data, fever, options, args.threshold, args.sample or "all")
+    results = measure(args.backends.split(","), data, fever, options, args.threshold, args.sample or "all",
+                      answer_place=args.answer_place == "on")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
@@ -132,14 +135,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] | None, options: dict,
-            threshold: float | None, sample) -> dict:
+            threshold: float | None, sample, answer_place: bool = True) -> dict:
     """Every backend on every file (and on FEVER-Symmetric), printing each line as it is measured."""
 
     results: dict = {}
     for name in backends:
         backend = make_verifier(name, **options.get(name, {}))
-        checker = Checker(backend, CheckerConfig(verifier=name, support_threshold=threshold))
-        results[name] = {"version": backend.version, "sample": sample}
+        checker = Checker(backend, CheckerConfig(verifier=name, support_threshold=threshold, answer_place=answer_place))
+        results[name] = {"version": backend.version, "sample": sample, "answer_place": answer_place}
         for stem, rows in data.items():
             numbers = evaluate(checker, rows)
             results[name][stem] = numbers

@@ -28,6 +28,7 @@ from assistant.checking.statements import (
     Statement,
     split_statements,
 )
+from assistant.checking.place import place_of
 from assistant.checking.topic import ends_like_sentence, names, topic_of
 from assistant.checking.verifiers import make_verifier
 from assistant.checking.verifiers.base import pose
@@ -71,6 +72,7 @@ class Verdict:
     source: Evidence | None = None  # the passage the best window came from
     span: tuple[int, int] | None = None  # offsets of the best window inside ``source.text``
     unnamed: str | None = None  # what the claim is about, when no passage names it (``topic.py``)
+    elsewhere: str | None = None  # where the supporting passage answers the question instead (``place.py``)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,7 +80,7 @@ class Verdict:
             "claim": self.statement.claim, "label": self.label, "reason": self.statement.reason,
             "score": self.score, "probs": list(self.probs) if self.probs else None, "evidence": self.evidence,
             "source": asdict(self.source) if self.source else None, "span": list(self.span) if self.span else None,
-            "unnamed": self.unnamed,
+            "unnamed": self.unnamed, "elsewhere": self.elsewhere,
         }
 
 
@@ -263,7 +265,9 @@ class Checker:
         the other way round (``windows.polarity_conflict``), cannot support it. The windows read are aggregated
         together, as ``assistant/checking/windows.py`` describes: the best-supporting window anywhere
         decides support, a strongly contradicting window anywhere can make it contradicted.
-        A claim with no evidence is unsupported.
+        A claim with no evidence is unsupported; a supported claim that answers its question is not
+        supported after all where the passage's words of the question gather elsewhere (``place.py``:
+        the passage's answer is another; ``Verdict.elsewhere`` shows it).
         """
         import numpy as np
 
@@ -322,8 +326,15 @@ class Checker:
                 passage, (a, b) = found
                 out.append(Verdict(statement, SUPPORTED, 1.0, (1.0, 0.0, 0.0), passage.text[a:b], passage, (a, b)))
                 continue
+            elsewhere = None
+            if label == SUPPORTED and self.cfg.answer_place:
+                found_place = place_of(question_in(questions[n]), claim, passage.text)
+                if found_place is not None and found_place.elsewhere:  # the passage's answer is another
+                    elsewhere = passage.text[found_place.start:found_place.end].strip()
+                    p = (0.0, p[0] + p[1], p[2])
+                    label = decide(p, self.support_threshold, self.contradiction_threshold)
             out.append(Verdict(statement, label, p[0], p, window.text, passage, (window.start, window.end),
-                               unnamed[n] if label != SUPPORTED else None))
+                               unnamed[n] if label != SUPPORTED else None, elsewhere))
         return out
 
     def evidence_for(self, statements: Sequence[Statement], question: str | None,
@@ -361,7 +372,8 @@ class Checker:
                 verdicts.append(Verdict(s, NOT_A_CLAIM, None))
             else:
                 v = by_start[s.start]
-                verdicts.append(Verdict(s, v.label, v.score, v.probs, v.evidence, v.source, v.span, v.unnamed))
+                verdicts.append(Verdict(s, v.label, v.score, v.probs, v.evidence, v.source, v.span, v.unnamed,
+                                        v.elsewhere))
         return CheckReport(answer, question, verdicts, self.verifier.name, self.verifier.version,
                            time.perf_counter() - start, threshold=self.support_threshold)
 

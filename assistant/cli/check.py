@@ -51,6 +51,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                 continue
             if v.unnamed:
                 print(f"    none of the passages names “{v.unnamed}”, what this is about")
+            if v.elsewhere:
+                print(f"    the passage answers the question elsewhere: “{' '.join(v.elsewhere.split())[:240]}”")
             if v.evidence:
                 where = f" ({v.source.title})" if v.source and v.source.title else ""
                 print(f"    evidence{where}: {' '.join(v.evidence.split())[:240]}")

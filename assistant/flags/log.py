@@ -151,7 +151,14 @@ def _m7_threshold(conn) -> None:
     run_script(conn, "ALTER TABLE turns ADD COLUMN threshold REAL;")
 
 
-MIGRATIONS = [_m1_turns, _m2_finish_reason, _m3_scope, _m4_chats, _m5_sign_ins, _m6_unnamed, _m7_threshold]
+def _m8_elsewhere(conn) -> None:
+    """For a statement the passage says but does not give as the answer to the question, where the
+    passage answers it instead (``assistant/checking/place.py``). Older statements keep NULL."""
+    run_script(conn, "ALTER TABLE statements ADD COLUMN elsewhere TEXT;")
+
+
+MIGRATIONS = [_m1_turns, _m2_finish_reason, _m3_scope, _m4_chats, _m5_sign_ins, _m6_unnamed, _m7_threshold,
+              _m8_elsewhere]
 
 
 @dataclass
@@ -174,6 +181,7 @@ class LoggedStatement:
     decision: str | None = None  # the review, if any
     note: str | None = None
     unnamed: str | None = None  # what the statement is about that no passage names (Verdict.unnamed)
+    elsewhere: str | None = None  # where its passage answers the question instead (Verdict.elsewhere)
 
 
 @dataclass
@@ -287,12 +295,12 @@ class FlagLog:
                 s, src = v.statement, v.source
                 self.db.execute(
                     'INSERT INTO statements (turn_id, position, text, start, "end", claim, label, reason, score, '
-                    "probs, evidence, evidence_doc_id, evidence_title, evidence_page, unnamed) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "probs, evidence, evidence_doc_id, evidence_title, evidence_page, unnamed, elsewhere) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (turn_id, position, s.text, s.start, s.end, s.claim, v.label, s.reason, v.score,
                      json.dumps(list(v.probs)) if v.probs else None, v.evidence,
                      src.doc_id if src else None, src.title if src else None, src.page if src else None,
-                     v.unnamed))
+                     v.unnamed, v.elsewhere))
         return turn_id
 
     def feedback(self, turn_id: str, up: bool) -> None:

@@ -107,6 +107,8 @@ def statement_html(answer: str, report, lang: str = "en") -> str:
             tip = text("score_tip", lang, label=words, score=f"{v.score:.2f}") if v.score is not None else words
             if v.unnamed:
                 tip += "\n" + text("unnamed_topic", lang, topic=v.unnamed)
+            if v.elsewhere:
+                tip += "\n" + text("answered_elsewhere", lang, place=v.elsewhere)
             if v.evidence:
                 tip += "\n" + text("evidence_tip", lang, where=where(v, lang), evidence=v.evidence)
             title = text_html(tip).replace("\n", "&#10;")  # a line break inside the tooltip
@@ -138,6 +140,8 @@ def report_html(answer: str, report, style: bool = True, threshold: float | None
                    statement=text_html(v.statement.text))
         if v.unnamed:
             row += f"<br><small>{text_html(text('unnamed_topic', lang, topic=v.unnamed))}</small>"
+        if v.elsewhere:
+            row += f"<br><small>{text_html(text('answered_elsewhere', lang, place=v.elsewhere))}</small>"
         rows.append(f"<li>{row}<br><small>{text('evidence_row', lang, where=text_html(where(v, lang)), evidence=evidence)}"
                     "</small></li>")
     details = (f"<details class=\"verdicts\"><summary>{text('evidence_for_each', lang)}</summary>"

@@ -198,6 +198,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "{icon} <strong>{label}</strong>（{score}）：{statement}"),
     "evidence_row": ("{where}: {evidence}", "{where}：{evidence}"),
     "no_evidence_found": ("no evidence found", "未找到证据"),
+    "answered_elsewhere": ("the passage says this, but answers the question elsewhere: “{place}”",
+                           "这段文字虽有此说，但它对这个问题的回答在别处：“{place}”"),
     "unnamed_topic": ("none of the passages names “{topic}”, what this is about", "没有一段证据提到此处所说的“{topic}”"),
     "evidence_for_each": ("Evidence for each statement", "每条陈述的证据"),
     "checked_by": ("Checked by {verifier}: {counts}", "由 {verifier} 核查：{counts}"),

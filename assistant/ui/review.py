@@ -139,7 +139,7 @@ def logged_report(turn):
         statement = Statement(s.text, s.start, s.end, s.claim, "claim" if s.label != NOT_A_CLAIM else NOT_A_CLAIM,
                               s.reason)
         verdicts.append(Verdict(statement, s.label, s.score, tuple(s.probs) if s.probs else None, s.evidence,
-                                source, span, s.unnamed))
+                                source, span, s.unnamed, s.elsewhere))
     return CheckReport(turn.answer, turn.question, verdicts, turn.verifier or "", turn.verifier_version or "",
                        turn.check_seconds or 0.0, threshold=turn.threshold)
 
@@ -166,6 +166,8 @@ def view(flag_log, statement_id, who: Viewer = EVERYONE, lang: str = "en") -> Fl
                     statement=text_html(flagged.text), where=where, evidence=found)
     if flagged.unnamed:
         evidence += f"<p><small>{text_html(text('unnamed_topic', lang, topic=flagged.unnamed))}</small></p>"
+    if flagged.elsewhere:
+        evidence += f"<p><small>{text_html(text('answered_elsewhere', lang, place=flagged.elsewhere))}</small></p>"
     status = (text("reviewed_as", lang, decision=verdict_name(flagged.decision, lang))
               + (text("with_note", lang, note=text_html(flagged.note)) if flagged.note else "")
               if flagged.decision else text("not_reviewed_yet", lang))

@@ -1,0 +1,86 @@
+"""Where a passage answers a question, and an answer taken from elsewhere in it (assistant/checking/place.py)."""
+
+import numpy as np
+
+from assistant.checking.checker import Checker, Evidence
+from assistant.checking.place import FAR, place_of
+from core.config import CheckerConfig
+
+FILLER = " The city has a harbour, two museums and a university founded in the nineteenth century." * 3
+ACME = ("Acme Corporation makes garden tools and sells them in twelve countries. Its largest factory is in Oslo,"
+        " where most of its tools have been made since 1950." + FILLER + " The head office of Acme is in Bergen,"
+        " near the old harbour." + FILLER)
+ALGORITHMS = ("RSA 由三位学者在1977年提出，名字取自三人姓氏的首字母。"
+              + "它广泛用于网络通信，至今仍是人们最常用的公钥方案之一，许多协议都支持它。" * 2
+              + "另一种算法 ElGamal 只能用作加密，它的安全性基于离散对数问题。")
+
+
+def test_the_right_answer_stands_where_the_questions_words_gather():
+    right = place_of("Where is the head office of Acme?", "Bergen", ACME)
+    assert right is not None and not right.elsewhere and right.share > 0.8
+    assert "head office of Acme is in Bergen" in ACME[right.start:right.end]  # the passage's own answer, to show
+
+
+def test_another_span_of_the_same_passage_is_answered_elsewhere():
+    for claim in ("Oslo", "The head office of Acme is in Oslo."):  # a bare answer, and a sentence restating it
+        wrong = place_of("Where is the head office of Acme?", claim, ACME)
+        assert wrong is not None and wrong.elsewhere and wrong.share < FAR, claim
+        assert "head office of Acme is in Bergen" in ACME[wrong.start:wrong.end]
+
+
+def test_chinese_answers_are_read_by_character_pairs():
+    question = "哪种算法只能用作加密？"
+    right, wrong = place_of(question, "ElGamal", ALGORITHMS), place_of(question, "三位学者", ALGORITHMS)
+    assert not right.elsewhere and wrong.elsewhere
+    assert "ElGamal 只能用作加密" in ALGORITHMS[wrong.start:wrong.end]
+
+
+def test_what_cannot_be_read_is_left_to_the_verifier():
+    assert place_of(None, "Bergen", ACME) is None  # no question
+    assert place_of("Where is the head office of Acme?", "Acme makes garden tools.", ACME) is None  # another topic
+    assert place_of("Who painted the Mona Lisa?", "Bergen", ACME) is None  # the passage holds none of it
+    assert place_of("Where is the head office of Acme?", "Trondheim", ACME) is None  # nowhere in the passage
+    # a question put to the reader asks a view (BEGIN's dialogue turns: "did you get a document?")
+    assert place_of("Where do you think the head office of Acme is?", "Oslo", ACME) is None
+    assert place_of("你觉得哪种算法只能用作加密？", "三位学者", ALGORITHMS) is None
+
+
+class AlwaysSupports:
+    name, version, window_words = "always", "1", 40
+
+    def predict(self, pairs, batch_size=32):
+        return np.array([[0.99, 0.01, 0.0]] * len(pairs))
+
+
+def test_the_checker_does_not_support_an_answer_its_passage_gives_elsewhere():
+    passage = Evidence(ACME, "Acme", "d1")
+    checker = Checker(AlwaysSupports(), CheckerConfig())
+    right, wrong = checker.judge(["Bergen", "Oslo"], [[passage], [passage]], ["Where is the head office of Acme?"] * 2)
+    assert right.label == "supported" and right.elsewhere is None
+    assert wrong.label == "unsupported" and wrong.score == 0.0 and "Acme is in Bergen" in wrong.elsewhere
+    assert wrong.as_dict()["elsewhere"] == wrong.elsewhere
+    off = Checker(AlwaysSupports(), CheckerConfig(answer_place=False))
+    assert off.judge(["Oslo"], [[passage]], ["Where is the head office of Acme?"])[0].label == "supported"
+
+
+def test_an_answer_given_elsewhere_is_shown_logged_and_reviewed_with_the_passages_own_answer(database, tmp_path):
+    from html import unescape
+
+    from assistant.flags.log import FlagLog
+    from assistant.ui import review
+    from assistant.ui.highlight import report_html, statement_html
+
+    log = FlagLog(database or tmp_path / "log.sqlite")
+    question, answer, passages = "Where is the head office of Acme?", "The head office of Acme is in Oslo.", [
+        Evidence(ACME, "Acme", "d1", None, 0, len(ACME))]
+    report = Checker(AlwaysSupports()).check_answer(answer, question, passages)
+    (verdict,) = report.verdicts
+    assert verdict.label == "unsupported" and "Acme is in Bergen" in verdict.elsewhere
+    assert "answers the question elsewhere: “" in unescape(report_html(answer, report))
+    assert "它对这个问题的回答在别处" in unescape(statement_html(answer, report, "zh"))  # the mark's tooltip
+    turn = log.turn(log.log_turn(session="s1", question=question, answer=answer, model="fake-model",
+                                 generation={}, passages=passages, report=report))
+    (flagged,) = turn.flagged
+    assert flagged.elsewhere == verdict.elsewhere
+    view = review.view(log, flagged.id)
+    assert "Acme is in Bergen" in unescape(view.evidence_html) and "elsewhere" in unescape(view.answer_html)
