@@ -279,6 +279,29 @@ def test_a_note_belongs_to_the_flag_it_was_written_for(browser, served):
     assert notes[first] == "the first flag's note" and notes[second] is None
 
 
+def test_a_flag_for_an_answer_given_elsewhere_shows_the_passages_own_answer(browser, served):
+    """The answer-place rule (session 23): the reviewer reads why an answer the passage says was not
+    supported, the passage's own answer to the question beside the window that said it."""
+    from assistant.checking.checker import Checker
+    from assistant.flags.log import FlagLog
+    from tests.test_place import ACME, AlwaysSupports, Evidence
+
+    url, home = served
+    log = FlagLog(home / "log.sqlite")
+    question, answer = "Where is the head office of Acme?", "The head office of Acme is in Oslo."
+    passages = [Evidence(ACME, "Acme", "d1", None, 0, len(ACME))]
+    report = Checker(AlwaysSupports()).check_answer(answer, question, passages)
+    turn = log.turn(log.log_turn(session="web:elsewhere", question=question, answer=answer, model="fake-model",
+                                 generation={}, passages=passages, report=report))
+    page = open_page(browser, url)
+    tab(page, "Review")
+    open_flag(page, turn.flagged[0].id, question)
+    page.wait_for_function("() => document.querySelector('#flag-evidence')?.innerText.includes('elsewhere')")
+    shot(page, "13b_answered_elsewhere")
+    evidence = page.inner_text("#flag-evidence")
+    assert "answers the question elsewhere: “The head office of Acme is in Bergen, near the old harbour.”" in evidence
+
+
 def test_reviewed_answers_only_leaves_out_answers_nobody_reviewed(browser, served):
     """The SFT export gave unreviewed answers as training targets with the box ticked."""
     from assistant.flags.log import FlagLog

@@ -51,7 +51,7 @@ _PARTS = re.compile(r"[^\w]+|[的是在有于为和与及了]|"
 class Place:
     """Where a claim stands in a passage against where the question's words gather."""
     share: float  # the weight of question words about the claim's answer over the best place's (0..1)
-    start: int  # the best place in the passage, as a span of it to show
+    start: int  # the sentence of the passage at its best place, as a span of it to show
     end: int
 
     @property
@@ -152,5 +152,30 @@ def place_of(question: str | None, claim: str, passage: str) -> Place | None:
     best, best_at = max((weight(a, a + size), a) for a in range(0, max(1, len(text) - size + 1), STEP))
     if best <= 0:
         return None
-    start, end = max(0, best_at - reach // 2), min(len(passage), best_at + size + reach // 2)
+    start, end = _sentence_around(passage, best_at, best_at + size, reach)
     return Place(min(1.0, own / best), start, end)
+
+
+_STOPS = ".!?。！？\n"
+
+
+def _sentence_around(passage: str, start: int, end: int, reach: int) -> tuple[int, int]:
+    """The sentence of ``passage`` holding ``start:end``, cut at ``reach`` characters either side (at
+    a space where there is one) when its ends are further."""
+    before = max(passage.rfind(c, 0, start) for c in _STOPS)
+    if before >= start - reach:
+        start = before + 1
+    else:
+        start = max(0, start - reach)
+        space = passage.find(" ", start, start + 20)
+        start = space + 1 if space >= 0 else start
+    ends = [at for c in _STOPS if (at := passage.find(c, end)) >= 0]
+    if ends and min(ends) < end + reach:
+        end = min(ends) + 1
+    else:
+        end = min(len(passage), end + reach)
+        space = passage.rfind(" ", end - 20, end)
+        end = space if space > 0 else end
+    while start < end and passage[start].isspace():
+        start += 1
+    return start, end
