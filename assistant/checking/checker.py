@@ -282,10 +282,11 @@ class Checker:
         unnamed: list[str | None] = [None] * len(claims)  # a topic none of the claim's passages names
         documents: dict[tuple[str, str], bool] = {}  # whether a document names a topic, read once
         named: list[dict[int, bool]] = [{} for _ in claims]  # per claim: whether each passage names its topic
+        asked = [question_in(q) for q in questions]  # the question each message asks, if any
         for n, (claim, passages, question) in enumerate(zip(claims, evidence, questions)):
             whole = "\n\n".join(p.text for p in passages)
             statement = self.statement_for(claim, question)
-            topic = topic_of(claim, question_in(question))
+            topic = topic_of(claim, asked[n])
             naming = named[n] = {id(p): topic is None or self.names(p, topic, documents) for p in passages}
             if passages and not any(naming.values()):
                 unnamed[n] = topic
@@ -328,7 +329,7 @@ class Checker:
                 continue
             elsewhere = None
             if label == SUPPORTED and self.cfg.answer_place:
-                found_place = place_of(question_in(questions[n]), claim, passage.text)
+                found_place = place_of(asked[n], claim, passage.text)
                 if found_place is not None and found_place.elsewhere:  # the passage's answer is another
                     elsewhere = passage.text[found_place.start:found_place.end].strip()
                     p = (0.0, p[0] + p[1], p[2])

@@ -27,9 +27,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.checking.topic import SENTENCE_WORDS, ends_like_sentence
+from assistant.checking.statements import strip_citations
+from assistant.checking.topic import ends_like_sentence, reads_as_sentence
 from assistant.checking.verifiers.overlap import content_words
-from core.words import CJK_RUN, language_of, terms, word_count
+from core.words import CJK_RUN, language_of, terms
 
 WINDOW = {"en": 150, "zh": 60}  # characters either side within which a question word counts, by language
 FAR = 0.2  # a claim's place holding under this share of the best place's weight is answered elsewhere
@@ -40,7 +41,6 @@ STEP = 3  # characters between the places tried as the passage's own answer
 _ASKING = re.compile(r"什么|甚么|哪|谁|多少|几|吗|呢|怎|如何|为何|为什么")
 # A question put to the reader ("what did you think of it?", "你觉得呢？") asks a view, not a span of a passage.
 _ADDRESSED = re.compile(r"\b(?:you|your|yours)\b|你|您", re.IGNORECASE)
-_CITATIONS = re.compile(r"\s*[\[［]\d+(?:\s*[,，]\s*\d+)*[\]］]")
 _EDGES = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 # Where a claim's stretches part: punctuation, and the function characters and words around an answer.
 _PARTS = re.compile(r"[^\w]+|[的是在有于为和与及了]|"
@@ -68,16 +68,15 @@ def answers_question(claim: str, asked: set[str], passage: str = "") -> bool:
     """Whether ``claim`` gives the answer to a question with content words ``asked``: a bare answer
     (no full stop, and under ``SENTENCE_WORDS`` or a span the passage holds word for word), or a
     sentence holding half of them or more."""
-    if not ends_like_sentence(claim):
-        if word_count(claim) < SENTENCE_WORDS or _bare(claim) in passage.lower():
-            return True
+    if not reads_as_sentence(claim) or (not ends_like_sentence(claim) and _bare(claim) in passage.lower()):
+        return True
     said = set(terms(claim))
     return bool(asked) and len(asked & said) >= RESTATES * len(asked)
 
 
 def _bare(claim: str) -> str:
     """The claim without its citations and edge punctuation, lower-cased."""
-    return _EDGES.sub("", _CITATIONS.sub("", claim)).lower()
+    return _EDGES.sub("", strip_citations(claim)).lower()
 
 
 def _occurrences(text: str, piece: str) -> list[int]:

@@ -172,6 +172,11 @@ def _unfinished(statement: "Statement", alone: bool) -> bool:
     return bool(words) and (words[-1] in _OPEN_ENDED or (not alone and len(words) <= 3))
 
 
+def strip_citations(text: str) -> str:
+    """``text`` without its citation markers ("[1]", "[1, 3]", "出自第2段") and the space before each."""
+    return _CITATION.sub("", text)
+
+
 def split_statements(answer: str, split_compounds: bool = True) -> list[Statement]:
     """The statements of ``answer``, in order, with offsets; ``answer[s.start:s.end] == s.text``.
     The last one is not a claim when the answer stops in the middle of it (:func:`_unfinished`)."""
@@ -180,7 +185,7 @@ def split_statements(answer: str, split_compounds: bool = True) -> list[Statemen
         spans = _split_compound(text, start) if split_compounds else [(start, end)]
         for a, b in spans:
             text = answer[a:b]
-            claim = _without_attribution(_LEADING_CONJUNCTION.sub("", " ".join(_CITATION.sub("", text).split())))
+            claim = _without_attribution(_LEADING_CONJUNCTION.sub("", " ".join(strip_citations(text).split())))
             kind, reason = _classify(claim)
             out.append(Statement(text, a, b, claim, kind, reason))
     if out and out[-1].checkable and _unfinished(out[-1], alone=len(out) == 1):

@@ -72,9 +72,14 @@ def topic_of(claim: str, question: str | None) -> str | None:
     """What ``claim`` is about: the name it opens with when it is a sentence (it ends like one, or runs
     to ``SENTENCE_WORDS``) that opens with one ("王若琳的母亲是范中芬。"), else the name its question
     opens with (an answer, "范中芬", "印度班加罗尔"; a sentence opening with a pronoun, "她的母亲是范中芬。")."""
-    sentence = ends_like_sentence(claim) or word_count(claim) >= SENTENCE_WORDS
-    own = opening_name(claim) if sentence else None
+    own = opening_name(claim) if reads_as_sentence(claim) else None
     return own or opening_name(question)
+
+
+def reads_as_sentence(claim: str) -> bool:
+    """Whether ``claim`` reads as a sentence (it ends like one, or runs to ``SENTENCE_WORDS``) rather
+    than as a bare answer ("范中芬", "印度班加罗尔")."""
+    return ends_like_sentence(claim) or word_count(claim) >= SENTENCE_WORDS
 
 
 def ends_like_sentence(text: str) -> bool:
