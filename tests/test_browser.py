@@ -641,6 +641,47 @@ def test_every_file_chosen_gets_its_line_added_or_why_not(browser, app_url, tmp_
     assert "not added: build.py" in result and "unsupported file type '.py'" in result
 
 
+def test_an_answer_that_holds_angle_brackets_leaves_the_page_responsive(browser, tmp_path, monkeypatch):
+    """A new user's trial froze the tab for good on "press <ESC> :q! <回车>": the script that gives each
+    message a readable screen-reader label rewrote a label holding "<" on every change it made itself.
+    Here such an answer streams in; the page keeps answering, and the label is the message's text."""
+    import os
+
+    from app import serve
+    from assistant.ui.page import build_demo
+    from tests.test_ui_chat import FakeChat
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", os.environ.get("GRADIO_TEMP_DIR", str(tmp_path / "gradio")))
+    demo = build_demo(FakeChat(["Press ", "<ESC>", ", then type ", ":q! <Enter>", " to quit without saving."]))
+    port = free_port()
+    serve(demo, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    try:
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        # count every aria-label write from the page's first moment; the checks below wait with a time
+        # limit (a spinning tab fails them instead of hanging the suite)
+        context.add_init_script("""window.__labelWrites = 0;
+            new MutationObserver(r => { window.__labelWrites += r.length; }).observe(document,
+                {subtree: true, attributes: true, attributeFilter: ['aria-label']});""")
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.fill("#question textarea", "How do I quit without saving?")
+        page.click("#send")
+        page.wait_for_function("() => document.querySelector('#chat-status')?.innerText.includes('Answer not checked')")
+        page.wait_for_timeout(1000)
+        before = page.wait_for_function("() => window.__labelWrites").json_value()
+        page.wait_for_timeout(1000)
+        after = page.wait_for_function("() => window.__labelWrites").json_value()
+        assert after - before < 5, f"{after - before} aria-label writes in a second after the answer ended"
+        label = page.get_attribute("[data-testid=bot][aria-label]", "aria-label")
+        assert "Press <ESC>, then type :q! <Enter> to quit without saving." in label, label
+        assert "<span" not in label and "<div" not in label, label
+        assert "Press <ESC>" in page.inner_text("#chatbot")
+        shot(page, "32_angle_brackets_in_an_answer")
+    finally:
+        demo.close()
+
+
 I18N_SHOTS = Path("/tmp/i18n-shots")
 
 

@@ -491,7 +491,10 @@ READABLE_LABELS = """() => {
     const label = el.getAttribute('aria-label') || '';
     const cut = label.indexOf("'s message: ");
     if (cut < 0 || !/[<>]/.test(label)) return;
-    el.setAttribute('aria-label', label.slice(0, cut + 12) + el.innerText.replace(/\\s+/g, ' ').trim());
+    // an answer's own words may hold "<" ("press <ESC>"): set the label only when it changes, or
+    // each write wakes this observer again and the tab spins for ever
+    const readable = label.slice(0, cut + 12) + el.innerText.replace(/\\s+/g, ' ').trim();
+    if (readable !== label) el.setAttribute('aria-label', readable);
   };
   const sweep = () => document.querySelectorAll('[aria-label*="s message: "]').forEach(fix);
   new MutationObserver(sweep).observe(document.body, {subtree: true, childList: true, characterData: true,
