@@ -300,8 +300,8 @@ class CheckerConfig:
     # dev ones (withhold_dev.json): it loses fewer right answers for its refusals than the refusal
     # margin alone or any_flag; figures in the README, Benchmarks.
     withhold: str = field(default="no_support", metadata={
-        "help": "a grounded answer the checker finds no support for is withheld: the reply is the refusal and "
-                "the draft is shown below it, flagged (no_support: some statement flagged and none supported; "
+        "help": "a grounded answer the checker finds no support for is withheld: the page says it has no supported "
+                "answer and shows the draft below it, flagged (no_support: some statement flagged and none supported; "
                 "any_flag: any statement flagged; off: never)"})
     answer_place: bool = field(default=True, metadata={
         "help": "a statement that answers the question (a bare answer, or a sentence restating it) is not "

@@ -394,7 +394,10 @@ def test_an_answer_the_checker_finds_no_support_for_is_withheld_and_its_draft_ke
         assert turn.finish_reason == "withheld" and status.endswith("The answer is withheld.")
         assert "checker.withhold" in html and "The withheld draft" in html and 'class="v-unsupported"' in html
         text = unescape(html)
-        assert text.index(NO_ANSWER) < text.index("The withheld draft")  # the refusal first, then the draft
+        # the reader is told there is no supported answer, not the model's "the documents do not hold it"
+        # (the draft may cite a passage that does hold it), then the draft
+        assert NO_ANSWER not in text
+        assert text.index("I have no answer that these documents support.") < text.index("The withheld draft")
     else:
         assert conversation.messages[-1]["content"] == draft and turn.finish_reason != "withheld"
         assert "withheld" not in html and "withheld" not in status
@@ -409,6 +412,25 @@ def test_an_answer_of_passage_numbers_only_shows_the_refusal_and_says_why(doc_in
     assert conversation.messages[-1]["content"] == NO_ANSWER and status.endswith("The answer is withheld.")
     assert "said nothing but passage numbers" in html and "The withheld draft" in html
     assert "no statement of the model's answer supported" not in html
+
+
+def test_a_withheld_chinese_answer_is_replaced_in_chinese_and_its_review_suggests_the_chinese_refusal(doc_index,
+                                                                                                     tmp_path):
+    """A new user's trial: "如何退出 Vim 并丢弃所做的改动？" answered a bare "[1]" on the passage saying ":q!"; the page
+    then said "提供的文档中没有这个问题的答案" (the documents do not hold it), which was false, and the review
+    tab suggested an English refusal as the correction."""
+    from assistant.chat.prompt import NO_ANSWER, NO_ANSWER_ZH
+    from assistant.ui import review
+
+    services = checked_services(doc_index, tmp_path, ["总部在奥斯陆 [1]。"])
+    *_, (final, conversation, status) = respond(services, "总部在哪里？", Conversation(), lang="zh")
+    html = unescape(final[-1]["content"])
+    assert "我给不出这些文档能支持的回答。" in html and "被扣下的草稿" in html
+    assert NO_ANSWER_ZH not in html and NO_ANSWER not in html
+    assert conversation.messages[-1]["content"] == NO_ANSWER_ZH  # what later turns (and the model) see
+    (flag,) = services.flag_log.flags()
+    view = review.view(services.flag_log, flag.id, lang="zh")
+    assert view.suggestion == NO_ANSWER_ZH  # nothing supported is left to keep: the refusal, in the question's words
 
 
 @pytest.mark.parametrize("pieces", [["The head office is in Bergen [1] [9]. ", "It has 9 staff."],

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from assistant.chat.prompt import NO_ANSWER, Passage, build_messages
+from assistant.chat.prompt import NO_ANSWER, Passage, build_messages, language_of, no_answer
 from assistant.checking.checker import Checker, CheckReport, Evidence
 from core.labels import CONTRADICTED, SUPPORTED, UNSUPPORTED
 
@@ -43,7 +43,7 @@ def trim(report: CheckReport) -> str:
     """The answer without its flagged statements (the rest verbatim)."""
     keep = [v for v in report.verdicts if v.label not in (UNSUPPORTED, CONTRADICTED)]
     if not any(v.label == SUPPORTED for v in keep):
-        return NO_ANSWER
+        return no_answer(language_of(report.question or ""))  # in the question's language
     return " ".join(v.statement.text.strip() for v in keep if v.statement.text.strip())
 
 

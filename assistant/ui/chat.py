@@ -14,13 +14,13 @@ from typing import Any, Iterator
 
 from assistant import inputs
 from assistant.chat.grounding import cited_numbers, phantom_numbers
-from assistant.chat.prompt import NO_ANSWER, Message, language_of, no_answer
+from assistant.chat.prompt import Message, language_of, no_answer
 from assistant.checking.checker import Evidence
 from assistant.flags import chats
 from assistant.turn import WITHHELD, Turn
 from assistant.ui.errors import page_error
 from assistant.ui.highlight import report_html, text_html
-from assistant.ui.i18n import text, text_n
+from assistant.ui.i18n import EN, ZH, text, text_n
 from assistant.ui.review import logged_report
 from core.errors import AssistantError, InputError, TooLarge
 
@@ -229,8 +229,15 @@ def ending_note(finish_reason: str | None, lang: str = "en") -> str | None:
     return text(f"ending_{finish_reason}", lang) if finish_reason in ENDINGS else None
 
 
+def withheld_reply(question: str) -> str:
+    """What the reader is told in place of a withheld answer, in the question's language. Not the model's
+    refusal ("...the documents do not hold the answer"): a withheld draft may have cited a passage that
+    does hold it (a new user's "how do I quit Vim?" got a bare "[1]" on the passage saying ":q!")."""
+    return text("withheld_reply", ZH if language_of(question) == "zh" else EN)
+
+
 def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason: str | None = None,
-                threshold: float | None = None, pages: dict | None = None, refusal: str = NO_ANSWER,
+                threshold: float | None = None, pages: dict | None = None, refusal: str | None = None,
                 lang: str = "en") -> str:
     """The finished answer: highlighted by verdict when checked, why it ended if it was cut,
     then its sources, the page's words in ``lang``. A withheld answer shows the refusal, why, and
@@ -241,7 +248,7 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
                      if phantom else "")
     if finish_reason == "withheld":
         why = "ending_withheld_empty" if report is not None and report.says_nothing else "ending_withheld"
-        return (f'<div class="checked-answer withheld-answer">{plain_html(refusal)}</div>'
+        return (f'<div class="checked-answer withheld-answer">{plain_html(refusal or withheld_reply(""))}</div>'
                 f'<p class="answer-ending"><small>{text(why, lang)}</small></p>'
                 f'<details class="withheld-draft"><summary>{text("withheld_draft", lang)}</summary>'
                 f'{report_html(answer, report, style=False, threshold=threshold, lang=lang)}{cites_nothing}</details>'
@@ -338,7 +345,7 @@ def respond(services, message: str, conversation: Conversation | None, settings:
     shown[-1] = {"role": "assistant", "content": answer_html(done.answer, done.hits, done.cited, done.report,
                                                              done.ending, checker.support_threshold if checker else None,
                                                              page_texts(services.index, done.hits),
-                                                             no_answer(language_of(question)), lang)}
+                                                             withheld_reply(question), lang)}
     conversation.shown = shown
     status = verdict_status(done.report, checker, lang) + (text("withheld_status", lang) if done.withheld else "")
     yield list(shown), conversation, status
@@ -366,8 +373,7 @@ def reopen(services, chat_id: str, owner: str | None = None, lang: str = "en") -
     conversation = Conversation(chat_id=chat_id)
     for turn in chats.turns(services.flag_log, chat_id, owner):
         hits = [Evidence.from_logged(p) for p in turn.passages]
-        refusal = no_answer(language_of(turn.question))
-        reply = refusal if turn.finish_reason == WITHHELD else turn.answer
+        reply = no_answer(language_of(turn.question)) if turn.finish_reason == WITHHELD else turn.answer
         conversation.messages += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": reply}]
         conversation.turn_ids.append(turn.id)
         report = logged_report(turn) if turn.verifier else None
@@ -375,7 +381,8 @@ def reopen(services, chat_id: str, owner: str | None = None, lang: str = "en") -
                                {"role": "assistant", "content": answer_html(
                                    turn.answer, hits, cited_numbers(turn.answer, len(hits)), report,
                                    turn.finish_reason, report.threshold if report else None,
-                                   pages=page_texts(services.index, hits), refusal=refusal, lang=lang)}]
+                                   pages=page_texts(services.index, hits), refusal=withheld_reply(turn.question),
+                                   lang=lang)}]
     return conversation
 
 

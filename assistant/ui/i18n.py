@@ -159,6 +159,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "没有找到与这个问题相关的段落（请在\u201c文档\u201d标签页添加文档，或选择更多文档来提问）："
                     "这个回答完全出自模型本身，这里的文档无法为它提供依据。"),
     "withheld_draft": ("The withheld draft", "被扣下的草稿"),
+    "withheld_reply": ("I have no answer that these documents support.", "我给不出这些文档能支持的回答。"),
     "not_checked_note": ("Not checked: no checker is configured.", "未核查：未配置核查。"),
     "sources": ("Sources", "来源"),
     "retrieved_passages": ("Retrieved passages (none cited)", "检索到的段落（均未被引用）"),
