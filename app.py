@@ -36,6 +36,9 @@ def serve(demo, host: str = "127.0.0.1", port: int | None = None, auth=None, **l
         server_name=host, server_port=port, auth=auth, css=CSS,
         auth_message=" / ".join(text("sign_in", lang) for lang in ("en", "zh")) if auth else None,  # before
         # signing in, the page cannot yet tell the browser's language
+        # no "Runs" link: Gradio's run history keeps questions in the browser and has no Chinese words;
+        # the page's own chat list is the history
+        footer_links=["api", "gradio", "settings"],
         app_kwargs={"middleware": [Middleware(LoginRequired)]}, **launch)
 
 

@@ -107,10 +107,31 @@ def _first_heading(text: str) -> str | None:
     """The first line that can name the text (a Markdown heading's words), past licence tags,
     copyright notices and lines without a word; None when the first 50 lines hold none."""
     for line in text.split("\n", 50)[:50]:  # not splitlines(): that splits the whole text at once
-        heading = line.strip().lstrip("#").strip()
+        heading = _unspaced(line.strip().lstrip("#").strip(_BORDER))
         if heading and re.search(r"\w", heading) and not _NOT_A_TITLE.match(heading):
             return heading[:120]
     return None
+
+
+_BORDER = " \t=-*~_+|#"  # a banner's frame: "=   欢  迎  阅  读  《 V I M  教  程 》  =" (Vim's Chinese tutor)
+
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+
+
+def _unspaced(line: str) -> str:
+    """A letter-spaced banner's words joined ("欢     迎     阅     读" -> "欢迎阅读", "W e l c o m e   t o" ->
+    "Welcome to": a run of spaces parts its words), other lines with their runs of spaces made one; a
+    line is letter-spaced when most of its space-parted pieces are one character."""
+    pieces = line.split()
+    if len(pieces) < 4 or sum(len(p) == 1 for p in pieces) < 0.6 * len(pieces):
+        return " ".join(pieces)
+    words = ["".join(group.split()) if all(len(p) == 1 for p in group.split()) else " ".join(group.split())
+             for group in re.split(r"\s{2,}", line.strip())]
+    out = words[0]
+    for word in words[1:]:  # Chinese runs on without spaces; Latin words keep one
+        out += word if _CJK.match(out[-1]) or _CJK.match(word[0]) else " " + word
+    return out
 
 
 class _HTMLText(HTMLParser):

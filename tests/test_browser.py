@@ -677,6 +677,8 @@ def test_an_answer_that_holds_angle_brackets_leaves_the_page_responsive(browser,
         assert "Press <ESC>, then type :q! <Enter> to quit without saving." in label, label
         assert "<span" not in label and "<div" not in label, label
         assert "Press <ESC>" in page.inner_text("#chatbot")
+        footer = page.inner_text("footer")  # no "Runs" (run history) after an answer: it has no Chinese words
+        assert "Use via API" in footer and "Runs" not in footer, footer
         shot(page, "32_angle_brackets_in_an_answer")
     finally:
         demo.close()

@@ -263,3 +263,20 @@ def test_a_licence_tag_or_copyright_line_is_not_a_documents_title(tmp_path):
     plain = tmp_path / "notes.txt"
     plain.write_text("---\n\nShip log, 3 May\n\nAll well.\n", encoding="utf-8")
     assert next(iter(load_path(plain, 10_000))).title == "Ship log, 3 May"
+
+
+@pytest.mark.parametrize("banner, title", [
+    ("=      欢     迎     阅     读   《 V I M  教  程 》   ——      版本 1.7       =",
+     "欢迎阅读《VIM教程》——版本 1.7"),
+    ("=    W e l c o m e   t o   t h e   V I M   T u t o r    -    Version 1.7      =",
+     "Welcome to the VIM Tutor - Version 1.7"),
+    ("**  Ship   log  **", "Ship log")])
+def test_a_banners_frame_and_letter_spacing_are_not_in_the_title(tmp_path, banner, title):
+    """A new user's trial: Vim's Chinese tutor (its first lines as Debian installs them) was titled
+    "=      欢     迎     阅     读   《 V I M  教  程 》 ..." in every source list."""
+    from index.load import load_path
+
+    tutor = tmp_path / "tutor.txt"
+    opening = "\n\n     Vim 是一个具有很多命令的功能非常强大的编辑器。\n"
+    tutor.write_text("=" * 79 + f"\n{banner}\n" + "=" * 79 + opening, encoding="utf-8")
+    assert next(iter(load_path(tutor, 10_000))).title == title

@@ -23,6 +23,19 @@ def test_both_languages_name_the_same_fields():
         assert fields_of(english) == fields_of(chinese), key
 
 
+def test_bold_words_render_bold_in_both_languages():
+    """CommonMark closes ``**`` after punctuation only before a space or more punctuation: the Chinese
+    page showed "**在这里就你的文档提问。**还没有文档？" and "**问题：**" with their asterisks."""
+    from markdown_it import MarkdownIt
+
+    render = MarkdownIt().render
+    for key, words in STRINGS.items():
+        for said in words:
+            if "**" in said:
+                filled = said.format(**{name: "x" for name in fields_of(said)})
+                assert "**" not in render(filled), f"{key}: {filled!r}"
+
+
 def test_every_table_heading_and_verdict_has_words():
     from assistant.ui import documents, review
     from assistant.ui.i18n import VALUE_NAMES, headings
@@ -68,8 +81,22 @@ def test_a_chinese_browser_gets_chinese_statuses_and_answers(doc_index, tmp_path
     from tests.test_ui_chat import checked_services
 
     services = checked_services(doc_index, tmp_path, ["The head office is in Bergen [1]. ", "It has 9 staff."])
+    services.checker.verifier.name = "trained"  # a trial read "由 trained 核查" on the Chinese page
     *_, (shown, _, status) = respond(services, "Where is the head office?", Conversation(), lang="zh")
     html = shown[-1]["content"]
-    assert status.startswith("由 ") and "有依据" in status
+    assert status.startswith("由自训练模型核查") and "有依据" in status and "trained" not in status
+    assert "由自训练模型核查" in html and "trained" not in html
     assert "有依据" in html and "无依据" in html and "来源" in html and "Bergen" in html
     assert "supported (score" not in html and "Sources" not in html
+
+
+def test_the_chinese_page_names_a_packaged_model_and_a_verifier_in_chinese():
+    from assistant.ui.i18n import model_words, verifier_words
+
+    name = "qwen2.5-coder-1.5b-instruct-q4_k_m (packaged) [onnx int8]"
+    assert model_words(name, "zh") == "qwen2.5-coder-1.5b-instruct-q4_k_m (内置) [onnx int8]"
+    assert model_words(name, "en") == name
+    assert verifier_words("trained", "zh") == "自训练模型" and verifier_words("trained", "en") == "trained"
+    assert verifier_words("my-own", "zh") == "my-own"  # a name the page has no words for is shown as given
+    assert text("threshold_info", "zh", value="0.94", verifier=verifier_words("trained", "zh")).endswith(
+        "0.94 是自训练模型校准后的取值")

@@ -20,7 +20,7 @@ from assistant.flags import chats
 from assistant.turn import WITHHELD, Turn
 from assistant.ui.errors import page_error
 from assistant.ui.highlight import report_html, text_html
-from assistant.ui.i18n import EN, ZH, text, text_n
+from assistant.ui.i18n import EN, ZH, text, text_n, verifier_words
 from assistant.ui.review import logged_report
 from core.errors import AssistantError, InputError, TooLarge
 
@@ -276,7 +276,7 @@ def verdict_status(report, checker=None, lang: str = "en") -> str:
         text("count", lang, n=n, label=text(label, lang) if lang != "en" else label.replace("_", " "))
         for label, n in report.counts.items() if n)
     rule = (text("support_rule", lang, threshold=f"{checker.support_threshold:.2f}") if checker is not None else "")
-    return text("checked_status", lang, verifier=report.verifier, seconds=f"{report.seconds:.1f}",
+    return text("checked_status", lang, verifier=verifier_words(report.verifier, lang), seconds=f"{report.seconds:.1f}",
                 counts=counts or text("no_statements", lang), rule=rule)
 
 

@@ -49,12 +49,21 @@ def stored_name(name: str) -> str:
     return digest + Path(shown).suffix.lower()
 
 
-def table(index) -> list[list]:
-    """One row per document, newest first."""
+# a document's kind as the Chinese page says it (the English page shows the kind's own name)
+KIND_WORDS_ZH = {"text": "纯文本", "markdown": "Markdown", "html": "HTML", "pdf": "PDF", "docx": "Word（docx）",
+                 "jsonl": "JSONL"}
+
+
+def kind_words(kind: str, lang: str = "en") -> str:
+    return KIND_WORDS_ZH.get(kind, kind) if lang == "zh" else kind
+
+
+def table(index, lang: str = "en") -> list[list]:
+    """One row per document, newest first, its kind in ``lang``."""
     if index is None:
         return []
     docs = sorted(index.documents(), key=lambda d: d.added_at, reverse=True)
-    return [[d.title, d.kind, d.pages if d.pages is not None else "", d.chunks,
+    return [[d.title, kind_words(d.kind, lang), d.pages if d.pages is not None else "", d.chunks,
              time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at)), d.id[:12]] for d in docs]
 
 
@@ -62,7 +71,7 @@ def choices(index, lang: str = "en") -> list[tuple[str, str]]:
     """(label, id) for a document picker, the label in ``lang``."""
     if index is None:
         return []
-    return [(text("document_choice", lang, title=d.title, kind=d.kind, chunks=d.chunks), d.id)
+    return [(text("document_choice", lang, title=d.title, kind=kind_words(d.kind, lang), chunks=d.chunks), d.id)
             for d in index.documents()]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.ui.i18n import reason_words, text
+from assistant.ui.i18n import reason_words, text, verifier_words
 from core.labels import CONTRADICTED, NOT_A_CLAIM, SUPPORTED, UNSUPPORTED
 
 # Every character that HTML, markdown (Gradio renders a chat message as markdown: links, images,
@@ -148,6 +148,7 @@ def report_html(answer: str, report, style: bool = True, threshold: float | None
                f"<p><small>{text_html(score_meaning(threshold, lang))}</small></p><ol>{''.join(rows)}</ol></details>"
                if rows else "")
     marked = statement_html(answer, report, lang).replace("\n", "<br>")
-    checked = text("checked_by", lang, verifier=text_html(report.verifier), counts=text_html(counts))
+    checked = text("checked_by", lang, verifier=text_html(verifier_words(report.verifier, lang)),
+                   counts=text_html(counts))
     return (f"{STYLE if style else ''}<div class=\"checked-answer\">{marked}</div>"
             f"<p><small>{checked}</small></p>{details}")

@@ -56,7 +56,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "empty_chat": ("**Ask about your documents here.** None yet? Add them in the Documents tab (txt, md, html, "
                    "pdf, docx). Every statement of an answer is checked against them: \u2714 supported, ? "
                    "unsupported, \u2716 contradicted.",
-                   "**在这里就你的文档提问。**还没有文档？请先在\u201c文档\u201d标签页添加（txt、md、html、pdf、docx）。"
+                   "**在这里就你的文档提问**。还没有文档？请先在\u201c文档\u201d标签页添加（txt、md、html、pdf、docx）。"
                    "回答中的每条陈述都会与文档核对：\u2714 有依据、? 无依据、\u2716 相互矛盾。"),
     "phantom_citation_one": ("The answer cites {numbers}, but only 1 passage was given: no source stands behind "
                              "that number.", "回答引用了 {numbers}，但只给出了 1 段：这个编号没有出处。"),
@@ -93,7 +93,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "threshold": ("Support threshold", "有依据阈值"),
     "threshold_info": ("a statement is supported when its score reaches this; {value} is the {verifier} verifier's "
                        "calibrated value",
-                       "陈述的分数达到此值即判为有依据；{value} 是 {verifier} 核查模型校准后的取值"),
+                       "陈述的分数达到此值即判为有依据；{value} 是{verifier}校准后的取值"),
     "no_checker": ("no checker", "未配置核查"),
     "max_tokens": ("Most tokens per answer", "每个回答最多的词元数"),
     "model": ("Model", "模型"),
@@ -106,7 +106,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "adapter_none": ("none", "不用"),
     "load_model": ("Load model", "加载模型"),
     "loading_model": ("loading {name}...", "正在加载 {name}……"),
-    "loading_verifier": ("loading the {name} verifier...", "正在加载 {name} 核查模型……"),
+    "loading_verifier": ("loading the {name} verifier...", "正在加载核查模型 {name}……"),
     "model_switched": ("Now answering with `{name}` on `{device}` (for every session).",
                        "现在由 `{name}`（运行于 `{device}`）回答所有会话的问题。"),
     "waiting_for_model": ("waiting for the model: {status}", "等待模型：{status}"),
@@ -126,7 +126,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "checking_many": ("checking {n} statements...", "正在核查 {n} 条陈述……"),
     "not_checked_status": ("Answer not checked (no checker configured).", "回答未经核查（未配置核查）。"),
     "checked_status": ("Checked by {verifier} in {seconds} s: {counts}.{rule}",
-                       "由 {verifier} 核查，用时 {seconds} 秒：{counts}。{rule}"),
+                       "由{verifier}核查，用时 {seconds} 秒：{counts}。{rule}"),
     "no_statements": ("no statements", "没有陈述"),
     "count": ("{n} {label}", "{label} {n} 条"),
     "list_sep": (", ", "，"),
@@ -203,7 +203,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                            "这段文字虽有此说，但它对这个问题的回答在别处：“{place}”"),
     "unnamed_topic": ("none of the passages names “{topic}”, what this is about", "没有一段证据提到此处所说的“{topic}”"),
     "evidence_for_each": ("Evidence for each statement", "每条陈述的证据"),
-    "checked_by": ("Checked by {verifier}: {counts}", "由 {verifier} 核查：{counts}"),
+    "checked_by": ("Checked by {verifier}: {counts}", "由{verifier}核查：{counts}"),
     "score_meaning": ("The score is the verifier's confidence, from 0 to 1, that the passages say the statement"
                       "{rule}. Supported: the passages say it. Unsupported: they do not say it (it may still be "
                       "true). Contradicted: they say otherwise.",
@@ -340,7 +340,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pick_a_flag": ("Pick a flag from the table.", "请从表格中选择一个标记。"),
     "pick_a_flag_first": ("pick a flag from the table first", "请先从表格中选择一个标记"),
     "pick_a_flag_got": ("pick a flag from the table (got {value})", "请从表格中选择一个标记（收到的是 {value}）"),
-    "question_heading": ("**Question:** {question}", "**问题：**{question}"),
+    "question_heading": ("**Question:** {question}", "**问题**：{question}"),
     "flag_evidence": ("<p><strong>{label}</strong> (score {score}): {statement}</p><p><small>best evidence, from "
                       "{where}:</small></p><blockquote>{evidence}</blockquote>",
                       "<p><strong>{label}</strong>（分数 {score}）：{statement}</p><p><small>最佳证据，来自 "
@@ -471,6 +471,20 @@ def verdict_name(label: str, lang: str = EN) -> str:
     """A verdict or review state (``supported``, ``unreviewed``, ``confirmed``...) in words; another
     value (one that is not the page's) as it is."""
     return text(label, lang) if label in VALUE_NAMES else label
+
+
+# the verifiers' setting names, as the Chinese page says them (English keeps the names the settings use)
+VERIFIER_WORDS_ZH = {"trained": "自训练模型", "overlap": "词语重叠", "llm": "对话模型", "nli": "NLI 模型"}
+
+
+def verifier_words(name: str | None, lang: str = EN) -> str | None:
+    """A verifier's name as the page says it in ``lang``: "trained" is 自训练模型 on the Chinese page."""
+    return VERIFIER_WORDS_ZH.get(name, name) if lang == ZH and name else name
+
+
+def model_words(name: str, lang: str = EN) -> str:
+    """A model's name as the page says it: a packaged model's "(packaged)" in ``lang``."""
+    return name.replace(" (packaged)", f" ({text('model_note_packaged', lang)})") if lang == ZH else name
 
 
 VALUE_NAMES = frozenset({"supported", "unsupported", "contradicted", "all", "unreviewed", "reviewed", "confirmed",

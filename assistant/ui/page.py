@@ -19,7 +19,7 @@ from assistant.flags import chats
 from assistant.ui import chat as chat_ui
 from assistant.ui import dashboard, documents, exports, highlight, review
 from assistant.ui.errors import user_errors
-from assistant.ui.i18n import headings, label, request_language, text, verdict_name
+from assistant.ui.i18n import headings, label, request_language, text, verdict_name, verifier_words
 from assistant.ui.services import Services
 from core.config import VERIFIERS, CheckerConfig, ModelConfig
 from core.errors import InputError
@@ -203,7 +203,7 @@ def adapter_choices(current: str) -> list[tuple[Any, str]]:
 
 
 def threshold_info(verifier: str | None, value: float, lang: str = "en") -> str:
-    return text("threshold_info", lang, value=f"{value:.2f}", verifier=verifier)
+    return text("threshold_info", lang, value=f"{value:.2f}", verifier=verifier_words(verifier, lang))
 
 
 def chat_tab(page: Page) -> "ChatTab":
@@ -441,7 +441,7 @@ def documents_tab(page: Page, scope) -> tuple[Any, Any]:
 
 def documents_table(index, lang: str) -> dict:
     """The documents table's rows under headings in ``lang``."""
-    return {"headers": headings(documents.COLUMNS, lang), "data": documents.table(index)}
+    return {"headers": headings(documents.COLUMNS, lang), "data": documents.table(index, lang)}
 
 
 def kept(chosen, choices) -> list[str]:

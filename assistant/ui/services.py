@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 from assistant.chat.backends import chat_for
 from assistant.checking.checker import Checker, make_checker
-from assistant.ui.i18n import text
+from assistant.ui.i18n import model_words, text
 from assistant.ui.loading import LoadingModel
 from core.config import CheckerConfig, ModelConfig
 from core.errors import InputError, ModelError
@@ -58,8 +58,8 @@ class Services:
         load's own progress line as the loader wrote it)."""
         loading = self.loading
         if loading is not None:
-            return text("model_loading_line", lang, name=loading.name, status=loading.status())
-        return text("model_line", lang, name=self.chat.name, device=self.chat.loaded.device)
+            return text("model_loading_line", lang, name=model_words(loading.name, lang), status=loading.status())
+        return text("model_line", lang, name=model_words(self.chat.name, lang), device=self.chat.loaded.device)
 
     def waiting_for_model(self, lang: str = "en") -> Iterator[str]:
         """Status lines, about a second apart, while the model loads; ends once it has (the load
@@ -121,4 +121,4 @@ class Services:
         with self._lock:
             self.chat, self.checker, self.model_config, self.loading = chat, checker, cfg, None  # a failed load's place too
             self._checkers.pop("llm", None)  # rebuilt on demand with the new model
-        return text("model_switched", lang, name=self.chat.name, device=loaded.device)
+        return text("model_switched", lang, name=model_words(self.chat.name, lang), device=loaded.device)
