@@ -84,3 +84,12 @@ def test_an_answer_no_passage_names_the_subject_of_says_so_in_both_languages():
     assert "none of the passages names “永昌大君”, what this is about" in unescape(report_html(answer, report))
     named = Checker(AlwaysSupports()).check_answer(answer, "王若琳的母亲是谁？", singer)
     assert named.verdicts[0].unnamed is None and "names" not in unescape(report_html(answer, named))
+
+
+def test_inline_code_in_an_answer_shows_as_code_not_backticks():
+    """A trial's English answers showed "\`apt-cdrom\`" with its backticks; the command is code, escaped."""
+    answer = "Use `apt-cdrom` [1]. Then run `<b>x</b>` and `half"
+    report = Checker(FakeVerifier()).check_answer(answer, "Which tool?", [Evidence("apt-cdrom adds a CD-ROM.")])
+    html = statement_html(answer, report)
+    assert [unescape(c) for c in re.findall(r"<code>([^<]*)</code>", html)] == ["apt-cdrom", "<b>x</b>"]
+    assert "<b>" not in html and "&#96;half" in html  # an unpaired backtick stays a character

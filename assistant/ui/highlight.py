@@ -77,8 +77,14 @@ STYLE = f"<style>{CSS}</style>"  # for standalone HTML; the page passes CSS to G
 _CITE = re.compile(r"&#91;(\d{1,2})&#93;")  # "[3]" as text_html writes it
 
 
+# Markdown's inline code as the model writes commands ("`apt-cdrom`"), once text_html has escaped it
+_CODE = re.compile(r"&#96;((?:(?!&#96;)[^\n<])+)&#96;")
+
+
 def linked(html: str) -> str:
-    """Escaped answer text with each "[n]" a reference a click opens (the page's script opens source n)."""
+    """Escaped answer text with each "[n]" a reference a click opens (the page's script opens source n),
+    and `inline code` shown as code, not between backticks."""
+    html = _CODE.sub(r"<code>\1</code>", html)
     # the number in a class: the chat's sanitizer drops data-* attributes
     return _CITE.sub(r'<span class="cite-ref cite-\1" role="button" tabindex="0">&#91;\1&#93;</span>', html)
 
