@@ -107,7 +107,8 @@ def _first_heading(text: str) -> str | None:
     """The first line that can name the text (a Markdown heading's words), past licence tags,
     copyright notices and lines without a word; None when the first 50 lines hold none."""
     for line in text.split("\n", 50)[:50]:  # not splitlines(): that splits the whole text at once
-        heading = _unspaced(line.strip().lstrip("#").strip(_BORDER))
+        heading = _unspaced(line[:1000].strip().lstrip("#").strip(_BORDER))  # a title is short: a 20 MB
+        # one-line file is not split into words here
         if heading and re.search(r"\w", heading) and not _NOT_A_TITLE.match(heading):
             return heading[:120]
     return None

@@ -87,7 +87,7 @@ def test_an_answer_no_passage_names_the_subject_of_says_so_in_both_languages():
 
 
 def test_inline_code_in_an_answer_shows_as_code_not_backticks():
-    """A trial's English answers showed "\`apt-cdrom\`" with its backticks; the command is code, escaped."""
+    """A trial's English answers showed "`apt-cdrom`" with its backticks; the command is code, escaped."""
     answer = "Use `apt-cdrom` [1]. Then run `<b>x</b>` and `half"
     report = Checker(FakeVerifier()).check_answer(answer, "Which tool?", [Evidence("apt-cdrom adds a CD-ROM.")])
     html = statement_html(answer, report)
