@@ -351,8 +351,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "with_note": (" ({note})", "（{note}）"),
     "not_reviewed_yet": ("not reviewed yet", "尚未审阅"),
     "correction_stored": ("; a correction is stored ({origin})", "；已保存一条更正（{origin}）"),
-    "was_withheld": ("; this answer was withheld (checker.withhold): the reader got the refusal, not this draft",
-                     "；这个回答曾被扣下（checker.withhold）：读者看到的是拒答，而不是这份草稿"),
+    "was_withheld": ("; this answer was withheld (checker.withhold): the reader was told there was no supported "
+                     "answer, not shown this draft",
+                     "；这个回答曾被扣下（checker.withhold）：读者看到的是“没有能支持的回答”，而不是这份草稿"),
     "alike_waiting_one": ("; {n} more flag alike this one waits for review (\u201call alike\u201d decides them "
                           "together)",
                           "；另有 {n} 个相同的标记等待审阅（用\u201c所有相同的标记\u201d按钮可一并处理）"),
