@@ -100,3 +100,10 @@ def test_the_chinese_page_names_a_packaged_model_and_a_verifier_in_chinese():
     assert verifier_words("my-own", "zh") == "my-own"  # a name the page has no words for is shown as given
     assert text("threshold_info", "zh", value="0.94", verifier=verifier_words("trained", "zh")).endswith(
         "0.94 是自训练模型校准后的取值")
+
+
+def test_a_withheld_answer_is_replaced_in_the_questions_language():
+    from assistant.ui.i18n import withheld_reply
+
+    assert withheld_reply("How do I quit Vim?") == "I have no answer that these documents support."
+    assert withheld_reply("如何退出 Vim 并丢弃所做的改动？") == "我给不出这些文档能支持的回答。"

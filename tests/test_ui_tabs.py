@@ -246,7 +246,7 @@ def test_with_a_login_each_user_reviews_their_own_flags_and_reviewers_everyones(
     as_carol.check_all("An export")
 
 
-def test_a_flag_of_a_withheld_answer_says_the_reader_got_the_refusal(tmp_path):
+def test_a_flag_of_a_withheld_answer_says_the_reader_was_not_shown_it(tmp_path):
     from assistant.checking.checker import Checker
     from assistant.flags.log import FlagLog
     from tests.test_checker import FakeVerifier
@@ -258,7 +258,8 @@ def test_a_flag_of_a_withheld_answer_says_the_reader_got_the_refusal(tmp_path):
                         passages=PASSAGES, report=report, finish_reason="withheld")
     shown = log.log_turn(session="s", question="Again?", answer=ANSWER, model="m", generation={},
                          passages=PASSAGES, report=report, finish_reason="stop")
-    assert "this answer was withheld" in review.view(log, log.turn(held).flagged[0].id).status
+    assert "this answer was withheld (checker.withhold): the reader was told there was no supported answer" in (
+        review.view(log, log.turn(held).flagged[0].id).status)
     assert "withheld" not in review.view(log, log.turn(shown).flagged[0].id).status
 
 

@@ -19,6 +19,7 @@ from assistant.cli.options import (
 )
 from assistant.flags.log import open_log
 from assistant.turn import Turn
+from assistant.ui.i18n import withheld_reply
 from core.errors import EXIT_OK, AssistantError, InputError
 
 
@@ -66,7 +67,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"  [{v.label}]{score} {v.statement.text}")
     if done.withheld:
         print(f"\nWithheld: the checker found no statement of this answer supported by the passages "
-              f"(checker.withhold = {config.checker.withhold}). The reply is: {done.reply}")
+              f"(checker.withhold = {config.checker.withhold}). Shown instead: {withheld_reply(done.question)}")
     print(f"Logged as turn {turn_id[:12]} (review with `assistant flags show {turn_id[:12]}`).")
     if done.hits:
         print("\nSources:" if done.cited else "\nSources (retrieved; the answer cites none):")

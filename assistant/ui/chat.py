@@ -20,7 +20,7 @@ from assistant.flags import chats
 from assistant.turn import WITHHELD, Turn
 from assistant.ui.errors import page_error
 from assistant.ui.highlight import report_html, text_html
-from assistant.ui.i18n import EN, ZH, text, text_n, verifier_words
+from assistant.ui.i18n import text, text_n, verifier_words, withheld_reply
 from assistant.ui.review import logged_report
 from core.errors import AssistantError, InputError, TooLarge
 
@@ -227,13 +227,6 @@ NO_PASSAGES = text("no_passages")
 def ending_note(finish_reason: str | None, lang: str = "en") -> str | None:
     """Why the answer ended, in ``lang``; None when the reader need not know."""
     return text(f"ending_{finish_reason}", lang) if finish_reason in ENDINGS else None
-
-
-def withheld_reply(question: str) -> str:
-    """What the reader is told in place of a withheld answer, in the question's language. Not the model's
-    refusal ("...the documents do not hold the answer"): a withheld draft may have cited a passage that
-    does hold it (a new user's "how do I quit Vim?" got a bare "[1]" on the passage saying ":q!")."""
-    return text("withheld_reply", ZH if language_of(question) == "zh" else EN)
 
 
 def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason: str | None = None,

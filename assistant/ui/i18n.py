@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from string import Formatter
 
-from core.words import Language
+from core.words import Language, language_of
 
 EN: Language = "en"
 ZH: Language = "zh"
@@ -449,6 +449,13 @@ def text(key: str, lang: str = EN, **fields) -> str:
     english, chinese = STRINGS[key]
     words = chinese if lang == ZH else english
     return words.format(**fields) if fields else words
+
+
+def withheld_reply(question: str) -> str:
+    """What the reader is told in place of a withheld answer, in the question's language. Not the model's
+    refusal ("...the documents do not hold the answer"): a withheld draft may have cited a passage that
+    does hold it (a new user's "how do I quit Vim?" got a bare "[1]" on the passage saying ":q!")."""
+    return text("withheld_reply", language_of(question))
 
 
 def text_n(key: str, n: int, lang: str = EN, **fields) -> str:
