@@ -233,8 +233,8 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
                 threshold: float | None = None, pages: dict | None = None, refusal: str | None = None,
                 lang: str = "en") -> str:
     """The finished answer: highlighted by verdict when checked, why it ended if it was cut,
-    then its sources, the page's words in ``lang``. A withheld answer shows the refusal, why, and
-    the draft as checked."""
+    then its sources, the page's words in ``lang``. A withheld answer shows ``refusal`` (that there is
+    no supported answer, in the question's language: :func:`withheld_reply`), why, and the draft as checked."""
     phantom = " ".join(f"[{n}]" for n in phantom_numbers(answer, len(hits)))  # "[3]" when 2 were given
     cites_nothing = (f'<p class="answer-ending"><small>'
                      f'{text_html(text_n("phantom_citation", len(hits), lang, numbers=phantom))}</small></p>'
