@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from assistant.checking.statements import strip_citations
 from assistant.checking.topic import ends_like_sentence, reads_as_sentence
 from assistant.checking.verifiers.overlap import content_words
+from core.sentences import split_sentences
 from core.words import CJK_RUN, language_of, terms
 
 WINDOW = {"en": 150, "zh": 60}  # characters either side within which a question word counts, by language
@@ -155,26 +156,20 @@ def place_of(question: str | None, claim: str, passage: str) -> Place | None:
     return Place(min(1.0, own / best), start, end)
 
 
-_STOPS = ".!?。！？\n"
-
-
 def _sentence_around(passage: str, start: int, end: int, reach: int) -> tuple[int, int]:
-    """The sentence of ``passage`` holding ``start:end``, cut at ``reach`` characters either side (at
-    a space where there is one) when its ends are further."""
-    before = max(passage.rfind(c, 0, start) for c in _STOPS)
-    if before >= start - reach:
-        start = before + 1
-    else:
-        start = max(0, start - reach)
-        space = passage.find(" ", start, start + 20)
-        start = space + 1 if space >= 0 else start
-    ends = [at for c in _STOPS if (at := passage.find(c, end)) >= 0]
-    if ends and min(ends) < end + reach:
-        end = min(ends) + 1
-    else:
-        end = min(len(passage), end + reach)
-        space = passage.rfind(" ", end - 20, end)
-        end = space if space > 0 else end
-    while start < end and passage[start].isspace():
-        start += 1
-    return start, end
+    """The sentences of ``passage`` (``core.sentences.split_sentences``) holding ``start:end``, cut at
+    ``reach`` characters either side (at a space where there is one) where they run further."""
+    holding = [span for span in split_sentences(passage) if span.start < end and span.end > start]
+    first = holding[0].start if holding else start
+    last = holding[-1].end if holding else end
+    if first < start - reach:
+        first = start - reach
+        space = passage.find(" ", first, first + 20)
+        first = space + 1 if space >= 0 else first
+    if last > end + reach:
+        last = end + reach
+        space = passage.rfind(" ", last - 20, last)
+        last = space if space > 0 else last
+    while first < last and passage[first].isspace():
+        first += 1
+    return first, last
