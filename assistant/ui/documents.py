@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from assistant.ui.highlight import text_html
-from assistant.ui.i18n import STRINGS, fields_of, text
+from assistant.ui.i18n import STRINGS, fields_of, kind_words, text
 from core.errors import InputError, storage_error
 from core.progress import under_way
 from index.load import DocumentError, size_problem, type_problem
@@ -47,15 +47,6 @@ def stored_name(name: str) -> str:
     shown = display_name(name)
     digest = hashlib.sha256(shown.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return digest + Path(shown).suffix.lower()
-
-
-# a document's kind as the Chinese page says it (the English page shows the kind's own name)
-KIND_WORDS_ZH = {"text": "纯文本", "markdown": "Markdown", "html": "HTML", "pdf": "PDF", "docx": "Word（docx）",
-                 "jsonl": "JSONL"}
-
-
-def kind_words(kind: str, lang: str = "en") -> str:
-    return KIND_WORDS_ZH.get(kind, kind) if lang == "zh" else kind
 
 
 def table(index, lang: str = "en") -> list[list]:

@@ -490,6 +490,16 @@ def verifier_words(name: str | None, lang: str = EN) -> str | None:
     return VERIFIER_WORDS_ZH.get(name, name) if lang == ZH and name else name
 
 
+# a document's kind as the Chinese page says it (the English page shows the kind's own name)
+KIND_WORDS_ZH = {"text": "纯文本", "markdown": "Markdown", "html": "HTML", "pdf": "PDF", "docx": "Word（docx）",
+                 "jsonl": "JSONL"}
+
+
+def kind_words(kind: str, lang: str = EN) -> str:
+    """A document's kind as the page says it in ``lang``: "text" is 纯文本 on the Chinese page."""
+    return KIND_WORDS_ZH.get(kind, kind) if lang == ZH else kind
+
+
 def model_words(name: str, lang: str = EN) -> str:
     """A model's name as the page says it: a packaged model's "(packaged)" in ``lang``."""
     return name.replace(" (packaged)", f" ({text('model_note_packaged', lang)})") if lang == ZH else name
