@@ -25,6 +25,7 @@ from typing import Any, Iterator
 
 from core.errors import InputError, first_line
 from core.limits import LIMITS, Limits
+from core.words import CJK
 
 TEXT_TYPES = {".txt": "text", ".md": "markdown", ".markdown": "markdown"}
 HTML_TYPES = {".html": "html", ".htm": "html"}
@@ -117,7 +118,7 @@ def _first_heading(text: str) -> str | None:
 _BORDER = " \t=-*~_+|#"  # a banner's frame: "=   欢  迎  阅  读  《 V I M  教  程 》  =" (Vim's Chinese tutor)
 
 
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+_CJK = re.compile(f"[{CJK}\u3000-\u303f\uff00-\uffef]")  # the project's CJK letters, and CJK punctuation
 
 
 def _unspaced(line: str) -> str:
