@@ -385,7 +385,7 @@ def build_app(chat, checker=None, max_waiting: int = 64, max_batch: int = 1, api
             raise InputError("this server runs no checker (start it without --no-checker)")
         items = parse_items((await body_of(request)).get("items"), limits)
         results = await on_the_model(turns.reserve(), lambda stop: check_claims(checker, items, stop), request)
-        return {"verifier": checker.verifier.name, "version": checker.verifier.version,
+        return {"verifier": checker.verifier.name, "version": checker.version,
                 "results": [r.as_dict() for r in results]}
 
     return app

@@ -307,6 +307,10 @@ class CheckerConfig:
         "help": "a statement that answers the question (a bare answer, or a sentence restating it) is not "
                 "supported by a passage whose words of the question gather elsewhere: its answer is another "
                 "(assistant/checking/place.py); false: the verifier alone decides"})
+    reader: str = field(default="shipped", metadata={
+        "help": "the trained reader that checks a supported answer to the question is the passage's answer to it, "
+                "not another span of it (assistant/checking/reader.py): shipped, a folder written by `python -m "
+                "finetune.reader`, or none"})
     max_windows: int = field(default=24, metadata={
         "help": "evidence windows the verifier reads per statement: when a statement's evidence has more, "
                 "those sharing most of its words (and its question's) are read; 0 reads every window"})
@@ -322,6 +326,7 @@ class CheckerConfig:
         _check(self.withhold in WITHHOLD, "checker.withhold",
                f"must be one of {', '.join(WITHHOLD)}, got {self.withhold!r}")
         _check(0 <= self.retrieve_k <= 50, "checker.retrieve_k", f"must be between 0 and 50, got {self.retrieve_k}")
+        _check(bool(self.reader.strip()), "checker.reader", "must be shipped, none or a reader folder")
         _check(0 <= self.max_windows <= 10_000, "checker.max_windows",
                f"must be between 0 and 10000, got {self.max_windows}")
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from assistant.chat.backends import load_chat_model
-from assistant.checking.checker import Checker, Evidence
+from assistant.checking.checker import Checker, Evidence, make_reader
 from assistant.checking.verifiers import make_verifier
 from core.config import CheckerConfig, load_config
 from core.errors import EXIT_INPUT, EXIT_OK, AssistantError
@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="judge a seeded sample of this many rows per file (0: all), for slow backends")
     parser.add_argument("--answer-place", choices=("on", "off"), default="on",
                         help="checker.answer_place: a supported answer the passage gives elsewhere is not supported")
+    parser.add_argument("--reader", default="shipped",
+                        help="checker.reader for the trained backend: shipped, a folder from finetune.reader, or none")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "checker.json"))
     args = parser.parse_args(argv)
 
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
         options["llm"] = {"chat": load_chat_model(load_config(file=False))}
     results = measure(args.backends.split(","), data, fever, options, args.threshold, args.sample or "all",
-                      answer_place=args.answer_place == "on")
+                      answer_place=args.answer_place == "on", reader=args.reader)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
@@ -135,14 +137,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] | None, options: dict,
-            threshold: float | None, sample, answer_place: bool = True) -> dict:
-    """Every backend on every file (and on FEVER-Symmetric), printing each line as it is measured."""
+            threshold: float | None, sample, answer_place: bool = True, reader: str = "none") -> dict:
+    """Every backend on every file (and on FEVER-Symmetric), printing each line as it is measured;
+    ``reader`` (``checker.reader``) joins the trained backend only: the others are floors."""
 
     results: dict = {}
     for name in backends:
         backend = make_verifier(name, **options.get(name, {}))
-        checker = Checker(backend, CheckerConfig(verifier=name, support_threshold=threshold, answer_place=answer_place))
-        results[name] = {"version": backend.version, "sample": sample, "answer_place": answer_place}
+        cfg = CheckerConfig(verifier=name, support_threshold=threshold, answer_place=answer_place,
+                            reader=reader if name == "trained" else "none")
+        checker = Checker(backend, cfg, reader=make_reader(cfg))
+        results[name] = {"version": backend.version, "sample": sample, "answer_place": answer_place,
+                         "reader": cfg.reader}
         for stem, rows in data.items():
             numbers = evaluate(checker, rows)
             results[name][stem] = numbers

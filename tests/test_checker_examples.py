@@ -7,7 +7,7 @@ what the dialogue model wrote about them.
 
 import pytest
 
-from assistant.checking.checker import Checker, Evidence, check_claims
+from assistant.checking.checker import Evidence, check_claims
 from core.config import CheckerConfig
 
 USERS_AND_GROUPS = Evidence(
@@ -41,9 +41,9 @@ GNATS_THEN_NOBODY = Evidence(
 
 @pytest.fixture(scope="module")
 def checker():
-    from assistant.checking.verifiers import make_verifier
+    from assistant.checking.checker import make_checker
 
-    return Checker(make_verifier("trained"), CheckerConfig())
+    return make_checker(CheckerConfig())  # as shipped: the trained verifier and the reader
 
 
 # Still wrong with the shipped verifier (the issue stays open): the model gives the statement
@@ -88,12 +88,17 @@ def test_short_and_sentence_answers_to_one_question_are_judged_alike(checker):
                       "wrong-sentence": "unsupported"}
 
 
-@pytest.mark.xfail(strict=True, reason="a span of the passage that answers another question ('dump -n') is "
-                                        "still supported: the model gives it 0.43, the overlap does the rest (issue 20)")
 def test_a_span_that_answers_another_question_is_not_supported(checker):
+    """The verifier gives "dump -n" 0.43 and the overlap lifts it past the threshold; the reader
+    (assistant/checking/reader.py) finds the passage's own answer, "37", and lowers it."""
     [result] = check_claims(checker, [{"id": "span", "claim": "dump -n", "evidence": USERS_AND_GROUPS.text,
                                        "question": "What uid did the operator user have?"}])
     assert result.label == "unsupported"
+    [verdict] = checker.judge(["dump -n"], [[USERS_AND_GROUPS]], ["What uid did the operator user have?"])
+    assert "It had uid 37." in verdict.elsewhere
+    right = checker.judge(["37", "uid 37"], [[USERS_AND_GROUPS]] * 2, ["What uid did the operator user have?"] * 2)
+    assert [v.label for v in right] == ["supported", "supported"]
+    assert checker.reader is not None and "+" in checker.version
 
 
 WWW_DATA = Evidence(

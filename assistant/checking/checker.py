@@ -14,10 +14,12 @@ all is *unsupported*, never skipped.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from assistant.checking.statements import (
@@ -28,7 +30,8 @@ from assistant.checking.statements import (
     Statement,
     split_statements,
 )
-from assistant.checking.place import place_of
+from assistant.checking.place import place_of, sentence_around
+from assistant.checking.reader import spots_to_read
 from assistant.checking.topic import ends_like_sentence, names, topic_of
 from assistant.checking.verifiers import make_verifier
 from assistant.checking.verifiers.base import pose
@@ -219,15 +222,31 @@ def decide(probs, support_threshold: float = 0.5, contradiction_threshold: float
     return UNSUPPORTED
 
 
+def lowered(probs: tuple[float, float, float], by: float) -> tuple[float, float, float]:
+    """``probs`` with ``by`` added to the support logit, the other two rescaled to fill the rest."""
+    p = min(max(probs[0], 1e-6), 1 - 1e-6)
+    support = 1 / (1 + math.exp(-(math.log(p / (1 - p)) + by)))
+    rest = probs[1] + probs[2]
+    if rest <= 0:
+        return support, 1 - support, 0.0
+    return support, probs[1] / rest * (1 - support), probs[2] / rest * (1 - support)
+
+
 class Checker:
-    def __init__(self, verifier, cfg: CheckerConfig | None = None, index=None):
+    def __init__(self, verifier, cfg: CheckerConfig | None = None, index=None, reader=None):
         self.verifier, self.cfg, self.index = verifier, cfg or CheckerConfig(), index
+        self.reader = reader  # assistant/checking/reader.py: whether an answer is the passage's answer
         # One threshold per decision: the config's when set, else the one calibrated with the verifier.
         calibrated = getattr(verifier, "thresholds", {})
         self.support_threshold = (self.cfg.support_threshold if self.cfg.support_threshold is not None
                                   else calibrated.get("support_threshold", 0.5))
         self.contradiction_threshold = (self.cfg.contradiction_threshold if self.cfg.contradiction_threshold
                                         is not None else calibrated.get("contradiction_threshold", 0.5))
+
+    @property
+    def version(self) -> str:
+        """The verifier's version, and the reader's where there is one: what a logged verdict was judged by."""
+        return self.verifier.version if self.reader is None else f"{self.verifier.version}+{self.reader.version}"
 
     def statement_for(self, claim: str, question: str | None) -> str:
         """What the verifier reads for ``claim``: posed as the answer to the question the user's
@@ -336,7 +355,33 @@ class Checker:
                     label = decide(p, self.support_threshold, self.contradiction_threshold)
             out.append(Verdict(statement, label, p[0], p, window.text, passage, (window.start, window.end),
                                unnamed[n] if label != SUPPORTED else None, elsewhere))
+        if self.reader is not None:
+            self.read_answers(out, claims, asked)
         return out
+
+    def read_answers(self, verdicts: list[Verdict], claims: Sequence[str], asked: Sequence[str | None]) -> None:
+        """The reader's say (``reader.py``), in place: a supported claim that is a bare answer to its
+        question (``reader.spots_to_read``) and whose answer scores below the reader's own answer
+        in the supporting passage (a span, or none at all) has its support lowered
+        (``Reader.penalty``); where that leaves it unsupported, ``elsewhere`` shows the reader's
+        answer's sentence."""
+        items, owners = [], []
+        for n, (v, claim, question) in enumerate(zip(verdicts, claims, asked)):
+            spots = spots_to_read(question, claim, v.source.text) if v.label == SUPPORTED and v.source else []
+            if spots:
+                items.append((question, v.source.text, spots))
+                owners.append(n)
+        for n, reading in zip(owners, self.reader.read(items)):
+            if reading is None or not (penalty := self.reader.penalty(reading)):
+                continue
+            v = verdicts[n]
+            p = lowered(v.probs, penalty)
+            label = decide(p, self.support_threshold, self.contradiction_threshold)
+            shown = None
+            if label != SUPPORTED and not reading.says_none:
+                a, z = sentence_around(v.source.text, reading.start, reading.end)
+                shown = v.source.text[a:z].strip()
+            verdicts[n] = Verdict(v.statement, label, p[0], p, v.evidence, v.source, v.span, v.unnamed, shown)
 
     def evidence_for(self, statements: Sequence[Statement], question: str | None,
                      passages: Sequence[Evidence]) -> list[list[Evidence]]:
@@ -375,7 +420,7 @@ class Checker:
                 v = by_start[s.start]
                 verdicts.append(Verdict(s, v.label, v.score, v.probs, v.evidence, v.source, v.span, v.unnamed,
                                         v.elsewhere))
-        return CheckReport(answer, question, verdicts, self.verifier.name, self.verifier.version,
+        return CheckReport(answer, question, verdicts, self.verifier.name, self.version,
                            time.perf_counter() - start, threshold=self.support_threshold)
 
 
@@ -459,4 +504,18 @@ def make_checker(cfg: CheckerConfig, index=None, chat=None) -> Checker:
     embedding_model = getattr(index, "embedding_model", None) if index is not None else None
     if embedding_model and hasattr(verifier, "share_encoder"):  # one copy of the embedding model
         verifier.share_encoder(lambda: index.embedder, embedding_model)
-    return Checker(verifier, cfg, index)
+    return Checker(verifier, cfg, index, make_reader(cfg))
+
+
+def make_reader(cfg: CheckerConfig):
+    """The reader ``checker.reader`` names (``reader.py``; loaded on first use), or None for none."""
+    from assistant.checking.reader import SHIPPED, Reader
+
+    name = cfg.reader.strip()
+    if name.lower() == "none":
+        return None
+    folder = SHIPPED if name.lower() == "shipped" else Path(name).expanduser()
+    if not (folder / "config.json").is_file():
+        raise ConfigError(f"checker.reader: {folder} is not a reader folder (no config.json); "
+                          "name one written by `python -m finetune.reader`, or none")
+    return Reader(folder)

@@ -69,10 +69,21 @@ def answers_question(claim: str, asked: set[str], passage: str = "") -> bool:
     """Whether ``claim`` gives the answer to a question with content words ``asked``: a bare answer
     (no full stop, and under ``SENTENCE_WORDS`` or a span the passage holds word for word), or a
     sentence holding half of them or more."""
-    if not reads_as_sentence(claim) or (not ends_like_sentence(claim) and _bare(claim) in passage.lower()):
+    if bare_answer(claim, passage):
         return True
     said = set(terms(claim))
     return bool(asked) and len(asked & said) >= RESTATES * len(asked)
+
+
+def bare_answer(claim: str, passage: str = "") -> bool:
+    """Whether ``claim`` is a bare answer, not a sentence that says something of its own: no full
+    stop and under ``SENTENCE_WORDS``, or a span the passage holds word for word."""
+    return not reads_as_sentence(claim) or (not ends_like_sentence(claim) and _bare(claim) in passage.lower())
+
+
+def addressed(question: str) -> bool:
+    """Whether ``question`` is put to the reader ("did you get a document?"): it asks a view, not a span."""
+    return bool(_ADDRESSED.search(question))
 
 
 def _bare(claim: str) -> str:
@@ -152,11 +163,11 @@ def place_of(question: str | None, claim: str, passage: str) -> Place | None:
     best, best_at = max((weight(a, a + size), a) for a in range(0, max(1, len(text) - size + 1), STEP))
     if best <= 0:
         return None
-    start, end = _sentence_around(passage, best_at, best_at + size, reach)
+    start, end = sentence_around(passage, best_at, best_at + size, reach)
     return Place(min(1.0, own / best), start, end)
 
 
-def _sentence_around(passage: str, start: int, end: int, reach: int) -> tuple[int, int]:
+def sentence_around(passage: str, start: int, end: int, reach: int = WINDOW["en"]) -> tuple[int, int]:
     """The sentences of ``passage`` (``core.sentences.split_sentences``) holding ``start:end``, cut at
     ``reach`` characters either side (at a space where there is one) where they run further."""
     holding = [span for span in split_sentences(passage) if span.start < end and span.end > start]
