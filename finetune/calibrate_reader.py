@@ -5,24 +5,27 @@
 Every row of the calibration halves of the QA sets with questions in English (SQuAD 2.0 QA dev;
 BEGIN's dialogue turns as the check that nothing else is lost) is judged as the shipped checker
 judges it, without the reader; each supported bare answer to its question (``reader.spots_to_read``,
-as the checker chooses them) is then read by the reader against the passage that decided it. A claim's support logit is lowered by ``weight *
-min(0, margin + shift)`` (``Reader.penalty``); the (weight, shift) chosen from ``WEIGHTS`` x
-``SHIFTS`` is the one with the best balanced accuracy at the checker's threshold on SQuAD's
-calibration half among those that flag at most ``MOST_FLAGGED`` of its right answers and cost
-BEGIN's calibration half at most ``MOST_LOST`` of balanced accuracy; ties go to the better ROC AUC
-there. The test halves only measure (``python -m finetune.evaluate_checker``). Writes
-``DIR/calibration.json``.
+as the checker chooses them) is then read by the reader against the passage that decided it. A
+claim's support logit is lowered by ``weight * min(0, margin + shift)`` (``Reader.penalty``); the
+(weight, shift) chosen from ``WEIGHTS`` x ``SHIFTS`` is the one with the best balanced accuracy at
+the checker's threshold on SQuAD's calibration half among those that flag at most
+``MOST_FLAGGED`` of its right answers less 1.645 standard errors of that share on the half's right
+answers (one-sided 95 %: 7.1 % for 300 right answers; chosen at 10 % on the half, the whole file
+had 11 % flagged) and cost BEGIN's calibration half at most ``MOST_LOST`` of balanced accuracy;
+ties go to the better ROC AUC there. The test halves only measure (``python -m
+finetune.evaluate_checker``). Writes ``DIR/calibration.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MOST_FLAGGED = 0.10  # issue 20: at most a tenth of right answers flagged
+MOST_FLAGGED = 0.10  # issue 20: at most a tenth of right answers flagged (on the whole file, so less on the half)
 MOST_LOST = 0.005
 WEIGHTS = (0.25, 0.5, 1.0, 2.0, 4.0, 16.0)
 SHIFTS = tuple(float(x) for x in range(0, 13))
@@ -95,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
 
     without = figures(0.0, 0.0)
     table = {(w, m): figures(w, m) for w in WEIGHTS for m in SHIFTS}
-    allowed = [k for k, f in table.items() if f["squad2_qa_dev"]["right_flagged"] <= MOST_FLAGGED
+    right = sum(seen["squad2_qa_dev"][0])
+    most_flagged = MOST_FLAGGED - 1.645 * math.sqrt(MOST_FLAGGED * (1 - MOST_FLAGGED) / max(1, right))
+    allowed = [k for k, f in table.items() if f["squad2_qa_dev"]["right_flagged"] <= most_flagged
                and f["begin_dev"]["balanced_accuracy"] >= without["begin_dev"]["balanced_accuracy"] - MOST_LOST]
     if not allowed:
         print(f"error: no weight keeps right answers flagged within the goal (without the reader: {without}; "
@@ -105,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                                                  table[k]["squad2_qa_dev"]["roc_auc"]))
     record = {"weight": weight, "shift": shift, "threshold": checker.support_threshold,
               "chosen_on": "calibration halves: squad2_qa_dev (best balanced accuracy, at most "
-              f"{MOST_FLAGGED:.0%} of right answers flagged), begin_dev (no loss past {MOST_LOST})",
+              f"{most_flagged:.1%} of its {right} right answers flagged), begin_dev (no loss past {MOST_LOST})",
               "without_reader": without, "chosen": table[(weight, shift)],
               "grid": {f"{w}/{m}": f for (w, m), f in table.items()}}
     (Path(args.model) / "calibration.json").write_text(json.dumps(record, indent=1) + "\n")

@@ -147,7 +147,7 @@ def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] 
         cfg = CheckerConfig(verifier=name, support_threshold=threshold, answer_place=answer_place,
                             reader=reader if name == "trained" else "none")
         checker = Checker(backend, cfg, reader=make_reader(cfg))
-        results[name] = {"version": backend.version, "sample": sample, "answer_place": answer_place,
+        results[name] = {"version": checker.version, "sample": sample, "answer_place": answer_place,
                          "reader": cfg.reader}
         for stem, rows in data.items():
             numbers = evaluate(checker, rows)
