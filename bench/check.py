@@ -75,13 +75,15 @@ def main() -> int:
 
     import torch
 
-    from assistant.checking.checker import Checker, Evidence, check_claims
+    from assistant.checking.checker import Checker, Evidence, check_claims, make_reader
     from assistant.checking.verifiers import make_verifier
     from core.config import CheckerConfig
 
     options = {"model": args.nli_model} if args.verifier == "nli" else {}
     verifier = make_verifier(args.verifier, **options)
-    checker = Checker(verifier, CheckerConfig(verifier=args.verifier, nli_model=args.nli_model))
+    cfg = CheckerConfig(verifier=args.verifier, nli_model=args.nli_model,
+                        reader="shipped" if args.verifier == "trained" else "none")
+    checker = Checker(verifier, cfg, reader=make_reader(cfg))  # as the page checks (the reader with the trained one)
     passages = [Evidence(p, f"passage {n}") for n, p in enumerate(PASSAGES, start=1)]
     def answer_times(checker):
         start = time.perf_counter()
@@ -103,14 +105,15 @@ def main() -> int:
     check_claims(checker, items)
     batch_s = time.perf_counter() - start
     long_text, long_items = long_evidence(args.long_words, args.long_claims)
-    every = Checker(verifier, CheckerConfig(verifier=args.verifier, nli_model=args.nli_model, max_windows=0))
+    every = Checker(verifier, CheckerConfig(verifier=args.verifier, nli_model=args.nli_model, max_windows=0),
+                    reader=checker.reader)  # the same checker, reading every window
     long_runs = {}
     for name, which in (("bounded", checker), ("every_window", every)):
         start = time.perf_counter()
         long_runs[name] = (check_claims(which, long_items), time.perf_counter() - start)
     agree = sum(a.label == b.label for a, b in zip(long_runs["bounded"][0], long_runs["every_window"][0]))
     result = {
-        "verifier": verifier.name, "version": verifier.version, "torch_threads": torch.get_num_threads(),
+        "verifier": verifier.name, "version": checker.version, "torch_threads": torch.get_num_threads(),
         "answer_statements": len(report.verdicts), "passages": len(passages),
         "first_check_s": first, "answer_check_seconds": times, "answer_check_median_s": statistics.median(times),
         "labels": [v.label for v in report.verdicts],
