@@ -207,3 +207,12 @@ def test_training_a_reader_writes_a_folder_the_checker_reads(tmp_path):
                                                                             passage.index("May 12") + 6)])])
     assert reading is not None and np.isfinite(reading.margin)
     assert (reader.weight, reader.shift) == (0.5, 4.0)  # no calibration.json yet: the defaults
+
+
+def test_a_reader_folder_that_cannot_load_says_which_and_why(tmp_path):
+    from core.errors import ModelError
+
+    (tmp_path / "config.json").write_text("{}")
+    reader = make_reader(CheckerConfig(reader=str(tmp_path)))  # found: loaded on first use
+    with pytest.raises(ModelError, match=f"cannot load the checker's reader from {tmp_path}"):
+        reader.read([(QUESTION, ACME, [(0, 4)])])

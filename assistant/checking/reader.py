@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -139,24 +140,26 @@ class Reader:
                           if (Path(folder) / name).is_file())
         self.version = hashlib.sha256(record + f"{self.weight}/{self.shift}".encode()).hexdigest()[:12]
         self._model = self._tokenizer = self._device = None
+        self._loading = threading.Lock()  # two checks at once load it once
 
     def penalty(self, reading: "Reading") -> float:
         """What ``reading`` takes off its claim's support logit (0 or less)."""
         return self.weight * min(0.0, reading.margin + self.shift)
 
     def _load(self) -> None:
-        if self._model is not None:
-            return
-        import torch
-        from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+        with self._loading:
+            if self._model is not None:
+                return
+            import torch
+            from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
-        try:
-            self._device = choose_device(self.device_name)
-            self._tokenizer = AutoTokenizer.from_pretrained(self.folder)
-            model = AutoModelForQuestionAnswering.from_pretrained(self.folder, dtype=torch.float32)
-        except (OSError, ValueError) as err:
-            raise ModelError(f"cannot load the checker's reader from {self.folder}: {first_line(err)}") from err
-        self._model = model.to(self._device).eval()
+            try:
+                self._device = choose_device(self.device_name)
+                self._tokenizer = AutoTokenizer.from_pretrained(self.folder)
+                model = AutoModelForQuestionAnswering.from_pretrained(self.folder, dtype=torch.float32)
+            except (OSError, ValueError) as err:
+                raise ModelError(f"cannot load the checker's reader from {self.folder}: {first_line(err)}") from err
+            self._model = model.to(self._device).eval()
 
     @own_thread
     def read(self, items: Sequence[tuple[str, str, Sequence[tuple[int, int]]]]) -> list[Reading | None]:
