@@ -34,19 +34,11 @@ FILES = ("squad2_qa_dev", "begin_dev")
 
 def readings(checker, reader, rows: list[dict]):
     """(the checker's verdicts without the reader, each row's reading or None) for ``rows``."""
-    from assistant.checking.checker import Evidence, question_in
-    from assistant.checking.reader import spots_to_read
-    from core.labels import SUPPORTED
+    from assistant.checking.checker import Evidence, question_in, to_read
 
     verdicts = checker.judge([r["claim"] for r in rows], [[Evidence(r["evidence"])] for r in rows],
                              [r.get("question") for r in rows])
-    items, owners = [], []
-    for n, (row, v) in enumerate(zip(rows, verdicts)):
-        asked = question_in(row.get("question"))
-        spots = spots_to_read(asked, row["claim"], v.source.text) if v.label == SUPPORTED and v.source else []
-        if spots:
-            items.append((asked, v.source.text, spots))
-            owners.append(n)
+    items, owners = to_read(verdicts, [r["claim"] for r in rows], [question_in(r.get("question")) for r in rows])
     read = [None] * len(rows)
     for n, r in zip(owners, reader.read(items)):
         read[n] = r

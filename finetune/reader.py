@@ -119,21 +119,6 @@ def features(tokenizer, batch: list[Example], max_length: int, stride: int, trai
     return enc, owner, starts, ends, keep
 
 
-def best_span(start_logits, end_logits, context_tokens: list[int], longest: int = 30) -> tuple[float, int, int]:
-    """The best (score, start, end) span among ``context_tokens``, at most ``longest`` tokens."""
-    import torch
-
-    idx = torch.tensor(context_tokens)
-    s, e = start_logits[idx], end_logits[idx]
-    scores = s[:, None] + e[None, :]
-    n = len(context_tokens)
-    allowed = torch.ones(n, n, dtype=torch.bool).triu() & ~torch.ones(n, n, dtype=torch.bool).triu(longest)
-    scores = scores.masked_fill(~allowed, float("-inf"))
-    flat = int(scores.argmax())
-    i, j = divmod(flat, n)
-    return float(scores[i, j]), context_tokens[i], context_tokens[j]
-
-
 def _norm(text: str) -> list[str]:
     text = re.sub(r"\b(a|an|the)\b", " ", re.sub(r"[^\w\s]", " ", text.lower()))
     return text.split()
@@ -154,6 +139,8 @@ def score(model, tokenizer, held: list[Example], max_length: int, stride: int, b
     """Exact match and F1 of the best span on answerable examples, and how often the no-answer score
     beats every span on unanswerable ones (and on answerable ones)."""
     import torch
+
+    from assistant.checking.reader import best_span
 
     model.eval()
     ems, f1s, null_right, null_wrong = [], [], [], []

@@ -232,6 +232,18 @@ def lowered(probs: tuple[float, float, float], by: float) -> tuple[float, float,
     return support, probs[1] / rest * (1 - support), probs[2] / rest * (1 - support)
 
 
+def to_read(verdicts: Sequence[Verdict], claims: Sequence[str], asked: Sequence[str | None]):
+    """(the reader's items: question, passage, the answer's places in it; each one's verdict) for the
+    supported claims the reader judges (``reader.spots_to_read``)."""
+    items, owners = [], []
+    for n, (v, claim, question) in enumerate(zip(verdicts, claims, asked)):
+        spots = spots_to_read(question, claim, v.source.text) if v.label == SUPPORTED and v.source else []
+        if spots:
+            items.append((question, v.source.text, spots))
+            owners.append(n)
+    return items, owners
+
+
 class Checker:
     def __init__(self, verifier, cfg: CheckerConfig | None = None, index=None, reader=None):
         self.verifier, self.cfg, self.index = verifier, cfg or CheckerConfig(), index
@@ -365,12 +377,7 @@ class Checker:
         in the supporting passage (a span, or none at all) has its support lowered
         (``Reader.penalty``); where that leaves it unsupported, ``elsewhere`` shows the reader's
         answer's sentence."""
-        items, owners = [], []
-        for n, (v, claim, question) in enumerate(zip(verdicts, claims, asked)):
-            spots = spots_to_read(question, claim, v.source.text) if v.label == SUPPORTED and v.source else []
-            if spots:
-                items.append((question, v.source.text, spots))
-                owners.append(n)
+        items, owners = to_read(verdicts, claims, asked)
         for n, reading in zip(owners, self.reader.read(items)):
             if reading is None or not (penalty := self.reader.penalty(reading)):
                 continue

@@ -49,7 +49,8 @@ class Reading:
         return self.start < 0
 
 
-def _best_span(start_logits, end_logits, context: list[int], longest: int = LONGEST) -> tuple[float, int, int]:
+def best_span(start_logits, end_logits, context: list[int], longest: int = LONGEST) -> tuple[float, int, int]:
+    """The best (score, first token, last token) span among the ``context`` tokens, at most ``longest`` long."""
     import torch
 
     idx = torch.tensor(context)
@@ -97,11 +98,8 @@ def excerpt(question: str, passage: str,
         text += passage[p:q]
         places += range(p, q)
     places.append(places[-1] + 1 if places else 0)
-    inside = []
-    for a, z in spots:
-        if a in places and (z - 1) in places:
-            start = places.index(a)
-            inside.append((start, start + (z - a)))
+    where = {place: at for at, place in enumerate(places[:-1])}  # a passage character's place in the excerpt
+    inside = [(where[a], where[a] + (z - a)) for a, z in spots if a in where and z - 1 in where]
     return text, inside, places
 
 
@@ -189,7 +187,7 @@ class Reader:
                 if not context:
                     continue
                 offsets = enc["offset_mapping"][f].tolist()
-                score, i, j = _best_span(starts[f], ends[f], context)
+                score, i, j = best_span(starts[f], ends[f], context)
                 if n not in best or score > best[n][0]:
                     best[n] = (score, offsets[i][0], offsets[j][1])
                 none = float(starts[f][0] + ends[f][0])
