@@ -68,10 +68,11 @@ class Turn:
 
     def __init__(self, chat: ChatModel, index, question: str, history: Iterable[Message] = (),
                  k: int | None = None, generation: GenerationConfig | None = None,
-                 stop: threading.Event | None = None, scope: Sequence[str] | None = None):
+                 stop: threading.Event | None = None, scope: Sequence[str] | None = None,
+                 words: int | None = None):
         self.chat, self.question, self.generation = chat, question, generation
         self.scope = list(scope) if scope is not None else None  # the documents asked (None: all), logged
-        self.messages, self.hits = prepare(index, question, history, k, self.scope)
+        self.messages, self.hits = prepare(index, question, history, k, self.scope, words)
         refusal = no_answer(language_of(question)) if self.hits else None
         self.stream = (chat.stream(self.messages, generation, refusal=refusal) if stop is None
                        else chat.stream(self.messages, generation, stop, refusal=refusal))

@@ -221,11 +221,11 @@ def compact_journal(path: Path) -> int:
     return len(lines) - len(last)
 
 
-def measure(chat, index, row, history=(), k: int | None = None, checker=None) -> dict:
+def measure(chat, index, row, history=(), k: int | None = None, checker=None, words: int | None = None) -> dict:
     from assistant.turn import Turn
 
     start = time.perf_counter()
-    turn = Turn(chat, index, row["question"], history, k=k)
+    turn = Turn(chat, index, row["question"], history, k=k, words=words)
     for _ in turn:
         pass
     seconds = time.perf_counter() - start
@@ -246,6 +246,9 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None) ->
         "retrieval_hit": any(" ".join(row["evidence"].split())[:200] in " ".join(h.text.split())
                              or " ".join(h.text.split())[:200] in " ".join(row["evidence"].split())
                              for h in result.hits),
+        # the gold answer is in what the model read of the passages (all of them, or their focus)
+        "gold_shown": (row["id"].endswith("-supported")
+                       and normalize(row["claim"]) in normalize(turn.messages[-1]["content"])),
         "prompt_tokens": done.prompt_tokens if done else None,
         "tokens": done.completion_tokens if done else None,
         "ttft_s": round(ttft, 3), "seconds": round(seconds, 3),
@@ -356,6 +359,7 @@ def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
         "prompt_tokens": statistics.median(r["prompt_tokens"] or 0 for r in single),
         "answer_tokens": statistics.median(r["tokens"] or 0 for r in single),
         "retrieval_hit": share(single, "retrieval_hit"),
+        **({"gold_shown": share(answerable, "gold_shown")} if all("gold_shown" in r for r in answerable) else {}),
         "multi_turn": {"chats": len(chats), "right": share(turns, "right"),
                        "copies": sum(r.get("copy", False) for r in turns)} if chats else None,
     }
@@ -469,7 +473,7 @@ def self_check(path: str, out_path: str) -> int:
     paragraphs, _, _ = load_rows(earlier["seed"], earlier["answerable"], earlier["unanswerable"], 0, data)
     index = build_index(paragraphs)
     variant = next(iter(earlier["answers"]))
-    name, backend, quantize = (variant.split(":") + ["", ""])[:3]
+    name, backend, quantize = (variant.split(":") + ["", ""])[:3]  # a 4th field (passage words) is not the model's
     chat = chat_for(ModelConfig(name=name, backend=backend or "onnx", quantize=quantize or "none"),
                     GenerationConfig(max_new_tokens=earlier["max_new_tokens"]),
                     progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
@@ -537,7 +541,8 @@ def build_index(paragraphs: list[str]):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", default="qwen:onnx:int4,qwen:onnx:int8,smollm2:onnx:int8",
-                        help="model:backend:quantize, comma-separated; the first is the reference")
+                        help="model:backend:quantize[:passage words], comma-separated; the first is the reference "
+                             "(passage words: index.passage_words, the most words of the passages the model reads)")
     parser.add_argument("--answerable", type=int, default=40)
     parser.add_argument("--unanswerable", type=int, default=40)
     parser.add_argument("--chats", type=int, default=8, help="three-question chats per variant")
@@ -607,7 +612,8 @@ def main() -> int:
         print(f"checked again ({today}) {n}/{len(stale)}: {done[key]['answer'][:60]!r} "
               f"{done[key]['verdicts']}", file=sys.stderr, flush=True)
     for variant in args.variants.split(","):
-        name, backend, quantize = (variant.split(":") + ["", ""])[:3]
+        name, backend, quantize, words = (variant.split(":") + ["", "", ""])[:4]
+        words = int(words) if words else None  # index.passage_words for this variant (default: the product's)
         cfg = ModelConfig(name=name, backend=backend or "onnx", quantize=quantize or "none")
         load_start = time.perf_counter()
         chat = chat_for(cfg, generation,
@@ -619,7 +625,7 @@ def main() -> int:
             if (variant, row["id"]) in done:
                 single.append(done[(variant, row["id"])])
                 continue
-            single.append(measure(chat, index, row, k=args.k, checker=checker))
+            single.append(measure(chat, index, row, k=args.k, checker=checker, words=words))
             r = single[-1]
             with journal.open("a", encoding="utf-8") as f:
                 f.write(json.dumps({"variant": variant, "settings": settings, **r}, ensure_ascii=False) + "\n")
@@ -635,7 +641,7 @@ def main() -> int:
             history: list[dict] = []
             turns = []
             for row in rows:
-                turn = measure(chat, index, row, history, k=args.k, checker=checker)
+                turn = measure(chat, index, row, history, k=args.k, checker=checker, words=words)
                 turn["copy"] = copies(turn["answer"], [t["answer"] for t in turns])
                 turns.append(turn)
                 history += [{"role": "user", "content": row["question"]}, {"role": "assistant", "content": turn["answer"]}]

@@ -197,6 +197,9 @@ class IndexConfig:
     # 16: the fastest batch size bench/index.py was run with (8/16/32/64); padding grows with the batch
     batch_size: int = field(default=16, metadata={"help": "chunks embedded per batch"})
     top_k: int = field(default=5, metadata={"help": "passages retrieved for a question"})
+    passage_words: int = field(default=0, metadata={
+        "help": "most words of the passages the model reads: each passage's sentences that bear on the "
+                "question (the checker still reads them whole); 0 shows them whole"})
     hybrid: bool = field(default=True, metadata={
         "help": "fuse keyword (SQLite FTS5 BM25) and vector results with reciprocal-rank fusion"})
     # exact search slows with the chunk count, HNSW stays fast: bench/index.py (README, Deployment)

@@ -37,6 +37,14 @@ def terms(text: str) -> list[str]:
     return out
 
 
+def stem(word: str) -> str:
+    """A crude stem, enough to meet "owns" and "owned", "files" and "file"."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
 def word_count(text: str) -> float:
     """Words in ``text``: space-separated words, a CJK character counting 1/``CHARS_PER_WORD``."""
     cjk = sum(len(run) for run in CJK_RUN.findall(text))

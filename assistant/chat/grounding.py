@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
+from assistant.chat.focus import focus
 from assistant.chat.prompt import CITATION, Message, Passage, build_messages, cited_in
 
 
@@ -38,8 +39,12 @@ def retrieve(index, question: str, k: int | None = None, scope: Sequence[str] | 
 
 
 def prepare(index, question: str, history: Iterable[Message] = (), k: int | None = None,
-            scope: Sequence[str] | None = None):
-    """(messages, passages) for one turn; ``scope``: the ids of the documents to ask (None: all)."""
+            scope: Sequence[str] | None = None, words: int | None = None):
+    """(messages, passages) for one turn; ``scope``: the ids of the documents to ask (None: all);
+    ``words``: the most words of the passages the prompt shows (``focus``; None: the index's
+    ``passage_words``). The passages returned are whole: the checker reads them so."""
     hits = retrieve(index, question, k, scope)
     passages = [Passage(h.text, h.title, h.page, str(h.chunk_id)) for h in hits]
-    return build_messages(question, passages, history), hits
+    if words is None:
+        words = index.cfg.passage_words if hits else 0
+    return build_messages(question, focus(passages, question, words), history), hits

@@ -23,7 +23,7 @@ import numpy as np
 
 from assistant.checking.verifiers.overlap import content_words
 from core.sentences import split_sentences
-from core.words import terms, word_count
+from core.words import stem, terms, word_count
 
 
 @dataclass(frozen=True)
@@ -138,14 +138,6 @@ def negated(text: str) -> bool:
     return NEGATION.search(text) is not None
 
 
-def _stem(word: str) -> str:
-    """A crude stem, enough to meet "owns" and "owned", "files" and "file"."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
 def polarity_conflict(window: str, statement: str) -> bool:
     """Whether the window says a clause of the statement the other way round: one negated, the other
     not ("The user nobody owns files on a system." against "no files on a system should be owned by
@@ -158,10 +150,10 @@ def polarity_conflict(window: str, statement: str) -> bool:
     its own, its question has, and a question is often a chat message that negates other things."""
     if not SENTENCE_END.search(statement):
         return False
-    window_clauses = [(clause, {_stem(w) for w in re.findall(r"\w+", clause.lower())})
+    window_clauses = [(clause, {stem(w) for w in re.findall(r"\w+", clause.lower())})
                       for sentence in split_sentences(window) for clause in CLAUSE.split(sentence.text)]
     for part in CLAUSE.split(REPLY_OPENING.sub("", statement, count=1)):
-        words = {_stem(w) for w in content_words(part)}
+        words = {stem(w) for w in content_words(part)}
         if len(words) < 3:
             continue
         best, shared = None, 0

@@ -1,0 +1,123 @@
+"""What the model reads of the retrieved passages: the sentences that bear on the question, within
+a budget of words.
+
+On a CPU, reading the prompt is most of the wait for an answer's first word: the packaged 1.5B
+model reads about 80 prompt tokens a second on two cores, and five whole passages make a prompt
+of about 950 tokens (``bench/answers.py``: 11.7 s to the first token). Each passage keeps its
+number, so citations and the checker (which checks against the whole passages) are unchanged;
+what is shown of it is chosen in three rounds, until ``words`` are used:
+
+1. each passage's best sentence, in the order retrieval ranked them, so every number the model
+   can cite has something under it;
+2. the other sentences sharing the question's words, best first: a sentence scores the weight of
+   the question's words it holds (a crude stem), a word weighing less the more sentences hold it;
+3. the sentence before each one shown, then the one after (what "it" or "he" refers to, or the
+   answer that follows a sentence naming the question's subject), best passages first.
+
+A passage's chosen sentences keep their order; "…" marks what was left out. A sentence longer than
+``PIECE_WORDS`` is cut into pieces of that many words (a manual's table or a command listing has
+few full stops). Passages that fit the budget whole are returned as they are.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from assistant.chat.prompt import Passage
+from core.sentences import Span, split_sentences
+from core.words import CHARS_PER_WORD, CJK, stem, terms
+from index.keywords import query_words
+
+PIECE_WORDS = 40  # a longer sentence is cut into pieces of this many words
+GAP = "…"
+_TOKEN = re.compile(f"[{CJK}]|[^\\s{CJK}]+")  # a word, or one CJK character (2/3 of a word)
+
+
+@dataclass(frozen=True)
+class _Piece:
+    passage: int  # the passage's place in the list
+    position: int  # the piece's place in its passage
+    span: Span
+    words: float
+    stems: frozenset[str]
+
+
+def _pieces(text: str) -> list[tuple[Span, float]]:
+    """``text``'s sentences with their sizes in words, a sentence over ``PIECE_WORDS`` cut into pieces."""
+    out: list[tuple[Span, float]] = []
+    for sentence in split_sentences(text):
+        tokens = list(_TOKEN.finditer(sentence.text))
+        piece_start, size = 0, 0.0
+        for i, token in enumerate(tokens):
+            weight = 1 / CHARS_PER_WORD if len(token.group()) == 1 and re.match(f"[{CJK}]", token.group()) else 1.0
+            if size + weight > PIECE_WORDS and size:
+                end = tokens[i - 1].end()
+                out.append((Span(sentence.text[piece_start:end], sentence.start + piece_start,
+                                 sentence.start + end), size))
+                piece_start, size = token.start(), 0.0
+            size += weight
+        if tokens:
+            end = tokens[-1].end()
+            out.append((Span(sentence.text[piece_start:end], sentence.start + piece_start, sentence.start + end),
+                        size))
+    return out
+
+
+def focus(passages: Sequence[Passage], question: str, words: int) -> list[Passage]:
+    """``passages`` with each one's text cut to what bears on ``question``, ``words`` words in all
+    (see the module's note); ``words`` <= 0, or passages that fit whole, leave them as they are."""
+    pieces = [[_Piece(n, i, span, size, frozenset(stem(t) for t in terms(span.text)))
+               for i, (span, size) in enumerate(_pieces(passage.text))]
+              for n, passage in enumerate(passages)]
+    if words <= 0 or sum(p.words for ps in pieces for p in ps) <= words:
+        return list(passages)
+    asked = {stem(w) for w in query_words(question)}
+    every = [p for ps in pieces for p in ps]
+    held = Counter(t for p in every for t in p.stems & asked)
+    weight = {t: math.log(1 + len(every) / held[t]) for t in held}
+
+    def score(piece: _Piece) -> float:
+        return sum(weight[t] for t in piece.stems & asked)
+
+    chosen: set[tuple[int, int]] = set()
+    used = 0.0
+
+    def take(piece: _Piece) -> None:
+        nonlocal used
+        key = (piece.passage, piece.position)
+        if key not in chosen and used + piece.words <= words:
+            chosen.add(key)
+            used += piece.words
+
+    for ps in pieces:  # 1. every passage's best sentence (the first, when none holds a question word)
+        if ps:
+            take(max(ps, key=lambda p: (score(p), -p.position)))
+    for piece in sorted((p for p in every if score(p) > 0), key=lambda p: (-score(p), p.passage, p.position)):
+        take(piece)  # 2. the rest that share the question's words, best first
+    for step in (-1, 1):  # 3. context: the sentence before each one shown, then the one after
+        for n, position in sorted(chosen):
+            if 0 <= position + step < len(pieces[n]):
+                take(pieces[n][position + step])
+    return [replace(passage, text=_shown(passage.text, [p for p in pieces[n] if (n, p.position) in chosen],
+                                         len(pieces[n])))
+            for n, passage in enumerate(passages)]
+
+
+def _shown(text: str, shown: list[_Piece], count: int) -> str:
+    """The chosen pieces of a passage in order, "…" where pieces were left out."""
+    if len(shown) == count:
+        return text
+    parts: list[str] = []
+    previous = -1
+    for piece in shown:
+        if piece.position != previous + 1:
+            parts.append(GAP)
+        parts.append(piece.span.text)
+        previous = piece.position
+    if previous != count - 1:
+        parts.append(GAP)
+    return " ".join(parts)

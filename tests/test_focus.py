@@ -1,0 +1,66 @@
+"""assistant/chat/focus.py: what the model reads of the passages, within ``index.passage_words``."""
+
+from assistant.chat.focus import GAP, PIECE_WORDS, focus
+from assistant.chat.grounding import prepare
+from assistant.chat.prompt import Passage
+from core.words import word_count
+
+FILLER = ("The weather in the valley was mild for most of the year. Farmers grew barley and oats on the "
+          "lower slopes. A railway reached the town late in the century. ")
+OSLO = ("Acme moved several times in its early years. The company's head office is in Bergen, on the west "
+        "coast. Its factory stands in Trondheim. " + FILLER * 2)
+RAIL = "The railway company was founded in 1854. " + FILLER * 3
+
+
+def shown(passages):
+    return sum(word_count(p.text) for p in passages)
+
+
+def test_passages_that_fit_are_shown_whole():
+    passages = [Passage(OSLO, "acme.md", 2, "7"), Passage(RAIL)]
+    assert focus(passages, "Where is the head office?", 10_000) == passages
+    assert focus(passages, "Where is the head office?", 0) == passages  # 0: the product shows them whole
+
+
+def test_the_sentence_holding_the_questions_words_is_kept_and_every_passage_keeps_its_number():
+    passages = [Passage(RAIL, "rail.md", None, "3"), Passage(OSLO, "acme.md", 2, "7")]
+    out = focus(passages, "Where is Acme's head office?", 60)
+    assert [(p.title, p.page, p.id) for p in out] == [("rail.md", None, "3"), ("acme.md", 2, "7")]
+    assert "The company's head office is in Bergen, on the west coast." in out[1].text
+    assert out[0].text and out[0].text != RAIL  # the other passage shows its best sentence, not all of it
+    assert shown(out) <= 60 < shown(passages)
+    assert GAP in out[1].text  # what was left out is marked
+
+
+def test_the_sentence_before_one_shown_gives_its_context():
+    text = ("Marie Curie moved to Paris in 1891. She won the Nobel Prize in Chemistry in 1911. " + FILLER * 3)
+    out = focus([Passage(text)], "When did she win the Nobel Prize in Chemistry?", 30)
+    assert out[0].text.startswith("Marie Curie moved to Paris in 1891. She won the Nobel Prize in Chemistry")
+
+
+def test_a_long_sentence_without_full_stops_is_cut_into_pieces():
+    listing = " ".join(f"option{n} does thing{n}" for n in range(60)) + " the --verbose flag prints every step"
+    out = focus([Passage(listing)], "What does the --verbose flag print?", 50)
+    assert "verbose flag prints every step" in out[0].text
+    assert word_count(out[0].text.replace(GAP, "")) <= 50
+    assert all(len(part.split()) <= PIECE_WORDS for part in out[0].text.split(GAP))
+
+
+def test_chinese_passages_are_focused_on_the_questions_words():
+    weather = "这座城市的天气一年四季都很温和，农民在山坡上种植大麦和燕麦。"
+    text = "长城位于中国北方。" + weather * 6 + "故宫建于明朝永乐年间。"
+    out = focus([Passage(text)], "故宫是什么时候建的？", 40)
+    assert "故宫建于明朝永乐年间。" in out[0].text and shown(out) <= 40
+
+
+def test_the_prompt_shows_the_focus_and_the_checker_gets_whole_passages(doc_index, tmp_path):
+    (tmp_path / "acme.md").write_text("# Acme\n\n" + OSLO + "\n\n" + RAIL)
+    doc_index.add([tmp_path / "acme.md"])
+    whole, hits = prepare(doc_index, "Where is Acme's head office?", words=0)
+    focused, same = prepare(doc_index, "Where is Acme's head office?", words=40)
+    assert [h.chunk_id for h in hits] == [h.chunk_id for h in same]
+    assert "head office is in Bergen" in focused[-1]["content"]
+    assert len(focused[-1]["content"]) < len(whole[-1]["content"])
+    assert all(" ".join(h.text.split()) in whole[-1]["content"] for h in hits)  # 0: whole, as before
+    doc_index.cfg.passage_words = 40  # the product's setting, when the caller names none
+    assert prepare(doc_index, "Where is Acme's head office?")[0] == focused
