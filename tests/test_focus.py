@@ -46,6 +46,13 @@ def test_a_long_sentence_without_full_stops_is_cut_into_pieces():
     assert all(len(part.split()) <= PIECE_WORDS for part in out[0].text.split(GAP))
 
 
+def test_every_passage_shows_something_however_small_the_budget():
+    passages = [Passage(RAIL), Passage(OSLO), Passage("A sentence of many words " * 30 + "ends here.")]
+    out = focus(passages, "Where is Acme's head office?", 45)  # 15 words a passage: long sentences are cut
+    assert all(p.text.replace(GAP, "").strip() for p in out)
+    assert "head office is in Bergen" in out[1].text and shown(out) <= 45
+
+
 def test_chinese_passages_are_focused_on_the_questions_words():
     weather = "这座城市的天气一年四季都很温和，农民在山坡上种植大麦和燕麦。"
     text = "长城位于中国北方。" + weather * 6 + "故宫建于明朝永乐年间。"

@@ -15,8 +15,9 @@ what is shown of it is chosen in three rounds, until ``words`` are used:
    answer that follows a sentence naming the question's subject), best passages first.
 
 A passage's chosen sentences keep their order; "…" marks what was left out. A sentence longer than
-``PIECE_WORDS`` is cut into pieces of that many words (a manual's table or a command listing has
-few full stops). Passages that fit the budget whole are returned as they are.
+``PIECE_WORDS`` (or than an even share of the budget, so that round 1 always fits) is cut into
+pieces of that many words: a manual's table or a command listing has few full stops. Passages that
+fit the budget whole are returned as they are.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from core.sentences import Span, split_sentences
 from core.words import CHARS_PER_WORD, CJK, stem, terms
 from index.keywords import query_words
 
-PIECE_WORDS = 40  # a longer sentence is cut into pieces of this many words
+PIECE_WORDS = 60  # a longer sentence is cut into pieces of this many words (fewer, for a small budget)
+LEAST_PIECE_WORDS = 10
 GAP = "…"
 _TOKEN = re.compile(f"[{CJK}]|[^\\s{CJK}]+")  # a word, or one CJK character (2/3 of a word)
 
@@ -46,15 +48,15 @@ class _Piece:
     stems: frozenset[str]
 
 
-def _pieces(text: str) -> list[tuple[Span, float]]:
-    """``text``'s sentences with their sizes in words, a sentence over ``PIECE_WORDS`` cut into pieces."""
+def _pieces(text: str, most: float) -> list[tuple[Span, float]]:
+    """``text``'s sentences with their sizes in words, a sentence over ``most`` words cut into pieces."""
     out: list[tuple[Span, float]] = []
     for sentence in split_sentences(text):
         tokens = list(_TOKEN.finditer(sentence.text))
         piece_start, size = 0, 0.0
         for i, token in enumerate(tokens):
             weight = 1 / CHARS_PER_WORD if len(token.group()) == 1 and re.match(f"[{CJK}]", token.group()) else 1.0
-            if size + weight > PIECE_WORDS and size:
+            if size + weight > most and size:
                 end = tokens[i - 1].end()
                 out.append((Span(sentence.text[piece_start:end], sentence.start + piece_start,
                                  sentence.start + end), size))
@@ -70,8 +72,9 @@ def _pieces(text: str) -> list[tuple[Span, float]]:
 def focus(passages: Sequence[Passage], question: str, words: int) -> list[Passage]:
     """``passages`` with each one's text cut to what bears on ``question``, ``words`` words in all
     (see the module's note); ``words`` <= 0, or passages that fit whole, leave them as they are."""
+    most = min(PIECE_WORDS, max(LEAST_PIECE_WORDS, words // max(1, len(passages))))
     pieces = [[_Piece(n, i, span, size, frozenset(stem(t) for t in terms(span.text)))
-               for i, (span, size) in enumerate(_pieces(passage.text))]
+               for i, (span, size) in enumerate(_pieces(passage.text, most))]
               for n, passage in enumerate(passages)]
     if words <= 0 or sum(p.words for ps in pieces for p in ps) <= words:
         return list(passages)
