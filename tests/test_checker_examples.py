@@ -88,10 +88,9 @@ def test_short_and_sentence_answers_to_one_question_are_judged_alike(checker):
                       "wrong-sentence": "unsupported"}
 
 
-@pytest.mark.xfail(strict=True, reason="a span of the passage that answers another question ('dump -n') is "
-                                        "still supported: the verifier gives it 0.43, the overlap lifts it to 0.976, "
-                                        "the reader (its answer: '37') lowers it to 0.94, the threshold is 0.935 "
-                                        "(issue 20)")
+# Was a strict expected failure until session 26: the verifier gives "dump -n" 0.43 and the overlap
+# lifts it to 0.976; the reader's first epoch (its answer: "37") lowered it to 0.94, above the
+# threshold (0.935); its second epoch lowers it to 0.875.
 def test_a_span_that_answers_another_question_is_not_supported(checker):
     [result] = check_claims(checker, [{"id": "span", "claim": "dump -n", "evidence": USERS_AND_GROUPS.text,
                                        "question": "What uid did the operator user have?"}])
