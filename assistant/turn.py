@@ -72,6 +72,9 @@ class Turn:
                  words: int | None = None):
         self.chat, self.question, self.generation = chat, question, generation
         self.scope = list(scope) if scope is not None else None  # the documents asked (None: all), logged
+        if words is None:  # the index's setting: the most words of the passages the model reads
+            words = index.cfg.passage_words if index is not None else 0
+        self.words = words
         self.messages, self.hits = prepare(index, question, history, k, self.scope, words)
         refusal = no_answer(language_of(question)) if self.hits else None
         self.stream = (chat.stream(self.messages, generation, refusal=refusal) if stop is None
@@ -133,6 +136,8 @@ class Turn:
         if flag_log is not None:
             generation = (logged_generation if logged_generation is not None
                           else asdict(self.generation or self.chat.generation))
+            if self.words and self.hits:  # the prompt showed the passages focused: the export rebuilds it so
+                generation = {**generation, "passage_words": self.words}
             turn_id = flag_log.log_turn(session=session, question=self.question, answer=answer, model=self.chat.name,
                                         generation=generation, passages=self.hits, report=report,
                                         finish_reason=ending, scope=self.scope, chat_id=chat_id)

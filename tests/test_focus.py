@@ -71,3 +71,22 @@ def test_the_prompt_shows_the_focus_and_the_checker_gets_whole_passages(doc_inde
     assert all(" ".join(h.text.split()) in whole[-1]["content"] for h in hits)  # 0: whole, as before
     doc_index.cfg.passage_words = 40  # the product's setting, when the caller names none
     assert prepare(doc_index, "Where is Acme's head office?")[0] == focused
+
+
+def test_a_focused_turn_is_logged_so_the_export_rebuilds_the_prompt_it_showed(doc_index, tmp_path):
+    from assistant.flags.export import prompt_messages
+    from assistant.flags.log import FlagLog
+    from assistant.turn import Turn
+    from tests.test_turn import ScriptedChat
+
+    (tmp_path / "acme.md").write_text("# Acme\n\n" + OSLO + "\n\n" + RAIL)
+    doc_index.add([tmp_path / "acme.md"])
+    log = FlagLog(tmp_path / "log.sqlite")
+    for words in (40, 0):
+        turn = Turn(ScriptedChat(["The head office is in Bergen [1]."]), doc_index, "Where is Acme's head office?",
+                    words=words)
+        done = turn.finish(None, log, "test")
+        logged = log.turn(done.turn_id)
+        assert logged.generation.get("passage_words") == (words or None)
+        rebuilt = prompt_messages(logged)
+        assert rebuilt == done.messages and ("…" in rebuilt[-1]["content"]) == bool(words)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from assistant.chat.focus import focus
 from assistant.chat.prompt import Passage, build_messages
 from assistant.flags.log import FlagLog, Turn
 from core.atomic import replacing
@@ -53,9 +54,10 @@ def split_of(question: str, held_out_share: float) -> str:
 
 
 def prompt_messages(turn: Turn) -> list[dict[str, str]]:
-    """The prompt the model saw (rebuilt from the logged passage snapshots)."""
+    """The prompt the model saw (rebuilt from the logged passage snapshots, focused as they were
+    shown when the turn logged a ``passage_words`` budget)."""
     passages = [Passage(p["text"], p["title"], p["page"]) for p in turn.passages]
-    return build_messages(turn.question, passages)
+    return build_messages(turn.question, focus(passages, turn.question, turn.generation.get("passage_words", 0)))
 
 
 def judge(turn: Turn, reviewed_only: bool) -> tuple[str | None, str | None]:
