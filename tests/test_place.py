@@ -29,6 +29,18 @@ def test_another_span_of_the_same_passage_is_answered_elsewhere():
         assert "head office of Acme is in Bergen" in ACME[wrong.start:wrong.end]
 
 
+def test_a_stop_word_of_a_sentence_is_not_taken_for_its_answer():
+    """Seen in session 26's browser trial on Debian's users-and-groups page: "that" was taken for the
+    answer of "The user that some web servers run as is www-data.", found far from the question's
+    words, and the right answer was withheld as given elsewhere."""
+    passage = ("proxy Like daemon, this user and group is used by some daemons that don't have dedicated user ids "
+               "and that need to own files." + FILLER + " www-data Some web servers run as www-data. Web content "
+               "should not be owned by this user. Data written out by web servers will be owned by www-data.")
+    place = place_of("Which user do some web servers run as?", "The user that some web servers run as is www-data.",
+                     passage)
+    assert place is not None and not place.elsewhere
+
+
 def test_chinese_answers_are_read_by_character_pairs():
     question = "哪种算法只能用作加密？"
     right, wrong = place_of(question, "ElGamal", ALGORITHMS), place_of(question, "三位学者", ALGORITHMS)
