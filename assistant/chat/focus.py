@@ -30,7 +30,7 @@ from typing import Sequence
 
 from assistant.chat.prompt import Passage
 from core.sentences import Span, split_sentences
-from core.words import CHARS_PER_WORD, CJK, stem, terms
+from core.words import CHARS_PER_WORD, CJK, CJK_RUN, stem, terms
 from index.keywords import query_words
 
 PIECE_WORDS = 60  # a longer sentence is cut into pieces of this many words (fewer, for a small budget)
@@ -55,7 +55,7 @@ def _pieces(text: str, most: float) -> list[tuple[Span, float]]:
         tokens = list(_TOKEN.finditer(sentence.text))
         piece_start, size = 0, 0.0
         for i, token in enumerate(tokens):
-            weight = 1 / CHARS_PER_WORD if len(token.group()) == 1 and re.match(f"[{CJK}]", token.group()) else 1.0
+            weight = 1 / CHARS_PER_WORD if CJK_RUN.fullmatch(token.group()) else 1.0  # a CJK token is one character
             if size + weight > most and size:
                 end = tokens[i - 1].end()
                 out.append((Span(sentence.text[piece_start:end], sentence.start + piece_start,
@@ -72,11 +72,13 @@ def _pieces(text: str, most: float) -> list[tuple[Span, float]]:
 def focus(passages: Sequence[Passage], question: str, words: int) -> list[Passage]:
     """``passages`` with each one's text cut to what bears on ``question``, ``words`` words in all
     (see the module's note); ``words`` <= 0, or passages that fit whole, leave them as they are."""
+    if words <= 0:  # whole, without reading them
+        return list(passages)
     most = min(PIECE_WORDS, max(LEAST_PIECE_WORDS, words // max(1, len(passages))))
     pieces = [[_Piece(n, i, span, size, frozenset(stem(t) for t in terms(span.text)))
                for i, (span, size) in enumerate(_pieces(passage.text, most))]
               for n, passage in enumerate(passages)]
-    if words <= 0 or sum(p.words for ps in pieces for p in ps) <= words:
+    if sum(p.words for ps in pieces for p in ps) <= words:
         return list(passages)
     asked = {stem(w) for w in query_words(question)}
     every = [p for ps in pieces for p in ps]

@@ -38,6 +38,12 @@ def retrieve(index, question: str, k: int | None = None, scope: Sequence[str] | 
     return index.search(question, k) if scope is None else index.search(question, k, doc_ids=scope)
 
 
+def passage_words(index) -> int:
+    """The most words of the passages the model reads, as the index is set (``index.passage_words``;
+    0, whole, without an index)."""
+    return index.cfg.passage_words if index is not None else 0
+
+
 def prepare(index, question: str, history: Iterable[Message] = (), k: int | None = None,
             scope: Sequence[str] | None = None, words: int | None = None):
     """(messages, passages) for one turn; ``scope``: the ids of the documents to ask (None: all);
@@ -46,5 +52,5 @@ def prepare(index, question: str, history: Iterable[Message] = (), k: int | None
     hits = retrieve(index, question, k, scope)
     passages = [Passage(h.text, h.title, h.page, str(h.chunk_id)) for h in hits]
     if words is None:
-        words = index.cfg.passage_words if hits else 0
+        words = passage_words(index)
     return build_messages(question, focus(passages, question, words), history), hits
