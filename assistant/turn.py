@@ -69,11 +69,13 @@ class Turn:
     def __init__(self, chat: ChatModel, index, question: str, history: Iterable[Message] = (),
                  k: int | None = None, generation: GenerationConfig | None = None,
                  stop: threading.Event | None = None, scope: Sequence[str] | None = None,
-                 words: int | None = None):
+                 words: int | None = None, reader=None):
         self.chat, self.question, self.generation = chat, question, generation
         self.scope = list(scope) if scope is not None else None  # the documents asked (None: all), logged
         self.words = passage_words(index) if words is None else words  # logged with the turn
-        self.messages, self.hits = prepare(index, question, history, k, self.scope, self.words)
+        prepared = prepare(index, question, history, k, self.scope, self.words, reader)
+        self.messages, self.hits = prepared.messages, prepared.hits
+        self.answers = prepared.answers  # where the reader found the answer: shown first, logged
         refusal = no_answer(language_of(question)) if self.hits else None
         self.stream = (chat.stream(self.messages, generation, refusal=refusal) if stop is None
                        else chat.stream(self.messages, generation, stop, refusal=refusal))
@@ -135,7 +137,8 @@ class Turn:
             generation = (logged_generation if logged_generation is not None
                           else asdict(self.generation or self.chat.generation))
             if self.words and self.hits:  # the prompt showed the passages focused: the export rebuilds it so
-                generation = {**generation, "passage_words": self.words}
+                generation = {**generation, "passage_words": self.words,
+                              **({"reader_answers": self.answers} if self.answers else {})}
             turn_id = flag_log.log_turn(session=session, question=self.question, answer=answer, model=self.chat.name,
                                         generation=generation, passages=self.hits, report=report,
                                         finish_reason=ending, scope=self.scope, chat_id=chat_id)

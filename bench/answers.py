@@ -23,8 +23,9 @@ as ``assistant ask`` asks them (retrieval, the grounded prompt, generation and i
 - ``loops``: answers the repetition guard stopped (``finish_reason`` "repetition"), and
   ``loops_shown``: answers whose text as the reader gets it still repeats itself (a sentence,
   or 12 words in a row, said twice: what the guard stops);
-- ``decode_tokens_per_s`` (after the first token) and ``ttft_s`` (time to first token,
-  which is mostly reading the prompt), medians, with the prompt's length;
+- ``decode_tokens_per_s`` (after the first token) and ``ttft_s`` (time to first token from
+  the question: retrieval and, for a variant whose passage words end in ``r``, the reader's
+  reading, ``prepare_s``; then mostly reading the prompt), medians, with the prompt's length;
 - ``multi_turn``: chats of three answerable questions in a row, each asked with the earlier
   turns as history: share right, and ``copies``, answers that repeat an earlier answer of
   the chat (most of their words) instead of answering their own question;
@@ -221,11 +222,13 @@ def compact_journal(path: Path) -> int:
     return len(lines) - len(last)
 
 
-def measure(chat, index, row, history=(), k: int | None = None, checker=None, words: int | None = None) -> dict:
+def measure(chat, index, row, history=(), k: int | None = None, checker=None, words: int | None = None,
+            reader=None) -> dict:
     from assistant.turn import Turn
 
     start = time.perf_counter()
-    turn = Turn(chat, index, row["question"], history, k=k, words=words)
+    turn = Turn(chat, index, row["question"], history, k=k, words=words, reader=reader)
+    prepare_s = time.perf_counter() - start  # retrieval, and the reader's reading where it focuses
     for _ in turn:
         pass
     seconds = time.perf_counter() - start
@@ -234,7 +237,7 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None, wo
     checked = {}
     if result.report is not None:  # each statement against the answer's passages
         checked = checked_fields(result.report, result.withheld, checker)
-    ttft = done.ttft_s if done and done.ttft_s is not None else seconds
+    ttft = done.ttft_s if done and done.ttft_s is not None else seconds - prepare_s
     decode = ((done.completion_tokens - 1) / (done.seconds - ttft)
               if done and done.completion_tokens > 1 and done.seconds > ttft else None)
     return scored({
@@ -251,7 +254,7 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None, wo
                        and normalize(row["claim"]) in normalize(turn.messages[-1]["content"])),
         "prompt_tokens": done.prompt_tokens if done else None,
         "tokens": done.completion_tokens if done else None,
-        "ttft_s": round(ttft, 3), "seconds": round(seconds, 3),
+        "ttft_s": round(prepare_s + ttft, 3), "prepare_s": round(prepare_s, 3), "seconds": round(seconds, 3),
         "decode_tokens_per_s": round(decode, 2) if decode else None,
         **checked,
     })
@@ -289,7 +292,7 @@ def check_again(entry: dict, index, checker) -> dict:
     from assistant.checking.checker import Evidence, withheld
     from assistant.turn import prepare
 
-    _, hits = prepare(index, entry["question"], [], None, None)
+    hits = prepare(index, entry["question"], [], None, None).hits
     report = checker.check_answer(entry["answer"], entry["question"], [Evidence.from_hit(h) for h in hits])
     held = withheld(report, hits, entry["finish_reason"], checker.cfg.withhold)
     return scored({**entry, **checked_fields(report, held, checker)})
@@ -482,7 +485,7 @@ def self_check(path: str, out_path: str) -> int:
         if r["refused"]:
             r["self_check_yes"] = None
             continue
-        messages, _ = prepare(index, r["question"], (), earlier.get("k"))
+        messages = prepare(index, r["question"], (), earlier.get("k")).messages
         messages = [*messages, {"role": "assistant", "content": r["answer"]}, {"role": "user", "content": SELF_CHECK}]
         start = time.perf_counter()
         r["self_check_yes"] = round(yes_probability(chat, messages), 4)
@@ -542,7 +545,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", default="qwen:onnx:int4,qwen:onnx:int8,smollm2:onnx:int8",
                         help="model:backend:quantize[:passage words], comma-separated; the first is the reference "
-                             "(passage words: index.passage_words, the most words of the passages the model reads)")
+                             "(passage words: index.passage_words, the most words of the passages the model reads; "
+                             "'150r': 150, with the checker's reader's answers shown first)")
     parser.add_argument("--answerable", type=int, default=40)
     parser.add_argument("--unanswerable", type=int, default=40)
     parser.add_argument("--chats", type=int, default=8, help="three-question chats per variant")
@@ -613,6 +617,12 @@ def main() -> int:
               f"{done[key]['verdicts']}", file=sys.stderr, flush=True)
     for variant in args.variants.split(","):
         name, backend, quantize, words = (variant.split(":") + ["", "", ""])[:4]
+        reader = None
+        if words.endswith("r"):  # focused with the checker's reader's answers shown first
+            from assistant.checking.checker import make_reader
+            from core.config import CheckerConfig
+
+            reader, words = checker.reader if checker else make_reader(CheckerConfig()), words[:-1]
         words = int(words) if words else None  # index.passage_words for this variant (default: the product's)
         cfg = ModelConfig(name=name, backend=backend or "onnx", quantize=quantize or "none")
         load_start = time.perf_counter()
@@ -625,7 +635,7 @@ def main() -> int:
             if (variant, row["id"]) in done:
                 single.append(done[(variant, row["id"])])
                 continue
-            single.append(measure(chat, index, row, k=args.k, checker=checker, words=words))
+            single.append(measure(chat, index, row, k=args.k, checker=checker, words=words, reader=reader))
             r = single[-1]
             with journal.open("a", encoding="utf-8") as f:
                 f.write(json.dumps({"variant": variant, "settings": settings, **r}, ensure_ascii=False) + "\n")
@@ -641,7 +651,7 @@ def main() -> int:
             history: list[dict] = []
             turns = []
             for row in rows:
-                turn = measure(chat, index, row, history, k=args.k, checker=checker, words=words)
+                turn = measure(chat, index, row, history, k=args.k, checker=checker, words=words, reader=reader)
                 turn["copy"] = copies(turn["answer"], [t["answer"] for t in turns])
                 turns.append(turn)
                 history += [{"role": "user", "content": row["question"]}, {"role": "assistant", "content": turn["answer"]}]

@@ -70,7 +70,8 @@ def main() -> int:
         for _ in range(args.repeats):
             for question in questions:
                 start = time.perf_counter()
-                messages, hits = prepare(index, question)
+                prepared = prepare(index, question)
+                messages, hits = prepared.messages, prepared.hits
                 retrieved = time.perf_counter()
                 done = chat.complete(messages)
                 generated = time.perf_counter()

@@ -63,14 +63,17 @@ def test_chinese_passages_are_focused_on_the_questions_words():
 def test_the_prompt_shows_the_focus_and_the_checker_gets_whole_passages(doc_index, tmp_path):
     (tmp_path / "acme.md").write_text("# Acme\n\n" + OSLO + "\n\n" + RAIL)
     doc_index.add([tmp_path / "acme.md"])
-    whole, hits = prepare(doc_index, "Where is Acme's head office?", words=0)
-    focused, same = prepare(doc_index, "Where is Acme's head office?", words=40)
-    assert [h.chunk_id for h in hits] == [h.chunk_id for h in same]
+    whole = prepare(doc_index, "Where is Acme's head office?", words=0)
+    focused = prepare(doc_index, "Where is Acme's head office?", words=40)
+    hits = whole.hits
+    assert [h.chunk_id for h in hits] == [h.chunk_id for h in focused.hits]
+    assert whole.answers is None and focused.answers is None  # no reader named
+    whole, focused = whole.messages, focused.messages
     assert "head office is in Bergen" in focused[-1]["content"]
     assert len(focused[-1]["content"]) < len(whole[-1]["content"])
     assert all(" ".join(h.text.split()) in whole[-1]["content"] for h in hits)  # 0: whole, as before
     doc_index.cfg.passage_words = 40  # the product's setting, when the caller names none
-    assert prepare(doc_index, "Where is Acme's head office?")[0] == focused
+    assert prepare(doc_index, "Where is Acme's head office?").messages == focused
 
 
 def test_a_focused_turn_is_logged_so_the_export_rebuilds_the_prompt_it_showed(doc_index, tmp_path):
@@ -90,3 +93,67 @@ def test_a_focused_turn_is_logged_so_the_export_rebuilds_the_prompt_it_showed(do
         assert logged.generation.get("passage_words") == (words or None)
         rebuilt = prompt_messages(logged)
         assert rebuilt == done.messages and ("…" in rebuilt[-1]["content"]) == bool(words)
+
+
+def test_the_pieces_where_the_reader_found_the_answer_are_shown_first():
+    # the answer's sentence shares no word with the question: the words alone would pass it over
+    text = ("Acme makes bicycles and the head office makes decisions about bicycles. " + FILLER * 2
+            + "Staff report to Bergen, on the west coast. " + FILLER)
+    at = text.index("Bergen")
+    question = "Where is Acme's head office?"
+    assert "Bergen" not in focus([Passage(text)], question, 25)[0].text
+    out = focus([Passage(text), Passage(RAIL)], question, 25, [(4.2, at, at + 6), None])
+    assert "Staff report to Bergen, on the west coast." in out[0].text and shown(out) <= 25
+    # surest first: with room for one, the surer of two readings is the one shown
+    other = RAIL.index("1854")
+    out = focus([Passage(text), Passage(RAIL)], question, 12, [(-3.0, at, at + 6), (2.0, other, other + 4)])
+    assert "1854" in out[1].text and "Bergen" not in out[0].text
+
+
+class LocatingReader:
+    """A reader that finds each passage's answer where the test says, and counts its calls."""
+
+    version = "locating"
+
+    def __init__(self, answer: str):
+        self.answer, self.calls = answer, 0
+
+    def locate(self, question, passages):
+        from assistant.checking.reader import Answer
+
+        self.calls += 1
+        return [Answer(3.0, p.index(self.answer), p.index(self.answer) + len(self.answer)) if self.answer in p
+                else Answer(-5.0, -1, -1) for p in passages]
+
+    def read(self, items):  # as a checker's reader: it judges no claim
+        return [None] * len(items)
+
+
+def test_a_turn_focused_by_the_reader_logs_its_answers_and_the_export_rebuilds_the_same_prompt(doc_index, tmp_path):
+    from assistant.flags.export import prompt_messages
+    from assistant.flags.log import FlagLog
+    from assistant.turn import Turn
+    from tests.test_turn import ScriptedChat
+
+    (tmp_path / "acme.md").write_text("# Acme\n\n" + OSLO + "\n\n" + RAIL)
+    doc_index.add([tmp_path / "acme.md"])
+    log = FlagLog(tmp_path / "log.sqlite")
+    reader = LocatingReader("Trondheim")
+    turn = Turn(ScriptedChat(["In Trondheim [1]."]), doc_index, "Where is Acme's head office?", words=20,
+                reader=reader)
+    assert reader.calls == 1 and "Trondheim" in turn.messages[-1]["content"]
+    logged = log.turn(turn.finish(None, log, "test").turn_id)
+    assert logged.generation["reader_answers"] == [list(a) for a in turn.answers]
+    assert prompt_messages(logged) == turn.messages
+    # not asked where it cannot change what is shown: passages shown whole, or a question in Chinese
+    Turn(ScriptedChat(["x"]), doc_index, "Where is Acme's head office?", words=0, reader=reader)
+    Turn(ScriptedChat(["x"]), doc_index, "Acme的总部在哪里？", words=20, reader=reader)
+    assert reader.calls == 1
+
+
+def test_the_shipped_reader_locates_the_answer_in_the_passage_that_holds_it():
+    from assistant.checking.reader import Reader
+
+    found = Reader().locate("Where is Acme's head office?", [RAIL, OSLO])
+    assert OSLO[found[1].start:found[1].end].startswith("Bergen")
+    assert found[1].over_none > 0 > found[0].over_none

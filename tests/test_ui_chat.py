@@ -542,3 +542,22 @@ def test_a_pdf_source_opens_on_its_whole_page_with_the_evidence_marked_there(doc
     page = html.split('<details class="page">')[1]
     assert "The whole page 2" in page and "Second page: sales rose" in unescape(page)
     assert "1200 valves" in unescape(page.split("<mark")[1])  # the evidence, marked on the page
+
+
+def test_the_page_focuses_with_its_checkers_reader_whatever_the_threshold(doc_index, tmp_path):
+    """The checker's reader chooses what the prompt shows first, and a moved threshold keeps it."""
+    from assistant.checking.checker import Checker
+    from tests.test_checker import FakeVerifier
+    from tests.test_focus import OSLO, RAIL, LocatingReader
+
+    (tmp_path / "acme.md").write_text("# Acme\n\n" + OSLO + "\n\n" + RAIL)
+    doc_index.add([tmp_path / "acme.md"])
+    doc_index.cfg.passage_words = 20
+    reader = LocatingReader("Trondheim")
+    chat = FakeChat(["The head office is in Bergen [1]."])
+    services = Services(chat, doc_index, FlagLog(tmp_path / "log.sqlite"), checker=Checker(FakeVerifier(), reader=reader))
+    for threshold in (None, 0.42):
+        list(respond(services, "Where is Acme's head office?", Conversation(), Settings(support_threshold=threshold)))
+        assert "Trondheim" in chat.seen[-1][0][-1]["content"]
+        assert services.checker_for(None, threshold).reader is reader
+    assert reader.calls == 2

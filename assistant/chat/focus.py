@@ -5,8 +5,13 @@ On a CPU, reading the prompt is most of the wait for an answer's first word: the
 model reads about 80 prompt tokens a second on two cores, and five whole passages make a prompt
 of about 950 tokens (``bench/answers.py``: 11.7 s to the first token). Each passage keeps its
 number, so citations and the checker (which checks against the whole passages) are unchanged;
-what is shown of it is chosen in three rounds, until ``words`` are used:
+what is shown of it is chosen in rounds, until ``words`` are used:
 
+0. where the checker's reader (``checking/reader.py``, an extractive question-answering model)
+   found the answer in a passage, surest first (``grounding.reader_answers``; English questions):
+   it finds answers whose sentence shares few of the question's words (``bench/experiments/
+   focus_budget.py --reader shipped``: the gold answer kept at 150 words 0.837 -> 0.860, at 100
+   words 0.673 -> 0.777);
 1. each passage's best sentence, in the order retrieval ranked them, so every number the model
    can cite has something under it;
 2. the other sentences sharing the question's words, best first: a sentence scores the weight of
@@ -69,10 +74,23 @@ def _pieces(text: str, most: float) -> list[tuple[Span, float]]:
     return out
 
 
-def focus(passages: Sequence[Passage], question: str, words: int) -> list[Passage]:
+def size(text: str) -> float:
+    """``text``'s size in words as the budget counts them (a CJK character is 2/3 of a word)."""
+    return sum(1 / CHARS_PER_WORD if CJK_RUN.fullmatch(t.group()) else 1.0 for t in _TOKEN.finditer(text))
+
+
+def fits(passages: Sequence[Passage], words: int) -> bool:
+    """Whether ``passages`` are shown whole under a budget of ``words`` (0 or less: always)."""
+    return words <= 0 or sum(size(p.text) for p in passages) <= words
+
+
+def focus(passages: Sequence[Passage], question: str, words: int,
+          answers: Sequence[tuple[float, int, int] | None] | None = None) -> list[Passage]:
     """``passages`` with each one's text cut to what bears on ``question``, ``words`` words in all
-    (see the module's note); ``words`` <= 0, or passages that fit whole, leave them as they are."""
-    if words <= 0:  # whole, without reading them
+    (see the module's note); ``words`` <= 0, or passages that fit whole, leave them as they are.
+    ``answers``: for each passage, where a reader found the question's answer in it (how sure, first
+    and last character) or None; the pieces holding them are taken first, surest first."""
+    if fits(passages, words):  # whole, without cutting them into pieces
         return list(passages)
     most = min(PIECE_WORDS, max(LEAST_PIECE_WORDS, words // max(1, len(passages))))
     pieces = [[_Piece(n, i, span, size, frozenset(stem(t) for t in terms(span.text)))
@@ -98,6 +116,12 @@ def focus(passages: Sequence[Passage], question: str, words: int) -> list[Passag
             chosen.add(key)
             used += piece.words
 
+    found = sorted(((answer[0], n, answer[1], answer[2]) for n, answer in enumerate(answers or ())
+                    if answer is not None and answer[1] >= 0), reverse=True)
+    for sure, n, a, z in found:  # 0. where a reader found the answer
+        for piece in pieces[n]:
+            if piece.span.start < z and a < piece.span.end:
+                take(piece)
     for ps in pieces:  # 1. every passage's best sentence (the first, when none holds a question word)
         if ps:
             take(max(ps, key=lambda p: (score(p), -p.position)))

@@ -4,10 +4,12 @@ one, there are no passages and the prompt is a plain chat turn."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from assistant.chat.focus import focus
+from assistant.chat.focus import fits, focus
 from assistant.chat.prompt import CITATION, Message, Passage, build_messages, cited_in
+from core.words import language_of
 
 
 def cited_numbers(text: str, available: int) -> list[int]:
@@ -44,13 +46,36 @@ def passage_words(index) -> int:
     return index.cfg.passage_words if index is not None else 0
 
 
+Answers = list[tuple[float, int, int]]  # per passage: how sure the reader is of its answer, its characters
+
+
+def reader_answers(reader, question: str, passages: Sequence[Passage], words: int) -> Answers | None:
+    """Where the checker's reader (``checking/reader.py``) finds ``question``'s answer in each passage,
+    for ``focus`` to show first; None where it is not asked: no reader, passages shown whole, or a
+    question not in English (the shipped reader's language)."""
+    if reader is None or fits(passages, words) or language_of(question) != "en":
+        return None
+    return [(round(a.over_none, 3), a.start, a.end) for a in reader.locate(question, [p.text for p in passages])]
+
+
+@dataclass
+class Prepared:
+    """One turn's prompt, the passages behind it (whole: the checker reads them so) and where the
+    reader found the answer in each (what the focused prompt showed first; None: not asked)."""
+    messages: list[Message]
+    hits: list[Any]
+    answers: Answers | None = None
+
+
 def prepare(index, question: str, history: Iterable[Message] = (), k: int | None = None,
-            scope: Sequence[str] | None = None, words: int | None = None):
-    """(messages, passages) for one turn; ``scope``: the ids of the documents to ask (None: all);
-    ``words``: the most words of the passages the prompt shows (``focus``; None: the index's
-    ``passage_words``). The passages returned are whole: the checker reads them so."""
+            scope: Sequence[str] | None = None, words: int | None = None, reader=None) -> Prepared:
+    """The prompt for one turn; ``scope``: the ids of the documents to ask (None: all); ``words``: the
+    most words of the passages the prompt shows (``focus``; None: the index's ``passage_words``);
+    ``reader``: the checker's reader, whose answers ``focus`` shows first (None: the question's words
+    alone choose)."""
     hits = retrieve(index, question, k, scope)
     passages = [Passage(h.text, h.title, h.page, str(h.chunk_id)) for h in hits]
     if words is None:
         words = passage_words(index)
-    return build_messages(question, focus(passages, question, words), history), hits
+    answers = reader_answers(reader, question, passages, words)
+    return Prepared(build_messages(question, focus(passages, question, words, answers), history), hits, answers)

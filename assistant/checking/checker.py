@@ -514,8 +514,12 @@ def make_checker(cfg: CheckerConfig, index=None, chat=None) -> Checker:
     return Checker(verifier, cfg, index, make_reader(cfg))
 
 
+_READERS: dict[tuple[str, str], Any] = {}  # one loaded reader per folder and version, whichever checker asks
+
+
 def make_reader(cfg: CheckerConfig):
-    """The reader ``checker.reader`` names (``reader.py``; loaded on first use), or None for none."""
+    """The reader ``checker.reader`` names (``reader.py``; loaded on first use, once in a process: the
+    page's checkers and the prompt's focus share it), or None for none."""
     from assistant.checking.reader import SHIPPED, Reader
 
     name = cfg.reader.strip()
@@ -525,4 +529,5 @@ def make_reader(cfg: CheckerConfig):
     if not (folder / "config.json").is_file():
         raise ConfigError(f"checker.reader: {folder} is not a reader folder (no config.json); "
                           "name one written by `python -m finetune.reader`, or none")
-    return Reader(folder)
+    reader = Reader(folder)
+    return _READERS.setdefault((str(folder.resolve()), reader.version), reader)

@@ -49,6 +49,15 @@ class Reading:
         return self.start < 0
 
 
+@dataclass
+class Answer:
+    """The reader's own answer in a passage: its best span (characters) and how far that span
+    scores over "no answer" (below 0: the reader finds none)."""
+    over_none: float
+    start: int
+    end: int
+
+
 def best_span(start_logits, end_logits, context: list[int], longest: int = LONGEST) -> tuple[float, int, int]:
     """The best (score, first token, last token) span among the ``context`` tokens, at most ``longest`` long."""
     import torch
@@ -163,12 +172,32 @@ class Reader:
     def read(self, items: Sequence[tuple[str, str, Sequence[tuple[int, int]]]]) -> list[Reading | None]:
         """For each (question, passage, the claim's answer's character spans in it): the reading, or
         None where no piece of the passage the reader saw holds one of the spans whole."""
+        out: list[Reading | None] = []
+        for (top, a, z), none, claim in self._scan(items):
+            if claim is None:
+                out.append(None)
+            elif none > top:
+                out.append(Reading(claim - none, -1, -1))
+            else:
+                out.append(Reading(claim - top, a, z))
+        return out
+
+    @own_thread
+    def locate(self, question: str, passages: Sequence[str]) -> list[Answer]:
+        """The reader's own answer to ``question`` in each passage: its best span and how far that
+        scores over "no answer" (``Answer``)."""
+        return [Answer(top - none, a, z) for (top, a, z), none, _ in self._scan([(question, p, ()) for p in passages])]
+
+    def _scan(self, items: Sequence[tuple[str, str, Sequence[tuple[int, int]]]]
+              ) -> list[tuple[tuple[float, int, int], float, float | None]]:
+        """For each (question, passage, spans): (the best span's score and its characters in the
+        passage, the no-answer score, the best score of a span in ``spans`` or None)."""
         import torch
 
         if not items:
             return []
         self._load()
-        out: list[Reading | None] = []
+        out: list[tuple[tuple[float, int, int], float, float | None]] = []
         read = [(question, *excerpt(question, passage, spots)) for question, passage, spots in items]
         for b in range(0, len(read), self.batch_size):
             batch = read[b:b + self.batch_size]
@@ -201,13 +230,10 @@ class Reader:
                     if j >= i:
                         claim[n] = max(claim.get(n, float("-inf")), float(starts[f][i] + ends[f][j]))
             for n in range(len(batch)):
-                if n not in claim:
-                    out.append(None)
+                places = batch[n][3]
+                if n not in best:  # no piece read (an empty passage)
+                    out.append(((float("-inf"), -1, -1), 0.0, None))
                     continue
                 top, a, z = best[n]
-                places = batch[n][3]
-                if null[n] > top:
-                    out.append(Reading(claim[n] - null[n], -1, -1))
-                else:
-                    out.append(Reading(claim[n] - top, places[a], places[z - 1] + 1))
+                out.append(((top, places[a], places[z - 1] + 1), null[n], claim.get(n)))
         return out

@@ -9,7 +9,7 @@ import threading
 
 from assistant.chat.backends import load_chat_model
 from assistant.chat.prompt import build_messages
-from assistant.checking.checker import make_checker
+from assistant.checking.checker import make_checker, make_reader
 from assistant.cli.options import (
     add_common_options,
     add_decoding_options,
@@ -46,7 +46,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         progress("no documents in the index (add some with `assistant docs add PATH`); answering without evidence")
         index = None
     chat = load_chat_model(config, progress)  # after the arguments are known to be good: it takes seconds
-    turn = Turn(chat, index, args.question, k=args.k, scope=scope)
+    reader = make_reader(config.checker) if index is not None else None  # the checker's, shared with it
+    turn = Turn(chat, index, args.question, k=args.k, scope=scope, reader=reader)
     for piece in turn:
         if not args.json:
             print(piece, end="", flush=True)

@@ -55,9 +55,11 @@ def split_of(question: str, held_out_share: float) -> str:
 
 def prompt_messages(turn: Turn) -> list[dict[str, str]]:
     """The prompt the model saw (rebuilt from the logged passage snapshots, focused as they were
-    shown when the turn logged a ``passage_words`` budget)."""
+    shown when the turn logged a ``passage_words`` budget, with the reader's answers it logged)."""
     passages = [Passage(p["text"], p["title"], p["page"]) for p in turn.passages]
-    return build_messages(turn.question, focus(passages, turn.question, turn.generation.get("passage_words", 0)))
+    answers = [tuple(a) for a in turn.generation.get("reader_answers") or ()] or None
+    return build_messages(turn.question, focus(passages, turn.question, turn.generation.get("passage_words", 0),
+                                               answers))
 
 
 def judge(turn: Turn, reviewed_only: bool) -> tuple[str | None, str | None]:

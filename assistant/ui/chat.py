@@ -317,7 +317,7 @@ def respond(services, message: str, conversation: Conversation | None, settings:
             changes.update(do_sample=True, seed=None)
         generation = chat.with_generation(**changes) if changes else None
         turn = Turn(chat, services.index, question, conversation.messages, settings.passages, generation, stop,
-                    settings.scope)
+                    settings.scope, reader=checker.reader if checker is not None else None)
         working = text("answering_again" if resample else "answering", lang)
         yield list(shown), conversation, working
         for _ in turn:

@@ -95,7 +95,7 @@ class Services:
                 self._checkers[name] = base
         if support_threshold is None:
             return base
-        return Checker(base.verifier, replace(base.cfg, support_threshold=support_threshold), self.index)
+        return Checker(base.verifier, replace(base.cfg, support_threshold=support_threshold), self.index, base.reader)
 
     def switch_model(self, name: str, adapter: str = "", loader=None, progress=None, lang: str = "en") -> str:
         """Load another dialogue model (HF id, local path, .gguf, or a packaged name) for every session.

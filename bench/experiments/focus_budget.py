@@ -18,6 +18,7 @@ import json
 import math
 import re
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -63,8 +64,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DATA))
     parser.add_argument("--questions", type=int, default=300, help="the first N answerable questions")
+    parser.add_argument("--reader", default=None,
+                        help="also focus with this reader folder's answers taken first (the shipped reader: 'shipped')")
     parser.add_argument("--out", default=str(RESULTS / "focus_budget.json"))
     args = parser.parse_args()
+    reader = None
+    if args.reader:
+        from assistant.checking.reader import SHIPPED, Reader
+
+        reader = Reader(SHIPPED if args.reader == "shipped" else args.reader)
+    seconds = 0.0
     rows = [json.loads(line) for line in Path(args.data).read_text(encoding="utf-8").splitlines() if line.strip()]
     search = BM25(sorted({r["evidence"] for r in rows}))
     asked = [r for r in rows if r["id"].endswith("-supported")][:args.questions]
@@ -76,13 +85,23 @@ def main() -> int:
         shown = {"whole": " ".join(top)}
         for budget in BUDGETS:
             shown[str(budget)] = " ".join(p.text for p in focus([Passage(t) for t in top], row["question"], budget))
+        if reader is not None:
+            began = time.perf_counter()
+            found = [(a.over_none, a.start, a.end) for a in reader.locate(row["question"], top)]
+            seconds += time.perf_counter() - began
+            shown["reader"] = " ".join(top[n][a:z] for n, (_, a, z) in enumerate(found) if a >= 0)
+            for budget in BUDGETS:
+                shown[f"{budget} reader"] = " ".join(
+                    p.text for p in focus([Passage(t) for t in top], row["question"], budget, found))
         for name, text in shown.items():
             kept[name] += gold in normalized(text)
             words.setdefault(name, []).append(word_count(text))
     result = {"data": str(Path(args.data).name), "questions": len(asked), "passages": K,
               "budgets": {name: {"gold_shown": round(kept[name] / len(asked), 3),
                                  "mean_words": round(sum(words[name]) / len(words[name]), 1)}
-                          for name in ["whole", *map(str, BUDGETS)]}}
+                          for name in shown}}
+    if reader is not None:
+        result["reader_seconds_per_question"] = round(seconds / len(asked), 3)
     print(json.dumps(result["budgets"]))
     write_result(args.out, result)
     return 0
