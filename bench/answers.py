@@ -253,6 +253,7 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None, wo
         "gold_shown": (row["id"].endswith("-supported")
                        and normalize(row["claim"]) in normalize(turn.messages[-1]["content"])),
         "prompt_tokens": done.prompt_tokens if done else None,
+        "cached_tokens": done.cached_tokens if done else None,  # read for an earlier answer, not again
         "tokens": done.completion_tokens if done else None,
         "ttft_s": round(prepare_s + ttft, 3), "prepare_s": round(prepare_s, 3), "seconds": round(seconds, 3),
         "decode_tokens_per_s": round(decode, 2) if decode else None,
@@ -360,6 +361,7 @@ def summarize(single: list[dict], chats: list[list[dict]]) -> dict:
         "ttft_s_p90": round(sorted(r["ttft_s"] for r in single)[int(0.9 * (len(single) - 1))], 2),
         "seconds_per_answer": round(statistics.median(r["seconds"] for r in single), 2),
         "prompt_tokens": statistics.median(r["prompt_tokens"] or 0 for r in single),
+        "cached_tokens": statistics.median(r.get("cached_tokens") or 0 for r in single),
         "answer_tokens": statistics.median(r["tokens"] or 0 for r in single),
         "retrieval_hit": share(single, "retrieval_hit"),
         **({"gold_shown": share(answerable, "gold_shown")} if all("gold_shown" in r for r in answerable) else {}),

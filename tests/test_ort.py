@@ -253,3 +253,27 @@ def test_the_builders_steps_are_passed_on_as_progress_and_its_last_line_kept():
     assert code == 3 and last == "ValueError: broken"
     assert said == ["exporting: reading embedding layer", "exporting: layer 1 of 2", "exporting: layer 2 of 2",
                     "exporting: reading LM head", "exporting: saving ONNX model"]
+
+
+@pytest.mark.model
+def test_a_prompt_is_read_from_where_it_differs_from_the_last_ones_and_answers_the_same(onnx_chats):
+    """The kept generator (``onnx.Warm``): the grounded system prompt is read once, not for every answer."""
+    from assistant.chat.prompt import Passage, build_messages
+
+    chat = onnx_chats["int8"]
+    asked = [build_messages("Where is Acme's head office?", [Passage("Acme's head office is in Bergen, Norway.")]),
+             build_messages("When was the railway built?", [Passage("The railway reached the town in 1854.")])]
+    chat.loaded.warm.drop()
+    kept = [chat.complete(m) for m in asked]
+    assert kept[0].cached_tokens == 0 and kept[1].cached_tokens >= 40  # the system prompt, and the turn's opening
+    fresh = []
+    for m in asked:
+        chat.loaded.warm.drop()
+        fresh.append(chat.complete(m))
+    assert [d.text for d in kept] == [d.text for d in fresh] and all(d.cached_tokens == 0 for d in fresh)
+    # a stream stopped early leaves the generator in a known state: the next answer is still the same
+    for _ in chat.stream(asked[0]):
+        break
+    assert chat.complete(asked[1]).text == fresh[1].text
+    # sampling gets a generator of its own
+    assert chat.complete(asked[1], chat.with_generation(do_sample=True, seed=3)).cached_tokens == 0

@@ -32,6 +32,7 @@ class Completion:
     dropped_turns: int = 0  # earlier turns left out so the prompt fits the context
     # asked with a refusal: its first token's logit minus the best other token's, at the first step
     refusal_margin: float | None = None
+    cached_tokens: int = 0  # the prompt's first tokens the model had read for an earlier answer (not read again)
 
     @property
     def tokens_per_s(self) -> float:
