@@ -97,3 +97,40 @@ def test_an_answer_given_elsewhere_is_shown_logged_and_reviewed_with_the_passage
     assert flagged.elsewhere == verdict.elsewhere
     view = review.view(log, flagged.id)
     assert "Acme is in Bergen" in unescape(view.evidence_html) and "elsewhere" in unescape(view.answer_html)
+
+
+def test_a_sentence_that_only_says_the_question_back_is_no_answer():
+    """Seen in session 26's browser trial on base-passwd's users-and-groups page: "The group owns the
+    mail spool." was called supported (0.999) for "Which group owns the mail spool?"."""
+    from assistant.checking.place import restates
+
+    asked = "Which group owns the mail spool?"
+    assert restates(asked, "The group owns the mail spool [1].")
+    assert restates(asked, "According to the passage, the group owned the mail spool.")  # a source, a stem
+    assert not restates(asked, "The mail group owns the mail spool [1].")  # "mail" twice: the answer is one
+    assert not restates(asked, "The group that owns the mail spool is mail.")
+    assert not restates(asked, "It is the mail group.")  # "mail" is a word of the question, not in this pair
+    assert not restates(asked, "It is the mail.")  # one content word: no pair to match
+    assert not restates(asked, "Mail.")
+    assert not restates("Where is the Sunnyside Country Club?", "Sunnyside Country Club.")
+    assert not restates("How many moons does Mars have?", "Mars has 2 moons.")
+    # a restatement answers a yes/no or either/or question; no question, or one in Chinese: never
+    assert not restates("Does the mail group own the mail spool?", "The mail group owns the mail spool.")
+    assert not restates("Which owns the mail spool, mail or root?", "The mail spool is owned by root or mail.")
+    assert not restates(None, "The group owns the mail spool.")
+    assert not restates("哪个组拥有邮件目录？", "这个组拥有邮件目录。")
+
+
+def test_an_answer_that_only_restates_the_question_is_not_checked_and_gets_the_refusal():
+    from assistant.checking.statements import REASON_RESTATES
+    from tests.test_reader import AlwaysSupports
+
+    checker = Checker(AlwaysSupports(), CheckerConfig(answer_place=False))
+    evidence = [Evidence("The mail group owns the mail spool, /var/mail.", "base-passwd")]
+    report = checker.check_answer("The group owns the mail spool [1].", "Which group owns the mail spool?", evidence)
+    (verdict,) = report.verdicts
+    assert verdict.label == "not_a_claim" and verdict.statement.reason == REASON_RESTATES
+    assert report.says_nothing and report.withholds("no_support")
+    both = checker.check_answer("The group owns the mail spool. It is the mail group [1].",
+                                "Which group owns the mail spool?", evidence)
+    assert [v.label for v in both.verdicts] == ["not_a_claim", "supported"] and not both.says_nothing

@@ -18,7 +18,7 @@ import math
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -26,11 +26,12 @@ from assistant.checking.statements import (
     REASON_LEAD_IN,
     REASON_NO_CONTENT,
     REASON_POINTER,
+    REASON_RESTATES,
     REASON_UNFINISHED,
     Statement,
     split_statements,
 )
-from assistant.checking.place import place_of, sentence_around
+from assistant.checking.place import place_of, restates, sentence_around
 from assistant.checking.reader import spots_to_read
 from assistant.checking.topic import ends_like_sentence, names, topic_of
 from assistant.checking.verifiers import make_verifier
@@ -135,7 +136,7 @@ class CheckReport:
 
 
 # what a statement that says nothing is (``statements.py``'s reasons): an answer of only these is withheld
-EMPTY_REASONS = (REASON_NO_CONTENT, REASON_POINTER, REASON_LEAD_IN, REASON_UNFINISHED)
+EMPTY_REASONS = (REASON_NO_CONTENT, REASON_POINTER, REASON_LEAD_IN, REASON_UNFINISHED, REASON_RESTATES)
 QUOTE_WORDS = 12  # a claim this long found word for word in a passage is supported (a quote)
 
 
@@ -415,6 +416,10 @@ class Checker:
         judge every claim among them."""
         start = time.perf_counter()
         statements = list(statements) if statements is not None else split_statements(answer)
+        # a sentence that only says the question back answers nothing: not checked, and an answer of
+        # nothing else gets the refusal (``says_nothing``)
+        statements = [replace(s, kind=NOT_A_CLAIM, reason=REASON_RESTATES)
+                      if s.checkable and restates(question, s.claim) else s for s in statements]
         claims = [s for s in statements if s.checkable]
         evidence = self.evidence_for(claims, question, passages)
         judged = self.judge([s.claim for s in claims], evidence, [question] * len(claims))

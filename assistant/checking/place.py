@@ -26,17 +26,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 
 from assistant.checking.statements import strip_citations
 from assistant.checking.topic import ends_like_sentence, reads_as_sentence
 from assistant.checking.verifiers.overlap import content_words
 from core.sentences import split_sentences
-from core.words import CJK_RUN, language_of, terms
+from core.words import CJK_RUN, language_of, stem, terms, word_count
 
 WINDOW = {"en": 150, "zh": 60}  # characters either side within which a question word counts, by language
 FAR = 0.2  # a claim's place holding under this share of the best place's weight is answered elsewhere
 RESTATES = 0.5  # a sentence holding this share of the question's content words answers it
+RESTATED_WORDS = 4  # a shorter claim ("Sunnyside Country Club.") is a bare answer, never a restatement
 STEP = 3  # characters between the places tried as the passage's own answer
 
 # Words that ask rather than name (their character pairs: "哪种", "什么"), left out of a question's words.
@@ -47,6 +49,33 @@ _EDGES = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 # Where a claim's stretches part: punctuation, and the function characters and words around an answer.
 _PARTS = re.compile(r"[^\w]+|[的是在有于为和与及了]|"
                     r"\b(?:the|a|an|of|in|on|at|to|is|was|were|are|by|for|from|with|and|as)\b", re.IGNORECASE)
+
+
+# An English question that asks for something (who, what, ...), and one a restatement answers: a yes/no
+# question ("Is the spool owned by mail?" - "The spool is owned by mail.") or an either/or one.
+_WH = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
+_YES_NO = re.compile(r"^\s*(?:is|are|was|were|am|do|does|did|can|could|will|would|should|shall|has|have|had|may|"
+                     r"might|must)\b|\bor\b", re.IGNORECASE)
+# Words about where an answer comes from, not what it says ("The passage states that ...").
+_SOURCE_WORDS = frozenset("passage passages document documents text texts source sources provided given according "
+                          "mentioned stated states state says said information".split())
+
+
+def restates(question: str | None, claim: str) -> bool:
+    """Whether ``claim`` only says back what an English wh-question asked: its content words (a crude
+    stem) are the question's, as often and in the same pairs ("The group owns the mail spool." to
+    "Which group owns the mail spool?" names no group; "It is the mail group." names one, though
+    "mail" is a word of the question). Two content words at least; never a yes/no or either/or
+    question, which a restatement answers, nor a bare answer, which may well be words of the
+    question ("Sunnyside" to "Where is the home of the Sunnyside Country Club?")."""
+    if not question or language_of(question + claim) != "en" or not _WH.search(question) or _YES_NO.search(question):
+        return False
+    if not reads_as_sentence(claim) or word_count(claim) < RESTATED_WORDS:
+        return False
+    asked = [stem(w) for w in content_words(question)]
+    said = [stem(w) for w in content_words(strip_citations(claim)) if w not in _SOURCE_WORDS]
+    pairs = set(zip(asked, asked[1:]))
+    return len(said) >= 2 and not Counter(said) - Counter(asked) and all(p in pairs for p in zip(said, said[1:]))
 
 
 @dataclass

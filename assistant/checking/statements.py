@@ -77,8 +77,9 @@ REASON_COURTESY = "greeting or courtesy"
 REASON_LEAD_IN = "a lead-in to what follows"
 REASON_POINTER = "points to its source"
 REASON_UNFINISHED = "unfinished: the answer stops here"
+REASON_RESTATES = "restates the question"  # judged against the question (``place.restates``), by the checker
 REASONS = (REASON_NO_CONTENT, REASON_QUESTION, REASON_NO_ANSWER, REASON_COURTESY, REASON_LEAD_IN, REASON_POINTER,
-           REASON_UNFINISHED)
+           REASON_UNFINISHED, REASON_RESTATES)
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason_a_lead-in_to_what_follows": ("a lead-in to what follows", "引出下文的话"),
     "reason_points_to_its_source": ("points to its source", "指向出处"),
     "reason_unfinished:_the_answer_stops_here": ("unfinished: the answer stops here", "未说完：回答在此中断"),
+    "reason_restates_the_question": ("restates the question", "只是复述问题"),
     "score_tip": ("{label} (score {score})", "{label}（分数 {score}）"),
     "evidence_tip": ("evidence from {where}: {evidence}", "证据来自 {where}：{evidence}"),
     "the_given_evidence": ("the given evidence", "所给证据"),
