@@ -197,12 +197,14 @@ class IndexConfig:
     # 16: the fastest batch size bench/index.py was run with (8/16/32/64); padding grows with the batch
     batch_size: int = field(default=16, metadata={"help": "chunks embedded per batch"})
     top_k: int = field(default=5, metadata={"help": "passages retrieved for a question"})
-    # bench/answers.py (bench/results/answers_focus.json): 250 words answered as many questions right as whole
-    # passages (0.77 of 30) with the first token in 7.0 s instead of 11.3 s on 2 cores; 150 showed the gold
-    # answer for 0.83 of the questions against 0.97 whole
-    passage_words: int = field(default=250, metadata={
+    # bench/answers.py (bench/results/answers_focus*.json, 60 + 60 questions in two runs): 150 words, the
+    # checker's reader's answers shown first, answered as many right as 250 words (0.70 / 0.68 as shown,
+    # 0.75 both as generated), refused more unanswerable ones (0.48 / 0.38) and began 1.1 s sooner (4.8 s
+    # against 5.9 s on 2 cores); whole passages took 11.3 s
+    passage_words: int = field(default=150, metadata={
         "help": "most words of the passages the model reads: each passage's sentences that bear on the "
-                "question (the checker still reads them whole); 0 shows them whole"})
+                "question, where the checker's reader finds the answer first (the checker still reads them "
+                "whole); 0 shows them whole"})
     hybrid: bool = field(default=True, metadata={
         "help": "fuse keyword (SQLite FTS5 BM25) and vector results with reciprocal-rank fusion"})
     # exact search slows with the chunk count, HNSW stays fast: bench/index.py (README, Deployment)

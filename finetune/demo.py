@@ -128,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     checker = make_checker(config.checker, index)
     flags = FlagLog()
     for n, row in enumerate(train_q, start=1):
-        result = Turn(chat, index, row["question"]).finish(checker, flags, "demo", withhold="off",
-                                                           logged_generation=asdict(config.generation))
+        result = Turn(chat, index, row["question"], reader=checker.reader).finish(
+            checker, flags, "demo", withhold="off", logged_generation=asdict(config.generation))
         report = result.report
         auto_review(flags, result.turn_id, row, [Evidence.from_hit(h) for h in result.hits])
         log(f"collect {n}/{len(train_q)}: {len(report.flagged)} flag(s)")

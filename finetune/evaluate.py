@@ -84,7 +84,8 @@ def evaluate(chat, index, checker, questions: list[dict], k: int | None = None, 
     answers, statements, flagged_statements, flagged_answers, no_answer = [], 0, 0, 0, 0
     f1s, hits = [], []
     for n, row in enumerate(questions, start=1):
-        result = Turn(chat, index, row["question"], k=k).finish(checker, withhold="off")  # the model's own answers
+        result = Turn(chat, index, row["question"], k=k, reader=getattr(checker, "reader", None)  # as the page asks
+                      ).finish(checker, withhold="off")  # the model's own answers
         report = result.report
         claims = [v for v in report.verdicts if v.label != NOT_A_CLAIM]
         statements += len(claims)
