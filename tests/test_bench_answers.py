@@ -154,7 +154,9 @@ def test_an_answer_judged_by_another_checker_is_checked_again_not_asked_again(mo
 
     hits = [SimpleNamespace(text="线蚓鳗……水深3至25公尺。……体长可达33公分。", title="eel", doc_id="d", page=None,
                             start=0, end=24)]
-    monkeypatch.setattr(turn, "prepare", lambda index, question, history, k, scope: ([], hits))
+    from assistant.chat.grounding import Prepared
+
+    monkeypatch.setattr(turn, "prepare", lambda index, question, history, k, scope: Prepared([], hits))
     asked = []
 
     class Checker:
