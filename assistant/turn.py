@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from assistant.chat.base import ChatModel, Completion
-from assistant.chat.grounding import cited_numbers, passage_words, prepare
+from assistant.chat.grounding import cited_numbers, prepare
 from assistant.chat.prompt import Message, language_of, no_answer
 from assistant.checking.checker import CheckReport, Evidence, withheld
 from assistant.checking.statements import Statement, split_statements
@@ -72,9 +72,9 @@ class Turn:
                  words: int | None = None, reader=None):
         self.chat, self.question, self.generation = chat, question, generation
         self.scope = list(scope) if scope is not None else None  # the documents asked (None: all), logged
-        self.words = passage_words(index) if words is None else words  # logged with the turn
-        prepared = prepare(index, question, history, k, self.scope, self.words, reader)
+        prepared = prepare(index, question, history, k, self.scope, words, reader)
         self.messages, self.hits = prepared.messages, prepared.hits
+        self.words = prepared.words  # logged with the turn
         self.answers = prepared.answers  # where the reader found the answer: shown first, logged
         refusal = no_answer(language_of(question)) if self.hits else None
         self.stream = (chat.stream(self.messages, generation, refusal=refusal) if stop is None

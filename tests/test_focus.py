@@ -72,7 +72,7 @@ def test_the_prompt_shows_the_focus_and_the_checker_gets_whole_passages(doc_inde
     assert "head office is in Bergen" in focused[-1]["content"]
     assert len(focused[-1]["content"]) < len(whole[-1]["content"])
     assert all(" ".join(h.text.split()) in whole[-1]["content"] for h in hits)  # 0: whole, as before
-    doc_index.cfg.passage_words = 40  # the product's setting, when the caller names none
+    doc_index.cfg.passage_words_unread = 40  # the product's setting when the caller names none (and no reader)
     assert prepare(doc_index, "Where is Acme's head office?").messages == focused
 
 
@@ -149,6 +149,11 @@ def test_a_turn_focused_by_the_reader_logs_its_answers_and_the_export_rebuilds_t
     Turn(ScriptedChat(["x"]), doc_index, "Where is Acme's head office?", words=0, reader=reader)
     Turn(ScriptedChat(["x"]), doc_index, "Acme的总部在哪里？", words=20, reader=reader)
     assert reader.calls == 1
+    # the index's budgets: passage_words where the reader chose, passage_words_unread where it did not
+    doc_index.cfg.passage_words, doc_index.cfg.passage_words_unread = 20, 35
+    assert Turn(ScriptedChat(["x"]), doc_index, "Where is Acme's head office?", reader=reader).words == 20
+    assert Turn(ScriptedChat(["x"]), doc_index, "Acme的总部在哪里？", reader=reader).words == 35
+    assert Turn(ScriptedChat(["x"]), doc_index, "Where is Acme's head office?").words == 35  # no reader
 
 
 def test_the_shipped_reader_locates_the_answer_in_the_passage_that_holds_it():

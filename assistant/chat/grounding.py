@@ -40,10 +40,13 @@ def retrieve(index, question: str, k: int | None = None, scope: Sequence[str] | 
     return index.search(question, k) if scope is None else index.search(question, k, doc_ids=scope)
 
 
-def passage_words(index) -> int:
-    """The most words of the passages the model reads, as the index is set (``index.passage_words``;
-    0, whole, without an index)."""
-    return index.cfg.passage_words if index is not None else 0
+def passage_words(index, read: bool = True) -> int:
+    """The most words of the passages the model reads, as the index is set: ``index.passage_words``
+    where the reader chose what comes first (``read``), else ``index.passage_words_unread``; 0 (whole)
+    without an index."""
+    if index is None:
+        return 0
+    return index.cfg.passage_words if read else index.cfg.passage_words_unread
 
 
 Answers = list[tuple[float, int, int]]  # per passage: how sure the reader is of its answer, its characters
@@ -60,22 +63,25 @@ def reader_answers(reader, question: str, passages: Sequence[Passage], words: in
 
 @dataclass
 class Prepared:
-    """One turn's prompt, the passages behind it (whole: the checker reads them so) and where the
-    reader found the answer in each (what the focused prompt showed first; None: not asked)."""
+    """One turn's prompt, the passages behind it (whole: the checker reads them so), where the reader
+    found the answer in each (what the focused prompt showed first; None: not asked) and the most
+    words of them the prompt showed (0: whole)."""
     messages: list[Message]
     hits: list[Any]
     answers: Answers | None = None
+    words: int = 0
 
 
 def prepare(index, question: str, history: Iterable[Message] = (), k: int | None = None,
             scope: Sequence[str] | None = None, words: int | None = None, reader=None) -> Prepared:
     """The prompt for one turn; ``scope``: the ids of the documents to ask (None: all); ``words``: the
-    most words of the passages the prompt shows (``focus``; None: the index's ``passage_words``);
-    ``reader``: the checker's reader, whose answers ``focus`` shows first (None: the question's words
-    alone choose)."""
+    most words of the passages the prompt shows (``focus``; None: the index's, ``passage_words``);
+    ``reader``: the checker's reader, whose answers ``focus`` shows first (None, or a question it does
+    not read: the question's words alone choose, within ``index.passage_words_unread``)."""
     hits = retrieve(index, question, k, scope)
     passages = [Passage(h.text, h.title, h.page, str(h.chunk_id)) for h in hits]
+    answers = reader_answers(reader, question, passages, passage_words(index) if words is None else words)
     if words is None:
-        words = passage_words(index)
-    answers = reader_answers(reader, question, passages, words)
-    return Prepared(build_messages(question, focus(passages, question, words, answers), history), hits, answers)
+        words = passage_words(index, read=answers is not None)
+    return Prepared(build_messages(question, focus(passages, question, words, answers), history), hits, answers,
+                    words)
