@@ -49,7 +49,10 @@ _LEAD_IN = re.compile(
     r"^(?:(?:这个|该)?问题的)?(?:答案|回答)(?:是|为|如下)\s*[:：]?$|"
     r"^(?:根据|依据|按照)(?:提供的|所给的|上述)?(?:文档|段落|资料|信息|内容)\s*[:：,，]?$", re.IGNORECASE)
 
-_SOURCE = r"(?:the\s+)?(?:provided\s+|given\s+|above\s+|first\s+|second\s+|third\s+)?(?:passages?|documents?|texts?|sources?|context|information)"
+_SOURCE = (r"(?:the\s+)?(?:provided\s+|given\s+|above\s+|first\s+|second\s+|third\s+)?"
+           r"(?:passages?|documents?|texts?|sources?|context|information|paragraphs?|sections?|lines?|excerpts?)")
+# What a list of citations leaves once they are removed: "This is mentioned in [1], [2], and [3]."
+_DANGLING = re.compile(r"(?:\s*(?:[,;&]|\band\b|\bor\b))+$", re.IGNORECASE)
 # A sentence that only says where the answer came from (its citation already removed).
 _POINTER = re.compile(
     r"^(?:this|that|it|which|the answer|this information|the information)\s+(?:is|was|are|can be|could be|may be)\s+"
@@ -109,7 +112,7 @@ def _classify(claim: str) -> tuple[Kind, str | None]:
     stripped = claim.strip().rstrip(".!…。！")
     if _LEAD_IN.match(stripped) or (stripped.endswith((":", "：")) and word_count(stripped) <= 8):
         return NOT_A_CLAIM, REASON_LEAD_IN
-    if _POINTER.match(stripped):
+    if _POINTER.match(_DANGLING.sub("", stripped)):
         return NOT_A_CLAIM, REASON_POINTER
     return "claim", None
 
