@@ -35,7 +35,7 @@ from typing import Sequence
 
 from assistant.chat.prompt import Passage
 from core.sentences import Span, split_sentences
-from core.words import CHARS_PER_WORD, CJK, CJK_RUN, stem, terms
+from core.words import CHARS_PER_WORD, CJK, CJK_RUN, stem, terms, word_count
 from index.keywords import query_words
 
 PIECE_WORDS = 60  # a longer sentence is cut into pieces of this many words (fewer, for a small budget)
@@ -74,14 +74,9 @@ def _pieces(text: str, most: float) -> list[tuple[Span, float]]:
     return out
 
 
-def size(text: str) -> float:
-    """``text``'s size in words as the budget counts them (a CJK character is 2/3 of a word)."""
-    return sum(1 / CHARS_PER_WORD if CJK_RUN.fullmatch(t.group()) else 1.0 for t in _TOKEN.finditer(text))
-
-
 def fits(passages: Sequence[Passage], words: int) -> bool:
     """Whether ``passages`` are shown whole under a budget of ``words`` (0 or less: always)."""
-    return words <= 0 or sum(size(p.text) for p in passages) <= words
+    return words <= 0 or sum(word_count(p.text) for p in passages) <= words  # a CJK character: 2/3 of a word
 
 
 def focus(passages: Sequence[Passage], question: str, words: int,
