@@ -98,8 +98,8 @@ def focus(passages: Sequence[Passage], question: str, words: int,
     held = Counter(t for p in every for t in p.stems & asked)
     weight = {t: math.log(1 + len(every) / held[t]) for t in held}
 
-    def score(piece: _Piece) -> float:
-        return sum(weight[t] for t in piece.stems & asked)
+    def score(piece: _Piece) -> float:  # fsum: the same in every process (a set's order follows the hash seed)
+        return math.fsum(weight[t] for t in piece.stems & asked)
 
     chosen: set[tuple[int, int]] = set()
     used = 0.0
