@@ -239,14 +239,14 @@ class Warm:
         self.lock = threading.Lock()
         self.generator: Any = None
         self.options: dict[str, Any] = {}
-        self.tokens: list[int] = []  # the sequence it holds
 
     def start(self, og_model, prompt: list[int], options: dict[str, Any]) -> tuple[Any, int]:
         """(a generator that has read ``prompt``, how many of its first tokens it had read before)."""
         import onnxruntime_genai as og
 
         if self.generator is not None and self.options == options:
-            keep = min(shared_start(self.tokens, prompt), len(prompt) - 1)  # at least one token read: its logits
+            held = [int(t) for t in self.generator.get_sequence(0)]  # what it holds: the last prompt and answer
+            keep = min(shared_start(held, prompt), len(prompt) - 1)  # at least one token read: its logits
             if keep >= LEAST_SHARED:
                 self.generator.rewind_to(keep)
                 self.generator.append_tokens(prompt[keep:])
@@ -259,12 +259,8 @@ class Warm:
         self.generator, self.options = generator, dict(options)
         return generator, 0
 
-    def keep(self, generator) -> None:
-        """Remember what ``generator`` (this one's) holds now, for the next prompt."""
-        self.tokens = [int(t) for t in generator.get_sequence(0)]
-
     def drop(self) -> None:
-        self.generator, self.tokens = None, []
+        self.generator = None
 
 
 def shared_start(a: Sequence[int], b: Sequence[int]) -> int:
@@ -325,8 +321,6 @@ class OnnxStream(TextStream):
             raise ModelError(f"ONNX Runtime GenAI refused the prompt ({len(prompt)} tokens): {err}") from err
         if refuse:
             seconds = time.perf_counter() - start
-            if warm is not None:
-                warm.keep(generator)
             yield self._refusal or ""
             self.completion = Completion(self._refusal or "", len(prompt), 0, seconds, seconds, "abstained", dropped,
                                          margin, cached)
@@ -335,25 +329,21 @@ class OnnxStream(TextStream):
         ttft = None
         pieces: list[str] = []
         new: list[int] = []
-        try:
-            while len(new) < gen.max_new_tokens and not self._stopping() and not generator.is_done():
-                try:
-                    generator.generate_next_token()
-                except RuntimeError as err:
-                    raise ModelError(f"ONNX Runtime GenAI failed after {len(new)} new tokens: {err}") from err
-                token = int(generator.get_next_tokens()[0])
-                new.append(token)
-                if token in loaded.eos_ids:
-                    break
-                piece = decoder.decode(token)
-                if piece:
-                    if ttft is None:
-                        ttft = time.perf_counter() - start
-                    pieces.append(piece)
-                    yield piece
-        finally:  # also when the consumer stops early: what the generator holds is known
-            if warm is not None:
-                warm.keep(generator)
+        while len(new) < gen.max_new_tokens and not self._stopping() and not generator.is_done():
+            try:
+                generator.generate_next_token()
+            except RuntimeError as err:
+                raise ModelError(f"ONNX Runtime GenAI failed after {len(new)} new tokens: {err}") from err
+            token = int(generator.get_next_tokens()[0])
+            new.append(token)
+            if token in loaded.eos_ids:
+                break
+            piece = decoder.decode(token)
+            if piece:
+                if ttft is None:
+                    ttft = time.perf_counter() - start
+                pieces.append(piece)
+                yield piece
         if self._stop.is_set():
             reason = "cancelled"
         elif new and new[-1] in loaded.eos_ids:
