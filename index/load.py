@@ -104,14 +104,26 @@ def _clean(text: str) -> str:
 _NOT_A_TITLE = re.compile(r"^(?:SPDX-[\w-]+:|Copyright\b|\(c\)|©)", re.IGNORECASE)
 
 
+# The widest first line that is still a title (a CJK character counts two columns). Wider, it is the
+# text's opening prose: a text file of paragraphs (bench/answers.py indexes SQuAD's so) was titled
+# by its first 120 characters, cut mid-word ("... On Black Hammock Island in the na"), in every source
+# list and in front of each of its passages in the prompt, ~28 tokens the model read again each time.
+TITLE_COLUMNS = 100
+
+
+def _columns(text: str) -> int:
+    return len(text) + len(_CJK.findall(text))
+
+
 def _first_heading(text: str) -> str | None:
     """The first line that can name the text (a Markdown heading's words), past licence tags,
-    copyright notices and lines without a word; None when the first 50 lines hold none."""
+    copyright notices and lines without a word; None when the first 50 lines hold none, or when that
+    line is prose (wider than ``TITLE_COLUMNS``) rather than a title."""
     for line in text.split("\n", 50)[:50]:  # not splitlines(): that splits the whole text at once
         heading = _unspaced(line[:1000].strip().lstrip("#").strip(_BORDER))  # a title is short: a 20 MB
         # one-line file is not split into words here
         if heading and re.search(r"\w", heading) and not _NOT_A_TITLE.match(heading):
-            return heading[:120]
+            return heading if _columns(heading) <= TITLE_COLUMNS else None
     return None
 
 

@@ -265,6 +265,24 @@ def test_a_licence_tag_or_copyright_line_is_not_a_documents_title(tmp_path):
     assert next(iter(load_path(plain, 10_000))).title == "Ship log, 3 May"
 
 
+def test_a_text_that_opens_with_prose_is_titled_by_its_file_name(tmp_path):
+    """A paragraph is not a title: a text file opening with one was titled by its first 120
+    characters, cut mid-word, in every source list and in front of each of its passages in the prompt."""
+    from index.load import load_path
+
+    paragraph = ("The area of the modern city of Jacksonville has been inhabited for thousands of years. On Black "
+                 "Hammock Island a team discovered some of the oldest remnants of pottery in the United States.")
+    essay = tmp_path / "jacksonville-history.txt"
+    essay.write_text(paragraph + "\n", encoding="utf-8")
+    assert next(iter(load_path(essay, 10_000))).title == "jacksonville-history"
+    zh = tmp_path / "历史.txt"
+    zh.write_text("杰克逊维尔地区已有数千年的人类居住史。" * 3 + "\n", encoding="utf-8")  # 57 characters, 114 columns
+    assert next(iter(load_path(zh, 10_000))).title == "历史"
+    titled = tmp_path / "notes.txt"
+    titled.write_text("History of Jacksonville\n\n" + paragraph, encoding="utf-8")
+    assert next(iter(load_path(titled, 10_000))).title == "History of Jacksonville"
+
+
 @pytest.mark.parametrize("banner, title", [
     ("=      欢     迎     阅     读   《 V I M  教  程 》   ——      版本 1.7       =",
      "欢迎阅读《VIM教程》——版本 1.7"),
