@@ -76,6 +76,32 @@ def test_the_checker_does_not_support_an_answer_its_passage_gives_elsewhere():
     assert off.judge(["Oslo"], [[passage]], ["Where is the head office of Acme?"])[0].label == "supported"
 
 
+class PrefersOslosFactory:
+    """Supports every window, the one about Acme's Oslo factory most."""
+    name, version, window_words = "prefers", "1", 40
+
+    def predict(self, pairs, batch_size=32):
+        return np.array([[0.999, 0.001, 0.0] if "factory is in Oslo" in window else [0.98, 0.02, 0.0]
+                         for window, _ in pairs])
+
+
+def test_a_passage_that_answers_elsewhere_leaves_the_others_to_support_the_claim():
+    """Session 28's answers benchmark: a right answer's best window was in a passage whose answer to the
+    question is another span, and the passage it cited, saying it nearly word for word, was never
+    asked: the answer was flagged. Now that passage alone loses its say."""
+    question = "Where is the head office of Acme?"
+    moved = Evidence("In 2020 Acme moved. The head office of Acme is in Oslo now, beside the fjord.", "News", "d2")
+    checker = Checker(PrefersOslosFactory(), CheckerConfig())
+    (verdict,) = checker.judge(["Oslo"], [[Evidence(ACME, "Acme", "d1"), moved]], [question])
+    assert verdict.label == "supported" and verdict.source is moved and verdict.elsewhere is None
+    assert verdict.score == 0.98
+    # no other passage gives Oslo as the answer: unsupported, shown with the best passage's own answer
+    shop = Evidence("The head office of Acme is in Bergen." + FILLER + " Acme has a shop in Oslo.", "Shops", "d3")
+    (verdict,) = checker.judge(["Oslo"], [[Evidence(ACME, "Acme", "d1"), shop]], [question])
+    assert verdict.label == "unsupported" and verdict.score == 0.0 and verdict.source.doc_id == "d1"
+    assert "Acme is in Bergen" in verdict.elsewhere and "factory is in Oslo" in verdict.evidence
+
+
 def test_an_answer_given_elsewhere_is_shown_logged_and_reviewed_with_the_passages_own_answer(database, tmp_path):
     from html import unescape
 
