@@ -49,8 +49,12 @@ _LEAD_IN = re.compile(
     r"^(?:(?:这个|该)?问题的)?(?:答案|回答)(?:是|为|如下)\s*[:：]?$|"
     r"^(?:根据|依据|按照)(?:提供的|所给的|上述)?(?:文档|段落|资料|信息|内容)\s*[:：,，]?$", re.IGNORECASE)
 
-_SOURCE = (r"(?:the\s+)?(?:provided\s+|given\s+|above\s+|first\s+|second\s+|third\s+)?"
-           r"(?:passages?|documents?|texts?|sources?|context|information|paragraphs?|sections?|lines?|excerpts?)")
+# a source named in words, with its number where the citation is not bracketed ("paragraph 2"), and
+# the whole it is part of ("paragraph 2 of the provided documents": session 28's answers benchmark)
+_SOURCE_NAME = (r"(?:the\s+)?(?:provided\s+|given\s+|above\s+|first\s+|second\s+|third\s+)?"
+                r"(?:passages?|documents?|texts?|sources?|context|information|paragraphs?|sections?|lines?|excerpts?)"
+                r"(?:\s+\d+(?:\s*(?:,|and|&)\s*\d+)*)?")
+_SOURCE = _SOURCE_NAME + r"(?:\s+(?:of|in)\s+" + _SOURCE_NAME + r")?"
 # What a list of citations leaves once they are removed: "This is mentioned in [1], [2], and [3]."
 _DANGLING = re.compile(r"(?:\s*(?:[,;&]|\band\b|\bor\b))+$", re.IGNORECASE)
 # A sentence that only says where the answer came from (its citation already removed).
