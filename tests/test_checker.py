@@ -310,3 +310,22 @@ def test_a_chunk_that_calls_its_subject_she_supports_an_answer_when_its_document
     claims = ["她的母亲范中芬是一位作词者。", "她的母亲是作词者。", "范中芬是她的母亲。"]
     judged = checker.judge(claims, [evidence] * 3, ["王若琳的母亲是谁？"] * 3)
     assert [v.label for v in judged] == ["supported"] * 3 and reads == [later.doc_id]  # the document read once
+
+
+def test_a_sentence_naming_its_passage_by_the_documents_title_is_not_checked():
+    """Session 28's answers benchmark: with a text file titled by its file name ("(paragraph-0365)" heads
+    its passages in the prompt), the model wrote "This is stated in [1] paragraph-0365." and the page
+    checked it as a claim: unsupported, flagged. It only says where the answer came from."""
+    verifier = FakeVerifier()
+    notes = Evidence("The head office is in Bergen.", "acme-notes", "d1")
+    report = Checker(verifier, CheckerConfig()).check_answer(
+        "The head office is in Bergen. This is stated in [1] acme-notes. It is mentioned in acme-notes of the "
+        "provided documents. The acme-notes file was written in 1999.", "Where is the head office?", [notes])
+    assert [(v.statement.text, v.label, v.statement.reason) for v in report.verdicts] == [
+        ("The head office is in Bergen.", "supported", None),
+        ("This is stated in [1] acme-notes.", "not_a_claim", "points to its source"),
+        ("It is mentioned in acme-notes of the provided documents.", "not_a_claim", "points to its source"),
+        ("The acme-notes file was written in 1999.", "unsupported", None)]
+    other = Checker(FakeVerifier(), CheckerConfig()).check_answer("This is stated in acme-notes.", None,
+                                                                 [Evidence("The head office is in Bergen.", "Acme")])
+    assert [v.label for v in other.verdicts] == ["unsupported"]  # no passage has that title: a claim

@@ -29,6 +29,7 @@ from assistant.checking.statements import (
     REASON_RESTATES,
     REASON_UNFINISHED,
     Statement,
+    points_to,
     split_statements,
 )
 from assistant.checking.place import place_of, restates, sentence_around
@@ -443,6 +444,10 @@ class Checker:
         # nothing else gets the refusal (``says_nothing``)
         statements = [replace(s, kind=NOT_A_CLAIM, reason=REASON_RESTATES)
                       if s.checkable and restates(question, s.claim) else s for s in statements]
+        # a sentence naming the passage it came from by its document's title only points to its source
+        titles = [p.title for p in passages]
+        statements = [replace(s, kind=NOT_A_CLAIM, reason=REASON_POINTER)
+                      if s.checkable and points_to(s.claim, titles) else s for s in statements]
         claims = [s for s in statements if s.checkable]
         evidence = self.evidence_for(claims, question, passages)
         judged = self.judge([s.claim for s in claims], evidence, [question] * len(claims))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Iterable, Literal
 
 from assistant.chat.prompt import CITATION, NO_ANSWERS
 from core.labels import NOT_A_CLAIM
@@ -178,6 +178,20 @@ def _unfinished(statement: "Statement", alone: bool) -> bool:
         return False
     words = re.findall(r"\w+", statement.claim.lower())
     return bool(words) and (words[-1] in _OPEN_ENDED or (not alone and len(words) <= 3))
+
+
+def points_to(claim: str, titles: Iterable[str]) -> bool:
+    """Whether ``claim`` only says which document its answer came from, naming it by a title of the
+    passages the answer was given ("This is stated in [1] paragraph-0365.", "This is mentioned in
+    zlib-manual of the provided documents."): the prompt heads each passage with its document's title,
+    and a file-name title reads like a name the model can cite (session 28's answers benchmark)."""
+    named = claim
+    for title in sorted({t.strip() for t in titles if t and t.strip()}, key=len, reverse=True):
+        named = re.sub(rf"(?<!\w){re.escape(title)}(?!\w)", "passage", named, flags=re.IGNORECASE)
+    if named == claim:
+        return False
+    stripped = re.sub(r"\bpassage\s+(?:the\s+)?passage\b", "passage", named.strip().rstrip(".!…。！"))
+    return bool(_POINTER.match(_DANGLING.sub("", stripped)))
 
 
 def strip_citations(text: str) -> str:
