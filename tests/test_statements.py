@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.checking.statements import split_statements
+from assistant.checking.statements import read_titles, split_statements
 
 ANSWER = ("Hello! Acme's head office is in Bergen [1], and it employs 450 people across three sites [2]. "
           "The CEO is Kari Nordmann; she was appointed in 2019 by the board. Is there anything else? "
@@ -125,3 +125,32 @@ def test_an_attribution_to_a_bare_citation_is_left_out_of_the_claim():
     [statement] = split_statements('This can be seen in [1], which states that "each Contributor grants a '
                                    'patent license to make and use the Work."')
     assert statement.claim == "Each Contributor grants a patent license to make and use the Work."
+
+
+def test_an_attribution_is_read_past_where_it_is_described_or_mentioned():
+    """Session 28's answers benchmark: the pointer and the quote were checked as one claim, unsupported."""
+    for text, claim in [
+            ('This can be seen in passage [1] where it is described as "the tangential force, which accelerates '
+             'the object".', "The tangential force, which accelerates the object"),
+            ("This can be seen in passage [1] where it is mentioned that other measures include communication "
+             "complexity.", "Other measures include communication complexity.")]:
+        (s,) = split_statements(text)
+        assert s.claim == claim, text
+    (s,) = split_statements("This is found in Bergen, where it is said that the harbour is old.")
+    assert s.claim == "This is found in Bergen, where it is said that the harbour is old."
+
+
+def test_a_documents_title_is_read_as_the_passage_it_heads():
+    titles = ["paragraph-0365", "paragraph-0510", "acme-notes"]
+    read = [read_titles(s, titles) for text in (
+        "This is stated in [1] paragraph-0365.", "It is mentioned in acme-notes of the provided documents.",
+        "This is stated in [1] paragraph-0510, which mentions oxygen storage in tanks.",
+        "According to acme-notes, the office is in Bergen.", "The acme-notes file was written in 1999.",
+        "This is stated in paragraph-0999.") for s in split_statements(text)]
+    assert [(s.kind, s.reason, s.claim) for s in read] == [
+        ("not_a_claim", "points to its source", "This is stated in paragraph-0365."),
+        ("not_a_claim", "points to its source", "It is mentioned in acme-notes of the provided documents."),
+        ("claim", None, "Oxygen storage in tanks."),
+        ("claim", None, "The office is in Bergen."),
+        ("claim", None, "The acme-notes file was written in 1999."),
+        ("claim", None, "This is stated in paragraph-0999.")]  # no passage has that title

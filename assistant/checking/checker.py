@@ -29,7 +29,7 @@ from assistant.checking.statements import (
     REASON_RESTATES,
     REASON_UNFINISHED,
     Statement,
-    points_to,
+    read_titles,
     split_statements,
 )
 from assistant.checking.place import place_of, restates, sentence_around
@@ -446,8 +446,7 @@ class Checker:
                       if s.checkable and restates(question, s.claim) else s for s in statements]
         # a sentence naming the passage it came from by its document's title only points to its source
         titles = [p.title for p in passages]
-        statements = [replace(s, kind=NOT_A_CLAIM, reason=REASON_POINTER)
-                      if s.checkable and points_to(s.claim, titles) else s for s in statements]
+        statements = [read_titles(s, titles) for s in statements]
         claims = [s for s in statements if s.checkable]
         evidence = self.evidence_for(claims, question, passages)
         judged = self.judge([s.claim for s in claims], evidence, [question] * len(claims))
