@@ -111,6 +111,10 @@ _NOT_A_TITLE = re.compile(r"^(?:SPDX-[\w-]+:|Copyright\b|\(c\)|©)", re.IGNORECA
 TITLE_COLUMNS = 100
 
 
+# YAML front matter opening a Markdown file, and the title it gives
+_FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n((?:(?!---)[^\n]*\n)*?)---[ \t]*(?:\n|\Z)")
+
+
 def _columns(text: str) -> int:
     return len(text) + len(_CJK.findall(text))
 
@@ -118,7 +122,16 @@ def _columns(text: str) -> int:
 def _first_heading(text: str) -> str | None:
     """The first line that can name the text (a Markdown heading's words), past licence tags,
     copyright notices and lines without a word; None when the first 50 lines hold none, or when that
-    line is prose (wider than ``TITLE_COLUMNS``) rather than a title."""
+    line is prose (wider than ``TITLE_COLUMNS``) rather than a title. A Markdown file's front matter
+    gives its ``title:`` (systemd's UIDS-GIDS.md was titled "title: Users, Groups, UIDs and GIDs on
+    systemd Systems" in every source list)."""
+    front = _FRONT_MATTER.match(text[:10_000])
+    if front:
+        given = re.search(r"^title:[ \t]*(.+)$", front.group(1), re.MULTILINE)
+        title = _unspaced(given.group(1).strip().strip("\"'")) if given else ""
+        if title and _columns(title) <= TITLE_COLUMNS:
+            return title
+        text = text[front.end():]  # its other keys name nothing ("layout: default")
     for line in text.split("\n", 50)[:50]:  # not splitlines(): that splits the whole text at once
         heading = _unspaced(line[:1000].strip().lstrip("#").strip(_BORDER))  # a title is short: a 20 MB
         # one-line file is not split into words here

@@ -283,6 +283,21 @@ def test_a_text_that_opens_with_prose_is_titled_by_its_file_name(tmp_path):
     assert next(iter(load_path(titled, 10_000))).title == "History of Jacksonville"
 
 
+def test_a_markdown_files_front_matter_gives_its_title(tmp_path):
+    """Session 28's browser trial: systemd's UIDS-GIDS.md (as Debian installs it) was titled "title: Users,
+    Groups, UIDs and GIDs on systemd Systems" in every source list."""
+    from index.load import load_path
+
+    page = tmp_path / "UIDS-GIDS.md"
+    page.write_text("---\ntitle: Users, Groups, UIDs and GIDs on systemd Systems\ncategory: Users, Groups and Home "
+                    "Directories\nlayout: default\nSPDX-License-Identifier: LGPL-2.1-or-later\n---\n\n# Users, "
+                    "Groups, UIDs and GIDs on systemd Systems\n\nHere's a summary.\n", encoding="utf-8")
+    assert next(iter(load_path(page, 10_000))).title == "Users, Groups, UIDs and GIDs on systemd Systems"
+    untitled = tmp_path / "notes.md"
+    untitled.write_text("---\nlayout: default\n---\n\n# Ship log\n\nAll well.\n", encoding="utf-8")
+    assert next(iter(load_path(untitled, 10_000))).title == "Ship log"
+
+
 @pytest.mark.parametrize("banner, title", [
     ("=      欢     迎     阅     读   《 V I M  教  程 》   ——      版本 1.7       =",
      "欢迎阅读《VIM教程》——版本 1.7"),
