@@ -382,17 +382,18 @@ class Checker:
         says it nearly word for word.)"""
         passage, window, p = best
         rest = list(range(len(owners)))
+        own = None  # the best passage's own answer
         while True:
             found = place_of(question, claim, passage.text)
             if found is None or not found.elsewhere:
                 return passage, window, p, None
+            own = own or passage.text[found.start:found.end].strip()
             rest = [i for i in rest if owners[i][0] is not passage]
             agg = aggregate(window_probs[rest], strong=self.contradiction_threshold) if rest else None
             if agg is None or decide(tuple(float(x) for x in agg.probs), self.support_threshold,
                                      self.contradiction_threshold) != SUPPORTED:
                 passage, window, p = best
-                found = place_of(question, claim, passage.text)
-                return passage, window, (0.0, p[0] + p[1], p[2]), passage.text[found.start:found.end].strip()
+                return passage, window, (0.0, p[0] + p[1], p[2]), own
             passage, window = owners[rest[agg.best]]
             p = tuple(float(x) for x in agg.probs)
 
