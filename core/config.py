@@ -151,12 +151,10 @@ class GenerationConfig:
     seed: int | None = field(default=None, metadata={"help": "random seed for sampling; none = unseeded"})
     # A grounded answer whose first token could as well be the refusal's ("I don't know based on
     # the provided documents."): within this many logits of the model's top choice, it refuses.
-    # 1.0 since session 28 (0 since session 14): with the passages focused by the reader, on 40 + 40
-    # SQuAD train questions (bench/results/abstain_train_150r.json) 1.0 refused 0.575 of the
-    # unanswerable ones as shown instead of 0.375 and left the answerable ones right as often (0.80);
-    # 1.5 lost a tenth of them. On the dev runs (answers_titles*.json): 0.43 -> 0.60 refused, 0.68 ->
-    # 0.67 right (README, Benchmarks).
-    abstain_bias: float = field(default=1.0, metadata={
+    # 0 by default since checker.withhold: beside the checker's withholding a bias costs more right
+    # answers than it adds refusals (bench/answers.py; bench/results/withhold_train.json; README,
+    # Benchmarks).
+    abstain_bias: float = field(default=0.0, metadata={
         "help": "grounded answers refuse when the refusal's first token is within this many logits of the "
                 "model's top choice (0 = only when it is the top choice)"})
 
