@@ -111,7 +111,7 @@ _NOT_A_TITLE = re.compile(r"^(?:SPDX-[\w-]+:|Copyright\b|\(c\)|©)", re.IGNORECA
 TITLE_COLUMNS = 100
 
 
-# YAML front matter opening a Markdown file, and the title it gives
+# YAML front matter opening a Markdown file: its block of keys (``title:`` among them, or not)
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n((?:(?!---)[^\n]*\n)*?)---[ \t]*(?:\n|\Z)")
 
 

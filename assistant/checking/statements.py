@@ -15,7 +15,7 @@ attribution in front of a claim ("Based on passage [1], ...", "The passage state
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Literal
 
 from assistant.chat.prompt import CITATION, NO_ANSWERS
@@ -199,9 +199,9 @@ def read_titles(statement: Statement, titles: Iterable[str]) -> Statement:
     claim = _without_attribution(named)
     kind, reason = _classify(claim)
     if kind == NOT_A_CLAIM:
-        return Statement(statement.text, statement.start, statement.end, statement.claim, kind, reason)
+        return replace(statement, kind=kind, reason=reason)
     if claim != named:  # an attribution naming the title, in front of what it claims
-        return Statement(statement.text, statement.start, statement.end, claim, kind, reason)
+        return replace(statement, claim=claim)
     return statement
 
 
