@@ -322,6 +322,9 @@ class CheckerConfig:
         "help": "a statement that answers the question (a bare answer, or a sentence restating it) is not "
                 "supported by a passage whose words of the question gather elsewhere: its answer is another "
                 "(assistant/checking/place.py); false: the verifier alone decides"})
+    name_rule: bool = field(default=True, metadata={
+        "help": "an English statement is not supported by a passage (nor its document) that never writes one of "
+                "its names or numbers (assistant/checking/names.py); false: the verifier alone decides"})
     reader: str = field(default="shipped", metadata={
         "help": "the trained reader that checks a supported answer to the question is the passage's answer to it, "
                 "not another span of it (assistant/checking/reader.py): shipped, a folder written by `python -m "

@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="judge a seeded sample of this many rows per file (0: all), for slow backends")
     parser.add_argument("--answer-place", choices=("on", "off"), default="on",
                         help="checker.answer_place: a supported answer the passage gives elsewhere is not supported")
+    parser.add_argument("--name-rule", choices=("on", "off"), default="on",
+                        help="checker.name_rule: a passage that never writes a claim's names or numbers "
+                             "cannot support it")
     parser.add_argument("--reader", default="shipped",
                         help="checker.reader for the trained backend: shipped, a folder from finetune.reader, or none")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "checker.json"))
@@ -128,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
 
         options["llm"] = {"chat": load_chat_model(load_config(file=False))}
     results = measure(args.backends.split(","), data, fever, options, args.threshold, args.sample or "all",
-                      answer_place=args.answer_place == "on", reader=args.reader)
+                      answer_place=args.answer_place == "on", reader=args.reader,
+                      name_rule=args.name_rule == "on")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
@@ -137,17 +141,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] | None, options: dict,
-            threshold: float | None, sample, answer_place: bool = True, reader: str = "none") -> dict:
+            threshold: float | None, sample, answer_place: bool = True, reader: str = "none",
+            name_rule: bool = True) -> dict:
     """Every backend on every file (and on FEVER-Symmetric), printing each line as it is measured;
     ``reader`` (``checker.reader``) joins the trained backend only: the others are floors."""
 
     results: dict = {}
     for name in backends:
         backend = make_verifier(name, **options.get(name, {}))
-        cfg = CheckerConfig(verifier=name, support_threshold=threshold, answer_place=answer_place,
+        cfg = CheckerConfig(verifier=name, support_threshold=threshold, answer_place=answer_place, name_rule=name_rule,
                             reader=reader if name == "trained" else "none")
         checker = Checker(backend, cfg, reader=make_reader(cfg))
         results[name] = {"version": checker.version, "sample": sample, "answer_place": answer_place,
+                         "name_rule": name_rule,
                          "reader": cfg.reader}
         for stem, rows in data.items():
             numbers = evaluate(checker, rows)

@@ -39,7 +39,7 @@ def test_it_reports_auc_with_its_interval_halves_and_fever(tmp_path, capsys):
                                  "label": "contradiction"}) + "\n")
     out = tmp_path / "checker.json"
     assert evaluate_checker.main(["--backends", "overlap", "--data", str(data), "--fever", str(fever),
-                                  "--out", str(out)]) == 0
+                                  "--name-rule", "off", "--out", str(out)]) == 0  # the backend's own scores
     numbers = json.loads(out.read_text())["overlap"]["plants"]
     from assistant.checking.verifiers.overlap import overlap
 
@@ -54,6 +54,12 @@ def test_it_reports_auc_with_its_interval_halves_and_fever(tmp_path, capsys):
     contradicted = json.loads(out.read_text())["overlap"]["fever_symmetric_test_contradicted"]
     assert contradicted["contradictions"] == 1 and contradicted["said_contradicted"] == 0  # the floor never says it
     assert f"AUC {numbers['roc_auc']:.3f} ({lo:.3f}-{hi:.3f})" in capsys.readouterr().out
+    # the checker's rule on (the default): a claim whose year no passage writes is not supported
+    ruled = tmp_path / "ruled.json"
+    assert evaluate_checker.main(["--backends", "overlap", "--data", str(data), "--fever", str(fever),
+                                  "--out", str(ruled)]) == 0
+    assert json.loads(ruled.read_text())["overlap"]["name_rule"] is True
+    assert json.loads(ruled.read_text())["overlap"]["plants"]["roc_auc"] > numbers["roc_auc"]
 
 
 def test_a_bad_line_is_named_before_anything_is_measured(tmp_path, capsys):

@@ -32,6 +32,7 @@ from assistant.checking.statements import (
     read_titles,
     split_statements,
 )
+from assistant.checking.names import missing, unwritten
 from assistant.checking.place import place_of, restates, sentence_around
 from assistant.checking.reader import spots_to_read
 from assistant.checking.topic import ends_like_sentence, names, topic_of
@@ -286,6 +287,18 @@ class Checker:
             documents[key] = whole is not None and names(whole, topic)
         return documents[key]
 
+    def lacks(self, passage: Evidence, claim: str, documents: dict[str, str]) -> list[str]:
+        """The names and numbers of ``claim`` (``names.py``) that ``passage`` does not write in its title or
+        text, nor, where the index holds its document, anywhere in the document (a later chunk may say
+        "the university" for a name its first one writes). ``documents`` keeps each document's text for
+        one check."""
+        lacking = missing(claim, f"{passage.title}\n{passage.text}")
+        if not lacking or passage.doc_id is None or self.index is None:
+            return lacking
+        if passage.doc_id not in documents:
+            documents[passage.doc_id] = self.index.document_text(passage.doc_id) or ""
+        return unwritten(lacking, documents[passage.doc_id]) if documents[passage.doc_id] else lacking
+
     def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[Evidence]],
               questions: Sequence[str | None] | None = None) -> list[Verdict]:
         """Judge each claim (as the answer to its question, where ``questions`` gives one) against
@@ -294,7 +307,8 @@ class Checker:
         The windows of every passage of a claim are ranked by the words they share with the
         claim and its question, and the top ``checker.max_windows`` are read; a window sharing
         none of the claim's content words, from a passage (title, text, document) that never names
-        the name a Chinese claim or its question opens with (``topic.topic_of``), or saying the claim
+        the name a Chinese claim or its question opens with (``topic.topic_of``) or never writes one of
+        an English claim's names or numbers (``names.py``; ``Verdict.unnamed`` shows them), or saying the claim
         the other way round (``windows.polarity_conflict``), cannot support it. The windows read are aggregated
         together, as ``assistant/checking/windows.py`` describes: the best-supporting window anywhere
         decides support, a strongly contradicting window anywhere can make it contradicted.
@@ -314,6 +328,7 @@ class Checker:
         spans: list[list[int]] = [[] for _ in claims]
         unnamed: list[str | None] = [None] * len(claims)  # a topic none of the claim's passages names
         documents: dict[tuple[str, str], bool] = {}  # whether a document names a topic, read once
+        texts: dict[str, str] = {}  # documents read for the names rule, once
         named: list[dict[int, bool]] = [{} for _ in claims]  # per claim: whether each passage names its topic
         asked = [question_in(q) for q in questions]  # the question each message asks, if any
         for n, (claim, passages, question) in enumerate(zip(claims, evidence, questions)):
@@ -323,6 +338,13 @@ class Checker:
             naming = named[n] = {id(p): topic is None or self.names(p, topic, documents) for p in passages}
             if passages and not any(naming.values()):
                 unnamed[n] = topic
+            if self.cfg.name_rule and language_of(claim) == "en":  # its names and numbers (names.py)
+                lacking = {id(p): self.lacks(p, claim, texts) for p in passages if naming[id(p)]}
+                for key, lacks in lacking.items():
+                    naming[key] = not lacks
+                if lacking and not any(naming.values()):
+                    everywhere = [w for w in next(iter(lacking.values())) if all(w in m for m in lacking.values())]
+                    unnamed[n] = ", ".join(everywhere or dict.fromkeys(w for m in lacking.values() for w in m))
             candidates = [(passage, window) for passage in passages for window in windows_for(self.verifier, passage.text)]
             for i in top_windows([w.text for _, w in candidates], claim, question, self.cfg.max_windows):
                 passage, window = candidates[i]

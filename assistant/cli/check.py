@@ -50,7 +50,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"    not checked: {v.statement.reason}")
                 continue
             if v.unnamed:
-                print(f"    none of the passages names “{v.unnamed}”, what this is about")
+                print(f"    none of the passages names “{v.unnamed}”")
             if v.elsewhere:
                 print(f"    the passage answers the question elsewhere: “{' '.join(v.elsewhere.split())[:240]}”")
             if v.evidence:

@@ -202,7 +202,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_evidence_found": ("no evidence found", "未找到证据"),
     "answered_elsewhere": ("the passage says this, but answers the question elsewhere: “{place}”",
                            "这段文字虽有此说，但它对这个问题的回答在别处：“{place}”"),
-    "unnamed_topic": ("none of the passages names “{topic}”, what this is about", "没有一段证据提到此处所说的“{topic}”"),
+    "unnamed_topic": ("none of the passages names “{topic}”", "没有一段证据提到此处所说的“{topic}”"),
     "evidence_for_each": ("Evidence for each statement", "每条陈述的证据"),
     "checked_by": ("Checked by {verifier}: {counts}", "由{verifier}核查：{counts}"),
     "score_meaning": ("The score is the verifier's confidence, from 0 to 1, that the passages say the statement"

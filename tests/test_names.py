@@ -1,0 +1,101 @@
+"""The names and numbers an English claim states, and whether a passage writes them
+(assistant/checking/names.py), and the checker's rule built on them."""
+
+import pytest
+
+from assistant.checking.checker import Checker, Evidence
+from assistant.checking.names import missing, names_in, numbers_in
+from core.config import CheckerConfig
+from tests.test_checker import AlwaysSupports
+
+
+@pytest.mark.parametrize("claim, names", [
+    ("The California Institute of Technology is a public university.", ["California Institute", "Technology"]),
+    ("3,000 Protestants were slaughtered in Toulouse alone.", ["Protestants", "Toulouse"]),
+    ("The gene CYP27B1 is expressed by the B-cell.", ["CYP27B1", "B-cell"]),  # capitals inside a word
+    ("Temur Khan's Chinese-style name was Kublai Khan.", ["Temur Khan's Chinese-style", "Kublai Khan"]),
+    ("Well Politically it is divided.", []),  # a reply's opening word is no name
+    ("The 27-year-old won 28-24 in the 20th round.", []),  # numbers, not names
+    ("Caltech is private.", []),  # a sentence's first word alone is not read: "The", "Based", or a name
+    ("Based on the provided documents, the answer is Paris. It is in France.", ["Paris", "France"]),
+    ('The composer used "Natural phenomena" in his music.', []),  # a quotation's first word opens it
+    ("I don't know based on the provided documents.", []),
+    ("The port is 6667.", []),
+])
+def test_the_names_of_a_claim(claim, names):
+    assert names_in(claim) == names
+
+
+def test_numbers_are_read_as_digits():
+    assert numbers_in("3,000 people, 2.5 kg, the 19th century, in 1755.") == {"3000", "2.5", "19", "1755"}
+    assert numbers_in("no digits here") == set()
+
+
+def test_a_passage_writes_a_name_in_any_case_without_accents_or_with_a_short_ending():
+    assert missing("There are 13 reserves near Czerniaków.", "13 natural reserves, such as czerniakow lake") == []
+    assert missing("They were called Aboriginals by the settlers.", "the Aboriginal people") == []
+    assert missing("They lived in Australian towns.", "towns of Australia") == []
+    assert missing("It was founded by Larry Roberts.", "founded by Larry Robertson in 1975") == []  # 3 letters more
+    assert missing("It was founded by Larry Roberts.", "founded by Larry Robertsonian") == []  # "Larry"
+    assert missing("It was founded by Mr Roberts.", "founded by Mr Robertsonian") == ["Roberts"]
+    # a name of several words: one of its words of four letters or more, or its initials
+    assert missing("Elvis Presley was born in Tupelo.", "Presley was born in Tupelo") == []
+    assert missing("It is in the United States.", "a network in the U.S. and Canada") == []
+    assert missing("Antonis Samaras is part of the European Union.",
+                   "The European Commission is ...") == ["Antonis Samaras"]
+    # tokenised text: "3, 000" is 3,000
+    assert missing("They sent 3,000 messages.", "as many as 3, 000 messages") == []
+    assert missing("3,000 Protestants were slaughtered in Toulouse.",
+                   "almost 25,000 Protestants had been massacred in Paris") == ["Toulouse", "3000"]
+
+
+class TestTheRule:
+    """A verifier that supports everything, as the shipped one supported the benchmark's answers below."""
+
+    telenet = Evidence("Telenet was the first FCC-licensed public data network in the United States. It was founded "
+                       "by former ARPA IPTO director Larry Roberts as a means of making ARPANET technology public.",
+                       "paragraph-0609", "d1")
+    caltech = Evidence("Southern California is home to many universities: the California Institute of Technology "
+                       "is a private one.", "paragraph-0667", "d2")
+
+    def test_a_passage_that_never_writes_the_claims_names_cannot_support_it(self):
+        """Session 29's answers benchmark: "The California Institute of Technology is a public university."
+        was supported 0.997 by the Telenet passage."""
+        checker = Checker(AlwaysSupports(), CheckerConfig())
+        claim = "The California Institute of Technology is a public university."
+        (verdict,) = checker.judge([claim], [[self.telenet]])
+        assert verdict.label == "unsupported" and verdict.score == 0.0
+        assert verdict.unnamed == "California Institute"
+        # a passage that writes them is read (the fake verifier cannot tell public from private)
+        (verdict,) = checker.judge([claim], [[self.telenet, self.caltech]])
+        assert verdict.label == "supported" and verdict.source == self.caltech
+        # off, the verifier alone decides
+        assert Checker(AlwaysSupports(), CheckerConfig(name_rule=False)).judge([claim], [[self.telenet]])[0].label \
+            == "supported"
+
+    def test_a_number_the_passage_does_not_write_is_not_supported(self):
+        paris = Evidence("By 17 September, almost 25,000 Protestants had been massacred in Paris alone.")
+        checker = Checker(AlwaysSupports(), CheckerConfig())
+        assert checker.judge(["25,000 Protestants were massacred in Paris."], [[paris]])[0].label == "supported"
+        (wrong,) = checker.judge(["3,000 Protestants were massacred in Paris."], [[paris]])
+        assert wrong.label == "unsupported" and wrong.unnamed == "3000"
+
+    def test_a_chinese_claim_is_left_to_the_topic_rule(self):
+        singer = Evidence("王若琳是生于台湾的创作歌手，生于1982年。", "王若琳")
+        checker = Checker(AlwaysSupports(), CheckerConfig())
+        assert checker.judge(["王若琳生于1983年。"], [[singer]])[0].label == "supported"
+
+
+def test_a_chunk_whose_document_writes_the_name_supports_the_claim(doc_index, tmp_path):
+    """A later chunk may say "the institute" for a name only the document's first chunk writes."""
+    filler = "The campus has many gardens and a library that is open every day of the week. " * 30
+    (tmp_path / "caltech.txt").write_text("About\n\nThe California Institute of Technology was founded in 1891. "
+                                          + filler + "The institute is a private university.")
+    doc_index.add([tmp_path / "caltech.txt"])
+    hits = doc_index.search("Is the institute a private university?", 10)
+    later = [Evidence.from_hit(h) for h in hits if "California" not in h.text and "private" in h.text]
+    assert later, "the test needs a chunk that does not write the name"
+    checker = Checker(AlwaysSupports(), CheckerConfig(), index=doc_index)
+    claim = "The California Institute of Technology is a private university."
+    assert checker.judge([claim], [later])[0].label == "supported"
+    assert Checker(AlwaysSupports(), CheckerConfig()).judge([claim], [later])[0].label == "unsupported"
