@@ -35,11 +35,13 @@ RESERVED_ENV = {"ASSISTANT_HOME", CONFIG_ENV}
 # Other names for settings in the environment (the name deployments know a database URL by).
 ENV_ALIASES = {"ASSISTANT_DATABASE_URL": "storage.url"}
 TRANSFORMERS_QUANTIZE = ("none", "int4", "int4_decode")  # model.quantize per backend
-ONNX_QUANTIZE = ("none", "int8", "int4_mlp", "int4")
+ONNX_QUANTIZE = ("none", "int8", "int4_mlp", "int4", "w8a8")
 QUANTIZE = tuple(dict.fromkeys(("auto",) + ONNX_QUANTIZE + TRANSFORMERS_QUANTIZE))
-# model.quantize = auto on the onnx backend: 8-bit weights; at int4 the default model answered fewer
-# questions right and SmolLM2-135M's grounded answers were garbled (bench/answers.py; README, Benchmarks).
-ONNX_DEFAULT = "int8"
+# model.quantize = auto on the onnx backend: 8-bit weights, and 8-bit activations per token where a prompt
+# is read (w8a8: the first token 0.44x as long as int8's with as many answers right, bench/answers.py); at
+# int4 the default model answered fewer questions right and SmolLM2-135M's grounded answers were garbled
+# (README, Benchmarks).
+ONNX_DEFAULT = "w8a8"
 
 
 def _has_gpu() -> bool:
@@ -71,12 +73,14 @@ class ModelConfig:
         "help": "a LoRA adapter to merge in: a name under <data home>/adapters (see finetune.train) or a folder"})
     quantize: str = field(default="auto", metadata={
         "help": f"auto: {ONNX_DEFAULT} with the onnx backend (the fastest export that kept the answers in "
-                "bench/answers.py; int4 decodes faster but answered fewer questions right), none with transformers; "
+                "bench/answers.py: it reads prompts 2.3x as fast as int8; int4 decodes faster but answered fewer "
+                "questions right), none with transformers; "
                 "none; int4: 4-bit weights (groups of 32) for faster decoding on CPU, nearly lossless for the "
                 "packaged Q4_1 model, but slower reading long prompts; int4_decode: int4 for decoding, the float "
                 "weights kept for reading prompts (fp32's memory plus an eighth). With model.backend=onnx: int8, 8-bit "
                 "weights in blocks of 32; int4_mlp, the same with the MLPs' gate and up projections in 4 bits; "
-                "int4, every projection in 4 bits. "
+                "int4, every projection in 4 bits; w8a8, the int8 export with 8-bit weights per output channel and "
+                "8-bit activations per token (prompts read about 2.5x as fast on CPU; assistant/chat/w8a8.py). "
                 "The README's benchmarks say when each helps"})
     compile: bool = field(default=False, metadata={
         "help": "compile the decoding step (torch.compile over a static cache of 1024 tokens; longer prompts run "
@@ -107,7 +111,7 @@ class ModelConfig:
                "int4_decode)")
         if self.backend == "onnx":
             _check(self.quantize in ONNX_QUANTIZE + ("auto",), "model.quantize",
-                   f"the onnx backend exports none (fp32), int8, int4_mlp or int4 weights, got {self.quantize!r}")
+                   f"the onnx backend exports none (fp32), int8, int4_mlp, int4 or w8a8 weights, got {self.quantize!r}")
             _check(self.device in ("auto", "cpu"), "model.device",
                    f"the onnx backend runs on CPU (on a GPU use model.backend = transformers), got {self.device!r}")
             _check(not self.compile, "model.compile", "is for the transformers backend; the onnx backend needs no "

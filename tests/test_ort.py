@@ -37,7 +37,7 @@ def home(path):
 def test_the_onnx_backend_takes_only_what_it_can_run():
     assert ModelConfig(backend="onnx", quantize="int8").backend == "onnx"
     assert ModelConfig(backend="onnx", quantize="int4").quantize == "int4"  # both backends have an int4
-    with pytest.raises(ConfigError, match="model.quantize.*none \\(fp32\\), int8, int4_mlp or int4"):
+    with pytest.raises(ConfigError, match="model.quantize.*none \\(fp32\\), int8, int4_mlp, int4 or w8a8"):
         ModelConfig(backend="onnx", quantize="int4_decode")
     for quantize in ("int8", "int4_mlp"):
         with pytest.raises(ConfigError, match=f"{quantize} is for model.backend = onnx"):
@@ -63,9 +63,9 @@ def test_the_export_is_keyed_by_what_it_is_made_from(tmp_path):
     fp32, made = key()
     assert made["precision"] == "fp32" and made["kind"] == "gguf" and "fp32" in fp32
     assert key()[0] == fp32  # the same model: the same folder
-    int8 = key(quantize="int8")[0]
-    assert export_key(ModelConfig(name="smollm2"))[0] == int8  # what auto picks here
-    assert int8 != fp32 and key(quantize="int4_mlp")[0] not in (fp32, int8)
+    int8, w8a8 = key(quantize="int8")[0], key(quantize="w8a8")[0]
+    assert export_key(ModelConfig(name="smollm2"))[0] == w8a8  # what auto picks here
+    assert len({fp32, int8, w8a8, key(quantize="int4_mlp")[0]}) == 4
     with_adapter = key(adapter=str(adapter))[0]
     assert with_adapter != fp32
     (adapter / "adapter_model.safetensors").write_bytes(b"retrained")
@@ -112,13 +112,14 @@ def test_a_failed_export_says_so_and_leaves_nothing_behind(tmp_path):
 
 @pytest.fixture(scope="session")
 def onnx_chats(loaded_model, model_home):
-    """fp32, int8 and int4_mlp exports of the packaged model, made once for the session in ``model_home``."""
+    """fp32, int8, int4_mlp and w8a8 exports of the packaged model, made once for the session in ``model_home``
+    (w8a8 from the int8 one)."""
     from assistant.chat.onnx import load_onnx_chat
 
     with home(model_home):
         return {q: load_onnx_chat(ModelConfig(name="smollm2", backend="onnx", quantize=q),
                                   GenerationConfig(max_new_tokens=40))
-                for q in ("none", "int8", "int4_mlp")}
+                for q in ("none", "int8", "int4_mlp", "w8a8")}
 
 
 @pytest.mark.model
@@ -132,7 +133,7 @@ def test_fp32_onnx_answers_what_transformers_answers(onnx_chats, chat_model):
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("quantize", ["int8", "int4_mlp"])
+@pytest.mark.parametrize("quantize", ["int8", "int4_mlp", "w8a8"])
 def test_quantized_onnx_answers_sensibly(onnx_chats, quantize):
     done = onnx_chats[quantize].complete(QUESTION)
     assert "Paris" in done.text and done.finish_reason == "stop"
@@ -281,3 +282,19 @@ def test_a_prompt_is_read_from_where_it_differs_from_the_last_ones_and_answers_t
     assert chat.complete(asked[1]).text == fresh[1].text
     # sampling gets a generator of its own
     assert chat.complete(asked[1], chat.with_generation(do_sample=True, seed=3)).cached_tokens == 0
+
+
+@pytest.mark.model
+def test_w8a8_is_made_from_the_int8_export_and_reads_a_prompt_as_it_does(onnx_chats):
+    """The rewrite (assistant/chat/w8a8.py) of the int8 export already on disk: its projections read
+    with 8-bit activations per token, its first choice for a prompt the int8 export's."""
+    import onnx
+
+    w8a8, int8 = onnx_chats["w8a8"], onnx_chats["int8"]
+    made = json.loads((w8a8.loaded.folder / "export.json").read_text())
+    layers = json.loads((w8a8.loaded.folder / "genai_config.json").read_text())["model"]["decoder"]["num_hidden_layers"]
+    assert made["precision"] == "w8a8" and made["rewritten"] >= 4 * layers  # attention and MLP projections
+    graph = onnx.load(str(w8a8.loaded.folder / "model.onnx"), load_external_data=False).graph
+    assert sum(n.op_type == "MatMulInteger" for n in graph.node) == made["rewritten"]
+    gen = GenerationConfig(max_new_tokens=8)
+    assert w8a8.complete(ESSAY, gen).text.split()[:2] == int8.complete(ESSAY, gen).text.split()[:2]
