@@ -2,7 +2,7 @@
 
     python bench/generate.py [--out bench/results/generate.json] [--new-tokens 128] [--model smollm2]
                              [--variants fp32,static_cache,int8,int8_static,compile,bf16,int4,int4_compile,int4_decode,
-                                         onnx,onnx_int8,onnx_int4_mlp,onnx_int4]
+                                         onnx,onnx_int8,onnx_int4_mlp,onnx_int4,onnx_w8a8]
                              [--llama-python /opt/llama-venv/bin/python] [--reuse-models]
 
 Measures, for a packaged model (``--model``: SmolLM2-135M-Instruct by default, or
@@ -10,9 +10,9 @@ Measures, for a packaged model (``--model``: SmolLM2-135M-Instruct by default, o
 number of new tokens (end-of-sequence suppressed so every run makes the same
 count): load time (first load converts the GGUF, then from the cache; each in
 a fresh process), time to first token, and tokens/s for each variant tried to
-speed the CPU path up. ``onnx``, ``onnx_int8``, ``onnx_int4_mlp`` and ``onnx_int4`` are
-``model.backend = onnx`` (the model exported to ONNX at fp32, int8, int4_mlp or int4 and decoded
-by ONNX Runtime GenAI). ``--reuse-models`` reads the data home's converted and exported models
+speed the CPU path up. ``onnx``, ``onnx_int8``, ``onnx_int4_mlp``, ``onnx_int4`` and ``onnx_w8a8``
+are ``model.backend = onnx`` (the model exported to ONNX at fp32, int8, int4_mlp, int4 or w8a8 and
+decoded by ONNX Runtime GenAI). ``--reuse-models`` reads the data home's converted and exported models
 instead of making them again in the run's temporary home (the load-time figures still start
 from nothing, in a home of their own). ``NAME@N`` runs a variant on N threads (thread settings:
 ``--variants fp32,fp32@1,int4,int4@1``). If an interpreter with ``llama-cpp-python`` is given
@@ -162,7 +162,8 @@ def measure_onnx(loaded, input_ids, n_new: int, repeats: int) -> dict:
 
 
 # model.backend = onnx, by its model.quantize
-ONNX_VARIANTS = {"onnx": "none", "onnx_int8": "int8", "onnx_int4_mlp": "int4_mlp", "onnx_int4": "int4"}
+ONNX_VARIANTS = {"onnx": "none", "onnx_int8": "int8", "onnx_int4_mlp": "int4_mlp", "onnx_int4": "int4",
+                 "onnx_w8a8": "w8a8"}
 
 
 def build_variant(name: str, base, model_name: str = "smollm2"):
