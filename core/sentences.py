@@ -28,9 +28,11 @@ ABBREVIATIONS = {
 _END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 _CJK_END = re.compile(r"(?:[。！？；]+|(?<=[" + CJK + r"])[!?;]+)[”’」』）》〉\"')\]]*")
 # A blank line, or a line break before a line that opens an item: a bullet, a number with a mark
-# ("2." "3)" "4、") or a table's column gap ("5   File formats"), a command-line option ("-a, --all").
+# ("2." "3)" "4、") or a table's column gap ("5   File formats"), a Markdown table's row ("| 65534 | nobody |":
+# a chunk cut inside a row gave one row's name and the next row's number, session 29), a command-line
+# option ("-a, --all").
 _BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]*(?:"
-                    r"[-*•]\s|\d+[.)、]\s|\d{1,3}[ \t]{2,}\S|"  # a bullet, a numbered item, a table row
+                    r"[-*•]\s|\d+[.)、]\s|\d{1,3}[ \t]{2,}\S|\||"  # a bullet, a numbered item, a table row
                     r"--?[A-Za-z][\w-]*(?:[ \t]*,|[ \t]{2,}|=\S*[ \t]*\n|[ \t]*\n)))")  # an option
 
 # Citation markers right after a sentence's end ("... in Oslo. [2]", "长城很长。[1][3]") are the sentence's.

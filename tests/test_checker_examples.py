@@ -198,3 +198,48 @@ def test_an_answer_that_turns_the_document_around_is_not_supported(checker):
     assert [v.label for v in wrong.verdicts if v.label != "not_a_claim"] == ["unsupported"], wrong.verdicts
     right = checker.check_answer("No files on a system should be owned by the user nobody.", question, GNATS_TAIL)
     assert [v.label for v in right.verdicts if v.label != "not_a_claim"] == ["supported"], right.verdicts
+
+
+# Session 29's browser trial on systemd's UIDS-GIDS.md (its summary table): a chunk began inside the row
+# "65534 | nobody user", after its number, and held the next row's 65535, and the verifier read "nobody"
+# and "65535" in one window as support (0.988). A Markdown table's rows are now sentences of their own
+# (core/sentences.py), so no chunk or window cuts one, and the model, reading whole rows, answered 65534. But a
+# window of several rows still supports either UID: the verifier does not read which row "nobody" is in.
+UID_TABLE = Evidence(
+    '## Summary\n'
+    '\n'
+    '|               UID/GID | Purpose               | Defined By    | Listed in                     |\n'
+    '|-----------------------|-----------------------|---------------|-------------------------------|\n'
+    '|                     0 | `root` user           | Linux         | `/etc/passwd` + `nss-systemd` |\n'
+    '|                   1…4 | System users          | Distributions | `/etc/passwd`                 |\n'
+    '|                     5 | `tty` group           | `systemd`     | `/etc/passwd`                 |\n'
+    '|                 6…999 | System users          | Distributions | `/etc/passwd`                 |\n'
+    '|            1000…60000 | Regular users         | Distributions | `/etc/passwd` + LDAP/NIS/…    |\n'
+    '|           60001…60513 | Human users (homed)   | `systemd`     | `nss-systemd`                 |\n'
+    '|           60514…60577 | Host users mapped into containers | `systemd` | `systemd-nspawn`           |\n'
+    '|           60578…61183 | Unused                |               |                               |\n'
+    '|           61184…65519 | Dynamic service users | `systemd`     | `nss-systemd`                 |\n'
+    '|           65520…65533 | Unused                |               |                               |\n'
+    '|                 65534 | `nobody` user         | Linux         | `/etc/passwd` + `nss-systemd` |\n'
+    '|                 65535 | 16bit `(uid_t) -1`    | Linux         |                               |\n'
+    '|          65536…524287 | Unused                |               |                               |\n'
+    '|     524288…1879048191 | Container UID ranges  | `systemd`     | `nss-systemd`                 |\n'
+    '| 1879048192…2147483647 | Unused                |               |                               |\n'
+    '| 2147483648…4294967294 | HIC SVNT LEONES       |               |                               |\n'
+    '|            4294967295 | 32bit `(uid_t) -1`    | Linux         |                               |',
+    "Users, Groups, UIDs and GIDs on systemd Systems", "uids-gids")
+
+
+@pytest.mark.xfail(strict=True, reason="a window of several table rows supports the next row's UID: the verifier "
+                                        "does not read which row the name is in (issue 20)")
+def test_a_uid_of_the_next_table_row_does_not_support_the_nobody_user(checker):
+    report = checker.check_answer("The UID of the nobody user is 65535.", "What is the UID of the nobody user?",
+                                  [UID_TABLE])
+    [verdict] = report.verdicts
+    assert verdict.label != "supported", verdict
+
+
+def test_the_nobody_users_uid_from_the_table_is_supported(checker):
+    report = checker.check_answer("The UID of the nobody user is 65534.", "What is the UID of the nobody user?",
+                                  [UID_TABLE])
+    assert [v.label for v in report.verdicts] == ["supported"]

@@ -92,3 +92,17 @@ def test_chunks_do_not_span_pages(embedder):
 def test_unusable_sizes_are_refused(embedder, size, overlap):
     with pytest.raises(ValueError):
         chunk_document(Document("m", "t", "text", "Hello there."), embedder.tokenizer, size, overlap)
+
+
+def test_a_markdown_tables_rows_are_never_cut_in_two(embedder):
+    """systemd's UIDS-GIDS.md (session 29's browser trial): a chunk began inside the row "65534 | nobody
+    user", after its number, and its next row's 65535 supported "The UID of the nobody user is 65535."."""
+    rows = [f"| {uid:>21} | {purpose:<21} | Linux         | `/etc/passwd`                 |"
+            for uid, purpose in [(0, "`root` user"), (5, "`tty` group"), (65533, "Unused"), (65534, "`nobody` user"),
+                                 (65535, "16bit `(uid_t) -1`"), (4294967295, "32bit `(uid_t) -1`")] * 4]
+    text = "## Summary\n\n| UID | Purpose | Defined By | Listed in |\n|---|---|---|---|\n" + "\n".join(rows)
+    assert [s.text for s in split_sentences(text)][-len(rows):] == rows
+    chunks = chunk_document(Document("mem", "t", "text", text), embedder.tokenizer, size=64, overlap=16)
+    assert len(chunks) > 2
+    for chunk in chunks:
+        assert chunk.text.startswith(("|", "## Summary")) and chunk.text.endswith("|")

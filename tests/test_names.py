@@ -1,6 +1,7 @@
 """The names and numbers an English claim states, and whether a passage writes them
 (assistant/checking/names.py), and the checker's rule built on them."""
 
+import numpy as np
 import pytest
 
 from assistant.checking.checker import Checker, Evidence
@@ -99,3 +100,22 @@ def test_a_chunk_whose_document_writes_the_name_supports_the_claim(doc_index, tm
     claim = "The California Institute of Technology is a private university."
     assert checker.judge([claim], [later])[0].label == "supported"
     assert Checker(AlwaysSupports(), CheckerConfig()).judge([claim], [later])[0].label == "unsupported"
+
+
+def test_a_number_must_be_in_the_supporting_window_not_only_somewhere_in_the_passage():
+    """Session 29's browser trial on systemd's UIDS-GIDS.md: "The UID of the nobody user is 65535." was
+    supported 0.994 by the window "65534 -> The nobody UID ...", in a document that writes 65535 elsewhere."""
+    filler = "Various subsystems map users in their own ways and the rules differ between systems. " * 6
+    doc = Evidence("The ID 65535 is not a valid user ID: it is the 16-bit minus one. " + filler
+                   + "The ID 65534 is the nobody UID, also called the overflow UID.", "UIDS-GIDS.md")
+
+    class ReadsWhoNotWhich(AlwaysSupports):  # supports any window about nobody, whatever its number
+        def predict(self, pairs, batch_size=32):
+            return np.array([[0.99, 0.01, 0.0] if "nobody" in window else [0.01, 0.99, 0.0] for window, _ in pairs])
+
+    checker = Checker(ReadsWhoNotWhich(), CheckerConfig())
+    wrong, right = checker.judge(["The UID of the nobody user is 65535.", "The UID of the nobody user is 65534."],
+                                 [[doc], [doc]])
+    assert wrong.label == "unsupported" and right.label == "supported" and "65534" in right.evidence
+    off = Checker(ReadsWhoNotWhich(), CheckerConfig(name_rule=False))
+    assert off.judge(["The UID of the nobody user is 65535."], [[doc]])[0].label == "supported"

@@ -32,7 +32,7 @@ from assistant.checking.statements import (
     read_titles,
     split_statements,
 )
-from assistant.checking.names import missing, unwritten
+from assistant.checking.names import missing, numbers_of, unwritten
 from assistant.checking.place import place_of, restates, sentence_around
 from assistant.checking.reader import spots_to_read
 from assistant.checking.topic import ends_like_sentence, names, topic_of
@@ -345,6 +345,7 @@ class Checker:
                 if lacking and not any(naming.values()):
                     everywhere = [w for w in next(iter(lacking.values())) if all(w in m for m in lacking.values())]
                     unnamed[n] = ", ".join(everywhere or dict.fromkeys(w for m in lacking.values() for w in m))
+            numbers = numbers_of(claim) if self.cfg.name_rule and language_of(claim) == "en" else []
             candidates = [(passage, window) for passage in passages for window in windows_for(self.verifier, passage.text)]
             for i in top_windows([w.text for _, w in candidates], claim, question, self.cfg.max_windows):
                 passage, window = candidates[i]
@@ -353,8 +354,10 @@ class Checker:
                 pairs.append((window.text, statement))
                 contexts.append(whole)
                 # a window about something else, from a passage that never names what the claim is about
-                # (assistant/checking/topic.py), or saying the claim the other way round, cannot support it
+                # (assistant/checking/topic.py), without the claim's numbers (names.py), or saying the claim
+                # the other way round, cannot support it
                 about.append(naming[id(passage)] and shares_content(window.text, claim)
+                             and not (numbers and unwritten(numbers, window.text))
                              and not polarity_conflict(window.text, claim))
         if not pairs:
             probs = np.zeros((0, 3))

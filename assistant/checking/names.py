@@ -7,7 +7,9 @@ were slaughtered in Toulouse alone." 0.957 by "almost 25,000 Protestants had bee
 Paris alone", "The gene CYP27B1 is expressed by the B-cell." 0.995 by a window about the T-cell. A
 passage that never writes one of the claim's names ("Toulouse", "Caltech"'s "Institute") or
 numbers ("3,000") does not say the claim, whatever its window's wording: its windows cannot
-support it (``checker.py``), and the verdict shows what none of the passages names.
+support it (``checker.py``), and the verdict shows what none of the passages names. A number is
+read closer still: the window that supports the claim must write it ("The UID of the nobody user is
+65535." was supported 0.994 by "65534 -> The nobody UID", in a document that writes 65535 elsewhere).
 
 A name is a word written with a capital that does not open the sentence ("Toulouse", "B-cell"),
 or any word holding a capital after its first letter or a digit ("IPCC", "CYP27B1"); a number is
@@ -126,6 +128,12 @@ def writes_name(name: str, stems: set[str]) -> bool:
         return True
     initials = "".join(w[0] for w in words).lower()
     return len(initials) >= 2 and initials in stems
+
+
+def numbers_of(claim: str) -> list[str]:
+    """The numbers ``claim`` states, as digit strings: a window that supports it must write each of them
+    (a passage writing "65535" in one paragraph does not make its window about 65534 say "65535")."""
+    return sorted(numbers_in(claim))
 
 
 def stated(claim: str) -> list[str]:
