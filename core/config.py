@@ -328,7 +328,8 @@ class CheckerConfig:
                 "(assistant/checking/place.py); false: the verifier alone decides"})
     name_rule: bool = field(default=True, metadata={
         "help": "an English statement is not supported by a passage (nor its document) that never writes one of "
-                "its names or numbers (assistant/checking/names.py); false: the verifier alone decides"})
+                "its names, nor by a window without its numbers (assistant/checking/names.py); false: the verifier "
+                "alone decides"})
     reader: str = field(default="shipped", metadata={
         "help": "the trained reader that checks a supported answer to the question is the passage's answer to it, "
                 "not another span of it (assistant/checking/reader.py): shipped, a folder written by `python -m "
