@@ -338,14 +338,15 @@ class Checker:
             naming = named[n] = {id(p): topic is None or self.names(p, topic, documents) for p in passages}
             if passages and not any(naming.values()):
                 unnamed[n] = topic
-            if self.cfg.name_rule and language_of(claim) == "en":  # its names and numbers (names.py)
+            english = self.cfg.name_rule and language_of(claim) == "en"  # the names rule reads it (names.py)
+            if english:
                 lacking = {id(p): self.lacks(p, claim, texts) for p in passages if naming[id(p)]}
                 for key, lacks in lacking.items():
                     naming[key] = not lacks
                 if lacking and not any(naming.values()):
                     everywhere = [w for w in next(iter(lacking.values())) if all(w in m for m in lacking.values())]
                     unnamed[n] = ", ".join(everywhere or dict.fromkeys(w for m in lacking.values() for w in m))
-            numbers = numbers_of(claim) if self.cfg.name_rule and language_of(claim) == "en" else []
+            numbers = numbers_of(claim) if english else []
             candidates = [(passage, window) for passage in passages for window in windows_for(self.verifier, passage.text)]
             for i in top_windows([w.text for _, w in candidates], claim, question, self.cfg.max_windows):
                 passage, window = candidates[i]

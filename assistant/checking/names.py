@@ -144,7 +144,8 @@ def stated(claim: str) -> list[str]:
 
 def unwritten(words: list[str], text: str) -> list[str]:
     """Those of ``words`` (``stated``) that ``text`` does not write."""
-    stems, have = _stems(text), numbers_in(text, tokenised=True)
+    have = numbers_in(text, tokenised=True)
+    stems = _stems(text) if not all(map(_is_number, words)) else set()  # a window read for numbers only
     return [w for w in words if not (w in have if _is_number(w) else writes_name(w, stems))]
 
 
