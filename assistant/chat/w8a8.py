@@ -64,6 +64,17 @@ def _reduce_max(x: str, out: str, opset: int):
     return helper.make_node("ReduceMax", [x], [out], axes=[-1], keepdims=1)
 
 
+def constants() -> dict[str, Any]:
+    """The constant tensors the rewritten nodes read (``per_token_nodes``, ``last_position_nodes``)."""
+    import numpy as np
+
+    return {"w8a8/tiny": np.array(1e-12, np.float32), "w8a8/127": np.array(127, np.float32),
+            "w8a8/128": np.array(128, np.float32), "w8a8/zero_point": np.array(128, np.uint8),
+            "w8a8/last_axis": np.array([-1], np.int64), "w8a8/minus_one": np.array([-1], np.int64),
+            "w8a8/end": np.array([2**62], np.int64), "w8a8/one": np.array([1], np.int64),
+            "w8a8/zero": np.array([0], np.int64), "w8a8/two": np.array([2], np.int64)}
+
+
 def per_token_nodes(node, weight: str, scale: str, opset: int) -> list:
     """``node``'s product as 8 bits per token x 8 bits per channel: each row scaled by its largest
     value to [-127, 127], stored as uint8 around 128 (``MatMulInteger``'s fast kind), the int32
@@ -157,12 +168,7 @@ def convert(src: Path, dst: Path, logits: str = "logits", progress: Callable[[st
             new["w8a8/vocab"] = np.array([vocab], np.int64)
         else:
             nodes.append(node)
-    constants = {"w8a8/tiny": np.array(1e-12, np.float32), "w8a8/127": np.array(127, np.float32),
-                 "w8a8/128": np.array(128, np.float32), "w8a8/zero_point": np.array(128, np.uint8),
-                 "w8a8/last_axis": np.array([-1], np.int64), "w8a8/minus_one": np.array([-1], np.int64),
-                 "w8a8/end": np.array([2**62], np.int64), "w8a8/one": np.array([1], np.int64),
-                 "w8a8/zero": np.array([0], np.int64), "w8a8/two": np.array([2], np.int64)}
-    new.update(constants)
+    new.update(constants())
     del graph.node[:]
     graph.node.extend(nodes)
     kept = [t for t in graph.initializer if t.name not in dropped]

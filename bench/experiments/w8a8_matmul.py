@@ -30,7 +30,7 @@ def forms(folder: Path) -> dict[str, Path]:
     from onnx import TensorProto, helper, numpy_helper
     from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
 
-    from assistant.chat.w8a8 import per_token_nodes
+    from assistant.chat.w8a8 import constants, per_token_nodes
 
     rng = np.random.default_rng(0)
     w = (rng.standard_normal((K, N)) * 0.02).astype(np.float32)
@@ -59,11 +59,8 @@ def forms(folder: Path) -> dict[str, Path]:
          weights)
     paths["DynamicQuantizeMatMul, one scale per input"] = folder / "tensor.onnx"
     node = helper.make_node("MatMul", ["x", "unused"], ["y"], name="proj")
-    constants = {"w8a8/tiny": np.array(1e-12, np.float32), "w8a8/127": np.array(127, np.float32),
-                 "w8a8/128": np.array(128, np.float32), "w8a8/zero_point": np.array(128, np.uint8),
-                 "w8a8/last_axis": np.array([-1], np.int64)}
     save("token", per_token_nodes(node, "q", "s", 18),
-         weights[:2] + [numpy_helper.from_array(v, k) for k, v in constants.items()])
+         weights[:2] + [numpy_helper.from_array(v, k) for k, v in constants().items()])
     paths["w8a8: MatMulInteger, one scale per input row"] = folder / "token.onnx"
     return paths
 
