@@ -546,9 +546,10 @@ def build_index(paragraphs: list[str]):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", default="qwen:onnx:int4,qwen:onnx:int8,smollm2:onnx:int8",
-                        help="model:backend:quantize[:passage words], comma-separated; the first is the reference "
-                             "(passage words: index.passage_words, the most words of the passages the model reads; "
-                             "'150r': 150, with the checker's reader's answers shown first)")
+                        help="model:backend:quantize[:passage words[:adapter]], comma-separated; the first is the "
+                             "reference (passage words: index.passage_words, the most words of the passages the model "
+                             "reads; '150r': 150, with the checker's reader's answers shown first; adapter: "
+                             "model.adapter, a LoRA adapter merged in)")
     parser.add_argument("--answerable", type=int, default=40)
     parser.add_argument("--unanswerable", type=int, default=40)
     parser.add_argument("--chats", type=int, default=8, help="three-question chats per variant")
@@ -618,7 +619,7 @@ def main() -> int:
         print(f"checked again ({today}) {n}/{len(stale)}: {done[key]['answer'][:60]!r} "
               f"{done[key]['verdicts']}", file=sys.stderr, flush=True)
     for variant in args.variants.split(","):
-        name, backend, quantize, words = (variant.split(":") + ["", "", ""])[:4]
+        name, backend, quantize, words, adapter = (variant.split(":") + ["", "", "", ""])[:5]
         reader = None
         if words.endswith("r"):  # focused with the checker's reader's answers shown first
             from assistant.checking.checker import make_reader
@@ -626,7 +627,7 @@ def main() -> int:
 
             reader, words = checker.reader if checker else make_reader(CheckerConfig()), words[:-1]
         words = int(words) if words else None  # index.passage_words for this variant (default: the product's)
-        cfg = ModelConfig(name=name, backend=backend or "onnx", quantize=quantize or "none")
+        cfg = ModelConfig(name=name, backend=backend or "onnx", quantize=quantize or "none", adapter=adapter)
         load_start = time.perf_counter()
         chat = chat_for(cfg, generation,
                         progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True))

@@ -68,6 +68,10 @@ def test_the_prompt_shows_the_focus_and_the_checker_gets_whole_passages(doc_inde
     hits = whole.hits
     assert [h.chunk_id for h in hits] == [h.chunk_id for h in focused.hits]
     assert whole.answers is None and focused.answers is None  # no reader named
+    # the passages as shown: what finetune/grounded.py writes answers from
+    assert [" ".join(p.text.split()) for p in whole.shown] == [" ".join(h.text.split()) for h in hits]
+    assert all(p.text in focused.messages[-1]["content"] for p in focused.shown)
+    assert sum(len(p.text.split()) for p in focused.shown) < sum(len(p.text.split()) for p in whole.shown)
     whole, focused = whole.messages, focused.messages
     assert "head office is in Bergen" in focused[-1]["content"]
     assert len(focused[-1]["content"]) < len(whole[-1]["content"])

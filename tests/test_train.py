@@ -88,3 +88,23 @@ def test_torchrun_trains_unchanged_as_two_data_parallel_processes(loaded_model, 
     assert card["processes"] == 2 and card["steps"] == 2
     assert (model_home / "adapters" / "ddp-test" / "adapter_model.safetensors").is_file()
     assert not list((model_home / "adapters").glob(".ddp-test*"))
+
+
+def test_top_layers_puts_the_lora_weights_in_the_last_layers_only(loaded_model, exports, tmp_path):
+    """`--top-layers 2`: every linear module of the last two decoder layers is adapted, nothing below."""
+    import json
+
+    from safetensors.torch import load_file
+
+    report = train("sft", exports["sft"], "top", base="smollm2", max_steps=1, batch_size=2, max_length=512,
+                   out_root=tmp_path / "adapters", log=lambda m: None, top_layers=2)
+    layers = load_model(ModelConfig(name="smollm2")).model.config.num_hidden_layers
+    lora = load_file(str(report.path / "adapter_model.safetensors"))
+    adapted = {int(k.split(".layers.")[1].split(".")[0]) for k in lora}
+    assert adapted == {layers - 2, layers - 1}
+    modules = {k.split(".layers.")[1].split(".")[2] for k in lora}
+    assert {"q_proj", "v_proj", "down_proj", "gate_proj"} <= modules
+    assert json.loads((report.path / "adapter_card.json").read_text())["settings"]["top_layers"] == 2
+    with pytest.raises(InputError, match="--top-layers 99: the model has"):
+        train("sft", exports["sft"], "top", base="smollm2", max_steps=1, out_root=tmp_path / "adapters",
+              log=lambda m: None, top_layers=99)

@@ -4,7 +4,7 @@ one, there are no passages and the prompt is a plain chat turn."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from assistant.chat.focus import fits, focus
@@ -64,12 +64,13 @@ def reader_answers(reader, question: str, passages: Sequence[Passage], words: in
 @dataclass
 class Prepared:
     """One turn's prompt, the passages behind it (whole: the checker reads them so), where the reader
-    found the answer in each (what the focused prompt showed first; None: not asked) and the most
-    words of them the prompt showed (0: whole)."""
+    found the answer in each (what the focused prompt showed first; None: not asked), the most
+    words of them the prompt showed (0: whole) and the passages as shown (focused)."""
     messages: list[Message]
     hits: list[Any]
     answers: Answers | None = None
     words: int = 0
+    shown: list[Passage] = field(default_factory=list)
 
 
 def prepare(index, question: str, history: Iterable[Message] = (), k: int | None = None,
@@ -83,5 +84,5 @@ def prepare(index, question: str, history: Iterable[Message] = (), k: int | None
     answers = reader_answers(reader, question, passages, passage_words(index) if words is None else words)
     if words is None:
         words = passage_words(index, read=answers is not None)
-    return Prepared(build_messages(question, focus(passages, question, words, answers), history), hits, answers,
-                    words)
+    shown = list(focus(passages, question, words, answers))
+    return Prepared(build_messages(question, shown, history), hits, answers, words, shown)
