@@ -561,3 +561,21 @@ def test_the_page_focuses_with_its_checkers_reader_whatever_the_threshold(doc_in
         assert "Trondheim" in chat.seen[-1][0][-1]["content"]
         assert services.checker_for(None, threshold).reader is reader
     assert reader.calls == 2
+
+
+def test_a_stopped_answer_that_is_withheld_still_says_it_was_stopped():
+    """The user pressed Stop, the checker then found nothing supported: the page said only the latter,
+    and the Stop seemed to have done nothing (tests/test_browser.py's stop test, when the model had said
+    something unsupported before the click)."""
+    from assistant.checking.checker import Checker, Evidence
+    from assistant.ui.chat import answer_html
+    from tests.test_checker import FakeVerifier
+
+    draft = "The museum has ten rooms of old maps."
+    report = Checker(FakeVerifier()).check_answer(draft, "What is in the museum?",
+                                                  [Evidence("The harbour opens at six.", "Harbour rules")])
+    assert report.withholds("no_support")
+    stopped = unescape(answer_html(draft, [], [], report, "withheld", stopped=True))
+    assert "You stopped the answer here" in stopped and "I have no answer that these documents support." in stopped
+    assert stopped.index("You stopped the answer here") < stopped.index("The checker found no statement")
+    assert "You stopped" not in unescape(answer_html(draft, [], [], report, "withheld"))

@@ -231,18 +231,20 @@ def ending_note(finish_reason: str | None, lang: str = "en") -> str | None:
 
 def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason: str | None = None,
                 threshold: float | None = None, pages: dict | None = None, refusal: str | None = None,
-                lang: str = "en") -> str:
+                lang: str = "en", stopped: bool = False) -> str:
     """The finished answer: highlighted by verdict when checked, why it ended if it was cut,
     then its sources, the page's words in ``lang``. A withheld answer shows ``refusal`` (that there is
-    no supported answer, in the question's language: :func:`withheld_reply`), why, and the draft as checked."""
+    no supported answer, in the question's language: :func:`withheld_reply`), why, and the draft as checked;
+    ``stopped``: the user stopped it before it was withheld, which it says too."""
     phantom = " ".join(f"[{n}]" for n in phantom_numbers(answer, len(hits)))  # "[3]" when 2 were given
     cites_nothing = (f'<p class="answer-ending"><small>'
                      f'{text_html(text_n("phantom_citation", len(hits), lang, numbers=phantom))}</small></p>'
                      if phantom else "")
     if finish_reason == "withheld":
         why = "ending_withheld_empty" if report is not None and report.says_nothing else "ending_withheld"
+        stop = f'<p class="answer-ending"><small>{text("ending_cancelled", lang)}</small></p>' if stopped else ""
         return (f'<div class="checked-answer withheld-answer">{plain_html(refusal or withheld_reply(""))}</div>'
-                f'<p class="answer-ending"><small>{text(why, lang)}</small></p>'
+                f'{stop}<p class="answer-ending"><small>{text(why, lang)}</small></p>'
                 f'<details class="withheld-draft"><summary>{text("withheld_draft", lang)}</summary>'
                 f'{report_html(answer, report, style=False, threshold=threshold, lang=lang)}{cites_nothing}</details>'
                 + sources_html(hits, cited, report, pages, lang))
@@ -335,10 +337,11 @@ def respond(services, message: str, conversation: Conversation | None, settings:
         raise page_error(err) from err
     conversation.messages += [{"role": "user", "content": question}, {"role": "assistant", "content": done.reply}]
     conversation.turn_ids.append(done.turn_id)
+    stopped = done.completion is not None and done.completion.finish_reason == "cancelled"
     shown[-1] = {"role": "assistant", "content": answer_html(done.answer, done.hits, done.cited, done.report,
                                                              done.ending, checker.support_threshold if checker else None,
                                                              page_texts(services.index, done.hits),
-                                                             withheld_reply(question), lang)}
+                                                             withheld_reply(question), lang, stopped=stopped)}
     conversation.shown = shown
     status = verdict_status(done.report, checker, lang) + (text("withheld_status", lang) if done.withheld else "")
     yield list(shown), conversation, status
