@@ -45,24 +45,22 @@ end of a session goes on where it stopped. An answer the journal holds from anot
 from __future__ import annotations
 
 import argparse
-import atexit
 import functools
 import hashlib
 import json
 import os
 import random
 import re
-import shutil
 import statistics
 import string
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import RESULTS, ROOT, write_result  # noqa: E402
 from core.words import language_of  # noqa: E402
+from finetune.grounded import build_index  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "grounding" / "squad2_qa_dev.jsonl"
 # --data cmrc: CMRC 2018's dev paragraphs (299, Chinese) and their answerable questions; it has no
@@ -517,30 +515,6 @@ def self_check(path: str, out_path: str) -> int:
     write_result(out_path, result)
     print(json.dumps({k: v for k, v in result.items() if k not in ("rows", "sweep")}), file=sys.stderr)
     return 0
-
-
-def build_index(paragraphs: list[str]):
-    """A temporary data home (the real one's models linked in) indexing ``paragraphs``, one file each."""
-    from core.home import data_home
-
-    models = data_home() / "models"
-    models.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="bench-answers-"))
-    atexit.register(shutil.rmtree, home, ignore_errors=True)  # the index is rebuilt on every run
-    (home / "models").symlink_to(models)  # the models already converted and exported are reused
-    os.environ["ASSISTANT_HOME"] = str(home)
-    from core.config import IndexConfig
-    from index.documents import DocumentIndex
-
-    docs = home / "docs"
-    docs.mkdir()
-    for n, text in enumerate(paragraphs):
-        (docs / f"paragraph-{n:04d}.txt").write_text(text, encoding="utf-8")
-    start = time.perf_counter()
-    index = DocumentIndex(IndexConfig())
-    index.add([docs])
-    print(f"indexed {len(paragraphs)} paragraphs in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
-    return index
 
 
 def main() -> int:

@@ -24,10 +24,14 @@ Each kind's count is in ``<out>.card.json`` with the settings.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import os
 import random
 import re
+import shutil
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -62,6 +66,30 @@ def answer_for(gold: str, shown) -> str | None:
     return None
 
 
+def build_index(paragraphs: list[str]):
+    """A temporary data home (the real one's models linked in) indexing ``paragraphs``, one file each."""
+    from core.home import data_home
+
+    models = data_home() / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="grounded-index-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)  # the index is rebuilt on every run
+    (home / "models").symlink_to(models)  # the models already converted and exported are reused
+    os.environ["ASSISTANT_HOME"] = str(home)
+    from core.config import IndexConfig
+    from index.documents import DocumentIndex
+
+    docs = home / "docs"
+    docs.mkdir()
+    for n, text in enumerate(paragraphs):
+        (docs / f"paragraph-{n:04d}.txt").write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    index = DocumentIndex(IndexConfig())
+    index.add([docs])
+    print(f"indexed {len(paragraphs)} paragraphs in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    return index
+
+
 def load(path: Path, paragraphs: int, seed: int):
     """(answerable rows, unanswerable rows, the paragraphs to index): every unanswerable row's
     paragraph and others at random up to ``paragraphs``, whole articles' worth of them for the
@@ -82,11 +110,9 @@ def load(path: Path, paragraphs: int, seed: int):
 
 def build(out: Path, answerable: int, unanswerable: int, paragraphs: int, seed: int, data: Path = TRAIN,
           log=print) -> Counter:
-    sys.path.insert(0, str(ROOT))
     from assistant.chat.grounding import prepare
     from assistant.chat.prompt import NO_ANSWER
     from assistant.checking.checker import make_reader
-    from bench.answers import build_index
     from core.config import CheckerConfig
 
     asked, plausible, kept = load(data, paragraphs, seed)
