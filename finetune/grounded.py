@@ -92,8 +92,8 @@ def build_index(paragraphs: list[str]):
 
 def load(path: Path, paragraphs: int, seed: int):
     """(answerable rows, unanswerable rows, the paragraphs to index): every unanswerable row's
-    paragraph and others at random up to ``paragraphs``, whole articles' worth of them for the
-    questions asked without their own paragraph."""
+    paragraph and others drawn at random up to ``paragraphs``; the answerable rows are those on the
+    paragraphs indexed, shuffled."""
     raw = [json.loads(line) for line in path.open(encoding="utf-8")]
     rng = random.Random(seed)
     plausible = sorted({r["premise"] for r in raw if r["kind"] == "plausible"})
@@ -164,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", default=str(TRAIN))
     args = parser.parse_args(argv)
+    if not Path(args.data).is_file():
+        print(f"error: no question file {args.data} (SQuAD-shaped rows: premise, hypothesis, question, kind; "
+              f"see ../shared/data/nli/README.md)", file=sys.stderr)
+        return 2
     counts = build(Path(args.out), args.answerable, args.unanswerable, args.paragraphs, args.seed, Path(args.data),
                    log=lambda m: print(f"[grounded] {m}", file=sys.stderr, flush=True))
     print(json.dumps(dict(counts)))
