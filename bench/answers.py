@@ -60,14 +60,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import RESULTS, ROOT, write_result  # noqa: E402
 from core.words import language_of  # noqa: E402
-from finetune.grounded import build_index  # noqa: E402
+from finetune.grounded import TRAIN, build_index, train_paragraphs  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "grounding" / "squad2_qa_dev.jsonl"
 # --data cmrc: CMRC 2018's dev paragraphs (299, Chinese) and their answerable questions; it has no
 # unanswerable ones (its wrong rows are wrong answers to answerable questions)
 CMRC = ROOT.parent / "shared" / "data" / "grounding" / "cmrc2018_qa_dev.jsonl"
-# SQuAD train questions, to tune on (generation.abstain_bias) without touching the dev rows
-TRAIN = ROOT.parent / "shared" / "data" / "nli" / "squad2_qa_train.jsonl"
+# --data train: SQuAD train questions (finetune.grounded.TRAIN), to tune on (generation.abstain_bias)
+# without touching the dev rows
 TRAIN_PARAGRAPHS = 1000  # paragraphs indexed with --data train: the questions' own and others, as many as dev has
 BIASES = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 7.0, 8.0]
 REFUSAL = re.compile(r"\b(i|we) (do not|don't|dont|cannot|can't) (know|answer|find|say|tell|determine)|"
@@ -156,11 +156,7 @@ def train_rows(seed: int) -> tuple[list[dict], list[str]]:
     row's, then others drawn at random up to TRAIN_PARAGRAPHS (the answerable rows drawn later
     are kept to these paragraphs)."""
     raw = [json.loads(line) for line in TRAIN.open(encoding="utf-8")]
-    rng = random.Random(seed)
-    plausible = {r["premise"] for r in raw if r["kind"] == "plausible"}
-    others = sorted({r["premise"] for r in raw if r["kind"] == "supported"} - plausible)
-    rng.shuffle(others)
-    paragraphs = sorted(plausible) + others[:TRAIN_PARAGRAPHS - len(plausible)]
+    paragraphs = train_paragraphs(raw, TRAIN_PARAGRAPHS, random.Random(seed))
     kept = set(paragraphs)
     rows = [{"id": f"{r['id']}-{r['kind']}", "question": r["question"], "claim": r["hypothesis"],
              "evidence": r["premise"]}

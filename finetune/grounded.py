@@ -90,16 +90,21 @@ def build_index(paragraphs: list[str]):
     return index
 
 
-def load(path: Path, paragraphs: int, seed: int):
-    """(answerable rows, unanswerable rows, the paragraphs to index): every unanswerable row's
-    paragraph and others drawn at random up to ``paragraphs``; the answerable rows are those on the
-    paragraphs indexed, shuffled."""
-    raw = [json.loads(line) for line in path.open(encoding="utf-8")]
-    rng = random.Random(seed)
+def train_paragraphs(raw: list[dict], count: int, rng: random.Random) -> list[str]:
+    """The paragraphs of ``squad2_qa_train.jsonl``'s rows ``raw`` to index: every unanswerable row's,
+    then others drawn at random with ``rng`` up to ``count`` (bench/answers.py --data train too)."""
     plausible = sorted({r["premise"] for r in raw if r["kind"] == "plausible"})
     others = sorted({r["premise"] for r in raw if r["kind"] == "supported"} - set(plausible))
     rng.shuffle(others)
-    kept = plausible + others[:max(0, paragraphs - len(plausible))]
+    return plausible + others[:max(0, count - len(plausible))]
+
+
+def load(path: Path, paragraphs: int, seed: int):
+    """(answerable rows, unanswerable rows, the paragraphs to index: ``train_paragraphs``); the
+    answerable rows are those on the paragraphs indexed, shuffled."""
+    raw = [json.loads(line) for line in path.open(encoding="utf-8")]
+    rng = random.Random(seed)
+    kept = train_paragraphs(raw, paragraphs, rng)
     keep = set(kept)
     answerable = [r for r in raw if r["kind"] == "supported" and r["premise"] in keep]
     unanswerable = [r for r in raw if r["kind"] == "plausible"]
@@ -138,10 +143,12 @@ def build(out: Path, answerable: int, unanswerable: int, paragraphs: int, seed: 
             if kind == "paragraph left out":
                 scope = [d for d in everyone if d != doc_of[row["premise"]]]
             prepared = prepare(index, row["question"], scope=scope, reader=reader)
-            reply = answer_for(row["hypothesis"], prepared.shown) if kind == "answerable" else None
-            if kind == "paragraph left out" and answer_for(row["hypothesis"], prepared.shown):
+            # a plausible row's hypothesis is a span that does not answer: never written
+            found = answer_for(row["hypothesis"], prepared.shown) if kind != "plausible" else None
+            if kind == "paragraph left out" and found:
                 counts["skipped: another paragraph holds the answer"] += 1
                 continue
+            reply = found if kind == "answerable" else None
             counts[f"{kind}: {'answered' if reply else 'refused'}"] += 1
             messages = prepared.messages + [{"role": "assistant", "content": reply or NO_ANSWER}]
             fh.write(json.dumps({"id": row["id"], "kind": kind, "messages": messages, "split": "train"},

@@ -242,7 +242,7 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
                      if phantom else "")
     if finish_reason == "withheld":
         why = "ending_withheld_empty" if report is not None and report.says_nothing else "ending_withheld"
-        stop = f'<p class="answer-ending"><small>{text("ending_cancelled", lang)}</small></p>' if stopped else ""
+        stop = f'<p class="answer-ending"><small>{ending_note("cancelled", lang)}</small></p>' if stopped else ""
         return (f'<div class="checked-answer withheld-answer">{plain_html(refusal or withheld_reply(""))}</div>'
                 f'{stop}<p class="answer-ending"><small>{text(why, lang)}</small></p>'
                 f'<details class="withheld-draft"><summary>{text("withheld_draft", lang)}</summary>'
