@@ -1,7 +1,8 @@
 """Synthetic grounded QA for the dialogue model: prompts as the product builds them, answers it should give.
 
     python -m finetune.grounded --out grounded_sft.jsonl [--answerable 600] [--unanswerable 500]
-                                [--paragraphs 1000] [--seed 0] [--data ../shared/data/nli/squad2_qa_train.jsonl]
+                                [--paragraphs 1000] [--seed 0] [--sentence-words 25]
+                                [--data ../shared/data/nli/squad2_qa_train.jsonl]
 
 Indexes the paragraphs of SQuAD *train* articles (``squad2_qa_train.jsonl``; never the dev set the
 answers benchmark asks) in a temporary data home, then asks each question the way a chat turn does
@@ -10,8 +11,8 @@ an SFT row (``{"messages": [system, user, assistant], "split": "train"}``, the s
 flags export --format sft``, which ``finetune.train`` reads). The assistant's part is:
 
 - an answerable question whose gold answer the prompt shows in passage n: the sentence of that
-  passage holding the answer when it is short (at most ``SENTENCE_WORDS`` words), else the answer
-  itself, cited ``[n]``;
+  passage holding the answer when it is short (at most ``--sentence-words``, ``SENTENCE_WORDS`` by
+  default), else the answer itself, cited ``[n]``;
 - an answerable question whose gold answer the prompt does not show (retrieval or the focus missed
   it): the refusal, ``prompt.NO_ANSWER``, since the passages the model reads do not hold it;
 - SQuAD 2.0's unanswerable questions (their paragraph looks like it answers, and does not), and
@@ -45,7 +46,7 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
-def answer_for(gold: str, shown) -> str | None:
+def answer_for(gold: str, shown, sentence_words: int = SENTENCE_WORDS) -> str | None:
     """The answer to write for a question whose gold answer is ``gold``, from the passages as the
     prompt shows them (``shown``), or None where none of them holds it."""
     from core.sentences import split_sentences
@@ -58,7 +59,7 @@ def answer_for(gold: str, shown) -> str | None:
         for span in split_sentences(text):
             sentence = span.text.strip(" .…")  # the focus marks what it leaves out with "…"
             if want in _norm(sentence):
-                if len(sentence.split()) <= SENTENCE_WORDS and "…" not in sentence:
+                if len(sentence.split()) <= sentence_words and "…" not in sentence:
                     return f"{sentence} [{number}]."
                 break
         gold = gold.strip().rstrip(".")
@@ -114,7 +115,7 @@ def load(path: Path, paragraphs: int, seed: int):
 
 
 def build(out: Path, answerable: int, unanswerable: int, paragraphs: int, seed: int, data: Path = TRAIN,
-          log=print) -> Counter:
+          log=print, sentence_words: int = SENTENCE_WORDS) -> Counter:
     from assistant.chat.grounding import prepare
     from assistant.chat.prompt import NO_ANSWER
     from assistant.checking.checker import make_reader
@@ -144,7 +145,7 @@ def build(out: Path, answerable: int, unanswerable: int, paragraphs: int, seed: 
                 scope = [d for d in everyone if d != doc_of[row["premise"]]]
             prepared = prepare(index, row["question"], scope=scope, reader=reader)
             # a plausible row's hypothesis is a span that does not answer: never written
-            found = answer_for(row["hypothesis"], prepared.shown) if kind != "plausible" else None
+            found = answer_for(row["hypothesis"], prepared.shown, sentence_words) if kind != "plausible" else None
             if kind == "paragraph left out" and found:
                 counts["skipped: another paragraph holds the answer"] += 1
                 continue
@@ -156,7 +157,7 @@ def build(out: Path, answerable: int, unanswerable: int, paragraphs: int, seed: 
             if n % 50 == 0:
                 log(f"{n}/{len(jobs)} turns in {time.perf_counter() - start:.0f} s: {dict(counts)}")
     card = {"data": str(data), "seed": seed, "paragraphs": len(kept), "answerable": answerable,
-            "unanswerable": unanswerable, "sentence_words": SENTENCE_WORDS, "rows": dict(counts),
+            "unanswerable": unanswerable, "sentence_words": sentence_words, "rows": dict(counts),
             "seconds": round(time.perf_counter() - start, 1)}
     out.with_name(out.name + ".card.json").write_text(json.dumps(card, indent=2) + "\n")
     return counts
@@ -169,14 +170,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unanswerable", type=int, default=500)
     parser.add_argument("--paragraphs", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sentence-words", type=int, default=SENTENCE_WORDS,
+                        help="an answer's sentence at most this many words long is the answer (else the span)")
     parser.add_argument("--data", default=str(TRAIN))
     args = parser.parse_args(argv)
+    if args.sentence_words < 1:
+        parser.error(f"--sentence-words must be at least 1, got {args.sentence_words}")
     if not Path(args.data).is_file():
         print(f"error: no question file {args.data} (SQuAD-shaped rows: premise, hypothesis, question, kind; "
               f"see ../shared/data/nli/README.md)", file=sys.stderr)
         return 2
     counts = build(Path(args.out), args.answerable, args.unanswerable, args.paragraphs, args.seed, Path(args.data),
-                   log=lambda m: print(f"[grounded] {m}", file=sys.stderr, flush=True))
+                   log=lambda m: print(f"[grounded] {m}", file=sys.stderr, flush=True), sentence_words=args.sentence_words)
     print(json.dumps(dict(counts)))
     return 0
 

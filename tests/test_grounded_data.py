@@ -22,3 +22,11 @@ def test_an_answer_no_shown_passage_holds_is_none():
     """Retrieval or the focus left it out: the row teaches the refusal instead."""
     assert answer_for("1814", [Passage("The treaty ended the war.")]) is None
     assert answer_for("Ghent", []) is None
+
+
+def test_sentence_words_sets_how_long_a_sentence_may_be_to_be_the_answer():
+    sentence = " ".join(["word"] * 30) + " and then the treaty was signed in Ghent in 1814"
+    shown = [Passage(sentence + ".")]
+    assert answer_for("Ghent", shown) == "Ghent [1]."  # 40 words: longer than the default 25
+    assert answer_for("Ghent", shown, sentence_words=40) == f"{sentence} [1]."
+    assert answer_for("Ghent", shown, sentence_words=39) == "Ghent [1]."
