@@ -20,6 +20,12 @@ from assistant.checking.statements import Statement, split_statements
 from core.config import GenerationConfig
 
 WITHHELD = "withheld"  # a turn's finish_reason when the checker withheld its answer
+WITHHELD_STOPPED = "withheld after stop"  # ... one the user had stopped: a reopened chat says both
+
+
+def is_withheld(finish_reason: str | None) -> bool:
+    """Whether a logged turn's ``finish_reason`` says the reader got the refusal in place of its answer."""
+    return finish_reason in (WITHHELD, WITHHELD_STOPPED)
 
 
 @dataclass
@@ -32,13 +38,13 @@ class Reply:
     hits: list[Any]  # index.search.Hit, numbered from 1 in this order
     completion: Completion | None
     report: CheckReport | None
-    ending: str | None  # the completion's finish_reason, or "withheld"
+    ending: str | None  # the completion's finish_reason, or WITHHELD / WITHHELD_STOPPED
     turn_id: str | None = None  # the flag log's id, when logged
     messages: list[Message] = field(default_factory=list)
 
     @property
     def withheld(self) -> bool:
-        return self.ending == WITHHELD
+        return is_withheld(self.ending)
 
     @property
     def reply(self) -> str:
@@ -131,7 +137,8 @@ class Turn:
         ending = done.finish_reason if done is not None else None
         rule = withhold if withhold is not None else (checker.cfg.withhold if checker is not None else "off")
         if withheld(report, self.hits, ending, rule):
-            ending = WITHHELD  # the log keeps the draft and its flags; the reader gets the refusal
+            # the log keeps the draft and its flags; the reader gets the refusal
+            ending = WITHHELD_STOPPED if ending == "cancelled" else WITHHELD
         turn_id = None
         if flag_log is not None:
             generation = (logged_generation if logged_generation is not None

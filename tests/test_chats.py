@@ -55,3 +55,34 @@ def test_rename_and_delete_keep_to_their_owner_and_keep_the_answers(database, tm
     chats.delete(log, mine, "ann")
     assert chats.listed(log, "ann") == [] and [c.id for c in chats.listed(log, "bob")] == [theirs]
     assert log.turn(turn).answer == "a" and log.turn(turn).chat_id is None  # the answer stays for review
+
+
+def test_a_reopened_chat_still_says_an_answer_was_stopped_before_it_was_withheld(doc_index, tmp_path):
+    """The page said "You stopped the answer here" above the withheld answer; the log kept only
+    "withheld", so the reopened chat lost the stop."""
+    from assistant.turn import WITHHELD_STOPPED
+    from assistant.ui.chat import Stops
+    from tests.test_ui_chat import EndlessChat
+
+    class Unsupported(EndlessChat):
+        first = "The canteen serves fish on Fridays. "
+
+    services = checked_services(doc_index, tmp_path, None)
+    services.chat = Unsupported()
+    stops = Stops()
+    event = stops.start("web:tab1")
+    streamed = 0
+    for shown, conversation, status in respond(services, "Where is the head office?", Conversation(), owner="ann",
+                                               session="web:tab1", stop=event):
+        if status == "answering..." and shown[-1]["content"]:
+            streamed += 1
+            if streamed == 3:
+                stops.stop("web:tab1")
+    assert "withheld" in status
+    (turn_id,) = services.flag_log.turn_ids()
+    assert services.flag_log.turn(turn_id).finish_reason == WITHHELD_STOPPED
+    again = reopen(services, conversation.chat_id, "ann")
+    for html in (unescape(shown[-1]["content"]), unescape(again.shown[-1]["content"])):
+        assert "You stopped the answer here" in html and "I have no answer that these documents support." in html
+    assert again.messages == conversation.messages  # the refusal, as later turns saw it
+    assert "fish" not in again.messages[-1]["content"]

@@ -461,14 +461,18 @@ def test_an_answer_without_documents_says_nothing_could_support_it(tmp_path):
 class EndlessChat(FakeChat):
     """A model that would talk for a long while: a real stream that ends when its stop event is set."""
 
+    first = "The head office is in Bergen [1]. "  # then "Fact number n is new." until stopped
+
     def stream(self, messages, generation=None, stop=None, refusal=None):
         from assistant.chat.base import Completion, TextStream
+
+        chat = self
 
         class Talk(TextStream):
             def _pieces(self):
                 n = 0
                 while not self._stopping() and n < 500:
-                    yield ("The head office is in Bergen [1]. " if n == 0 else f"Fact number {n} is new. ")
+                    yield (chat.first if n == 0 else f"Fact number {n} is new. ")
                     n += 1
                 self.completion = Completion("", 5, n, 0.1, 1.0, "cancelled" if self._stop.is_set() else "length")
 

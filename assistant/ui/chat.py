@@ -17,7 +17,7 @@ from assistant.chat.grounding import cited_numbers, phantom_numbers
 from assistant.chat.prompt import Message, language_of, no_answer
 from assistant.checking.checker import Evidence
 from assistant.flags import chats
-from assistant.turn import WITHHELD, Turn
+from assistant.turn import WITHHELD_STOPPED, Turn, is_withheld
 from assistant.ui.errors import page_error
 from assistant.ui.highlight import report_html, text_html
 from assistant.ui.i18n import text, text_n, verifier_words, withheld_reply
@@ -235,12 +235,14 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
     """The finished answer: highlighted by verdict when checked, why it ended if it was cut,
     then its sources, the page's words in ``lang``. A withheld answer shows ``refusal`` (that there is
     no supported answer, in the question's language: :func:`withheld_reply`), why, and the draft as checked;
-    ``stopped``: the user stopped it before it was withheld, which it says too."""
+    ``stopped`` (or ``finish_reason`` WITHHELD_STOPPED, as logged): the user stopped it before it was
+    withheld, which it says too."""
     phantom = " ".join(f"[{n}]" for n in phantom_numbers(answer, len(hits)))  # "[3]" when 2 were given
     cites_nothing = (f'<p class="answer-ending"><small>'
                      f'{text_html(text_n("phantom_citation", len(hits), lang, numbers=phantom))}</small></p>'
                      if phantom else "")
-    if finish_reason == "withheld":
+    if is_withheld(finish_reason):
+        stopped = stopped or finish_reason == WITHHELD_STOPPED
         why = "ending_withheld_empty" if report is not None and report.says_nothing else "ending_withheld"
         stop = f'<p class="answer-ending"><small>{ending_note("cancelled", lang)}</small></p>' if stopped else ""
         return (f'<div class="checked-answer withheld-answer">{plain_html(refusal or withheld_reply(""))}</div>'
@@ -369,7 +371,7 @@ def reopen(services, chat_id: str, owner: str | None = None, lang: str = "en") -
     conversation = Conversation(chat_id=chat_id)
     for turn in chats.turns(services.flag_log, chat_id, owner):
         hits = [Evidence.from_logged(p) for p in turn.passages]
-        reply = no_answer(language_of(turn.question)) if turn.finish_reason == WITHHELD else turn.answer
+        reply = no_answer(language_of(turn.question)) if is_withheld(turn.finish_reason) else turn.answer
         conversation.messages += [{"role": "user", "content": turn.question}, {"role": "assistant", "content": reply}]
         conversation.turn_ids.append(turn.id)
         report = logged_report(turn) if turn.verifier else None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from assistant.checking.checker import CheckReport, Evidence, Verdict
 from assistant.checking.repair import suggest, trim
 from assistant.checking.statements import Statement
+from assistant.turn import is_withheld
 from assistant.ui.highlight import report_html, text_html
 from assistant.ui.i18n import text, text_n, verdict_name
 from core.errors import InputError
@@ -173,7 +174,7 @@ def view(flag_log, statement_id, who: Viewer = EVERYONE, lang: str = "en") -> Fl
               if flagged.decision else text("not_reviewed_yet", lang))
     if turn.correction:
         status += text("correction_stored", lang, origin=turn.correction_origin)
-    if turn.finish_reason == "withheld":
+    if is_withheld(turn.finish_reason):
         status += text("was_withheld", lang)
     same = len(alike(flag_log, flagged, who))
     if same > 1:
