@@ -230,8 +230,6 @@ UID_TABLE = Evidence(
     "Users, Groups, UIDs and GIDs on systemd Systems", "uids-gids")
 
 
-@pytest.mark.xfail(strict=True, reason="a window of several table rows supports the next row's UID: the verifier "
-                                        "does not read which row the name is in (issue 20)")
 def test_a_uid_of_the_next_table_row_does_not_support_the_nobody_user(checker):
     report = checker.check_answer("The UID of the nobody user is 65535.", "What is the UID of the nobody user?",
                                   [UID_TABLE])

@@ -35,6 +35,7 @@ from assistant.checking.statements import (
 from assistant.checking.names import missing, numbers_of, unwritten
 from assistant.checking.place import place_of, restates, sentence_around
 from assistant.checking.reader import spots_to_read
+from assistant.checking.tables import row_conflict
 from assistant.checking.topic import ends_like_sentence, names, topic_of
 from assistant.checking.verifiers import make_verifier
 from assistant.checking.verifiers.base import pose
@@ -355,11 +356,13 @@ class Checker:
                 pairs.append((window.text, statement))
                 contexts.append(whole)
                 # a window about something else, from a passage that never names what the claim is about
-                # (assistant/checking/topic.py), without the claim's numbers (names.py), or saying the claim
-                # the other way round, cannot support it
+                # (assistant/checking/topic.py), without the claim's numbers (names.py), saying the claim
+                # the other way round, or whose table writes its number in another row than its name
+                # (tables.py), cannot support it
                 about.append(naming[id(passage)] and shares_content(window.text, claim)
                              and not (numbers and unwritten(numbers, window.text))
-                             and not polarity_conflict(window.text, claim))
+                             and not polarity_conflict(window.text, claim)
+                             and not row_conflict(window.text, claim, asked[n]))
         if not pairs:
             probs = np.zeros((0, 3))
         elif getattr(self.verifier, "reads_contexts", False):
