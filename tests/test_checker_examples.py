@@ -179,8 +179,6 @@ GNATS_TAIL = [  # the two chunks retrieved, overlapping: operator ... gnats's ti
              "Users and Groups in the Debian System", "base-passwd", None, 6790, 7650)]
 
 
-@pytest.mark.xfail(strict=True, reason="the window names gnats, not nobody, and the verifier reads 'this user' as "
-                                        "nobody: 0.96 (issue 20)")
 def test_a_uid_of_another_section_does_not_support_the_question_s_subject(checker):
     report = checker.check_answer("The user id of the user nobody is 41.", "What is the user id of the user nobody?",
                                   GNATS_TAIL)

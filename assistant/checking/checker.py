@@ -35,7 +35,7 @@ from assistant.checking.statements import (
 from assistant.checking.names import missing, numbers_of, unwritten
 from assistant.checking.place import place_of, restates, sentence_around
 from assistant.checking.reader import spots_to_read
-from assistant.checking.tables import row_conflict
+from assistant.checking.binding import row_conflict, section_conflict
 from assistant.checking.topic import ends_like_sentence, names, topic_of
 from assistant.checking.verifiers import make_verifier
 from assistant.checking.verifiers.base import pose
@@ -348,6 +348,7 @@ class Checker:
                     everywhere = [w for w in next(iter(lacking.values())) if all(w in m for m in lacking.values())]
                     unnamed[n] = ", ".join(everywhere or dict.fromkeys(w for m in lacking.values() for w in m))
             numbers = numbers_of(claim) if english else []
+            sectioned = {id(p): section_conflict(p.text, claim, asked[n]) for p in passages}
             candidates = [(passage, window) for passage in passages for window in windows_for(self.verifier, passage.text)]
             for i in top_windows([w.text for _, w in candidates], claim, question, self.cfg.max_windows):
                 passage, window = candidates[i]
@@ -357,9 +358,9 @@ class Checker:
                 contexts.append(whole)
                 # a window about something else, from a passage that never names what the claim is about
                 # (assistant/checking/topic.py), without the claim's numbers (names.py), saying the claim
-                # the other way round, or whose table writes its number in another row than its name
-                # (tables.py), cannot support it
-                about.append(naming[id(passage)] and shares_content(window.text, claim)
+                # the other way round, or writing its number in another table row or section than its
+                # name (binding.py), cannot support it
+                about.append(naming[id(passage)] and not sectioned[id(passage)] and shares_content(window.text, claim)
                              and not (numbers and unwritten(numbers, window.text))
                              and not polarity_conflict(window.text, claim)
                              and not row_conflict(window.text, claim, asked[n]))

@@ -1,0 +1,77 @@
+"""assistant/checking/binding.py: a number belongs to its table row, its section."""
+
+from assistant.checking.binding import row_conflict, section_conflict, sections, table_rows
+
+UIDS = ("## Summary\n\n"
+        "| UID/GID | Purpose | Defined By |\n"
+        "|---------|---------|------------|\n"
+        "| 0 | `root` user | Linux |\n"
+        "| 5 | `tty` group | `systemd` |\n"
+        "| 61184…65519 | Dynamic service users | `systemd` |\n"
+        "| 65534 | `nobody` user | Linux |\n"
+        "| 65535 | 16bit `(uid_t) -1` | Linux |\n")
+
+
+def test_table_rows_are_runs_of_lines_with_as_many_bars():
+    assert table_rows(UIDS)[0] == "| UID/GID | Purpose | Defined By |" and len(table_rows(UIDS)) == 6  # no rule line
+    docx = "Staff\n\nAnn | 3 | Oslo\n\nBob | 5 | Bergen\n\nThe end."  # the parser's .docx rows, blank lines between
+    assert table_rows(docx) == ["Ann | 3 | Oslo", "Bob | 5 | Bergen"]
+    assert table_rows("Count them with ls | wc -l.\nThen sort | uniq | head.") == []  # no run of equal bars
+    assert table_rows("Count them with ls | wc -l.") == []
+
+
+def test_a_number_from_the_next_row_does_not_support_the_name():
+    assert row_conflict(UIDS, "The UID of the nobody user is 65535.")
+    assert not row_conflict(UIDS, "The UID of the nobody user is 65534.")
+    assert row_conflict(UIDS, "It is 65535.", "What is the UID of the nobody user?")  # the question's words tie
+    assert not row_conflict(UIDS, "It is 65534.", "What is the UID of the nobody user?")
+    assert not row_conflict(UIDS, "Dynamic service users get UIDs from 61184 to 65519.")
+    assert not row_conflict(UIDS, "Root has UID 0 and nobody has 65534.")  # each number in its own row
+
+
+def test_what_no_row_ties_is_left_to_the_verifier():
+    assert not row_conflict(UIDS, "The UID is 65535.")  # only the header's word: nothing tied to a row
+    assert not row_conflict(UIDS, "Linux defines 65535.")  # a word most rows write ties nothing
+    assert not row_conflict(UIDS, "The nobody user is defined by Linux.")  # no number
+    assert not row_conflict("The nobody user has UID 65535 on old systems.\n" + UIDS,
+                            "The nobody user has UID 65535.")  # the prose writes it: the verifier reads it
+    assert not row_conflict("The nobody user has UID 65534.", "The nobody user has UID 65535.")  # no table
+
+
+PASSWD = ("Used by gnats. This had a statically\n allocated user and group for purely historical reasons. Since\n"
+          " gnats has been removed from Debian, this user\n and group are no longer created by default; they had"
+          " uid/gid 41.\n\nnobody, nogroup\n\nDaemons that need not own any files sometimes run as user nobody\n"
+          " and group nogroup. Thus, no files on a system should be owned by this user.\n\nlist\n\n"
+          "Mailing list archives and data are owned by this user and group. It has uid 38.")
+
+
+def test_sections_are_cut_before_titles():
+    found = sections(PASSWD)
+    assert [title for title, _ in found] == ["", "nobody, nogroup", "list"]
+    assert found[0][1].rstrip().endswith("uid/gid 41.") and found[1][1].startswith("nobody, nogroup")
+    assert sections("One sentence. Another one.") == [("", "One sentence. Another one.")]
+
+
+def test_a_number_from_another_section_does_not_support_the_titled_name():
+    assert section_conflict(PASSWD, "The user id of the user nobody is 41.")
+    assert section_conflict(PASSWD, "It is 41.", "What is the user id of the user nobody?")
+    assert not section_conflict(PASSWD, "The gnats user had uid 41.")  # no title here names gnats
+    assert not section_conflict(PASSWD, "The list user has uid 38.")
+    assert section_conflict(PASSWD, "The list user has uid 41.")
+    assert not section_conflict(PASSWD, "Nobody owns no files.")  # no number
+    assert not section_conflict("The nobody user had uid 41 once. It changed.", "The nobody user had uid 41.")
+
+
+def test_a_number_is_tied_to_the_words_of_its_own_clause():
+    assert not section_conflict(PASSWD, "Nobody is used by daemons, and gnats had uid 41.")
+    # the price: a clause that leaves its subject to another is not tied ("had uid 41"); the verifier reads it
+    assert not section_conflict(PASSWD, "Nobody is used by daemons and had uid 41.")
+    assert section_conflict(PASSWD, "Nobody is used by daemons, and nobody had uid 41.")
+    assert not row_conflict(UIDS, "The nobody user, used by daemons, has UID 65535.")  # its clause ties nothing
+    assert not row_conflict(UIDS, "Dynamic service users number 3,000 or so.")  # 3,000 is one number
+
+
+def test_a_list_item_opens_no_section():
+    features = "The daemon is small.\n- Uses 5 MB.\n- Fast startup\n- Written in C."
+    assert [title for title, _ in sections(features)] == [""]
+    assert not section_conflict(features, "It uses 5 MB and has a fast startup.")
