@@ -46,15 +46,21 @@ def checker():
     return make_checker(CheckerConfig())  # as shipped: the trained verifier and the reader
 
 
-# Still wrong with the shipped verifier (the issue stays open): the model gives the statement
-# p = 0.56 on the operator paragraph, and every one of its words is in the evidence, so the
-# word overlap lifts it past the threshold. strict: the day it passes, this marker must go.
-@pytest.mark.xfail(strict=True, reason="the overlap lifts a 0.56 model score past the threshold (issue 20)")
+# The verifier alone reads the operator paragraph as 0.93 support (every word of the statement is
+# in it); the passage never names a group "user" (quoted, beside "group", or as an entry of its
+# own): the names rule (names.kind_names) says so.
 def test_a_passage_about_irc_daemons_does_not_support_a_made_up_group(checker):
     report = checker.check_answer('The group "user" was created by the operator user.',
                                   "Which groups does Debian create?", [USERS_AND_GROUPS])
     [verdict] = report.verdicts
     assert verdict.label != "supported", verdict
+    assert verdict.unnamed == 'group "user"'
+
+
+def test_a_quoted_group_the_passage_names_is_still_read(checker):
+    report = checker.check_answer('The "operator" user had uid 37.', "What uid did the operator user have?",
+                                  [USERS_AND_GROUPS])
+    assert [v.label for v in report.verdicts] == ["supported"]
 
 
 @pytest.mark.xfail(strict=True, reason="the model reads 'obtain a copy at http://www.apache.org/...' as 0.49 "

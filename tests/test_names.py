@@ -119,3 +119,19 @@ def test_a_number_must_be_in_the_supporting_window_not_only_somewhere_in_the_pas
     assert wrong.label == "unsupported" and right.label == "supported" and "65534" in right.evidence
     off = Checker(ReadsWhoNotWhich(), CheckerConfig(name_rule=False))
     assert off.judge(["The UID of the nobody user is 65535."], [[doc]])[0].label == "supported"
+
+
+def test_a_common_word_quoted_as_a_kind_s_name_must_be_named_so():
+    """A browser trial's 'The group "user" was created by the operator user.' (supported 1.00 against a
+    passage about the operator account): every word is there, no group called "user" is."""
+    from assistant.checking.names import kind_names
+
+    passage = "The operator user is no longer created. Mailing list archives are owned by this user and group."
+    assert kind_names('The group "user" was created.') == ['group "user"']
+    assert kind_names("The `nobody` user owns nothing.") == ['"nobody" user']
+    assert kind_names('Use "apt" to install it.') == [] and kind_names("The users' files are kept.") == []
+    assert missing('The group "user" was created.', passage) == ['group "user"']
+    assert missing('The "operator" user is no longer created.', passage) == []  # beside its kind
+    assert missing('The "list" group owns the archives.', "list\n\nMailing list archives are owned by it.") == []
+    assert missing('The "list" group owns the archives.', 'The group is called "list".') == []  # quoted
+    assert missing('The "list" group owns the archives.', "the mailing lists group archives") == ['"list" group']

@@ -17,6 +17,11 @@ a run of digits ("3,000" is 3000, "19th" is 19). A passage names a word when it 
 case, without accents, or a word it begins ("Aboriginals" of "Aboriginal", "Australian" of
 "Australia"). Words spelt out ("three") and Chinese text (``topic.py``) are not read, nor a sentence's
 first word unless the next is a name too ("Temur Khan's ...").
+
+A word quoted as an account's or a group's name ('The group "user" was created by the operator user.',
+supported 0.93 by a passage about the operator account, which writes every word of it) is a name too:
+a passage names it where it quotes it, writes it beside "group" / "user" / ..., or opens a line with
+it (``kind_names``, ``writes_kind_name``).
 """
 
 from __future__ import annotations
@@ -130,6 +135,40 @@ def writes_name(name: str, stems: set[str]) -> bool:
     return len(initials) >= 2 and initials in stems
 
 
+# A word quoted as the name of an account or a group: group "user", the `nobody` user. The verifier reads
+# "user" as the word every passage about accounts writes; a passage names such an account where it
+# quotes the word, writes it beside its kind ("group user", "the user group") or on a line of its own
+# (a manual's entry: "nobody, nogroup"). Commands, options, files and the like are left alone: manuals
+# write "ls" or "--force" inline, unquoted and without their kind.
+KINDS = frozenset({"user", "group", "account", "role", "team"})
+_QUOTE_OPEN, _QUOTE_CLOSE = "\"“‘'`", "\"”’'`"
+_QUOTED = re.compile(rf"(?:\b(\w+)\s+)?[{_QUOTE_OPEN}]([a-z][a-z0-9_\-]*)[{_QUOTE_CLOSE}](?:\s+(\w+)\b)?")
+
+
+def kind_names(claim: str) -> list[str]:
+    """The common words ``claim`` quotes as a kind's name, each with its kind as the claim writes it
+    ('group "user"', '"staff" group')."""
+    out = []
+    for match in _QUOTED.finditer(claim):
+        before, name, after = match.groups()
+        for kind, text in ((before, f'{before} "{name}"'), (after, f'"{name}" {after}')):
+            if kind and kind.lower().rstrip("s") in KINDS and text not in out:
+                out.append(text)
+                break
+    return out
+
+
+def writes_kind_name(named: str, text: str) -> bool:
+    """Whether ``text`` names what ``named`` (a ``kind_names`` entry) names: the word quoted, beside its
+    kind (in either order, plural or not), or opening a line of at most four words."""
+    name = re.search(r'"([^"]+)"', named).group(1)
+    kind = re.sub(r'\s*"[^"]+"\s*', "", named).lower().rstrip("s")
+    word = re.escape(name)
+    patterns = [rf"[{_QUOTE_OPEN}]{word}[{_QUOTE_CLOSE}]", rf"\b{kind}s?\s+{word}\b", rf"\b{word}\s+{kind}s?\b",
+                rf"(?m)^[ \t]*{word}\b[^\n\w]*(?:\w+\W*){{0,3}}$"]
+    return any(re.search(p, text, re.IGNORECASE) for p in patterns)
+
+
 def numbers_of(claim: str) -> list[str]:
     """The numbers ``claim`` states, as digit strings: a window that supports it must write each of them
     (a passage writing "65535" in one paragraph does not make its window about 65534 say "65535")."""
@@ -137,16 +176,23 @@ def numbers_of(claim: str) -> list[str]:
 
 
 def stated(claim: str) -> list[str]:
-    """What ``claim`` names: its names, then its numbers as digit strings."""
+    """What ``claim`` names: its names, its numbers as digit strings, then the common words it quotes as
+    a kind's name (``kind_names``)."""
     names = names_in(claim)
-    return names + [n for n in sorted(numbers_in(claim)) if n not in names]
+    return names + [n for n in sorted(numbers_in(claim)) if n not in names] + kind_names(claim)
 
 
 def unwritten(words: list[str], text: str) -> list[str]:
     """Those of ``words`` (``stated``) that ``text`` does not write."""
     have = numbers_in(text, tokenised=True)
     stems = _stems(text) if not all(map(_is_number, words)) else set()  # a window read for numbers only
-    return [w for w in words if not (w in have if _is_number(w) else writes_name(w, stems))]
+
+    def written(w: str) -> bool:
+        if _is_number(w):
+            return w in have
+        return writes_kind_name(w, text) if '"' in w else writes_name(w, stems)
+
+    return [w for w in words if not written(w)]
 
 
 def missing(claim: str, text: str) -> list[str]:
