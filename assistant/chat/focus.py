@@ -22,11 +22,11 @@ what is shown of it is chosen in rounds, until ``words`` are used:
 A passage's chosen sentences keep their order; "…" marks what was left out. A sentence longer than
 ``PIECE_WORDS`` (or than an even share of the budget, so that round 1 always fits) is cut into
 pieces of at most that many words, after a clause where one ends in a piece's second half: a
-manual's table or a command listing has few full stops. A later piece shown without the one before
-it keeps its sentence's first ``HEAD_WORDS`` words in front, counted in the budget ("def() returns
-Z_OK on … Z_VERSION_ERROR if the version of zlib.h ...": the list's subject, without which the
-model answered that the documents do not say what def() returns). Passages that fit the budget
-whole are returned as they are.
+manual's table or a command listing has few full stops. A later piece
+shown without the one before it keeps its sentence's first ``HEAD_WORDS`` words in front ("def()
+returns Z_OK on … compression level is supplied, Z_VERSION_ERROR if the version of zlib.h ...": the
+list's subject, without which the model answered that the documents do not say what def() returns),
+counted in the budget. Passages that fit the budget whole are returned as they are.
 """
 
 from __future__ import annotations
