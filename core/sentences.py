@@ -25,9 +25,7 @@ ABBREVIATIONS = {
     "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.u", "a.m", "p.m", "dept", "est", "min", "max",
 }
 
-# A sentence ends before a capital, a digit or a function's name ("... on source. def() returns Z_OK ...":
-# a manual's sentence may open with the lower-case name it is about).
-_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+(?:["'“‘(\[]?[A-Z0-9]|[a-z_][\w.]*\())""")
+_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 _CJK_END = re.compile(r"(?:[。！？；]+|(?<=[" + CJK + r"])[!?;]+)[”’」』）》〉\"')\]]*")
 # A blank line, or a line break before a line that opens an item: a bullet, a number with a mark
 # ("2." "3)" "4、") or a table's column gap ("5   File formats"), a Markdown table's row ("| 65534 | nobody |":

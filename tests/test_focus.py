@@ -166,24 +166,3 @@ def test_the_shipped_reader_locates_the_answer_in_the_passage_that_holds_it():
     found = Reader().locate("Where is Acme's head office?", [RAIL, OSLO])
     assert OSLO[found[1].start:found[1].end].startswith("Bergen")
     assert found[1].over_none > 0 > found[0].over_none
-
-
-def test_a_later_piece_of_a_cut_sentence_keeps_the_sentence_s_opening_words():
-    """zlib's usage example (its code comment as Debian's page writes it): the sentence was shown from
-    "level is supplied, Z_VERSION_ERROR if ...", and the model said the documents do not say what def()
-    returns. The comment's second sentence opens with "def()" in lower case: a sentence of its own."""
-    from assistant.chat.focus import HEAD_WORDS
-
-    sentence = ("def() returns Z_OK on success, Z_MEM_ERROR if memory could not be\n   allocated for processing, "
-                "Z_STREAM_ERROR if an invalid compression\n   level is supplied, Z_VERSION_ERROR if the version of "
-                "zlib.h and the\n   version of the library linked do not match, or Z_ERRNO if there is\n   an error "
-                "reading or writing the files.")
-    comment = "/* Compress from file source to file dest until EOF on source.\n   " + sentence + " */"
-    passages = [Passage(FILLER * 3 + "\n\n" + comment + "\n\n" + FILLER * 3)]
-    out = focus(passages, "What is returned when the library linked does not match?", 30)
-    text = out[0].text
-    assert f"{GAP} def() returns Z_OK on {GAP}" in text and "do not match" in text
-    assert word_count(text.replace(GAP, "")) <= 30  # the opening words are counted
-    assert text.count("def() returns") == 1 and HEAD_WORDS == 4
-    start = focus(passages, "What does def() return on success?", 40)[0].text  # its first piece: no head twice
-    assert start.count("def() returns") == 1 and "def() returns Z_OK on success" in start

@@ -21,12 +21,8 @@ what is shown of it is chosen in rounds, until ``words`` are used:
 
 A passage's chosen sentences keep their order; "…" marks what was left out. A sentence longer than
 ``PIECE_WORDS`` (or than an even share of the budget, so that round 1 always fits) is cut into
-pieces of at most that many words, after a clause where one ends in a piece's second half: a
-manual's table or a command listing has few full stops. A later piece
-shown without the one before it keeps its sentence's first ``HEAD_WORDS`` words in front ("def()
-returns Z_OK on … compression level is supplied, Z_VERSION_ERROR if the version of zlib.h ...": the
-list's subject, without which the model answered that the documents do not say what def() returns),
-counted in the budget. Passages that fit the budget whole are returned as they are.
+pieces of that many words: a manual's table or a command listing has few full stops. Passages that
+fit the budget whole are returned as they are.
 """
 
 from __future__ import annotations
@@ -44,8 +40,6 @@ from index.keywords import query_words
 
 PIECE_WORDS = 60  # a longer sentence is cut into pieces of this many words (fewer, for a small budget)
 LEAST_PIECE_WORDS = 10
-HEAD_WORDS = 4  # a cut sentence's opening words, shown before a later piece of it
-CLAUSE_ENDS = ",;:，；：、"  # a long sentence is cut after one of these where it can
 GAP = "…"
 _TOKEN = re.compile(f"[{CJK}]|[^\\s{CJK}]+")  # a word, or one CJK character (2/3 of a word)
 
@@ -55,47 +49,28 @@ class _Piece:
     passage: int  # the passage's place in the list
     position: int  # the piece's place in its passage
     span: Span
-    words: float  # with its head's
+    words: float
     stems: frozenset[str]
-    head: str = ""  # a later piece of a cut sentence: the sentence's opening words
-    sentence: int = 0  # the sentence's place in its passage
 
 
-def _weight(token: str) -> float:
-    return 1 / CHARS_PER_WORD if CJK_RUN.fullmatch(token) else 1.0  # a CJK token is one character
-
-
-def _pieces(text: str, most: float) -> list[tuple[Span, float, str, int]]:
-    """``text``'s sentences with their sizes in words, a sentence over ``most`` words cut into pieces
-    (after the piece's last comma, semicolon or colon in its second half, where it has one: a clause
-    stays whole); each later piece of a cut sentence with the sentence's first ``HEAD_WORDS`` tokens
-    (its size counts them)."""
-    out: list[tuple[Span, float, str, int]] = []
-    for number, sentence in enumerate(split_sentences(text)):
+def _pieces(text: str, most: float) -> list[tuple[Span, float]]:
+    """``text``'s sentences with their sizes in words, a sentence over ``most`` words cut into pieces."""
+    out: list[tuple[Span, float]] = []
+    for sentence in split_sentences(text):
         tokens = list(_TOKEN.finditer(sentence.text))
-        weights = [_weight(t.group()) for t in tokens]
-        opening = tokens[:HEAD_WORDS]
-        head = sentence.text[:opening[-1].end()] if opening else ""
-        head_size = sum(weights[:HEAD_WORDS])
-        i, first = 0, True
-        while i < len(tokens):
-            limit = most if first else most - head_size  # room for the head: it fits too
-            j, size = i, 0.0
-            while j < len(tokens) and (j == i or size + weights[j] <= limit):
-                size += weights[j]
-                j += 1
-            if j < len(tokens):  # cut inside the sentence: after a clause, where one ends in the second half
-                for k in range(j - 1, i, -1):
-                    if math.fsum(weights[i:k + 1]) < limit / 2:
-                        break
-                    if tokens[k].group()[-1] in CLAUSE_ENDS:
-                        j = k + 1
-                        break
-                size = math.fsum(weights[i:j])
-            start, end = tokens[i].start(), tokens[j - 1].end()
-            out.append((Span(sentence.text[start:end], sentence.start + start, sentence.start + end),
-                        size + (0 if first else head_size), "" if first else head, number))
-            i, first = j, False
+        piece_start, size = 0, 0.0
+        for i, token in enumerate(tokens):
+            weight = 1 / CHARS_PER_WORD if CJK_RUN.fullmatch(token.group()) else 1.0  # a CJK token is one character
+            if size + weight > most and size:
+                end = tokens[i - 1].end()
+                out.append((Span(sentence.text[piece_start:end], sentence.start + piece_start,
+                                 sentence.start + end), size))
+                piece_start, size = token.start(), 0.0
+            size += weight
+        if tokens:
+            end = tokens[-1].end()
+            out.append((Span(sentence.text[piece_start:end], sentence.start + piece_start, sentence.start + end),
+                        size))
     return out
 
 
@@ -113,8 +88,8 @@ def focus(passages: Sequence[Passage], question: str, words: int,
     if fits(passages, words):  # whole, without cutting them into pieces
         return list(passages)
     most = min(PIECE_WORDS, max(LEAST_PIECE_WORDS, words // max(1, len(passages))))
-    pieces = [[_Piece(n, i, span, size, frozenset(stem(t) for t in terms(span.text)), head, sentence)
-               for i, (span, size, head, sentence) in enumerate(_pieces(passage.text, most))]
+    pieces = [[_Piece(n, i, span, size, frozenset(stem(t) for t in terms(span.text)))
+               for i, (span, size) in enumerate(_pieces(passage.text, most))]
               for n, passage in enumerate(passages)]
     if sum(p.words for ps in pieces for p in ps) <= words:
         return list(passages)
@@ -162,13 +137,9 @@ def _shown(text: str, shown: list[_Piece], count: int) -> str:
         return text
     parts: list[str] = []
     previous = -1
-    opened = {piece.sentence for piece in shown if not piece.head}  # sentences shown from their start
     for piece in shown:
         if piece.position != previous + 1:
             parts.append(GAP)
-            if piece.head and piece.sentence not in opened:  # the sentence's opening, its subject
-                parts += [piece.head, GAP]
-                opened.add(piece.sentence)
         parts.append(piece.span.text)
         previous = piece.position
     if previous != count - 1:
