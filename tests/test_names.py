@@ -121,6 +121,18 @@ def test_a_number_must_be_in_the_supporting_window_not_only_somewhere_in_the_pas
     assert off.judge(["The UID of the nobody user is 65535."], [[doc]])[0].label == "supported"
 
 
+def test_a_number_the_passage_s_title_writes_need_not_be_in_the_window():
+    """The answers benchmark (session 31): "According to the passage [1] from paragraph 0676, Warsaw University of
+    Technology is the second academic school of technology in the country." was withheld, right: the document is
+    paragraph-0676, and no window of it writes 0676 again. So with "According to RFC 2616, ..."."""
+    filler = "Various subsystems map users in their own ways and the rules differ between systems. " * 6
+    doc = Evidence(filler + "Warsaw University of Technology is the second academic school of technology.", "paragraph-0676")
+    checker = Checker(AlwaysSupports(), CheckerConfig())
+    said = "According to paragraph 0676, Warsaw University of Technology is the second academic school of technology."
+    assert checker.judge([said], [[doc]])[0].label == "supported"
+    assert checker.judge([said.replace("0676", "0677")], [[doc]])[0].label == "unsupported"  # another document's
+
+
 def test_a_common_word_quoted_as_a_kind_s_name_must_be_named_so():
     """A browser trial's 'The group "user" was created by the operator user.' (supported 1.00 against a
     passage about the operator account): every word is there, no group called "user" is."""

@@ -32,7 +32,7 @@ from assistant.checking.statements import (
     read_titles,
     split_statements,
 )
-from assistant.checking.names import missing, numbers_of, unwritten
+from assistant.checking.names import missing, numbers_in, numbers_of, unwritten
 from assistant.checking.place import place_of, restates, sentence_around
 from assistant.checking.reader import spots_to_read
 from assistant.checking.binding import row_conflict, section_conflict
@@ -349,6 +349,9 @@ class Checker:
                     unnamed[n] = ", ".join(everywhere or dict.fromkeys(w for m in lacking.values() for w in m))
             numbers = numbers_of(claim) if english else []
             sectioned = {id(p): section_conflict(p.text, claim, asked[n]) for p in passages}
+            # a number the passage's title writes names its document ("According to RFC 2616, ...",
+            # "paragraph 0676"): no window need write it again
+            titled = {id(p): set(numbers_in(p.title or "")) for p in passages}
             candidates = [(passage, window) for passage in passages for window in windows_for(self.verifier, passage.text)]
             for i in top_windows([w.text for _, w in candidates], claim, question, self.cfg.max_windows):
                 passage, window = candidates[i]
@@ -361,7 +364,8 @@ class Checker:
                 # the other way round, or writing its number in another table row or section than its
                 # name (binding.py), cannot support it
                 about.append(naming[id(passage)] and not sectioned[id(passage)] and shares_content(window.text, claim)
-                             and not (numbers and unwritten(numbers, window.text))
+                             and not (numbers and unwritten([x for x in numbers if x not in titled[id(passage)]],
+                                                            window.text))
                              and not polarity_conflict(window.text, claim)
                              and not row_conflict(window.text, claim, asked[n]))
         if not pairs:
