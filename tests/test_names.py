@@ -126,7 +126,8 @@ def test_a_number_the_passage_s_title_writes_need_not_be_in_the_window():
     Technology is the second academic school of technology in the country." was withheld, right: the document is
     paragraph-0676, and no window of it writes 0676 again. So with "According to RFC 2616, ..."."""
     filler = "Various subsystems map users in their own ways and the rules differ between systems. " * 6
-    doc = Evidence(filler + "Warsaw University of Technology is the second academic school of technology.", "paragraph-0676")
+    doc = Evidence(filler + "Warsaw University of Technology is the second academic school of technology.",
+                   "paragraph-0676")
     checker = Checker(AlwaysSupports(), CheckerConfig())
     said = "According to paragraph 0676, Warsaw University of Technology is the second academic school of technology."
     assert checker.judge([said], [[doc]])[0].label == "supported"
