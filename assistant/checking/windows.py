@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from assistant.checking.verifiers.overlap import content_words
-from core.sentences import split_sentences
+from core.sentences import Span, split_sentences
 from core.words import stem, terms, word_count
 
 
@@ -43,6 +43,14 @@ TITLE_WORDS = 8
 CLOSING = ".!?:;)\"'。！？；：）」』”"  # what ends a sentence, or closes one
 
 
+def title_flags(sentences: Sequence[Span]) -> list[bool]:
+    """Which of ``sentences`` (``split_sentences``) open a section: titles (:func:`is_title`) standing
+    first or after a finished sentence; after an unfinished one ("... the License at") the short line
+    (a URL) completes it."""
+    return [is_title(s.text) and (k == 0 or sentences[k - 1].text.rstrip()[-1] in CLOSING)
+            for k, s in enumerate(sentences)]
+
+
 def make_windows(evidence: str, max_words: int = 160, stride_words: int = 120) -> list[Window]:
     """Windows of whole sentences of about ``max_words`` words, starting every ~``stride_words`` words.
 
@@ -54,10 +62,7 @@ def make_windows(evidence: str, max_words: int = 160, stride_words: int = 120) -
     if not sentences:
         return [Window(evidence, 0, len(evidence))]
     counts = [word_count(s.text) for s in sentences]
-    # a title stands after a finished sentence; after an unfinished one ("... the License at") the
-    # short line (a URL) completes it
-    titles = [is_title(s.text) and (k == 0 or sentences[k - 1].text.rstrip()[-1] in CLOSING)
-              for k, s in enumerate(sentences)]
+    titles = title_flags(sentences)
     if sum(counts) <= max_words and not any(titles[1:]):
         return [Window(evidence[sentences[0].start:sentences[-1].end], sentences[0].start, sentences[-1].end)]
     out, i = [], 0
