@@ -50,6 +50,9 @@ def test_sections_are_cut_before_titles():
     assert [title for title, _ in found] == ["", "nobody, nogroup", "list"]
     assert found[0][1].rstrip().endswith("uid/gid 41.") and found[1][1].startswith("nobody, nogroup")
     assert sections("One sentence. Another one.") == [("", "One sentence. Another one.")]
+    opening = "nobody, nogroup\n\nDaemons run as nobody.\n\ngnats\n\nThey had uid 41."
+    assert [title for title, _ in sections(opening)] == ["nobody, nogroup", "gnats"]  # a passage may open with one
+    assert section_conflict(opening, "The user nobody had uid 41.")
 
 
 def test_a_number_from_another_section_does_not_support_the_titled_name():

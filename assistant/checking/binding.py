@@ -21,8 +21,8 @@ A table row is a line with cell separators ``|`` (Markdown's ``| a | b |``; the 
 .docx table's row as ``a | b``), in a run of at least two such lines with as many separators
 (blank lines between them allowed); Markdown's rule line ``|---|---|`` is not a row. A line of a
 shell pipeline (``ls | wc -l``) is seldom followed by another with as many bars. A section title is
-what windows are cut at (``windows.is_title``: a short line without closing punctuation after a
-finished sentence); the text before a passage's first title is a section too, untitled.
+what windows are cut at (``windows.title_flags``: a short line without closing punctuation, first or
+after a finished sentence); text before a passage's first title is a section too, untitled.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import re
 
 from assistant.checking.names import numbers_in
 from assistant.checking.verifiers.overlap import content_words
-from assistant.checking.windows import CLOSING, is_title
+from assistant.checking.windows import title_flags
 from core.sentences import split_sentences
 from core.words import stem
 
@@ -98,8 +98,10 @@ def row_conflict(window: str, statement: str, question: str | None = None) -> bo
     """Whether ``window``'s table writes a number of a clause of ``statement`` only in rows that hold
     none of the clause's row-tying words while another row holds one (the statement joins what the
     table keeps apart). A number the window also writes outside the table is left to the verifier."""
+    if not numbers_in(statement):  # first: most statements state no number, and most windows are no table
+        return False
     table = table_rows(window)
-    if not table or not numbers_in(statement):
+    if not table:
         return False
     rows = [row for row in table if numbers_in(row)]  # data rows: a header names columns, ties nothing
     bags = [_bag(row) for row in rows]
@@ -113,15 +115,15 @@ ITEM = re.compile(r"\s*(?:[-*•]\s|\d+[.)、]\s)")  # a list's item: the list g
 
 
 def sections(text: str) -> list[tuple[str, str]]:
-    """``text``'s sections as (title, text with the title): cut before each title (``windows.is_title``
-    after a finished sentence, not a list's item); the text before the first title is a section with
-    the title ""."""
+    """``text``'s sections as (title, text with the title): cut before each title (``windows.title_flags``,
+    as windows are cut; not a list's item); text before the first title is a section with the title ""."""
     spans = split_sentences(text)
     out: list[tuple[str, str]] = []
     start, title = 0, ""
-    for k, span in enumerate(spans):
-        if k and is_title(span.text) and spans[k - 1].text.rstrip()[-1] in CLOSING and not ITEM.match(span.text):
-            out.append((title, text[start:span.start]))
+    for k, (span, opens) in enumerate(zip(spans, title_flags(spans))):
+        if opens and not ITEM.match(span.text):
+            if k:
+                out.append((title, text[start:span.start]))
             start, title = span.start, span.text
     out.append((title, text[start:]))
     return [(t, body) for t, body in out if body.strip()]
