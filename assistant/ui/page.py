@@ -490,11 +490,16 @@ READABLE_LABELS = """() => {
   const fix = el => {
     const label = el.getAttribute('aria-label') || '';
     const cut = label.indexOf("'s message: ");
-    if (cut < 0 || !/[<>]/.test(label)) return;
+    // a label once made readable is kept in step with the text: Gradio may write the label before
+    // its message's markdown renders, so the first text read can be an older one
+    if (cut < 0 || !(el.__readable || /[<>]/.test(label))) return;
+    el.__readable = true;
     // an answer's own words may hold "<" ("press <ESC>"): set the label only when it changes, or
-    // each write wakes this observer again and the tab spins for ever
-    const readable = label.slice(0, cut + 12) + el.innerText.replace(/\\s+/g, ' ').trim();
-    if (readable !== label) el.setAttribute('aria-label', readable);
+    // each write wakes this observer again and the tab spins for ever; a message not laid out yet
+    // has no text: wait for its words (their mutation sweeps again)
+    const text = el.innerText.replace(/\\s+/g, ' ').trim();
+    const readable = label.slice(0, cut + 12) + text;
+    if (text && readable !== label) el.setAttribute('aria-label', readable);
   };
   const sweep = () => document.querySelectorAll('[aria-label*="s message: "]').forEach(fix);
   new MutationObserver(sweep).observe(document.body, {subtree: true, childList: true, characterData: true,
