@@ -47,10 +47,12 @@ def free_port():
 
 
 @pytest.fixture(scope="module")
-def served(default_chat, tmp_path_factory, embedder):
+def served(default_chat, model_home, tmp_path_factory, embedder):
     """The full page on loopback: the default model, an empty index and flag log of its own, the
     shipped verifier. Yields (url, data home); a test may write turns into ``home / "log.sqlite"``
-    as the page itself would (SQLite takes both writers)."""
+    as the page itself would (SQLite takes both writers). The home's models are the session's
+    (``model_home``'s, linked): a model loaded from the page reads their exports instead of
+    converting the GGUF again (minutes on 2 busy cores; ``test_generate`` covers the conversion)."""
     import os
 
     from app import serve
@@ -61,6 +63,9 @@ def served(default_chat, tmp_path_factory, embedder):
     from index.documents import DocumentIndex
 
     home = tmp_path_factory.mktemp("browser-home")
+    (home / "models").mkdir()
+    for kept in (model_home / "models").iterdir():
+        (home / "models" / kept.name).symlink_to(kept, target_is_directory=kept.is_dir())
     previous = os.environ.get("ASSISTANT_HOME")
     os.environ["ASSISTANT_HOME"] = str(home)
     index = DocumentIndex(IndexConfig(top_k=3), root=home / "index", embedder=embedder)
