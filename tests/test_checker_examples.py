@@ -73,6 +73,25 @@ def test_the_apache_licence_sentence_is_supported_by_where_to_obtain_a_copy(chec
     assert "apache.org" in verdict.evidence
 
 
+# bench/answers.py (session 31's journal): the model's "The California Institute of Technology is a
+# public university." was shown supported against SQuAD's paragraph, which says "private"; the verifier
+# alone reads it as support. The opposite-word rule (antonyms.py) stops it; the right answer stays.
+CALTECH = Evidence(
+    "The California Institute of Technology (commonly referred to as Caltech) is a private research university "
+    "located in Pasadena, California, United States. Caltech has six academic divisions with strong emphases "
+    "on science and engineering.", "California Institute of Technology", "caltech")
+
+
+def test_a_passage_saying_private_does_not_support_public(checker):
+    question = "What kind of university is the California Institute of Technology?"
+    wrong = checker.check_answer("The California Institute of Technology is a public university.", question,
+                                 [CALTECH])
+    right = checker.check_answer("The California Institute of Technology is a private university.", question,
+                                 [CALTECH])
+    assert [v.label for v in wrong.verdicts] == ["unsupported"], wrong.verdicts
+    assert [v.label for v in right.verdicts] == ["supported"], right.verdicts
+
+
 def test_the_answer_is_colon_is_not_a_claim(checker):
     report = checker.check_answer("The answer is:\nThe answer is:\nThe operator user had uid 37.",
                                   "What uid did the operator user have?", [USERS_AND_GROUPS])

@@ -35,6 +35,7 @@ from assistant.checking.statements import (
 from assistant.checking.names import missing, numbers_in, numbers_of, unwritten
 from assistant.checking.place import place_of, restates, sentence_around
 from assistant.checking.reader import spots_to_read
+from assistant.checking.antonyms import opposite_in
 from assistant.checking.binding import row_conflict, section_conflict
 from assistant.checking.topic import ends_like_sentence, names, topic_of
 from assistant.checking.verifiers import make_verifier
@@ -310,7 +311,8 @@ class Checker:
         none of the claim's content words, from a passage (title, text, document) that never names
         the name a Chinese claim or its question opens with (``topic.topic_of``) or never writes one of
         an English claim's names or numbers (``names.py``; ``Verdict.unnamed`` shows them), or saying the claim
-        the other way round (``windows.polarity_conflict``), cannot support it. The windows read are aggregated
+        the other way round (``windows.polarity_conflict``; ``antonyms.opposite_in``: "private" for
+        "public"), cannot support it. The windows read are aggregated
         together, as ``assistant/checking/windows.py`` describes: the best-supporting window anywhere
         decides support, a strongly contradicting window anywhere can make it contradicted.
         A claim with no evidence is unsupported; a supported claim that answers its question is not
@@ -367,6 +369,7 @@ class Checker:
                              and not (numbers and unwritten([x for x in numbers if x not in titled[id(passage)]],
                                                             window.text))
                              and not polarity_conflict(window.text, claim)
+                             and not opposite_in(window.text, claim, asked[n])
                              and not row_conflict(window.text, claim, asked[n]))
         if not pairs:
             probs = np.zeros((0, 3))

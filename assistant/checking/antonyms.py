@@ -1,0 +1,86 @@
+"""A window that says the opposite word cannot support a statement: "The California Institute of
+Technology is a public university." was supported by a passage calling it "a private research
+university" (``bench/answers.py``, session 31's journal): the verifier reads the two sentences as
+one, but for a word.
+
+A statement's word with an opposite in :data:`OPPOSITES` ("public": "private") is set against the
+window's sentence that shares most of the statement's other content words (by a crude stem; the
+question's words stand in for a short answer's, "public" to "What kind of university is
+Caltech?"): when that sentence holds two thirds of them, two at least, and writes the opposite but
+not the word itself, it says the statement the other way round. A sentence holding both ("private,
+unlike its public neighbour") is left to the verifier, as is a word with no listed opposite.
+
+The list is short on purpose: pairs whose two words answer one question differently (a kind, a
+region, a rank, a result), each with its common inflections. Not in it: converses, which say one
+thing both ways ("A is north of B" is "B is south of A"; before/after, above/below, higher/lower,
+buy/sell, win/lose, import/export), words that often stand in names or set phrases ("North
+Carolina", "Lower Saxony", "left", "light", "open", "top"; "at least"; "even", "true", "free"), and
+pairs one sentence writes apart ("men" and "women" of one group; "born" with a date range that
+says when someone died: "(1921 – 1977) ... born in Richmond").
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.checking.verifiers.overlap import content_words
+from core.sentences import split_sentences
+from core.words import stem
+
+PAIRS = [
+    ("public", "private"), ("northern", "southern"), ("eastern", "western"),
+    ("first", "last"), ("earliest", "latest"), ("largest", "smallest"), ("biggest", "smallest"),
+    ("highest", "lowest"), ("maximum", "minimum"), ("oldest", "youngest"),
+    ("increase increased increases increasing", "decrease decreased decreases decreasing"),
+    ("rise rose risen rises rising", "fall fell fallen falls falling"),
+    ("male males", "female females"), ("internal", "external"),
+    ("positive", "negative"), ("legal", "illegal"), ("ancient", "modern"), ("urban", "rural"),
+    ("domestic", "foreign"), ("civilian", "military"), ("catholic", "protestant"),
+    ("conservative", "liberal"), ("accept accepted accepts", "reject rejected rejects"),
+    ("minor", "major"),
+    ("success successful", "failure unsuccessful failed"), ("allowed permitted", "forbidden prohibited banned"),
+    ("hot", "cold"), ("wet", "dry"), ("strong", "weak"), ("rich", "poor"), ("unicameral", "bicameral"),
+]
+
+
+def _opposites() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for a, b in PAIRS:
+        for one, other in ((a.split(), b.split()), (b.split(), a.split())):
+            for word in one:
+                out.setdefault(word, set()).update(other)
+    return {w: frozenset(o) for w, o in out.items()}
+
+
+OPPOSITES = _opposites()
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def opposite_in(window: str, statement: str, question: str | None = None) -> str | None:
+    """The statement's word that ``window`` says the other way round, as "word/opposite" (see the
+    module's docstring), or None."""
+    said = _words(statement)
+    turned = [w for w in said if w in OPPOSITES]
+    if not turned:  # first: most statements hold no listed word
+        return None
+    rest = {stem(w) for w in content_words(statement) if w not in OPPOSITES}
+    if len(rest) < 2 and question:  # a short answer: its question names what it is about
+        rest |= {stem(w) for w in content_words(question) if w not in OPPOSITES}
+    if len(rest) < 2:
+        return None
+    best, shared = None, 0
+    for sentence in split_sentences(window):
+        bag = {stem(w) for w in _words(sentence.text)}
+        if len(rest & bag) > shared:
+            best, shared = sentence.text, len(rest & bag)
+    if best is None or shared < 2 or 3 * shared < 2 * len(rest):
+        return None
+    there = _words(best)
+    for word in turned:
+        if word not in there and OPPOSITES[word] & there:
+            return f"{word}/{sorted(OPPOSITES[word] & there)[0]}"
+    return None

@@ -1,0 +1,38 @@
+"""assistant/checking/antonyms.py: a window that says the opposite word cannot support a statement."""
+
+from assistant.checking.antonyms import OPPOSITES, opposite_in
+
+CALTECH = ("The California Institute of Technology (commonly referred to as Caltech) is a private research "
+           "university located in Pasadena, California, United States.")
+
+
+def test_the_opposite_word_in_the_sentence_about_the_same_thing_is_found():
+    assert opposite_in(CALTECH, "The California Institute of Technology is a public university.") == "public/private"
+    assert opposite_in(CALTECH, "The California Institute of Technology is a private university.") is None
+
+
+def test_a_short_answer_is_read_with_its_question():
+    question = "What kind of university is the California Institute of Technology?"
+    assert opposite_in(CALTECH, "public", question) == "public/private"
+    assert opposite_in(CALTECH, "private", question) is None
+    assert opposite_in(CALTECH, "public") is None  # nothing says what "public" is about
+
+
+def test_a_sentence_about_something_else_or_holding_both_words_is_left_to_the_verifier():
+    assert opposite_in(CALTECH, "Pasadena has a public library.") is None  # shares one word of three
+    both = "The California Institute of Technology is a private university with public lectures."
+    assert opposite_in(both, "The California Institute of Technology is a public university.") is None
+
+
+def test_inflections_count_and_every_pair_goes_both_ways():
+    window = "Exports of grain from the port decreased sharply in 1921."
+    assert opposite_in(window, "Exports of grain from the port increased in 1921.") == "increased/decreased"
+    assert all(word in OPPOSITES[other] for word, others in OPPOSITES.items() for other in others)
+
+
+def test_converses_and_set_phrases_are_not_read_as_opposites():
+    # "A after B" says "B before A"; "at least" is no "most"
+    assert opposite_in("The treaty was signed before the war ended.",
+                       "The war ended after the treaty was signed.") is None
+    assert opposite_in("A worker with family earnings of at least $5,000 could contribute up to $1,000.",
+                       "Most workers could contribute up to $1,000.") is None
