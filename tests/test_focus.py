@@ -46,6 +46,34 @@ def test_a_long_sentence_without_full_stops_is_cut_into_pieces():
     assert all(len(part.split()) <= PIECE_WORDS for part in out[0].text.split(GAP))
 
 
+# zlib's zlib_how.html (zlib1g-dev), as a browser trial indexed it: the piece naming Z_VERSION_ERROR was
+# shown without "def() returns", and the model said it did not know what def() returns.
+ZLIB_DEF = ("/* Compress from file source to file dest until EOF on source.\n def() returns Z_OK on success, "
+            "Z_MEM_ERROR if memory could not be\n allocated for processing, Z_STREAM_ERROR if an invalid "
+            "compression\n level is supplied, Z_VERSION_ERROR if the version of zlib.h and the\n version of "
+            "the library linked do not match, or Z_ERRNO if there is\n an error reading or writing the files. */")
+
+
+def test_a_later_piece_of_a_cut_sentence_keeps_what_the_sentence_is_about():
+    out = focus([Passage(ZLIB_DEF), Passage(FILLER * 6)],
+                "What does def() return if the version of zlib.h and the linked library do not match?", 40,
+                answers=[(3.0, ZLIB_DEF.index("Z_VERSION_ERROR"), ZLIB_DEF.index("Z_VERSION_ERROR") + 15), None])
+    shown = out[0].text
+    assert shown.startswith(f"{GAP} def() returns Z_OK on success, {GAP} "), shown  # the lead: to its first comma
+    assert "Z_VERSION_ERROR if the version of zlib.h" in shown
+    assert word_count(" ".join(p.text for p in out).replace(GAP, "")) <= 40  # the lead within the budget
+    whole = focus([Passage(ZLIB_DEF)], "What does def() return on success?", 30)[0].text
+    assert whole.startswith("/* Compress") and whole.count("def() returns") == 1  # its first piece: no lead
+
+
+def test_a_sentence_cut_only_to_share_a_small_budget_gets_no_lead():
+    sentence = ("The committee, which met in Geneva for three days in the spring of 1921, finally agreed "
+                "after long debate that the new border would follow the river Tindvik to its mouth.")
+    out = focus([Passage(sentence), Passage(FILLER * 6)], "Which river would the new border follow?", 24)
+    assert out[0].text.startswith(f"{GAP} ") and "border" in out[0].text  # a later piece, cut at 12 words
+    assert "The committee," not in out[0].text  # 32 words, under PIECE_WORDS: no lead
+
+
 def test_every_passage_shows_something_however_small_the_budget():
     passages = [Passage(RAIL), Passage(OSLO), Passage("A sentence of many words " * 30 + "ends here.")]
     out = focus(passages, "Where is Acme's head office?", 45)  # 15 words a passage: long sentences are cut

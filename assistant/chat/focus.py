@@ -21,8 +21,13 @@ what is shown of it is chosen in rounds, until ``words`` are used:
 
 A passage's chosen sentences keep their order; "…" marks what was left out. A sentence longer than
 ``PIECE_WORDS`` (or than an even share of the budget, so that round 1 always fits) is cut into
-pieces of that many words: a manual's table or a command listing has few full stops. Passages that
-fit the budget whole are returned as they are.
+pieces of that many words: a manual's table or a command listing has few full stops. A later piece
+of a sentence longer than ``PIECE_WORDS`` shown without the one before it opens with its sentence's
+lead (up to ``LEAD_WORDS`` words, to the first comma), so that "Z_VERSION_ERROR if the versions do
+not match" keeps whose return value it is ("def() returns Z_OK on success, … Z_VERSION_ERROR if
+..."); sentences cut only to share the budget get none (on SQuAD questions, leads for them cost two
+right answers and three refusals in 60 + 60). Passages that fit the budget whole are returned as
+they are.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from index.keywords import query_words
 
 PIECE_WORDS = 60  # a longer sentence is cut into pieces of this many words (fewer, for a small budget)
 LEAST_PIECE_WORDS = 10
+LEAD_WORDS = 8  # a cut sentence's opening words, shown before a later piece of it (to its first comma)
 GAP = "…"
 _TOKEN = re.compile(f"[{CJK}]|[^\\s{CJK}]+")  # a word, or one CJK character (2/3 of a word)
 
@@ -51,26 +57,46 @@ class _Piece:
     span: Span
     words: float
     stems: frozenset[str]
+    lead: str = ""  # the opening words of the sentence this piece was cut from, when it is not its first
+    sentence: int = 0  # the sentence's place in its passage
 
 
-def _pieces(text: str, most: float) -> list[tuple[Span, float]]:
-    """``text``'s sentences with their sizes in words, a sentence over ``most`` words cut into pieces."""
-    out: list[tuple[Span, float]] = []
-    for sentence in split_sentences(text):
+def _lead(tokens: list[re.Match], most: int = LEAD_WORDS) -> str:
+    """The opening words of what ``tokens`` (a sentence's, up to a piece) say last: from the last
+    full stop among them (a comment's or a manual's "end.\n def() returns" is one sentence to
+    ``split_sentences``), to the first comma, at most ``most`` words."""
+    start = max((i + 1 for i, t in enumerate(tokens[:-1]) if t.group().endswith((".", "!", "?"))), default=0)
+    words = [t.group() for t in tokens[start:start + most]]
+    comma = next((i for i, w in enumerate(words) if w.endswith((",", ";", ":"))), None)
+    return " ".join(words if comma is None else words[:comma + 1])
+
+
+def _pieces(text: str, most: float) -> list[tuple[Span, float, str, int]]:
+    """``text``'s sentences with their sizes in words, a sentence over ``most`` words cut into pieces;
+    a later piece with its sentence's lead (``_lead``; "" for a sentence's first piece) and the
+    sentence's place."""
+    out: list[tuple[Span, float, str, int]] = []
+    for number, sentence in enumerate(split_sentences(text)):
         tokens = list(_TOKEN.finditer(sentence.text))
-        piece_start, size = 0, 0.0
+        piece_start, size, lead, limit = 0, 0.0, "", most
+        # only a sentence too long for any budget (a listing, a code comment) gets leads: one cut to
+        # share a small budget keeps its subject close enough (bench/answers.py, session 32)
+        leads = not CJK_RUN.search(sentence.text) and word_count(sentence.text) > PIECE_WORDS
         for i, token in enumerate(tokens):
             weight = 1 / CHARS_PER_WORD if CJK_RUN.fullmatch(token.group()) else 1.0  # a CJK token is one character
-            if size + weight > most and size:
+            if size + weight > limit and size:
                 end = tokens[i - 1].end()
                 out.append((Span(sentence.text[piece_start:end], sentence.start + piece_start,
-                                 sentence.start + end), size))
+                                 sentence.start + end), size, lead, number))
                 piece_start, size = token.start(), 0.0
+                # a piece and its lead within ``most`` (Chinese: no spaces to cut a lead at)
+                lead = _lead(tokens[:i], min(LEAD_WORDS, int(most // 2))) if leads else ""
+                limit = most - word_count(lead)
             size += weight
         if tokens:
             end = tokens[-1].end()
             out.append((Span(sentence.text[piece_start:end], sentence.start + piece_start, sentence.start + end),
-                        size))
+                        size, lead, number))
     return out
 
 
@@ -88,8 +114,8 @@ def focus(passages: Sequence[Passage], question: str, words: int,
     if fits(passages, words):  # whole, without cutting them into pieces
         return list(passages)
     most = min(PIECE_WORDS, max(LEAST_PIECE_WORDS, words // max(1, len(passages))))
-    pieces = [[_Piece(n, i, span, size, frozenset(stem(t) for t in terms(span.text)))
-               for i, (span, size) in enumerate(_pieces(passage.text, most))]
+    pieces = [[_Piece(n, i, span, size, frozenset(stem(t) for t in terms(span.text)), lead, k)
+               for i, (span, size, lead, k) in enumerate(_pieces(passage.text, most))]
               for n, passage in enumerate(passages)]
     if sum(p.words for ps in pieces for p in ps) <= words:
         return list(passages)
@@ -107,9 +133,11 @@ def focus(passages: Sequence[Passage], question: str, words: int,
     def take(piece: _Piece) -> None:
         nonlocal used
         key = (piece.passage, piece.position)
-        if key not in chosen and used + piece.words <= words:
+        # the lead is shown when the piece before is not (as yet: one taken later saves its words)
+        size = piece.words + (word_count(piece.lead) if (piece.passage, piece.position - 1) not in chosen else 0)
+        if key not in chosen and used + size <= words:
             chosen.add(key)
-            used += piece.words
+            used += size
 
     found = sorted(((answer[0], n, answer[1], answer[2]) for n, answer in enumerate(answers or ())
                     if answer is not None and answer[1] >= 0), reverse=True)
@@ -137,9 +165,13 @@ def _shown(text: str, shown: list[_Piece], count: int) -> str:
         return text
     parts: list[str] = []
     previous = -1
+    opened: set[int] = set()  # sentences whose opening is shown
     for piece in shown:
         if piece.position != previous + 1:
             parts.append(GAP)
+            if piece.lead and piece.sentence not in opened:
+                parts.extend([piece.lead, GAP])
+        opened.add(piece.sentence)  # by this piece, the one before it or the lead just shown
         parts.append(piece.span.text)
         previous = piece.position
     if previous != count - 1:
