@@ -56,6 +56,9 @@ _PARTS = re.compile(r"[^\w]+|[的是在有于为和与及了]|"
 _WH = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|am|do|does|did|can|could|will|would|should|shall|has|have|had|may|"
                      r"might|must)\b|\bor\b", re.IGNORECASE)
+# Stop words that can be the answer itself ("... a prime number can have is itself."; "none"): a claim
+# holding one its question does not says something.
+_ANSWERING = frozenset("itself himself herself themselves none nothing nobody neither".split())
 # Words about where an answer comes from, not what it says ("The passage states that ...").
 _SOURCE_WORDS = frozenset("passage passages document documents text texts source sources provided given according "
                           "mentioned stated states state says said information".split())
@@ -71,6 +74,8 @@ def restates(question: str | None, claim: str) -> bool:
     if not question or language_of(question + claim) != "en" or not _WH.search(question) or _YES_NO.search(question):
         return False
     if not reads_as_sentence(claim) or word_count(claim) < RESTATED_WORDS:
+        return False
+    if _ANSWERING & (set(terms(claim)) - set(terms(question))):
         return False
     asked = [stem(w) for w in content_words(question)]
     said = [stem(w) for w in content_words(strip_citations(claim)) if w not in _SOURCE_WORDS]
