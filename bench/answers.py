@@ -27,7 +27,8 @@ as ``assistant ask`` asks them (retrieval, the grounded prompt, generation and i
   the question: retrieval and, for a variant whose passage words end in ``r``, the reader's
   reading, ``prepare_s``; then mostly reading the prompt), medians, with the prompt's length;
 - ``multi_turn``: chats of three answerable questions in a row, each asked with the earlier
-  turns as history: share right, and ``copies``, answers that repeat an earlier answer of
+  turns as history (their replies as the page gives them: the refusal for one withheld): share
+  right, and ``copies``, answers that repeat an earlier answer of
   the chat (most of their words) instead of answering their own question;
 - ``retrieval_hit``: share of questions whose own paragraph was among the passages.
 
@@ -236,6 +237,7 @@ def measure(chat, index, row, history=(), k: int | None = None, checker=None, wo
               if done and done.completion_tokens > 1 and done.seconds > ttft else None)
     return scored({
         "id": row["id"], "question": row["question"], "gold": row["claim"], "answer": text,
+        "reply": result.reply,  # what the page shows and later turns see: the refusal when withheld
         "answerable": row["id"].endswith("-supported"), "cites": bool(result.cited),
         "finish_reason": done.finish_reason if done else None,
         "broken_characters": text.count("\ufffd"),
@@ -627,7 +629,7 @@ def main() -> int:
                 turn = measure(chat, index, row, history, k=args.k, checker=checker, words=words, reader=reader)
                 turn["copy"] = copies(turn["answer"], [t["answer"] for t in turns])
                 turns.append(turn)
-                history += [{"role": "user", "content": row["question"]}, {"role": "assistant", "content": turn["answer"]}]
+                history += [{"role": "user", "content": row["question"]}, {"role": "assistant", "content": turn["reply"]}]
             chats.append(turns)
         summary = {"model": chat.name, "load_s": round(load_s, 1), **summarize(single, chats),
                    "abstain_sweep": abstain_sweep(single, generation.abstain_bias)}

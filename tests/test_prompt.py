@@ -1,4 +1,4 @@
-from assistant.chat.prompt import GROUNDED_SYSTEM, NO_ANSWER, Passage, build_messages, format_passages
+from assistant.chat.prompt import GROUNDED_SYSTEM, NO_ANSWER, NO_ANSWER_ZH, Passage, build_messages, format_passages
 
 
 def test_passages_are_numbered_in_order_with_headings():
@@ -73,3 +73,15 @@ def test_a_long_chat_is_trimmed_to_the_fewest_dropped_turns_in_a_few_passes():
     # each turn is 10 words + 2: 1000 - 100 - system (4) - question (4) - 2 leaves room for 74 turns
     assert dropped == 10_000 - 74 and ids.shape[1] + 100 <= 1000
     assert tokenizer.calls <= 16  # halving, not one pass per dropped turn
+
+
+def test_a_refused_turn_is_left_out_of_the_history_question_and_all():
+    history = [{"role": "user", "content": "What is CHUNK?"}, {"role": "assistant", "content": NO_ANSWER},
+               {"role": "user", "content": "What is def()?"}, {"role": "assistant", "content": "A function [1]."},
+               {"role": "user", "content": "长城有多长？"}, {"role": "assistant", "content": f" {NO_ANSWER_ZH}\n"}]
+    messages = build_messages("What does inf() return?", [Passage("inf() returns Z_OK.")], history)
+    assert [(m["role"], m["content"]) for m in messages[1:-1]] == [
+        ("user", "What is def()?"), ("assistant", "A function [1].")]
+    # an answer that merely mentions not knowing something is kept
+    kept = [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": f"{NO_ANSWER} But [1] says X."}]
+    assert len(build_messages("Next?", [], kept)) == 3

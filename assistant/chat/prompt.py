@@ -116,7 +116,7 @@ def build_messages(
     and the passages are put in the user turn above the question. Without passages it is a plain chat
     turn, and ``system=None`` leaves the system prompt to the model's chat
     template (its own default, which small chat models are tuned with).
-    ``history`` holds earlier ``{"role", "content"}`` turns.
+    ``history`` holds earlier ``{"role", "content"}`` turns; a refused one (:func:`is_refusal`) is left out.
     """
     messages: list[Message] = []
     if passages:
@@ -129,9 +129,21 @@ def build_messages(
         messages.append({"role": "system", "content": system})
     for turn in history:
         if turn.get("role") in ("user", "assistant") and turn.get("content"):
+            if turn["role"] == "assistant" and is_refusal(str(turn["content"])):
+                if messages and messages[-1]["role"] == "user":  # its question goes too
+                    messages.pop()
+                continue
             messages.append({"role": turn["role"], "content": str(turn["content"])})
     messages.append({"role": "user", "content": user})
     return messages
+
+
+def is_refusal(reply: str) -> bool:
+    """Whether ``reply`` is the grounded refusal (:func:`no_answer`, either language). A refused turn
+    is left out of a later turn's history, question and all: after one refusal the model's first
+    choice for the next answer is the refusal too (zlib's "What does def() return if ...?": 0.9
+    logits behind the answer alone, 1.9 ahead of it after "I don't know ..." for another question)."""
+    return reply.strip() in NO_ANSWERS
 
 
 def defuse(messages: Iterable[Message], special_tokens: Iterable[str]) -> list[Message]:
