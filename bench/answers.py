@@ -629,7 +629,8 @@ def main() -> int:
                 turn = measure(chat, index, row, history, k=args.k, checker=checker, words=words, reader=reader)
                 turn["copy"] = copies(turn["answer"], [t["answer"] for t in turns])
                 turns.append(turn)
-                history += [{"role": "user", "content": row["question"]}, {"role": "assistant", "content": turn["reply"]}]
+                history += [{"role": "user", "content": row["question"]},
+                            {"role": "assistant", "content": turn["reply"]}]
             chats.append(turns)
         summary = {"model": chat.name, "load_s": round(load_s, 1), **summarize(single, chats),
                    "abstain_sweep": abstain_sweep(single, generation.abstain_bias)}
