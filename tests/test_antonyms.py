@@ -36,3 +36,11 @@ def test_converses_and_set_phrases_are_not_read_as_opposites():
                        "The war ended after the treaty was signed.") is None
     assert opposite_in("A worker with family earnings of at least $5,000 could contribute up to $1,000.",
                        "Most workers could contribute up to $1,000.") is None
+
+
+def test_a_negation_on_either_side_turns_the_opposite_into_agreement():
+    # BEGIN dev: "not allowed" against "forbidden" is support, not the opposite
+    window = "New Orleans Saints cheerleaders are forbidden from eating in the same restaurant as any NFL player."
+    assert opposite_in(window, "Cheerleaders are not allowed to eat in the same restaurant as the players.") is None
+    assert opposite_in(window, "Cheerleaders are allowed to eat in the same restaurant as the players.") == \
+        "allowed/forbidden"

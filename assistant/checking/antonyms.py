@@ -8,7 +8,8 @@ window's sentence that shares most of the statement's other content words (by a 
 question's words stand in for a short answer's, "public" to "What kind of university is
 Caltech?"): when that sentence holds two thirds of them, two at least, and writes the opposite but
 not the word itself, it says the statement the other way round. A sentence holding both ("private,
-unlike its public neighbour") is left to the verifier, as is a word with no listed opposite.
+unlike its public neighbour") is left to the verifier, as is a word with no listed opposite, and a
+negation on either side ("not allowed" says "forbidden"; ``windows.polarity_conflict`` reads those).
 
 The list is short on purpose: pairs whose two words answer one question differently (a kind, a
 region, a rank, a result), each with its common inflections. Not in it: converses, which say one
@@ -24,6 +25,7 @@ from __future__ import annotations
 import re
 
 from assistant.checking.verifiers.overlap import content_words
+from assistant.checking.windows import negated
 from core.sentences import split_sentences
 from core.words import stem
 
@@ -78,6 +80,8 @@ def opposite_in(window: str, statement: str, question: str | None = None) -> str
         if len(rest & bag) > shared:
             best, shared = sentence.text, len(rest & bag)
     if best is None or shared < 2 or 3 * shared < 2 * len(rest):
+        return None
+    if negated(statement) or negated(best):  # "not allowed" is "forbidden": the polarity rule reads negations
         return None
     there = _words(best)
     for word in turned:
