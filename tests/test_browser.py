@@ -47,12 +47,10 @@ def free_port():
 
 
 @pytest.fixture(scope="module")
-def served(default_chat, model_home, tmp_path_factory, embedder):
+def served(default_chat, tmp_path_factory, embedder):
     """The full page on loopback: the default model, an empty index and flag log of its own, the
     shipped verifier. Yields (url, data home); a test may write turns into ``home / "log.sqlite"``
-    as the page itself would (SQLite takes both writers). The home's models are the session's
-    (``model_home``'s, linked): a model loaded from the page reads their exports instead of
-    converting the GGUF again (minutes on 2 busy cores; ``test_generate`` covers the conversion)."""
+    as the page itself would (SQLite takes both writers)."""
     import os
 
     from app import serve
@@ -63,9 +61,6 @@ def served(default_chat, model_home, tmp_path_factory, embedder):
     from index.documents import DocumentIndex
 
     home = tmp_path_factory.mktemp("browser-home")
-    (home / "models").mkdir()
-    for kept in (model_home / "models").iterdir():
-        (home / "models" / kept.name).symlink_to(kept, target_is_directory=kept.is_dir())
     previous = os.environ.get("ASSISTANT_HOME")
     os.environ["ASSISTANT_HOME"] = str(home)
     index = DocumentIndex(IndexConfig(top_k=3), root=home / "index", embedder=embedder)
@@ -514,8 +509,16 @@ def test_a_chat_can_ask_chosen_documents_only(browser, app_url, tmp_path):
     assert sources and all("Tindvik library" in s for s in sources), sources
 
 
-def test_the_model_picker_lists_what_the_machine_has_and_loads_one(browser, app_url):
-    """Models: a picker of the models the machine has instead of a free-text box, with load progress."""
+def test_the_model_picker_lists_what_the_machine_has_and_loads_one(browser, app_url, assistant_home, model_home):
+    """Models: a picker of the models the machine has instead of a free-text box, with load progress.
+    The load runs in this test's data home (``assistant_home``, set for each test): it gets the session's
+    converted models, so it reads their export instead of converting the GGUF again (minutes on 2
+    busy cores, past the wait below; ``test_generate`` covers the conversion)."""
+    (assistant_home / "models").mkdir(parents=True, exist_ok=True)
+    for kept in (model_home / "models").iterdir():
+        link = assistant_home / "models" / kept.name
+        if not link.exists():
+            link.symlink_to(kept, target_is_directory=kept.is_dir())
     page = open_page(browser, app_url)
     page.click("#chat-settings .label-wrap")
     page.click("#model-name input")

@@ -67,9 +67,13 @@ class TestTheRule:
         (verdict,) = checker.judge([claim], [[self.telenet]])
         assert verdict.label == "unsupported" and verdict.score == 0.0
         assert verdict.unnamed == "California Institute"
-        # a passage that writes them is read (the fake verifier cannot tell public from private)
-        (verdict,) = checker.judge([claim], [[self.telenet, self.caltech]])
+        # a passage that writes them is read: the fake verifier supports all it reads (the passage's
+        # "private" is read by the opposite-word rule, antonyms.py, for a "public" claim)
+        private = claim.replace("public", "private")
+        (verdict,) = checker.judge([private], [[self.telenet, self.caltech]])
         assert verdict.label == "supported" and verdict.source == self.caltech
+        (verdict,) = checker.judge([claim], [[self.telenet, self.caltech]])
+        assert verdict.label == "unsupported" and verdict.unnamed is None
         # off, the verifier alone decides
         assert Checker(AlwaysSupports(), CheckerConfig(name_rule=False)).judge([claim], [[self.telenet]])[0].label \
             == "supported"
