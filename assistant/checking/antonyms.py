@@ -22,12 +22,10 @@ says when someone died: "(1921 – 1977) ... born in Richmond").
 
 from __future__ import annotations
 
-import re
-
 from assistant.checking.verifiers.overlap import content_words
 from assistant.checking.windows import negated
 from core.sentences import split_sentences
-from core.words import stem
+from core.words import stem, terms
 
 PAIRS = [
     ("public", "private"), ("northern", "southern"), ("eastern", "western"),
@@ -55,17 +53,12 @@ def _opposites() -> dict[str, frozenset[str]]:
 
 
 OPPOSITES = _opposites()
-_WORD = re.compile(r"\w+")
-
-
-def _words(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
 
 
 def opposite_in(window: str, statement: str, question: str | None = None) -> str | None:
     """The statement's word that ``window`` says the other way round, as "word/opposite" (see the
     module's docstring), or None."""
-    said = _words(statement)
+    said = set(terms(statement))
     turned = [w for w in said if w in OPPOSITES]
     if not turned:  # first: most statements hold no listed word
         return None
@@ -76,14 +69,14 @@ def opposite_in(window: str, statement: str, question: str | None = None) -> str
         return None
     best, shared = None, 0
     for sentence in split_sentences(window):
-        bag = {stem(w) for w in _words(sentence.text)}
+        bag = {stem(w) for w in terms(sentence.text)}
         if len(rest & bag) > shared:
             best, shared = sentence.text, len(rest & bag)
     if best is None or shared < 2 or 3 * shared < 2 * len(rest):
         return None
     if negated(statement) or negated(best):  # "not allowed" is "forbidden": the polarity rule reads negations
         return None
-    there = _words(best)
+    there = set(terms(best))
     for word in turned:
         if word not in there and OPPOSITES[word] & there:
             return f"{word}/{sorted(OPPOSITES[word] & there)[0]}"
