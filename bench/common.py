@@ -9,6 +9,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+GROUNDING = ROOT.parent / "shared" / "data" / "grounding"
+NLI = ROOT.parent / "shared" / "data" / "nli"
+# held-out NLI sets the rule-reach experiments read (no verifier was trained on them)
+HELD_OUT_NLI = ("snli_test", "mnli_dev_matched", "fever_symmetric_dev", "fever_symmetric_test", "sick_test_annotated",
+                "anli_r1_dev")
 
 
 def write_result(path: str | Path, result: dict) -> None:

@@ -1,6 +1,6 @@
 """assistant/checking/antonyms.py: a window that says the opposite word cannot support a statement."""
 
-from assistant.checking.antonyms import OPPOSITES, opposite_in
+from assistant.checking.antonyms import OPPOSITES, opposite_in, turned_phrase
 
 CALTECH = ("The California Institute of Technology (commonly referred to as Caltech) is a private research "
            "university located in Pasadena, California, United States.")
@@ -20,8 +20,24 @@ def test_a_short_answer_is_read_with_its_question():
 
 def test_a_sentence_about_something_else_or_holding_both_words_is_left_to_the_verifier():
     assert opposite_in(CALTECH, "Pasadena has a public library.") is None  # shares one word of three
-    both = "The California Institute of Technology is a private university with public lectures."
+    both = "The California Institute of Technology is a private institution with public lectures."
     assert opposite_in(both, "The California Institute of Technology is a public university.") is None
+
+
+def test_a_phrase_the_passage_writes_only_with_the_opposite_word_turns_the_statement():
+    # the answers benchmark (session 33): the question's "public day school" against a paragraph writing
+    # "a private day school" (and "public charter schools"); a statement writing both words is about both
+    passage = ("It operates the University of Chicago Laboratory Schools (a private day school for K-12 students "
+               "and day care), and four public charter schools on the South Side of Chicago.")
+    claim = "The University of Chicago Laboratory Schools is a public day school."
+    assert opposite_in(passage, claim) is None  # the sentence writes both words: the sentence rule leaves it
+    assert turned_phrase(passage, claim) == "public/private"
+    question = "What is the name for the public day school and day care for K-12 students?"
+    assert turned_phrase(passage, "University of Chicago Laboratory Schools", question) == "public/private"
+    assert turned_phrase(passage, "The Laboratory Schools is a private day school.") is None
+    assert turned_phrase(passage + " There is also a public day school.", claim) is None  # both phrases
+    assert turned_phrase("He also has a private practice.", "He has private and public practice.") is None
+    assert turned_phrase(passage, "The University of Chicago Laboratory Schools is not a public day school.") is None
 
 
 def test_inflections_count_and_every_pair_goes_both_ways():

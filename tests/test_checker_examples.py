@@ -92,6 +92,38 @@ def test_a_passage_saying_private_does_not_support_public(checker):
     assert [v.label for v in right.verdicts] == ["supported"], right.verdicts
 
 
+LAB_SCHOOLS = Evidence(
+    "The university runs a number of academic institutions and programs apart from its undergraduate and "
+    "postgraduate schools. It operates the University of Chicago Laboratory Schools (a private day school for K-12 "
+    "students and day care), the Sonia Shankman Orthogenic School (a residential treatment program for those with "
+    "behavioral and emotional problems), and four public charter schools on the South Side of Chicago "
+    "administered by the university's Urban Education Institute.", "University of Chicago", "uchicago")
+IPCC = Evidence(
+    "The Intergovernmental Panel on Climate Change (IPCC) is a scientific intergovernmental body under the auspices "
+    "of the United Nations, set up at the request of member governments. It was first established in 1988 by two "
+    "United Nations organizations, the World Meteorological Organization (WMO) and the United Nations Environment "
+    "Programme (UNEP).", "IPCC", "ipcc")
+
+
+def test_answers_to_squads_unanswerable_questions_are_not_supported(checker):
+    # session 33's answers benchmark: the model answered SQuAD 2.0 questions that change one word of the
+    # paragraph, and the checker said supported (0.998, 0.961); the same sentence said right is supported
+    question = "What is the name for the public day school and day care for K-12 students?"
+    wrong = checker.check_answer("The name for the public day school and day care for K-12 students is the "
+                                 "University of Chicago Laboratory Schools.", question, [LAB_SCHOOLS])
+    right = checker.check_answer("The University of Chicago Laboratory Schools is a private day school for K-12 "
+                                 "students.", "What is the University of Chicago Laboratory Schools?", [LAB_SCHOOLS])
+    assert [v.label for v in wrong.verdicts] == ["unsupported"], wrong.verdicts
+    assert [v.label for v in right.verdicts] == ["supported"], right.verdicts
+    question = "What is the intergovernmental body under the control of the United States?"
+    wrong = checker.check_answer("The IPCC is under the control of the United States.", question, [IPCC])
+    assert [v.label for v in wrong.verdicts] == ["unsupported"], wrong.verdicts
+    assert wrong.verdicts[0].unnamed == "United States"
+    right = checker.check_answer("The IPCC is under the auspices of the United Nations.",
+                                 "What is the IPCC under the auspices of?", [IPCC])
+    assert [v.label for v in right.verdicts] == ["supported"], right.verdicts
+
+
 def test_the_answer_is_colon_is_not_a_claim(checker):
     report = checker.check_answer("The answer is:\nThe answer is:\nThe operator user had uid 37.",
                                   "What uid did the operator user have?", [USERS_AND_GROUPS])

@@ -44,6 +44,12 @@ def test_a_passage_writes_a_name_in_any_case_without_accents_or_with_a_short_end
     assert missing("It is in the United States.", "a network in the U.S. and Canada") == []
     assert missing("Antonis Samaras is part of the European Union.",
                    "The European Commission is ...") == ["Antonis Samaras"]
+    # ... but not a word many names share: "United" of "United Nations" is not "United States" (the answers
+    # benchmark, session 33: "The IPCC is under the control of the United States." was supported 0.96)
+    ipcc = "The IPCC is a scientific intergovernmental body under the auspices of the United Nations."
+    assert missing("The IPCC is under the control of the United States.", ipcc) == ["United States"]
+    assert missing("The IPCC is a body of the United Nations.", ipcc) == []
+    assert missing("The gardens lie above the Nile River.", "gardens on the banks of the Nile") == []
     # tokenised text: "3, 000" is 3,000
     assert missing("They sent 3,000 messages.", "as many as 3, 000 messages") == []
     assert missing("3,000 Protestants were slaughtered in Toulouse.",

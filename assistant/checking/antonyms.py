@@ -22,7 +22,8 @@ says when someone died: "(1921 – 1977) ... born in Richmond").
 
 from __future__ import annotations
 
-from assistant.checking.verifiers.overlap import content_words
+from assistant.checking.topic import reads_as_sentence
+from assistant.checking.verifiers.overlap import STOPWORDS, content_words
 from assistant.checking.windows import negated
 from core.sentences import split_sentences
 from core.words import stem, terms
@@ -53,6 +54,36 @@ def _opposites() -> dict[str, frozenset[str]]:
 
 
 OPPOSITES = _opposites()
+
+
+def _phrases(words: list[str]) -> set[tuple[str, str]]:
+    """(listed word, the content word after it) pairs of ``words``: "public day" of "the public day school";
+    none for a word whose opposite ``words`` write too ("private and public practice" is about both)."""
+    there = set(words)
+    return {(a, b) for a, b in zip(words, words[1:])
+            if a in OPPOSITES and not OPPOSITES[a] & there and b not in STOPWORDS and not b.isdigit()}
+
+
+def turned_phrase(passage: str, statement: str, question: str | None = None) -> str | None:
+    """The statement's phrase that ``passage`` writes only with the opposite word, as "word/opposite", or
+    None: "the public day school" where the passage writes "a private day school" and never "public day"
+    (a phrase is a listed word and the content word after it; a bare answer's are its question's, as
+    SQuAD 2.0's unanswerable "What is the lowest court in the European Union?" against a paragraph on
+    its highest). Read over the whole passage, not a window: a passage writing both phrases, or a
+    statement writing both words ("private and public practice"), is left alone, as is a negation."""
+    asked = question if question and not reads_as_sentence(statement) else None
+    phrases = _phrases(terms(statement)) | (_phrases(terms(asked)) if asked else set())
+    if not phrases or negated(statement) or (asked and negated(asked)):
+        return None
+    written = terms(passage)
+    pairs = set(zip(written, written[1:]))
+    for word, after in sorted(phrases):
+        if (word, after) in pairs:
+            continue
+        for other in sorted(OPPOSITES[word]):
+            if (other, after) in pairs:
+                return f"{word}/{other}"
+    return None
 
 
 def opposite_in(window: str, statement: str, question: str | None = None) -> str | None:

@@ -35,7 +35,7 @@ from assistant.checking.statements import (
 from assistant.checking.names import missing, numbers_in, numbers_of, unwritten
 from assistant.checking.place import place_of, restates, sentence_around
 from assistant.checking.reader import spots_to_read
-from assistant.checking.antonyms import opposite_in
+from assistant.checking.antonyms import opposite_in, turned_phrase
 from assistant.checking.binding import row_conflict, section_conflict
 from assistant.checking.topic import ends_like_sentence, names, topic_of
 from assistant.checking.verifiers import make_verifier
@@ -312,7 +312,8 @@ class Checker:
         the name a Chinese claim or its question opens with (``topic.topic_of``) or never writes one of
         an English claim's names or numbers (``names.py``; ``Verdict.unnamed`` shows them), or saying the claim
         the other way round (``windows.polarity_conflict``; ``antonyms.opposite_in``: "private" for
-        "public"), cannot support it. The windows read are aggregated
+        "public"; ``antonyms.turned_phrase``: a passage writing "a private day school" and never "public
+        day" for "the public day school"), cannot support it. The windows read are aggregated
         together, as ``assistant/checking/windows.py`` describes: the best-supporting window anywhere
         decides support, a strongly contradicting window anywhere can make it contradicted.
         A claim with no evidence is unsupported; a supported claim that answers its question is not
@@ -351,6 +352,7 @@ class Checker:
                     unnamed[n] = ", ".join(everywhere or dict.fromkeys(w for m in lacking.values() for w in m))
             numbers = numbers_of(claim) if english else []
             sectioned = {id(p): section_conflict(p.text, claim, asked[n]) for p in passages}
+            turned = {id(p): turned_phrase(p.text, claim, asked[n]) for p in passages}
             # a number the passage's title writes names its document ("According to RFC 2616, ...",
             # "paragraph 0676"): no window need write it again
             titled = {id(p): set(numbers_in(p.title or "")) for p in passages}
@@ -365,7 +367,8 @@ class Checker:
                 # (assistant/checking/topic.py), without the claim's numbers (names.py), saying the claim
                 # the other way round, or writing its number in another table row or section than its
                 # name (binding.py), cannot support it
-                about.append(naming[id(passage)] and not sectioned[id(passage)] and shares_content(window.text, claim)
+                about.append(naming[id(passage)] and not sectioned[id(passage)] and not turned[id(passage)]
+                             and shares_content(window.text, claim)
                              and not (numbers and unwritten([x for x in numbers if x not in titled[id(passage)]],
                                                             window.text))
                              and not polarity_conflict(window.text, claim)

@@ -121,15 +121,25 @@ def writes_word(word: str, stems: set[str]) -> bool:
                                   and (s.startswith(want) or want.startswith(s)) for s in stems)
 
 
+# Words that many names share: one of them alone does not stand for a longer name ("United" of "United
+# Nations" is not "United States"; "University" of one university is not another's).
+SHARED = frozenset("""united states nations kingdom republic federal national international royal general grand
+great new north south east west northern southern eastern western central upper lower saint university college
+institute school academy company corporation council committee party union church cathedral river lake mount
+county city state province district island islands empire war world museum society association league
+department ministry army navy court bank house hall street road park award prize cup first second""".split())
+
+
 def writes_name(name: str, stems: set[str]) -> bool:
     """Whether a text whose words are ``stems`` writes ``name``: a one-word name as ``writes_word``
     does; a longer one where all its words are, one of its words of four or more letters is
-    ("Presley" for "Elvis Presley"), or its initials are ("US" for "United States")."""
+    ("Presley" for "Elvis Presley"; not a word many names share, ``SHARED``: "United" of "United
+    Nations" is not "United States"), or its initials are ("US" for "United States")."""
     words = _WORD.findall(name)
     if len(words) == 1:
         return writes_word(words[0], stems)
     written = [writes_word(w, stems) for w in words]
-    if all(written) or any(len(w) >= 4 and ok for w, ok in zip(words, written)):
+    if all(written) or any(len(w) >= 4 and ok and fold(w) not in SHARED for w, ok in zip(words, written)):
         return True
     initials = "".join(w[0] for w in words).lower()
     return len(initials) >= 2 and initials in stems

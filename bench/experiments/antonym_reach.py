@@ -1,4 +1,6 @@
-"""Where the checker's opposite-word rule (``assistant/checking/antonyms.py``) reaches, without a model.
+"""Where the checker's opposite-word rules (``assistant/checking/antonyms.py``: a window's sentence saying
+the statement's word the other way round, ``opposite_in``; a passage writing the statement's phrase only
+with the opposite word, ``turned_phrase``) reach, without a model.
 
     python bench/experiments/antonym_reach.py [--out bench/results/antonym_reach.json]
 
@@ -25,14 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from assistant.checking.antonyms import opposite_in  # noqa: E402
+from assistant.checking.antonyms import opposite_in, turned_phrase  # noqa: E402
 from assistant.checking.windows import make_windows, shares_content  # noqa: E402
-from bench.common import RESULTS, write_result  # noqa: E402
-
-GROUNDING = ROOT.parent / "shared" / "data" / "grounding"
-NLI = ROOT.parent / "shared" / "data" / "nli"
-NLI_FILES = ("snli_test", "mnli_dev_matched", "fever_symmetric_dev", "fever_symmetric_test", "sick_test_annotated",
-             "anli_r1_dev")
+from bench.common import GROUNDING, HELD_OUT_NLI, NLI, RESULTS, write_result  # noqa: E402
 
 
 def main() -> int:
@@ -49,7 +46,8 @@ def main() -> int:
             counts["rows"] += 1
             counts["supported_rows"] += supported
             windows = [w.text for w in make_windows(row["evidence"], 40, 30) if shares_content(w.text, row["claim"])]
-            fired = [opposite_in(w, row["claim"], row.get("question")) for w in windows]
+            phrase = turned_phrase(row["evidence"], row["claim"], row.get("question"))
+            fired = [phrase or opposite_in(w, row["claim"], row.get("question")) for w in windows]
             kind = "supported" if supported else "unsupported"
             if any(fired):
                 counts[f"touched_{kind}"] += 1
@@ -60,11 +58,11 @@ def main() -> int:
         report[path.stem] = counts
         print(path.stem, counts, flush=True)
     nli, fired_examples = {}, []
-    for name in NLI_FILES:  # premise as the window, hypothesis as the statement: fires by gold label
+    for name in HELD_OUT_NLI:  # premise as the window, hypothesis as the statement: fires by gold label
         counts: dict[str, list[int]] = {}
         for line in (NLI / f"{name}.jsonl").open(encoding="utf-8"):
             row = json.loads(line)
-            pair = opposite_in(row["premise"], row["hypothesis"])
+            pair = turned_phrase(row["premise"], row["hypothesis"]) or opposite_in(row["premise"], row["hypothesis"])
             seen = counts.setdefault(row["label"], [0, 0])
             seen[0] += 1
             seen[1] += pair is not None
