@@ -60,3 +60,12 @@ def test_a_negation_on_either_side_turns_the_opposite_into_agreement():
     assert opposite_in(window, "Cheerleaders are not allowed to eat in the same restaurant as the players.") is None
     assert opposite_in(window, "Cheerleaders are allowed to eat in the same restaurant as the players.") == \
         "allowed/forbidden"
+
+
+def test_a_phrase_reads_converses_and_names_that_a_sentence_may_write_apart():
+    passage = "Southern Nevada borders Arizona. Most of its imports come from North America."
+    assert turned_phrase(passage, "Its imports come from South America.") == "south/north"
+    assert opposite_in(passage, "Its imports come from South America.") is None  # not a sentence-rule pair
+    assert turned_phrase(passage + " Some come from South America.", "Its imports come from South America.") is None
+    # before/after is not read: "hired after Stewart" is "before Stewart" said of the other man
+    assert turned_phrase("Smith was hired before Stewart left.", "Stewart left after Smith was hired.") is None

@@ -18,6 +18,13 @@ buy/sell, win/lose, import/export), words that often stand in names or set phras
 Carolina", "Lower Saxony", "left", "light", "open", "top"; "at least"; "even", "true", "free"), and
 pairs one sentence writes apart ("men" and "women" of one group; "born" with a date range that
 says when someone died: "(1921 – 1977) ... born in Richmond").
+
+A phrase is read closer still, over the whole passage (``turned_phrase``): the statement's listed word
+and the content word after it ("public day" of "the public day school", or of a bare answer's question)
+that the passage writes only with the opposite word ("a private day school") cannot be supported by any
+of its windows. A phrase keeps its words together, so that rule also reads ``PHRASE_PAIRS``: converses
+and words of names ("North America" is not "South America", "early Medieval" not "late Medieval"), but
+not before/after ("hired after Stewart" is said "before Stewart" of the other man: WiCE dev).
 """
 
 from __future__ import annotations
@@ -44,16 +51,37 @@ PAIRS = [
 ]
 
 
-def _opposites() -> dict[str, frozenset[str]]:
+# Read only as a phrase (``turned_phrase``: the word and the content word after it, over a whole passage):
+# converses and words of names, which a sentence may write apart but a phrase does not ("North America" is
+# not "South America", "higher temperatures" not "lower temperatures").
+PHRASE_PAIRS = [
+    ("north", "south"), ("east", "west"), ("upper", "lower"), ("inner", "outer"), ("top", "bottom"),
+    ("most", "least fewest"), ("more", "less fewer"), ("larger bigger", "smaller"), ("higher", "lower"),
+    ("older", "younger newer"), ("old", "new young"), ("best", "worst"), ("better", "worse"),
+    ("early", "late"), ("earlier", "later"), ("long", "short"), ("longer", "shorter"),
+    ("import imports imported", "export exports exported"), ("buy buys bought", "sell sells sold"),
+    ("win wins won", "lose loses lost"), ("open", "closed"), ("inside", "outside"), ("above", "below"),
+    ("always", "never"), ("common", "rare"), ("natural", "artificial"), ("indoor", "outdoor"),
+    ("start starts started", "end ends ended"), ("beginning", "end"), ("front", "back"), ("left", "right"),
+    ("light", "heavy dark"), ("fast faster", "slow slower"), ("deep", "shallow"), ("wide", "narrow"),
+    ("include includes included", "exclude excludes excluded"), ("gain gains gained", "loss losses lost"),
+    ("men", "women"), ("boys", "girls"), ("father", "mother"), ("son", "daughter"), ("king", "queen"),
+    ("born", "died"), ("birth", "death"), ("input", "output"), ("entry", "exit"), ("high", "low"),
+    ("senior", "junior"), ("primary", "secondary"), ("direct", "indirect"), ("full", "empty"),
+]
+
+
+def _opposites(pairs) -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
-    for a, b in PAIRS:
+    for a, b in pairs:
         for one, other in ((a.split(), b.split()), (b.split(), a.split())):
             for word in one:
                 out.setdefault(word, set()).update(other)
     return {w: frozenset(o) for w, o in out.items()}
 
 
-OPPOSITES = _opposites()
+OPPOSITES = _opposites(PAIRS)
+PHRASE_OPPOSITES = {w: OPPOSITES.get(w, frozenset()) | o for w, o in _opposites(PAIRS + PHRASE_PAIRS).items()}
 
 
 def _phrases(words: list[str]) -> set[tuple[str, str]]:
@@ -61,7 +89,7 @@ def _phrases(words: list[str]) -> set[tuple[str, str]]:
     none for a word whose opposite ``words`` write too ("private and public practice" is about both)."""
     there = set(words)
     return {(a, b) for a, b in zip(words, words[1:])
-            if a in OPPOSITES and not OPPOSITES[a] & there and b not in STOPWORDS and not b.isdigit()}
+            if a in PHRASE_OPPOSITES and not PHRASE_OPPOSITES[a] & there and b not in STOPWORDS and not b.isdigit()}
 
 
 def turned_phrase(passage: str, statement: str, question: str | None = None) -> str | None:
@@ -80,7 +108,7 @@ def turned_phrase(passage: str, statement: str, question: str | None = None) -> 
     for word, after in sorted(phrases):
         if (word, after) in pairs:
             continue
-        for other in sorted(OPPOSITES[word]):
+        for other in sorted(PHRASE_OPPOSITES[word]):
             if (other, after) in pairs:
                 return f"{word}/{other}"
     return None
