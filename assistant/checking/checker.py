@@ -33,6 +33,7 @@ from assistant.checking.statements import (
     split_statements,
 )
 from assistant.checking.names import missing, numbers_in, numbers_of, unwritten
+from assistant.checking.negation import unnegated_answer
 from assistant.checking.place import place_of, restates, sentence_around
 from assistant.checking.reader import spots_to_read
 from assistant.checking.antonyms import opposite_in, turned_phrase
@@ -313,7 +314,8 @@ class Checker:
         an English claim's names or numbers (``names.py``; ``Verdict.unnamed`` shows them), or saying the claim
         the other way round (``windows.polarity_conflict``; ``antonyms.opposite_in``: "private" for
         "public"; ``antonyms.turned_phrase``: a passage writing "a private day school" and never "public
-        day" for "the public day school"), cannot support it. The windows read are aggregated
+        day" for "the public day school"; ``negation.unnegated_answer``: a bare answer to a question asked with
+        "not", which the passage writes only in sentences saying nothing negative), cannot support it. The windows read are aggregated
         together, as ``assistant/checking/windows.py`` describes: the best-supporting window anywhere
         decides support, a strongly contradicting window anywhere can make it contradicted.
         A claim with no evidence is unsupported; a supported claim that answers its question is not
@@ -352,7 +354,8 @@ class Checker:
                     unnamed[n] = ", ".join(everywhere or dict.fromkeys(w for m in lacking.values() for w in m))
             numbers = numbers_of(claim) if english else []
             sectioned = {id(p): section_conflict(p.text, claim, asked[n]) for p in passages}
-            turned = {id(p): turned_phrase(p.text, claim, asked[n]) for p in passages}
+            turned = {id(p): turned_phrase(p.text, claim, asked[n]) or unnegated_answer(p.text, claim, asked[n])
+                      for p in passages}
             # a number the passage's title writes names its document ("According to RFC 2616, ...",
             # "paragraph 0676"): no window need write it again
             titled = {id(p): set(numbers_in(p.title or "")) for p in passages}
