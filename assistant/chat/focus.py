@@ -49,6 +49,7 @@ PIECE_WORDS = 60  # a longer sentence is cut into pieces of this many words (few
 LEAST_PIECE_WORDS = 10
 LEAD_WORDS = 8  # a cut sentence's opening words, shown before a later piece of it (to its first comma)
 READ_ANSWERS = 2  # the reader's surest answers shown first, each with the sentence after and before it
+ANSWER_STEPS = (1, -1)  # the sentences shown next to the reader's answers before the other rounds (after, before)
 GAP = "…"
 _TOKEN = re.compile(f"[{CJK}]|[^\\s{CJK}]+")  # a word, or one CJK character (2/3 of a word)
 
@@ -154,7 +155,7 @@ def focus(passages: Sequence[Passage], question: str, words: int,
         for piece in pieces[n]:
             if piece.span.start < z and a < piece.span.end:
                 take(piece)
-    around((1, -1))  # what follows an answer first: "Z_VERSION_ERROR if the version ... do not match"
+    around(ANSWER_STEPS)  # what follows an answer first: "Z_VERSION_ERROR if the version ... do not match"
     for ps in pieces:  # 1. every passage's best sentence (the first, when none holds a question word)
         if ps:
             take(max(ps, key=lambda p: (score(p), -p.position)))
