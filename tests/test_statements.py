@@ -71,12 +71,16 @@ def test_a_sentence_that_only_points_to_its_source_is_not_a_claim():
                  # a passage numbered in words, and the whole it is part of (session 28's answers benchmark: a
                  # right answer withheld for this sentence, checked as a claim and unsupported)
                  "This is mentioned in paragraph 2 of the provided documents.",
-                 "This can be seen in passages 1 and 4."):
+                 "This can be seen in passages 1 and 4.",
+                 # what the answer gave, pointed to (session 33's browser trial: "The default value of CHUNK in
+                 # zpipe.c is 16384." right, and withheld with this sentence checked as a claim)
+                 "This value is defined in the first passage [1].", "The range is listed in passage [2]."):
         (s,) = split_statements(text)
         assert not s.checkable and s.reason == "points to its source", text
     for text in ("This is found in Bergen.", "It was founded in 1998 [1].", "The passage [2] was written in 1998.",
                  "This is found in Bergen, and in Oslo [1].", "This is mentioned in 1998.",
-                 "It was written in 1998 documents."):
+                 "It was written in 1998 documents.", "This value is defined in RFC 2616.",
+                 "The value is set by the kernel."):
         assert all(s.checkable for s in split_statements(text)), text
 
 

@@ -59,9 +59,11 @@ _SOURCE = _SOURCE_NAME + r"(?:\s+(?:of|in)\s+" + _SOURCE_NAME + r")?"
 _DANGLING = re.compile(r"(?:\s*(?:[,;&]|\band\b|\bor\b))+$", re.IGNORECASE)
 # A sentence that only says where the answer came from (its citation already removed).
 _POINTER = re.compile(
-    r"^(?:this|that|it|which|the answer|this information|the information)\s+(?:is|was|are|can be|could be|may be)\s+"
+    r"^(?:this|that|it|which|the answer|(?:this|the)\s+(?:information|value|number|figure|range|constant|setting|"
+    r"default|fact|detail))\s+(?:is|was|are|can be|could be|may be)\s+"
     r"(?:(?:directly|clearly|explicitly|also)\s+)?(?:stated|found|seen|mentioned|given|inferred|described|shown|said|"
-    r"written|confirmed|supported|derived|taken)\s+(?:in|from|by)(?:\s+" + _SOURCE + r")?$", re.IGNORECASE)
+    r"written|confirmed|supported|derived|taken|defined|set|specified|listed|declared)\s+(?:in|from|by)"
+    r"(?:\s+" + _SOURCE + r")?$", re.IGNORECASE)
 # Said in front of a claim, asserting nothing of its own: "Based on passage [1], ...",
 # "This passage directly states that ...", "This can be seen from the passage [1], which states that ...".
 _ATTRIBUTION = re.compile(
