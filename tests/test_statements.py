@@ -74,12 +74,13 @@ def test_a_sentence_that_only_points_to_its_source_is_not_a_claim():
                  "This can be seen in passages 1 and 4.",
                  # what the answer gave, pointed to (session 33's browser trial: "The default value of CHUNK in
                  # zpipe.c is 16384." right, and withheld with this sentence checked as a claim)
-                 "This value is defined in the first passage [1].", "The range is listed in passage [2]."):
+                 "This value is defined in the first passage [1].", "The range is listed in passage [2].",
+                 "This passage is from [1]."):
         (s,) = split_statements(text)
         assert not s.checkable and s.reason == "points to its source", text
     for text in ("This is found in Bergen.", "It was founded in 1998 [1].", "The passage [2] was written in 1998.",
                  "This is found in Bergen, and in Oslo [1].", "This is mentioned in 1998.",
-                 "It was written in 1998 documents.", "This value is defined in RFC 2616.",
+                 "It was written in 1998 documents.", "This value is defined in RFC 2616.", "The passage is from 1998.",
                  "The value is set by the kernel."):
         assert all(s.checkable for s in split_statements(text)), text
 
@@ -95,6 +96,9 @@ def test_an_attribution_in_front_of_a_claim_is_left_out_of_what_is_checked():
             "The delta began 8,000 years ago.",
         "This is stated in passage [2], where it mentions that Washington left with a small party.":
             "Washington left with a small party.",
+        # session 33's answers benchmark: a right answer flagged for its second sentence, checked whole
+        'This information is found in passage [1], which states: "Over 60 schools converted."':
+            "Over 60 schools converted.",
     }
     for text, claim in cases.items():
         (s,) = split_statements(text)
@@ -150,11 +154,13 @@ def test_a_documents_title_is_read_as_the_passage_it_heads():
         "This is stated in [1] paragraph-0365.", "It is mentioned in acme-notes of the provided documents.",
         "This is stated in [1] paragraph-0510, which mentions oxygen storage in tanks.",
         "According to acme-notes, the office is in Bergen.", "The acme-notes file was written in 1999.",
-        "This is stated in paragraph-0999.") for s in split_statements(text)]
+        "This is stated in paragraph-0999.", "This is mentioned in passage [1] [paragraph-0365].")
+        for s in split_statements(text)]
     assert [(s.kind, s.reason, s.claim) for s in read] == [
         ("not_a_claim", "points to its source", "This is stated in paragraph-0365."),
         ("not_a_claim", "points to its source", "It is mentioned in acme-notes of the provided documents."),
         ("claim", None, "Oxygen storage in tanks."),
         ("claim", None, "The office is in Bergen."),
         ("claim", None, "The acme-notes file was written in 1999."),
-        ("claim", None, "This is stated in paragraph-0999.")]  # no passage has that title
+        ("claim", None, "This is stated in paragraph-0999."),  # no passage has that title
+        ("not_a_claim", "points to its source", "This is mentioned in passage [paragraph-0365].")]  # in brackets

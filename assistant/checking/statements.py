@@ -63,6 +63,8 @@ _POINTER = re.compile(
     r"default|fact|detail))\s+(?:is|was|are|can be|could be|may be)\s+"
     r"(?:(?:directly|clearly|explicitly|also)\s+)?(?:stated|found|seen|mentioned|given|inferred|described|shown|said|"
     r"written|confirmed|supported|derived|taken|defined|set|specified|listed|declared)\s+(?:in|from|by)"
+    r"(?:\s+" + _SOURCE + r")?$|"
+    r"^(?:this|that|the)\s+(?:passage|information|quote|text)\s+(?:is|was|comes)\s+(?:taken\s+)?from"
     r"(?:\s+" + _SOURCE + r")?$", re.IGNORECASE)
 # Said in front of a claim, asserting nothing of its own: "Based on passage [1], ...",
 # "This passage directly states that ...", "This can be seen from the passage [1], which states that ...".
@@ -70,8 +72,9 @@ _ATTRIBUTION = re.compile(
     r"^(?:(?:based\s+on|according\s+to|as\s+(?:stated|mentioned|described|shown)\s+in)\s+" + _SOURCE + r"\s*,\s*|"
     r"(?:this|that|the)\s+(?:passages?|documents?|texts?|sources?)\s+(?:(?:directly|clearly|also)\s+)?"
     r"(?:states?|says?|mentions?|shows?|explains?|notes?)\s+(?:that\s+)?|"
-    r"(?:this|it)\s+(?:is|was|can\s+be)\s+(?:stated|seen|found|mentioned|shown|inferred)\s+(?:in|from)(?:\s+" + _SOURCE +
-    r")?\s*,?\s*(?:(?:where|which)\s+(?:it\s+)?(?:states?|says?|mentions?)\s+(?:that\s+)?|"
+    r"(?:this|it|this\s+information)\s+(?:is|was|can\s+be)\s+(?:stated|seen|found|mentioned|shown|inferred)\s+"
+    r"(?:in|from)(?:\s+" + _SOURCE + r")?\s*,?\s*(?:(?:where|which)\s+(?:it\s+)?(?:states?|says?|mentions?)\s*"
+    r"(?:that\s+|:\s*)?|"
     r"(?:where|in\s+which)\s+it\s+(?:is|was)\s+(?:described|mentioned|stated|defined|explained|said)\s+(?:as|that)\s+)|"
     r"(?:根据|依据|按照)(?:提供的|所给的|上述)?(?:文档|段落|资料)?\s*(?:\[\d+\])?(?:中|的内容|所述)?\s*[,，:：]\s*|"
     r"(?:段落|文档|资料)\s*(?:\[\d+\])?\s*(?:中)?(?:提到|指出|说明|写道)(?:了)?\s*[,，:：]?\s*)", re.IGNORECASE)
@@ -197,6 +200,7 @@ def read_titles(statement: Statement, titles: Iterable[str]) -> Statement:
         named = re.sub(rf"(?<!\w){re.escape(title)}(?!\w)", "passage", named, flags=re.IGNORECASE)
     if named == statement.claim:
         return statement
+    named = re.sub(r"\[\s*passage\s*\]", "passage", named)  # a title in brackets: "[1] [paragraph-0091]"
     named = re.sub(r"\bpassage\s+(?:the\s+)?passage\b", "passage", named)  # "the passage paragraph-0365"
     claim = _without_attribution(named)
     kind, reason = _classify(claim)
