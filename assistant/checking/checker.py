@@ -314,10 +314,11 @@ class Checker:
         an English claim's names or numbers (``names.py``; ``Verdict.unnamed`` shows them), or saying the claim
         the other way round (``windows.polarity_conflict``; ``antonyms.opposite_in``: "private" for
         "public"; ``antonyms.turned_phrase``: a passage writing "a private day school" and never "public
-        day" for "the public day school"; ``negation.unnegated_answer``: a bare answer to a question asked with
-        "not", which the passage writes only in sentences saying nothing negative), cannot support it. The windows read are aggregated
-        together, as ``assistant/checking/windows.py`` describes: the best-supporting window anywhere
-        decides support, a strongly contradicting window anywhere can make it contradicted.
+        day" for "the public day school"; ``negation.unnegated_answer``: a bare answer to a question asked
+        with "not", which the passage writes only in sentences saying nothing negative), cannot support
+        it. The windows read are aggregated together, as ``assistant/checking/windows.py`` describes: the
+        best-supporting window anywhere decides support, a strongly contradicting window anywhere can make
+        it contradicted.
         A claim with no evidence is unsupported; a supported claim that answers its question is not
         supported after all where the passage's words of the question gather elsewhere (``place.py``:
         the passage's answer is another; ``Verdict.elsewhere`` shows it).
@@ -354,6 +355,8 @@ class Checker:
                     unnamed[n] = ", ".join(everywhere or dict.fromkeys(w for m in lacking.values() for w in m))
             numbers = numbers_of(claim) if english else []
             sectioned = {id(p): section_conflict(p.text, claim, asked[n]) for p in passages}
+            # a passage writing the claim's phrase only the other way round, or its bare answer to a negated
+            # question only in plain sentences: none of its windows can support it
             turned = {id(p): turned_phrase(p.text, claim, asked[n]) or unnegated_answer(p.text, claim, asked[n])
                       for p in passages}
             # a number the passage's title writes names its document ("According to RFC 2616, ...",
