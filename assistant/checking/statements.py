@@ -73,8 +73,8 @@ _ATTRIBUTION = re.compile(
     r"(?:this|that|the)\s+(?:passages?|documents?|texts?|sources?)\s+(?:(?:directly|clearly|also)\s+)?"
     r"(?:states?|says?|mentions?|shows?|explains?|notes?)\s+(?:that\s+)?|"
     r"(?:this|it|this\s+information)\s+(?:is|was|can\s+be)\s+(?:stated|seen|found|mentioned|shown|inferred)\s+"
-    r"(?:in|from)(?:\s+" + _SOURCE + r")?\s*,?\s*(?:(?:where|which)\s+(?:it\s+)?(?:states?|says?|mentions?)\s*"
-    r"(?:that\s+|:\s*)?|"
+    r"(?:in|from)(?:\s+" + _SOURCE + r")?\s*,?\s*(?:(?:where|which)\s+(?:it\s+)?(?:states?|says?|mentions?)"
+    r"(?:\s+that\s+|\s*:\s*|\s+)|"
     r"(?:where|in\s+which)\s+it\s+(?:is|was)\s+(?:described|mentioned|stated|defined|explained|said)\s+(?:as|that)\s+)|"
     r"(?:根据|依据|按照)(?:提供的|所给的|上述)?(?:文档|段落|资料)?\s*(?:\[\d+\])?(?:中|的内容|所述)?\s*[,，:：]\s*|"
     r"(?:段落|文档|资料)\s*(?:\[\d+\])?\s*(?:中)?(?:提到|指出|说明|写道)(?:了)?\s*[,，:：]?\s*)", re.IGNORECASE)
