@@ -81,7 +81,7 @@ def _opposites(pairs) -> dict[str, frozenset[str]]:
 
 
 OPPOSITES = _opposites(PAIRS)
-PHRASE_OPPOSITES = {w: OPPOSITES.get(w, frozenset()) | o for w, o in _opposites(PAIRS + PHRASE_PAIRS).items()}
+PHRASE_OPPOSITES = _opposites(PAIRS + PHRASE_PAIRS)
 
 
 def _phrases(words: list[str]) -> set[tuple[str, str]]:
