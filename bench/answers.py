@@ -387,7 +387,8 @@ def recheck(path: str, out_path: str | None = None) -> int:
         right, flagged, shown, unanswerable = 0, 0, 0, 0
         for r in answers["single"]:
             report = checker.check_answer(r["answer"], r["question"], [Evidence(rows[r["id"]]["evidence"], "paragraph")])
-            r["checked"] = {"counts": report.counts, "flagged": bool(report.flagged)}
+            r["checked"] = {"counts": report.counts, "flagged": bool(report.flagged),
+                            "answer_flagged": report.answer_flagged}
             if r["answerable"] and r["right"]:
                 right += 1
                 flagged += bool(report.flagged)
@@ -408,12 +409,14 @@ def recheck(path: str, out_path: str | None = None) -> int:
 
 def checker_gates(single: list[dict], measured_bias: float | None) -> list[dict]:
     """Right / abstained under each ``checker.withhold`` rule (``no_support``: an answer with a
-    statement flagged and none supported is withheld; ``any_flag``: any flagged), beside each
-    larger refusal-margin bias."""
+    statement flagged and none supported is withheld; ``answer``: that, or the claims answering
+    the question flagged and none of them supported; ``any_flag``: any flagged), beside each larger refusal-margin bias."""
     answerable = [r for r in single if r["answerable"]]
     unanswerable = [r for r in single if not r["answerable"]]
     rules = {"off": lambda r: False,  # checker.withhold's rules (CheckReport.withholds)
              "no_support": lambda r: r["checked"]["flagged"] and r["checked"]["counts"]["supported"] == 0,
+             "answer": lambda r: r["checked"]["flagged"] and (r["checked"]["counts"]["supported"] == 0
+                                                               or r["checked"].get("answer_flagged", False)),
              "any_flag": lambda r: r["checked"]["flagged"]}
     out = []
     for b in [x for x in BIASES if x >= (measured_bias or 0.0)][:5]:

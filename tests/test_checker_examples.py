@@ -296,3 +296,39 @@ def test_the_nobody_users_uid_from_the_table_is_supported(checker):
     report = checker.check_answer("The UID of the nobody user is 65534.", "What is the UID of the nobody user?",
                                   [UID_TABLE])
     assert [v.label for v in report.verdicts] == ["supported"]
+
+
+class _Documents:
+    """An index that holds one document's text and retrieves nothing (the passages are given)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def documents(self):
+        return []
+
+    def document_text(self, doc_id):
+        return self.text if doc_id == "armenia" else None
+
+
+def test_a_statement_that_needs_both_sides_of_a_chunk_cut_is_supported():
+    # session 34's answers benchmark (SQuAD train): the index cut this paragraph between the sentence
+    # naming the university and "Its faculty numbered about 1,300 teachers"; both chunks were retrieved,
+    # each was judged alone, and the right answer was withheld (0.0)
+    from assistant.checking.checker import make_checker
+
+    doc = ("In the 1990-91 school year, the estimated 1,307 primary and secondary schools were attended by 608,800 "
+           "students. In 1992 Armenia's largest institution of higher learning, Yerevan State University, had "
+           "eighteen departments, including ones for social sciences, sciences, and law. Its faculty numbered about "
+           "1,300 teachers and its student population about 10,000 students. The National Polytechnic University "
+           "of Armenia is operating since 1933.")
+    cut = doc.index("Its faculty")
+    chunks = [Evidence(doc[:cut - 1], "Armenia", "armenia", None, 0, cut - 1),
+              Evidence(doc[cut:], "Armenia", "armenia", None, cut, len(doc))]
+    question = "How many teachers did Yerevan State University have in 1992?"
+    answer = "Yerevan State University had about 1,300 teachers in 1992 [1]."
+    alone = make_checker(CheckerConfig()).check_answer(answer, question, chunks)  # no index: the cut stays
+    assert [v.label for v in alone.verdicts] == ["unsupported"], alone.verdicts
+    joined = make_checker(CheckerConfig(), _Documents(doc)).check_answer(answer, question, chunks)
+    assert [v.label for v in joined.verdicts] == ["supported"], joined.verdicts
+    assert "Yerevan State University" in joined.verdicts[0].source.text and joined.verdicts[0].source.start == 0

@@ -78,6 +78,21 @@ def test_an_answer_with_flags_and_no_support_is_withheld_and_its_draft_logged(do
     assert kept.finish(checker, withhold="off").reply == "The head office is in Oslo [1]."  # the rule, named
 
 
+def test_an_answer_whose_answer_to_the_question_is_flagged_is_withheld_though_another_claim_is_supported(
+        doc_index, tmp_path):
+    answer = "The head office is in Oslo [1]. Acme was founded in 1999 [1]."  # the second answers nothing asked
+    checker = Checker(FakeVerifier(), CheckerConfig(withhold="answer"))
+    done = Turn(ScriptedChat([answer]), indexed(doc_index, tmp_path), "Where is the head office?").finish(checker)
+    assert done.report.counts == {"supported": 1, "unsupported": 1, "contradicted": 0, "not_a_claim": 0}
+    assert [v.statement.claim for v in done.report.answering] == ["The head office is in Oslo."]
+    assert done.report.answer_flagged and done.withheld and done.reply == NO_ANSWER
+    kept = Turn(ScriptedChat([answer]), doc_index, "Where is the head office?").finish(checker, withhold="no_support")
+    assert not kept.withheld and kept.reply == answer
+    both = "The head office is in Oslo [1]. The head office is in Bergen [1]."  # one answer to it is supported
+    shown = Turn(ScriptedChat([both]), doc_index, "Where is the head office?").finish(checker)
+    assert shown.report.flagged and not shown.report.answer_flagged and not shown.withheld
+
+
 def test_without_passages_the_model_answers_unchecked_and_is_never_withheld(tmp_path):
     chat = ScriptedChat(["Paris."])
     checker = Checker(FakeVerifier(), CheckerConfig(withhold="any_flag"))

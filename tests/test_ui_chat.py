@@ -372,6 +372,7 @@ def test_the_page_never_reads_back_the_transcript_the_browser_sends(served):
     (["The head office is in Oslo [1]. ", "It has 9 staff."], "no_support", True),  # flagged, none supported
     (["The head office is in Bergen [1]. ", "It has 9 staff."], "no_support", False),  # one statement supported
     (["The head office is in Bergen [1]. ", "It has 9 staff."], "any_flag", True),
+    (["It has 9 staff. ", "The head office is in Bergen [1]."], "answer", False),  # what answers it is supported
     (["The head office is in Oslo [1]."], "off", False),
     (["Hello! ", "What would you like to know?"], "any_flag", False),  # nothing flagged: never withheld
 ])
@@ -398,9 +399,30 @@ def test_an_answer_the_checker_finds_no_support_for_is_withheld_and_its_draft_ke
         # (the draft may cite a passage that does hold it), then the draft
         assert NO_ANSWER not in text
         assert text.index("I have no answer that these documents support.") < text.index("The withheld draft")
+        # why, in the words that fit the rule that withheld it
+        supported = 'class="v-supported"' in html
+        assert ("found no statement of the model's answer supported" in text) == (not supported)
+        assert ("flagged a statement of the model's answer" in text) == (supported and rule == "any_flag")
     else:
         assert conversation.messages[-1]["content"] == draft and turn.finish_reason != "withheld"
         assert "withheld" not in html and "withheld" not in status
+
+
+@pytest.mark.parametrize("rule, withheld", [("answer", True), ("no_support", False)])
+def test_an_answer_whose_answer_to_the_question_is_flagged_is_withheld_under_the_answer_rule(doc_index, tmp_path,
+                                                                                           rule, withheld):
+    from dataclasses import replace
+
+    pieces = ["The head office is in Oslo [1]. ", "It has 9 staff [2]."]  # the second is supported, and answers nothing
+    services = checked_services(doc_index, tmp_path, pieces)
+    (tmp_path / "staff.md").write_text("# Staff\n\nIt has 9 staff.")
+    doc_index.add([tmp_path / "staff.md"])
+    services.checker.cfg = replace(services.checker.cfg, withhold=rule)
+    *_, (final, conversation, status) = respond(services, "Where is the head office?", Conversation())
+    text = unescape(final[-1]["content"])
+    assert 'class="v-supported"' in final[-1]["content"] and 'class="v-unsupported"' in final[-1]["content"]
+    assert ("The answer is withheld." in status) == withheld
+    assert ("no support in these passages for what the model's answer says to the question" in text) == withheld
 
 
 def test_an_answer_of_passage_numbers_only_shows_the_refusal_and_says_why(doc_index, tmp_path):

@@ -32,9 +32,10 @@ from assistant.checking.statements import (
     read_titles,
     split_statements,
 )
+from assistant.checking.adjacent import join_adjacent
 from assistant.checking.names import missing, numbers_in, numbers_of, unwritten
 from assistant.checking.negation import unnegated_answer
-from assistant.checking.place import place_of, restates, sentence_around
+from assistant.checking.place import answers_question, place_of, question_words, restates, sentence_around
 from assistant.checking.reader import spots_to_read
 from assistant.checking.antonyms import opposite_in, turned_phrase
 from assistant.checking.binding import row_conflict, section_conflict
@@ -119,19 +120,37 @@ class CheckReport:
         start, or nothing at all."""
         return all(v.label == NOT_A_CLAIM and v.statement.reason in EMPTY_REASONS for v in self.verdicts)
 
+    @property
+    def answering(self) -> list[Verdict]:
+        """The claims that answer the question (``place.answers_question``: a bare answer, or a sentence
+        holding half of the question's content words or more)."""
+        asked = question_words(self.question) if self.question else set()
+        return [v for v in self.verdicts if v.label != NOT_A_CLAIM and answers_question(v.statement.claim, asked)]
+
+    @property
+    def answer_flagged(self) -> bool:
+        """Whether the claims that answer the question are flagged and none of them supported, whatever
+        the other sentences (the passage they quote, what else it says) are: "The Eastern troops protected
+        the Saudi monarchy." is not supported by "This is stated in passage [1], which mentions that
+        western troops came to protect the Saudi monarchy ..." being so."""
+        said = self.answering
+        return any(v.label in FLAG_LABELS for v in said) and not any(v.label == SUPPORTED for v in said)
+
     def withholds(self, rule: str) -> bool:
         """Whether ``rule`` (``checker.withhold``) withholds the answer this report checked:
         ``no_support``, a statement flagged and none supported, or an answer that says nothing
-        (:attr:`says_nothing`: the reader gets the refusal rather than "[1] [2]"); ``any_flag``, any
-        statement flagged, or nothing said; ``off``, never. Any other answer without flags (a
-        greeting, the refusal itself) is never withheld."""
+        (:attr:`says_nothing`: the reader gets the refusal rather than "[1] [2]"); ``answer``, that or
+        the claims answering the question flagged and none of them supported (:attr:`answer_flagged`);
+        ``any_flag``, any statement flagged, or nothing said; ``off``, never. Any other answer without
+        flags (a greeting, the refusal itself) is never withheld."""
         if rule == "off":
             return False
         if self.says_nothing:
             return True
         if not self.flagged:
             return False
-        return rule == "any_flag" or self.counts[SUPPORTED] == 0
+        return (rule == "any_flag" or self.counts[SUPPORTED] == 0
+                or (rule == "answer" and self.answer_flagged))
 
     def as_dict(self) -> dict[str, Any]:
         return {"answer": self.answer, "question": self.question, "verifier": self.verifier,
@@ -464,12 +483,20 @@ class Checker:
 
     def evidence_for(self, statements: Sequence[Statement], question: str | None,
                      passages: Sequence[Evidence]) -> list[list[Evidence]]:
-        """The answer's passages plus those retrieved for each statement (deduplicated)."""
+        """The answer's passages plus those retrieved for each statement (deduplicated), chunks of one
+        document that meet read as one passage (``adjacent.py``)."""
         retrieved: list[list[Evidence]] = [[] for _ in statements]
         if self.index is not None and self.cfg.retrieve_k and statements and self.index.documents():
             queries = [contextualize(s.claim, question) for s in statements]
             for slot, hits in zip(retrieved, self.index.search_many(queries, self.cfg.retrieve_k)):
                 slot.extend(Evidence.from_hit(h) for h in hits)
+        texts: dict[str, str | None] = {}
+
+        def document_text(doc_id: str) -> str | None:  # each document read once per check
+            if doc_id not in texts:
+                texts[doc_id] = self.index.document_text(doc_id) if self.index is not None else None
+            return texts[doc_id]
+
         out = []
         for extra in retrieved:
             seen, merged = set(), []
@@ -478,7 +505,7 @@ class Checker:
                 if key not in seen:
                     seen.add(key)
                     merged.append(e)
-            out.append(merged)
+            out.append(join_adjacent(merged, document_text))
         return out
 
     def check_answer(self, answer: str, question: str | None = None, passages: Sequence[Evidence] = (),

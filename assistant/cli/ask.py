@@ -67,8 +67,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
         score = "" if v.score is None else f" ({v.score:.2f})"
         print(f"  [{v.label}]{score} {v.statement.text}")
     if done.withheld:
-        print(f"\nWithheld: the checker found no statement of this answer supported by the passages "
-              f"(checker.withhold = {config.checker.withhold}). Shown instead: {withheld_reply(done.question)}")
+        found = ("no statement of this answer supported by the passages" if not report.counts.get("supported")
+                 else "no support for what it says to the question" if report.answer_flagged
+                 else "a statement of this answer flagged")
+        print(f"\nWithheld: the checker found {found} (checker.withhold = {config.checker.withhold}). "
+              f"Shown instead: {withheld_reply(done.question)}")
     print(f"Logged as turn {turn_id[:12]} (review with `assistant flags show {turn_id[:12]}`).")
     if done.hits:
         print("\nSources:" if done.cited else "\nSources (retrieved; the answer cites none):")

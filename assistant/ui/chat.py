@@ -172,6 +172,25 @@ def page_texts(index, hits) -> dict[tuple[str, int], tuple[str, int]]:
     return out
 
 
+def evidence_in_hits(verdict, hits) -> list[tuple[int, tuple[int, int]]]:
+    """(passage number, span in its text) where ``verdict``'s evidence stands among ``hits``: the passage
+    it came from; else, for evidence read from chunks of one document joined where they meet
+    (``checking/adjacent.py``), each passage holding part of it, by their offsets in the document."""
+    src, span = verdict.source, verdict.span
+    if not span or src is None:
+        return []
+    for n, hit in enumerate(hits, start=1):
+        if (src.doc_id, src.start, src.end) == (hit.doc_id, hit.start, hit.end):
+            return [(n, span)]
+    if src.doc_id is None or src.start is None:
+        return []
+    a, b = src.start + span[0], src.start + span[1]
+    return [(n, (max(a, hit.start) - hit.start, min(b, hit.end) - hit.start))
+            for n, hit in enumerate(hits, start=1)
+            if hit.doc_id == src.doc_id and hit.page == src.page and hit.start is not None and hit.end is not None
+            and max(a, hit.start) < min(b, hit.end)]
+
+
 def sources_html(hits, cited: list[int], report=None,
                  pages: dict[tuple[str, int], tuple[str, int]] | None = None, lang: str = "en") -> str:
     """The numbered passages the answer drew on (cited ones, or all retrieved if none is cited), each
@@ -183,11 +202,8 @@ def sources_html(hits, cited: list[int], report=None,
         return ""
     spans: dict[int, list[tuple[int, int, str, int]]] = {}
     for k, v in enumerate(report.verdicts if report is not None else [], start=1):
-        for n, hit in enumerate(hits, start=1):
-            src = v.source
-            if v.span and src is not None and (src.doc_id, src.start, src.end) == (hit.doc_id, hit.start, hit.end):
-                spans.setdefault(n, []).append((*v.span, v.label, k))
-                break
+        for n, span in evidence_in_hits(v, hits):
+            spans.setdefault(n, []).append((*span, v.label, k))
     numbers = cited or list(range(1, len(hits) + 1))
     uncited = [n for n in sorted(spans) if n not in numbers]
 
@@ -243,7 +259,12 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
                      if phantom else "")
     if is_withheld(finish_reason):
         stopped = stopped or finish_reason == WITHHELD_STOPPED
-        why = "ending_withheld_empty" if report is not None and report.says_nothing else "ending_withheld"
+        if report is not None and report.says_nothing:
+            why = "ending_withheld_empty"
+        elif report is None or not report.counts.get("supported"):
+            why = "ending_withheld"
+        else:  # withheld though a statement is supported: what answers the question flagged (or any_flag)
+            why = "ending_withheld_answer" if report.answer_flagged else "ending_withheld_flag"
         stop = f'<p class="answer-ending"><small>{ending_note("cancelled", lang)}</small></p>' if stopped else ""
         return (f'<div class="checked-answer withheld-answer">{plain_html(refusal or withheld_reply(""))}</div>'
                 f'{stop}<p class="answer-ending"><small>{text(why, lang)}</small></p>'

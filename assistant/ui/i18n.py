@@ -149,6 +149,17 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "or add a document that answers it.",
                         "核查发现模型的回答中没有一条陈述能从这些段落中找到依据，因此回答被扣下（checker.withhold）；"
                         "核查过的草稿见下方。请换个问法，或添加能回答它的文档。"),
+    "ending_withheld_answer": ("The checker found no support in these passages for what the model's answer says to "
+                               "the question, so the answer is withheld (checker.withhold) though other statements of "
+                               "it are supported; its draft is below, as checked. Ask it another way, or add a "
+                               "document that answers it.",
+                               "核查发现模型回答中回答这个问题的陈述在这些段落中找不到依据，因此回答被扣下"
+                               "（checker.withhold），尽管其他陈述有依据；核查过的草稿见下方。请换个问法，或添加能回答它的文档。"),
+    "ending_withheld_flag": ("The checker flagged a statement of the model's answer, so the answer is withheld "
+                             "(checker.withhold); its draft is below, as checked. Ask it another way, or add a "
+                             "document that answers it.",
+                             "核查标记了模型回答中的一条陈述，因此回答被扣下（checker.withhold）；核查过的草稿见下方。"
+                             "请换个问法，或添加能回答它的文档。"),
     "ending_withheld_empty": ("The model's answer said nothing but passage numbers or a lead-in, so the refusal is "
                               "shown instead (checker.withhold); its draft is below. Read the passages it points to, "
                               "ask it another way, or add a document that answers it.",

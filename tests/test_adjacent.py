@@ -1,0 +1,69 @@
+"""Chunks of one document that meet are read as one passage (assistant/checking/adjacent.py)."""
+
+from assistant.checking.adjacent import join_adjacent
+from assistant.checking.checker import Evidence
+
+DOC = ("In 1992 Armenia's largest institution of higher learning, Yerevan State University, had eighteen "
+       "departments.\n\nIts faculty numbered about 1,300 teachers. The National Polytechnic University of Armenia "
+       "is operating since 1933.")
+CUT = DOC.index("Its faculty")
+
+
+def chunk(doc: str, start: int, end: int, doc_id: str = "d1", page: int | None = None) -> Evidence:
+    return Evidence(doc[start:end], "Armenia", doc_id, page, start, end)
+
+
+def texts(doc_id: str, doc: str = DOC):
+    return {"d1": doc}.get(doc_id)
+
+
+def test_chunks_that_meet_are_one_passage_in_the_place_of_the_first():
+    first, second = chunk(DOC, 0, CUT - 2), chunk(DOC, CUT, len(DOC))  # a blank line between them
+    other = Evidence("Something else.", "Other", "d2", None, 0, 16)
+    joined = join_adjacent([second, other, first], texts)
+    assert [p.doc_id for p in joined] == ["d1", "d2"]
+    assert joined[0].text == DOC and (joined[0].start, joined[0].end) == (0, len(DOC))
+
+
+def test_overlapping_chunks_join_on_their_own_text_when_the_document_cannot_be_read():
+    first, second = chunk(DOC, 0, CUT + 20), chunk(DOC, CUT, len(DOC))
+    (joined,) = join_adjacent([first, second], lambda doc_id: None)
+    assert joined.text == DOC
+    apart = [chunk(DOC, 0, CUT - 2), chunk(DOC, CUT, len(DOC))]  # they only meet: the gap is not known
+    assert join_adjacent(apart, lambda doc_id: None) == apart
+
+
+def test_chunks_apart_on_other_pages_or_of_a_changed_document_stay_apart():
+    far = [chunk(DOC, 0, 40), chunk(DOC, CUT, len(DOC))]
+    assert join_adjacent(far, texts) == far
+    pages = [chunk(DOC, 0, CUT - 2, page=1), chunk(DOC, CUT, len(DOC), page=2)]
+    assert join_adjacent(pages, texts) == pages  # a citation names one page
+    meeting = [chunk(DOC, 0, CUT - 2), chunk(DOC, CUT, len(DOC))]
+    replaced = "A new version of the document. " + DOC  # the offsets no longer hold the chunks' text
+    assert join_adjacent(meeting, lambda doc_id: replaced) == meeting
+    unplaced = [Evidence(DOC[:CUT], "Armenia"), Evidence(DOC[CUT:], "Armenia")]  # no document, no offsets
+    assert join_adjacent(unplaced, texts) == unplaced
+
+
+def test_a_run_of_three_chunks_is_one_passage():
+    a, b, c = chunk(DOC, 0, 50), chunk(DOC, 48, CUT - 2), chunk(DOC, CUT, len(DOC))
+    (joined,) = join_adjacent([c, a, b], texts)
+    assert joined.text == DOC and joined.start == 0
+
+
+def test_the_page_marks_joined_evidence_in_each_passage_that_holds_part_of_it():
+    from assistant.checking.checker import Verdict
+    from assistant.checking.statements import Statement
+    from assistant.ui.chat import evidence_in_hits
+
+    first, second = chunk(DOC, 0, CUT - 2), chunk(DOC, CUT, len(DOC))
+    (joined,) = join_adjacent([first, second], texts)
+    start = DOC.index("Yerevan")
+    end = DOC.index(" The National")
+    claim = Statement("Yerevan State University had about 1,300 teachers.", 0, 50, "", "claim")
+    verdict = Verdict(claim, "supported", 0.99, span=(start, end), source=joined)
+    marked = evidence_in_hits(verdict, [first, second])
+    assert [(n, DOC[s + [first, second][n - 1].start:e + [first, second][n - 1].start]) for n, (s, e) in marked] == [
+        (1, DOC[start:CUT - 2]), (2, "Its faculty numbered about 1,300 teachers.")]
+    own = Verdict(claim, "supported", 0.99, span=(0, 7), source=second)  # evidence from one passage: that one
+    assert evidence_in_hits(own, [first, second]) == [(2, (0, 7))]
