@@ -301,14 +301,14 @@ def test_the_nobody_users_uid_from_the_table_is_supported(checker):
 class _Documents:
     """An index that holds one document's text and retrieves nothing (the passages are given)."""
 
-    def __init__(self, text):
-        self.text = text
+    def __init__(self, text, doc_id="armenia"):
+        self.text, self.doc_id = text, doc_id
 
     def documents(self):
         return []
 
     def document_text(self, doc_id):
-        return self.text if doc_id == "armenia" else None
+        return self.text if doc_id == self.doc_id else None
 
 
 def test_a_statement_that_needs_both_sides_of_a_chunk_cut_is_supported():
@@ -332,3 +332,25 @@ def test_a_statement_that_needs_both_sides_of_a_chunk_cut_is_supported():
     joined = make_checker(CheckerConfig(), _Documents(doc)).check_answer(answer, question, chunks)
     assert [v.label for v in joined.verdicts] == ["supported"], joined.verdicts
     assert "Yerevan State University" in joined.verdicts[0].source.text and joined.verdicts[0].source.start == 0
+
+
+def test_a_value_a_source_file_defines_is_supported_in_words():
+    # the browser trials of sessions 32-34 on Debian's zlib example: "#define CHUNK 16384" scored 0.84 for
+    # the right answer, under the support threshold, and it was withheld
+    from assistant.checking.checker import make_checker
+
+    head = "zpipe.c: example of proper use of zlib's inflate() and deflate()\nNot copyrighted -- provided to the public domain\n"
+    text = ("If the memory is available, buffers sizes\non the order of 128K or 256K bytes should be used.\n\n"
+            "#define CHUNK 16384\n\nThe def() routine compresses data from an input file to an output file. The "
+            "output data\nwill be in the zlib format, which is different from the gzip or zip\nformats.")
+    doc = head + text
+    passage = Evidence(text, "zlib Usage Example", "zlib", None, len(head), len(doc))
+    question = "What is the default value of CHUNK in zpipe.c?"
+    checker = make_checker(CheckerConfig(), _Documents(doc, "zlib"))
+    right = checker.check_answer("The default value of CHUNK in zpipe.c is 16384.", question, [passage])
+    assert [v.label for v in right.verdicts] == ["supported"], right.verdicts
+    assert right.verdicts[0].evidence == "#define CHUNK 16384"
+    wrong = checker.check_answer("The default value of CHUNK in zpipe.c is 32768.", question, [passage])
+    assert [v.label for v in wrong.verdicts] != ["supported"], wrong.verdicts
+    bytes_ = checker.check_answer("The default value of CHUNK in zpipe.c is 256K.", question, [passage])
+    assert [v.label for v in bytes_.verdicts] != ["supported"], bytes_.verdicts

@@ -31,8 +31,10 @@ from assistant.checking.statements import (
     Statement,
     read_titles,
     split_statements,
+    strip_citations,
 )
 from assistant.checking.adjacent import join_adjacent
+from assistant.checking.definitions import defined
 from assistant.checking.names import missing, numbers_in, numbers_of, unwritten
 from assistant.checking.negation import unnegated_answer
 from assistant.checking.place import answers_question, place_of, question_words, restates, sentence_around
@@ -321,6 +323,20 @@ class Checker:
             documents[passage.doc_id] = self.index.document_text(passage.doc_id) or ""
         return unwritten(lacking, documents[passage.doc_id]) if documents[passage.doc_id] else lacking
 
+    def defining(self, claim: str, passages: Sequence[Evidence],
+                 documents: dict[str, str]) -> tuple[Evidence, tuple[int, int]] | None:
+        """The first of ``passages`` with a line defining what ``claim`` says a name is
+        (``definitions.py``: "#define CHUNK 16384" for "The default value of CHUNK in zpipe.c is 16384."),
+        and the line's span; the claim's other words may stand in the passage's title or document."""
+        for passage in passages:
+            if passage.doc_id is not None and self.index is not None and passage.doc_id not in documents:
+                documents[passage.doc_id] = self.index.document_text(passage.doc_id) or ""
+            whole = documents.get(passage.doc_id, "") if passage.doc_id is not None else ""
+            spot = defined(strip_citations(claim), passage.text, f"{passage.title or ''}\n{whole}")
+            if spot is not None:
+                return passage, spot
+        return None
+
     def judge(self, claims: Sequence[str], evidence: Sequence[Sequence[Evidence]],
               questions: Sequence[str | None] | None = None) -> list[Verdict]:
         """Judge each claim (as the answer to its question, where ``questions`` gives one) against
@@ -421,7 +437,9 @@ class Checker:
             p = tuple(float(x) for x in agg.probs)
             label = decide(p, self.support_threshold, self.contradiction_threshold)
             found = quoted(claim, [p for p in evidence[n] if named[n][id(p)]]) if label != SUPPORTED else None
-            if found is not None:  # the passage says it word for word: no window held all of it
+            if found is None and label != SUPPORTED:  # a line of code or settings defining what it says
+                found = self.defining(claim, [p for p in evidence[n] if named[n][id(p)]], texts)
+            if found is not None:  # the passage says it word for word (no window held all of it), or defines it
                 passage, (a, b) = found
                 out.append(Verdict(statement, SUPPORTED, 1.0, (1.0, 0.0, 0.0), passage.text[a:b], passage, (a, b)))
                 continue
