@@ -339,7 +339,8 @@ def test_a_value_a_source_file_defines_is_supported_in_words():
     # the right answer, under the support threshold, and it was withheld
     from assistant.checking.checker import make_checker
 
-    head = "zpipe.c: example of proper use of zlib's inflate() and deflate()\nNot copyrighted -- provided to the public domain\n"
+    head = ("zpipe.c: example of proper use of zlib's inflate() and deflate()\n"
+            "Not copyrighted -- provided to the public domain\n")
     text = ("If the memory is available, buffers sizes\non the order of 128K or 256K bytes should be used.\n\n"
             "#define CHUNK 16384\n\nThe def() routine compresses data from an input file to an output file. The "
             "output data\nwill be in the zlib format, which is different from the gzip or zip\nformats.")

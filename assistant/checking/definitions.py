@@ -6,9 +6,9 @@ example (sessions 32-34), "The default value of CHUNK in zpipe.c is 16384." scor
 that defines a name, a C macro (``#define NAME VALUE``) or a setting written at the start of a line
 (``NAME=VALUE``, ``NAME = VALUE``: a configuration file's or a manual's ``Storage=auto``), supports
 a short claim that says the name is that value, and nothing more: its other content words are
-words for "value" (``VALUE_WORDS``), or the passage or its document writes them ("zpipe.c"); no number but the value's, and no
-negation. The checker asks this only of a claim the verifier left unsupported, of a passage that
-writes all the claim's names and numbers (``names.py``).
+words for "value" (``VALUE_WORDS``), or the passage or its document writes them ("zpipe.c"); no
+number but the value's, and no negation. The checker asks this only of a claim the verifier left
+unsupported, of a passage that writes all the claim's names and numbers (``names.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from core.words import stem, word_count
 # the whole line (a comment after it aside): "Storage= Controls where ..." of a manual is no setting
 _DEFINITION = re.compile(r"^[ \t]*(?:#[ \t]*define[ \t]+(?P<macro>[A-Za-z_]\w*)[ \t]+(?P<macro_value>[^\s/]+)"
                          r"[ \t]*(?:/[/*].*)?"
-                         r"|(?P<name>[A-Za-z_][\w.-]*)[ \t]*=[ \t]*(?P<value>[^\s;#]+)[ \t]*(?:[#;].*)?)$", re.MULTILINE)
+                         r"|(?P<name>[A-Za-z_][\w.-]*)[ \t]*=[ \t]*(?P<value>[^\s;#]+)[ \t]*(?:[#;].*)?)$",
+                         re.MULTILINE)
 _NUMBER = re.compile(r"\d[\d,.]*")
 MOST_WORDS = 16  # a longer claim says more than a definition can
 # Words a claim may use for "the name is this value" that the definition does not write.

@@ -105,6 +105,10 @@ RULES = {"no_support": no_support, "first_claim": first_claim, "answer": answer,
          "answer_any": answer_any, "any_flag": any_flag}
 
 
+def share(n: int, of: int) -> float | None:
+    return round(n / of, 3) if of else None  # CMRC's rows are all answerable
+
+
 def score(rows: list[dict]) -> dict:
     out = {}
     by = defaultdict(list)
@@ -114,8 +118,8 @@ def score(rows: list[dict]) -> dict:
         answerable = [r for r in group if r["answerable"]]
         unanswerable = [r for r in group if not r["answerable"]]
         out["/".join(key)] = {name: {
-            "right": round(sum(r["right_as_generated"] and not rule(r) for r in answerable) / len(answerable), 3),
-            "refused": round(sum(r["refused_as_generated"] or rule(r) for r in unanswerable) / len(unanswerable), 3),
+            "right": share(sum(r["right_as_generated"] and not rule(r) for r in answerable), len(answerable)),
+            "refused": share(sum(r["refused_as_generated"] or rule(r) for r in unanswerable), len(unanswerable)),
             "right_lost": sum(r["right_as_generated"] and rule(r) for r in answerable),
         } for name, rule in RULES.items()}
     return out
@@ -129,8 +133,9 @@ def main() -> int:
     args = parser.parse_args()
     rows = json.loads(Path(args.source).read_text())["rows"] if args.source else \
         [r for j in args.journal for r in check_rows(Path(j))]
-    result = {"journals": args.journal or json.loads(Path(args.source).read_text())["journals"],
-              "scores": score(rows), "rows": rows}
+    result = {"journals": args.journal or json.loads(Path(args.source).read_text())["journals"], "rows": rows}
+    Path(args.out).write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")  # the checks, kept first
+    result = {"journals": result["journals"], "scores": score(rows), "rows": rows}
     print(json.dumps(result["scores"], indent=1))
     Path(args.out).write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     return 0
