@@ -67,3 +67,16 @@ def test_the_page_marks_joined_evidence_in_each_passage_that_holds_part_of_it():
         (1, DOC[start:CUT - 2]), (2, "Its faculty numbered about 1,300 teachers.")]
     own = Verdict(claim, "supported", 0.99, span=(0, 7), source=second)  # evidence from one passage: that one
     assert evidence_in_hits(own, [first, second]) == [(2, (0, 7))]
+
+
+def test_chunks_of_two_versions_of_a_document_are_never_spliced_into_text_neither_holds():
+    # a logged passage of the old upload beside one retrieved from the new (a review's re-check): the
+    # old splice made "It employs 3000 people", which neither version says
+    old = "The plant opened in 1990. It employs 300 people. The mayor visited in 2001."
+    new = "The plant closed in 2015. It employed 900 people. The mayor visited in 2001."
+    logged, fresh = chunk(old, 0, 40), chunk(new, 30, 76)
+    assert join_adjacent([logged, fresh], lambda doc_id: new) == [logged, fresh]
+    assert join_adjacent([logged, fresh], lambda doc_id: None) == [logged, fresh]
+    inside, across = chunk(old, 5, 20), chunk(old, 30, len(old))  # one chunk inside another, then one past it
+    (joined,) = join_adjacent([logged, inside, across], lambda doc_id: None)
+    assert joined.text == old

@@ -30,3 +30,42 @@ def test_a_claim_that_says_more_or_otherwise_is_left_to_the_verifier():
     assert defined("16384 bytes should be used for buffers.", ZPIPE) is None  # no name of the definition
     long = "CHUNK is 16384 and it is " + "a very long sentence that goes on " * 3 + "forever."
     assert defined(long, ZPIPE) is None
+
+
+def test_a_claim_naming_another_setting_or_a_name_defined_twice_is_left_to_the_verifier():
+    settings = "[Journal]\nStorage=auto\nCompress=yes\nSeal=no\n"
+    assert defined("Compress is yes and Seal is yes.", settings) is None  # Seal=no
+    assert defined("Compress is yes, and Storage is persistent.", settings) is None
+    assert defined("Seal is no.", settings) is not None  # the value "no" is no negation
+    branches = "#ifdef SMALL\n#define CHUNK 4096\n#else\n#define CHUNK 16384\n#endif\n"
+    assert defined("The default value of CHUNK is 4096.", branches) is None  # which one holds depends
+    worked = "Loan arithmetic. The late fee is 2 percent.\nExample:\na = 5\nb = 2\n"
+    assert list(definitions(worked)) == [] and defined("There is a 5 percent late fee.", worked) is None
+    assert defined("The default CHUNK in gzip and zip is 16384.", ZPIPE, DOCUMENT + " gzip zip") is None
+    assert defined("Compress is yes.", settings.replace("\n", "\r\n")) is not None  # a file with CRLF lines
+
+
+class _Says:
+    """A verifier that gives every window the same probabilities (supported, unsupported, contradicted)."""
+
+    name, version, window_words = "fixed", "1", 40
+
+    def __init__(self, probs):
+        self.probs = probs
+
+    def predict(self, pairs, batch_size=32):
+        import numpy as np
+
+        return np.array([self.probs for _ in pairs])
+
+
+def test_the_checker_asks_a_definition_only_of_a_claim_the_verifier_left_unsupported():
+    from assistant.checking.checker import Checker, Evidence
+    from core.config import CheckerConfig
+
+    settings = Evidence("[Journal]\nStorage=auto\nCompress=yes\nSeal=no\n", "journald.conf")
+    unsure = Checker(_Says([0.3, 0.6, 0.1]), CheckerConfig()).check_answer("Compress is set to yes.", None, [settings])
+    assert [(v.label, v.evidence) for v in unsure.verdicts] == [("supported", "Compress=yes")]
+    against = Checker(_Says([0.01, 0.04, 0.95]), CheckerConfig()).check_answer("Compress is set to yes.", None,
+                                                                                 [settings])
+    assert [v.label for v in against.verdicts] == ["contradicted"]  # the verifier's contradiction stands

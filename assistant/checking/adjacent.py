@@ -23,8 +23,9 @@ E = TypeVar("E")  # checker.Evidence: text, doc_id, page, start, end
 def join_adjacent(passages: Sequence[E], document_text: Callable[[str], str | None]) -> list[E]:
     """``passages`` with each run of chunks of one document and page that overlap or meet (at most
     ``GAP`` characters apart) made one passage, in the place of its first; its text is the document's
-    (``document_text``; where it cannot be read, chunks that overlap are joined on their own text and
-    chunks that only meet are left apart). Passages without a document or offsets are left as they are."""
+    (``document_text``; where it cannot be read, chunks that overlap and agree are joined on their own
+    text and chunks that only meet are left apart; see ``_one``). Passages without a document or
+    offsets are left as they are."""
     groups: dict[tuple, list[int]] = {}
     for i, p in enumerate(passages):
         if p.doc_id is not None and p.start is not None and p.end is not None:
@@ -55,19 +56,26 @@ def join_adjacent(passages: Sequence[E], document_text: Callable[[str], str | No
 
 
 def _one(passages, run: list[int], whole: str | None):
-    """The chunks ``run`` (sorted by start) as one passage, or None where their text cannot be had."""
+    """The chunks ``run`` (sorted by start) as one passage, or None where their text cannot be had
+    for certain: a document whose text no longer holds the chunks at their offsets (uploaded again
+    since they were retrieved, or a logged passage beside a fresh one) joins nothing, and without the
+    document only chunks whose overlaps agree join, on their own text."""
     start = passages[run[0]].start
     end = max(passages[j].end for j in run)
-    if whole is not None and all(whole[passages[j].start:passages[j].end] == passages[j].text for j in run):
-        text = whole[start:end]  # (a document replaced since the chunks were retrieved has other offsets)
-    else:  # no document text: only chunks that overlap join, on their own text
-        text, reach = passages[run[0]].text, passages[run[0]].end
-        for j in run[1:]:
-            p = passages[j]
-            if p.start > reach:
-                return None
-            text += p.text[reach - p.start:] if p.end > reach else ""
-            reach = max(reach, p.end)
-        if len(text) != end - start:
+    if whole is not None:
+        if not all(whole[passages[j].start:passages[j].end] == passages[j].text for j in run):
             return None
+        return replace(passages[min(run)], text=whole[start:end], start=start, end=end)
+    text, reach = passages[run[0]].text, passages[run[0]].end
+    if len(text) != reach - start:
+        return None
+    for j in run[1:]:
+        p = passages[j]
+        if p.start > reach or len(p.text) != p.end - p.start:
+            return None
+        overlap = min(reach, p.end) - p.start
+        if text[p.start - start:p.start - start + overlap] != p.text[:overlap]:
+            return None  # the overlap says two things: not one document's text
+        text += p.text[reach - p.start:] if p.end > reach else ""
+        reach = max(reach, p.end)
     return replace(passages[min(run)], text=text, start=start, end=end)

@@ -372,6 +372,7 @@ class Checker:
         documents: dict[tuple[str, str], bool] = {}  # whether a document names a topic, read once
         texts: dict[str, str] = {}  # documents read for the names rule, once
         named: list[dict[int, bool]] = [{} for _ in claims]  # per claim: whether each passage names its topic
+        blocked: list[set[int]] = [set() for _ in claims]  # per claim: passages saying it the other way round
         asked = [question_in(q) for q in questions]  # the question each message asks, if any
         for n, (claim, passages, question) in enumerate(zip(claims, evidence, questions)):
             whole = "\n\n".join(p.text for p in passages)
@@ -394,6 +395,7 @@ class Checker:
             # question only in plain sentences: none of its windows can support it
             turned = {id(p): turned_phrase(p.text, claim, asked[n]) or unnegated_answer(p.text, claim, asked[n])
                       for p in passages}
+            blocked[n] = {key for key in turned if turned[key] or sectioned[key]}
             # a number the passage's title writes names its document ("According to RFC 2616, ...",
             # "paragraph 0676"): no window need write it again
             titled = {id(p): set(numbers_in(p.title or "")) for p in passages}
@@ -437,8 +439,9 @@ class Checker:
             p = tuple(float(x) for x in agg.probs)
             label = decide(p, self.support_threshold, self.contradiction_threshold)
             found = quoted(claim, [p for p in evidence[n] if named[n][id(p)]]) if label != SUPPORTED else None
-            if found is None and label != SUPPORTED:  # a line of code or settings defining what it says
-                found = self.defining(claim, [p for p in evidence[n] if named[n][id(p)]], texts)
+            if found is None and label == UNSUPPORTED:  # a line of code or settings defining what it says
+                found = self.defining(claim, [p for p in evidence[n] if named[n][id(p)] and id(p) not in blocked[n]],
+                                      texts)
             if found is not None:  # the passage says it word for word (no window held all of it), or defines it
                 passage, (a, b) = found
                 out.append(Verdict(statement, SUPPORTED, 1.0, (1.0, 0.0, 0.0), passage.text[a:b], passage, (a, b)))
