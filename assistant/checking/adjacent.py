@@ -20,6 +20,18 @@ GAP = 4  # characters between two chunks that still meet: the space or blank lin
 E = TypeVar("E")  # checker.Evidence: text, doc_id, page, start, end
 
 
+def documents_of(index) -> Callable[[str], str | None]:
+    """A document's text by its id from ``index`` (None: no index), each document read once."""
+    texts: dict[str, str | None] = {}
+
+    def document_text(doc_id: str) -> str | None:
+        if doc_id not in texts:
+            texts[doc_id] = index.document_text(doc_id) if index is not None else None
+        return texts[doc_id]
+
+    return document_text
+
+
 def join_adjacent(passages: Sequence[E], document_text: Callable[[str], str | None]) -> list[E]:
     """``passages`` with each run of chunks of one document and page that overlap or meet (at most
     ``GAP`` characters apart) made one passage, in the place of its first; its text is the document's

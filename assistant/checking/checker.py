@@ -33,7 +33,7 @@ from assistant.checking.statements import (
     split_statements,
     strip_citations,
 )
-from assistant.checking.adjacent import join_adjacent
+from assistant.checking.adjacent import documents_of, join_adjacent
 from assistant.checking.definitions import defined
 from assistant.checking.names import missing, numbers_in, numbers_of, unwritten
 from assistant.checking.negation import unnegated_answer
@@ -511,13 +511,7 @@ class Checker:
             queries = [contextualize(s.claim, question) for s in statements]
             for slot, hits in zip(retrieved, self.index.search_many(queries, self.cfg.retrieve_k)):
                 slot.extend(Evidence.from_hit(h) for h in hits)
-        texts: dict[str, str | None] = {}
-
-        def document_text(doc_id: str) -> str | None:  # each document read once per check
-            if doc_id not in texts:
-                texts[doc_id] = self.index.document_text(doc_id) if self.index is not None else None
-            return texts[doc_id]
-
+        document_text = documents_of(self.index)
         out = []
         for extra in retrieved:
             seen, merged = set(), []
@@ -614,8 +608,9 @@ def _check_group(checker: Checker, items: Sequence[dict]) -> list[ClaimResult]:
     if need and checker.index is not None and checker.index.documents():
         k = checker.cfg.retrieve_k or 3
         queries = [contextualize(claims[n], questions[n]) for n in need]
-        for n, hits in zip(need, checker.index.search_many(queries, k)):
-            evidence[n] = [Evidence.from_hit(h) for h in hits]
+        document_text = documents_of(checker.index)
+        for n, hits in zip(need, checker.index.search_many(queries, k)):  # read as check_answer reads them
+            evidence[n] = join_adjacent([Evidence.from_hit(h) for h in hits], document_text)
     verdicts = checker.judge(claims, evidence, questions)
     return [ClaimResult(str(it["id"]), v.label, float(v.score or 0.0), v.evidence or "")
             for it, v in zip(items, verdicts)]
