@@ -80,3 +80,26 @@ def test_chunks_of_two_versions_of_a_document_are_never_spliced_into_text_neithe
     inside, across = chunk(old, 5, 20), chunk(old, 30, len(old))  # one chunk inside another, then one past it
     (joined,) = join_adjacent([logged, inside, across], lambda doc_id: None)
     assert joined.text == old
+
+
+def test_a_reopened_answer_marks_evidence_that_crosses_a_chunk_cut():
+    from types import SimpleNamespace
+
+    from assistant.ui.chat import evidence_in_hits
+    from assistant.ui.review import logged_report
+
+    first, second = chunk(DOC, 0, CUT + 20), chunk(DOC, CUT, len(DOC))  # they overlap, as the index cuts them
+    evidence = DOC[DOC.index("Yerevan"):DOC.index(" The National")]  # the window the checker read, across the cut
+    logged = [{"text": p.text, "title": p.title, "doc_id": p.doc_id, "page": p.page, "start": p.start, "end": p.end}
+              for p in (first, second)]
+    statement = SimpleNamespace(id=1, text="It had about 1,300 teachers.", start=0, end=28, claim="It had about 1,300 "
+                                "teachers.", label="supported", reason=None, score=0.99, probs=None, evidence=evidence,
+                                evidence_doc_id="d1", evidence_title="Armenia", evidence_page=None, unnamed=None,
+                                elsewhere=None)
+    turn = SimpleNamespace(passages=logged, statements=[statement], answer="It had about 1,300 teachers.",
+                           question=None, verifier="fake", verifier_version="1", check_seconds=0.1, threshold=0.9)
+    (verdict,) = logged_report(turn).verdicts
+    (one, (a, b)), (two, (c, d)) = evidence_in_hits(verdict, [first, second])  # marked in both
+    assert (one, two) == (1, 2)
+    assert first.text[a:b] == DOC[DOC.index("Yerevan"):CUT + 20]
+    assert second.text[c:d] == DOC[CUT:DOC.index(" The National")]

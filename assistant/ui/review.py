@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from assistant.checking.adjacent import join_adjacent
 from assistant.checking.checker import CheckReport, Evidence, Verdict
 from assistant.checking.repair import suggest, trim
 from assistant.checking.statements import Statement
@@ -123,14 +124,17 @@ def _statement(turn, statement_id: int):
 
 def logged_report(turn):
     """The logged verdicts of ``turn`` as a CheckReport (no re-checking), for highlighting and trimming.
-    A statement's evidence is found again in the logged passage it came from, so its span can be marked."""
+    A statement's evidence is found again in the logged passage it came from, so its span can be marked
+    (or in overlapping passages of one document read as one, as the checker reads them: evidence across a
+    chunk cut, ``checking/adjacent.py``)."""
 
     passages = [Evidence.from_logged(p) for p in turn.passages]
+    joined = [p for p in join_adjacent(passages, lambda doc_id: None) if p not in passages]
     verdicts = []
     for s in turn.statements:
         source, span = None, None
         if s.evidence:
-            for p in passages:
+            for p in [*passages, *joined]:
                 at = p.text.find(s.evidence) if p.doc_id == s.evidence_doc_id else -1
                 if at >= 0:
                     source, span = p, (at, at + len(s.evidence))
