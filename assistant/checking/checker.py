@@ -327,7 +327,8 @@ class Checker:
                  documents: dict[str, str]) -> tuple[Evidence, tuple[int, int]] | None:
         """The first of ``passages`` with a line defining what ``claim`` says a name is
         (``definitions.py``: "#define CHUNK 16384" for "The default value of CHUNK in zpipe.c is 16384."),
-        and the line's span; the claim's other words may stand in the passage's title or document."""
+        and the line's span; a file's name the claim gives ("zpipe.c") may stand in the passage's title
+        or document."""
         for passage in passages:
             if passage.doc_id is not None and self.index is not None and passage.doc_id not in documents:
                 documents[passage.doc_id] = self.index.document_text(passage.doc_id) or ""
@@ -354,6 +355,9 @@ class Checker:
         it. The windows read are aggregated together, as ``assistant/checking/windows.py`` describes: the
         best-supporting window anywhere decides support, a strongly contradicting window anywhere can make
         it contradicted.
+        A claim the windows leave unsupported is supported where a passage holds it word for word (a
+        quote of ``QUOTE_WORDS`` or more) or defines it in a line of code or settings ("#define CHUNK 16384"
+        for "CHUNK is 16384": ``definitions.py``).
         A claim with no evidence is unsupported; a supported claim that answers its question is not
         supported after all where the passage's words of the question gather elsewhere (``place.py``:
         the passage's answer is another; ``Verdict.elsewhere`` shows it).
