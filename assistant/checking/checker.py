@@ -355,9 +355,9 @@ class Checker:
         it. The windows read are aggregated together, as ``assistant/checking/windows.py`` describes: the
         best-supporting window anywhere decides support, a strongly contradicting window anywhere can make
         it contradicted.
-        A claim the windows leave unsupported is supported where a passage holds it word for word (a
-        quote of ``QUOTE_WORDS`` or more) or defines it in a line of code or settings ("#define CHUNK 16384"
-        for "CHUNK is 16384": ``definitions.py``).
+        A claim the windows do not support is supported where a passage holds it word for word (a quote
+        of ``QUOTE_WORDS`` or more), or, left unsupported (not contradicted), where a passage defines it in
+        a line of code or settings ("#define CHUNK 16384" for "CHUNK is 16384": ``definitions.py``).
         A claim with no evidence is unsupported; a supported claim that answers its question is not
         supported after all where the passage's words of the question gather elsewhere (``place.py``:
         the passage's answer is another; ``Verdict.elsewhere`` shows it).
