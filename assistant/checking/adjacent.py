@@ -35,7 +35,7 @@ def documents_of(index) -> Callable[[str], str | None]:
 def join_adjacent(passages: Sequence[E], document_text: Callable[[str], str | None]) -> list[E]:
     """``passages`` with each run of chunks of one document and page that overlap or meet (at most
     ``GAP`` characters apart) made one passage, in the place of its first; its text is the document's
-    (``document_text``; where it cannot be read, chunks that overlap and agree are joined on their own
+    (``document_text``, e.g. ``documents_of(index)``, which reads each once; where it cannot be read, chunks that overlap and agree are joined on their own
     text and chunks that only meet are left apart; see ``_one``). Passages without a document or
     offsets are left as they are."""
     groups: dict[tuple, list[int]] = {}
@@ -44,7 +44,6 @@ def join_adjacent(passages: Sequence[E], document_text: Callable[[str], str | No
             groups.setdefault((p.doc_id, p.page), []).append(i)
     joined: dict[int, E] = {}  # the first passage of a run -> the run as one passage
     dropped: set[int] = set()
-    texts: dict[str, str | None] = {}
     for (doc_id, _), members in groups.items():
         if len(members) < 2:
             continue
@@ -56,9 +55,7 @@ def join_adjacent(passages: Sequence[E], document_text: Callable[[str], str | No
                 run.append(i)
                 continue
             if len(run) > 1:
-                if doc_id not in texts:
-                    texts[doc_id] = document_text(doc_id)
-                one = _one(passages, run, texts[doc_id])
+                one = _one(passages, run, document_text(doc_id))
                 if one is not None:
                     first = min(run)
                     joined[first] = one

@@ -138,6 +138,16 @@ class CheckReport:
         said = self.answering
         return any(v.label in FLAG_LABELS for v in said) and not any(v.label == SUPPORTED for v in said)
 
+    def withheld_because(self) -> str:
+        """Why a withheld answer was withheld, in the words of :meth:`withholds`: ``says_nothing``,
+        ``no_support`` (no statement supported), ``answer`` (what answers the question flagged, though
+        another statement is supported) or ``any_flag``. The page and ``assistant ask`` say it."""
+        if self.says_nothing:
+            return "says_nothing"
+        if not self.counts.get(SUPPORTED):
+            return "no_support"
+        return "answer" if self.answer_flagged else "any_flag"
+
     def withholds(self, rule: str) -> bool:
         """Whether ``rule`` (``checker.withhold``) withholds the answer this report checked:
         ``no_support``, a statement flagged and none supported, or an answer that says nothing
@@ -317,11 +327,19 @@ class Checker:
         "the university" for a name its first one writes). ``documents`` keeps each document's text for
         one check."""
         lacking = missing(claim, f"{passage.title}\n{passage.text}")
-        if not lacking or passage.doc_id is None or self.index is None:
+        if not lacking:
             return lacking
+        whole = self.document(passage, documents)
+        return unwritten(lacking, whole) if whole else lacking
+
+    def document(self, passage: Evidence, documents: dict[str, str]) -> str:
+        """The whole text of ``passage``'s document ("" where the index does not hold it), read once per
+        check into ``documents``."""
+        if passage.doc_id is None or self.index is None:
+            return ""
         if passage.doc_id not in documents:
             documents[passage.doc_id] = self.index.document_text(passage.doc_id) or ""
-        return unwritten(lacking, documents[passage.doc_id]) if documents[passage.doc_id] else lacking
+        return documents[passage.doc_id]
 
     def defining(self, claim: str, passages: Sequence[Evidence],
                  documents: dict[str, str]) -> tuple[Evidence, tuple[int, int]] | None:
@@ -330,10 +348,8 @@ class Checker:
         and the line's span; a file's name the claim gives ("zpipe.c") may stand in the passage's title
         or document."""
         for passage in passages:
-            if passage.doc_id is not None and self.index is not None and passage.doc_id not in documents:
-                documents[passage.doc_id] = self.index.document_text(passage.doc_id) or ""
-            whole = documents.get(passage.doc_id, "") if passage.doc_id is not None else ""
-            spot = defined(strip_citations(claim), passage.text, f"{passage.title or ''}\n{whole}")
+            spot = defined(strip_citations(claim), passage.text,
+                           f"{passage.title or ''}\n{self.document(passage, documents)}")
             if spot is not None:
                 return passage, spot
         return None

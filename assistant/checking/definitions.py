@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from assistant.checking.names import numbers_in
 from assistant.checking.verifiers.overlap import STOPWORDS, content_words
 from assistant.checking.windows import negated
 from core.words import stem, word_count
@@ -27,16 +28,11 @@ _DEFINITION = re.compile(r"^[ \t]*(?:#[ \t]*define[ \t]+(?P<macro>[A-Za-z_]\w*)[
                          r"[ \t]*(?:/[/*].*)?"
                          r"|(?P<name>[A-Za-z_][\w.-]*)[ \t]*=[ \t]*(?P<value>[^\s;#]+)[ \t]*(?:[#;].*)?)\r?$",
                          re.MULTILINE)
-_NUMBER = re.compile(r"\d[\d,.]*")
 MOST_WORDS = 16  # a longer claim says more than a definition can
 # Words a claim may use for "the name is this value" that the definition does not write.
 VALUE_WORDS = frozenset(stem(w) for w in (
     "value default defaults defined define set setting settings constant macro option options parameter "
     "variable equal equals size number").split())
-
-
-def _numbers(text: str) -> set[str]:
-    return {n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text)}
 
 
 def _tokens(text: str) -> list[str]:
@@ -65,7 +61,7 @@ def defined(claim: str, passage: str, document: str = "") -> tuple[int, int] | N
     if word_count(claim) > MOST_WORDS:
         return None
     tokens = set(_tokens(claim))
-    numbers = _numbers(claim)
+    numbers = numbers_in(claim)
     found = list(definitions(passage))
     values: dict[str, set[str]] = {}
     for name, value, _, _ in found:
@@ -74,7 +70,7 @@ def defined(claim: str, passage: str, document: str = "") -> tuple[int, int] | N
     for name, value, start, end in found:
         if name not in tokens or value not in tokens or len(values[name]) > 1:
             continue
-        if numbers - _numbers(value):  # another number: another claim
+        if numbers - numbers_in(value):  # another number: another claim
             continue
         if negated(re.sub(rf"(?<![\w.-]){re.escape(value)}(?![\w-])", " ", claim)):  # "Seal is no." is not negated
             continue

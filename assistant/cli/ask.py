@@ -67,9 +67,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         score = "" if v.score is None else f" ({v.score:.2f})"
         print(f"  [{v.label}]{score} {v.statement.text}")
     if done.withheld:
-        found = ("no statement of this answer supported by the passages" if not report.counts.get("supported")
-                 else "no support for what it says to the question" if report.answer_flagged
-                 else "a statement of this answer flagged")
+        found = {"answer": "no support for what it says to the question",
+                 "any_flag": "a statement of this answer flagged"}.get(
+            report.withheld_because(), "no statement of this answer supported by the passages")
         print(f"\nWithheld: the checker found {found} (checker.withhold = {config.checker.withhold}). "
               f"Shown instead: {withheld_reply(done.question)}")
     print(f"Logged as turn {turn_id[:12]} (review with `assistant flags show {turn_id[:12]}`).")

@@ -259,12 +259,8 @@ def answer_html(answer: str, hits, cited: list[int], report=None, finish_reason:
                      if phantom else "")
     if is_withheld(finish_reason):
         stopped = stopped or finish_reason == WITHHELD_STOPPED
-        if report is not None and report.says_nothing:
-            why = "ending_withheld_empty"
-        elif report is None or not report.counts.get("supported"):
-            why = "ending_withheld"
-        else:  # withheld though a statement is supported: what answers the question flagged (or any_flag)
-            why = "ending_withheld_answer" if report.answer_flagged else "ending_withheld_flag"
+        why = {"says_nothing": "ending_withheld_empty", "answer": "ending_withheld_answer",
+               "any_flag": "ending_withheld_flag"}.get(report.withheld_because() if report else "", "ending_withheld")
         stop = f'<p class="answer-ending"><small>{ending_note("cancelled", lang)}</small></p>' if stopped else ""
         return (f'<div class="checked-answer withheld-answer">{plain_html(refusal or withheld_reply(""))}</div>'
                 f'{stop}<p class="answer-ending"><small>{text(why, lang)}</small></p>'
