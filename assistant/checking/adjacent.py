@@ -35,9 +35,9 @@ def documents_of(index) -> Callable[[str], str | None]:
 def join_adjacent(passages: Sequence[E], document_text: Callable[[str], str | None]) -> list[E]:
     """``passages`` with each run of chunks of one document and page that overlap or meet (at most
     ``GAP`` characters apart) made one passage, in the place of its first; its text is the document's
-    (``document_text``, e.g. ``documents_of(index)``, which reads each once; where it cannot be read, chunks that overlap and agree are joined on their own
-    text and chunks that only meet are left apart; see ``_one``). Passages without a document or
-    offsets are left as they are."""
+    (``document_text``, e.g. ``documents_of(index)``, which reads each once; where it cannot be read,
+    chunks that overlap and agree are joined on their own text and chunks that only meet are left
+    apart; see ``_one``). Passages without a document or offsets are left as they are."""
     groups: dict[tuple, list[int]] = {}
     for i, p in enumerate(passages):
         if p.doc_id is not None and p.start is not None and p.end is not None:
