@@ -20,6 +20,13 @@ def test_sentences_keep_offsets_and_respect_abbreviations():
     assert "- first item" in texts and "- second item\nA last line without a full stop" in texts
 
 
+def test_a_capital_letter_ends_a_sentence_before_a_word_that_only_opens_one():
+    text = "It was built during World War I. This is stated in [1]. J. Smith and George W. Bush met. Plan B. The end."
+    assert [s.text for s in split_sentences(text)] == [
+        "It was built during World War I.", "This is stated in [1].", "J. Smith and George W. Bush met.", "Plan B.",
+        "The end."]
+
+
 MANUAL = """The table below shows the section numbers.
 
        1   Executable programs or shell commands
