@@ -42,3 +42,18 @@ def make_docx(path: Path, paragraphs: list[str], title: str | None = None) -> Pa
         d.add_paragraph(p)
     d.save(str(path))
     return path
+
+
+class FixedVerifier:
+    """A verifier that gives every window the same probabilities (supported, unsupported, contradicted):
+    what the checker's own rules make of a verdict the verifier is sure or unsure of."""
+
+    name, version, window_words = "fixed", "1", 40
+
+    def __init__(self, probs):
+        self.probs = probs
+
+    def predict(self, pairs, batch_size=32):
+        import numpy as np
+
+        return np.array([self.probs for _ in pairs])

@@ -1,6 +1,7 @@
 """A value a manual or source file defines in code, said back in words (assistant/checking/definitions.py)."""
 
 from assistant.checking.definitions import defined, definitions
+from tests.fixtures import FixedVerifier
 
 ZPIPE = ("If the memory is available, buffers sizes\non the order of 128K or 256K bytes should be used.\n\n"
          "#define CHUNK 16384\n\nThe def() routine compresses data from an input file to an output file.")
@@ -45,27 +46,13 @@ def test_a_claim_naming_another_setting_or_a_name_defined_twice_is_left_to_the_v
     assert defined("Compress is yes.", settings.replace("\n", "\r\n")) is not None  # a file with CRLF lines
 
 
-class _Says:
-    """A verifier that gives every window the same probabilities (supported, unsupported, contradicted)."""
-
-    name, version, window_words = "fixed", "1", 40
-
-    def __init__(self, probs):
-        self.probs = probs
-
-    def predict(self, pairs, batch_size=32):
-        import numpy as np
-
-        return np.array([self.probs for _ in pairs])
-
-
 def test_the_checker_asks_a_definition_only_of_a_claim_the_verifier_left_unsupported():
     from assistant.checking.checker import Checker, Evidence
     from core.config import CheckerConfig
 
     settings = Evidence("[Journal]\nStorage=auto\nCompress=yes\nSeal=no\n", "journald.conf")
-    unsure = Checker(_Says([0.3, 0.6, 0.1]), CheckerConfig()).check_answer("Compress is set to yes.", None, [settings])
+    said = "Compress is set to yes."
+    unsure = Checker(FixedVerifier([0.3, 0.6, 0.1]), CheckerConfig()).check_answer(said, None, [settings])
     assert [(v.label, v.evidence) for v in unsure.verdicts] == [("supported", "Compress=yes")]
-    against = Checker(_Says([0.01, 0.04, 0.95]), CheckerConfig()).check_answer("Compress is set to yes.", None,
-                                                                                 [settings])
+    against = Checker(FixedVerifier([0.01, 0.04, 0.95]), CheckerConfig()).check_answer(said, None, [settings])
     assert [v.label for v in against.verdicts] == ["contradicted"]  # the verifier's contradiction stands

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from assistant.checking.swapped import swapped_name
 from assistant.checking.statements import (
     REASON_LEAD_IN,
     REASON_NO_CONTENT,
@@ -341,6 +342,18 @@ class Checker:
             documents[passage.doc_id] = self.index.document_text(passage.doc_id) or ""
         return documents[passage.doc_id]
 
+    def swapped(self, question: str, passages: Sequence[Evidence], documents: dict[str, str],
+                found: dict[tuple, tuple[str, str] | None]) -> tuple[str, str] | None:
+        """(the question's name, the passages' name) where ``question`` names what ``passages`` (their
+        titles, texts and documents) name otherwise (``swapped.py``); ``found`` keeps each answer for one
+        check, the claims of an answer sharing most of their passages."""
+        key = (question, *((p.doc_id, p.start, p.end) if p.doc_id else p.text for p in passages))
+        if key not in found:
+            whole = dict.fromkeys(self.document(p, documents) for p in passages)  # each document once
+            text = "\n\n".join([*(f"{p.title or ''}\n{p.text}" for p in passages), *whole])
+            found[key] = swapped_name(question, text)
+        return found[key]
+
     def defining(self, claim: str, passages: Sequence[Evidence],
                  documents: dict[str, str]) -> tuple[Evidence, tuple[int, int]] | None:
         """The first of ``passages`` with a line defining what ``claim`` says a name is
@@ -363,9 +376,11 @@ class Checker:
         claim and its question, and the top ``checker.max_windows`` are read; a window sharing
         none of the claim's content words, from a passage (title, text, document) that never names
         the name a Chinese claim or its question opens with (``topic.topic_of``) or never writes one of
-        an English claim's names or numbers (``names.py``; ``Verdict.unnamed`` shows them), or saying the claim
-        the other way round (``windows.polarity_conflict``; ``antonyms.opposite_in``: "private" for
-        "public"; ``antonyms.turned_phrase``: a passage writing "a private day school" and never "public
+        an English claim's names or numbers (``names.py``; ``Verdict.unnamed`` shows them), for a claim
+        answering a question that names what the passages name otherwise, or writing that name
+        (``swapped.py``: "Ten Eyes" asked, "Nine Eyes" written), or saying the claim the other way round
+        (``windows.polarity_conflict``; ``antonyms.opposite_in``: "private" for "public";
+        ``antonyms.turned_phrase``: a passage writing "a private day school" and never "public
         day" for "the public day school"; ``negation.unnegated_answer``: a bare answer to a question asked
         with "not", which the passage writes only in sentences saying nothing negative), cannot support
         it. The windows read are aggregated together, as ``assistant/checking/windows.py`` describes: the
@@ -391,6 +406,7 @@ class Checker:
         unnamed: list[str | None] = [None] * len(claims)  # a topic none of the claim's passages names
         documents: dict[tuple[str, str], bool] = {}  # whether a document names a topic, read once
         texts: dict[str, str] = {}  # documents read for the names rule, once
+        swaps: dict[tuple, tuple[str, str] | None] = {}  # a question's swapped name per set of passages, once
         named: list[dict[int, bool]] = [{} for _ in claims]  # per claim: whether each passage names its topic
         blocked: list[set[int]] = [set() for _ in claims]  # per claim: passages saying it the other way round
         asked = [question_in(q) for q in questions]  # the question each message asks, if any
@@ -409,6 +425,13 @@ class Checker:
                 if lacking and not any(naming.values()):
                     everywhere = [w for w in next(iter(lacking.values())) if all(w in m for m in lacking.values())]
                     unnamed[n] = ", ".join(everywhere or dict.fromkeys(w for m in lacking.values() for w in m))
+            if english and asked[n] and passages and (swap := self.swapped(asked[n], passages, texts, swaps)):
+                # the question names what the passages name otherwise ("Ten Eyes" for "Nine Eyes",
+                # swapped.py): a claim answering it, or writing its name, is not what they say
+                if (word_count(claim) < 4 or answers_question(claim, question_words(asked[n]))
+                        or swap[0].lower() in claim.lower()):
+                    naming.update(dict.fromkeys(naming, False))
+                    unnamed[n] = swap[0]
             numbers = numbers_of(claim) if english else []
             sectioned = {id(p): section_conflict(p.text, claim, asked[n]) for p in passages}
             # a passage writing the claim's phrase only the other way round, or its bare answer to a negated
