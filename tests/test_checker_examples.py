@@ -355,3 +355,24 @@ def test_a_value_a_source_file_defines_is_supported_in_words():
     assert [v.label for v in wrong.verdicts] != ["supported"], wrong.verdicts
     bytes_ = checker.check_answer("The default value of CHUNK in zpipe.c is 256K.", question, [passage])
     assert [v.label for v in bytes_.verdicts] != ["supported"], bytes_.verdicts
+
+
+def test_an_answer_to_a_question_about_a_name_the_passage_writes_otherwise_is_not_supported():
+    # session 34's answers benchmark (SQuAD 2.0 train, an unanswerable question): "Ten Eyes" for the
+    # passage's "Nine Eyes"; the model answered with the passage's span and the verifier supported it
+    from assistant.checking.checker import make_checker
+
+    passage = [Evidence("Bond and Swann return to London where they meet M, Bill Tanner, Q, and Moneypenny; they "
+                        "intend to arrest C and stop Nine Eyes from going online. After Q succeeds in preventing the "
+                        "Nine Eyes from going online, a brief struggle between M and C ends with the latter falling "
+                        "to his death.", "Spectre")]
+    answer = "Bond intends to stop Ten Eyes from going online."
+    checker = make_checker(CheckerConfig())
+    swapped = checker.check_answer(answer, "Who intends to stop Ten Eyes from going online?", passage)
+    assert [(v.label, v.unnamed) for v in swapped.verdicts] == [("unsupported", "Ten Eyes")], swapped.verdicts
+    # what the passage says, supported when asked of "Nine Eyes", answers nothing asked of "Ten Eyes"
+    for said in ("Q prevents Nine Eyes from going online.", "Q."):
+        right = checker.check_answer(said, "Who prevents Nine Eyes from going online?", passage)
+        assert [v.label for v in right.verdicts] == ["supported"], right.verdicts
+        wrong = checker.check_answer(said, "Who prevents Ten Eyes from going online?", passage)
+        assert [(v.label, v.unnamed) for v in wrong.verdicts] == [("unsupported", "Ten Eyes")], wrong.verdicts
