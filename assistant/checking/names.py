@@ -87,12 +87,15 @@ def names_in(claim: str) -> list[str]:
                 out.append(name)
             run.clear()
 
+    last = 0  # where the previous word ended: what lies between it and this one may end a sentence
     for match in _WORD.finditer(claim):
         word = match.group(0)
         before = claim[run[-1].end() if run else 0:match.start()]
         if run and before.strip():  # a comma, "of", a bracket between: the run ends
             close()
-        opening = opening or bool(_SENTENCE_BREAK.search(claim[:match.start()]))
+        # (only the gap is read: the whole text before each word made a document's names quadratic)
+        opening = opening or bool(_SENTENCE_BREAK.search(claim, last, match.start()))
+        last = match.end()
         inner = any(c.isupper() for c in word[1:])
         capital = word[0].isupper() and (not opening or _NEXT_NAME.match(claim, match.end()) is not None)
         letters = sum(c.isalpha() for c in word)

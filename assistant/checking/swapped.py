@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 from assistant.checking.names import SHARED, _stems, fold, names_in
 
@@ -53,11 +54,18 @@ def _names(text: str) -> list[list[str]]:
     out = []
     for name in names_in(text):
         words = _POSSESSIVE.sub("", name).split()
-        at = text.find(name)
-        if at >= 0 and _OPENS.search(text[:at]) and fold(words[0]) in _OPENING_WORDS:
+        if fold(words[0]) in _OPENING_WORDS and (at := text.find(name)) >= 0 and _OPENS.search(text[:at]):
             words = words[1:]
         out.append(words)
     return out
+
+
+@lru_cache(maxsize=16)
+def _read(text: str) -> tuple[str, frozenset[str], tuple]:
+    """What the rule reads of the passages' ``text``, once however many claims and questions ask: the
+    text folded, its words (``names._stems``) and its names of two words or more, as written and folded."""
+    theirs = tuple((n, [fold(w) for w in n]) for n in _names(text) if len(n) >= 2)
+    return " ".join(fold(text).split()), frozenset(_stems(text)), theirs
 
 
 def _short_form(word: str, of: str) -> bool:
@@ -73,14 +81,15 @@ def _short_form(word: str, of: str) -> bool:
     return all(c in rest for c in letters)
 
 
-def _differs(word: str, other: str, stems: set[str]) -> bool:
+def _differs(word: str, other: str, stems: frozenset[str]) -> bool:
     """Whether the question's ``word`` stands where the passages write ``other`` as another word, not as
     the same one misspelt or shortened."""
     if _short_form(word, other) or _short_form(other, word):
         return False
     if len(word) < 5:  # "ten" is as close to "then" as a misspelling is to its word
         return True
-    return all(s == word or difflib.SequenceMatcher(None, word, s).ratio() < SIMILAR for s in stems if len(s) >= 3)
+    others = [s for s in stems if len(s) >= 3 and s != word]
+    return not difflib.get_close_matches(word, others, n=1, cutoff=SIMILAR)
 
 
 def swapped_name(question: str, text: str) -> tuple[str, str] | None:
@@ -88,13 +97,13 @@ def swapped_name(question: str, text: str) -> tuple[str, str] | None:
     docstring) against ``text`` (the passages, their titles and documents, joined); else None."""
     if not question or not text:
         return None
-    question, text = question.translate(_DASHES), text.translate(_DASHES)
-    folded = " ".join(fold(text).split())
-    stems = _stems(text)
-    theirs = [(n, [fold(w) for w in n]) for n in _names(text) if len(n) >= 2]
-    for written in _names(question):
+    names = [n for n in _names(question.translate(_DASHES)) if len(n) >= 2]
+    if not names:  # most questions: the passages need not be read
+        return None
+    folded, stems, theirs = _read(text.translate(_DASHES))
+    for written in names:
         asked = [fold(w) for w in written]
-        if len(asked) < 2 or " ".join(asked) in folded or "".join(w[0] for w in asked) in stems:
+        if " ".join(asked) in folded or "".join(w[0] for w in asked) in stems:
             continue
         if any(all(w in name for w in asked) for _, name in theirs):  # "Canadian Forces", "Canadian Armed Forces"
             continue
