@@ -53,19 +53,23 @@ class Span:
 _OPENERS = re.compile(r"\s+(?:The|This|That|These|Those|It|He|She|They|We|There|However)\b")
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
-    """Whether the ``.`` at ``dot`` ends an abbreviation or an initial rather than a sentence."""
+def _is_abbreviation(text: str, dot: int, openers: bool = False) -> bool:
+    """Whether the ``.`` at ``dot`` ends an abbreviation or an initial rather than a sentence; with
+    ``openers``, a capital letter before a word that only opens a sentence (``_OPENERS``) ends one."""
     word_start = dot
     while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in "([\"'":
         word_start -= 1
     word = text[word_start:dot]
     if word.lower() in ABBREVIATIONS:
         return True
-    return len(word) == 1 and word.isupper() and not _OPENERS.match(text, dot + 1)  # "J. Smith"
+    return len(word) == 1 and word.isupper() and not (openers and _OPENERS.match(text, dot + 1))  # "J. Smith"
 
 
-def split_sentences(text: str) -> list[Span]:
-    """Sentences of ``text`` with offsets; whitespace between sentences belongs to none."""
+def split_sentences(text: str, openers: bool = False) -> list[Span]:
+    """Sentences of ``text`` with offsets; whitespace between sentences belongs to none. With
+    ``openers`` (an answer's statements), "War I. This ..." ends a sentence after "I."; without it
+    (chunks, training data: the shipped verifier's recipe rebuilds its pairs from this splitter), an
+    initial."""
     cuts = {0, len(text)}
     for match in _BREAK.finditer(text):
         cuts.add(match.start())
@@ -73,7 +77,7 @@ def split_sentences(text: str) -> list[Span]:
     ends = []
     for match in _END.finditer(text):
         dot = match.start()
-        if text[dot] == "." and _is_abbreviation(text, dot):
+        if text[dot] == "." and _is_abbreviation(text, dot, openers):
             continue
         ends.append(match.end())
     ends += [match.end() for match in _CJK_END.finditer(text)]

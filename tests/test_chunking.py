@@ -22,9 +22,11 @@ def test_sentences_keep_offsets_and_respect_abbreviations():
 
 def test_a_capital_letter_ends_a_sentence_before_a_word_that_only_opens_one():
     text = "It was built during World War I. This is stated in [1]. J. Smith and George W. Bush met. Plan B. The end."
-    assert [s.text for s in split_sentences(text)] == [
+    assert [s.text for s in split_sentences(text, openers=True)] == [
         "It was built during World War I.", "This is stated in [1].", "J. Smith and George W. Bush met.", "Plan B.",
         "The end."]
+    # chunks and training data keep the old reading (the shipped verifier's recipe rebuilds its pairs with it)
+    assert split_sentences(text)[0].text == "It was built during World War I. This is stated in [1]."
 
 
 MANUAL = """The table below shows the section numbers.

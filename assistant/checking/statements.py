@@ -226,7 +226,8 @@ def split_statements(answer: str, split_compounds: bool = True) -> list[Statemen
     """The statements of ``answer``, in order, with offsets; ``answer[s.start:s.end] == s.text``.
     The last one is not a claim when the answer stops in the middle of it (:func:`_unfinished`)."""
     out = []
-    for start, end, text in (piece for sentence in split_sentences(answer) for piece in _lines_after_colons(sentence)):
+    pieces = (piece for sentence in split_sentences(answer, openers=True) for piece in _lines_after_colons(sentence))
+    for start, end, text in pieces:
         spans = _split_compound(text, start) if split_compounds else [(start, end)]
         for a, b in spans:
             text = answer[a:b]
