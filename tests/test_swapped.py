@@ -59,3 +59,17 @@ def test_the_checker_does_not_support_an_answer_to_a_question_about_a_swapped_na
     assert [v.label for v in same.verdicts] == ["supported"]
     off = Checker(FixedVerifier([0.97, 0.02, 0.01]), CheckerConfig(reader="none", name_rule=False))
     assert [v.label for v in off.check_answer("Bond.", asked, passage).verdicts] == ["supported"]
+
+
+def test_the_terminal_says_which_name_no_passage_writes():
+    from assistant.checking.checker import Checker, Evidence
+    from assistant.cli.check import verdict_notes
+    from core.config import CheckerConfig
+
+    checker = Checker(FixedVerifier([0.97, 0.02, 0.01]), CheckerConfig(reader="none"))
+    report = checker.check_answer("Bond.", "Who intends to stop Ten Eyes from going online?",
+                                  [Evidence(SPECTRE, "Spectre")])
+    assert verdict_notes(report.verdicts[0]) == ["none of the passages names “Ten Eyes”"]
+    kept = checker.check_answer("Bond.", "Who intends to stop Nine Eyes from going online?",
+                                [Evidence(SPECTRE, "Spectre")])
+    assert verdict_notes(kept.verdicts[0]) == []

@@ -10,6 +10,7 @@ import threading
 from assistant.chat.backends import load_chat_model
 from assistant.chat.prompt import build_messages
 from assistant.checking.checker import make_checker, make_reader
+from assistant.cli.check import verdict_notes
 from assistant.cli.options import (
     add_common_options,
     add_decoding_options,
@@ -66,6 +67,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for v in report.verdicts:
         score = "" if v.score is None else f" ({v.score:.2f})"
         print(f"  [{v.label}]{score} {v.statement.text}")
+        for note in verdict_notes(v):
+            print(f"      {note}")
     if done.withheld:
         found = {"answer": "no support for what it says to the question",
                  "any_flag": "a statement of this answer flagged"}.get(

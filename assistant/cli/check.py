@@ -28,6 +28,17 @@ def read_claims(path: str, progress: Progress, limits: Limits = LIMITS) -> tuple
     return read_jsonl(path, lambda item: claim_item(item, limits, "item"), skip), len(bad)
 
 
+def verdict_notes(verdict) -> list[str]:
+    """What a verdict says besides its label, for the terminal: what no passage names ("Ten Eyes"), and
+    where the passage answers the question instead ('assistant check' and 'assistant ask' print them)."""
+    notes = []
+    if verdict.unnamed:
+        notes.append(f"none of the passages names “{verdict.unnamed}”")
+    if verdict.elsewhere:
+        notes.append(f"the passage answers the question elsewhere: “{' '.join(verdict.elsewhere.split())[:240]}”")
+    return notes
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     progress = progress_printer(args)
@@ -49,10 +60,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             if v.statement.reason:
                 print(f"    not checked: {v.statement.reason}")
                 continue
-            if v.unnamed:
-                print(f"    none of the passages names “{v.unnamed}”")
-            if v.elsewhere:
-                print(f"    the passage answers the question elsewhere: “{' '.join(v.elsewhere.split())[:240]}”")
+            for note in verdict_notes(v):
+                print(f"    {note}")
             if v.evidence:
                 where = f" ({v.source.title})" if v.source and v.source.title else ""
                 print(f"    evidence{where}: {' '.join(v.evidence.split())[:240]}")
