@@ -22,7 +22,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from assistant.checking.swapped import swapped_name
 from assistant.checking.statements import (
     REASON_LEAD_IN,
     REASON_NO_CONTENT,
@@ -40,6 +39,7 @@ from assistant.checking.names import missing, numbers_in, numbers_of, unwritten
 from assistant.checking.negation import unnegated_answer
 from assistant.checking.place import answers_question, place_of, question_words, restates, sentence_around
 from assistant.checking.reader import spots_to_read
+from assistant.checking.swapped import swapped_name
 from assistant.checking.antonyms import opposite_in, turned_phrase
 from assistant.checking.binding import row_conflict, section_conflict
 from assistant.checking.topic import ends_like_sentence, names, topic_of

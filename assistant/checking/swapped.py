@@ -15,11 +15,10 @@ opening word left out) is *swapped* when the passages never write it, nor its in
 words inside one of their names ("Canadian Forces" in "Canadian Armed Forces"), and one of their names
 of as many words writes the same words at the same places, one of them not a word many names share
 (``names.SHARED``: "Court" of "US Supreme Court" and "Special Clerical Court"), but the others
-differently: each word that
-differs is no misspelling of another word they write (``SIMILAR``, for words of five letters or more:
-"Acadamy", "Tehtys") nor a short form of the passage's word ("Ben" of "Benjamin", "PS" of
-"PlayStation"). It may be written elsewhere: several passages write many words ("the final ten" beside
-"Nine Eyes", "Games Radar" beside "Twilight Princess").
+differently: each word that differs is no misspelling of another word they write (``SIMILAR``, for
+words of five letters or more: "Acadamy", "Tehtys") nor a short form of the passage's word ("Ben" of
+"Benjamin", "PS" of "PlayStation"). It may be written elsewhere: several passages write many words
+("the final ten" beside "Nine Eyes", "Games Radar" beside "Twilight Princess").
 
 Each question against its own paragraph (``bench/experiments/swapped_reach.py``): on SQuAD 2.0 train's
 QA rows (``../shared/data/nli/squad2_qa_train.jsonl``) this holds for 29 of 348 unanswerable questions
