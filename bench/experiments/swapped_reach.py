@@ -28,12 +28,14 @@ KINDS = ("supported", "plausible")
 
 
 def reach(path: Path) -> dict:
+    from finetune.evaluate_checker import kind_of
+
     counts = {kind: 0 for kind in KINDS}
     fired: dict[str, list] = {kind: [] for kind in KINDS}
     seen = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        kind = row.get("kind") or row["id"].rsplit("-", 1)[1]  # the dev rows name their kind in the id
+        kind = row.get("kind") or kind_of(row["id"])  # the dev rows name their kind in the id
         if kind not in KINDS or row["question"] in seen:
             continue
         seen.add(row["question"])
