@@ -45,13 +45,7 @@ from core.errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, AssistantError, ModelEr
 from core.home import data_home
 from core.labels import CONTRADICTED, SUPPORTED, UNSUPPORTED
 from core.packaged import SPLIT_MODELS, split_model_folder
-from finetune.verifier_data import (
-    chinese_declarative_pairs,
-    chinese_sentence_pairs,
-    chinese_subject_swaps,
-    read_jsonl,
-    with_qa,
-)
+from finetune.verifier_data import recipe
 from index.embed import E5_NAMES as E5
 from index.embed import PACKAGED_NAMES as MINILM
 from index.embed import packaged_embedder
@@ -261,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--zh-swaps", type=int, default=0,
                         help="add up to this many Chinese answers asked about a subject the window does not name, "
                              "each with its twin asked about its own (finetune.verifier_data.chinese_subject_swaps)")
+    parser.add_argument("--qa-sentences", type=int, default=0,
+                        help="with --qa: this many sentence-long answers, half with a fact of the question changed in "
+                             "both (finetune.verifier_data.qa_sentence_pairs)")
     parser.add_argument("--nli-max", type=int, default=0, help="keep at most this many NLI recipe pairs (0: all)")
     parser.add_argument("--question-context", type=float, default=0.0,
                         help="with --qa: share of the NLI pairs posed to an unrelated question")
@@ -305,8 +302,6 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from finetune.verifier_data import build
-
     try:  # a base that cannot be found, or a device that is not there, stops the run before the data is built
         base, base_label = (args.init, continued_base(Path(args.init))) if args.init else base_model(args.base)
         device = choose_device(args.device)
@@ -316,28 +311,7 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
-    train, held = build(Path(args.data), seed=args.seed, hidden=args.hidden, synthetic=args.synthetic,
-                        max_distractors=args.max_distractors, summary_style=args.summary_style)
-    if args.nli_max:
-        train = train[:args.nli_max]
-    if args.qa:
-        rows = []
-        for path in args.qa:
-            more = read_jsonl(Path(path))
-            rows += rng.sample(more, min(args.qa_max, len(more))) if args.qa_max else more
-        train = with_qa(train, rows, rng, args.question_context, args.qa_unanswerable)
-        if args.zh_sentences:
-            train += chinese_sentence_pairs(rows, args.zh_sentences, rng)
-            rng.shuffle(train)
-        every = [row for path in args.qa for row in read_jsonl(Path(path))] if args.zh_declarative or args.zh_swaps else []
-        if args.zh_declarative:
-            train += chinese_declarative_pairs(every, args.zh_declarative, rng)
-            rng.shuffle(train)
-        if args.zh_swaps:
-            train += chinese_subject_swaps(every, args.zh_swaps, rng)
-            rng.shuffle(train)
-    if args.max_examples:
-        train = train[:args.max_examples]
+    train, held = recipe(Path(args.data), vars(args), [Path(p) for p in args.qa], rng)
     if reviewed:  # mixed in (without them the order stays what earlier runs of this seed saw)
         train = train + reviewed * args.reviewed_repeat
         rng.shuffle(train)

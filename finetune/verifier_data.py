@@ -315,6 +315,85 @@ def qa_pairs(rows: list[dict], rng: random.Random, window_words: int = 40, unans
     return out
 
 
+
+def _answer_sentence(premise: str, answer: str, window_words: int) -> tuple[str, str] | None:
+    """(the sentence of ``premise`` holding ``answer``, a checker's window holding that sentence), or None
+    where no sentence holds it or no window holds the whole sentence."""
+    sentence = next((s.text for s in split_sentences(premise) if answer.lower() in s.text.lower()), None)
+    if sentence is None or word_count(sentence) > window_words:
+        return None
+    windows = [w.text for w in make_windows(premise, window_words, max(1, window_words * 3 // 4))]
+    holding = [w for w in windows if sentence in w]
+    return (sentence, holding[0]) if holding else None
+
+
+def _echoed_edits(question: str, sentence: str, premise: str, outside: list[str]) -> list[tuple[str, str, int]]:
+    """The ways one fact of ``question`` can be changed where ``sentence`` writes it too, each as (the
+    word, its replacement, the label a sentence so changed gets): a name swapped for another name of
+    the same passage (unsupported: every word is there, the role is wrong), or for a name from
+    elsewhere (unsupported); a number changed, a negation put in or taken out (contradicted)."""
+    edits = []
+    asked = [m.group() for m in _NAME.finditer(question) if m.group() not in _NOT_NAMES]
+    shared = [n for n in asked if re.search(rf"\b{re.escape(n)}\b", sentence)]
+    if shared:
+        inside = sorted({m.group() for m in _NAME.finditer(premise)} - _NOT_NAMES - set(asked)
+                        - {m.group() for m in _NAME.finditer(sentence)})
+        edits += [(n, m, 1) for n in shared for m in inside]
+        edits += [(n, m, 1) for n in shared for m in outside if m not in premise][:3]
+    for m in _NUMBER.finditer(question):
+        if re.search(rf"\b{re.escape(m.group())}\b", sentence):
+            value = m.group().replace(",", "")
+            if value.isdigit():
+                new = str(int(value) + (3 if 1000 <= int(value) <= 2100 else 2))
+                edits.append((m.group(), new, 2))
+    for verb in _NEGATABLE.finditer(question):
+        if re.search(rf"\b{verb.group(1)}\b(?! not\b)", sentence):
+            edits.append((verb.group(1), verb.group(1) + " not", 2))
+            break
+    return edits
+
+
+def _edit(text: str, word: str, new: str) -> str:
+    return re.sub(rf"\b{re.escape(word)}\b(?! not\b)" if new.endswith(" not") else rf"\b{re.escape(word)}\b",
+                  new, text, count=1)
+
+
+def qa_sentence_pairs(rows: list[dict], n: int, rng: random.Random, window_words: int = 40) -> list[Pair]:
+    """Sentence-long answers, as the dialogue model writes them: it restates the question with the
+    answer in it ("Link is working as a ranch hand in Ordon Village."), and where the question was
+    changed (SQuAD 2.0's unanswerable questions are answerable ones with a name swapped, a number
+    changed or a negation put in) it restates the change ("Midna is working as a ranch hand ...",
+    supported 1.0 by a window about Link, session 35's answers journal).
+
+    From ``nli/squad2_qa_train.jsonl``'s supported rows, up to ``n`` pairs, half of each kind: the
+    paragraph's sentence holding the answer, posed to its question, against a window holding it
+    (``qa-sentence``, supported); and the same sentence and question with one fact changed in both
+    (:func:`_echoed_edits`; ``qa-sentence-swapped`` / ``qa-sentence-changed``), against the same window.
+    """
+    outside = sorted({m.group() for r in rows for m in _NAME.finditer(r["question"])} - _NOT_NAMES)
+    supported = [r for r in rows if r.get("kind") == "supported" and r["label"] == "entailment"]
+    rng.shuffle(supported)
+    out: list[Pair] = []
+    for row in supported:
+        if len(out) >= n:
+            break
+        premise, answer, question = row["premise"].strip(), row["hypothesis"].strip(), row["question"].strip()
+        found = _answer_sentence(premise, answer, window_words)
+        if not found:
+            continue
+        sentence, window = found
+        edits = _echoed_edits(question, sentence, premise, outside)
+        if not edits:
+            continue
+        word, new, label = rng.choice(edits)
+        changed_question, changed_sentence = _edit(question, word, new), _edit(sentence, word, new)
+        if changed_sentence == sentence or changed_question == question:
+            continue
+        origin = "qa-sentence-swapped" if label == 1 else "qa-sentence-changed"
+        out.append(Pair(window, pose(sentence, question), 0, "qa-sentence"))
+        out.append(Pair(window, pose(changed_sentence, changed_question), label, origin))
+    return out
+
 _DIGITS = re.compile(r"(?<![\d.])\d+(?![\d.])")  # "1993" in "1993年" (``\b`` sees no edge between 3 and 年)
 _ZH_STOPS = "。！？；"
 
@@ -576,3 +655,33 @@ def with_qa(train: list[Pair], qa_rows: list[dict], rng: random.Random, question
     out += qa_pairs(qa_rows, rng, unanswerable=unanswerable)
     rng.shuffle(out)
     return out
+
+
+def recipe(data_dir: Path, settings: dict, qa_paths: list[Path], rng: random.Random) -> tuple[list[Pair], dict]:
+    """(training pairs, held-out sets) of a ``finetune.verifier`` run with ``settings`` (its options, as
+    its ``training.json`` records them) and ``qa_paths`` (its ``--qa`` files); ``rng`` is the run's own
+    (seeded with ``settings["seed"]``). The shipped verifier's recorded settings rebuild its pairs
+    (``tests/test_verifier_data.py``)."""
+    train, held = build(data_dir, seed=settings["seed"], hidden=settings["hidden"], synthetic=settings["synthetic"],
+                        max_distractors=settings["max_distractors"], summary_style=settings["summary_style"])
+    if settings.get("nli_max"):
+        train = train[:settings["nli_max"]]
+    if qa_paths:
+        rows: list[dict] = []
+        for path in qa_paths:
+            more = read_jsonl(path)
+            rows += rng.sample(more, min(settings["qa_max"], len(more))) if settings.get("qa_max") else more
+        train = with_qa(train, rows, rng, settings["question_context"], settings["qa_unanswerable"])
+        if settings.get("zh_sentences"):
+            train += chinese_sentence_pairs(rows, settings["zh_sentences"], rng)
+            rng.shuffle(train)
+        extra = ("zh_declarative", "zh_swaps", "qa_sentences")
+        every = [row for path in qa_paths for row in read_jsonl(path)] if any(settings.get(k) for k in extra) else []
+        for key, make in (("zh_declarative", chinese_declarative_pairs), ("zh_swaps", chinese_subject_swaps),
+                          ("qa_sentences", qa_sentence_pairs)):
+            if settings.get(key):
+                train += make(every, settings[key], rng)
+                rng.shuffle(train)
+    if settings.get("max_examples"):
+        train = train[:settings["max_examples"]]
+    return train, held

@@ -10,7 +10,7 @@ import pytest
 from assistant.checking.verifiers.trained import SHIPPED
 from core.sentences import split_sentences
 from finetune import verifier
-from finetune.verifier_data import Pair, build, hide_in_distractors, read_jsonl, synthetic_pairs
+from finetune.verifier_data import Pair, hide_in_distractors, recipe, synthetic_pairs
 
 NLI = Path(__file__).resolve().parents[2] / "shared" / "data" / "nli"
 PASSAGES = [
@@ -62,17 +62,11 @@ def test_hidden_pairs_sit_among_at_most_max_distractors_sentences_and_keep_their
 @pytest.mark.skipif(not NLI.is_dir(), reason="needs ../shared/data/nli")
 def test_the_recorded_recipe_still_builds_the_shipped_verifiers_training_data():
     """The settings in the shipped training.json rebuild its training pairs, origin by origin."""
-    from finetune.verifier_data import with_qa
-
     shipped = json.loads((SHIPPED / "training.json").read_text())
     settings = shipped["settings"]
-    train, held = build(NLI, seed=settings["seed"], hidden=settings["hidden"], synthetic=settings["synthetic"],
-                        max_distractors=settings["max_distractors"], summary_style=settings["summary_style"])
-    if settings.get("nli_max"):
-        train = train[:settings["nli_max"]]
-    if settings.get("qa"):
-        train = with_qa(train, read_jsonl(NLI / Path(settings["qa"]).name), random.Random(settings["seed"]),
-                        settings["question_context"], settings["qa_unanswerable"])
+    qa = settings.get("qa") or []
+    qa = [qa] if isinstance(qa, str) else qa  # early records name one file
+    train, held = recipe(NLI, settings, [NLI / Path(p).name for p in qa], random.Random(settings["seed"]))
     assert len(train) == shipped["train_pairs"]
     assert dict(Counter(p.origin for p in train)) == shipped["train_origins"]
     assert min(len(held["snli"]), settings["eval_examples"]) == shipped["held_out"]["snli"]["n"]
@@ -275,3 +269,39 @@ def test_chinese_subject_swaps_are_twins_that_differ_in_the_subject_the_window_n
                 title = own.premise[:3]
                 assert title in answer_of(own.hypothesis) and title not in answer_of(swapped.hypothesis)
     assert seen["zh-title-own"] and sum(v for k, v in seen.items() if k.startswith("zh-subject"))
+
+
+def test_sentence_answers_restate_a_changed_question_and_lose_their_support():
+    """Each sentence answer comes twice: as the paragraph writes it (supported) and with one fact of its
+    question changed in both: a name swapped for another name of the paragraph (unsupported: SQuAD
+    2.0's unanswerable questions, echoed by the model's answer), a number changed or a negation put
+    in (contradicted)."""
+    from assistant.checking.verifiers.base import ANSWER, QUESTION
+    from finetune.verifier_data import qa_sentence_pairs
+
+    premise = ("Twilight Princess begins with a youth named Link who is working as a ranch hand in Ordon Village. "
+               "One day the village is attacked by Bulblins, who carry off the village's children. "
+               "Midna, a mysterious creature, helps him.")
+    rows = [{"premise": premise, "hypothesis": "Ordon Village", "question": "Where is Link working as a ranch hand?",
+             "label": "entailment", "kind": "supported"},
+            {"premise": premise, "hypothesis": "Bulblins", "question": "Who attacks the village?",
+             "label": "neutral", "kind": "distractor"}]
+    seen = set()
+    for seed in range(12):
+        pairs = qa_sentence_pairs(rows, 10, random.Random(seed))
+        assert len(pairs) == 2  # the distractor row is no answer to restate
+        original, changed = pairs
+        assert original.label == 0 and original.origin == "qa-sentence"
+        assert original.hypothesis == (QUESTION + "Where is Link working as a ranch hand?" + ANSWER
+                                       + premise.split(". ")[0] + ".")
+        question, sentence = changed.hypothesis.removeprefix(QUESTION).split(ANSWER)
+        assert changed.premise == original.premise and premise.split(". ")[0] in changed.premise
+        if changed.origin == "qa-sentence-swapped":  # Link is someone else in both
+            other = question.split()[2]
+            assert changed.label == 1 and other in {"Midna", "Twilight", "Princess", "Bulblins"}
+            assert question == f"Where is {other} working as a ranch hand?" and f"named {other} who is" in sentence
+        else:  # the question has no number: a negation in both
+            assert changed.origin == "qa-sentence-changed" and changed.label == 2
+            assert " not " in question and "Link who is not working" in sentence
+        seen.add(changed.origin)
+    assert seen == {"qa-sentence-swapped", "qa-sentence-changed"}

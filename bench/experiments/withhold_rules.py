@@ -5,6 +5,7 @@ questions refused as shown).
 
     ASSISTANT_HOME=... python bench/experiments/withhold_rules.py --journal J.journal.jsonl [--journal ...]
                                                                   [--out bench/results/withhold_rules.json]
+                                                                  [--trained-model DIR]
 
 A journal's rows name their data (SQuAD train or dev, CMRC 2018 dev) and seed; its paragraphs are indexed as the
 benchmark indexes them. The per-statement verdicts are written to the output, so rules can be tried
@@ -34,7 +35,7 @@ def latest_rows(path: Path) -> list[dict]:
     return list(rows.values())
 
 
-def check_rows(journal: Path) -> list[dict]:
+def check_rows(journal: Path, trained_model: str = "") -> list[dict]:
     from answers import build_index, load_rows, refuses, scored  # bench/answers.py
     from assistant.checking.checker import Evidence, make_checker, withheld
     from assistant.checking.place import answers_question, question_words
@@ -46,7 +47,7 @@ def check_rows(journal: Path) -> list[dict]:
     data = "train" if "/nli/" in settings["data"] else "cmrc" if "cmrc" in settings["data"] else "dev"
     paragraphs, _, _ = load_rows(settings["seed"], 0, 0, 0, data)
     index = build_index(paragraphs)
-    checker = make_checker(CheckerConfig(), index)
+    checker = make_checker(CheckerConfig(trained_model=trained_model), index)
     out = []
     for n, row in enumerate(rows):
         hits = prepare(index, row["question"], [], None, None).hits
@@ -130,9 +131,10 @@ def main() -> int:
     parser.add_argument("--journal", action="append", default=[])
     parser.add_argument("--from", dest="source", help="a file this script wrote: score its rows again")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "withhold_rules.json"))
+    parser.add_argument("--trained-model", default="", help="a retrained verifier folder (default: the shipped one)")
     args = parser.parse_args()
     rows = json.loads(Path(args.source).read_text())["rows"] if args.source else \
-        [r for j in args.journal for r in check_rows(Path(j))]
+        [r for j in args.journal for r in check_rows(Path(j), args.trained_model)]
     result = {"journals": args.journal or json.loads(Path(args.source).read_text())["journals"], "rows": rows}
     Path(args.out).write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")  # the checks, kept first
     result = {"journals": result["journals"], "scores": score(rows), "rows": rows}
