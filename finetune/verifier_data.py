@@ -327,33 +327,45 @@ def _answer_sentence(premise: str, answer: str, window_words: int) -> tuple[str,
     return (sentence, holding[0]) if holding else None
 
 
-def _echoed_edits(question: str, sentence: str, premise: str, outside: list[str]) -> list[tuple[str, str, int]]:
-    """The ways one fact of ``question`` can be changed where ``sentence`` writes it too, each as (the
-    word, its replacement, the label a sentence so changed gets): a name swapped for another name of
-    the same passage (unsupported: every word is there, the role is wrong), or for a name from
-    elsewhere (unsupported); a number changed, a negation put in or taken out (contradicted)."""
+def _echoed_edits(question: str, sentence: str, window: str) -> list[tuple[str, str, str, int]]:
+    """The ways one fact of ``question`` can be changed where ``sentence`` writes it too, each as (its
+    kind, the word, the other word, the label a sentence so changed gets); the kinds:
+
+    - ``swap``: a name of both swapped for another name the ``window`` writes (unsupported: every word is
+      there, the role is wrong: "Midna is working as a ranch hand" of a window about Link, who
+      meets Midna); a name the window does not write is the names rule's (``names.py``), and
+      teaching the model to distrust every word missing from the window costs it paraphrases
+      ("Mr. White" of a window writing "White");
+    - ``exchange``: two names of the sentence exchanged, the question's name for the other in the question
+      ("White travels to Austria to find Bond"; unsupported);
+    - ``number``: a number changed; ``negation``: a negation put in (contradicted)."""
     edits = []
     asked = [m.group() for m in _NAME.finditer(question) if m.group() not in _NOT_NAMES]
-    shared = [n for n in asked if re.search(rf"\b{re.escape(n)}\b", sentence)]
-    if shared:
-        inside = sorted({m.group() for m in _NAME.finditer(premise)} - _NOT_NAMES - set(asked)
-                        - {m.group() for m in _NAME.finditer(sentence)})
-        edits += [(n, m, 1) for n in shared for m in inside]
-        edits += [(n, m, 1) for n in shared for m in outside if m not in premise][:3]
+    said = [m.group() for m in _NAME.finditer(sentence) if m.group() not in _NOT_NAMES]
+    shared = [n for n in dict.fromkeys(asked) if n in said]
+    inside = sorted({m.group() for m in _NAME.finditer(window)} - _NOT_NAMES - set(asked) - set(said))
+    edits += [("swap", n, m, 1) for n in shared for m in inside]
+    edits += [("exchange", n, m, 1) for n in shared for m in dict.fromkeys(said) if m not in asked]
     for m in _NUMBER.finditer(question):
         if re.search(rf"\b{re.escape(m.group())}\b", sentence):
             value = m.group().replace(",", "")
             if value.isdigit():
                 new = str(int(value) + (3 if 1000 <= int(value) <= 2100 else 2))
-                edits.append((m.group(), new, 2))
+                edits.append(("number", m.group(), new, 2))
     for verb in _NEGATABLE.finditer(question):
         if re.search(rf"\b{verb.group(1)}\b(?! not\b)", sentence):
-            edits.append((verb.group(1), verb.group(1) + " not", 2))
+            edits.append(("negation", verb.group(1), verb.group(1) + " not", 2))
             break
     return edits
 
 
-def _edit(text: str, word: str, new: str) -> str:
+def _edit(text: str, how: str, word: str, new: str, in_question: bool = False) -> str:
+    """``text`` with ``word`` replaced by ``new`` once, or (``exchange``) the two written in each
+    other's places everywhere (in a question, which names one of them: replaced). ``how`` is an edit's
+    kind (:func:`_echoed_edits`)."""
+    if how == "exchange" and not in_question:
+        pattern = re.compile(rf"\b(?:{re.escape(word)}|{re.escape(new)})\b")
+        return pattern.sub(lambda m: new if m.group() == word else word, text)
     return re.sub(rf"\b{re.escape(word)}\b(?! not\b)" if new.endswith(" not") else rf"\b{re.escape(word)}\b",
                   new, text, count=1)
 
@@ -368,9 +380,9 @@ def qa_sentence_pairs(rows: list[dict], n: int, rng: random.Random, window_words
     From ``nli/squad2_qa_train.jsonl``'s supported rows, up to ``n`` pairs, half of each kind: the
     paragraph's sentence holding the answer, posed to its question, against a window holding it
     (``qa-sentence``, supported); and the same sentence and question with one fact changed in both
-    (:func:`_echoed_edits`; ``qa-sentence-swapped`` / ``qa-sentence-changed``), against the same window.
+    (:func:`_echoed_edits`, each kind as likely; ``qa-sentence-swapped`` / ``qa-sentence-changed``),
+    against the same window.
     """
-    outside = sorted({m.group() for r in rows for m in _NAME.finditer(r["question"])} - _NOT_NAMES)
     supported = [r for r in rows if r.get("kind") == "supported" and r["label"] == "entailment"]
     rng.shuffle(supported)
     out: list[Pair] = []
@@ -382,11 +394,12 @@ def qa_sentence_pairs(rows: list[dict], n: int, rng: random.Random, window_words
         if not found:
             continue
         sentence, window = found
-        edits = _echoed_edits(question, sentence, premise, outside)
+        edits = _echoed_edits(question, sentence, window)
         if not edits:
             continue
-        word, new, label = rng.choice(edits)
-        changed_question, changed_sentence = _edit(question, word, new), _edit(sentence, word, new)
+        kind = rng.choice(sorted({e[0] for e in edits}))  # each kind as likely, however many names
+        how, word, new, label = rng.choice([e for e in edits if e[0] == kind])
+        changed_question, changed_sentence = _edit(question, how, word, new, True), _edit(sentence, how, word, new)
         if changed_sentence == sentence or changed_question == question:
             continue
         origin = "qa-sentence-swapped" if label == 1 else "qa-sentence-changed"

@@ -273,35 +273,40 @@ def test_chinese_subject_swaps_are_twins_that_differ_in_the_subject_the_window_n
 
 def test_sentence_answers_restate_a_changed_question_and_lose_their_support():
     """Each sentence answer comes twice: as the paragraph writes it (supported) and with one fact of its
-    question changed in both: a name swapped for another name of the paragraph (unsupported: SQuAD
-    2.0's unanswerable questions, echoed by the model's answer), a number changed or a negation put
-    in (contradicted)."""
+    question changed in both: a name swapped for another name of the window, or exchanged with another
+    name of the sentence (unsupported: SQuAD 2.0's unanswerable questions, echoed by the model's
+    answer), a number changed or a negation put in (contradicted)."""
     from assistant.checking.verifiers.base import ANSWER, QUESTION
     from finetune.verifier_data import qa_sentence_pairs
 
-    premise = ("Twilight Princess begins with a youth named Link who is working as a ranch hand in Ordon Village. "
-               "One day the village is attacked by Bulblins, who carry off the village's children. "
-               "Midna, a mysterious creature, helps him.")
+    first = "Twilight Princess begins with a youth named Link who is working as a ranch hand in Ordon Village."
+    premise = (f"{first} One day the village is attacked by Bulblins, who carry off the village's children. "
+               "He is then helped by a creature named Midna.")
     rows = [{"premise": premise, "hypothesis": "Ordon Village", "question": "Where is Link working as a ranch hand?",
              "label": "entailment", "kind": "supported"},
             {"premise": premise, "hypothesis": "Bulblins", "question": "Who attacks the village?",
              "label": "neutral", "kind": "distractor"}]
     seen = set()
-    for seed in range(12):
+    for seed in range(20):
         pairs = qa_sentence_pairs(rows, 10, random.Random(seed))
         assert len(pairs) == 2  # the distractor row is no answer to restate
         original, changed = pairs
         assert original.label == 0 and original.origin == "qa-sentence"
-        assert original.hypothesis == (QUESTION + "Where is Link working as a ranch hand?" + ANSWER
-                                       + premise.split(". ")[0] + ".")
+        assert original.hypothesis == QUESTION + "Where is Link working as a ranch hand?" + ANSWER + first
         question, sentence = changed.hypothesis.removeprefix(QUESTION).split(ANSWER)
-        assert changed.premise == original.premise and premise.split(". ")[0] in changed.premise
+        assert changed.premise == original.premise and first in changed.premise
         if changed.origin == "qa-sentence-swapped":  # Link is someone else in both
             other = question.split()[2]
-            assert changed.label == 1 and other in {"Midna", "Twilight", "Princess", "Bulblins"}
-            assert question == f"Where is {other} working as a ranch hand?" and f"named {other} who is" in sentence
+            assert changed.label == 1 and question == f"Where is {other} working as a ranch hand?"
+            assert f"named {other} who is working" in sentence
+            if other in {"Bulblins", "Midna"}:  # another name of the window
+                seen.add("swap")
+                assert "Link" not in sentence
+            else:  # the two names of the sentence in each other's places
+                seen.add("exchange")
+                assert other in {"Princess", "Ordon", "Village"} and "Link" in sentence
         else:  # the question has no number: a negation in both
+            seen.add("negation")
             assert changed.origin == "qa-sentence-changed" and changed.label == 2
             assert " not " in question and "Link who is not working" in sentence
-        seen.add(changed.origin)
-    assert seen == {"qa-sentence-swapped", "qa-sentence-changed"}
+    assert seen == {"swap", "exchange", "negation"}
