@@ -249,6 +249,11 @@ def build(data_dir: Path, seed: int = 13, held_fraction: float = 0.1, hans_train
     return train, held
 
 
+def _windows(text: str, window_words: int) -> list[str]:
+    """The texts of the windows the checker cuts ``text`` into (``window_words`` words, a quarter overlapping)."""
+    return [w.text for w in make_windows(text, window_words, max(1, window_words * 3 // 4))]
+
+
 def _question_overlap(window: str, question: str) -> int:
     have = set(terms(window))
     return sum(w in have for w in set(content_words(question)))
@@ -259,7 +264,7 @@ def _answer_windows(premise: str, answer: str, question: str, label: int, rng: r
     """(the window of ``premise`` an answer is judged against, a window negative or None), as
     :func:`qa_pairs` describes them; (None, None) for a supported answer the windows cut in two (no
     clean example). Draws from ``rng`` in a fixed order: the window, then the negative's coin."""
-    windows = [w.text for w in make_windows(premise, window_words, max(1, window_words * 3 // 4))]
+    windows = _windows(premise, window_words)
     holding = [w for w in windows if answer.lower() in w.lower()]
     if holding:
         window = rng.choice(holding)
@@ -315,14 +320,13 @@ def qa_pairs(rows: list[dict], rng: random.Random, window_words: int = 40, unans
     return out
 
 
-
 def _answer_sentence(premise: str, answer: str, window_words: int) -> tuple[str, str] | None:
     """(the sentence of ``premise`` holding ``answer``, a checker's window holding that sentence), or None
     where no sentence holds it or no window holds the whole sentence."""
     sentence = next((s.text for s in split_sentences(premise) if answer.lower() in s.text.lower()), None)
     if sentence is None or word_count(sentence) > window_words:
         return None
-    windows = [w.text for w in make_windows(premise, window_words, max(1, window_words * 3 // 4))]
+    windows = _windows(premise, window_words)
     holding = [w for w in windows if sentence in w]
     return (sentence, holding[0]) if holding else None
 
@@ -407,6 +411,7 @@ def qa_sentence_pairs(rows: list[dict], n: int, rng: random.Random, window_words
         out.append(Pair(window, pose(changed_sentence, changed_question), label, origin))
     return out
 
+
 _DIGITS = re.compile(r"(?<![\d.])\d+(?![\d.])")  # "1993" in "1993年" (``\b`` sees no edge between 3 and 年)
 _ZH_STOPS = "。！？；"
 
@@ -435,7 +440,7 @@ def chinese_sentence_pairs(rows: list[dict], n: int, rng: random.Random, own_que
     out: list[Pair] = []
     while len(out) < n and len(usable) > 1:
         paragraph = rng.choice(usable)
-        window = rng.choice([w.text for w in make_windows(paragraph, window_words, max(1, window_words * 3 // 4))])
+        window = rng.choice(_windows(paragraph, window_words))
         own = [s.text for s in split_sentences(window) if word_count(s.text) >= 5]
         other_paragraph = rng.choice(usable)
         if not own or other_paragraph == paragraph:
@@ -591,7 +596,7 @@ def _title_swaps(rows: list[dict], n: int, rng: random.Random, window_words: int
         if len(out) >= n:
             break
         title = titled[paragraph]
-        window = rng.choice([w.text for w in make_windows(paragraph, window_words, max(1, window_words * 3 // 4))])
+        window = rng.choice(_windows(paragraph, window_words))
         naming = [s.text for s in split_sentences(window) if title in s.text and word_count(s.text) >= 5]
         other = rng.choice(titles)
         if not naming or not zh_swappable(other, title, paragraph):
@@ -680,16 +685,15 @@ def recipe(data_dir: Path, settings: dict, qa_paths: list[Path], rng: random.Ran
     if settings.get("nli_max"):
         train = train[:settings["nli_max"]]
     if qa_paths:
+        files = [read_jsonl(path) for path in qa_paths]
         rows: list[dict] = []
-        for path in qa_paths:
-            more = read_jsonl(path)
+        for more in files:
             rows += rng.sample(more, min(settings["qa_max"], len(more))) if settings.get("qa_max") else more
         train = with_qa(train, rows, rng, settings["question_context"], settings["qa_unanswerable"])
         if settings.get("zh_sentences"):
             train += chinese_sentence_pairs(rows, settings["zh_sentences"], rng)
             rng.shuffle(train)
-        extra = ("zh_declarative", "zh_swaps", "qa_sentences")
-        every = [row for path in qa_paths for row in read_jsonl(path)] if any(settings.get(k) for k in extra) else []
+        every = [row for more in files for row in more]
         for key, make in (("zh_declarative", chinese_declarative_pairs), ("zh_swaps", chinese_subject_swaps),
                           ("qa_sentences", qa_sentence_pairs)):
             if settings.get(key):
