@@ -331,47 +331,70 @@ def _answer_sentence(premise: str, answer: str, window_words: int) -> tuple[str,
     return (sentence, holding[0]) if holding else None
 
 
-def _echoed_edits(question: str, sentence: str, window: str) -> list[tuple[str, str, str, int]]:
-    """The ways one fact of ``question`` can be changed where ``sentence`` writes it too, each as (its
-    kind, the word, the other word, the label a sentence so changed gets); the kinds:
+_TITLE = r"(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|King|Queen|Pope|President|Emperor|Prince|Princess)"
+_TITLED = re.compile(rf"\b{_TITLE}\.?\s+(?=[A-Z][a-z])")
+_RUN = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}(?:\s+[A-Z][a-z]+)*\b")
 
-    - ``swap``: a name of both swapped for another name the ``window`` writes (unsupported: every word is
-      there, the role is wrong: "Midna is working as a ranch hand" of a window about Link, who
-      meets Midna); a name the window does not write is the names rule's (``names.py``), and
-      teaching the model to distrust every word missing from the window costs it paraphrases
-      ("Mr. White" of a window writing "White");
-    - ``exchange``: two names of the sentence exchanged, the question's name for the other in the question
-      ("White travels to Austria to find Bond"; unsupported);
-    - ``number``: a number changed; ``negation``: a negation put in (contradicted)."""
-    edits = []
-    asked = [m.group() for m in _NAME.finditer(question) if m.group() not in _NOT_NAMES]
-    said = [m.group() for m in _NAME.finditer(sentence) if m.group() not in _NOT_NAMES]
-    shared = [n for n in dict.fromkeys(asked) if n in said]
-    inside = sorted({m.group() for m in _NAME.finditer(window)} - _NOT_NAMES - set(asked) - set(said))
-    edits += [("swap", n, m, 1) for n in shared for m in inside]
-    edits += [("exchange", n, m, 1) for n in shared for m in dict.fromkeys(said) if m not in asked]
+
+def _name_runs(text: str) -> list[str]:
+    """The names ``text`` writes, a run of capitalised words as one ("Daniel Craig", "Ordon Village"),
+    a title before one left out ("Mr. White" -> "White"): a swap changes whom or where, never half
+    a name ("Arena Jeff League") or a title."""
+    runs = []
+    for m in _RUN.finditer(_TITLED.sub("", text)):
+        words = [w for w in m.group().split() if w not in _NOT_NAMES and not re.fullmatch(_TITLE, w)]
+        if words and words == m.group().split():
+            runs.append(m.group())
+    return list(dict.fromkeys(runs))
+
+
+def _echoed_edits(question: str, sentence: str, premise: str, outside: list[str]) -> list[tuple[str, str, int]]:
+    """The ways one fact of ``question`` can be changed where ``sentence`` writes it too, each as (the
+    words, the other words, the label a sentence so changed gets):
+
+    - a name of both (:func:`_name_runs`) swapped for another name of the passage, outside the sentence
+      (unsupported: every word is there, the role is wrong: "Midna is working as a ranch hand" of a
+      passage about Link, who meets Midna), or for up to three names of other questions (unsupported:
+      "Bond travels to Australia", of a passage writing "Austria");
+    - a number changed, or a negation put in (contradicted).
+
+    Each edit is as likely as another, so most are swaps (session 36: weighing each kind alike refused
+    fewer of the model's answers to changed questions)."""
+    edits: list[tuple[str, str, int]] = []
+    said = _name_runs(sentence)
+    shared = [n for n in _name_runs(question) if n in said]
+    if shared:
+        taken = set(said) | set(_name_runs(question))
+        inside = sorted(n for n in _name_runs(premise) if not any(n in t or t in n for t in taken))
+        edits += [(n, m, 1) for n in shared for m in inside]
+        edits += [(n, m, 1) for n in shared for m in outside if m not in premise][:3]
     for m in _NUMBER.finditer(question):
         if re.search(rf"\b{re.escape(m.group())}\b", sentence):
             value = m.group().replace(",", "")
             if value.isdigit():
                 new = str(int(value) + (3 if 1000 <= int(value) <= 2100 else 2))
-                edits.append(("number", m.group(), new, 2))
+                edits.append((m.group(), new, 2))
     for verb in _NEGATABLE.finditer(question):
         if re.search(rf"\b{verb.group(1)}\b(?! not\b)", sentence):
-            edits.append(("negation", verb.group(1), verb.group(1) + " not", 2))
+            edits.append((verb.group(1), verb.group(1) + " not", 2))
             break
     return edits
 
 
-def _edit(text: str, how: str, word: str, new: str, in_question: bool = False) -> str:
-    """``text`` with ``word`` replaced by ``new`` once, or (``exchange``) the two written in each
-    other's places everywhere (in a question, which names one of them: replaced). ``how`` is an edit's
-    kind (:func:`_echoed_edits`)."""
-    if how == "exchange" and not in_question:
-        pattern = re.compile(rf"\b(?:{re.escape(word)}|{re.escape(new)})\b")
-        return pattern.sub(lambda m: new if m.group() == word else word, text)
+def _edit(text: str, word: str, new: str) -> str:
+    """``text`` with ``word`` replaced by ``new`` once (a negation: where it is not negated already)."""
     return re.sub(rf"\b{re.escape(word)}\b(?! not\b)" if new.endswith(" not") else rf"\b{re.escape(word)}\b",
                   new, text, count=1)
+
+
+def _untitled(window: str, sentence: str) -> str | None:
+    """``window`` with the titles before the names of ``sentence`` left out ("King Henry" -> "Henry"), or
+    None where the sentence has no title and name the window writes too."""
+    found = [m for m in _TITLED.finditer(sentence)]
+    out = window
+    for m in found:
+        out = out.replace(m.group(), "")
+    return out if found and out != window else None
 
 
 def qa_sentence_pairs(rows: list[dict], n: int, rng: random.Random, window_words: int = 40) -> list[Pair]:
@@ -381,12 +404,15 @@ def qa_sentence_pairs(rows: list[dict], n: int, rng: random.Random, window_words
     changed or a negation put in) it restates the change ("Midna is working as a ranch hand ...",
     supported 1.0 by a window about Link, session 35's answers journal).
 
-    From ``nli/squad2_qa_train.jsonl``'s supported rows, up to ``n`` pairs, half of each kind: the
-    paragraph's sentence holding the answer, posed to its question, against a window holding it
-    (``qa-sentence``, supported); and the same sentence and question with one fact changed in both
-    (:func:`_echoed_edits`, each kind as likely; ``qa-sentence-swapped`` / ``qa-sentence-changed``),
-    against the same window.
+    From ``nli/squad2_qa_train.jsonl``'s supported rows, up to ``n`` pairs: the paragraph's sentence
+    holding the answer, posed to its question, against a window holding it (``qa-sentence``,
+    supported); and the same sentence and question with one fact changed in both
+    (:func:`_echoed_edits`; ``qa-sentence-swapped`` / ``qa-sentence-changed``), against the same
+    window. Where the sentence gives someone a title, the window also comes without it, and the
+    sentence is still supported (``qa-sentence-titled``): the model writes "Mr. White" of a passage
+    writing "White", and a word the window does not write is not always a new fact.
     """
+    outside = sorted({n for r in rows for n in _name_runs(r["question"])})
     supported = [r for r in rows if r.get("kind") == "supported" and r["label"] == "entailment"]
     rng.shuffle(supported)
     out: list[Pair] = []
@@ -398,17 +424,19 @@ def qa_sentence_pairs(rows: list[dict], n: int, rng: random.Random, window_words
         if not found:
             continue
         sentence, window = found
-        edits = _echoed_edits(question, sentence, window)
+        edits = _echoed_edits(question, sentence, premise, rng.sample(outside, min(12, len(outside))))
         if not edits:
             continue
-        kind = rng.choice(sorted({e[0] for e in edits}))  # each kind as likely, however many names
-        how, word, new, label = rng.choice([e for e in edits if e[0] == kind])
-        changed_question, changed_sentence = _edit(question, how, word, new, True), _edit(sentence, how, word, new)
+        word, new, label = rng.choice(edits)
+        changed_question, changed_sentence = _edit(question, word, new), _edit(sentence, word, new)
         if changed_sentence == sentence or changed_question == question:
             continue
         origin = "qa-sentence-swapped" if label == 1 else "qa-sentence-changed"
         out.append(Pair(window, pose(sentence, question), 0, "qa-sentence"))
         out.append(Pair(window, pose(changed_sentence, changed_question), label, origin))
+        untitled = _untitled(window, sentence)
+        if untitled:
+            out.append(Pair(untitled, pose(sentence, question), 0, "qa-sentence-titled"))
     return out
 
 

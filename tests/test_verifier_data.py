@@ -273,9 +273,10 @@ def test_chinese_subject_swaps_are_twins_that_differ_in_the_subject_the_window_n
 
 def test_sentence_answers_restate_a_changed_question_and_lose_their_support():
     """Each sentence answer comes twice: as the paragraph writes it (supported) and with one fact of its
-    question changed in both: a name swapped for another name of the window, or exchanged with another
-    name of the sentence (unsupported: SQuAD 2.0's unanswerable questions, echoed by the model's
-    answer), a number changed or a negation put in (contradicted)."""
+    question changed in both: a name swapped for another name of the passage or of another question
+    (unsupported: SQuAD 2.0's unanswerable questions, echoed by the model's answer), a number changed
+    or a negation put in (contradicted). A title is no name to swap, and a sentence giving someone a
+    title is still supported by a window without it."""
     from assistant.checking.verifiers.base import ANSWER, QUESTION
     from finetune.verifier_data import qa_sentence_pairs
 
@@ -285,11 +286,13 @@ def test_sentence_answers_restate_a_changed_question_and_lose_their_support():
     rows = [{"premise": premise, "hypothesis": "Ordon Village", "question": "Where is Link working as a ranch hand?",
              "label": "entailment", "kind": "supported"},
             {"premise": premise, "hypothesis": "Bulblins", "question": "Who attacks the village?",
+             "label": "neutral", "kind": "distractor"},
+            {"premise": "Zelda rules the kingdom.", "hypothesis": "Zelda", "question": "Who rules Hyrule?",
              "label": "neutral", "kind": "distractor"}]
     seen = set()
-    for seed in range(20):
+    for seed in range(30):
         pairs = qa_sentence_pairs(rows, 10, random.Random(seed))
-        assert len(pairs) == 2  # the distractor row is no answer to restate
+        assert len(pairs) == 2  # the distractor rows are no answer to restate; no title here
         original, changed = pairs
         assert original.label == 0 and original.origin == "qa-sentence"
         assert original.hypothesis == QUESTION + "Where is Link working as a ranch hand?" + ANSWER + first
@@ -298,15 +301,20 @@ def test_sentence_answers_restate_a_changed_question_and_lose_their_support():
         if changed.origin == "qa-sentence-swapped":  # Link is someone else in both
             other = question.split()[2]
             assert changed.label == 1 and question == f"Where is {other} working as a ranch hand?"
-            assert f"named {other} who is working" in sentence
-            if other in {"Bulblins", "Midna"}:  # another name of the window
-                seen.add("swap")
-                assert "Link" not in sentence
-            else:  # the two names of the sentence in each other's places
-                seen.add("exchange")
-                assert other in {"Princess", "Ordon", "Village"} and "Link" in sentence
+            assert f"named {other} who is working" in sentence and "Link" not in sentence
+            assert other in {"Bulblins", "Midna", "Hyrule"}  # never the title, the place or half of it
+            seen.add(other)
         else:  # the question has no number: a negation in both
             seen.add("negation")
             assert changed.origin == "qa-sentence-changed" and changed.label == 2
             assert " not " in question and "Link who is not working" in sentence
-    assert seen == {"swap", "exchange", "negation"}
+    assert seen == {"Bulblins", "Midna", "Hyrule", "negation"}
+
+    said = "In Book 8, Aeneas allies with King Evander, who occupies the future site of Rome."
+    titled = [{"premise": f"{said} He is given new armour.", "hypothesis": "Evander", "label": "entailment",
+               "question": "Which King does Aeneas ally with in Book 8?", "kind": "supported"}]
+    pairs = qa_sentence_pairs(titled, 10, random.Random(0))
+    assert [p.origin for p in pairs][::2] == ["qa-sentence", "qa-sentence-titled"]
+    untitled = pairs[2]
+    assert untitled.label == 0 and untitled.hypothesis == pairs[0].hypothesis and "King Evander" in untitled.hypothesis
+    assert "allies with Evander, who" in untitled.premise and "King" not in untitled.premise
