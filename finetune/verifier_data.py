@@ -410,7 +410,9 @@ def qa_sentence_pairs(rows: list[dict], n: int, rng: random.Random, window_words
     (:func:`_echoed_edits`; ``qa-sentence-swapped`` / ``qa-sentence-changed``), against the same
     window. Where the sentence gives someone a title, the window also comes without it, and the
     sentence is still supported (``qa-sentence-titled``): the model writes "Mr. White" of a passage
-    writing "White", and a word the window does not write is not always a new fact.
+    writing "White", and a word the window does not write is not always a new fact. So is the
+    sentence with a name as the question or passage gives it in full elsewhere (``qa-sentence-fuller``,
+    :func:`_fuller`: "Steven Spielberg" where the window writes "Spielberg").
     """
     outside = sorted({n for r in rows for n in _name_runs(r["question"])})
     supported = [r for r in rows if r.get("kind") == "supported" and r["label"] == "entailment"]
@@ -437,7 +439,38 @@ def qa_sentence_pairs(rows: list[dict], n: int, rng: random.Random, window_words
         untitled = _untitled(window, sentence)
         if untitled:
             out.append(Pair(untitled, pose(sentence, question), 0, "qa-sentence-titled"))
+        fuller = _fuller(sentence, f"{question} {premise}", window)
+        if fuller:
+            out.append(Pair(window, pose(fuller, question), 0, "qa-sentence-fuller"))
     return out
+
+
+_NOT_GIVEN = {"North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central", "New", "Old",
+              "Great", "Greater", "Upper", "Lower", "United", "National", "Royal", "Imperial", "League", "First",
+              "Second", "Third", "Early", "Late", "Vice", "Deputy", "Acting", "Former", "Prime", "Grand", "Middle",
+              "Modern", "Ancient", "Holy", "Saint", "San", "Santa",
+              "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+
+
+def _fuller(sentence: str, premise: str, window: str) -> str | None:
+    """``sentence`` with a name given as the passage writes it in full elsewhere ("Jobs" -> "Steve Jobs",
+    where the window writes only "Jobs"; ``premise`` is the question and the passage), or None where
+    there is none: the model names someone in full, as the question or the passage does, and a first
+    name the window leaves out is no new fact. Only a name of its own (not "Cup" of "FA Cup"), made
+    longer by words the passage writes nowhere else (a first name, not "September" of "In September
+    Japan ..." or "North" of "North German")."""
+    for name in _name_runs(sentence):
+        if re.search(rf"\b[A-Z]\w*\s+{re.escape(name)}\b", sentence):
+            continue
+        for longer in _name_runs(premise):
+            given = longer.split()[:-len(name.split())]
+            if (not longer.endswith(" " + name) or longer in window or len(given) > 2
+                    or _NOT_GIVEN.intersection(given) or any(re.fullmatch(_TITLE, w) for w in given)):
+                continue
+            if all(len(re.findall(rf"\b{w}\b", premise)) == premise.count(longer) for w in given):
+                return re.sub(rf"\b{re.escape(name)}\b", longer, sentence, count=1)
+    return None
 
 
 _DIGITS = re.compile(r"(?<![\d.])\d+(?![\d.])")  # "1993" in "1993年" (``\b`` sees no edge between 3 and 年)

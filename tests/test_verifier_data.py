@@ -318,3 +318,12 @@ def test_sentence_answers_restate_a_changed_question_and_lose_their_support():
     untitled = pairs[2]
     assert untitled.label == 0 and untitled.hypothesis == pairs[0].hypothesis and "King Evander" in untitled.hypothesis
     assert "allies with Evander, who" in untitled.premise and "King" not in untitled.premise
+
+    full = "In 1950 Steven Spielberg grew up in Phoenix, Arizona. " + " ".join(["He filmed his friends."] * 12)
+    said = "From 1953 Spielberg attended Hebrew school."
+    named = [{"premise": f"{full} {said} North German troops came. Then German troops left.", "hypothesis": "1953",
+              "label": "entailment", "question": "When did Spielberg attend Hebrew school?", "kind": "supported"}]
+    pairs = qa_sentence_pairs(named, 10, random.Random(0))
+    fuller = [p for p in pairs if p.origin == "qa-sentence-fuller"]
+    assert len(fuller) == 1 and fuller[0].label == 0 and "Steven" not in fuller[0].premise
+    assert fuller[0].hypothesis == pairs[0].hypothesis.replace("From 1953 Spielberg", "From 1953 Steven Spielberg")
