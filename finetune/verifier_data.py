@@ -340,12 +340,9 @@ def _name_runs(text: str) -> list[str]:
     """The names ``text`` writes, a run of capitalised words as one ("Daniel Craig", "Ordon Village"),
     a title before one left out ("Mr. White" -> "White"): a swap changes whom or where, never half
     a name ("Arena Jeff League") or a title."""
-    runs = []
-    for m in _RUN.finditer(_TITLED.sub("", text)):
-        words = [w for w in m.group().split() if w not in _NOT_NAMES and not re.fullmatch(_TITLE, w)]
-        if words and words == m.group().split():
-            runs.append(m.group())
-    return list(dict.fromkeys(runs))
+    runs = [m.group() for m in _RUN.finditer(_TITLED.sub("", text))]
+    return list(dict.fromkeys(r for r in runs
+                              if not any(w in _NOT_NAMES or re.fullmatch(_TITLE, w) for w in r.split())))
 
 
 def _echoed_edits(question: str, sentence: str, premise: str, outside: list[str]) -> list[tuple[str, str, int]]:
@@ -361,10 +358,10 @@ def _echoed_edits(question: str, sentence: str, premise: str, outside: list[str]
     Each edit is as likely as another, so most are swaps (session 36: weighing each kind alike refused
     fewer of the model's answers to changed questions)."""
     edits: list[tuple[str, str, int]] = []
-    said = _name_runs(sentence)
-    shared = [n for n in _name_runs(question) if n in said]
+    said, asked = _name_runs(sentence), _name_runs(question)
+    shared = [n for n in asked if n in said]
     if shared:
-        taken = set(said) | set(_name_runs(question))
+        taken = set(said) | set(asked)
         inside = sorted(n for n in _name_runs(premise) if not any(n in t or t in n for t in taken))
         edits += [(n, m, 1) for n in shared for m in inside]
         edits += [(n, m, 1) for n in shared for m in outside if m not in premise][:3]
@@ -390,7 +387,7 @@ def _edit(text: str, word: str, new: str) -> str:
 def _untitled(window: str, sentence: str) -> str | None:
     """``window`` with the titles before the names of ``sentence`` left out ("King Henry" -> "Henry"), or
     None where the sentence has no title and name the window writes too."""
-    found = [m for m in _TITLED.finditer(sentence)]
+    found = list(_TITLED.finditer(sentence))
     out = window
     for m in found:
         out = out.replace(m.group(), "")
@@ -460,10 +457,11 @@ def _fuller(sentence: str, premise: str, window: str) -> str | None:
     name the window leaves out is no new fact. Only a name of its own (not "Cup" of "FA Cup"), made
     longer by words the passage writes nowhere else (a first name, not "September" of "In September
     Japan ..." or "North" of "North German")."""
+    written = _name_runs(premise)
     for name in _name_runs(sentence):
         if re.search(rf"\b[A-Z]\w*\s+{re.escape(name)}\b", sentence):
             continue
-        for longer in _name_runs(premise):
+        for longer in written:
             given = longer.split()[:-len(name.split())]
             if (not longer.endswith(" " + name) or longer in window or len(given) > 2
                     or _NOT_GIVEN.intersection(given) or any(re.fullmatch(_TITLE, w) for w in given)):
