@@ -52,6 +52,40 @@ def choose_dtype(preference: str, device):
     return torch.float32
 
 
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def encoder_autocast(precision: str, device):
+    """The context an encoder's forward pass runs in (the checker's verifiers and reader).
+
+    ``auto``: bfloat16 matrix products (torch autocast: layer norms and softmax stay float32) on a
+    CPU with native bfloat16 instructions (AVX512-BF16 or AMX), where the checks run about 1.5x as
+    fast with scores within 0.02 of float32's (``python bench/check.py``, which measures both;
+    README, Benchmarks); float32 on other CPUs, which would emulate bfloat16 slowly,
+    and on GPUs. ``float32`` or ``bfloat16`` force one."""
+    import contextlib
+
+    import torch
+
+    if resolved_precision(precision, device) == "float32":
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=torch.bfloat16)
+
+
+def resolved_precision(precision: str, device=None) -> str:
+    """``float32`` or ``bfloat16``: what ``precision`` (``PRECISIONS``) means on ``device`` (a torch
+    device; default the CPU), as :func:`encoder_autocast` reads it."""
+    import torch
+
+    if precision not in PRECISIONS:
+        raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if precision != "auto":
+        return precision
+    cpu = device is None or device.type == "cpu"
+    native = cpu and (torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    return "bfloat16" if native else "float32"
+
+
 def set_threads(threads: int) -> None:
     """Set torch's CPU thread count (0 keeps torch's default)."""
     if threads:

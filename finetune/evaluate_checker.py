@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
                              "cannot support it")
     parser.add_argument("--reader", default="shipped",
                         help="checker.reader for the trained backend: shipped, a folder from finetune.reader, or none")
+    parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
+                        help="checker.precision: what the trained verifier and the reader compute in")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "checker.json"))
     args = parser.parse_args(argv)
 
@@ -125,14 +127,14 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
-    options = {"nli": {"model": args.nli_model},
-               "trained": {"model": args.trained_model, "chinese": args.trained_model_zh}}
+    options = {"nli": {"model": args.nli_model, "precision": args.precision},
+               "trained": {"model": args.trained_model, "chinese": args.trained_model_zh, "precision": args.precision}}
     if "llm" in args.backends.split(","):
 
         options["llm"] = {"chat": load_chat_model(load_config(file=False))}
     results = measure(args.backends.split(","), data, fever, options, args.threshold, args.sample or "all",
                       answer_place=args.answer_place == "on", reader=args.reader,
-                      name_rule=args.name_rule == "on")
+                      name_rule=args.name_rule == "on", precision=args.precision)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
@@ -142,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] | None, options: dict,
             threshold: float | None, sample, answer_place: bool = True, reader: str = "none",
-            name_rule: bool = True) -> dict:
+            name_rule: bool = True, precision: str = "auto") -> dict:
     """Every backend on every file (and on FEVER-Symmetric), printing each line as it is measured;
     ``reader`` (``checker.reader``) joins the trained backend only: the others are floors."""
 
@@ -150,9 +152,10 @@ def measure(backends: list[str], data: dict[str, list[dict]], fever: list[dict] 
     for name in backends:
         backend = make_verifier(name, **options.get(name, {}))
         cfg = CheckerConfig(verifier=name, support_threshold=threshold, answer_place=answer_place, name_rule=name_rule,
-                            reader=reader if name == "trained" else "none")
+                            reader=reader if name == "trained" else "none", precision=precision)
         checker = Checker(backend, cfg, reader=make_reader(cfg))
         results[name] = {"version": checker.version, "sample": sample, "answer_place": answer_place,
+                         "precision": precision,
                          "name_rule": name_rule,
                          "reader": cfg.reader}
         for stem, rows in data.items():

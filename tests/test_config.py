@@ -93,6 +93,7 @@ def test_reserved_env_vars_are_not_settings():
     ("model.device", "tpu", "auto, cpu, cuda, cuda:N or mps"),
     ("model.dtype", "int4", "float32"),
     ("model.threads", "-2", ">= 0"),
+    ("checker.precision", "half", "auto, float32 or bfloat16"),
 ])
 def test_bad_values_are_errors_naming_key_and_origin(key, value, fragment):
     with pytest.raises(ConfigError) as err:

@@ -96,6 +96,17 @@ def test_the_checkers_version_names_its_reader():
     assert Checker(AlwaysSupports(), CheckerConfig(), reader=FakeReader(None)).version == "1+fake"
 
 
+def test_the_reader_in_bfloat16_finds_float32s_answers():
+    """checker.precision: the shipped reader's spans are float32's, its margins within 0.3 of a logit."""
+    questions = [QUESTION, "Where is Acme's largest factory?", "Since when have its tools been made in Oslo?",
+                 "How many countries sell Acme's tools?", "Who founded Acme?"]
+    full, half = Reader(precision="float32"), Reader(precision="bfloat16")
+    exact = [full.locate(q, [ACME])[0] for q in questions]
+    products = [half.locate(q, [ACME])[0] for q in questions]
+    assert [(a.start, a.end) for a in exact] == [(a.start, a.end) for a in products]
+    assert max(abs(a.over_none - b.over_none) for a, b in zip(exact, products)) < 0.3
+
+
 def test_checker_reader_none_and_a_folder_that_is_not_a_reader(tmp_path):
     assert make_reader(CheckerConfig(reader="none")) is None
     with pytest.raises(ConfigError, match="not a reader folder"):

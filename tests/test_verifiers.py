@@ -68,6 +68,47 @@ def test_the_trained_verifier_gets_obvious_pairs_right():
     assert labels == ["supported", "supported", "contradicted", "contradicted", "unsupported", "unsupported"]
 
 
+def test_bfloat16_products_score_as_float32_does():
+    """checker.precision: the shipped verifier in bfloat16 (autocast) gives float32's labels, its
+    probabilities within 0.02 (bench/check.py measures the speed and a larger sample)."""
+    pairs = PAIRS + [
+        ("Marie Curie was born in Warsaw in 1867. She won two Nobel prizes.", "Marie Curie won two Nobel prizes."),
+        ("The bridge was opened in 1932 and is 503 metres long.", "The bridge was opened in 1990."),
+        ("The bridge was opened in 1932 and is 503 metres long.",
+         "Question: When was the bridge opened?\nAnswer: 1932"),
+    ]
+    full = make_verifier("trained", precision="float32")
+    half = make_verifier("trained", precision="bfloat16")
+    exact, products = full.predict(pairs), half.predict(pairs)
+    assert np.abs(exact - products).max() < 0.02
+    assert (exact.argmax(axis=1) == products.argmax(axis=1)).all()
+    support = full.thresholds["support_threshold"]
+    assert ((exact[:, 0] >= support) == (products[:, 0] >= support)).all()
+
+
+def test_auto_precision_is_bfloat16_only_on_a_cpu_that_has_it_natively(monkeypatch):
+    import torch
+
+    from core.device import encoder_autocast, resolved_precision
+    from core.errors import ConfigError
+
+    cpu = torch.device("cpu")
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    assert resolved_precision("auto", cpu) == "float32"  # emulated bfloat16 would be slower
+    assert resolved_precision("bfloat16", cpu) == "bfloat16"
+    with encoder_autocast("auto", cpu):
+        assert not torch.is_autocast_enabled("cpu")
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
+    assert resolved_precision("auto", cpu) == "bfloat16"
+    with encoder_autocast("auto", cpu):
+        assert torch.is_autocast_enabled("cpu") and torch.get_autocast_dtype("cpu") == torch.bfloat16
+    assert resolved_precision("auto", torch.device("cuda")) == "float32"
+    assert resolved_precision("float32", cpu) == "float32"
+    with pytest.raises(ConfigError, match="'half'"):
+        make_verifier("trained", precision="half")
+
+
 def test_the_trained_verifier_carries_its_calibration():
     verifier = make_verifier("trained")
     assert 0 < verifier.thresholds["support_threshold"] < 1

@@ -663,9 +663,10 @@ def make_checker(cfg: CheckerConfig, index=None, chat=None) -> Checker:
     """The checker ``cfg`` describes; ``chat`` (a loaded ChatModel) is the judge of the ``llm`` backend."""
 
     if cfg.verifier == "nli":
-        options = {"model": cfg.nli_model}
+        options = {"model": cfg.nli_model, "precision": cfg.precision}
     elif cfg.verifier == "trained":
-        options = {"model": cfg.trained_model or None, "chinese": cfg.trained_model_zh or None}
+        options = {"model": cfg.trained_model or None, "chinese": cfg.trained_model_zh or None,
+                   "precision": cfg.precision}
     elif cfg.verifier == "llm":
         if chat is None:
             raise ConfigError("checker.verifier = llm needs the dialogue model, and none is loaded here")
@@ -679,7 +680,7 @@ def make_checker(cfg: CheckerConfig, index=None, chat=None) -> Checker:
     return Checker(verifier, cfg, index, make_reader(cfg))
 
 
-_READERS: dict[tuple[str, str], Any] = {}  # one loaded reader per folder and version, whichever checker asks
+_READERS: dict[tuple[str, str, str], Any] = {}  # one loaded reader per folder, version and precision
 
 
 def make_reader(cfg: CheckerConfig):
@@ -694,5 +695,5 @@ def make_reader(cfg: CheckerConfig):
     if not (folder / "config.json").is_file():
         raise ConfigError(f"checker.reader: {folder} is not a reader folder (no config.json); "
                           "name one written by `python -m finetune.reader`, or none")
-    reader = Reader(folder)
-    return _READERS.setdefault((str(folder.resolve()), reader.version), reader)
+    reader = Reader(folder, precision=cfg.precision)
+    return _READERS.setdefault((str(folder.resolve()), reader.version, cfg.precision), reader)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from core.device import choose_device, own_thread
+from core.device import choose_device, encoder_autocast, own_thread
 from core.errors import ModelError, first_line
 
 SHIPPED = Path(__file__).resolve().parent / "verifiers" / "minilm-reader"
@@ -135,8 +135,9 @@ class Reader:
     """A question-answering model folder (``AutoModelForQuestionAnswering``), loaded on first use."""
 
     def __init__(self, folder: str | Path = SHIPPED, device: str = "auto", batch_size: int = 16,
-                 weight: float | None = None, shift: float | None = None):
-        self.folder, self.device_name, self.batch_size = str(folder), device, batch_size
+                 weight: float | None = None, shift: float | None = None, precision: str = "auto"):
+        """``precision``: ``core.device.PRECISIONS`` (auto: bfloat16 products on a CPU that has them natively)."""
+        self.folder, self.device_name, self.batch_size, self.precision = str(folder), device, batch_size, precision
         calibration = Path(folder) / "calibration.json"
         chosen = json.loads(calibration.read_text(encoding="utf-8")) if calibration.is_file() else {}
         # a claim's support logit gets weight * min(0, margin + shift): nothing while its answer scores
@@ -205,7 +206,7 @@ class Reader:
                                   max_length=MAX_LENGTH, stride=STRIDE, return_overflowing_tokens=True,
                                   return_offsets_mapping=True, padding="longest", return_tensors="pt")
             inputs = {k: enc[k].to(self._device) for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc}
-            with torch.inference_mode():
+            with torch.inference_mode(), encoder_autocast(self.precision, self._device):
                 logits = self._model(**inputs)
             starts, ends = logits.start_logits.float().cpu(), logits.end_logits.float().cpu()
             best: dict[int, tuple[float, int, int]] = {}

@@ -82,7 +82,8 @@ class BilingualVerifier:
     def chinese(self) -> TrainedVerifier:
         with self._loading:
             if self._chinese is None:
-                self._chinese = TrainedVerifier(str(self.chinese_folder), device=str(self.device))
+                self._chinese = TrainedVerifier(str(self.chinese_folder), device=str(self.device),
+                                                precision=self.english.precision)
             return self._chinese
 
     def predict(self, pairs: Sequence[Pair], batch_size: int = 32,
@@ -107,10 +108,11 @@ class BilingualVerifier:
         return self.english.soft_overlap()
 
 
-def trained_verifier(model: str | None = None, chinese: str | None = None, device: str = "auto"):
+def trained_verifier(model: str | None = None, chinese: str | None = None, device: str = "auto",
+                     precision: str = "auto"):
     """The ``trained`` backend: ``model`` (default the shipped English verifier) with the Chinese one
     (``chinese``: a folder, default the shipped ``e5-nli/``, ``none`` for English only)."""
-    english = TrainedVerifier(model, device=device)
+    english = TrainedVerifier(model, device=device, precision=precision)
     if (chinese or "").strip().lower() == "none":
         return english
     folder = Path(chinese) if chinese else CHINESE_SHIPPED

@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from assistant.checking.verifiers.base import Pair
-from core.device import choose_device, own_thread
+from core.device import choose_device, encoder_autocast, own_thread
 from core.errors import ModelError, first_line
 
 SUPPORTED_NAMES = {"entailment", "entailed", "supported", "support", "supports", "consistent", "factual", "true"}
@@ -87,7 +87,8 @@ class NLIVerifier:
     name = "nli"
 
     @own_thread  # loads and batches run in threads of their own (see core.device.own_thread)
-    def __init__(self, model: str, device: str = "auto", max_length: int = 512):
+    def __init__(self, model: str, device: str = "auto", max_length: int = 512, precision: str = "auto"):
+        """``precision``: ``core.device.PRECISIONS`` (auto: bfloat16 products on a CPU that has them natively)."""
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -105,6 +106,8 @@ class NLIVerifier:
         if self.device.type == "cpu":
             self.model.float()  # shipped weights may be fp16; CPU kernels want fp32
         self.columns = label_columns(self.model.config.id2label)
+        self.precision = precision
+        encoder_autocast(precision, self.device)  # a wrong name fails here, not at the first check
         self.max_length = min(max_length, int(getattr(self.tokenizer, "model_max_length", max_length) or max_length))
         # Windows leave room for the statement: about 0.6 words per token of the remaining budget.
         self.window_words = max(32, int((self.max_length - 64) * 0.6))
@@ -124,7 +127,7 @@ class NLIVerifier:
         if not pairs:
             return out
         order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        with torch.inference_mode():
+        with torch.inference_mode(), encoder_autocast(self.precision, self.device):
             for at in range(0, len(order), batch_size):
                 group = order[at:at + batch_size]
                 enc = self.tokenizer([pairs[i][0] for i in group], [pairs[i][1] for i in group],

@@ -63,7 +63,8 @@ class TrainedVerifier(NLIVerifier):
     name = "trained"
     reads_contexts = True  # predict() takes the whole evidence each window came from
 
-    def __init__(self, model: str | None = None, device: str = "auto", calibration: dict | None = None):
+    def __init__(self, model: str | None = None, device: str = "auto", calibration: dict | None = None,
+                 precision: str = "auto"):
         """``calibration`` in place of the folder's ``calibration.json`` (``finetune.calibrate``
         measures a folder before it has one)."""
         path = Path(model) if model else SHIPPED
@@ -79,7 +80,8 @@ class TrainedVerifier(NLIVerifier):
                 self.calibration = json.loads(stored.read_text(encoding="utf-8"))
             except ValueError as err:
                 raise ModelError(f"{stored} is not valid JSON: {err}") from None
-        super().__init__(str(path), device=device, max_length=int(self.calibration.get("max_length", 160)))
+        super().__init__(str(path), device=device, max_length=int(self.calibration.get("max_length", 160)),
+                         precision=precision)
         self.window_words = int(self.calibration["window_words"])
         self._soft = None
         self._shared: tuple[Callable[[], object], str] | None = None
