@@ -105,6 +105,7 @@ def test_the_reader_in_bfloat16_finds_float32s_answers():
     products = [half.locate(q, [ACME])[0] for q in questions]
     assert [(a.start, a.end) for a in exact] == [(a.start, a.end) for a in products]
     assert max(abs(a.over_none - b.over_none) for a, b in zip(exact, products)) < 0.3
+    assert full.version != half.version
 
 
 def test_checker_reader_none_and_a_folder_that_is_not_a_reader(tmp_path):
@@ -208,8 +209,9 @@ def test_training_a_reader_writes_a_folder_the_checker_reads(tmp_path):
     data.write_text("\n".join(json.dumps(r) for r in many) + "\n")
     out = tmp_path / "reader"
     assert main(["--qa", str(data), "--out", str(out), "--epochs", "1", "--batch-size", "4", "--held-out", "0.25",
-                 "--unanswerable", "2", "--other-paragraph", "2", "--device", "cpu"]) == 0
+                 "--unanswerable", "2", "--other-paragraph", "2", "--device", "cpu", "--precision", "bfloat16"]) == 0
     record = json.loads((out / "training.json").read_text())
+    assert record["precision"] == "bfloat16"
     assert record["continued_from"] == "assistant/checking/verifiers/minilm-nli" and record["steps"] >= 1
     assert record["held_out"]["answerable"] >= 1 and 0 <= record["held_out"]["f1"] <= 1
     reader = make_reader(CheckerConfig(reader=str(out)))

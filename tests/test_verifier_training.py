@@ -60,9 +60,10 @@ def test_training_with_reviewed_pairs_counts_and_scores_them(tmp_path, monkeypat
     # the README's way to teach the shipped verifier its users' reviews: continue from it
     code = verifier.main(["--out", str(out), "--max-examples", "16", "--epochs", "1", "--batch-size", "8",
                           "--max-length", "48", "--eval-examples", "0", "--reviewed", str(reviews),
-                          "--reviewed-repeat", "2", "--init", str(SHIPPED)])
+                          "--reviewed-repeat", "2", "--init", str(SHIPPED), "--precision", "bfloat16"])
     assert code == 0
     record = json.loads((out / "training.json").read_text())
+    assert record["precision"] == "bfloat16"  # autocast's products, the weights and their updates float32
     assert record["reads_questions"] is True  # continued from a verifier that reads questions: it still does
     assert record["reviewed_pairs"] == {"train": 3, "held_out": 1}
     assert record["train_origins"] == {"snli": 16, "reviewed": 6} and record["train_pairs"] == 22

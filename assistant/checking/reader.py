@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from core.device import choose_device, encoder_autocast, own_thread
+from core.device import choose_device, encoder_autocast, own_thread, resolved_precision
 from core.errors import ModelError, first_line
 
 SHIPPED = Path(__file__).resolve().parent / "verifiers" / "minilm-reader"
@@ -146,6 +146,8 @@ class Reader:
         self.shift = chosen.get("shift", DEFAULT_SHIFT) if shift is None else shift
         record = b"".join((Path(folder) / name).read_bytes() for name in ("training.json", "calibration.json")
                           if (Path(folder) / name).is_file())
+        if resolved_precision(precision, choose_device(device)) == "bfloat16":  # what read a logged verdict
+            record += b"bfloat16"
         self.version = hashlib.sha256(record + f"{self.weight}/{self.shift}".encode()).hexdigest()[:12]
         self._model = self._tokenizer = self._device = None
         self._loading = threading.Lock()  # two checks at once load it once

@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from assistant.checking.verifiers.base import Pair
-from core.device import choose_device, encoder_autocast, own_thread
+from core.device import choose_device, encoder_autocast, own_thread, resolved_precision
 from core.errors import ModelError, first_line
 
 SUPPORTED_NAMES = {"entailment", "entailed", "supported", "support", "supports", "consistent", "factual", "true"}
@@ -107,7 +107,6 @@ class NLIVerifier:
             self.model.float()  # shipped weights may be fp16; CPU kernels want fp32
         self.columns = label_columns(self.model.config.id2label)
         self.precision = precision
-        encoder_autocast(precision, self.device)  # a wrong name fails here, not at the first check
         self.max_length = min(max_length, int(getattr(self.tokenizer, "model_max_length", max_length) or max_length))
         # Windows leave room for the statement: about 0.6 words per token of the remaining budget.
         self.window_words = max(32, int((self.max_length - 64) * 0.6))
@@ -118,6 +117,8 @@ class NLIVerifier:
             self.version = hashlib.sha256(card.read_bytes()).hexdigest()[:12]
         else:
             self.version = str(getattr(self.model.config, "_commit_hash", None) or model)
+        if resolved_precision(precision, self.device) == "bfloat16":  # what judged a logged verdict
+            self.version += "+bfloat16"
         self._torch = torch
 
     @own_thread
