@@ -197,9 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-minutes", type=float, default=0.0, help="stop training after this many minutes")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N")
-    parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="float32",
-                        help="what the forward passes compute in while training: float32 (the shipped reader was "
-                             "trained so), bfloat16 (torch autocast, faster on a CPU with native bfloat16), or auto")
+    parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
+                        help="what the forward passes compute in while training (the weights stay float32): auto "
+                             "(bfloat16 on a CPU with native bfloat16, as finetune.verifier), float32 (as the "
+                             "shipped reader was trained), or bfloat16")
     args = parser.parse_args(argv)
 
     from finetune.verifier_data import read_jsonl
