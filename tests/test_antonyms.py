@@ -1,6 +1,6 @@
 """assistant/checking/antonyms.py: a window that says the opposite word cannot support a statement."""
 
-from assistant.checking.antonyms import OPPOSITES, opposite_in, turned_phrase
+from assistant.checking.antonyms import OPPOSITES, opposite_in, turned_phrase, without_phrase
 
 CALTECH = ("The California Institute of Technology (commonly referred to as Caltech) is a private research "
            "university located in Pasadena, California, United States.")
@@ -69,3 +69,21 @@ def test_a_phrase_reads_converses_and_names_that_a_sentence_may_write_apart():
     assert turned_phrase(passage + " Some come from South America.", "Its imports come from South America.") is None
     # before/after is not read: "hired after Stewart" is "before Stewart" said of the other man
     assert turned_phrase("Smith was hired before Stewart left.", "Stewart left after Smith was hired.") is None
+
+
+# The Mozilla Public License's disclaimer (section 6, as Debian installs it in /usr/share/common-licenses)
+MPL_DISCLAIMER = ("Covered Software is provided under this License on an \"as is\" basis, without warranty of any "
+                  "kind, either expressed, implied, or statutory, including, without limitation, warranties that the "
+                  "Covered Software is free of defects, merchantable, fit for a particular purpose or non-infringing.")
+
+
+def test_what_a_passage_writes_only_without_is_not_what_a_statement_says_comes_with_it():
+    assert without_phrase(MPL_DISCLAIMER, "The software is provided with a warranty.") == "with/without warranty"
+    assert without_phrase(MPL_DISCLAIMER, "It comes with warranties.") == "with/without warranty"
+    assert without_phrase("The flat was let with no garden.", "The flat comes with a garden.") == "with/without garden"
+    # the statement saying it without, or not with; a passage writing both; a thing the passage never lacks
+    assert without_phrase(MPL_DISCLAIMER, "The software is provided without warranty.") is None
+    assert without_phrase(MPL_DISCLAIMER, "The software is not provided with a warranty.") is None
+    assert without_phrase("Sold with or without a garden.", "The house comes with a garden.") is None
+    assert without_phrase("It has a garden and no garage.", "The house comes with a garden.") is None
+    assert without_phrase(MPL_DISCLAIMER, "The software is provided with the source code.") is None

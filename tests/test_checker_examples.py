@@ -73,6 +73,26 @@ def test_the_apache_licence_sentence_is_supported_by_where_to_obtain_a_copy(chec
     assert "apache.org" in verdict.evidence
 
 
+# A session 38 trial on /usr/share/common-licenses/MPL-2.0: "Yes, the software covered by this license is
+# provided with a warranty." was shown supported (0.99) against its disclaimer, whose every content word
+# it writes; the right answer stays supported.
+MPL = Evidence(
+    "6. Disclaimer of Warranty. Covered Software is provided under this License on an \"as is\" basis, without "
+    "warranty of any kind, either expressed, implied, or statutory, including, without limitation, warranties "
+    "that the Covered Software is free of defects, merchantable, fit for a particular purpose or non-infringing. "
+    "The entire risk as to the quality and performance of the Covered Software is with You. This disclaimer of "
+    "warranty constitutes an essential part of this License.", "Mozilla Public License Version 2.0", "mpl")
+
+
+def test_software_provided_without_warranty_is_not_provided_with_one(checker):
+    question = "Is the software covered by this license provided with a warranty?"
+    wrong = checker.check_answer("Yes, the software covered by this license is provided with a warranty.",
+                                 question, [MPL])
+    right = checker.check_answer("No, the software is provided without warranty of any kind.", question, [MPL])
+    assert [v.label for v in wrong.verdicts] == ["unsupported"], wrong.verdicts
+    assert [v.label for v in right.verdicts] == ["supported"], right.verdicts
+
+
 # bench/answers.py (session 31's journal): the model's "The California Institute of Technology is a
 # public university." was shown supported against SQuAD's paragraph, which says "private"; the verifier
 # alone reads it as support. The opposite-word rule (antonyms.py) stops it; the right answer stays.

@@ -25,6 +25,11 @@ that the passage writes only with the opposite word ("a private day school") can
 of its windows. A phrase keeps its words together, so that rule also reads ``PHRASE_PAIRS``: converses
 and words of names ("North America" is not "South America", "early Medieval" not "late Medieval"), but
 not before/after ("hired after Stewart" is said "before Stewart" of the other man: WiCE dev).
+
+"With" and "without" are read so too (``without_phrase``): a statement's "with a warranty" that the
+passage writes only as "without warranty of any kind" (the Mozilla Public License's disclaimer, which
+supported "the software covered by this license is provided with a warranty" at 0.99 in a session 38
+trial) cannot be supported by any of its windows.
 """
 
 from __future__ import annotations
@@ -111,6 +116,48 @@ def turned_phrase(passage: str, statement: str, question: str | None = None) -> 
         for other in sorted(PHRASE_OPPOSITES[word]):
             if (other, after) in pairs:
                 return f"{word}/{other}"
+    return None
+
+
+DETERMINERS = frozenset("a an any the some its their his her our your this that these those such".split())
+
+
+def _noun(word: str) -> str:
+    """``stem``, with "-ies" read as "-y": "warranties" meets "warranty"."""
+    return word[:-3] + "y" if word.endswith("ies") and len(word) > 4 else stem(word)
+
+
+def _after(words: list[str], lead: str) -> set[str]:
+    """The content words (``_noun``) written just after ``lead`` ("with", "without"), past a determiner:
+    up to two of them, so "without any express warranty" gives "express" and "warranty"."""
+    out: set[str] = set()
+    for i, word in enumerate(words):
+        if word != lead:
+            continue
+        rest = words[i + 1:i + 6]
+        while rest and (rest[0] in DETERMINERS or (lead == "with" and rest[0] in ("or", "and", "without"))):
+            rest = rest[1:]  # past "a", and past "or without" of "with or without a warranty"
+        for w in rest[:2]:
+            if w in STOPWORDS or w.isdigit():
+                break
+            out.add(_noun(w))
+    return out
+
+
+def without_phrase(passage: str, statement: str) -> str | None:
+    """The thing a statement says something comes "with" that ``passage`` writes only "without", as
+    "with/without thing", or None (see the module's docstring). A negated statement, and a passage
+    writing both ("with or without a warranty"), are left alone."""
+    said = terms(statement)
+    if "with" not in said or negated(statement):
+        return None
+    wanted = _after(said, "with") - _after(said, "without")
+    if not wanted:
+        return None
+    written = terms(passage)
+    lacking = (_after(written, "without") | _after(written, "no")) & wanted
+    for word in sorted(lacking - _after(written, "with")):
+        return f"with/without {word}"
     return None
 
 

@@ -40,7 +40,7 @@ from assistant.checking.negation import unnegated_answer
 from assistant.checking.place import answers_question, place_of, question_words, restates, sentence_around
 from assistant.checking.reader import spots_to_read
 from assistant.checking.swapped import swapped_name
-from assistant.checking.antonyms import opposite_in, turned_phrase
+from assistant.checking.antonyms import opposite_in, turned_phrase, without_phrase
 from assistant.checking.binding import row_conflict, section_conflict
 from assistant.checking.topic import ends_like_sentence, names, topic_of
 from assistant.checking.verifiers import make_verifier
@@ -381,9 +381,10 @@ class Checker:
         (``swapped.py``: "Ten Eyes" asked, "Nine Eyes" written), or saying the claim the other way round
         (``windows.polarity_conflict``; ``antonyms.opposite_in``: "private" for "public";
         ``antonyms.turned_phrase``: a passage writing "a private day school" and never "public
-        day" for "the public day school"; ``negation.unnegated_answer``: a bare answer to a question asked
-        with "not", which the passage writes only in sentences saying nothing negative), cannot support
-        it. The windows read are aggregated together, as ``assistant/checking/windows.py`` describes: the
+        day" for "the public day school"; ``antonyms.without_phrase``: "without warranty" and never
+        "with a warranty" for "provided with a warranty"; ``negation.unnegated_answer``: a bare answer to a
+        question asked with "not", which the passage writes only in sentences saying nothing negative),
+        cannot support it. The windows read are aggregated together, as ``assistant/checking/windows.py`` describes: the
         best-supporting window anywhere decides support, a strongly contradicting window anywhere can make
         it contradicted.
         A claim the windows do not support is supported where a passage holds it word for word (a quote
@@ -436,8 +437,8 @@ class Checker:
             sectioned = {id(p): section_conflict(p.text, claim, asked[n]) for p in passages}
             # a passage writing the claim's phrase only the other way round, or its bare answer to a negated
             # question only in plain sentences: none of its windows can support it
-            turned = {id(p): turned_phrase(p.text, claim, asked[n]) or unnegated_answer(p.text, claim, asked[n])
-                      for p in passages}
+            turned = {id(p): turned_phrase(p.text, claim, asked[n]) or without_phrase(p.text, claim)
+                      or unnegated_answer(p.text, claim, asked[n]) for p in passages}
             blocked[n] = {key for key in turned if turned[key] or sectioned[key]}
             # a number the passage's title writes names its document ("According to RFC 2616, ...",
             # "paragraph 0676"): no window need write it again

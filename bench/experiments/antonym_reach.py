@@ -1,6 +1,7 @@
 """Where the checker's opposite-word rules (``assistant/checking/antonyms.py``: a window's sentence saying
 the statement's word the other way round, ``opposite_in``; a passage writing the statement's phrase only
-with the opposite word, ``turned_phrase``) reach, without a model.
+with the opposite word, ``turned_phrase``, or a thing "without" that the statement says "with",
+``without_phrase``) reach, without a model.
 
     python bench/experiments/antonym_reach.py [--out bench/results/antonym_reach.json]
 
@@ -27,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from assistant.checking.antonyms import opposite_in, turned_phrase  # noqa: E402
+from assistant.checking.antonyms import opposite_in, turned_phrase, without_phrase  # noqa: E402
 from assistant.checking.windows import make_windows, shares_content  # noqa: E402
 from bench.common import GROUNDING, HELD_OUT_NLI, NLI, RESULTS, write_result  # noqa: E402
 
@@ -46,7 +47,8 @@ def main() -> int:
             counts["rows"] += 1
             counts["supported_rows"] += supported
             windows = [w.text for w in make_windows(row["evidence"], 40, 30) if shares_content(w.text, row["claim"])]
-            phrase = turned_phrase(row["evidence"], row["claim"], row.get("question"))
+            phrase = (turned_phrase(row["evidence"], row["claim"], row.get("question"))
+                      or without_phrase(row["evidence"], row["claim"]))
             fired = [phrase or opposite_in(w, row["claim"], row.get("question")) for w in windows]
             kind = "supported" if supported else "unsupported"
             if any(fired):
@@ -62,7 +64,8 @@ def main() -> int:
         counts: dict[str, list[int]] = {}
         for line in (NLI / f"{name}.jsonl").open(encoding="utf-8"):
             row = json.loads(line)
-            pair = turned_phrase(row["premise"], row["hypothesis"]) or opposite_in(row["premise"], row["hypothesis"])
+            pair = (turned_phrase(row["premise"], row["hypothesis"]) or without_phrase(row["premise"], row["hypothesis"])
+                    or opposite_in(row["premise"], row["hypothesis"]))
             seen = counts.setdefault(row["label"], [0, 0])
             seen[0] += 1
             seen[1] += pair is not None
