@@ -64,8 +64,9 @@ def main() -> int:
         counts: dict[str, list[int]] = {}
         for line in (NLI / f"{name}.jsonl").open(encoding="utf-8"):
             row = json.loads(line)
-            pair = (turned_phrase(row["premise"], row["hypothesis"]) or without_phrase(row["premise"], row["hypothesis"])
-                    or opposite_in(row["premise"], row["hypothesis"]))
+            premise, hypothesis = row["premise"], row["hypothesis"]
+            pair = (turned_phrase(premise, hypothesis) or without_phrase(premise, hypothesis)
+                    or opposite_in(premise, hypothesis))
             seen = counts.setdefault(row["label"], [0, 0])
             seen[0] += 1
             seen[1] += pair is not None
