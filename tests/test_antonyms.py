@@ -87,3 +87,28 @@ def test_what_a_passage_writes_only_without_is_not_what_a_statement_says_comes_w
     assert without_phrase("Sold with or without a garden.", "The house comes with a garden.") is None
     assert without_phrase("It has a garden and no garage.", "The house comes with a garden.") is None
     assert without_phrase(MPL_DISCLAIMER, "The software is provided with the source code.") is None
+
+
+class AlwaysSupports:
+    name, version, window_words = "always", "1", 40
+
+    def predict(self, pairs, batch_size=32):
+        import numpy as np
+
+        return np.array([[0.99, 0.01, 0.0]] * len(pairs))
+
+
+def test_a_thing_the_evidence_writes_only_without_blocks_every_passage_of_the_claim():
+    """A session 38 trial: the disclaimer's "without warranty" stood in one retrieved passage, and another
+    section's "disclaimers of warranty" supported "provided with a warranty" (0.98): the rule reads the
+    claim's evidence whole."""
+    from assistant.checking.checker import Checker, Evidence
+    from core.config import CheckerConfig
+
+    checker = Checker(AlwaysSupports(), CheckerConfig(answer_place=False, name_rule=False), reader=None)
+    notices = Evidence("You may not remove or alter the substance of any license notices (including copyright "
+                       "notices, patent notices, disclaimers of warranty) of the Covered Software.", "MPL", "mpl")
+    claim = "The Covered Software is provided with a warranty."
+    (alone,) = checker.judge([claim], [[notices]])
+    (both,) = checker.judge([claim], [[Evidence(MPL_DISCLAIMER, "MPL", "mpl"), notices]])
+    assert alone.label == "supported" and both.label == "unsupported"

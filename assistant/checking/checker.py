@@ -436,8 +436,11 @@ class Checker:
             numbers = numbers_of(claim) if english else []
             sectioned = {id(p): section_conflict(p.text, claim, asked[n]) for p in passages}
             # a passage writing the claim's phrase only the other way round, or its bare answer to a negated
-            # question only in plain sentences: none of its windows can support it
-            turned = {id(p): turned_phrase(p.text, claim, asked[n]) or without_phrase(p.text, claim)
+            # question only in plain sentences, cannot support it; nor can any passage where the claim says
+            # a thing comes "with" what its evidence writes only "without" (read over all of it: the passage
+            # after a disclaimer's "without warranty" says "this disclaimer of warranty")
+            lacked = without_phrase(whole, claim)
+            turned = {id(p): turned_phrase(p.text, claim, asked[n]) or lacked
                       or unnegated_answer(p.text, claim, asked[n]) for p in passages}
             blocked[n] = {key for key in turned if turned[key] or sectioned[key]}
             # a number the passage's title writes names its document ("According to RFC 2616, ...",
