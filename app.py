@@ -22,6 +22,7 @@ from assistant.ui.i18n import text, translations
 from assistant.ui.loading import LoadingModel
 from assistant.ui.page import CSS, build_demo
 from assistant.ui.sessions import share_sign_ins
+from core.device import cap_malloc_arenas
 from core.errors import AssistantError, ConfigError, InputError
 from index.documents import open_index
 
@@ -31,6 +32,7 @@ def serve(demo, host: str = "127.0.0.1", port: int | None = None, auth=None, **l
     or Chinese: ``assistant/ui/i18n.py``), and login when ``auth`` is given."""
     from starlette.middleware import Middleware
 
+    cap_malloc_arenas()  # again for a caller that builds its page itself (no harm when main has)
     launch.setdefault("i18n", translations())
     return demo.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, auth=auth, css=CSS,
@@ -64,6 +66,7 @@ def read_auth(pairs: list[str], file: str | None) -> list[tuple[str, str]] | Non
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    cap_malloc_arenas()  # first, before loads start threads: the server's memory levels off (core.device)
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))

@@ -94,6 +94,33 @@ def set_threads(threads: int) -> None:
         torch.set_num_threads(threads)
 
 
+MALLOC_ARENAS = 2
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def cap_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Let glibc's malloc keep at most ``arenas`` arenas in this process; True if it took.
+
+    glibc gives a thread that allocates while the others hold their arenas one of its own, up to 8
+    per core, and keeps what it freed there. A server runs each batch of the checker and embedder in
+    a thread of its own (:func:`own_thread`), many at once, and its memory grew with them: 20 browser
+    sessions at once, three waves, took the page's process to 3.7-5.0 GB (a third wave adding
+    250-1,280 MB), and with two arenas to 1.76 GB (adding 20-50 MB), as fast (``tests/test_load.py``,
+    ``python bench/load.py``). Called by the servers (``app.serve``, ``assistant serve``) before their
+    threads start. A ``MALLOC_ARENA_MAX`` already in the environment is left to decide; a C library
+    other than glibc is left alone."""
+    import ctypes
+    import os
+
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): its own allocator
+        return False
+    return bool(libc.mallopt(M_ARENA_MAX, arenas))
+
+
 def own_thread(fn: Callable[..., T]) -> Callable[..., T]:
     """Run ``fn`` in a thread that ends when it returns: its result is returned, its error raised.
 

@@ -46,6 +46,9 @@ def main(argv: list[str]) -> int:
     from core.config import CheckerConfig, load_config
     from index.documents import open_index
 
+    from core.device import cap_malloc_arenas
+
+    cap_malloc_arenas()  # as app.main does, before the loads
     config = load_config({"index.batch_size": 8}, file=False)
     index = open_index(config)
     demo = build_demo(QuickChat(), index, make_checker(CheckerConfig(), index), open_log(config.storage), CheckerConfig())

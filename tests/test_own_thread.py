@@ -86,3 +86,17 @@ def test_the_dialogue_model_loads_off_the_callers_thread(monkeypatch, tmp_path):
     with pytest.raises(ModelError, match="stopped here"):
         model_module.load_model(ModelConfig(name=str(tmp_path)))
     assert where == ["torch:_load_model"]
+
+
+def test_the_servers_cap_mallocs_arenas_unless_the_environment_has(monkeypatch):
+    """core.device.cap_malloc_arenas: glibc's mallopt takes it; a MALLOC_ARENA_MAX already set is left
+    to decide (tests/test_load.py measures what it saves)."""
+    import ctypes.util
+
+    from core.device import cap_malloc_arenas
+
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    glibc = ctypes.util.find_library("c") == "libc.so.6"
+    assert cap_malloc_arenas() is glibc
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert cap_malloc_arenas() is False

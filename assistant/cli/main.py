@@ -93,6 +93,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     progress(f"serving {chat.name} on http://{args.host}:{args.port}/v1"
              + ("" if checker is None else f" (checker: {checker.verifier.name})"))
     app = build_app(chat, checker, args.max_waiting, args.batch, api_key, args.max_wait, config.limits())
+    from core.device import cap_malloc_arenas
+
+    cap_malloc_arenas()  # requests' checks run in threads of their own: the server's memory levels off
     uvicorn.run(app, host=args.host, port=args.port,
                 log_level="warning" if args.quiet else "info")
     return EXIT_OK
