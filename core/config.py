@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from core.db import redacted
-from core.device import choose_device
+from core.device import PRECISIONS, choose_device
 from core.errors import ConfigError
 from core.home import data_home
 from core.limits import LIMITS, Limits
@@ -356,8 +356,8 @@ class CheckerConfig:
                f"must be one of {', '.join(WITHHOLD)}, got {self.withhold!r}")
         _check(0 <= self.retrieve_k <= 50, "checker.retrieve_k", f"must be between 0 and 50, got {self.retrieve_k}")
         _check(bool(self.reader.strip()), "checker.reader", "must be shipped, none or a reader folder")
-        _check(self.precision in ("auto", "float32", "bfloat16"), "checker.precision",
-               f"must be auto, float32 or bfloat16, got {self.precision!r}")
+        _check(self.precision in PRECISIONS, "checker.precision",
+               f"must be {', '.join(PRECISIONS[:-1])} or {PRECISIONS[-1]}, got {self.precision!r}")
         _check(0 <= self.max_windows <= 10_000, "checker.max_windows",
                f"must be between 0 and 10000, got {self.max_windows}")
 

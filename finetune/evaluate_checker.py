@@ -25,6 +25,7 @@ from assistant.chat.backends import load_chat_model
 from assistant.checking.checker import Checker, Evidence, make_reader
 from assistant.checking.verifiers import make_verifier
 from core.config import CheckerConfig, load_config
+from core.device import PRECISIONS
 from core.errors import EXIT_INPUT, EXIT_OK, AssistantError
 from core.labels import CONTRADICTED, SUPPORTED
 from finetune.data import GROUNDING_KEYS, NLI_KEYS, half, load_rows
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                              "cannot support it")
     parser.add_argument("--reader", default="shipped",
                         help="checker.reader for the trained backend: shipped, a folder from finetune.reader, or none")
-    parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
+    parser.add_argument("--precision", choices=PRECISIONS, default="auto",
                         help="checker.precision: what the trained verifier and the reader compute in")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "checker.json"))
     args = parser.parse_args(argv)

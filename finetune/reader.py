@@ -35,6 +35,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.device import PRECISIONS
 from core.errors import EXIT_INPUT, EXIT_OK, AssistantError
 from core.home import data_home
 
@@ -197,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-minutes", type=float, default=0.0, help="stop training after this many minutes")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N")
-    parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
+    parser.add_argument("--precision", choices=PRECISIONS, default="auto",
                         help="what the forward passes compute in while training (the weights stay float32): auto "
                              "(bfloat16 on a CPU with native bfloat16, as finetune.verifier), float32 (as the "
                              "shipped reader was trained), or bfloat16")

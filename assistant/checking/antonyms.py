@@ -155,10 +155,8 @@ def without_phrase(passage: str, statement: str) -> str | None:
     if not wanted:
         return None
     written = terms(passage)
-    lacking = (_after(written, "without") | _after(written, "no")) & wanted
-    for word in sorted(lacking - _after(written, "with")):
-        return f"with/without {word}"
-    return None
+    lacking = sorted((_after(written, "without") | _after(written, "no")) & wanted - _after(written, "with"))
+    return f"with/without {lacking[0]}" if lacking else None
 
 
 def opposite_in(window: str, statement: str, question: str | None = None) -> str | None:

@@ -137,7 +137,9 @@ class Reader:
     def __init__(self, folder: str | Path = SHIPPED, device: str = "auto", batch_size: int = 16,
                  weight: float | None = None, shift: float | None = None, precision: str = "auto"):
         """``precision``: ``core.device.PRECISIONS`` (auto: bfloat16 products on a CPU that has them natively)."""
-        self.folder, self.device_name, self.batch_size, self.precision = str(folder), device, batch_size, precision
+        self.folder, self.batch_size = str(folder), batch_size
+        self._device = choose_device(device)
+        self.precision = resolved_precision(precision, self._device)  # float32 or bfloat16, read once
         calibration = Path(folder) / "calibration.json"
         chosen = json.loads(calibration.read_text(encoding="utf-8")) if calibration.is_file() else {}
         # a claim's support logit gets weight * min(0, margin + shift): nothing while its answer scores
@@ -146,10 +148,10 @@ class Reader:
         self.shift = chosen.get("shift", DEFAULT_SHIFT) if shift is None else shift
         record = b"".join((Path(folder) / name).read_bytes() for name in ("training.json", "calibration.json")
                           if (Path(folder) / name).is_file())
-        if resolved_precision(precision, choose_device(device)) == "bfloat16":  # what read a logged verdict
+        if self.precision == "bfloat16":  # what read a logged verdict
             record += b"bfloat16"
         self.version = hashlib.sha256(record + f"{self.weight}/{self.shift}".encode()).hexdigest()[:12]
-        self._model = self._tokenizer = self._device = None
+        self._model = self._tokenizer = None
         self._loading = threading.Lock()  # two checks at once load it once
 
     def penalty(self, reading: "Reading") -> float:
@@ -164,7 +166,6 @@ class Reader:
             from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
             try:
-                self._device = choose_device(self.device_name)
                 self._tokenizer = AutoTokenizer.from_pretrained(self.folder)
                 model = AutoModelForQuestionAnswering.from_pretrained(self.folder, dtype=torch.float32)
             except (OSError, ValueError) as err:

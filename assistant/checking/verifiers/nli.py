@@ -106,7 +106,7 @@ class NLIVerifier:
         if self.device.type == "cpu":
             self.model.float()  # shipped weights may be fp16; CPU kernels want fp32
         self.columns = label_columns(self.model.config.id2label)
-        self.precision = precision
+        self.precision = resolved_precision(precision, self.device)  # float32 or bfloat16, read once
         self.max_length = min(max_length, int(getattr(self.tokenizer, "model_max_length", max_length) or max_length))
         # Windows leave room for the statement: about 0.6 words per token of the remaining budget.
         self.window_words = max(32, int((self.max_length - 64) * 0.6))
@@ -117,7 +117,7 @@ class NLIVerifier:
             self.version = hashlib.sha256(card.read_bytes()).hexdigest()[:12]
         else:
             self.version = str(getattr(self.model.config, "_commit_hash", None) or model)
-        if resolved_precision(precision, self.device) == "bfloat16":  # what judged a logged verdict
+        if self.precision == "bfloat16":  # what judged a logged verdict
             self.version += "+bfloat16"
         self._torch = torch
 

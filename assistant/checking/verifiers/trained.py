@@ -24,7 +24,6 @@ from assistant.checking.verifiers.base import Pair, answer_of
 from assistant.checking.verifiers.nli import NLIVerifier
 from assistant.checking.verifiers.overlap import overlap
 from assistant.checking.verifiers.soft_overlap import SoftOverlap
-from core.device import resolved_precision
 from core.errors import ModelError
 from index.embed import resolve_embedder
 
@@ -99,7 +98,7 @@ class TrainedVerifier(NLIVerifier):
         self.reads_questions = bool(trained.get("reads_questions", False))
         record = trained_bytes + (
             stored.read_bytes() if calibration is None else json.dumps(calibration, sort_keys=True).encode())
-        if resolved_precision(precision, self.device) == "bfloat16":  # scores within 0.02 of float32's, not equal
+        if self.precision == "bfloat16":  # scores within 0.02 of float32's, not equal
             record += b"bfloat16"
         self.version = hashlib.sha256(record).hexdigest()[:12]  # changes with retraining or recalibration
 
