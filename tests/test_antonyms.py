@@ -1,6 +1,6 @@
 """assistant/checking/antonyms.py: a window that says the opposite word cannot support a statement."""
 
-from assistant.checking.antonyms import OPPOSITES, opposite_in, turned_phrase, without_phrase
+from assistant.checking.antonyms import OPPOSITES, asked_opposite, opposite_in, turned_phrase, without_phrase
 
 CALTECH = ("The California Institute of Technology (commonly referred to as Caltech) is a private research "
            "university located in Pasadena, California, United States.")
@@ -16,6 +16,31 @@ def test_a_short_answer_is_read_with_its_question():
     assert opposite_in(CALTECH, "public", question) == "public/private"
     assert opposite_in(CALTECH, "private", question) is None
     assert opposite_in(CALTECH, "public") is None  # nothing says what "public" is about
+
+
+PATHOGEN = ("The success of any pathogen depends on its ability to elude host immune responses. Therefore, "
+            "pathogens evolved several methods that allow them to successfully infect a host.")
+
+
+def test_a_bare_answer_to_a_question_asked_the_other_way_round_is_found():
+    # SQuAD 2.0 dev, unanswerable: supported at 0.996 before (session 39)
+    asked = "What does the failure of a pathogen depend on?"
+    answer = "ability to elude host immune responses"
+    assert opposite_in(PATHOGEN, answer, asked) == "failure/success"
+    assert opposite_in(PATHOGEN, answer, "What does the success of a pathogen depend on?") is None
+    # the sentence must write the answer: another sentence's "success" says nothing about this one
+    assert asked_opposite(PATHOGEN, "several methods", asked) is None
+
+
+def test_a_question_asking_both_ways_or_a_degree_or_an_answer_saying_the_opposite_is_left_alone():
+    assert asked_opposite(PATHOGEN, "ability to elude host immune responses",
+                          "Does the success or failure of a pathogen depend on its ability?") is None
+    weak = "The rule of law in most Asian countries is weak or nonexistent."
+    assert asked_opposite(weak, "weak or nonexistent", "How strong is the rule of law in most Asian countries?") is None
+    louder = "When the frequency in the treble rises, the recording amplitude decreased."
+    assert asked_opposite(louder, "recording amplitude decreased",
+                          "When frequency in the treble increases what happens to the recording amplitude?") is None
+    assert asked_opposite(PATHOGEN, "Pathogens evolved several methods.", "What does the failure depend on?") is None
 
 
 def test_a_sentence_about_something_else_or_holding_both_words_is_left_to_the_verifier():

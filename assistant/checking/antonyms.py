@@ -165,7 +165,7 @@ def opposite_in(window: str, statement: str, question: str | None = None) -> str
     said = set(terms(statement))
     turned = [w for w in said if w in OPPOSITES]
     if not turned:  # first: most statements hold no listed word
-        return None
+        return asked_opposite(window, statement, question) if question else None
     rest = {stem(w) for w in content_words(statement) if w not in OPPOSITES}
     if len(rest) < 2 and question:  # a short answer: its question names what it is about
         rest |= {stem(w) for w in content_words(question) if w not in OPPOSITES}
@@ -180,8 +180,43 @@ def opposite_in(window: str, statement: str, question: str | None = None) -> str
         return None
     if negated(statement) or negated(best):  # "not allowed" is "forbidden": the polarity rule reads negations
         return None
-    there = set(terms(best))
-    for word in turned:
+    return _written_opposite(best, turned)
+
+
+def _written_opposite(sentence: str, words: list[str]) -> str | None:
+    """The first of ``words`` that ``sentence`` writes only as its opposite, as "word/opposite", or None."""
+    there = set(terms(sentence))
+    for word in words:
         if word not in there and OPPOSITES[word] & there:
             return f"{word}/{sorted(OPPOSITES[word] & there)[0]}"
     return None
+
+
+def asked_opposite(window: str, answer: str, question: str) -> str | None:
+    """The question's word that ``window`` says the other way round where it writes a bare answer, as
+    "word/opposite", or None: SQuAD 2.0's unanswerable "What does the failure of a pathogen depend on?"
+    against "The success of any pathogen depends on its ability to elude host immune responses." The
+    sentence must write every content word of the answer and two thirds of the question's others (two
+    at least). Left alone: an answer that reads as a sentence (:func:`opposite_in` reads its own words),
+    a question writing both words ("increase or decrease?") or asking a degree ("How strong ...?"), an
+    answer writing the opposite ("recording amplitude decreased"), and a negation on either side."""
+    if reads_as_sentence(answer):
+        return None
+    asked = terms(question)
+    degree = {b for a, b in zip(asked, asked[1:]) if a == "how"}
+    turned = [w for w in dict.fromkeys(asked) if w in OPPOSITES and w not in degree
+              and not OPPOSITES[w] & (set(asked) | set(terms(answer)))]
+    if not turned:
+        return None
+    rest = {stem(w) for w in content_words(question) if w not in OPPOSITES}
+    wanted = {stem(w) for w in content_words(answer)}
+    if len(rest) < 2 or not wanted:
+        return None
+    best, shared = None, 0
+    for sentence in split_sentences(window):
+        bag = {stem(w) for w in terms(sentence.text)}
+        if wanted <= bag and len(rest & bag) > shared:
+            best, shared = sentence.text, len(rest & bag)
+    if best is None or shared < 2 or 3 * shared < 2 * len(rest) or negated(question) or negated(best):
+        return None
+    return _written_opposite(best, turned)
