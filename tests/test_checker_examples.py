@@ -396,3 +396,42 @@ def test_an_answer_to_a_question_about_a_name_the_passage_writes_otherwise_is_no
         assert [v.label for v in right.verdicts] == ["supported"], right.verdicts
         wrong = checker.check_answer(said, "Who prevents Ten Eyes from going online?", passage)
         assert [(v.label, v.unnamed) for v in wrong.verdicts] == [("unsupported", "Ten Eyes")], wrong.verdicts
+
+
+# A session 39 trial on FAQs Debian installs (xz-utils' faq.txt, valgrind's FAQ.txt): "Yes, XZ Utils support
+# the .7z format." was shown supported (0.98) with the FAQ's "Q: Do XZ Utils support the .7z format? A: No."
+# as its evidence, and "Yes, you can attach Valgrind to a program that is already running." (0.99) by another
+# passage's "Valgrind can run any Java program"; the FAQ asks the statement's own question and answers it.
+XZ_FAQ = Evidence(
+    "Q:  Do XZ Utils support the .7z format?\n\nA:  No. Use 7-Zip (Windows) or p7zip (POSIX-like systems) to "
+    "handle .7z\n    files.\n\n\nQ:  I have many .tar.7z files. Can I convert them to .tar.xz without\n    spending "
+    "hours recompressing the data?", "XZ Utils FAQ", "xz-utils-faq.txt")
+VALGRIND_FAQ = [
+    Evidence("5.4. Is it possible to attach Valgrind to a program that is already \nrunning? \n\nNo. The environment "
+             "that Valgrind provides for running programs is \nsignificantly different to that for normal programs, "
+             "e.g. due to \ndifferent layout of memory. Therefore Valgrind has to have full control \nfrom the very "
+             "start.", "Valgrind FAQ", "valgrind-FAQ.txt"),
+    Evidence("Apart from this, in theory Valgrind can run any Java program just fine, \neven those that use JNI and "
+             "are partially implemented in other languages \nlike C and C++.", "Valgrind FAQ", "valgrind-FAQ.txt"),
+]
+
+
+def test_a_yes_to_a_question_the_faq_answers_no_is_contradicted(checker):
+    wrong = checker.check_answer("Yes, XZ Utils support the .7z format.", "Do XZ Utils support the .7z format?",
+                                 [XZ_FAQ])
+    [verdict] = [v for v in wrong.verdicts if v.label != "not_a_claim"]
+    assert verdict.label == "contradicted", verdict
+    assert "A:  No." in verdict.evidence
+    right = checker.check_answer("No, XZ Utils do not support the .7z format.", "Do XZ Utils support the .7z format?",
+                                 [XZ_FAQ])
+    assert [v.label for v in right.verdicts if v.label != "not_a_claim"] == ["supported"], right.verdicts
+
+
+def test_the_faqs_own_answer_decides_over_another_passage_that_seems_to_agree(checker):
+    question = "Can I attach Valgrind to a program that is already running?"
+    wrong = checker.check_answer("Yes, you can attach Valgrind to a program that is already running.", question,
+                                 VALGRIND_FAQ)
+    assert [v.label for v in wrong.verdicts if v.label != "not_a_claim"] == ["contradicted"], wrong.verdicts
+    right = checker.check_answer("No, you cannot attach Valgrind to a program that is already running.", question,
+                                 VALGRIND_FAQ)
+    assert [v.label for v in right.verdicts if v.label != "not_a_claim"] == ["supported"], right.verdicts

@@ -46,6 +46,7 @@ from assistant.checking.topic import ends_like_sentence, names, topic_of
 from assistant.checking.verifiers import make_verifier
 from assistant.checking.verifiers.base import pose
 from assistant.checking.windows import Window, aggregate, polarity_conflict, shares_content, top_windows, windows_for
+from assistant.checking.yesno import Answered, answered
 from core.config import CheckerConfig
 from core.errors import Cancelled, ConfigError
 from core.labels import CONTRADICTED, FLAG_LABELS, NOT_A_CLAIM, SUPPORTED, UNSUPPORTED, VERDICTS, Label
@@ -390,6 +391,9 @@ class Checker:
         A claim the windows do not support is supported where a passage holds it word for word (a quote
         of ``QUOTE_WORDS`` or more), or, left unsupported (not contradicted), where a passage defines it in
         a line of code or settings ("#define CHUNK 16384" for "CHUNK is 16384": ``definitions.py``).
+        An English claim restating a yes/no question that its passages ask and answer one way ("Q: Do XZ
+        Utils support the .7z format? A: No. ...": ``yesno.py``) is contradicted by a reply saying the other
+        thing, whatever the windows read, and supported by one saying the same where they do not support it.
         A claim with no evidence is unsupported; a supported claim that answers its question is not
         supported after all where the passage's words of the question gather elsewhere (``place.py``:
         the passage's answer is another; ``Verdict.elsewhere`` shows it).
@@ -410,6 +414,7 @@ class Checker:
         swaps: dict[tuple, tuple[str, str] | None] = {}  # a question's swapped name per set of passages, once
         named: list[dict[int, bool]] = [{} for _ in claims]  # per claim: whether each passage names its topic
         blocked: list[set[int]] = [set() for _ in claims]  # per claim: passages saying it the other way round
+        replies: list[list[tuple[Evidence, Answered]]] = [[] for _ in claims]  # yes/no questions a passage answers
         asked = [question_in(q) for q in questions]  # the question each message asks, if any
         for n, (claim, passages, question) in enumerate(zip(claims, evidence, questions)):
             whole = "\n\n".join(p.text for p in passages)
@@ -434,6 +439,8 @@ class Checker:
                     naming.update(dict.fromkeys(naming, False))
                     unnamed[n] = swap[0]
             numbers = numbers_of(claim) if english else []
+            if english:  # a FAQ's "Q: Do XZ Utils support the .7z format? A: No." (yesno.py)
+                replies[n] = [(p, r) for p in passages if (r := answered(p.text, strip_citations(claim)))]
             sectioned = {id(p): section_conflict(p.text, claim, asked[n]) for p in passages}
             # a passage writing the claim's phrase only the other way round, or its bare answer to a negated
             # question only in plain sentences, cannot support it; nor can any passage where the claim says
@@ -485,6 +492,14 @@ class Checker:
             passage, window = owners[n][agg.best]
             p = tuple(float(x) for x in agg.probs)
             label = decide(p, self.support_threshold, self.contradiction_threshold)
+            if replies[n] and len({r.agrees for _, r in replies[n]}) == 1:  # the passages answer it, one way
+                passage, reply = replies[n][0]
+                if not reply.agrees or label != SUPPORTED:
+                    probs_said = (1.0, 0.0, 0.0) if reply.agrees else (0.0, 0.0, 1.0)
+                    out.append(Verdict(statement, SUPPORTED if reply.agrees else CONTRADICTED, probs_said[0],
+                                       probs_said, passage.text[reply.start:reply.end], passage,
+                                       (reply.start, reply.end)))
+                    continue
             found = quoted(claim, [p for p in evidence[n] if named[n][id(p)]]) if label != SUPPORTED else None
             if found is None and label == UNSUPPORTED:  # a line of code or settings defining what it says
                 found = self.defining(claim, [p for p in evidence[n] if named[n][id(p)] and id(p) not in blocked[n]],
