@@ -29,6 +29,18 @@ def test_a_citation_after_the_full_stop_belongs_to_its_sentence():
         assert all("[" not in s.claim for s in statements)
 
 
+def test_a_code_fence_is_not_part_of_what_a_statement_says():
+    """A session 39 trial: the model put the FAQ's own sentence inside a broken ```bash block, and the
+    fence went into the checked claim, which was flagged."""
+    answer = ("Add it to a shell initialization script:\n\n```bash\nxz will then scale the compression settings "
+              "down so that the given memory usage limit is not reached.\n```")
+    statements = split_statements(answer)
+    assert all(answer[s.start:s.end] == s.text for s in statements)
+    assert statements[-1].claim == ("xz will then scale the compression settings down so that the given memory "
+                                    "usage limit is not reached.")
+    assert "```" in statements[-1].text  # the page still shows what the model wrote
+
+
 def test_short_compounds_stay_whole():
     [statement] = split_statements("It is red, and blue.")
     assert statement.claim == "It is red, and blue."

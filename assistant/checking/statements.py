@@ -27,6 +27,9 @@ _CITATION = re.compile(r"\s*" + CITATION.pattern)  # a citation marker and the s
 _COMPOUND = re.compile(r";\s+|,\s+(?=(?:and|but|while|whereas)\s)")
 _COLON_LINE = re.compile(r"(?<=[:：])[ \t]*\n\s*")  # "The answer is:" on a line of its own
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
+# A Markdown code fence and its language ("```bash"): the page's formatting, not what the statement says
+# (a session 39 trial: "```bash xz will then scale ... not reached. ```", the FAQ's own sentence, was flagged).
+_FENCE = re.compile(r"(?:```|~~~)[\w+.-]*")
 _GREETING = re.compile(
     r"^(?:(hi|hello|hey|greetings|thanks?|thank you|you'?re welcome|sure|of course|certainly|okay|ok|"
     r"great question|good question|glad to help|happy to help|i hope (this|that) helps|let me know|"
@@ -231,7 +234,8 @@ def split_statements(answer: str, split_compounds: bool = True) -> list[Statemen
         spans = _split_compound(text, start) if split_compounds else [(start, end)]
         for a, b in spans:
             text = answer[a:b]
-            claim = _without_attribution(_LEADING_CONJUNCTION.sub("", " ".join(strip_citations(text).split())))
+            claim = " ".join(_FENCE.sub(" ", strip_citations(text)).split())
+            claim = _without_attribution(_LEADING_CONJUNCTION.sub("", claim))
             claim = _TRAILING_SOURCE.sub("", claim)
             kind, reason = _classify(claim)
             out.append(Statement(text, a, b, claim, kind, reason))
