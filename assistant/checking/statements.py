@@ -29,7 +29,7 @@ _COLON_LINE = re.compile(r"(?<=[:：])[ \t]*\n\s*")  # "The answer is:" on a lin
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
 # A Markdown code fence and its language ("```bash"): the page's formatting, not what the statement says
 # (a session 39 trial: "```bash xz will then scale ... not reached. ```", the FAQ's own sentence, was flagged).
-_FENCE = re.compile(r"(?:```|~~~)[\w+.-]*")
+_FENCE = re.compile(r"```[\w+.-]*")
 _GREETING = re.compile(
     r"^(?:(hi|hello|hey|greetings|thanks?|thank you|you'?re welcome|sure|of course|certainly|okay|ok|"
     r"great question|good question|glad to help|happy to help|i hope (this|that) helps|let me know|"
