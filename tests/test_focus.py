@@ -38,6 +38,18 @@ def test_the_sentence_before_one_shown_gives_its_context():
     assert out[0].text.startswith("Marie Curie moved to Paris in 1891. She won the Nobel Prize in Chemistry")
 
 
+def test_a_question_in_a_passage_is_shown_with_its_reply():
+    """Session 39's trial: the XZ FAQ's question was shown without its "A: No.", whose words the user's
+    question does not share, and the model answered "Yes"."""
+    faq = ("Q:  What are LZMA and LZMA2? A:  LZMA stands for Lempel-Ziv-Markov chain-Algorithm. " + FILLER +
+           "Q:  Do XZ Utils support the .7z format? A:  No. Use 7-Zip or p7zip to handle .7z files. " + FILLER * 2 +
+           "XZ Utils support the .xz format. XZ Utils support the .lzma format too. The .7z format is 7-Zip's. "
+           + FILLER)
+    out = focus([Passage(faq)], "Do XZ Utils support the .7z format?", 30)
+    assert "Q:  Do XZ Utils support the .7z format? A:  No. Use 7-Zip or p7zip to handle .7z files." in out[0].text
+    assert word_count(out[0].text.replace(GAP, "")) <= 30
+
+
 def test_a_long_sentence_without_full_stops_is_cut_into_pieces():
     listing = " ".join(f"option{n} does thing{n}" for n in range(60)) + " the --verbose flag prints every step"
     out = focus([Passage(listing)], "What does the --verbose flag print?", 50)

@@ -44,3 +44,18 @@ def test_a_negated_question_an_unanswered_one_or_a_muddled_reply_is_left_alone()
     assert reply(XZ_FAQ, "Yes, XZ Utils do not support the .7z format.") is None
     assert reply(XZ_FAQ, "No, XZ Utils support the .7z format.") is None
     assert reply("XZ Utils support the .7z format. No.", "XZ Utils support the .7z format.") is None  # no question
+
+
+def test_a_reply_opening_with_yes_or_no_answers_the_users_question():
+    asked = "Do XZ Utils support the .7z format?"
+    agrees, span = reply_to(XZ_FAQ, "Yes, use 7-Zip (Windows) or p7zip to handle .7z files.", asked)
+    assert not agrees and "A:  No." in span
+    assert reply_to(XZ_FAQ, "No. Use 7-Zip (Windows) or p7zip to handle .7z files.", asked)[0] is True
+    assert reply_to(XZ_FAQ, "Use 7-Zip (Windows) or p7zip to handle .7z files.", asked) is None  # no yes or no
+    assert reply_to(XZ_FAQ, "Yes, use 7-Zip to handle them.", "Do XZ Utils support the .xz format?") is None
+    assert reply_to(XZ_FAQ, "No, XZ Utils support the .7z format.", asked) is None  # which does it say?
+
+
+def reply_to(passage, statement, question):
+    found = answered(passage, statement, question)
+    return None if found is None else (found.agrees, passage[found.start:found.end])

@@ -21,6 +21,10 @@ what is shown of it is chosen in rounds, until ``words`` are used:
 3. the sentence before each one shown, then the one after (what "it" or "he" refers to, or the
    answer that follows a sentence naming the question's subject), best passages first.
 
+In every round a question taken brings the sentence after it, its reply, when the budget holds both: a
+FAQ's "Q: Do XZ Utils support the .7z format?" was shown without its "A: No. Use 7-Zip ..." (the
+question's words are all in the question, few in the reply), and the model answered "Yes" (session 39).
+
 A passage's chosen sentences keep their order; "…" marks what was left out. A sentence longer than
 ``PIECE_WORDS`` (or than an even share of the budget, so that round 1 always fits) is cut into
 pieces of that many words: a manual's table or a command listing has few full stops. A later piece
@@ -51,6 +55,7 @@ LEAD_WORDS = 8  # a cut sentence's opening words, shown before a later piece of 
 READ_ANSWERS = 2  # the reader's surest answers shown first, each with the sentence after and before it
 ANSWER_STEPS = (1, -1)  # the sentences shown next to the reader's answers before the other rounds (after, before)
 GAP = "…"
+_ASKS = ("?", "？")  # a piece ending so is a question: a FAQ's "Q: Do XZ Utils support the .7z format?"
 _TOKEN = re.compile(f"[{CJK}]|[^\\s{CJK}]+")  # a word, or one CJK character (2/3 of a word)
 
 
@@ -134,7 +139,7 @@ def focus(passages: Sequence[Passage], question: str, words: int,
     chosen: set[tuple[int, int]] = set()
     used = 0.0
 
-    def take(piece: _Piece) -> None:
+    def take(piece: _Piece, reply: bool = True) -> None:
         nonlocal used
         key = (piece.passage, piece.position)
         # the lead is shown when the piece before is not (as yet: one taken later saves its words)
@@ -142,6 +147,8 @@ def focus(passages: Sequence[Passage], question: str, words: int,
         if key not in chosen and used + size <= words:
             chosen.add(key)
             used += size
+            if reply and piece.span.text.rstrip().endswith(_ASKS) and piece.position + 1 < len(pieces[piece.passage]):
+                take(pieces[piece.passage][piece.position + 1], reply=False)  # a question shown brings its reply
 
     def around(steps: tuple[int, ...]) -> None:  # the sentence next to each one shown, on each side in turn
         for step in steps:

@@ -440,7 +440,7 @@ class Checker:
                     unnamed[n] = swap[0]
             numbers = numbers_of(claim) if english else []
             if english:  # a FAQ's "Q: Do XZ Utils support the .7z format? A: No." (yesno.py)
-                replies[n] = [(p, r) for p in passages if (r := answered(p.text, strip_citations(claim)))]
+                replies[n] = [(p, r) for p in passages if (r := answered(p.text, strip_citations(claim), asked[n]))]
             sectioned = {id(p): section_conflict(p.text, claim, asked[n]) for p in passages}
             # a passage writing the claim's phrase only the other way round, or its bare answer to a negated
             # question only in plain sentences, cannot support it; nor can any passage where the claim says
