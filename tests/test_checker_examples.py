@@ -439,3 +439,23 @@ def test_the_faqs_own_answer_decides_over_another_passage_that_seems_to_agree(ch
     right = checker.check_answer("No, you cannot attach Valgrind to a program that is already running.", question,
                                  VALGRIND_FAQ)
     assert [v.label for v in right.verdicts if v.label != "not_a_claim"] == ["supported"], right.verdicts
+
+
+# A session 39 trial on gzip's NEWS: the right "The --keep (-k) option was added in gzip release 1.6, on
+# June 9, 2013." was withheld (no passage names "June"); the release heading writes the date as ISO.
+GZIP_NEWS = Evidence(
+    "* Noteworthy changes in release 1.6 (2013-06-09) [stable]\n\n** New features\n\n  gzip now accepts the "
+    "--keep (-k) option, for consistency with tools\n  like xz, lzip and bzip2.  With this option, gzip no longer "
+    "removes\n  named input files when compressing or decompressing.", "GNU gzip NEWS", "gzip-news.txt")
+
+
+def test_a_date_written_out_is_the_iso_date_of_the_release_heading(checker):
+    question = "In which gzip release was the --keep (-k) option added, and on what date?"
+    for right in ("The --keep (-k) option was added in gzip release 1.6, on June 9, 2013.",
+                  "The --keep option was added in gzip 1.6, released on 9 June 2013."):
+        report = checker.check_answer(right, question, [GZIP_NEWS])
+        assert [v.label for v in report.verdicts] == ["supported"], report.verdicts
+    wrong = checker.check_answer("The --keep (-k) option was added in gzip release 1.6, on July 9, 2013.", question,
+                                 [GZIP_NEWS])
+    assert [v.label for v in wrong.verdicts if v.label != "not_a_claim"] != ["supported"], wrong.verdicts
+    assert wrong.verdicts[0].unnamed == "July"

@@ -34,6 +34,7 @@ from assistant.checking.statements import (
     strip_citations,
 )
 from assistant.checking.adjacent import documents_of, join_adjacent
+from assistant.checking.dates import spelled
 from assistant.checking.definitions import defined
 from assistant.checking.names import missing, numbers_in, numbers_of, unwritten
 from assistant.checking.negation import unnegated_answer
@@ -458,7 +459,7 @@ class Checker:
                 passage, window = candidates[i]
                 spans[n].append(len(pairs))
                 owners[n].append((passage, window))
-                pairs.append((window.text, statement))
+                pairs.append((spelled(window.text), spelled(statement)))  # one way to write a date (dates.py)
                 contexts.append(whole)
                 # a window about something else, from a passage that never names what the claim is about
                 # (assistant/checking/topic.py), without the claim's numbers (names.py), saying the claim

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from assistant.checking.dates import month_numbers, month_words
 from assistant.checking.verifiers.overlap import STOPWORDS
 
 # A word: letters, digits, apostrophes and hyphens inside ("B-cell", "O'Brien", "K-12").
@@ -197,8 +198,9 @@ def stated(claim: str) -> list[str]:
 
 def unwritten(words: list[str], text: str) -> list[str]:
     """Those of ``words`` (``stated``) that ``text`` does not write."""
-    have = numbers_in(text, tokenised=True)
-    stems = _stems(text) if not all(map(_is_number, words)) else set()  # a window read for numbers only
+    have = numbers_in(text, tokenised=True) | month_numbers(text)  # "June 9, 2013" writes 6 (dates.py)
+    # a window read for numbers only; a month an ISO date writes is written ("2013-06-09": June)
+    stems = _stems(text) | month_words(text) if not all(map(_is_number, words)) else set()
 
     def written(w: str) -> bool:
         if _is_number(w):
