@@ -133,11 +133,31 @@ def _first_heading(text: str) -> str | None:
             return title
         text = text[front.end():]  # its other keys name nothing ("layout: default")
     for line in text.split("\n", 50)[:50]:  # not splitlines(): that splits the whole text at once
-        heading = _unspaced(line[:1000].strip().lstrip("#").strip(_BORDER))  # a title is short: a 20 MB
+        line = _MODE_LINE.sub(" ", line[:1000])  # "GNU gzip NEWS  -*- outline -*-": Emacs's, not the title's
+        heading = _unspaced(line.strip().lstrip("#").strip(_BORDER))  # a title is short: a 20 MB
         # one-line file is not split into words here
         if heading and re.search(r"\w", heading) and not _NOT_A_TITLE.match(heading):
             return heading if _columns(heading) <= TITLE_COLUMNS else None
     return None
+
+
+# Emacs's file variables on a first line ("-*- outline -*-", "-*- mode: text; coding: utf-8 -*-")
+_MODE_LINE = re.compile(r"-\*-.*?(?:-\*-|$)")
+# A heading that names a part of any document, not this one: the file's name goes before it ("Introduction"
+# titled httplib2's README.md in every source list, "Frequently Asked Questions" man-db's FAQ; session 39)
+_GENERIC = re.compile(r"^(?:introduction|overview|read ?me|(?:table of )?contents|frequently asked questions|faqs?|"
+                      r"abstract|preface|summary|about|description|synopsis|usage|installation|news|change ?log|"
+                      r"changes|release notes|notes|documentation|help|getting started|quick ?start)[.:]?$",
+                      re.IGNORECASE)
+
+
+def titled(heading: str | None, stem: str) -> str:
+    """A document's title: its heading, with the file's name before a heading any document might have
+    ("httplib2-readme: Introduction"); the file's name where there is no heading."""
+    if not heading:
+        return stem
+    generic = _GENERIC.match(heading.strip()) and stem.lower() != heading.strip().lower()
+    return f"{stem}: {heading}" if generic else heading
 
 
 _BORDER = " \t=-*~_+|#"  # a banner's frame: "=   欢  迎  阅  读  《 V I M  教  程 》  =" (Vim's Chinese tutor)
@@ -348,8 +368,8 @@ def _parse(path: Path, stem: str, max_bytes: int, limits: Limits) -> list[Docume
         return list(_jsonl(path, raw))
     if suffix in HTML_TYPES:
         text, title = _html_text(path, raw)
-        return [Document(str(path), title or stem, "html", text)]
-    return [Document(str(path), _first_heading(raw) or stem, TEXT_TYPES.get(suffix, "text"), raw.strip())]
+        return [Document(str(path), titled(title, stem), "html", text)]
+    return [Document(str(path), titled(_first_heading(raw), stem), TEXT_TYPES.get(suffix, "text"), raw.strip())]
 
 
 def _out_of_memory(err: Exception) -> bool:

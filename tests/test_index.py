@@ -298,6 +298,26 @@ def test_a_markdown_files_front_matter_gives_its_title(tmp_path):
     assert next(iter(load_path(untitled, 10_000))).title == "Ship log"
 
 
+def test_a_heading_any_document_has_is_titled_with_the_files_name_and_emacs_variables_are_not_in_it(tmp_path):
+    """Session 39's trial: httplib2's README.md was "Introduction" in every source list, man-db's FAQ
+    "Frequently Asked Questions", and gzip's NEWS "GNU gzip NEWS -*- outline"."""
+    from index.load import load_path
+
+    readme = tmp_path / "README.md"
+    readme.write_text("Introduction\n============\n\nhttplib2 is a comprehensive HTTP client library.\n", encoding="utf-8")
+    assert next(iter(load_path(readme, 10_000, name="httplib2-readme.md"))).title == "httplib2-readme: Introduction"
+    faq = tmp_path / "faq.txt"
+    faq.write_text("Frequently Asked Questions\n==========================\n\nQ: Why?\nA: Because.\n", encoding="utf-8")
+    assert next(iter(load_path(faq, 10_000))).title == "faq: Frequently Asked Questions"
+    news = tmp_path / "NEWS.txt"
+    news.write_text("GNU gzip NEWS                                    -*- outline -*-\n\n* Noteworthy changes\n",
+                    encoding="utf-8")
+    assert next(iter(load_path(news, 10_000))).title == "GNU gzip NEWS"
+    named = tmp_path / "overview.md"  # the file's own name says no more
+    named.write_text("# Overview\n\nText.\n", encoding="utf-8")
+    assert next(iter(load_path(named, 10_000))).title == "Overview"
+
+
 @pytest.mark.parametrize("banner, title", [
     ("=      欢     迎     阅     读   《 V I M  教  程 》   ——      版本 1.7       =",
      "欢迎阅读《VIM教程》——版本 1.7"),
