@@ -304,7 +304,8 @@ def test_a_heading_any_document_has_is_titled_with_the_files_name_and_emacs_vari
     from index.load import load_path
 
     readme = tmp_path / "README.md"
-    readme.write_text("Introduction\n============\n\nhttplib2 is a comprehensive HTTP client library.\n", encoding="utf-8")
+    readme.write_text("Introduction\n============\n\nhttplib2 is a comprehensive HTTP client library.\n",
+                      encoding="utf-8")
     assert next(iter(load_path(readme, 10_000, name="httplib2-readme.md"))).title == "httplib2-readme: Introduction"
     faq = tmp_path / "faq.txt"
     faq.write_text("Frequently Asked Questions\n==========================\n\nQ: Why?\nA: Because.\n", encoding="utf-8")
