@@ -1,6 +1,6 @@
 """assistant/checking/binding.py: a number belongs to its table row, its section."""
 
-from assistant.checking.binding import row_conflict, section_conflict, sections, table_rows
+from assistant.checking.binding import default_conflict, row_conflict, section_conflict, sections, table_rows
 
 UIDS = ("## Summary\n\n"
         "| UID/GID | Purpose | Defined By |\n"
@@ -78,3 +78,27 @@ def test_a_list_item_opens_no_section():
     features = "The daemon is small.\n- Uses 5 MB.\n- Fast startup\n- Written in C."
     assert [title for title, _ in sections(features)] == [""]
     assert not section_conflict(features, "It uses 5 MB and has a fast startup.")
+
+
+XZ_THREADS = ("A:  Since multi-threaded compression is done by splitting the data into\n    blocks that are compressed "
+              "individually, if the input file is too\n    small for the block size, then many threads cannot be used. "
+              "The\n    default block size increases when the compression level is\n    increased. For example, xz -6 "
+              "uses 8 MiB LZMA2 dictionary and\n    24 MiB blocks, and xz -9 uses 64 MiB LZMA dictionary and 192 MiB\n"
+              "    blocks.")
+
+
+def test_a_defaults_number_must_be_written_where_the_window_says_default():
+    # session 39's trial: supported at 0.995, every word of it in the window, "default" about the block size
+    assert default_conflict(XZ_THREADS, "The default compression level of xz is 6.")
+    assert default_conflict(XZ_THREADS, "6", "What is the default compression level of xz?")  # a bare answer
+    manual = "Regulate the speed of compression. The default compression level is -6 (biased towards compression)."
+    assert not default_conflict(manual, "The default compression level of gzip is 6.")
+    assert not default_conflict(manual, "6", "What is the default compression level of gzip?")
+    assert not default_conflict("By default, xz -6 uses an 8 MiB dictionary.", "By default xz uses 8 MiB.")
+
+
+def test_a_statement_without_a_default_or_a_number_is_left_alone():
+    assert not default_conflict(XZ_THREADS, "xz -6 uses 24 MiB blocks.")
+    assert not default_conflict(XZ_THREADS, "The default block size increases with the compression level.")
+    assert not default_conflict(XZ_THREADS, "The compression level of xz is 6.")
+    assert not default_conflict(XZ_THREADS, "Level 6 is common.", "What is the default level?")  # a sentence: its own

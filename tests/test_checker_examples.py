@@ -459,3 +459,22 @@ def test_a_date_written_out_is_the_iso_date_of_the_release_heading(checker):
                                  [GZIP_NEWS])
     assert [v.label for v in wrong.verdicts if v.label != "not_a_claim"] != ["supported"], wrong.verdicts
     assert wrong.verdicts[0].unnamed == "July"
+
+
+# The same trial: "The default compression level of xz is 6." was supported (0.995) by the FAQ's answer on
+# threads, which writes "default" of the block size and "xz -6" as an example (binding.default_conflict).
+XZ_THREADS = Evidence(
+    "A:  Since multi-threaded compression is done by splitting the data into\n    blocks that are compressed "
+    "individually, if the input file is too\n    small for the block size, then many threads cannot be used. The\n"
+    "    default block size increases when the compression level is\n    increased. For example, xz -6 uses 8 MiB "
+    "LZMA2 dictionary and\n    24 MiB blocks, and xz -9 uses 64 MiB LZMA dictionary and 192 MiB\n    blocks.",
+    "XZ Utils FAQ", "xz-utils-faq.txt")
+
+
+def test_a_default_the_passage_says_of_another_thing_does_not_support_a_default_level(checker):
+    wrong = checker.check_answer("The default compression level of xz is 6.", "What is the default compression "
+                                 "level of xz?", [XZ_THREADS])
+    assert [v.label for v in wrong.verdicts] != ["supported"], wrong.verdicts
+    right = checker.check_answer("xz -6 uses an 8 MiB LZMA2 dictionary and 24 MiB blocks.",
+                                 "How big are the blocks with xz -6?", [XZ_THREADS])
+    assert [v.label for v in right.verdicts] == ["supported"], right.verdicts

@@ -7,7 +7,11 @@ The verifier reads a window as one text and does not see which row or section a 
   "65534 | `nobody` user" sits just above "65535 | 16bit `(uid_t) -1`" (:func:`row_conflict`);
 - "The user id of the user nobody is 41." was supported (0.96) by base-passwd's page, where "they had
   uid/gid 41" ends the section on gnats and the next one is titled "nobody, nogroup"
-  (:func:`section_conflict`).
+  (:func:`section_conflict`);
+- "The default compression level of xz is 6." was supported (0.995) by the XZ FAQ's "The default block
+  size increases when the compression level is increased. For example, xz -6 uses 8 MiB LZMA2
+  dictionary ..." (:func:`default_conflict`: a default's number must be written in a sentence saying
+  "default").
 
 Both read units (rows; sections) and the words that tie a unit: for each number a clause of the
 statement states, the units writing it must hold one of the clause's tying words when another unit
@@ -30,6 +34,7 @@ from __future__ import annotations
 import re
 
 from assistant.checking.names import numbers_in
+from assistant.checking.topic import reads_as_sentence
 from assistant.checking.verifiers.overlap import content_words
 from assistant.checking.windows import title_flags
 from core.sentences import split_sentences
@@ -138,3 +143,21 @@ def section_conflict(passage: str, statement: str, question: str | None = None) 
     found = sections(passage)
     titles = set().union(*(_bag(title) for title, _ in found if title))
     return bool(titles) and _conflict([body for _, body in found], lambda words: words & titles, statement, question)
+
+
+DEFAULT = re.compile(r"\bdefault", re.IGNORECASE)  # default, defaults, defaulted
+
+
+def default_conflict(window: str, statement: str, question: str | None = None) -> bool:
+    """Whether ``statement`` says a default and a number ("The default compression level of xz is 6.";
+    a bare "6" to "What is the default compression level?") and ``window`` writes none of its numbers in
+    a sentence saying "default" (or "defaults", "by default"): the window's default is another thing's,
+    its number another's. A line defining the value ("#define CHUNK 16384") is read by ``definitions.py``
+    instead, which this rule leaves alone."""
+    asked = question and DEFAULT.search(question) and not reads_as_sentence(statement)
+    if not DEFAULT.search(statement) and not asked:
+        return False
+    numbers = numbers_in(statement)
+    if not numbers:
+        return False
+    return not any(DEFAULT.search(s.text) and numbers & numbers_in(s.text) for s in split_sentences(window))

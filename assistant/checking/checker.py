@@ -42,7 +42,7 @@ from assistant.checking.place import answers_question, place_of, question_words,
 from assistant.checking.reader import spots_to_read
 from assistant.checking.swapped import swapped_name
 from assistant.checking.antonyms import opposite_in, turned_phrase, without_phrase
-from assistant.checking.binding import row_conflict, section_conflict
+from assistant.checking.binding import default_conflict, row_conflict, section_conflict
 from assistant.checking.topic import ends_like_sentence, names, topic_of
 from assistant.checking.verifiers import make_verifier
 from assistant.checking.verifiers.base import pose
@@ -471,7 +471,8 @@ class Checker:
                                                             window.text))
                              and not polarity_conflict(window.text, claim)
                              and not opposite_in(window.text, claim, asked[n])
-                             and not row_conflict(window.text, claim, asked[n]))
+                             and not row_conflict(window.text, claim, asked[n])
+                             and not default_conflict(window.text, claim, asked[n]))
         if not pairs:
             probs = np.zeros((0, 3))
         elif getattr(self.verifier, "reads_contexts", False):
