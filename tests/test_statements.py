@@ -41,6 +41,29 @@ def test_a_code_fence_is_not_part_of_what_a_statement_says():
     assert "```" in statements[-1].text  # the page still shows what the model wrote
 
 
+def test_a_citation_standing_where_the_answer_should_be_is_not_a_claim():
+    """Session 39's trial: "The command that an application must run ... is [1]." was checked as "... is."
+    and supported (0.96); the answer never named the command."""
+    [statement] = split_statements("The command that an application must run after it installs, uninstalls, or "
+                                   "modifies its XML file in the packages directory is [1].")
+    assert not statement.checkable and statement.reason == "a citation where its answer should be"
+    assert [s.checkable for s in split_statements("It is called [2].")] == [False]
+    # an answer before its citation is a claim; so is a sentence ending on a word after its citation
+    assert [s.checkable for s in split_statements("The command is update-mime-database [1].")] == [True]
+    assert [s.checkable for s in split_statements("The database is updated by it [1], as before.")] == [True]
+
+
+def test_a_pointer_saying_what_its_source_is_about_is_not_a_claim():
+    """Session 39's trial: "This information is found in the [1] passage, which describes the
+    shared-mime-info-spec." ended every answer, flagged each time."""
+    for pointer in ("This information is found in the [1] passage, which describes the shared-mime-info-spec.",
+                    "This information is found in the [1] and [2] passages."):
+        [statement] = split_statements(pointer)
+        assert statement.reason == "points to its source", statement
+    [claim] = split_statements("This is stated in passage [1], which describes that the weight is 50.")
+    assert claim.checkable  # "describes that ...": the answer again, checked
+
+
 def test_short_compounds_stay_whole():
     [statement] = split_statements("It is red, and blue.")
     assert statement.claim == "It is red, and blue."

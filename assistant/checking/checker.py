@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from assistant.checking.statements import (
+    REASON_CITATION_ONLY,
     REASON_LEAD_IN,
     REASON_NO_CONTENT,
     REASON_POINTER,
@@ -175,7 +176,8 @@ class CheckReport:
 
 
 # what a statement that says nothing is (``statements.py``'s reasons): an answer of only these is withheld
-EMPTY_REASONS = (REASON_NO_CONTENT, REASON_POINTER, REASON_LEAD_IN, REASON_UNFINISHED, REASON_RESTATES)
+EMPTY_REASONS = (REASON_NO_CONTENT, REASON_POINTER, REASON_LEAD_IN, REASON_UNFINISHED, REASON_RESTATES,
+                 REASON_CITATION_ONLY)
 QUOTE_WORDS = 12  # a claim this long found word for word in a passage is supported (a quote)
 
 

@@ -26,6 +26,11 @@ from core.words import word_count
 _CITATION = re.compile(r"\s*" + CITATION.pattern)  # a citation marker and the space before it
 _COMPOUND = re.compile(r";\s+|,\s+(?=(?:and|but|while|whereas)\s)")
 _COLON_LINE = re.compile(r"(?<=[:：])[ \t]*\n\s*")  # "The answer is:" on a line of its own
+# A sentence whose answer is only its citation: "The command the application must run ... is [1]." (session
+# 39's trial: the claim left, "... directory is.", was supported at 0.96): it ends on a verb or an article
+# no sentence ends on, the citation standing where its answer should be ("as stated in [1]" is a source).
+_CITED_AS_ANSWER = re.compile(r"\b(?:is|are|was|were|be|called|named|the|a|an)\s*"
+                              + r"(?:\[\d+(?:\s*[,;-]\s*\d+)*\]\s*)+[.!]?\s*$", re.IGNORECASE)
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
 # A Markdown code fence and its language ("```bash"): the page's formatting, not what the statement says
 # (a session 39 trial: "```bash xz will then scale ... not reached. ```", the FAQ's own sentence, was flagged).
@@ -54,7 +59,7 @@ _LEAD_IN = re.compile(
 
 # a source named in words, with its number where the citation is not bracketed ("paragraph 2"), and
 # the whole it is part of ("paragraph 2 of the provided documents": session 28's answers benchmark)
-_SOURCE_NAME = (r"(?:the\s+)?(?:provided\s+|given\s+|above\s+|first\s+|second\s+|third\s+)?"
+_SOURCE_NAME = (r"(?:the\s+)?(?:(?:and|or|&|,)\s+)*(?:provided\s+|given\s+|above\s+|first\s+|second\s+|third\s+)?"
                 r"(?:passages?|documents?|texts?|sources?|context|information|paragraphs?|sections?|lines?|excerpts?)"
                 r"(?:\s+\d+(?:\s*(?:,|and|&)\s*\d+)*)?")
 _SOURCE = _SOURCE_NAME + r"(?:\s+(?:of|in)\s+" + _SOURCE_NAME + r")?"
@@ -67,12 +72,16 @@ _TRAILING_SOURCE = re.compile(
     r"defined|noted|specified|found|listed)\s+in(?:\s+(?:" + _SOURCE + r"|[a-z]+-\d+))?\s*(?=[.!]?$)", re.IGNORECASE)
 # What a list of citations leaves once they are removed: "This is mentioned in [1], [2], and [3]."
 _DANGLING = re.compile(r"(?:\s*(?:[,;&]|\band\b|\bor\b))+$", re.IGNORECASE)
+# What a pointer may add about its source, asserting nothing of the answer: ", which describes the
+# shared-mime-info-spec" (session 39's trial: flagged after every answer); not ", which states that ...".
+_ABOUT_SOURCE = (r"(?:\s*,?\s*(?:which|that)\s+(?:describes|discusses|covers|concerns|is\s+about|talks\s+about)"
+                 r"\s+(?!that\b)[^.,;:]*)?")
 # A sentence that only says where the answer came from (its citation already removed).
 _POINTER = re.compile(
     r"^(?:this|that|it|which|the answer|(?:this|the)\s+[a-z][\w-]*)\s+(?:is|was|are|can be|could be|may be)\s+"
     r"(?:(?:directly|clearly|explicitly|also)\s+)?(?:stated|found|seen|mentioned|given|inferred|described|shown|said|"
     r"written|confirmed|supported|derived|taken|defined|set|specified|listed|declared)\s+(?:in|from|by)"
-    r"(?:\s+" + _SOURCE + r")?$|"
+    r"(?:\s+" + _SOURCE + r")?" + _ABOUT_SOURCE + r"$|"
     r"^(?:this|that|the)\s+(?:passage|information|quote|text)\s+(?:is|was|comes)\s+(?:taken\s+)?from"
     r"(?:\s+" + _SOURCE + r")?$", re.IGNORECASE)
 # Said in front of a claim, asserting nothing of its own: "Based on passage [1], ...",
@@ -100,8 +109,9 @@ REASON_LEAD_IN = "a lead-in to what follows"
 REASON_POINTER = "points to its source"
 REASON_UNFINISHED = "unfinished: the answer stops here"
 REASON_RESTATES = "restates the question"  # judged against the question (``place.restates``), by the checker
+REASON_CITATION_ONLY = "a citation where its answer should be"
 REASONS = (REASON_NO_CONTENT, REASON_QUESTION, REASON_NO_ANSWER, REASON_COURTESY, REASON_LEAD_IN, REASON_POINTER,
-           REASON_UNFINISHED, REASON_RESTATES)
+           REASON_UNFINISHED, REASON_RESTATES, REASON_CITATION_ONLY)
 
 
 @dataclass(frozen=True)
@@ -238,6 +248,8 @@ def split_statements(answer: str, split_compounds: bool = True) -> list[Statemen
             claim = _without_attribution(_LEADING_CONJUNCTION.sub("", claim))
             claim = _TRAILING_SOURCE.sub("", claim)
             kind, reason = _classify(claim)
+            if kind == "claim" and _CITED_AS_ANSWER.search(text):
+                kind, reason = NOT_A_CLAIM, REASON_CITATION_ONLY
             out.append(Statement(text, a, b, claim, kind, reason))
     if out and out[-1].checkable and _unfinished(out[-1], alone=len(out) == 1):
         last = out[-1]

@@ -202,6 +202,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason_points_to_its_source": ("points to its source", "指向出处"),
     "reason_unfinished:_the_answer_stops_here": ("unfinished: the answer stops here", "未说完：回答在此中断"),
     "reason_restates_the_question": ("restates the question", "只是复述问题"),
+    "reason_a_citation_where_its_answer_should_be": ("a citation where its answer should be", "用引用代替了答案"),
     "score_tip": ("{label} (score {score})", "{label}（分数 {score}）"),
     "evidence_tip": ("evidence from {where}: {evidence}", "证据来自 {where}：{evidence}"),
     "the_given_evidence": ("the given evidence", "所给证据"),
