@@ -54,7 +54,7 @@ CSS = """
 .dark .v-supported{background:#123d22;color:#e6f4ea;border-bottom-color:#81c995}
 .dark .v-unsupported{background:#463300;color:#fef7e0;border-bottom-color:#fdd663}
 .dark .v-contradicted{background:#5c1714;color:#fce8e6;border-bottom-color:#f28b82}
-.v-mark{font-size:0.8em;font-weight:600;margin:0 0.35em 0 0.15em}
+.v-mark{font-size:0.8em;font-weight:600;margin:0 0.35em 0 0.15em;white-space:nowrap;vertical-align:baseline}
 .sources ol{margin:0.2em 0 0 1.2em}
 .citation{font-weight:600}
 .cite-ref{cursor:pointer;text-decoration:underline dotted}
