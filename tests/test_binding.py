@@ -95,6 +95,10 @@ def test_a_defaults_number_must_be_written_where_the_window_says_default():
     assert not default_conflict(manual, "The default compression level of gzip is 6.")
     assert not default_conflict(manual, "6", "What is the default compression level of gzip?")
     assert not default_conflict("By default, xz -6 uses an 8 MiB dictionary.", "By default xz uses 8 MiB.")
+    # a definition in code or settings says what is used unless told otherwise (the browser trial's zpipe.c)
+    listing = "/* zpipe.c: example of proper use of zlib */\n#include <zlib.h>\n\n#define CHUNK 16384\n\nint def()"
+    assert not default_conflict(listing, "The default value of CHUNK in zpipe.c is 16384.")
+    assert default_conflict(listing, "The default value of CHUNK in zpipe.c is 8192.")
 
 
 def test_a_statement_without_a_default_or_a_number_is_left_alone():

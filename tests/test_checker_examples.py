@@ -478,3 +478,36 @@ def test_a_default_the_passage_says_of_another_thing_does_not_support_a_default_
     right = checker.check_answer("xz -6 uses an 8 MiB LZMA2 dictionary and 24 MiB blocks.",
                                  "How big are the blocks with xz -6?", [XZ_THREADS])
     assert [v.label for v in right.verdicts] == ["supported"], right.verdicts
+
+
+# The browser trial's own question (bench/experiments/browser_trial.py): the default rule above contradicted
+# the right "The default value of CHUNK in zpipe.c is 16384." until a definition counted as saying a default.
+ZPIPE_CHUNK = [  # the trial's passages [1] and [3], as retrieved
+    Evidence("If the memory is available, buffers sizes\non the order of 128K or 256K bytes should be used.\n\n"
+             "#define CHUNK 16384\n\nThe def() routine compresses data from an input file to an output file. The "
+             "output data\nwill be in the zlib format, which is different from the gzip or zip\nformats.",
+             "zlib Usage Example", "zlib_how.html"),
+    Evidence("We hope this helps explain some of the intricacies of zlib.\n\nWithout further adieu, here is the program "
+             "zpipe.c:\n\n/* zpipe.c: example of proper use of zlib's inflate() and deflate()\n Not copyrighted -- "
+             "provided to the public domain\n Version 1.4 11 December 2005 Mark Adler */\n\n/* Version history:\n "
+             "1.0 30 Oct 2004 First version\n 1.1 8 Nov 2004 Add void casting for unused return values\n Use switch "
+             "statement for inflate() return values\n 1.2 9 Nov 2004 Add assertions to document zlib guarantees\n "
+             "1.3 6 Apr 2005 Remove incorrect assertion in inf()\n 1.4 11 Dec 2005 Add hack to avoid MSDOS "
+             "end-of-line conversions\n Avoid some compiler warnings for input and output buffers\n */\n\nWe now "
+             "include the header files for the required definitions.", "zlib Usage Example", "zlib_how.html"),
+]
+
+
+def test_a_define_says_the_default_value(doc_index, tmp_path):
+    from assistant.checking.checker import make_checker
+
+    page = tmp_path / "zlib_how.txt"  # the two retrieved passages as one document: the checker reads it whole
+    page.write_text("zlib Usage Example\n\n" + "\n\n".join(p.text for p in reversed(ZPIPE_CHUNK)), encoding="utf-8")
+    doc_index.add([page])
+    checker = make_checker(CheckerConfig(), doc_index)
+    question = "What is the default value of CHUNK in zpipe.c?"
+    passages = [Evidence.from_hit(h) for h in doc_index.search(question, 5)]
+    report = checker.check_answer("The default value of CHUNK in zpipe.c is 16384.", question, passages)
+    assert [v.label for v in report.verdicts] == ["supported"], report.verdicts
+    wrong = checker.check_answer("The default value of CHUNK in zpipe.c is 8192.", question, passages)
+    assert [v.label for v in wrong.verdicts] != ["supported"], wrong.verdicts

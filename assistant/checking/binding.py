@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.checking.definitions import definitions
 from assistant.checking.names import numbers_in
 from assistant.checking.topic import reads_as_sentence
 from assistant.checking.verifiers.overlap import content_words
@@ -152,12 +153,15 @@ def default_conflict(window: str, statement: str, question: str | None = None) -
     """Whether ``statement`` says a default and a number ("The default compression level of xz is 6.";
     a bare "6" to "What is the default compression level?") and ``window`` writes none of its numbers in
     a sentence saying "default" (or "defaults", "by default"): the window's default is another thing's,
-    its number another's. A line defining the value ("#define CHUNK 16384") is read by ``definitions.py``
-    instead, which this rule leaves alone."""
+    its number another's. A line defining the value in code or settings ("#define CHUNK 16384",
+    ``definitions.py``) says it too: the browser trial's right "The default value of CHUNK in zpipe.c is
+    16384." was contradicted without that."""
     asked = question and DEFAULT.search(question) and not reads_as_sentence(statement)
     if not DEFAULT.search(statement) and not asked:
         return False
     numbers = numbers_in(statement)
     if not numbers:
         return False
+    if any(numbers & numbers_in(value) for _, value, _, _ in definitions(window)):
+        return False  # "#define CHUNK 16384": what the program uses unless told otherwise
     return not any(DEFAULT.search(s.text) and numbers & numbers_in(s.text) for s in split_sentences(window))
