@@ -487,14 +487,16 @@ ZPIPE_CHUNK = [  # the trial's passages [1] and [3], as retrieved
              "#define CHUNK 16384\n\nThe def() routine compresses data from an input file to an output file. The "
              "output data\nwill be in the zlib format, which is different from the gzip or zip\nformats.",
              "zlib Usage Example", "zlib_how.html"),
-    Evidence("We hope this helps explain some of the intricacies of zlib.\n\nWithout further adieu, here is the "
-             "program zpipe.c:\n\n/* zpipe.c: example of proper use of zlib's inflate() and deflate()\n Not copyrighted -- "
-             "provided to the public domain\n Version 1.4 11 December 2005 Mark Adler */\n\n/* Version history:\n "
-             "1.0 30 Oct 2004 First version\n 1.1 8 Nov 2004 Add void casting for unused return values\n Use switch "
-             "statement for inflate() return values\n 1.2 9 Nov 2004 Add assertions to document zlib guarantees\n "
-             "1.3 6 Apr 2005 Remove incorrect assertion in inf()\n 1.4 11 Dec 2005 Add hack to avoid MSDOS "
-             "end-of-line conversions\n Avoid some compiler warnings for input and output buffers\n */\n\nWe now "
-             "include the header files for the required definitions.", "zlib Usage Example", "zlib_how.html"),
+    Evidence("We hope this helps explain some of the intricacies of zlib.\n\nWithout further adieu, here "
+             "is the program zpipe.c:\n\n/* zpipe.c: example of proper use of zlib's inflate() and deflate()\n "
+             "Not copyrighted -- provided to the public domain\n Version 1.4 11 December 2005 Mark Adler "
+             "*/\n\n/* Version history:\n 1.0 30 Oct 2004 First version\n 1.1 8 Nov 2004 Add void casting "
+             "for unused return values\n Use switch statement for inflate() return values\n 1.2 9 Nov 2004 "
+             "Add assertions to document zlib guarantees\n 1.3 6 Apr 2005 Remove incorrect assertion in "
+             "inf()\n 1.4 11 Dec 2005 Add hack to avoid MSDOS end-of-line conversions\n Avoid some compiler "
+             "warnings for input and output buffers\n */\n\nWe now include the header files for the required "
+             "definitions.",
+             "zlib Usage Example", "zlib_how.html"),
 ]
 
 
