@@ -19,7 +19,7 @@ from core.errors import InputError
 from core.home import subdir
 from index.embed import AUTO, DEFAULT_EMBEDDER, Embedder
 from index.ingest import IngestReport, Progress, ingest
-from index.search import Hit, rrf
+from index.search import Hit, fused
 from index.store import DocumentInfo, Store
 from index.vectors import IndexSpec
 
@@ -149,7 +149,7 @@ class DocumentIndex:
             if hybrid:
                 vector_rank = [int(i) for i in row_ids if i >= 0]
                 keyword_rank = [i for i, _ in self.store.keyword_search(query, fetch, doc_ids)]
-                ranked = rrf([vector_rank, keyword_rank])[:k]
+                ranked = fused([vector_rank, keyword_rank], k)
             else:
                 ranked = list(similarity.items())[:k]
             chunks = self.store.chunks([i for i, _ in ranked])

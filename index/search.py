@@ -38,3 +38,25 @@ def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, fl
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def fused(rankings: Sequence[Sequence[int]], n: int, k: int = RRF_K) -> list[tuple[int, float]]:
+    """The top ``n`` of :func:`rrf`, holding each ranking's first item: a chunk one search ranks first
+    and the other misses gets half a fused score and could fall out (session 39: the only chunk of the
+    libtasn1 manual saying "This version doesn't handle the REAL type." was the keyword search's first
+    for "Does libtasn1 support the ASN.1 REAL type?", outside the vector search's 20, and fused 18th).
+    A first item outside the top ``n`` takes the place of the lowest one that is no ranking's first."""
+    ranked = rrf(rankings, k)
+    top = ranked[:n]
+    firsts = list(dict.fromkeys(r[0] for r in rankings if r))
+    chosen = {i for i, _ in top}
+    for first in firsts:
+        if first in chosen or len(top) < 1:
+            continue
+        for place in range(len(top) - 1, -1, -1):
+            if top[place][0] not in firsts:
+                chosen.discard(top[place][0])
+                top[place] = next(item for item in ranked if item[0] == first)
+                chosen.add(first)
+                break
+    return sorted(top, key=lambda kv: (-kv[1], kv[0]))

@@ -334,3 +334,19 @@ def test_a_banners_frame_and_letter_spacing_are_not_in_the_title(tmp_path, banne
     opening = "\n\n     Vim 是一个具有很多命令的功能非常强大的编辑器。\n"
     tutor.write_text("=" * 79 + f"\n{banner}\n" + "=" * 79 + opening, encoding="utf-8")
     assert next(iter(load_path(tutor, 10_000))).title == title
+
+
+def test_each_searchs_first_chunk_is_kept_in_the_fused_top_k():
+    """Session 39's trial: the libtasn1 manual's only chunk saying "This version doesn't handle the REAL
+    type." was the keyword search's first, outside the vector search's 20, and fused 18th of 20."""
+    from index.search import fused, rrf
+
+    vector = [10, 11, 12, 13, 14, 15]
+    keyword = [99, 12, 11, 13, 10, 14]
+    assert 99 not in [i for i, _ in rrf([vector, keyword])[:5]]
+    top = fused([vector, keyword], 5)
+    assert [i for i, _ in top][-1] == 99 and len(top) == 5  # in, at its own (low) fused score
+    assert {i for i, _ in top} >= {10, 99}
+    assert fused([vector, keyword], 5)[:4] == rrf([vector, keyword])[:4]  # the rest keep their order
+    assert fused([vector, []], 2) == rrf([vector, []])[:2]
+    assert [i for i, _ in fused([[1, 2], [3, 4]], 1)] in ([1], [3])  # one place: it stays fused's first
