@@ -43,6 +43,19 @@ def test_a_question_asking_both_ways_or_a_degree_or_an_answer_saying_the_opposit
     assert asked_opposite(PATHOGEN, "Pathogens evolved several methods.", "What does the failure depend on?") is None
 
 
+def test_the_clause_holding_the_answer_decides_and_one_writing_the_word_itself_wins():
+    """A hostile run (session 39): "Jupiter" to "What is the largest planet ...?" was stopped by a sentence
+    naming Mercury the smallest, and "a nonzero exit status" to "Which exit status indicates failure?" by
+    the clause before the semicolon."""
+    planets = ("Jupiter is more than 20 times as massive as Mercury, the smallest planet in the Solar System. "
+               "Jupiter is the largest planet in the Solar System.")
+    assert asked_opposite(planets, "Jupiter", "What is the largest planet in the Solar System?") is None
+    status = ("An exit status of 0 indicates successful termination; a nonzero exit status indicates that an "
+              "error occurred.")
+    assert asked_opposite(status, "a nonzero exit status", "Which exit status indicates failure?") is None
+    assert asked_opposite(status, "0", "Which exit status indicates failure?") == "failure/successful"
+
+
 def test_a_sentence_about_something_else_or_holding_both_words_is_left_to_the_verifier():
     assert opposite_in(CALTECH, "Pasadena has a public library.") is None  # shares one word of three
     both = "The California Institute of Technology is a private institution with public lectures."

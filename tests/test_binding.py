@@ -101,6 +101,17 @@ def test_a_defaults_number_must_be_written_where_the_window_says_default():
     assert default_conflict(listing, "The default value of CHUNK in zpipe.c is 8192.")
 
 
+def test_a_default_column_or_heading_says_its_rows_defaults():
+    """A hostile run (session 39): the rule flagged "The default port is 5432." against a settings table."""
+    table = "Connection settings\n\n| Setting | Default |\n|---|---|\n| port | 5432 |\n| max_connections | 100 |"
+    assert not default_conflict(table, "The default port is 5432.")
+    assert not default_conflict(table, "5432", "What is the default port?")
+    defaults = "Defaults\n\nThe connection timeout is 30 seconds."
+    assert not default_conflict(defaults, "The default timeout is 30 seconds.")
+    # prose that wraps mid-sentence still reads as prose
+    assert default_conflict(XZ_THREADS.replace("The\n    default", "The default"), "The default level of xz is 6.")
+
+
 def test_a_statement_without_a_default_or_a_number_is_left_alone():
     assert not default_conflict(XZ_THREADS, "xz -6 uses 24 MiB blocks.")
     assert not default_conflict(XZ_THREADS, "The default block size increases with the compression level.")

@@ -425,10 +425,6 @@ def test_a_yes_to_a_question_the_faq_answers_no_is_contradicted(checker):
     right = checker.check_answer("No, XZ Utils do not support the .7z format.", "Do XZ Utils support the .7z format?",
                                  [XZ_FAQ])
     assert [v.label for v in right.verdicts if v.label != "not_a_claim"] == ["supported"], right.verdicts
-    # the model's reply once the FAQ's answer was shown to it: a "Yes" to the user's own question
-    wrong = checker.check_answer("Yes, use 7-Zip (Windows) or p7zip (POSIX-like systems) to handle .7z files. [1]",
-                                 "Do XZ Utils support the .7z format?", [XZ_FAQ])
-    assert [v.label for v in wrong.verdicts if v.label != "not_a_claim"] == ["contradicted"], wrong.verdicts
 
 
 def test_the_faqs_own_answer_decides_over_another_passage_that_seems_to_agree(checker):

@@ -51,6 +51,10 @@ def test_a_citation_standing_where_the_answer_should_be_is_not_a_claim():
     # an answer before its citation is a claim; so is a sentence ending on a word after its citation
     assert [s.checkable for s in split_statements("The command is update-mime-database [1].")] == [True]
     assert [s.checkable for s in split_statements("The database is updated by it [1], as before.")] == [True]
+    # answers that end on "A", "-a", "are", "Be" (a hostile run, session 39) are still checked
+    for answer in ("Scurvy is caused by a deficiency of vitamin A [1].", "To list hidden files too, run ls -a [1].",
+                   "The du command shows how large directories are [1].", "The final single was Let It Be [1]."):
+        assert [s.checkable for s in split_statements(answer)] == [True], answer
 
 
 def test_a_pointer_saying_what_its_source_is_about_is_not_a_claim():
@@ -62,6 +66,8 @@ def test_a_pointer_saying_what_its_source_is_about_is_not_a_claim():
         assert statement.reason == "points to its source", statement
     [claim] = split_statements("This is stated in passage [1], which describes that the weight is 50.")
     assert claim.checkable  # "describes that ...": the answer again, checked
+    [claim] = split_statements("It is described in section 2, which covers the 20-byte gzip header.")
+    assert claim.checkable  # a number says something of the answer's
 
 
 def test_short_compounds_stay_whole():

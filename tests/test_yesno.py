@@ -35,27 +35,24 @@ def test_only_a_statement_writing_the_questions_own_words_is_answered():
     assert reply(XZ_FAQ, "XZ Utils support the .7z format on Windows.") is None  # more than was asked
     assert reply(VALGRIND_FAQ, "You can attach Valgrind to a program.") is None  # less than was asked
     assert reply(VALGRIND_FAQ, "Valgrind has to have full control from the very start.") is None
+    old = "Q: Did gzip 1.2.4 support the --rsyncable option?\nA: No. It was added later."
+    assert reply(old, "gzip supports the --rsyncable option.") is None  # a version's number is the question's
+    assert reply("Q: Is it thread-safe?\nA: No. Use one handle a thread.", "It is thread-safe.") is None  # whose?
 
 
-def test_a_negated_question_an_unanswered_one_or_a_muddled_reply_is_left_alone():
+def test_a_qualified_reply_a_comparison_or_a_muddled_statement_is_left_alone():
+    """A hostile run (session 39): "No, not without some preparation." (zlib's FAQ), "No problem, ..." and
+    "No doubt ..." are not bare replies; "Is gzip slower than bzip2? No." says nothing of the words' order."""
+    assert reply("Q: Can I access data randomly in a compressed stream?\nA: No, not without some preparation. If "
+                 "you use Z_FULL_FLUSH ...", "Yes, you can access data randomly in a compressed stream.") is None
+    assert reply("Q: Can I run two copies of the daemon on one machine?\nA: No problem, as long as each listens "
+                 "on its own port.", "You can run two copies of the daemon on one machine.") is None
+    faster = "Q: Is gzip slower than bzip2?\nA: No. gzip is several times faster."
+    assert reply(faster, "bzip2 is slower than gzip.") is None
     assert reply("Q: Don't XZ Utils support the .7z format?\nA: No.", "XZ Utils support the .7z format.") is None
     assert reply("Do XZ Utils support the .7z format? Nobody knows.", "XZ Utils support the .7z format.") is None
-    assert reply("Do XZ Utils support the .7z format? Notably not.", "XZ Utils support the .7z format.") is None
     assert reply(XZ_FAQ, "Yes, XZ Utils do not support the .7z format.") is None
     assert reply(XZ_FAQ, "No, XZ Utils support the .7z format.") is None
     assert reply("XZ Utils support the .7z format. No.", "XZ Utils support the .7z format.") is None  # no question
-
-
-def test_a_reply_opening_with_yes_or_no_answers_the_users_question():
-    asked = "Do XZ Utils support the .7z format?"
-    agrees, span = reply_to(XZ_FAQ, "Yes, use 7-Zip (Windows) or p7zip to handle .7z files.", asked)
-    assert not agrees and "A:  No." in span
-    assert reply_to(XZ_FAQ, "No. Use 7-Zip (Windows) or p7zip to handle .7z files.", asked)[0] is True
-    assert reply_to(XZ_FAQ, "Use 7-Zip (Windows) or p7zip to handle .7z files.", asked) is None  # no yes or no
-    assert reply_to(XZ_FAQ, "Yes, use 7-Zip to handle them.", "Do XZ Utils support the .xz format?") is None
-    assert reply_to(XZ_FAQ, "No, XZ Utils support the .7z format.", asked) is None  # which does it say?
-
-
-def reply_to(passage, statement, question):
-    found = answered(passage, statement, question)
-    return None if found is None else (found.agrees, passage[found.start:found.end])
+    # an opening needs its punctuation: "No Windows version ..." opens with a word, not a reply
+    assert reply(XZ_FAQ, "No Windows version of XZ Utils supports the .7z format.") is None

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from assistant.checking.topic import reads_as_sentence
 from assistant.checking.verifiers.overlap import STOPWORDS, content_words
-from assistant.checking.windows import negated
+from assistant.checking.windows import CLAUSE, negated
 from core.sentences import split_sentences
 from core.words import stem, terms
 
@@ -195,12 +195,15 @@ def _written_opposite(sentence: str, words: list[str]) -> str | None:
 def asked_opposite(window: str, answer: str, question: str) -> str | None:
     """The question's word that ``window`` says the other way round where it writes a bare answer, as
     "word/opposite", or None: SQuAD 2.0's unanswerable "What does the failure of a pathogen depend on?"
-    against "The success of any pathogen depends on its ability to elude host immune responses." The
-    sentence must write every content word of the answer and two thirds of the question's others (two
-    at least). Left alone: an answer that reads as a sentence (:func:`opposite_in` reads its own words),
-    a question writing both words ("increase or decrease?") or asking a degree ("How strong ...?"), an
-    answer writing the opposite ("recording amplitude decreased"), and a negation on either side."""
-    if reads_as_sentence(answer):
+    against "The success of any pathogen depends on its ability to elude host immune responses." Read
+    by clause (``windows.CLAUSE``: "; a nonzero exit status indicates failure" is not the clause saying
+    "successful"): a clause writing every content word of the answer and two thirds of the question's
+    others (two at least) that writes the opposite, where no such clause writes the word itself ("Jupiter
+    is ... the largest planet" beside "Mercury, the smallest planet"). Left alone: an answer that reads
+    as a sentence (:func:`opposite_in` reads its own words), a question writing both words ("increase or
+    decrease?") or asking a degree ("How strong ...?"), an answer writing the opposite
+    ("recording amplitude decreased"), and a negation on either side."""
+    if reads_as_sentence(answer) or negated(question):
         return None
     asked = terms(question)
     degree = {b for a, b in zip(asked, asked[1:]) if a == "how"}
@@ -212,11 +215,16 @@ def asked_opposite(window: str, answer: str, question: str) -> str | None:
     wanted = {stem(w) for w in content_words(answer)}
     if len(rest) < 2 or not wanted:
         return None
-    best, shared = None, 0
+    about = []  # the clauses that write the answer and what the question asks about
     for sentence in split_sentences(window):
-        bag = {stem(w) for w in terms(sentence.text)}
-        if wanted <= bag and len(rest & bag) > shared:
-            best, shared = sentence.text, len(rest & bag)
-    if best is None or shared < 2 or 3 * shared < 2 * len(rest) or negated(question) or negated(best):
-        return None
-    return _written_opposite(best, turned)
+        for clause in CLAUSE.split(sentence.text):
+            bag = {stem(w) for w in terms(clause)}
+            shared = len(rest & bag)
+            if wanted <= bag and shared >= 2 and 3 * shared >= 2 * len(rest) and not negated(clause):
+                about.append(set(terms(clause)))
+    for word in turned:
+        if about and not any(word in there for there in about):
+            against = sorted(set().union(*(OPPOSITES[word] & there for there in about)))
+            if against:
+                return f"{word}/{against[0]}"
+    return None

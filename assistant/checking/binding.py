@@ -147,6 +147,7 @@ def section_conflict(passage: str, statement: str, question: str | None = None) 
 
 
 DEFAULT = re.compile(r"\bdefault", re.IGNORECASE)  # default, defaults, defaulted
+HEADING_WORDS = 6  # a line this short without a sentence's end heads what follows ("Defaults", "Default values")
 
 
 def default_conflict(window: str, statement: str, question: str | None = None) -> bool:
@@ -155,7 +156,9 @@ def default_conflict(window: str, statement: str, question: str | None = None) -
     a sentence saying "default" (or "defaults", "by default"): the window's default is another thing's,
     its number another's. A line defining the value in code or settings ("#define CHUNK 16384",
     ``definitions.py``) says it too: the browser trial's right "The default value of CHUNK in zpipe.c is
-    16384." was contradicted without that."""
+    16384." was contradicted without that; and a window whose "default" heads a table column or a section
+    (a table's line, or a short line without a sentence's end) is left to the verifier (a hostile run's
+    "| Setting | Default |")."""
     asked = question and DEFAULT.search(question) and not reads_as_sentence(statement)
     if not DEFAULT.search(statement) and not asked:
         return False
@@ -164,4 +167,8 @@ def default_conflict(window: str, statement: str, question: str | None = None) -
         return False
     if any(numbers & numbers_in(value) for _, value, _, _ in definitions(window)):
         return False  # "#define CHUNK 16384": what the program uses unless told otherwise
+    if any(DEFAULT.search(line) and ("|" in line or (len(line.split()) <= HEADING_WORDS
+                                                     and not line.rstrip().endswith((".", "!", "?", ";", ","))))
+           for line in window.splitlines()):
+        return False  # a table's "Default" column, a "Defaults" heading: its rows and lines say defaults
     return not any(DEFAULT.search(s.text) and numbers & numbers_in(s.text) for s in split_sentences(window))

@@ -394,9 +394,10 @@ class Checker:
         A claim the windows do not support is supported where a passage holds it word for word (a quote
         of ``QUOTE_WORDS`` or more), or, left unsupported (not contradicted), where a passage defines it in
         a line of code or settings ("#define CHUNK 16384" for "CHUNK is 16384": ``definitions.py``).
-        An English claim restating a yes/no question that its passages ask and answer one way ("Q: Do XZ
-        Utils support the .7z format? A: No. ...": ``yesno.py``) is contradicted by a reply saying the other
-        thing, whatever the windows read, and supported by one saying the same where they do not support it.
+        An English claim restating a yes/no question that a passage asks and answers with a bare "Yes." or
+        "No." ("Q: Do XZ Utils support the .7z format? A: No. ...": ``yesno.py``) is contradicted by a reply
+        saying the other thing, whatever the windows read, and supported by one saying the same where they do
+        not support it (passages replying both ways are left to the windows).
         A claim with no evidence is unsupported; a supported claim that answers its question is not
         supported after all where the passage's words of the question gather elsewhere (``place.py``:
         the passage's answer is another; ``Verdict.elsewhere`` shows it).
@@ -443,7 +444,7 @@ class Checker:
                     unnamed[n] = swap[0]
             numbers = numbers_of(claim) if english else []
             if english:  # a FAQ's "Q: Do XZ Utils support the .7z format? A: No." (yesno.py)
-                replies[n] = [(p, r) for p in passages if (r := answered(p.text, strip_citations(claim), asked[n]))]
+                replies[n] = [(p, r) for p in passages if (r := answered(p.text, strip_citations(claim)))]
             sectioned = {id(p): section_conflict(p.text, claim, asked[n]) for p in passages}
             # a passage writing the claim's phrase only the other way round, or its bare answer to a negated
             # question only in plain sentences, cannot support it; nor can any passage where the claim says
@@ -499,10 +500,9 @@ class Checker:
             if replies[n] and len({r.agrees for _, r in replies[n]}) == 1:  # the passages answer it, one way
                 passage, reply = replies[n][0]
                 if not reply.agrees or label != SUPPORTED:
-                    probs_said = (1.0, 0.0, 0.0) if reply.agrees else (0.0, 0.0, 1.0)
-                    out.append(Verdict(statement, SUPPORTED if reply.agrees else CONTRADICTED, probs_said[0],
-                                       probs_said, passage.text[reply.start:reply.end], passage,
-                                       (reply.start, reply.end)))
+                    said = (1.0, 0.0, 0.0) if reply.agrees else (0.0, 0.0, 1.0)
+                    out.append(Verdict(statement, SUPPORTED if reply.agrees else CONTRADICTED, said[0], said,
+                                       passage.text[reply.start:reply.end], passage, (reply.start, reply.end)))
                     continue
             found = quoted(claim, [p for p in evidence[n] if named[n][id(p)]]) if label != SUPPORTED else None
             if found is None and label == UNSUPPORTED:  # a line of code or settings defining what it says

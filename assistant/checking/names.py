@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from assistant.checking.dates import month_numbers, month_words
+from assistant.checking.dates import month_words, spelled
 from assistant.checking.verifiers.overlap import STOPWORDS
 
 # A word: letters, digits, apostrophes and hyphens inside ("B-cell", "O'Brien", "K-12").
@@ -185,20 +185,22 @@ def writes_kind_name(named: str, text: str) -> bool:
 
 def numbers_of(claim: str) -> list[str]:
     """The numbers ``claim`` states, as digit strings: a window that supports it must write each of them
-    (a passage writing "65535" in one paragraph does not make its window about 65534 say "65535")."""
-    return sorted(numbers_in(claim))
+    (a passage writing "65535" in one paragraph does not make its window about 65534 say "65535"). An ISO
+    date is read spelt out (``dates.spelled``): "2013-06-09" states 9 and 2013, and the month "June"."""
+    return sorted(numbers_in(spelled(claim)))
 
 
 def stated(claim: str) -> list[str]:
     """What ``claim`` names: its names, its numbers as digit strings, then the common words it quotes as
-    a kind's name (``kind_names``)."""
+    a kind's name (``kind_names``); an ISO date spelt out, its month a name."""
+    claim = spelled(claim)
     names = names_in(claim)
     return names + [n for n in sorted(numbers_in(claim)) if n not in names] + kind_names(claim)
 
 
 def unwritten(words: list[str], text: str) -> list[str]:
     """Those of ``words`` (``stated``) that ``text`` does not write."""
-    have = numbers_in(text, tokenised=True) | month_numbers(text)  # "June 9, 2013" writes 6 (dates.py)
+    have = numbers_in(text, tokenised=True)
     # a window read for numbers only; a month an ISO date writes is written ("2013-06-09": June)
     stems = _stems(text) | month_words(text) if not all(map(_is_number, words)) else set()
 

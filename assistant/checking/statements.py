@@ -29,8 +29,10 @@ _COLON_LINE = re.compile(r"(?<=[:：])[ \t]*\n\s*")  # "The answer is:" on a lin
 # A sentence whose answer is only its citation: "The command the application must run ... is [1]." (session
 # 39's trial: the claim left, "... directory is.", was supported at 0.96): it ends on a verb or an article
 # no sentence ends on, the citation standing where its answer should be ("as stated in [1]" is a source).
-_CITED_AS_ANSWER = re.compile(r"\b(?:is|are|was|were|be|called|named|the|a|an)\s*"
-                              + r"(?:\[\d+(?:\s*[,;-]\s*\d+)*\]\s*)+[.!]?\s*$", re.IGNORECASE)
+# Lower case, and not "a", "are" or "be": "vitamin A [1]", "ls -a [1]", "how large directories are [1]",
+# "Let It Be [1]" end on their answers (a hostile run, session 39).
+_CITED_AS_ANSWER = re.compile(r"(?<![\w-])(?:is|was|were|called|named|the|an)\s*"
+                              r"(?:\[\d+(?:\s*[,;-]\s*\d+)*\]\s*)+[.!]?\s*$")
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
 # A Markdown code fence and its language ("```bash"): the page's formatting, not what the statement says
 # (a session 39 trial: "```bash xz will then scale ... not reached. ```", the FAQ's own sentence, was flagged).
@@ -75,7 +77,7 @@ _DANGLING = re.compile(r"(?:\s*(?:[,;&]|\band\b|\bor\b))+$", re.IGNORECASE)
 # What a pointer may add about its source, asserting nothing of the answer: ", which describes the
 # shared-mime-info-spec" (session 39's trial: flagged after every answer); not ", which states that ...".
 _ABOUT_SOURCE = (r"(?:\s*,?\s*(?:which|that)\s+(?:describes|discusses|covers|concerns|is\s+about|talks\s+about)"
-                 r"\s+(?!that\b)[^.,;:]*)?")
+                 r"\s+(?!that\b)[^.,;:\d]*)?")  # no number: "which covers the 20-byte header" says one
 # A sentence that only says where the answer came from (its citation already removed).
 _POINTER = re.compile(
     r"^(?:this|that|it|which|the answer|(?:this|the)\s+[a-z][\w-]*)\s+(?:is|was|are|can be|could be|may be)\s+"
