@@ -156,8 +156,8 @@ def titled(heading: str | None, stem: str) -> str:
     ("httplib2-readme: Introduction"); the file's name where there is no heading."""
     if not heading:
         return stem
-    generic = _GENERIC.match(heading.strip()) and stem.lower() != heading.strip().lower()
-    return f"{stem}: {heading}" if generic else heading
+    generic = _GENERIC.match(heading.strip()) and heading.strip().lower() not in stem.lower()
+    return f"{stem}: {heading}" if generic else heading  # "My notes" says "Notes" already
 
 
 _BORDER = " \t=-*~_+|#"  # a banner's frame: "=   欢  迎  阅  读  《 V I M  教  程 》  =" (Vim's Chinese tutor)

@@ -314,6 +314,9 @@ def test_a_heading_any_document_has_is_titled_with_the_files_name_and_emacs_vari
     news.write_text("GNU gzip NEWS                                    -*- outline -*-\n\n* Noteworthy changes\n",
                     encoding="utf-8")
     assert next(iter(load_path(news, 10_000))).title == "GNU gzip NEWS"
+    mine = tmp_path / "My notes.md"  # the file's own name says it already
+    mine.write_text("# Notes\n\nText.\n", encoding="utf-8")
+    assert next(iter(load_path(mine, 10_000))).title == "Notes"
     named = tmp_path / "overview.md"  # the file's own name says no more
     named.write_text("# Overview\n\nText.\n", encoding="utf-8")
     assert next(iter(load_path(named, 10_000))).title == "Overview"
