@@ -47,16 +47,11 @@ def fused(rankings: Sequence[Sequence[int]], n: int, k: int = RRF_K) -> list[tup
     for "Does libtasn1 support the ASN.1 REAL type?", outside the vector search's 20, and fused 18th).
     A first item outside the top ``n`` takes the place of the lowest one that is no ranking's first."""
     ranked = rrf(rankings, k)
-    top = ranked[:n]
+    score = dict(ranked)
     firsts = list(dict.fromkeys(r[0] for r in rankings if r))
-    chosen = {i for i, _ in top}
+    top = [i for i, _ in ranked[:n]]
     for first in firsts:
-        if first in chosen or len(top) < 1:
-            continue
-        for place in range(len(top) - 1, -1, -1):
-            if top[place][0] not in firsts:
-                chosen.discard(top[place][0])
-                top[place] = next(item for item in ranked if item[0] == first)
-                chosen.add(first)
-                break
-    return sorted(top, key=lambda kv: (-kv[1], kv[0]))
+        others = [place for place, i in enumerate(top) if i not in firsts]
+        if first not in top and others:
+            top[others[-1]] = first
+    return sorted(((i, score[i]) for i in top), key=lambda kv: (-kv[1], kv[0]))

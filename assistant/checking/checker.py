@@ -422,7 +422,7 @@ class Checker:
         asked = [question_in(q) for q in questions]  # the question each message asks, if any
         for n, (claim, passages, question) in enumerate(zip(claims, evidence, questions)):
             whole = "\n\n".join(p.text for p in passages)
-            statement = self.statement_for(claim, question)
+            statement = spelled(self.statement_for(claim, question))  # one way to write a date (dates.py)
             topic = topic_of(claim, asked[n])
             naming = named[n] = {id(p): topic is None or self.names(p, topic, documents) for p in passages}
             if passages and not any(naming.values()):
@@ -462,7 +462,7 @@ class Checker:
                 passage, window = candidates[i]
                 spans[n].append(len(pairs))
                 owners[n].append((passage, window))
-                pairs.append((spelled(window.text), spelled(statement)))  # one way to write a date (dates.py)
+                pairs.append((spelled(window.text), statement))
                 contexts.append(whole)
                 # a window about something else, from a passage that never names what the claim is about
                 # (assistant/checking/topic.py), without the claim's numbers (names.py), saying the claim
